@@ -1,0 +1,33 @@
+# ops: two commands on a fresh machine. `make demo` runs the main job on the bundled demo
+# data; `make test` runs the tests. Both install the system packages they need first.
+
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BIN := .build/debug/ops
+
+.PHONY: deps build test demo bench release clean
+
+deps:
+	@if ! pkg-config --exists libgit2 2>/dev/null || ! command -v git >/dev/null || ! command -v python3 >/dev/null; then \
+		echo "Installing system packages: libgit2-dev pkg-config git python3" >&2; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libgit2-dev pkg-config git python3 >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+demo: build
+	@bash scripts/demo.sh
+
+release: deps
+	$(SWIFT) build -c release
+
+bench: release
+	@bash bench/run
+
+clean:
+	rm -rf .build demo bench/out

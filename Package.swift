@@ -1,0 +1,37 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "ops",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "ops", targets: ["ops"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // libgit2 from the system (Debian: libgit2-dev), found through pkg-config.
+        .systemLibrary(
+            name: "CGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .target(name: "GitStore", dependencies: ["CGit2"]),
+        .target(
+            name: "OpsKit",
+            dependencies: ["GitStore", .product(name: "Yams", package: "Yams")],
+            resources: [.embedInCode("Starter")]
+        ),
+        .executableTarget(
+            name: "ops",
+            dependencies: ["OpsKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(name: "ops-bench", dependencies: ["GitStore"], path: "bench/Sources"),
+        .testTarget(name: "GitStoreTests", dependencies: ["GitStore"]),
+        .testTarget(name: "OpsKitTests", dependencies: ["OpsKit"]),
+        .testTarget(name: "OpsCLITests", dependencies: ["ops"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

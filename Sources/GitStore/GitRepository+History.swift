@@ -1,0 +1,71 @@
+import Foundation
+internal import CGit2
+
+extension GitRepository {
+    /// Every commit reachable from HEAD that changed `path`, newest first, with the blob it left
+    /// (nil where the commit deleted the file). A merge counts only when the file differs from
+    /// every parent, as `git log -- path` does.
+    public func history(of path: String) throws -> [PathRevision] {
+        try validate(path)
+        guard try head().commit != nil else { return [] }
+        var walker: OpaquePointer?
+        try check(git_revwalk_new(&walker, handle.pointer))
+        let walk = GitRevwalk(walker!, owner: handle)
+        try check(git_revwalk_sorting(walk.pointer, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue))
+        try check(git_revwalk_push_head(walk.pointer))
+
+        var revisions: [PathRevision] = []
+        var oid = git_oid()
+        while true {
+            let result = git_revwalk_next(&oid, walk.pointer)
+            if result == GIT_ITEROVER.rawValue { break }
+            try check(result)
+            let commit = try GitCommit.lookup(oid, in: handle)
+            let current = try commit.tree().entryID(at: path)
+            var parentsDiffer = true
+            for parent in 0..<commit.parentCount {
+                let before = try GitCommit.lookup(commit.parentID(parent), in: handle).tree().entryID(at: path)
+                if git_oid_equal_or_nil(before, current) {
+                    parentsDiffer = false
+                    break
+                }
+            }
+            if commit.parentCount == 0 { parentsDiffer = current != nil }
+            guard parentsDiffer else { continue }
+            revisions.append(PathRevision(commit: try info(of: commit), blob: current.map(ObjectID.init)))
+        }
+        return revisions
+    }
+
+    /// The commit with this id, as history shows it.
+    public func commitInfo(_ id: ObjectID) throws -> CommitInfo {
+        try info(of: GitCommit.lookup(id.oid, in: handle))
+    }
+
+    func info(of commit: GitCommit) throws -> CommitInfo {
+        let author = git_commit_author(commit.pointer)!.pointee
+        let message = String(cString: git_commit_message(commit.pointer))
+        return CommitInfo(
+            id: ObjectID(commit.id),
+            parents: (0..<commit.parentCount).map { ObjectID(commit.parentID($0)) },
+            author: Signature(
+                name: String(cString: author.name),
+                email: String(cString: author.email),
+                date: Date(timeIntervalSince1970: TimeInterval(author.when.time)),
+                offsetMinutes: Int(author.when.offset)
+            ),
+            message: message,
+            trailers: try trailers(of: message)
+        )
+    }
+
+    private func trailers(of message: String) throws -> [Trailer] {
+        var array = git_message_trailer_array()
+        try check(git_message_trailers(&array, message))
+        defer { git_message_trailer_array_free(&array) }
+        return (0..<array.count).map { i in
+            let trailer = array.trailers[i]
+            return Trailer(String(cString: trailer.key), String(cString: trailer.value))
+        }
+    }
+}
