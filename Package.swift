@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // libgit2 from the system (Debian: libgit2-dev), found through pkg-config.
@@ -30,7 +31,11 @@ let package = Package(
         ),
         .executableTarget(name: "ops-bench", dependencies: ["GitStore"], path: "bench/Sources"),
         .testTarget(name: "GitStoreTests", dependencies: ["GitStore"]),
-        .testTarget(name: "OpsKitTests", dependencies: ["OpsKit"]),
+        .testTarget(
+            name: "OpsKitTests",
+            dependencies: ["OpsKit", .product(name: "PropertyBased", package: "swift-property-based")],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "OpsCLITests", dependencies: ["ops"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,88 @@
+import Foundation
+import GitStore
+
+/// A failure the user must act on: one line saying what, where, and what to do next.
+public struct OpsError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// What kind of failure, which decides the exit code (DESIGN §9).
+    public enum Kind: Sendable, Equatable {
+        /// Bad input or usage: exit 2.
+        case input
+        /// The repository or Git failed, or is in a state ops will not touch: exit 3.
+        case repository
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public var description: String { message }
+
+    public var exitCode: Int32 {
+        switch kind {
+        case .input: return 2
+        case .repository: return 3
+        }
+    }
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public static func input(_ message: String) -> OpsError { OpsError(.input, message) }
+    public static func repository(_ message: String) -> OpsError { OpsError(.repository, message) }
+
+    /// A problem in a file, as `path:line: problem`, with what to do when there is something to say.
+    public static func file(_ path: String, line: Int?, _ problem: String, fix: String? = nil) -> OpsError {
+        OpsError(.input, Location(path: path, line: line).prefix + problem + (fix.map { ". \($0)" } ?? ""))
+    }
+
+    /// Turns the store's and libgit2's errors into one-line messages that say what to do.
+    public static func from(_ error: Error) -> OpsError {
+        switch error {
+        case let error as OpsError:
+            return error
+        case let error as GitStoreError:
+            return from(error)
+        case let error as GitError:
+            return .repository("Git failed: \(error.message)")
+        default:
+            return .repository("\(error)")
+        }
+    }
+
+    private static func from(_ error: GitStoreError) -> OpsError {
+        switch error {
+        case .notARepository(let path):
+            return .repository("\(path) is not a Git repository. Run `ops init \(path)` to make it an ops repository")
+        case .notOwner(let path):
+            return .repository("\(path) belongs to another user, so Git will not open it. If you trust it, run: git config --global --add safe.directory \(path)")
+        case .uncommittedChanges(let path, let detail):
+            return .repository("\(path) \(detail), and ops will not overwrite your work. Commit or stash it (git stash), then run the command again")
+        case .detachedHead:
+            return .repository("HEAD is detached, so there is no branch to commit to. Switch to a branch first (git switch main)")
+        case .invalidPath(let path):
+            return .input("'\(path)' is not a safe path inside the repository")
+        case .io(let path, let message):
+            return .repository("cannot write \(path): \(message)")
+        case .tooManyRetries(let attempts):
+            return .repository("other writers kept moving the branch; gave up after \(attempts) attempts. Nothing was written; run the command again")
+        }
+    }
+}
+
+/// A place in a file, for messages: `path:line: `.
+public struct Location: Sendable, Equatable, Hashable, Comparable {
+    public var path: String
+    public var line: Int?
+
+    public init(path: String, line: Int?) {
+        self.path = path
+        self.line = line
+    }
+
+    public var prefix: String { line.map { "\(path):\($0): " } ?? "\(path): " }
+
+    public static func < (a: Location, b: Location) -> Bool {
+        (a.path, a.line ?? 0) < (b.path, b.line ?? 0)
+    }
+}

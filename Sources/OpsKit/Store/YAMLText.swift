@@ -1,0 +1,273 @@
+import Foundation
+import Yams
+
+/// A YAML mapping kept as the lines it was read from. Reading goes through Yams; an edit
+/// replaces, inserts or deletes only the lines of the keys it changes, so comments, key order,
+/// quoting and unknown keys survive and a one-field change is a one-line diff (DESIGN §3).
+public struct YAMLText {
+    /// One physical line: its text and the line break that ended it ("" on a last line without one).
+    struct Line: Equatable {
+        var text: String
+        var terminator: String
+    }
+
+    private(set) var lines: [Line]
+    /// The file the text came from, for messages.
+    public let path: String
+    /// The file's line number of the first line here (front matter starts after `---`).
+    public let firstLine: Int
+    /// The parsed root mapping (empty when the text holds no YAML).
+    public private(set) var root: Node.Mapping
+    private var keyLines: [(key: String, line: Int)] = []
+
+    /// Parses `text`; errors name `path` and the file line.
+    public init(_ text: String, path: String, firstLine: Int = 1) throws {
+        self.path = path
+        self.firstLine = firstLine
+        lines = Self.split(text)
+        root = Node.Mapping([])
+        try reparse()
+    }
+
+    /// The text as it is now: byte for byte what was read when nothing was edited.
+    public var text: String {
+        var result = ""
+        for line in lines {
+            result += line.text
+            result += line.terminator
+        }
+        return result
+    }
+
+    /// The keys of the mapping, in file order.
+    public var keys: [String] { keyLines.map(\.key) }
+
+    /// The value of `key`, nil when absent.
+    public subscript(key: String) -> Node? { root[key] }
+
+    /// The file line where `key` is written, nil when absent.
+    public func line(of key: String) -> Int? {
+        keyLines.first { $0.key == key }.map { $0.line + firstLine }
+    }
+
+    /// The file line of a node read from this text.
+    public func line(of node: Node) -> Int? {
+        node.mark.map { $0.line - 1 + firstLine }
+    }
+
+    /// Sets `key` to `value` (removes it when nil). An existing key keeps its place and, when the
+    /// value is the same, its exact text; a new key goes after the nearest key before it in `order`.
+    public mutating func set(_ key: String, _ value: Node?, order: [String] = []) throws {
+        let existing = region(of: key)
+        guard let value else {
+            if let existing { lines.removeSubrange(existing) }
+            try reparse()
+            return
+        }
+        if let current = root[key], Self.sameValue(current, value) { return }
+        let newLines = try Self.emit(key: key, value: value).map { Line(text: $0, terminator: newline) }
+        if let existing {
+            lines.replaceSubrange(existing, with: newLines)
+        } else {
+            lines.insert(contentsOf: newLines, at: insertionPoint(for: key, order: order))
+        }
+        try reparse()
+    }
+
+    // MARK: Line bookkeeping
+
+    /// The line break most lines use, for lines ops adds.
+    var newline: String {
+        let crlf = lines.filter { $0.terminator == "\r\n" }.count
+        return crlf * 2 > lines.count ? "\r\n" : "\n"
+    }
+
+    /// The lines of `key` and its value, without trailing blank or column-0 comment lines
+    /// (those introduce the next key and stay with it).
+    private func region(of key: String) -> Range<Int>? {
+        guard let position = keyLines.firstIndex(where: { $0.key == key }) else { return nil }
+        let start = keyLines[position].line
+        var end = position + 1 < keyLines.count ? keyLines[position + 1].line : lines.count
+        while end - 1 > start, Self.isLoose(lines[end - 1].text) { end -= 1 }
+        return start..<end
+    }
+
+    private func insertionPoint(for key: String, order: [String]) -> Int {
+        if let rank = order.firstIndex(of: key) {
+            for earlier in order[..<rank].reversed() {
+                if let found = region(of: earlier) { return found.upperBound }
+            }
+            for later in order[(rank + 1)...] {
+                if let found = keyLines.first(where: { $0.key == later }) { return found.line }
+            }
+        }
+        var end = lines.count
+        while end > 0, Self.isLoose(lines[end - 1].text) { end -= 1 }
+        return end
+    }
+
+    private static func isLoose(_ text: String) -> Bool {
+        text.allSatisfy { $0 == " " || $0 == "\t" } || text.hasPrefix("#")
+    }
+
+    private mutating func reparse() throws {
+        // A file may end without a line break; a key added after that line needs one.
+        for i in lines.indices.dropLast() where lines[i].terminator.isEmpty {
+            lines[i].terminator = newline
+        }
+        let source = text
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: source)
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            // Yams marks the mapping; point at the second occurrence, which is the one to fix.
+            let key = duplicates.first ?? ""
+            let indent = context.mark.column - 1
+            let starts = lines.indices.filter { index in
+                let text = lines[index].text
+                return text.dropFirst(indent).hasPrefix(key + ":") && text.prefix(indent).allSatisfy { $0 == " " || $0 == "-" }
+            }
+            let line = starts.dropFirst().first.map { $0 + firstLine } ?? context.mark.line - 1 + firstLine
+            throw OpsError.file(path, line: line, "`\(key)` is set twice", fix: "Keep one of them")
+        } catch let error as YamlError {
+            throw Self.describe(error, path: path, firstLine: firstLine)
+        }
+        guard let node else {
+            root = Node.Mapping([])
+            keyLines = []
+            return
+        }
+        guard case .mapping(let mapping) = node else {
+            throw OpsError.file(path, line: line(of: node), "expected `key: value` lines, found \(Self.kind(of: node))")
+        }
+        if mapping.style == .flow, !mapping.isEmpty {
+            throw OpsError.file(path, line: line(of: node), "write the mapping as one `key: value` per line, not in { }")
+        }
+        var seen = Set<String>()
+        var found: [(String, Int)] = []
+        for (keyNode, _) in mapping {
+            guard let key = keyNode.string, let mark = keyNode.mark else { continue }
+            guard seen.insert(key).inserted else {
+                throw OpsError.file(path, line: mark.line - 1 + firstLine, "`\(key)` is set twice", fix: "Keep one of them")
+            }
+            found.append((key, mark.line - 1))
+        }
+        root = mapping
+        keyLines = found
+    }
+
+    // MARK: Emitting values
+
+    /// `key: value` as lines, quoted by Yams' emitter: simple lists and maps in flow style
+    /// (`tags: [a, b]`), text with line breaks double-quoted on one line, no folding.
+    static func emit(key: String, value: Node) throws -> [String] {
+        let entry = Node.mapping(Node.Mapping([(Node(key), styled(value))], Tag(.map), .block))
+        let output = try Yams.serialize(node: entry, width: -1, allowUnicode: true, lineBreak: .ln)
+        var result = output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        while result.last == "" { result.removeLast() }
+        return result
+    }
+
+    private static func styled(_ node: Node) -> Node {
+        switch node {
+        case .scalar(var scalar):
+            if scalar.string.contains(where: { $0.isNewline }) || scalar.string != scalar.string.trimmingCharacters(in: .whitespaces) {
+                scalar.style = .doubleQuoted
+            }
+            return .scalar(scalar)
+        case .sequence(var sequence):
+            let simple = sequence.allSatisfy { $0.isScalar }
+            sequence = Node.Sequence(sequence.map(styled), sequence.tag, simple ? .flow : .block)
+            return .sequence(sequence)
+        case .mapping(let mapping):
+            let simple = mapping.allSatisfy { $0.value.isScalar }
+            return .mapping(Node.Mapping(mapping.map { ($0.key, styled($0.value)) }, mapping.tag, simple ? .flow : .block))
+        case .alias:
+            return node
+        }
+    }
+
+    /// True when two nodes hold the same data, whatever their quoting or style.
+    static func sameValue(_ a: Node, _ b: Node) -> Bool {
+        switch (a, b) {
+        case let (.scalar(x), .scalar(y)):
+            return x == y  // same text and same resolved type: `"SEV2"` and `SEV2` are equal
+        case let (.sequence(x), .sequence(y)):
+            return x.count == y.count && zip(x, y).allSatisfy { sameValue($0, $1) }
+        case let (.mapping(x), .mapping(y)):
+            return x.count == y.count && zip(x, y).allSatisfy { sameValue($0.key, $1.key) && sameValue($0.value, $1.value) }
+        default:
+            return false
+        }
+    }
+
+    // MARK: Parsing helpers
+
+    /// Splits into lines the way libyaml counts them (LF, CRLF, CR, NEL, LS, PS), keeping each break.
+    static func split(_ text: String) -> [Line] {
+        var result: [Line] = []
+        var current = String.UnicodeScalarView()
+        var scalars = text.unicodeScalars.makeIterator()
+        var pending = scalars.next()
+        while let scalar = pending {
+            pending = scalars.next()
+            switch scalar {
+            case "\r":
+                if pending == "\n" {
+                    pending = scalars.next()
+                    result.append(Line(text: String(current), terminator: "\r\n"))
+                } else {
+                    result.append(Line(text: String(current), terminator: "\r"))
+                }
+                current = String.UnicodeScalarView()
+            case "\n", "\u{85}", "\u{2028}", "\u{2029}":
+                result.append(Line(text: String(current), terminator: String(scalar)))
+                current = String.UnicodeScalarView()
+            default:
+                current.append(scalar)
+            }
+        }
+        if !current.isEmpty { result.append(Line(text: String(current), terminator: "")) }
+        return result
+    }
+
+    static func describe(_ error: YamlError, path: String, firstLine: Int) -> OpsError {
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+            let detail = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+            return OpsError.file(path, line: mark.line - 1 + firstLine, "YAML does not parse: \(detail)",
+                                 fix: "Check the indentation and quoting on this line or the one before it")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return OpsError.file(path, line: context.mark.line - 1 + firstLine, "`\(duplicates.joined(separator: ", "))` is set twice")
+        default:
+            return OpsError.file(path, line: nil, "YAML does not parse: \(error)")
+        }
+    }
+
+    static func kind(of node: Node) -> String {
+        switch node {
+        case .scalar: return "a single value"
+        case .sequence: return "a list"
+        case .mapping: return "a mapping"
+        case .alias: return "an alias"
+        }
+    }
+}
+
+extension Node {
+    var isScalar: Bool {
+        if case .scalar = self { return true }
+        return false
+    }
+}
+
+extension Node {
+    /// A text field, quoted when it would otherwise read as another type (`'true'`, `'123'`).
+    public static func text(_ value: String) -> Node { .scalar(value.represented()) }
+
+    /// A timestamp field, written as ops stores them: `2026-11-22T17:58:02Z`.
+    public static func timestamp(_ date: Date) -> Node { Node(Timestamp.format(date)) }
+
+    /// A list of text values, written in flow style: `[a, b]`.
+    public static func list(_ values: [String]) -> Node { Node(values.map { Node.text($0) }) }
+}
