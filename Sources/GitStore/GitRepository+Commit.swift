@@ -148,8 +148,6 @@ extension GitRepository {
     /// Builds the new tree from the parent's tree: only the changed paths' folders are rewritten,
     /// so the cost does not grow with the number of files in the repository.
     private func writeTree(_ changes: [FileChange], base: GitTree?) throws(GitError) -> git_oid {
-        let baseline: GitTree
-        if let base { baseline = base } else { baseline = try emptyTree() }
         var blobs: [git_oid] = []
         for change in changes {
             var oid = git_oid()
@@ -170,17 +168,9 @@ extension GitRepository {
             return update
         }
         var out = git_oid()
-        try check(git_tree_create_updated(&out, handle.pointer, baseline.pointer, updates.count, &updates))
+        // With no baseline (first commit) libgit2 starts from an empty tree without writing one.
+        try check(git_tree_create_updated(&out, handle.pointer, base?.pointer, updates.count, &updates))
         return out
-    }
-
-    private func emptyTree() throws(GitError) -> GitTree {
-        var builder: OpaquePointer?
-        try check(git_treebuilder_new(&builder, handle.pointer, nil))
-        defer { git_treebuilder_free(builder) }
-        var oid = git_oid()
-        try check(git_treebuilder_write(&oid, builder))
-        return try GitTree.lookup(oid, in: handle)
     }
 
     private func writeCommit(_ message: CommitMessage, author: Signature, tree treeID: git_oid, parent: GitCommit?) throws -> git_oid {

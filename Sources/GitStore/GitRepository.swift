@@ -94,6 +94,20 @@ public final class GitRepository {
         return String(cString: value)
     }
 
+    /// A value from the user's global and system Git configuration, for when there is no repository yet.
+    public static func globalConfigValue(_ key: String) -> String? {
+        ensureLibraryInitialized()
+        var config: OpaquePointer?
+        guard git_config_open_default(&config) == 0, let config else { return nil }
+        let owned = GitConfig(config)
+        var snapshot: OpaquePointer?
+        guard git_config_snapshot(&snapshot, owned.pointer) == 0, let snapshot else { return nil }
+        let frozen = GitConfig(snapshot)
+        var value: UnsafePointer<CChar>?
+        guard git_config_get_string(&value, frozen.pointer, key) == 0, let value else { return nil }
+        return String(cString: value)
+    }
+
     /// Sets a value in the repository's own configuration (`.git/config`).
     public func setConfigValue(_ key: String, _ value: String) throws {
         var config: OpaquePointer?

@@ -53,6 +53,11 @@ struct TestRepository {
         return text
     }
 
+    /// `git fsck --strict` output: empty when the repository is sound and has no dangling objects.
+    func fsck() throws -> String {
+        try git("fsck", "--strict")
+    }
+
     func write(_ relativePath: String, _ text: String) throws {
         let url = URL(fileURLWithPath: path).appendingPathComponent(relativePath)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

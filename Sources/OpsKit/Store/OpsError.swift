@@ -12,8 +12,13 @@ public struct OpsError: Error, CustomStringConvertible, Equatable, Sendable {
     }
 
     public let kind: Kind
-    public let message: String
+    /// The file and line at fault, when a file is.
+    public let location: Location?
+    /// What happened and what to do, without the location.
+    public let detail: String
 
+    /// The one line shown to the user: `path:line: detail` or just the detail.
+    public var message: String { (location?.prefix ?? "") + detail }
     public var description: String { message }
 
     public var exitCode: Int32 {
@@ -23,9 +28,10 @@ public struct OpsError: Error, CustomStringConvertible, Equatable, Sendable {
         }
     }
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ detail: String, at location: Location? = nil) {
         self.kind = kind
-        self.message = message
+        self.detail = detail
+        self.location = location
     }
 
     public static func input(_ message: String) -> OpsError { OpsError(.input, message) }
@@ -33,7 +39,7 @@ public struct OpsError: Error, CustomStringConvertible, Equatable, Sendable {
 
     /// A problem in a file, as `path:line: problem`, with what to do when there is something to say.
     public static func file(_ path: String, line: Int?, _ problem: String, fix: String? = nil) -> OpsError {
-        OpsError(.input, Location(path: path, line: line).prefix + problem + (fix.map { ". \($0)" } ?? ""))
+        OpsError(.input, problem + (fix.map { ". \($0)" } ?? ""), at: Location(path: path, line: line))
     }
 
     /// Turns the store's and libgit2's errors into one-line messages that say what to do.

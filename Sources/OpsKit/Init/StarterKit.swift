@@ -1,0 +1,32 @@
+import Foundation
+
+/// The files `ops init` installs, embedded in the binary so it works without the source tree.
+/// The runbooks and templates are the repository's own `runbooks/` and `templates/` folders
+/// (linked into Sources/OpsKit/Starter); a test checks that this list names every one of them.
+enum StarterKit {
+    static let runbooks: [(name: String, bytes: [UInt8])] = [
+        ("data-drift-alert.md", PackageResources.data_drift_alert_md),
+        ("feature-pipeline-failure.md", PackageResources.feature_pipeline_failure_md),
+        ("model-serving-degradation.md", PackageResources.model_serving_degradation_md),
+        ("sudden-accuracy-drop.md", PackageResources.sudden_accuracy_drop_md),
+        ("traffic-spike.md", PackageResources.traffic_spike_md),
+    ]
+
+    static let templates: [(name: String, bytes: [UInt8])] = [
+        ("incident.md", PackageResources.incident_md),
+    ]
+
+    /// Every starter file by its path in a new ops repository.
+    static func files(example: Bool, team: String, timeZone: String) -> [(path: String, content: String)] {
+        let config = String(decoding: example ? PackageResources.ops_example_yaml : PackageResources.ops_yaml, as: UTF8.self)
+            .replacingOccurrences(of: "{{team}}", with: team)
+            .replacingOccurrences(of: "{{timezone}}", with: timeZone)
+        var files: [(String, String)] = [
+            (OpsConfig.path, config),
+            (".gitattributes", String(decoding: PackageResources.gitattributes, as: UTF8.self)),
+        ]
+        files += runbooks.map { ("runbooks/" + $0.name, String(decoding: $0.bytes, as: UTF8.self)) }
+        files += templates.map { ("templates/" + $0.name, String(decoding: $0.bytes, as: UTF8.self)) }
+        return files
+    }
+}

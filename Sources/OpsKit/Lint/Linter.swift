@@ -1,0 +1,71 @@
+import Foundation
+
+/// `ops lint`: checks every document in the work tree and lists what is wrong, with file:line.
+public enum Linter {
+    /// A check of one kind of file. Each document type adds its own.
+    public struct Rule: Sendable {
+        public var folder: String
+        public var extensions: Set<String>
+        public var check: @Sendable (_ path: String, _ text: String, _ config: OpsConfig?) -> [Problem]
+    }
+
+    /// Front matter must parse in every Markdown document; YAML files must parse.
+    static let rules: [Rule] = [
+        Rule(folder: "runbooks", extensions: ["md"], check: frontMatterParses),
+        Rule(folder: "templates", extensions: ["md", "mustache"], check: frontMatterParses),
+        Rule(folder: "incidents", extensions: ["md"], check: frontMatterParses),
+        Rule(folder: "decisions", extensions: ["md"], check: frontMatterParses),
+        Rule(folder: "backlog", extensions: ["md"], check: frontMatterParses),
+        Rule(folder: "policies", extensions: ["yaml", "yml"], check: yamlParses),
+        Rule(folder: "slo", extensions: ["yaml", "yml"], check: yamlParses),
+    ]
+
+    /// What `ops lint` found: the problems, sorted by file and line, and how many files it read.
+    public struct Report: Sendable {
+        public var problems: [Problem]
+        public var filesChecked: Int
+    }
+
+    public static func run(_ workspace: Workspace) throws -> Report {
+        var problems: [Problem] = []
+        var config: OpsConfig?
+        if let text = try workspace.readWorkTreeFile(OpsConfig.path) {
+            let found = OpsConfig.problems(in: text)
+            problems += found
+            if found.isEmpty { config = try? OpsConfig.load(text) }
+        } else {
+            problems.append(Problem(Location(path: OpsConfig.path, line: nil), "is missing. Run `ops init` to write one"))
+        }
+        var checked = 1
+        for rule in rules {
+            for path in workspace.workTreeFiles(under: rule.folder, extensions: rule.extensions) {
+                checked += 1
+                do {
+                    guard let text = try workspace.readWorkTreeFile(path) else { continue }
+                    problems += rule.check(path, text, config)
+                } catch {
+                    problems.append(Problem(error))
+                }
+            }
+        }
+        return Report(problems: problems.sorted { $0.location < $1.location }, filesChecked: checked)
+    }
+
+    static func frontMatterParses(_ path: String, _ text: String, _ config: OpsConfig?) -> [Problem] {
+        do {
+            _ = try MarkdownDocument(text, path: path)
+            return []
+        } catch {
+            return [Problem(error)]
+        }
+    }
+
+    static func yamlParses(_ path: String, _ text: String, _ config: OpsConfig?) -> [Problem] {
+        do {
+            _ = try YAMLText(text, path: path)
+            return []
+        } catch {
+            return [Problem(error)]
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import GitStore
+
+/// An open ops repository: finds it, reads its configuration, and commits changes through GitStore.
+public final class Workspace {
+    /// The repository root (the Git work tree holding ops.yaml).
+    public let root: String
+    public let environment: [String: String]
+    /// Now, as the commands see it: injected so tests and outputs are deterministic.
+    public let clock: @Sendable () -> Date
+    let repository: GitRepository
+    private var cachedConfig: OpsConfig?
+
+    public init(root: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+                clock: @escaping @Sendable () -> Date = { Date() }) throws {
+        self.root = root
+        self.environment = environment
+        self.clock = clock
+        do {
+            repository = try GitRepository.open(root)
+        } catch {
+            throw OpsError.from(error)
+        }
+    }
+
+    /// Finds the ops repository like Git finds its own: from `-C DIR`, then `OPS_REPO`, then the
+    /// current folder, walking up to the first folder with a `.git`; that folder must hold ops.yaml.
+    public static func locate(directory: String?, environment: [String: String], currentDirectory: String) throws -> String {
+        let start: String
+        if let directory {
+            start = absolute(directory, from: currentDirectory)
+        } else if let repo = environment["OPS_REPO"], !repo.isEmpty {
+            start = absolute(repo, from: currentDirectory)
+        } else {
+            start = currentDirectory
+        }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: start, isDirectory: &isFolder), isFolder.boolValue else {
+            throw OpsError.input("\(start) is not a folder. Pass -C with the folder of your ops repository")
+        }
+        var folder = URL(fileURLWithPath: start).standardizedFileURL.path
+        while true {
+            if FileManager.default.fileExists(atPath: folder + "/.git") {
+                guard FileManager.default.fileExists(atPath: folder + "/" + OpsConfig.path) else {
+                    throw OpsError.repository("\(folder) is a Git repository but not an ops repository (no ops.yaml). Run `ops init \(folder)` to set it up")
+                }
+                return folder
+            }
+            let parent = (folder as NSString).deletingLastPathComponent
+            if parent == folder || parent.isEmpty { break }
+            folder = parent
+        }
+        throw OpsError.repository("not inside an ops repository (searched \(start) and its parents). Run `ops init` to create one here, or pass -C DIR or set OPS_REPO")
+    }
+
+    /// `path` made absolute against `base`, with `~` expanded and `.`, `..` resolved.
+    public static func absolute(_ path: String, from base: String) -> String {
+        let expanded = (path as NSString).expandingTildeInPath
+        let url = expanded.hasPrefix("/") ? URL(fileURLWithPath: expanded) : URL(fileURLWithPath: base).appendingPathComponent(expanded)
+        return url.standardizedFileURL.path
+    }
+
+    // MARK: Configuration
+
+    /// `ops.yaml` as it is in the work tree, read once per command.
+    public func config() throws -> OpsConfig {
+        if let cachedConfig { return cachedConfig }
+        guard let text = try readWorkTreeFile(OpsConfig.path) else {
+            throw OpsError.repository("\(root)/\(OpsConfig.path) is missing. Run `ops init` to write one")
+        }
+        let config = try OpsConfig.load(text)
+        cachedConfig = config
+        return config
+    }
+
+    /// Who is making the change: `--as`, then `OPS_USER`, then Git's identity.
+    public func author(_ explicit: String?) throws -> Author {
+        try Author.resolve(explicit: explicit, environment: environment, people: config().people,
+                           gitConfig: { self.repository.configValue($0) })
+    }
+
+    // MARK: Files
+
+    /// A work-tree file as text, nil when absent.
+    public func readWorkTreeFile(_ path: String) throws -> String? {
+        let full = root + "/" + path
+        guard FileManager.default.fileExists(atPath: full) else { return nil }
+        guard let data = FileManager.default.contents(atPath: full) else {
+            throw OpsError.repository("cannot read \(path)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw OpsError.file(path, line: nil, "is not UTF-8 text", fix: "Save it as UTF-8")
+        }
+        return text
+    }
+
+    /// Work-tree files below `folder` ending in one of `extensions`, sorted; hidden entries skipped.
+    public func workTreeFiles(under folder: String, extensions: Set<String>) -> [String] {
+        let base = URL(fileURLWithPath: root).appendingPathComponent(folder)
+        guard let enumerator = FileManager.default.enumerator(
+            at: base, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else { return [] }
+        var paths: [String] = []
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        for case let url as URL in enumerator where extensions.contains(url.pathExtension) {
+            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
+            let path = url.standardizedFileURL.path
+            if path.hasPrefix(prefix) { paths.append(String(path.dropFirst(prefix.count))) }
+        }
+        return paths.sorted()
+    }
+
+    // MARK: Writing
+
+    /// Commits the files `build` returns as one commit with `Ops-Action` and `Ops-Id` trailers.
+    /// The commit carries the team's zone offset (`timeZone`, or ops.yaml's).
+    /// `build` may run more than once when another writer commits meanwhile; it must only read
+    /// through the snapshot. Returns nil when nothing changed.
+    @discardableResult
+    public func commit(
+        action: String,
+        id: String? = nil,
+        subject: String,
+        body: String = "",
+        author: Author,
+        timeZone: TimeZone? = nil,
+        build: (Snapshot) throws -> [FileChange]
+    ) throws -> ObjectID? {
+        var trailers = [Trailer("Ops-Action", action)]
+        if let id { trailers.append(Trailer("Ops-Id", id)) }
+        let now = clock()
+        // Git records the team's local offset, so `git log` shows the times people remember.
+        let zone = timeZone ?? (try? config().timeZone) ?? TimeZone.current
+        let signature = Signature(name: author.name, email: author.email, date: now,
+                                  offsetMinutes: zone.secondsFromGMT(for: now) / 60)
+        do {
+            return try repository.commit(CommitMessage(subject: subject, body: body, trailers: trailers),
+                                         author: signature, build: build)
+        } catch {
+            throw OpsError.from(error)
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import OpsKit
+
+/// The entry point: parses, runs, and turns every error into one line and the exit codes of
+/// DESIGN §9 (0 ok, 1 a check said no, 2 bad input or usage, 3 repository or Git failure).
+@main
+enum Main {
+    static func main() {
+        let arguments = movingLeadingDirectoryOption(Array(CommandLine.arguments.dropFirst()))
+        do {
+            var command = try Ops.parseAsRoot(arguments)
+            try command.run()
+        } catch let error as OpsError {
+            FileHandle.standardError.write(Data("ops: \(error.message)\n".utf8))
+            Foundation.exit(error.exitCode)
+        } catch {
+            let code = Ops.exitCode(for: error)
+            let message = Ops.fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }  // --help, --version
+                Foundation.exit(0)
+            }
+            if error is ExitCode {
+                Foundation.exit(code.rawValue)  // a verdict already printed its result
+            }
+            // The parser's usage errors default to 64 (EX_USAGE); ops uses 2 for every bad input.
+            FileHandle.standardError.write(Data("ops: \(message)\n".utf8))
+            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+
+    /// `ops -C DIR incident list` works as in Git: a leading `-C DIR` is handed to the subcommand,
+    /// whose options include it.
+    static func movingLeadingDirectoryOption(_ arguments: [String]) -> [String] {
+        var rest = arguments
+        var moved: [String] = []
+        while rest.count >= 2, rest[0] == "-C" {
+            moved += rest.prefix(2)
+            rest.removeFirst(2)
+        }
+        guard !moved.isEmpty else { return arguments }
+        if let end = rest.firstIndex(of: "--") {
+            rest.insert(contentsOf: moved, at: end)
+            return rest
+        }
+        return rest + moved
+    }
+}

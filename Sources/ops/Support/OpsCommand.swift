@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import OpsKit
+
+/// A command that runs against the ops repository. Its `run()` finds the repository, builds the
+/// context, and runs the command's own `run(_:)`.
+protocol OpsCommand: ParsableCommand {
+    var global: GlobalOptions { get }
+    func run(_ context: OpsContext) throws
+}
+
+extension OpsCommand {
+    func run() throws {
+        try run(OpsContext(global: global))
+    }
+}
+
+/// What a command works with: the repository (found on first use), the environment, and output.
+final class OpsContext {
+    let global: GlobalOptions
+    let environment: [String: String]
+    let currentDirectory: String
+    private var openedWorkspace: Workspace?
+
+    init(global: GlobalOptions) {
+        self.global = global
+        environment = ProcessInfo.processInfo.environment
+        currentDirectory = FileManager.default.currentDirectoryPath
+    }
+
+    /// The folder `-C` names, or the current folder.
+    var baseDirectory: String {
+        global.directory.map { Workspace.absolute($0, from: currentDirectory) } ?? currentDirectory
+    }
+
+    /// The ops repository, found like Git finds its own.
+    func workspace() throws -> Workspace {
+        if let openedWorkspace { return openedWorkspace }
+        let root = try Workspace.locate(directory: global.directory, environment: environment, currentDirectory: currentDirectory)
+        let workspace = try Workspace(root: root, environment: environment)
+        openedWorkspace = workspace
+        return workspace
+    }
+
+    /// Data, for scripts: standard output.
+    func output(_ text: String) {
+        FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+
+    /// Messages for the person: standard error.
+    func note(_ text: String) {
+        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+}
