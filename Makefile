@@ -24,7 +24,7 @@ demo: build
 	@bash scripts/demo.sh
 
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
 
 bench: release
 	@bash bench/run

@@ -105,8 +105,9 @@ extension GitRepository {
         var out: OpaquePointer?
         try check(git_repository_index(&out, handle.pointer))
         let index = GitIndex(out!, owner: handle)
-        // Another process (git, or another ops) may have written the index since it was cached.
-        try check(git_index_read(index.pointer, 1))
+        // Rereads only when the file changed on disk since libgit2 loaded it (another process
+        // wrote it meanwhile); reading the whole index is the one cost that grows with size.
+        try check(git_index_read(index.pointer, 0))
         return index
     }
 
@@ -220,7 +221,7 @@ extension GitRepository {
     /// Stages exactly the committed paths, so `git status` is clean for them and nothing else moves.
     private func updateIndex(_ index: GitIndex, for changes: [FileChange]) throws {
         for attempt in 0..<200 {
-            try check(git_index_read(index.pointer, 1))
+            try check(git_index_read(index.pointer, 0))
             for change in changes {
                 if change.content == nil {
                     try check(git_index_remove_bypath(index.pointer, change.path))
