@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
@@ -22,7 +23,11 @@ let package = Package(
         .target(name: "GitStore", dependencies: ["CGit2"]),
         .target(
             name: "OpsKit",
-            dependencies: ["GitStore", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "GitStore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
             resources: [.embedInCode("Starter")]
         ),
         .executableTarget(
@@ -36,7 +41,7 @@ let package = Package(
             dependencies: ["OpsKit", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "OpsCLITests", dependencies: ["ops"]),
+        .testTarget(name: "OpsCLITests", dependencies: ["ops"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -127,7 +127,7 @@ private struct ConfigReader {
                 continue
             }
             guard let handle = text("handle", in: fields, required: true, at: item) else { continue }
-            if !Self.isHandle(handle) {
+            if !OpsConfigChecks.isName(handle) {
                 flag(item, "handle `\(handle)` must be letters, digits, dot, dash or underscore, as typed after --as")
             }
             let name = text("name", in: fields, at: item) ?? handle
@@ -261,10 +261,6 @@ private struct ConfigReader {
 
     private mutating func flag(_ key: String, _ message: String) {
         problems.append(Problem(Location(path: yaml.path, line: yaml.line(of: key)), message))
-    }
-
-    static func isHandle(_ text: String) -> Bool {
-        !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" }
     }
 }
 

@@ -10,12 +10,16 @@ public final class Workspace {
     public let clock: @Sendable () -> Date
     let repository: GitRepository
     private var cachedConfig: OpsConfig?
+    /// Randomness for new ids: the system's, or a seeded one in tests.
+    var random: any RandomNumberGenerator
 
     public init(root: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-                clock: @escaping @Sendable () -> Date = { Date() }) throws {
+                clock: @escaping @Sendable () -> Date = { Date() },
+                random: any RandomNumberGenerator = SystemRandomNumberGenerator()) throws {
         self.root = root
         self.environment = environment
         self.clock = clock
+        self.random = random
         do {
             repository = try GitRepository.open(root)
         } catch {
@@ -109,6 +113,47 @@ public final class Workspace {
         return paths.sorted()
     }
 
+    /// A new id of `kind` dated `date` (UTC).
+    public func makeID(kind: String, at date: Date) -> DocumentID {
+        var generator = AnyGenerator(base: random)
+        defer { random = generator.base }
+        return DocumentID.make(kind: kind, at: date, using: &generator)
+    }
+
+    // MARK: Committed documents
+
+    /// Files below `folder` in the last commit, with their blob ids; no content is read.
+    public func committedFiles(under folder: String) throws -> [TreeFile] {
+        do {
+            return try repository.files(under: folder)
+        } catch {
+            throw OpsError.from(error)
+        }
+    }
+
+    /// A committed file's content by blob id, as UTF-8 text.
+    public func text(of file: TreeFile) throws -> String {
+        let data: Data
+        do {
+            data = try repository.blob(file.blob)
+        } catch {
+            throw OpsError.from(error)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw OpsError.file(file.path, line: nil, "is not UTF-8 text", fix: "Save it as UTF-8")
+        }
+        return text
+    }
+
+    /// A committed file as text, nil when absent.
+    public func committedText(_ path: String) throws -> String? {
+        do {
+            return try repository.readFile(path).map { String(decoding: $0, as: UTF8.self) }
+        } catch {
+            throw OpsError.from(error)
+        }
+    }
+
     // MARK: Writing
 
     /// Commits the files `build` returns as one commit with `Ops-Action` and `Ops-Id` trailers.
@@ -139,4 +184,10 @@ public final class Workspace {
             throw OpsError.from(error)
         }
     }
+}
+
+/// Lets a stored `any RandomNumberGenerator` be passed where a concrete generator is needed.
+private struct AnyGenerator: RandomNumberGenerator {
+    var base: any RandomNumberGenerator
+    mutating func next() -> UInt64 { base.next() }
 }

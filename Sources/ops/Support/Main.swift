@@ -24,8 +24,12 @@ enum Main {
             if error is ExitCode {
                 Foundation.exit(code.rawValue)  // a verdict already printed its result
             }
-            // The parser's usage errors default to 64 (EX_USAGE); ops uses 2 for every bad input.
-            FileHandle.standardError.write(Data("ops: \(message)\n".utf8))
+            // One line: the parser's own message, then where to read more. Its usage errors
+            // default to 64 (EX_USAGE); ops uses 2 for every bad input.
+            let first = Ops.message(for: error).split(separator: "\n").first.map(String.init) ?? message
+            let more = message.split(separator: "\n").first { $0.contains("See '") }?.trimmingCharacters(in: .whitespaces)
+            let line = ([first.replacingOccurrences(of: "Error: ", with: "")] + (more.map { [$0] } ?? [])).joined(separator: ". ")
+            FileHandle.standardError.write(Data("ops: \(line)\n".utf8))
             Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
         }
     }

@@ -42,9 +42,9 @@ final class OpsContext {
         return workspace
     }
 
-    /// Data, for scripts: standard output.
-    func output(_ text: String) {
-        FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    /// Data, for scripts: standard output. A line break is added unless `terminated` is false.
+    func output(_ text: String, terminated: Bool = true) {
+        FileHandle.standardOutput.write(Data((terminated && !text.hasSuffix("\n") ? text + "\n" : text).utf8))
     }
 
     /// Messages for the person: standard error.

@@ -1,0 +1,169 @@
+import Foundation
+import GitStore
+import Yams
+
+/// `ops alert ingest`: firing alerts open incidents (one per fingerprint while unresolved),
+/// re-sent payloads change nothing, resolved alerts are recorded in the timeline. People
+/// resolve incidents, not alerts. One payload is one commit, or none when nothing is new.
+public struct AlertIntake {
+    let workspace: Workspace
+
+    public init(_ workspace: Workspace) { self.workspace = workspace }
+
+    /// What one payload did.
+    public struct Summary: Sendable, Equatable {
+        public var opened: [String] = []
+        public var updated: [String] = []
+        /// Alerts already recorded (a re-sent payload).
+        public var unchanged = 0
+        /// Alerts that were not used, with why.
+        public var skipped: [String] = []
+    }
+
+    public func ingest(_ data: Data, source: String, author: Author) throws -> Summary {
+        let payload = try AlertmanagerPayload.decode(data, source: source)
+        let config = try workspace.config()
+        let runbooks = try runbookIndex()
+        let incidents = IncidentService(workspace)
+        let now = workspace.clock()
+        var summary = Summary()
+        let subject = "alert ingest: \(payload.alerts.count) alert\(payload.alerts.count == 1 ? "" : "s") from \(payload.receiver ?? "alertmanager")"
+
+        try workspace.commit(action: "alert.ingest", id: nil, subject: subject, author: author) { snapshot in
+            summary = Summary()
+            var documents: [String: IncidentDocument] = [:]
+            var created: Set<String> = []
+            var touched: Set<String> = []
+            // The newest incident carrying each fingerprint, as of the commit being built.
+            var byFingerprint: [String: String] = [:]
+            var opened: [String: Date] = [:]
+            for ref in IncidentLocator.refs(in: try snapshot.files(under: IncidentLocator.folder)) {
+                guard let data = try snapshot.read(ref.path),
+                      let document = try? IncidentDocument(text: String(decoding: data, as: UTF8.self), path: ref.path) else { continue }
+                for fingerprint in document.incident.alerts {
+                    let when = document.incident.clock[.opened] ?? .distantPast
+                    if let existing = byFingerprint[fingerprint], (opened[existing] ?? .distantPast) > when { continue }
+                    byFingerprint[fingerprint] = ref.path
+                    opened[ref.path] = when
+                }
+                if !document.incident.alerts.isEmpty { documents[ref.path] = document }
+            }
+
+            for alert in payload.alerts {
+                let fingerprint = alert.fingerprint!
+                let current = byFingerprint[fingerprint].flatMap { documents[$0] }
+                if alert.status == "firing" {
+                    if var document = current, !document.incident.isSettled {
+                        let entry = firingEntry(alert, at: now)
+                        if document.incident.timeline.contains(where: { $0.kind == "alert" && $0.text.hasPrefix(firingKey(alert)) }) {
+                            summary.unchanged += 1
+                            continue
+                        }
+                        try document.append(entry)
+                        documents[document.incident.path] = document
+                        touched.insert(document.incident.path)
+                        continue
+                    }
+                    var (path, document) = try newIncident(for: alert, config: config, runbooks: runbooks, author: author, now: now, incidents: incidents)
+                    try document.append(firingEntry(alert, at: now))
+                    documents[path] = document
+                    created.insert(path)
+                    touched.insert(path)
+                    byFingerprint[fingerprint] = path
+                    summary.opened.append(document.incident.id)
+                } else {
+                    guard var document = current else {
+                        summary.skipped.append("\(alert.name) [\(fingerprint)] resolved, but no incident was opened for it")
+                        continue
+                    }
+                    if document.incident.timeline.contains(where: { $0.kind == "alert" && $0.text.hasPrefix(resolvedKey(alert)) }) {
+                        summary.unchanged += 1
+                        continue
+                    }
+                    try document.append(TimelineEntry(at: alert.endedAt ?? now, actor: "alertmanager", kind: "alert",
+                                                      text: resolvedKey(alert)))
+                    documents[document.incident.path] = document
+                    touched.insert(document.incident.path)
+                }
+            }
+            summary.updated = touched.subtracting(created).compactMap { documents[$0]?.incident.id }.sorted()
+            return touched.sorted().map { .write($0, documents[$0]!.text) }
+        }
+        return summary
+    }
+
+    // MARK: One alert
+
+    private func newIncident(for alert: AlertmanagerPayload.Alert, config: OpsConfig, runbooks: [String: [String]], author: Author,
+                             now: Date, incidents: IncidentService) throws -> (String, IncidentDocument) {
+        let title = alert.annotations?["summary"] ?? alert.name
+        var notes: [String] = []
+        let severityLabel = alert.labels["severity"] ?? ""
+        let severity: String
+        if let level = config.severity(named: severityLabel) {
+            severity = level.id
+        } else {
+            severity = config.severities.last?.id ?? "SEV4"
+            notes.append("severity label '\(severityLabel)' is not in ops.yaml; opened as \(severity)")
+        }
+        let candidates = ["service", "use_case", "app", "job"].compactMap { alert.labels[$0] }
+        let service: String
+        if config.services.isEmpty {
+            service = candidates.first { OpsConfigChecks.isName($0) } ?? "unknown"
+        } else if let known = candidates.lazy.compactMap({ config.service(named: $0) }).first {
+            service = known.name
+        } else {
+            service = config.services[0].name
+            notes.append("no service label matches ops.yaml (labels: \(candidates.joined(separator: ", "))); filed under \(service)")
+        }
+        var request = IncidentService.OpenRequest(title: title, severity: severity, service: service)
+        request.useCase = alert.labels["use_case"].flatMap { label in config.useCases.first { $0 == label } }
+        // Alertmanager's clock may run ahead of this machine's; detection cannot follow opening.
+        request.detectedAt = min(alert.startedAt, now)
+        request.openedAt = now
+        request.alerts = [alert.fingerprint!]
+        request.runbook = runbook(for: alert, in: runbooks)
+        var (path, document) = try incidents.newIncident(request, author: author, actor: "alertmanager", force: false, config: config)
+        for note in notes {
+            try document.append(TimelineEntry(at: now, actor: "alertmanager", kind: "note", text: note))
+        }
+        return (path, document)
+    }
+
+    private func firingKey(_ alert: AlertmanagerPayload.Alert) -> String {
+        "firing \(alert.name) [\(alert.fingerprint!)] since \(Timestamp.format(alert.startedAt))"
+    }
+
+    private func resolvedKey(_ alert: AlertmanagerPayload.Alert) -> String {
+        "resolved \(alert.name) [\(alert.fingerprint!)] at \(Timestamp.format(alert.endedAt ?? alert.startedAt))"
+    }
+
+    private func firingEntry(_ alert: AlertmanagerPayload.Alert, at now: Date) -> TimelineEntry {
+        let summary = alert.annotations?["summary"].map { ": \($0)" } ?? ""
+        return TimelineEntry(at: now, actor: "alertmanager", kind: "alert", text: firingKey(alert) + summary)
+    }
+
+    /// The runbook an alert names (its `runbook` or `runbook_url` annotation, by file name),
+    /// else the runbook whose triggers list the alert's name.
+    private func runbook(for alert: AlertmanagerPayload.Alert, in runbooks: [String: [String]]) -> String? {
+        for key in ["runbook", "runbook_url"] {
+            guard let link = alert.annotations?[key], !link.isEmpty else { continue }
+            let last = (link.split(separator: "/").last.map(String.init) ?? link)
+            let slug = last.hasSuffix(".md") ? String(last.dropLast(3)) : last
+            if runbooks[slug] != nil { return slug }
+        }
+        return runbooks.keys.sorted().first { runbooks[$0]!.contains(alert.name) }
+    }
+
+    /// Runbook slug → the alert names in its `triggers`.
+    private func runbookIndex() throws -> [String: [String]] {
+        var index: [String: [String]] = [:]
+        for file in try workspace.committedFiles(under: "runbooks") where file.path.hasSuffix(".md") {
+            let slug = String((file.path as NSString).lastPathComponent.dropLast(3))
+            let document = try? MarkdownDocument(workspace.text(of: file), path: file.path)
+            let triggers = document?.frontMatter?["triggers"]?.array() ?? []
+            index[slug] = triggers.compactMap { $0["alert"]?.string }
+        }
+        return index
+    }
+}

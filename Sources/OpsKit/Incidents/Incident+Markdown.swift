@@ -1,0 +1,109 @@
+import Foundation
+import Yams
+
+extension Incident {
+    /// Front-matter keys in the order ops writes them.
+    public static let fieldOrder = ["id", "title", "severity", "status", "service", "use_case", "commander", "roles",
+                                    "tags", "runbook", "alerts", "source"] + ClockPoint.allCases.map(\.key)
+
+    /// Reads an incident from its document; a field that does not read names its line.
+    public init(_ document: MarkdownDocument) throws {
+        guard let yaml = document.frontMatter else {
+            throw OpsError.file(document.path, line: 1, "has no front matter", fix: "An incident starts with --- and `id:`, `title:` lines")
+        }
+        func text(_ key: String, required: Bool = false) throws -> String? {
+            guard let node = yaml[key], !(node.scalarText ?? "x").isEmpty else {
+                if required { throw OpsError.file(document.path, line: nil, "`\(key)` is missing") }
+                return nil
+            }
+            guard let value = node.scalarText else {
+                throw OpsError.file(document.path, line: yaml.line(of: key), "`\(key)` must be a single value")
+            }
+            if value == "~" || value == "null" { return required ? value : nil }
+            return value
+        }
+        func list(_ key: String) throws -> [String] {
+            guard let node = yaml[key] else { return [] }
+            if let single = node.scalarText { return single.isEmpty ? [] : [single] }
+            guard case .sequence(let items) = node, let values = Optional(items.compactMap(\.scalarText)), values.count == items.count else {
+                throw OpsError.file(document.path, line: yaml.line(of: key), "`\(key)` must be a list, like [a, b]")
+            }
+            return values
+        }
+        id = try text("id", required: true)!
+        title = try text("title", required: true)!
+        severity = try text("severity", required: true)!
+        let statusText = try text("status", required: true)!
+        guard let status = IncidentStatus(rawValue: statusText) else {
+            throw OpsError.file(document.path, line: yaml.line(of: "status"),
+                                "status `\(statusText)` is not one of: \(IncidentStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        self.status = status
+        service = try text("service")
+        useCase = try text("use_case")
+        commander = try text("commander")
+        roles = []
+        if let node = yaml["roles"] {
+            guard case .mapping(let mapping) = node else {
+                throw OpsError.file(document.path, line: yaml.line(of: "roles"), "`roles` must map a role to a person, like {comms: bob}")
+            }
+            for (role, person) in mapping {
+                guard let role = role.scalarText, let person = person.scalarText else {
+                    throw OpsError.file(document.path, line: yaml.line(of: "roles"), "`roles` must map a role to a person, like {comms: bob}")
+                }
+                roles.append((role, person))
+            }
+        }
+        tags = try list("tags")
+        runbook = try text("runbook")
+        alerts = try list("alerts")
+        source = try text("source")
+        clock = [:]
+        for point in ClockPoint.allCases {
+            guard let value = try text(point.key) else { continue }
+            guard let date = Timestamp.parse(value) else {
+                throw OpsError.file(document.path, line: yaml.line(of: point.key),
+                                    "`\(point.key)` is not a time: `\(value)`", fix: "Write it like 2026-11-22T17:58:02Z")
+            }
+            clock[point] = date
+        }
+        timeline = Timeline.parse(body: document.body, firstLine: document.bodyLine).entries
+        path = document.path
+    }
+}
+
+/// An incident file being changed: edits go to the lines of the fields they touch, and
+/// timeline entries are appended, so the file's other lines stay as they were.
+struct IncidentDocument {
+    private(set) var document: MarkdownDocument
+    private(set) var incident: Incident
+
+    init(_ document: MarkdownDocument) throws {
+        self.document = document
+        incident = try Incident(document)
+    }
+
+    init(text: String, path: String) throws {
+        try self.init(MarkdownDocument(text, path: path))
+    }
+
+    var text: String { document.text }
+
+    mutating func set(_ key: String, _ value: Node?) throws {
+        try document.frontMatter?.set(key, value, order: Incident.fieldOrder)
+        incident = try Incident(document)
+    }
+
+    mutating func setText(_ key: String, _ value: String?) throws {
+        try set(key, value.map(Node.text))
+    }
+
+    mutating func setTime(_ point: ClockPoint, _ date: Date?) throws {
+        try set(point.key, date.map(Node.timestamp))
+    }
+
+    mutating func append(_ entry: TimelineEntry) throws {
+        document.body = Timeline.append(entry, to: document.body)
+        incident = try Incident(document)
+    }
+}

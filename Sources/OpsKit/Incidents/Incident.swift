@@ -1,0 +1,79 @@
+import Foundation
+
+/// An incident: its current state (front matter) and its timeline (body), as read from
+/// `incidents/YYYY/MM/<ID>/incident.md`.
+public struct Incident: Sendable, Equatable {
+    public var id: String
+    public var title: String
+    public var severity: String
+    public var status: IncidentStatus
+    public var service: String?
+    public var useCase: String?
+    public var commander: String?
+    /// Role → handle, in file order.
+    public var roles: [(role: String, person: String)]
+    public var tags: [String]
+    public var runbook: String?
+    /// Fingerprints of the alerts that opened or joined this incident.
+    public var alerts: [String]
+    /// Where an imported incident came from (`pagerduty:Q0F38LOFAQXIKU`).
+    public var source: String?
+    public var clock: [ClockPoint: Date]
+    public var timeline: [TimelineEntry]
+    /// The file it was read from.
+    public var path: String
+
+    public static func == (a: Incident, b: Incident) -> Bool {
+        a.id == b.id && a.title == b.title && a.severity == b.severity && a.status == b.status && a.service == b.service
+            && a.useCase == b.useCase && a.commander == b.commander && a.roles.map(\.role) == b.roles.map(\.role)
+            && a.roles.map(\.person) == b.roles.map(\.person) && a.tags == b.tags && a.runbook == b.runbook
+            && a.alerts == b.alerts && a.source == b.source && a.clock == b.clock && a.timeline == b.timeline && a.path == b.path
+    }
+
+    /// Resolved or closed: its response times are final.
+    public var isSettled: Bool { status == .resolved || status == .closed }
+}
+
+/// Where an incident is in its life. Moves forward one way; `reopen` moves it back.
+public enum IncidentStatus: String, Sendable, CaseIterable, Comparable {
+    case open, acknowledged, mitigated, resolved, closed
+
+    var order: Int { Self.allCases.firstIndex(of: self)! }
+    public static func < (a: IncidentStatus, b: IncidentStatus) -> Bool { a.order < b.order }
+
+    /// The clock point that marks reaching this status.
+    public var clockPoint: ClockPoint {
+        switch self {
+        case .open: return .opened
+        case .acknowledged: return .acknowledged
+        case .mitigated: return .mitigated
+        case .resolved: return .resolved
+        case .closed: return .closed
+        }
+    }
+}
+
+/// The raw timestamps metrics are computed from (DESIGN §4), in the order they must hold.
+public enum ClockPoint: String, Sendable, CaseIterable, Comparable, Hashable {
+    case started, detected, opened, acknowledged, mitigated, resolved, closed
+
+    /// The front-matter key: `started_at`, `detected_at`, ...
+    public var key: String { rawValue + "_at" }
+
+    var order: Int { Self.allCases.firstIndex(of: self)! }
+    public static func < (a: ClockPoint, b: ClockPoint) -> Bool { a.order < b.order }
+}
+
+extension Incident {
+    /// Pairs of clock points out of order (a later point before an earlier one), for data errors.
+    public var clockOrderViolations: [(earlier: ClockPoint, later: ClockPoint)] {
+        let present = ClockPoint.allCases.compactMap { point in clock[point].map { (point, $0) } }
+        var violations: [(ClockPoint, ClockPoint)] = []
+        for (i, first) in present.enumerated() {
+            for second in present[(i + 1)...] where second.1 < first.1 {
+                violations.append((first.0, second.0))
+            }
+        }
+        return violations
+    }
+}

@@ -1,0 +1,388 @@
+import Foundation
+import GitStore
+import Yams
+
+/// The incident lifecycle: each change is one commit that updates the front matter and
+/// appends to the timeline. Errors say what to do; nothing is written when one is thrown.
+public struct IncidentService {
+    let workspace: Workspace
+
+    public init(_ workspace: Workspace) { self.workspace = workspace }
+
+    /// What `ops incident open` needs.
+    public struct OpenRequest: Sendable {
+        public var title: String
+        public var severity: String
+        public var service: String
+        public var useCase: String?
+        public var commander: String?
+        public var startedAt: Date?
+        public var detectedAt: Date?
+        public var openedAt: Date?
+        public var tags: [String] = []
+        public var runbook: String?
+        public var alerts: [String] = []
+
+        public init(title: String, severity: String, service: String) {
+            self.title = title
+            self.severity = severity
+            self.service = service
+        }
+    }
+
+    /// A change to an existing incident.
+    public enum Change: Sendable {
+        case move(to: IncidentStatus)
+        case reopen
+        case note(String)
+        case assign(role: String, person: String)
+        case severity(String)
+        case correct(ClockPoint)
+    }
+
+    /// What a change did: the incident as it is now, and whether a commit was made
+    /// (false when it was already so, such as acknowledging twice).
+    public struct Outcome: Sendable {
+        public var incident: Incident
+        public var committed: Bool
+        /// Why nothing was committed, for the person.
+        public var unchanged: String?
+    }
+
+    // MARK: Open
+
+    public func open(_ request: OpenRequest, author: Author, force: Bool = false) throws -> Incident {
+        let config = try workspace.config()
+        let (path, document) = try newIncident(request, author: author, actor: author.handle, force: force, config: config)
+        let id = document.incident.id
+        try workspace.commit(action: "incident.open", id: id, subject: subject("open", id, document.incident.title),
+                             author: author) { snapshot in
+            if try snapshot.read(path) != nil { throw OpsError.repository("\(id) exists already; run the command again") }
+            return [.write(path, document.text)]
+        }
+        return document.incident
+    }
+
+    /// A new incident's file, checked against ops.yaml, not yet committed. `actor` is who the
+    /// timeline says opened it; the commander defaults to the author when a person opens it.
+    func newIncident(_ request: OpenRequest, author: Author, actor: String, force: Bool,
+                     config: OpsConfig) throws -> (path: String, document: IncidentDocument) {
+        let title = request.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !title.isEmpty else {
+            throw OpsError.input("the title is empty. Say what is broken: ops incident open \"Checkout p99 above 1.2s\" --sev SEV2 --service checkout")
+        }
+        try rejectNul(title, "title")
+        let severity = try severityLevel(request.severity, config)
+        let service = try serviceName(request.service, config)
+        let useCase = try useCaseName(request.useCase, service: service, config)
+        let commander = try request.commander.map { try personHandle($0, config) } ?? (actor == author.handle ? author.handle : nil)
+        let tags = try request.tags.map { try tag($0) }
+        let runbook = try request.runbook.map { try runbookSlug($0) }
+        let opened = request.openedAt ?? workspace.clock()
+
+        var clock: [ClockPoint: Date] = [.opened: opened]
+        clock[.started] = request.startedAt
+        clock[.detected] = request.detectedAt
+        if !force { try checkOrder(clock, changed: [.started, .detected, .opened], config) }
+
+        let id = workspace.makeID(kind: "INC", at: opened)
+        let path = IncidentLocator.path(for: id)
+        var fields: [(String, Node)] = [
+            ("id", Node(id.description)), ("title", .text(title)), ("severity", .text(severity)), ("status", Node("open")),
+            ("service", .text(service)),
+        ]
+        if let useCase { fields.append(("use_case", .text(useCase))) }
+        if let commander { fields.append(("commander", .text(commander))) }
+        if !tags.isEmpty { fields.append(("tags", .list(tags))) }
+        if let runbook { fields.append(("runbook", .text(runbook))) }
+        if !request.alerts.isEmpty { fields.append(("alerts", .list(request.alerts))) }
+        for point in [ClockPoint.started, .detected, .opened] {
+            if let date = clock[point] { fields.append((point.key, .timestamp(date))) }
+        }
+        let body = try incidentBody(title: title, severity: severity, service: service)
+        var document = try IncidentDocument(MarkdownDocument.make(path: path, fields: fields, body: body))
+        try document.append(TimelineEntry(at: opened, actor: actor, kind: "opened", text: "\(severity) on \(service)"))
+        return (path, document)
+    }
+
+    // MARK: Changes
+
+    public func change(_ input: String, _ change: Change, at: Date?, force: Bool = false, author: Author) throws -> Outcome {
+        let config = try workspace.config()
+        let now = workspace.clock()
+        let action: String
+        switch change {
+        case .move(let target): action = Self.verb(for: target)
+        case .reopen: action = "reopen"
+        case .note: action = "note"
+        case .assign: action = "assign"
+        case .severity: action = "sev"
+        case .correct: action = "correct"
+        }
+        // Inputs that do not depend on the incident are checked before anything is read.
+        var resolvedChange = change
+        switch change {
+        case .note(let text):
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty else { throw OpsError.input("the note is empty. Write what happened: ops incident note ID \"Rolled back v42\"") }
+            try rejectNul(trimmed, "note")
+            resolvedChange = .note(trimmed)
+        case .assign(let role, let person):
+            resolvedChange = .assign(role: try roleName(role, config), person: try personHandle(person, config))
+        case .severity(let name):
+            resolvedChange = .severity(try severityLevel(name, config))
+        case .correct:
+            guard at != nil else { throw OpsError.input("give the corrected time with --at, e.g. --at 14:02") }
+        default:
+            break
+        }
+        return try mutate(input, action: action, author: author) { document in
+            try apply(resolvedChange, to: &document, at: at, now: now, force: force, author: author, config: config)
+        }
+    }
+
+    /// Replaces an incident's file with an edited version (`ops incident edit`), after checking it.
+    public func replace(_ input: String, with text: String, force: Bool = false, author: Author) throws -> Outcome {
+        let config = try workspace.config()
+        let now = workspace.clock()
+        return try mutate(input, action: "edit", author: author) { document in
+            let before = document.incident
+            let beforeFields = document.document.frontMatter
+            var edited = try IncidentDocument(text: text, path: before.path)
+            guard edited.incident.id == before.id else {
+                throw OpsError.file(before.path, line: edited.document.frontMatter?.line(of: "id"),
+                                    "the id must stay \(before.id); it names the folder")
+            }
+            if !force { try checkOrder(edited.incident.clock, changed: Set(ClockPoint.allCases), config) }
+            _ = try severityLevel(edited.incident.severity, config)
+            let changed = Incident.fieldOrder.filter { key in
+                beforeFields?[key] != edited.document.frontMatter?[key]
+            }
+            guard edited.text != document.text else { return "nothing was changed" }
+            if !changed.isEmpty {
+                try edited.append(TimelineEntry(at: now, actor: author.handle, kind: "edited", text: changed.joined(separator: ", ")))
+            }
+            document = edited
+            return nil
+        }
+    }
+
+    /// The incident `input` names, as committed.
+    public func find(_ input: String) throws -> Incident {
+        let ref = try locate(input)
+        guard let text = try workspace.committedText(ref.path) else { throw OpsError.input("no incident matches '\(input)'") }
+        return try Incident(MarkdownDocument(text, path: ref.path))
+    }
+
+    /// The file of the incident `input` names, as committed (for `ops incident edit`).
+    public func text(of input: String) throws -> (ref: IncidentRef, text: String) {
+        let ref = try locate(input)
+        guard let text = try workspace.committedText(ref.path) else { throw OpsError.input("no incident matches '\(input)'") }
+        return (ref, text)
+    }
+
+    // MARK: Applying one change
+
+    /// Applies `change`; returns why nothing changed, or nil when the document changed.
+    private func apply(_ change: Change, to document: inout IncidentDocument, at: Date?, now: Date, force: Bool,
+                       author: Author, config: OpsConfig) throws -> String? {
+        let incident = document.incident
+        let when = at ?? now
+        func local(_ date: Date) -> String { LocalTime.formatWithZone(date, zone: config.timeZone) }
+        switch change {
+        case .move(let target):
+            let point = target.clockPoint
+            if incident.status == .closed && target != .closed {
+                throw OpsError.input("\(incident.id) is closed. Reopen it first: ops incident reopen \(incident.id)")
+            }
+            if let old = incident.clock[point] {
+                guard let at else {
+                    return "\(incident.id) was already \(target.rawValue) at \(local(old)). To correct that time, add --at"
+                }
+                return try correct(point, to: at, in: &document, force: force, now: now, author: author, config: config)
+            }
+            try document.setTime(point, when)
+            if target > incident.status { try document.setText("status", target.rawValue) }
+            if !force { try checkOrder(document.incident.clock, changed: [point], config) }
+            try document.append(TimelineEntry(at: when, actor: author.handle, kind: target.rawValue))
+        case .reopen:
+            guard incident.status >= .resolved else {
+                throw OpsError.input("\(incident.id) is \(incident.status.rawValue); only a resolved or closed incident can be reopened")
+            }
+            // Impact is back: the mitigation and resolution no longer hold. The timeline keeps them.
+            for point in [ClockPoint.mitigated, .resolved, .closed] { try document.setTime(point, nil) }
+            try document.setText("status", incident.clock[.acknowledged] != nil ? "acknowledged" : "open")
+            try document.append(TimelineEntry(at: when, actor: author.handle, kind: "reopened", text: "(was \(incident.status.rawValue))"))
+        case .note(let text):
+            try document.append(TimelineEntry(at: when, actor: author.handle, kind: "note", text: text))
+        case .assign(let role, let person):
+            if role == "commander" {
+                if incident.commander == person { return "\(person) is already commander of \(incident.id)" }
+                try document.setText("commander", person)
+            } else {
+                if incident.roles.contains(where: { $0.role == role && $0.person == person }) {
+                    return "\(person) is already \(role) of \(incident.id)"
+                }
+                var roles = incident.roles
+                if let index = roles.firstIndex(where: { $0.role == role }) { roles[index].person = person } else { roles.append((role, person)) }
+                try document.set("roles", Node(roles.map { (Node.text($0.role), Node.text($0.person)) }))
+            }
+            try document.append(TimelineEntry(at: when, actor: author.handle, kind: "assigned", text: "\(role): \(person)"))
+        case .severity(let level):
+            if incident.severity == level { return "\(incident.id) is already \(level)" }
+            try document.setText("severity", level)
+            try document.append(TimelineEntry(at: when, actor: author.handle, kind: "severity", text: "\(incident.severity) → \(level)"))
+        case .correct(let point):
+            return try correct(point, to: when, in: &document, force: force, now: now, author: author, config: config)
+        }
+        return nil
+    }
+
+    /// Sets a clock point to a corrected time; the timeline keeps the old and the new.
+    private func correct(_ point: ClockPoint, to date: Date, in document: inout IncidentDocument, force: Bool, now: Date,
+                         author: Author, config: OpsConfig) throws -> String? {
+        let old = document.incident.clock[point]
+        if old == date { return "\(point.key) of \(document.incident.id) is already \(LocalTime.formatWithZone(date, zone: config.timeZone))" }
+        try document.setTime(point, date)
+        if !force { try checkOrder(document.incident.clock, changed: [point], config) }
+        let was = old.map(Timestamp.format) ?? "unset"
+        try document.append(TimelineEntry(at: now, actor: author.handle, kind: "corrected",
+                                          text: "\(point.key) \(was) → \(Timestamp.format(date))"))
+        return nil
+    }
+
+    // MARK: Plumbing
+
+    private func locate(_ input: String) throws -> IncidentRef {
+        let refs = IncidentLocator.refs(in: try workspace.committedFiles(under: IncidentLocator.folder))
+        return try IncidentLocator.resolve(input, among: refs) { ref in
+            (try? workspace.committedText(ref.path)).flatMap { try? Incident(MarkdownDocument($0, path: ref.path)).title }
+        }
+    }
+
+    /// Reads the incident in the commit being built, lets `edit` change it, and commits.
+    private func mutate(_ input: String, action: String, author: Author,
+                        _ edit: (inout IncidentDocument) throws -> String?) throws -> Outcome {
+        let ref = try locate(input)
+        var result: Incident?
+        var unchanged: String?
+        let title = (try? find(ref.id).title) ?? ""
+        let commit = try workspace.commit(action: "incident.\(action)", id: ref.id, subject: subject(action, ref.id, title),
+                                          author: author) { snapshot in
+            guard let data = try snapshot.read(ref.path) else {
+                throw OpsError.repository("\(ref.id) was deleted by another change; nothing was written")
+            }
+            var document = try IncidentDocument(text: String(decoding: data, as: UTF8.self), path: ref.path)
+            unchanged = try edit(&document)
+            result = document.incident
+            return unchanged == nil ? [.write(ref.path, document.text)] : []
+        }
+        return Outcome(incident: result!, committed: commit != nil, unchanged: unchanged)
+    }
+
+    func subject(_ action: String, _ id: String, _ title: String) -> String {
+        let line = title.replacingOccurrences(of: "\n", with: " ")
+        let head = "incident \(action) \(id): "
+        return head + (line.count > 72 - head.count ? String(line.prefix(71 - head.count)) + "…" : line)
+    }
+
+    static func verb(for status: IncidentStatus) -> String {
+        switch status {
+        case .open: return "open"
+        case .acknowledged: return "ack"
+        case .mitigated: return "mitigate"
+        case .resolved: return "resolve"
+        case .closed: return "close"
+        }
+    }
+
+    private func incidentBody(title: String, severity: String, service: String) throws -> String {
+        let path = "templates/incident.md"
+        let template = try workspace.committedText(path) ?? String(decoding: StarterKit.templates.first { $0.name == "incident.md" }!.bytes, as: UTF8.self)
+        let heading = title.components(separatedBy: .newlines).joined(separator: " ")
+        var body = try TemplateRenderer.render(template, path: path, with: ["title": heading, "severity": severity, "service": service])
+        if !body.hasSuffix("\n") { body += "\n" }
+        return body
+    }
+
+    // MARK: Checking input against ops.yaml
+
+    func checkOrder(_ clock: [ClockPoint: Date], changed: Set<ClockPoint>, _ config: OpsConfig) throws {
+        let present = ClockPoint.allCases.compactMap { point in clock[point].map { (point, $0) } }
+        for (i, earlier) in present.enumerated() {
+            for later in present[(i + 1)...] where later.1 < earlier.1 && (changed.contains(earlier.0) || changed.contains(later.0)) {
+                let zone = config.timeZone
+                throw OpsError.input("\(later.0.key) \(LocalTime.format(later.1, zone: zone)) would be before \(earlier.0.key) \(LocalTime.format(earlier.1, zone: zone)) (\(zone.identifier)). Check the time, or add --force to record it anyway")
+            }
+        }
+    }
+
+    func severityLevel(_ name: String, _ config: OpsConfig) throws -> String {
+        if let level = config.severity(named: name) { return level.id }
+        let known = config.severities.map { level in level.aliases.isEmpty ? level.id : "\(level.id) (\(level.aliases.joined(separator: ", ")))" }
+        throw OpsError.input("unknown severity '\(name)'. Known: \(known.joined(separator: ", "))")
+    }
+
+    func serviceName(_ name: String, _ config: OpsConfig) throws -> String {
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        if config.services.isEmpty {
+            guard OpsConfigChecks.isName(trimmed) else {
+                throw OpsError.input("'\(name)' is not a service name. Use letters, digits, dot, dash or underscore")
+            }
+            return trimmed
+        }
+        if let service = config.service(named: trimmed) { return service.name }
+        throw OpsError.input("unknown service '\(name)'. Known: \(config.services.map(\.name).joined(separator: ", ")) (add others to ops.yaml)")
+    }
+
+    func useCaseName(_ name: String?, service: String, _ config: OpsConfig) throws -> String? {
+        guard let name else { return config.useCases.contains(service) ? service : nil }
+        if config.useCases.isEmpty {
+            guard OpsConfigChecks.isName(name) else { throw OpsError.input("'\(name)' is not a use case name") }
+            return name
+        }
+        if let match = config.useCases.first(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) { return match }
+        throw OpsError.input("unknown use case '\(name)'. Known: \(config.useCases.joined(separator: ", "))")
+    }
+
+    func personHandle(_ name: String, _ config: OpsConfig) throws -> String {
+        if let person = config.person(name) { return person.handle }
+        if config.people.isEmpty, OpsConfigChecks.isName(name) { return name }
+        let known = config.people.map(\.handle).sorted().joined(separator: ", ")
+        throw OpsError.input("unknown person '\(name)'. Known: \(known.isEmpty ? "nobody yet" : known) (add them to ops.yaml)")
+    }
+
+    func roleName(_ name: String, _ config: OpsConfig) throws -> String {
+        let key = name.lowercased().replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
+        if let role = config.roles.first(where: { $0.lowercased() == key }) { return role }
+        if key == "commander" { return key }
+        throw OpsError.input("unknown role '\(name)'. Known: \((["commander"] + config.roles.filter { $0 != "commander" }).joined(separator: ", "))")
+    }
+
+    func tag(_ text: String) throws -> String {
+        let tag = text.trimmingCharacters(in: .whitespaces)
+        guard !tag.isEmpty, !tag.contains(where: { $0.isNewline || $0 == "," }) else {
+            throw OpsError.input("'\(text)' is not a tag. A tag is one word, like latency")
+        }
+        return tag
+    }
+
+    func runbookSlug(_ slug: String) throws -> String {
+        let known = try workspace.committedFiles(under: "runbooks").map { ($0.path as NSString).lastPathComponent }
+            .filter { $0.hasSuffix(".md") }.map { String($0.dropLast(3)) }
+        if known.contains(slug) { return slug }
+        throw OpsError.input("unknown runbook '\(slug)'. Known: \(known.joined(separator: ", "))")
+    }
+
+    func rejectNul(_ text: String, _ what: String) throws {
+        if text.contains("\0") { throw OpsError.input("the \(what) contains a NUL byte") }
+    }
+}
+
+/// Name rules shared by ops.yaml checks and command input.
+enum OpsConfigChecks {
+    /// Letters, digits, dot, dash, underscore: safe in a file, a YAML value and a command line.
+    static func isName(_ text: String) -> Bool {
+        !text.isEmpty && text.count <= 100 && text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" }
+    }
+}

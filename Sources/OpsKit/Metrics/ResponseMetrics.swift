@@ -1,0 +1,305 @@
+import Foundation
+
+/// What `ops stats` groups incidents by, after the "all" group.
+public enum StatsGrouping: String, Sendable, CaseIterable {
+    case severity, service, week
+}
+
+/// One of the four response times of DESIGN §4; the raw value is its JSON name.
+public enum ResponseMetric: String, Sendable, CaseIterable {
+    case timeToDetect = "time_to_detect"
+    case timeToAcknowledge = "time_to_acknowledge"
+    case timeToMitigate = "time_to_mitigate"
+    case timeToResolve = "time_to_resolve"
+
+    /// The clock point the duration ends at.
+    var end: ClockPoint {
+        switch self {
+        case .timeToDetect: return .detected
+        case .timeToAcknowledge: return .acknowledged
+        case .timeToMitigate: return .mitigated
+        case .timeToResolve: return .resolved
+        }
+    }
+
+    /// The definition in words, printed next to the numbers so nobody has to guess which MTTA this is.
+    public func definition(clockStart: ClockStart) -> String {
+        if self == .timeToDetect { return "detected_at − started_at" }
+        switch clockStart {
+        case .detected: return "\(end.key) − detected_at (opened_at when detected_at is unknown)"
+        case .opened: return "\(end.key) − opened_at"
+        case .started: return "\(end.key) − started_at (missing when started_at is unknown)"
+        }
+    }
+}
+
+/// Response times over settled incidents (`ops stats`), with open incidents and data errors apart.
+public struct ResponseStats: Sendable, Encodable {
+    public let schemaVersion: Int
+    public let clockStart: ClockStart
+    /// Metric JSON name → its definition in words.
+    public let definitions: [String: String]
+    public let scope: Scope?
+    /// The "all" group first, then one per key of the grouping.
+    public let groups: [Group]
+    /// Unsettled incidents in scope, by opened_at: not in the figures.
+    public let open: [OpenIncident]
+    /// Incidents with clock points out of order, by id: left out of everything else.
+    public let dataErrors: [DataError]
+
+    /// The opened_at window the report covers: [since, until).
+    public struct Scope: Sendable, Encodable {
+        public let label: String?
+        public let since: Date
+        public let until: Date
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(label, forKey: .label)  // null rather than absent: the schema stays fixed
+            try container.encode(since, forKey: .since)
+            try container.encode(until, forKey: .until)
+        }
+
+        enum CodingKeys: String, CodingKey { case label, since, until }
+    }
+
+    /// The figures for one group of settled incidents.
+    public struct Group: Sendable, Encodable {
+        public let key: String
+        /// Nil for the "all" group.
+        public let grouping: StatsGrouping?
+        /// Settled incidents with clock points in order.
+        public let incidents: Int
+        /// Fewer than `ResponseMetrics.smallSample` incidents: one outlier moves the mean.
+        public let smallSample: Bool
+        /// One per `ResponseMetric`, in its order.
+        public let metrics: [MetricSummary]
+
+        public subscript(metric: ResponseMetric) -> MetricSummary { metrics.first { $0.metric == metric }! }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(key, forKey: .key)
+            try container.encode(grouping?.rawValue ?? "all", forKey: .grouping)
+            try container.encode(incidents, forKey: .incidents)
+            try container.encode(smallSample, forKey: .smallSample)
+            var byName = container.nestedContainer(keyedBy: NameKey.self, forKey: .metrics)
+            for summary in metrics { try byName.encode(summary, forKey: NameKey(summary.metric.rawValue)) }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case key, grouping, incidents, smallSample = "small_sample", metrics
+        }
+    }
+
+    /// Count and distribution of one metric in one group; seconds are nil when `count` is 0.
+    public struct MetricSummary: Sendable, Encodable {
+        public let metric: ResponseMetric
+        /// Incidents with both clock points.
+        public let count: Int
+        /// Incidents lacking one of them: never counted as zero.
+        public let missing: Int
+        public let mean: Double?
+        public let median: Double?
+        public let p90: Double?
+        public let max: Double?
+
+        init(metric: ResponseMetric, values: [Double], missing: Int) {
+            let sorted = values.sorted()
+            self.metric = metric
+            count = sorted.count
+            self.missing = missing
+            mean = sorted.isEmpty ? nil : sorted.reduce(0, +) / Double(sorted.count)
+            median = ResponseMetrics.median(sorted)
+            p90 = ResponseMetrics.nearestRank(percent: 90, sorted)
+            max = sorted.last
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(count, forKey: .count)
+            try container.encode(missing, forKey: .missing)
+            try container.encodeSeconds(mean, forKey: .mean)
+            try container.encodeSeconds(median, forKey: .median)
+            try container.encodeSeconds(p90, forKey: .p90)
+            try container.encodeSeconds(max, forKey: .max)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case count, missing, mean = "mean_seconds", median = "median_seconds", p90 = "p90_seconds", max = "max_seconds"
+        }
+    }
+
+    /// An unsettled incident in scope.
+    public struct OpenIncident: Sendable, Encodable {
+        public let id: String
+        public let title: String
+        public let severity: String
+        public let status: IncidentStatus
+        public let openedAt: Date?
+        /// now − opened_at; nil when opened_at is unknown.
+        public let age: Double?
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(title, forKey: .title)
+            try container.encode(severity, forKey: .severity)
+            try container.encode(status.rawValue, forKey: .status)
+            try container.encode(openedAt, forKey: .openedAt)
+            try container.encodeSeconds(age, forKey: .age)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, title, severity, status, openedAt = "opened_at", age = "age_seconds"
+        }
+    }
+
+    /// An incident left out because its clock points are out of order.
+    public struct DataError: Sendable, Encodable {
+        public let id: String
+        /// Which points, e.g. `acknowledged_at before detected_at`; several joined by "; ".
+        public let problem: String
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(schemaVersion, forKey: .schemaVersion)
+        try container.encode(clockStart.rawValue, forKey: .clockStart)
+        try container.encode(definitions, forKey: .definitions)
+        try container.encode(scope, forKey: .scope)
+        try container.encode(groups, forKey: .groups)
+        try container.encode(open, forKey: .open)
+        try container.encode(dataErrors, forKey: .dataErrors)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion = "schema_version", clockStart = "clock_start", definitions, scope, groups, open, dataErrors = "data_errors"
+    }
+}
+
+/// Computes `ops stats` (DESIGN §4).
+public enum ResponseMetrics {
+    /// Groups with fewer settled incidents than this are flagged `small_sample`.
+    public static let smallSample = 5
+
+    /// incidents: all incidents; scope: only those whose opened_at is in [start, end) count (nil = all).
+    public static func compute(_ incidents: [Incident], config: OpsConfig, scope: DateInterval?, scopeLabel: String?,
+                               groupBy: StatsGrouping?, now: Date) -> ResponseStats {
+        let inScope = incidents.filter { incident in
+            guard let scope else { return true }
+            // An incident without opened_at cannot be placed in a window, so a scoped report leaves it out.
+            guard let opened = incident.clock[.opened] else { return false }
+            return opened >= scope.start && opened < scope.end
+        }
+        var settled: [Incident] = []
+        var open: [ResponseStats.OpenIncident] = []
+        var dataErrors: [ResponseStats.DataError] = []
+        for incident in inScope {
+            let violations = incident.clockOrderViolations
+            if !violations.isEmpty {
+                let problem = violations.map { "\($0.later.key) before \($0.earlier.key)" }.joined(separator: "; ")
+                dataErrors.append(.init(id: incident.id, problem: problem))
+            } else if incident.isSettled {
+                settled.append(incident)
+            } else {
+                let opened = incident.clock[.opened]
+                open.append(.init(id: incident.id, title: incident.title, severity: incident.severity, status: incident.status,
+                                  openedAt: opened, age: opened.map { now.timeIntervalSince($0) }))
+            }
+        }
+        open.sort { ($0.openedAt ?? .distantFuture, $0.id) < ($1.openedAt ?? .distantFuture, $1.id) }
+        dataErrors.sort { $0.id < $1.id }
+
+        var groups = [group(key: "all", grouping: nil, settled, config: config)]
+        if let groupBy {
+            let keyed = Dictionary(grouping: settled) { key(of: $0, by: groupBy, config: config) }
+            for key in keyed.keys.sorted(by: order(groupBy, config: config)) {
+                groups.append(group(key: key, grouping: groupBy, keyed[key]!, config: config))
+            }
+        }
+        return ResponseStats(
+            schemaVersion: 1,
+            clockStart: config.clockStart,
+            definitions: Dictionary(uniqueKeysWithValues: ResponseMetric.allCases.map { ($0.rawValue, $0.definition(clockStart: config.clockStart)) }),
+            scope: scope.map { .init(label: scopeLabel, since: $0.start, until: $0.end) },
+            groups: groups,
+            open: open,
+            dataErrors: dataErrors
+        )
+    }
+
+    static let noKey = "(none)"
+
+    private static func group(key: String, grouping: StatsGrouping?, _ incidents: [Incident], config: OpsConfig) -> ResponseStats.Group {
+        // One definition of the durations, shared with `ops incident list` (Incident.durations(clockStart:)).
+        let durations = incidents.map { $0.durations(clockStart: config.clockStart) }
+        let metrics = ResponseMetric.allCases.map { metric in
+            let values = durations.compactMap { $0[metric.rawValue] }
+            return ResponseStats.MetricSummary(metric: metric, values: values, missing: incidents.count - values.count)
+        }
+        return .init(key: key, grouping: grouping, incidents: incidents.count, smallSample: incidents.count < smallSample, metrics: metrics)
+    }
+
+    private static func key(of incident: Incident, by grouping: StatsGrouping, config: OpsConfig) -> String {
+        switch grouping {
+        case .severity:
+            return config.severity(named: incident.severity)?.id ?? incident.severity
+        case .service:
+            let service = incident.service?.trimmingCharacters(in: .whitespaces) ?? ""
+            return service.isEmpty ? noKey : service
+        case .week:
+            return incident.clock[.opened].map { ISOWeek(containing: $0, zone: config.timeZone).description } ?? noKey
+        }
+    }
+
+    /// Severities by rank (unknown ones after, by name), services alphabetically, weeks in time; "(none)" last.
+    private static func order(_ grouping: StatsGrouping, config: OpsConfig) -> (String, String) -> Bool {
+        func rank(_ key: String) -> (Int, String) {
+            if key == noKey { return (Int.max, key) }
+            switch grouping {
+            case .severity: return (config.severity(named: key)?.rank ?? config.severities.count, key)
+            case .service: return (0, key.lowercased() + "\u{0}" + key)
+            case .week: return (0, key)  // `2026-W47` sorts in time as text
+            }
+        }
+        return { rank($0) < rank($1) }
+    }
+
+    /// The middle value; the mean of the two middle values for an even count. `sorted` is ascending.
+    static func median(_ sorted: [Double]) -> Double? {
+        guard !sorted.isEmpty else { return nil }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    /// Nearest rank: the smallest value with at least `percent` % of the values at or below it,
+    /// `sorted[ceil(percent/100 · n) − 1]`; integer arithmetic, since 0.9 · 20 is not 18 in binary.
+    static func nearestRank(percent: Int, _ sorted: [Double]) -> Double? {
+        guard !sorted.isEmpty else { return nil }
+        let rank = (percent * sorted.count + 99) / 100
+        return sorted[Swift.max(rank, 1) - 1]
+    }
+}
+
+/// A JSON key built at run time, for the map of metric name → summary.
+private struct NameKey: CodingKey {
+    let stringValue: String
+    init(_ name: String) { stringValue = name }
+    init?(stringValue: String) { self.init(stringValue) }
+    var intValue: Int? { nil }
+    init?(intValue: Int) { nil }
+}
+
+fileprivate extension KeyedEncodingContainer {
+    /// Durations are whole seconds when whole (clock points are stored to the second, so most are),
+    /// otherwise a fraction (a mean, or a median between two values); null when unknown.
+    mutating func encodeSeconds(_ seconds: Double?, forKey key: Key) throws {
+        guard let seconds else { return try encodeNil(forKey: key) }
+        if seconds == seconds.rounded(), abs(seconds) < 1e15 {
+            try encode(Int(seconds), forKey: key)
+        } else {
+            try encode(seconds, forKey: key)
+        }
+    }
+}

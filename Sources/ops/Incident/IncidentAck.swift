@@ -1,0 +1,24 @@
+import ArgumentParser
+import OpsKit
+
+extension Ops.Incident {
+    struct Ack: OpsCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Acknowledge an incident: someone is on it.",
+            discussion: """
+            Run it again with --at to correct the time:
+              ops incident ack 7f3a --at 14:03
+            """
+        )
+
+        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
+        var id: String
+
+        @OptionGroup var change: ChangeOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ context: OpsContext) throws {
+            try Ops.Incident.move(id, to: .acknowledged, options: change, context: context)
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import OpsKit
+
+extension Ops.Incident {
+    struct Assign: OpsCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give someone a role on an incident (commander, comms, scribe, ...).",
+            discussion: """
+            Roles and people come from ops.yaml.
+              ops incident assign 7f3a comms bob
+              ops incident assign 7f3a commander carol
+            """
+        )
+
+        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
+        var id: String
+
+        @Argument(help: "The role: commander, or one of roles in ops.yaml.")
+        var role: String
+
+        @Argument(help: "The person's handle from ops.yaml.")
+        var person: String
+
+        @OptionGroup var change: ChangeOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ context: OpsContext) throws {
+            let outcome = try IncidentService(context.workspace()).change(
+                id, .assign(role: role, person: person), at: try context.time(change.at), force: change.force,
+                author: try context.author())
+            context.report(outcome, "now has \(person) as \(role)")
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import OpsKit
+
+extension Ops.Incident {
+    struct Close: OpsCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Close an incident: follow-up is done.",
+            discussion: """
+            ops incident close 7f3a
+            """
+        )
+
+        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
+        var id: String
+
+        @OptionGroup var change: ChangeOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ context: OpsContext) throws {
+            try Ops.Incident.move(id, to: .closed, options: change, context: context)
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import OpsKit
+
+extension Ops.Incident {
+    struct Correct: OpsCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Correct a clock point learned after the fact (started, detected, ...).",
+            discussion: """
+            The timeline keeps the old and the new time.
+              ops incident correct 7f3a detected --at 13:55
+              ops incident correct 7f3a started --at 2026-11-22T13:40:00Z
+            """
+        )
+
+        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
+        var id: String
+
+        @Argument(help: "started, detected, opened, acknowledged, mitigated, resolved or closed.")
+        var point: ClockPoint
+
+        @OptionGroup var change: ChangeOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ context: OpsContext) throws {
+            let outcome = try IncidentService(context.workspace()).change(
+                id, .correct(point), at: try context.time(change.at), force: change.force, author: try context.author())
+            context.report(outcome, "now has \(point.key) \(outcome.incident.clock[point].map(Timestamp.format) ?? "unset")")
+        }
+    }
+}
+
+extension ClockPoint: ExpressibleByArgument {
+    public init?(argument: String) {
+        let name = argument.lowercased().hasSuffix("_at") ? String(argument.lowercased().dropLast(3)) : argument.lowercased()
+        self.init(rawValue: name == "acked" || name == "ack" ? "acknowledged" : name)
+    }
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import OpsKit
+
+extension Ops.Incident {
+    struct Edit: OpsCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Edit an incident's file in $EDITOR; it is checked before it is committed.",
+            discussion: """
+              ops incident edit 7f3a
+            """
+        )
+
+        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
+        var id: String
+
+        @Flag(help: "Commit even though the clock points would be out of order.")
+        var force = false
+
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ context: OpsContext) throws {
+            let service = IncidentService(try context.workspace())
+            let current = try service.text(of: id)
+            let edited = try context.edit(current.text, fileName: "\(current.ref.id).md")
+            let outcome = try service.replace(current.ref.id, with: edited, force: force, author: try context.author())
+            context.report(outcome, "saved")
+        }
+    }
+}

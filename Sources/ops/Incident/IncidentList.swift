@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import OpsKit
+
+extension Ops.Incident {
+    struct List: OpsCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List incidents, most recent first.",
+            discussion: """
+              ops incident list --status open --status acknowledged
+              ops incident list --week 2026-W47 --format csv
+              ops incident list --sev SEV1 --since 2026-11-01
+            """
+        )
+
+        @Option(help: "open, acknowledged, mitigated, resolved or closed; repeat for more.")
+        var status: [IncidentStatus] = []
+
+        @Option(name: .customLong("sev"), help: "Severity; repeat for more.")
+        var severities: [String] = []
+
+        @Option(help: "Service; repeat for more.")
+        var service: [String] = []
+
+        @Option(help: "Only incidents with this tag; repeat to require several.")
+        var tag: [String] = []
+
+        @Option(parsing: .unconditional, help: "Opened at or after this time or date (2026-11-01, -7d).")
+        var since: String?
+
+        @Option(parsing: .unconditional, help: "Opened before this time or date.")
+        var until: String?
+
+        @Option(help: "Opened in this ISO week, in the team's time zone (2026-W47).")
+        var week: String?
+
+        @OptionGroup var format: FormatOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ context: OpsContext) throws {
+            let workspace = try context.workspace()
+            let config = try workspace.config()
+            var filter = IncidentFilter()
+            filter.statuses = Set(status)
+            filter.severities = severities
+            filter.services = service
+            filter.tags = tag
+            filter.since = try context.time(since)
+            filter.until = try context.time(until)
+            if let week {
+                guard let parsed = ISOWeek(week) else { throw OpsError.input("'\(week)' is not an ISO week. Write it like 2026-W47") }
+                let interval = parsed.interval(in: config.timeZone)
+                filter.since = max(filter.since ?? interval.start, interval.start)
+                filter.until = min(filter.until ?? interval.end, interval.end)
+            }
+            let result = try IncidentService(workspace).list(filter)
+            for problem in result.problems { context.note("skipped \(problem.description)") }
+            context.output(try IncidentRendering.list(result.incidents, format: format.chosen, config: config, now: workspace.clock()),
+                           terminated: false)
+        }
+    }
+}
+
+extension IncidentStatus: ExpressibleByArgument {}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import OpsKit
+
+extension Ops.Incident {
+    struct Note: OpsCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a note to an incident's timeline.",
+            discussion: """
+              ops incident note 7f3a "Rolled back model v42"
+              kubectl get pods | ops incident note 7f3a -     (text from standard input)
+              ops incident note 7f3a                          (opens $EDITOR)
+            """
+        )
+
+        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
+        var id: String
+
+        @Argument(help: "The note. - reads standard input; leave it out to write it in $EDITOR.")
+        var text: String?
+
+        @OptionGroup var change: ChangeOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ context: OpsContext) throws {
+            let note: String
+            switch text {
+            case "-":
+                note = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            case let text?:
+                note = text
+            case nil:
+                let written = try context.edit("\n# Write the note above. Lines starting with # are left out; an empty note is not saved.\n",
+                                               fileName: "NOTE.md")
+                note = written.split(separator: "\n", omittingEmptySubsequences: false)
+                    .filter { !$0.hasPrefix("#") }.joined(separator: "\n")
+            }
+            let outcome = try IncidentService(context.workspace()).change(
+                id, .note(note), at: try context.time(change.at), force: change.force, author: try context.author())
+            context.report(outcome, "noted")
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import OpsKit
+
+extension Ops.Incident {
+    struct Open: OpsCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Open an incident; prints its ID.",
+            discussion: """
+            Only the new ID goes to standard output, so scripts can capture it:
+              id=$(ops incident open "Checkout p99 above 1.2s" --sev SEV2 --service checkout)
+            """
+        )
+
+        @Argument(help: "What is broken, in a few words.")
+        var title: String
+
+        @Option(name: .customLong("sev"), help: "Severity: SEV1, P1, sev-1 ... as listed in ops.yaml.")
+        var severity: String
+
+        @Option(help: "The affected service, from ops.yaml.")
+        var service: String
+
+        @Option(help: "The use case, from ops.yaml. Default: the service's name when it is a use case.")
+        var useCase: String?
+
+        @Option(help: "Who leads the response. Default: you.")
+        var commander: String?
+
+        @Option(parsing: .unconditional, help: "When impact began, if known (14:02, -30m, ISO 8601).")
+        var startedAt: String?
+
+        @Option(parsing: .unconditional, help: "When the first alert or signal fired, if known.")
+        var detectedAt: String?
+
+        @Option(name: .customLong("tag"), help: "A tag; repeat for more.")
+        var tags: [String] = []
+
+        @Option(help: "A runbook from runbooks/, by its file name without .md.")
+        var runbook: String?
+
+        @OptionGroup var change: ChangeOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ context: OpsContext) throws {
+            var request = IncidentService.OpenRequest(title: title, severity: severity, service: service)
+            request.useCase = useCase
+            request.commander = commander
+            request.startedAt = try context.time(startedAt)
+            request.detectedAt = try context.time(detectedAt)
+            request.openedAt = try context.time(change.at)
+            request.tags = tags
+            request.runbook = runbook
+            let incident = try IncidentService(try context.workspace()).open(request, author: try context.author(), force: change.force)
+            context.output(incident.id)
+            context.note("Opened \(incident.id) (\(incident.severity) on \(incident.service ?? "-")). Next: ops incident ack \(incident.id.suffix(8).prefix(4).lowercased())")
+        }
+    }
+}

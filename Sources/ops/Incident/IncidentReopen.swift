@@ -1,0 +1,27 @@
+import ArgumentParser
+import OpsKit
+
+extension Ops.Incident {
+    struct Reopen: OpsCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Reopen a resolved or closed incident: impact is back.",
+            discussion: """
+            Clears mitigated, resolved and closed times (the timeline keeps them); metrics then
+            count to the final resolution.
+              ops incident reopen 7f3a
+            """
+        )
+
+        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
+        var id: String
+
+        @OptionGroup var change: ChangeOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ context: OpsContext) throws {
+            let outcome = try IncidentService(context.workspace()).change(
+                id, .reopen, at: try context.time(change.at), force: change.force, author: try context.author())
+            context.report(outcome, "reopened")
+        }
+    }
+}

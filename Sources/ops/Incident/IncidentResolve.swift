@@ -1,0 +1,24 @@
+import ArgumentParser
+import OpsKit
+
+extension Ops.Incident {
+    struct Resolve: OpsCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mark an incident resolved: the cause is fixed.",
+            discussion: """
+            ops incident resolve 7f3a
+              ops incident resolve 7f3a --at -10m
+            """
+        )
+
+        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
+        var id: String
+
+        @OptionGroup var change: ChangeOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ context: OpsContext) throws {
+            try Ops.Incident.move(id, to: .resolved, options: change, context: context)
+        }
+    }
+}

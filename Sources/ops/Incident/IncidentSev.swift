@@ -1,0 +1,28 @@
+import ArgumentParser
+import OpsKit
+
+extension Ops.Incident {
+    struct Sev: OpsCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change an incident's severity (the change is in the timeline).",
+            discussion: """
+              ops incident sev 7f3a SEV1
+            """
+        )
+
+        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
+        var id: String
+
+        @Argument(help: "The new severity: SEV1, P1, sev-1 ... as listed in ops.yaml.")
+        var severity: String
+
+        @OptionGroup var change: ChangeOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ context: OpsContext) throws {
+            let outcome = try IncidentService(context.workspace()).change(
+                id, .severity(severity), at: try context.time(change.at), force: change.force, author: try context.author())
+            context.report(outcome, "is now \(outcome.incident.severity)")
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import OpsKit
+
+extension Ops.Incident {
+    struct Show: OpsCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show one incident: its fields, durations so far and timeline.",
+            discussion: """
+              ops incident show 7f3a
+              ops incident show 7f3a --json
+            """
+        )
+
+        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
+        var id: String
+
+        @OptionGroup var format: FormatOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ context: OpsContext) throws {
+            let workspace = try context.workspace()
+            let incident = try IncidentService(workspace).find(id)
+            context.output(try IncidentRendering.show(incident, format: format.chosen, config: workspace.config(), now: workspace.clock()),
+                           terminated: false)
+        }
+    }
+}

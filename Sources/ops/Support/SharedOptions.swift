@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import OpsKit
+
+/// `--at` and `--force`, taken by every command that changes an incident.
+struct ChangeOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: ArgumentHelp("When it happened: 14:02 (team time zone), -15m, -2h or 2026-11-22T14:02:00Z. Default: now.", valueName: "time"))
+    var at: String?
+
+    @Flag(help: "Record it even though the clock points would be out of order.")
+    var force = false
+}
+
+/// `--format table|json|csv` (or `--json`), taken by every listing.
+struct FormatOptions: ParsableArguments {
+    @Option(help: "Output: table, json or csv.")
+    var format: OutputFormat = .table
+
+    @Flag(help: "Same as --format json.")
+    var json = false
+
+    var chosen: OutputFormat { json ? .json : format }
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+
+extension OpsContext {
+    /// A time as typed, in the team's zone; nil when not given.
+    func time(_ text: String?) throws -> Date? {
+        guard let text else { return nil }
+        let workspace = try workspace()
+        return try TimeInput.parse(text, now: workspace.clock(), zone: workspace.config().timeZone)
+    }
+
+    /// Who is making the change.
+    func author() throws -> Author {
+        try workspace().author(global.author)
+    }
+
+    /// Opens `$VISUAL` or `$EDITOR` (vi when neither is set) on `text`; returns what was saved.
+    func edit(_ text: String, fileName: String) throws -> String {
+        guard isatty(0) == 1 else {
+            throw OpsError.input("no text given and no terminal to open an editor on. Pass the text as an argument, or - to read standard input")
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ops-edit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent(fileName)
+        try Data(text.utf8).write(to: file)
+        let editor = [environment["VISUAL"], environment["EDITOR"]].compactMap { $0 }.first { !$0.isEmpty } ?? "vi"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // Through the shell, so EDITOR may carry arguments ("code --wait"); the file is passed as $1.
+        process.arguments = ["-c", "\(editor) \"$1\"", "ops-editor", file.path]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw OpsError.input("the editor (\(editor)) exited with status \(process.terminationStatus); nothing was written")
+        }
+        return try String(contentsOf: file, encoding: .utf8)
+    }
+
+    /// Tells the person what a change did, on standard error.
+    func report(_ outcome: IncidentService.Outcome, _ done: String) {
+        if let unchanged = outcome.unchanged {
+            note("Nothing to change: \(unchanged).")
+        } else {
+            note("\(outcome.incident.id) \(done).")
+        }
+    }
+}
