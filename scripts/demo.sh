@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# make demo: what a new team does on day one, on a fresh ops repository under demo/.
-# Later features extend this walk until it ends with the weekly Ops Review pack.
+# make demo: a team adopts ops on the bundled demo data, then walks one new incident from
+# alert to close. Everything happens in a fresh ops repository under demo/ (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ops="$PWD/.build/debug/ops"
 repo="$PWD/demo/ops"
+fixtures="$PWD/Tests/OpsCLITests/Fixtures"
 # Bold step lines only on a terminal, and never with NO_COLOR.
 if [ -t 2 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold="" plain=""; fi
 step() { printf '\n%s$ %s%s\n' "$bold" "$*" "$plain" >&2; }
@@ -17,20 +18,66 @@ export OPS_USER=alice
 
 step ops init demo/ops --example
 "$ops" init demo/ops --example
-
 cd "$repo"
-step git log --stat --format='%an <%ae>  %s%n%(trailers)'
-git --no-pager log --stat --format='%an <%ae>  %s%n%(trailers)'
+
+step "cp -r incidents/ demo/ops/ && git commit    (eight weeks of the team's incident history)"
+cp -r "$OLDPWD/incidents" .
+git add incidents
+git -c user.name="Alice Martin" -c user.email=alice@example.com commit -qm "Import eight weeks of incident history"
+echo "$(find incidents -name incident.md | wc -l) incidents" >&2
 
 step ops lint
 "$ops" lint
 
-step "ops init (again: nothing changes)"
-"$ops" init
+step ops stats --week 2026-W47
+"$ops" stats --week 2026-W47
 
-step "a hand edit that breaks ops.yaml, then ops lint"
-sed -i 's/^timezone: .*/timezone: Europe\/Berlinn/' ops.yaml
-"$ops" lint || echo "(exit $?: lint found a problem, as it should)" >&2
-git checkout -q -- ops.yaml
+step "ops stats --since 2026-09-28 --by severity --format csv | head -5"
+"$ops" stats --since 2026-09-28 --by severity --format csv | head -5
+
+# Replay the alert of Wednesday 18 November as it happened: OPS_NOW sets the clock for a command.
+at() { OPS_NOW="$1" "${@:2}"; }
+
+step "ops alert ingest firing.json    (14:04 UTC: Alertmanager fires, an incident opens, its ID on stdout)"
+id=$(at 2026-11-18T14:04:30Z "$ops" alert ingest "$fixtures/alertmanager-firing.json")
+echo "$id"
+short=$(echo "$id" | cut -d- -f3 | cut -c1-4 | tr 'A-Z' 'a-z')
+
+step "ops alert ingest firing.json    (Alertmanager re-sends: nothing changes)"
+at 2026-11-18T14:09:30Z "$ops" alert ingest "$fixtures/alertmanager-firing.json"
+
+step ops incident ack "$short" --as bob
+at 2026-11-18T14:07:02Z "$ops" incident ack "$short" --as bob
+step ops incident assign "$short" comms carol
+at 2026-11-18T14:09:00Z "$ops" incident assign "$short" comms carol
+step ops incident note "$short" '"Traces: reranker span 900ms since model v43 went out at 14:55"'
+at 2026-11-18T14:15:40Z "$ops" incident note "$short" "Traces: reranker span 900ms since model v43 went out at 14:55"
+step ops incident correct "$short" started --at 14:55
+at 2026-11-18T14:16:10Z "$ops" incident correct "$short" started --at 13:55
+step ops incident sev "$short" SEV1
+at 2026-11-18T14:18:00Z "$ops" incident sev "$short" SEV1
+step ops incident note "$short" '"Rolled back to v42; p95 back under 1s"'
+at 2026-11-18T14:41:00Z "$ops" incident note "$short" "Rolled back to v42; p95 back under 1s"
+step ops incident mitigate "$short"
+at 2026-11-18T14:41:00Z "$ops" incident mitigate "$short"
+step "ops alert ingest resolved.json  (the alert clears; people still resolve the incident)"
+at 2026-11-18T15:12:00Z "$ops" alert ingest "$fixtures/alertmanager-resolved.json"
+step ops incident resolve "$short"
+at 2026-11-18T15:20:00Z "$ops" incident resolve "$short"
+
+step ops incident show "$short"
+"$ops" incident show "$short"
+
+step "ops incident list --sev SEV1"
+"$ops" incident list --sev SEV1
+
+step ops incident close "$short"
+at 2026-11-19T09:10:00Z "$ops" incident close "$short"
+
+step "ops stats --week 2026-W47    (the new incident counts now)"
+"$ops" stats --week 2026-W47 | head -8
+
+step "git log --format='%h %an: %s' -10"
+git --no-pager log --format='%h %an: %s' -10
 
 printf '\nThe demo repository is %s\n' "$repo" >&2

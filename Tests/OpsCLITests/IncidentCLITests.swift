@@ -147,4 +147,28 @@ import Testing
         #expect(old.status == 2 && old.stderr == "ops: standard input: Alertmanager webhook version 3; ops reads version 4\n")
         #expect(try cli.git("rev-list", "--count", "HEAD", in: repo) == "3\n")
     }
+
+    @Test func statsOnTheDemoWeekReportsSettledIncidentsAndListsOpenOnesApart() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let repo = try Self.repository(cli)
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        try FileManager.default.copyItem(atPath: source.appendingPathComponent("incidents").path, toPath: repo + "/incidents")
+        _ = try cli.git("add", "incidents", in: repo)
+        _ = try cli.git("commit", "-qm", "Our incident history", in: repo)
+        let result = try cli.ops(["stats", "--week", "2026-W47", "--json"], in: repo)
+        #expect(result.status == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        #expect(json["schema_version"] as? Int == 1)
+        #expect(json["clock_start"] as? String == "detected")
+        let all = (json["groups"] as! [[String: Any]])[0]
+        #expect(all["key"] as? String == "all" && all["incidents"] as? Int == 3 && all["small_sample"] as? Bool == true)
+        #expect(Set((json["open"] as! [[String: Any]]).map { $0["id"] as! String }) ==
+                ["INC-20261120-F5A77WY2", "INC-20261122-JH353M81", "INC-20261122-8JMFVQ2S"])
+        let table = try cli.ops(["stats", "--week", "2026-W47"], in: repo)
+        #expect(table.stdout.hasPrefix("Response times, 2026-W47 (clock starts at detection)"))
+        #expect(table.stdout.contains("acknowledge_at") == false && table.stdout.contains("Time to detect = detected_at − started_at"))
+        let badWeek = try cli.ops(["stats", "--week", "2026-W54"], in: repo)
+        #expect(badWeek.status == 2 && badWeek.stderr == "ops: '2026-W54' is not an ISO week. Write it like 2026-W47\n")
+    }
 }

@@ -193,7 +193,8 @@ public enum IncidentRendering {
             lines.append("Durations: " + so.joined(separator: " · "))
             lines.append("")
             lines.append("Timeline (\(zone.identifier)):")
-            for entry in incident.timeline {
+            // The file is append-only; entries recorded late (a correction, a resolved alert) read best in time order.
+            for entry in incident.timeline.enumerated().sorted(by: { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }).map(\.element) {
                 let text = entry.text.isEmpty ? "" : " " + entry.text.replacingOccurrences(of: "\n", with: "\n    ")
                 lines.append("  \(LocalTime.format(entry.at, zone: zone))  \(entry.actor) \(entry.kind)\(text)")
             }

@@ -205,6 +205,11 @@ public struct IncidentService {
             if target > incident.status { try document.setText("status", target.rawValue) }
             if !force { try checkOrder(document.incident.clock, changed: [point], config) }
             try document.append(TimelineEntry(at: when, actor: author.handle, kind: target.rawValue))
+            // An incident an alert opened has no commander until someone takes it.
+            if target == .acknowledged, incident.commander == nil {
+                try document.setText("commander", author.handle)
+                try document.append(TimelineEntry(at: when, actor: author.handle, kind: "assigned", text: "commander: \(author.handle)"))
+            }
         case .reopen:
             guard incident.status >= .resolved else {
                 throw OpsError.input("\(incident.id) is \(incident.status.rawValue); only a resolved or closed incident can be reopened")

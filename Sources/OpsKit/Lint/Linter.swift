@@ -13,7 +13,7 @@ public enum Linter {
     static let rules: [Rule] = [
         Rule(folder: "runbooks", extensions: ["md"], check: frontMatterParses),
         Rule(folder: "templates", extensions: ["md", "mustache"], check: frontMatterParses),
-        Rule(folder: "incidents", extensions: ["md"], check: frontMatterParses),
+        Rule(folder: "incidents", extensions: ["md"], check: Incident.lint),
         Rule(folder: "decisions", extensions: ["md"], check: frontMatterParses),
         Rule(folder: "backlog", extensions: ["md"], check: frontMatterParses),
         Rule(folder: "policies", extensions: ["yaml", "yml"], check: yamlParses),

@@ -25,7 +25,7 @@ extension Ops {
         func run(_ context: OpsContext) throws {
             let result = try RepositorySetup.run(
                 at: folder, example: example, author: global.author,
-                environment: context.environment, currentDirectory: context.baseDirectory)
+                environment: context.environment, currentDirectory: context.baseDirectory, clock: try context.clock())
             guard let commit = result.commit else {
                 context.note("Already an ops repository: \(result.root). Nothing to change.")
                 return

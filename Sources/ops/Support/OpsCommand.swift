@@ -37,9 +37,19 @@ final class OpsContext {
     func workspace() throws -> Workspace {
         if let openedWorkspace { return openedWorkspace }
         let root = try Workspace.locate(directory: global.directory, environment: environment, currentDirectory: currentDirectory)
-        let workspace = try Workspace(root: root, environment: environment)
+        let workspace = try Workspace(root: root, environment: environment, clock: try clock())
         openedWorkspace = workspace
         return workspace
+    }
+
+    /// Now, or the time in `OPS_NOW` (for scripts and demos that replay events, as Git's
+    /// GIT_COMMITTER_DATE does).
+    func clock() throws -> @Sendable () -> Date {
+        guard let text = environment["OPS_NOW"], !text.isEmpty else { return { Date() } }
+        guard let fixed = Timestamp.parse(text) else {
+            throw OpsError.input("OPS_NOW '\(text)' is not a time. Write it like 2026-11-22T14:02:00Z, or unset it")
+        }
+        return { fixed }
     }
 
     /// Data, for scripts: standard output. A line break is added unless `terminated` is false.
