@@ -53,7 +53,7 @@ at 2026-11-18T14:09:00Z "$ops" incident assign "$short" comms carol
 step ops incident note "$short" '"Traces: reranker span 900ms since model v43 went out at 14:55"'
 at 2026-11-18T14:15:40Z "$ops" incident note "$short" "Traces: reranker span 900ms since model v43 went out at 14:55"
 step ops incident correct "$short" started --at 14:55
-at 2026-11-18T14:16:10Z "$ops" incident correct "$short" started --at 13:55
+at 2026-11-18T14:16:10Z "$ops" incident correct "$short" started --at 14:55
 step ops incident sev "$short" SEV1
 at 2026-11-18T14:18:00Z "$ops" incident sev "$short" SEV1
 step ops incident note "$short" '"Rolled back to v42; p95 back under 1s"'
