@@ -131,6 +131,14 @@ public final class GitRepository {
         try blobContent(id.oid)
     }
 
+    /// The id of the blob or tree at `path` in `commit` (HEAD when nil); nil when nothing is there.
+    /// Equal ids mean equal content, so this tells in one lookup whether a whole folder changed.
+    public func entryID(_ path: String, at commit: ObjectID? = nil) throws -> ObjectID? {
+        try validate(path)
+        guard let tree = try tree(at: commit) else { return nil }
+        return try tree.entryID(at: path).map(ObjectID.init)
+    }
+
     /// Every file below `folder` ("" for the whole tree) at `commit` (HEAD when nil), sorted by path.
     /// Only ids are read, no content, so this is cheap even for large trees.
     public func files(under folder: String, at commit: ObjectID? = nil) throws -> [TreeFile] {

@@ -29,7 +29,7 @@ import Testing
         #expect(try Linter.run(ops.workspace).problems.map(\.description) == [])
         _ = try git(ops.folder.path, "add", "incidents")
         _ = try git(ops.folder.path, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qm", "demo")
-        let catalog = try IncidentCatalog.load(ops.workspace)
+        let catalog = try IncidentCatalog.load(ops.workspace, timelines: true)
         #expect(catalog.problems.isEmpty)
         let incidents = catalog.incidents
         #expect(incidents.count >= 40)

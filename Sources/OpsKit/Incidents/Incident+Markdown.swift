@@ -7,7 +7,8 @@ extension Incident {
                                     "tags", "runbook", "alerts", "source"] + ClockPoint.allCases.map(\.key)
 
     /// Reads an incident from its document; a field that does not read names its line.
-    public init(_ document: MarkdownDocument) throws {
+    /// Listings and metrics pass `timeline: false` to skip reading the body.
+    public init(_ document: MarkdownDocument, timeline readTimeline: Bool = true) throws {
         guard let yaml = document.frontMatter else {
             throw OpsError.file(document.path, line: 1, "has no front matter", fix: "An incident starts with --- and `id:`, `title:` lines")
         }
@@ -67,7 +68,7 @@ extension Incident {
             }
             clock[point] = date
         }
-        timeline = Timeline.parse(body: document.body, firstLine: document.bodyLine).entries
+        timeline = readTimeline ? Timeline.parse(body: document.body, firstLine: document.bodyLine).entries : []
         path = document.path
     }
 }

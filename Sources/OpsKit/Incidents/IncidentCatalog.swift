@@ -72,19 +72,35 @@ public struct IncidentCatalog: Sendable {
     /// Incident files that could not be read, with why.
     public var problems: [Problem]
 
-    /// Reads every incident at HEAD.
-    public static func load(_ workspace: Workspace) throws -> IncidentCatalog {
+    /// Reads every incident at HEAD. Without timelines, unchanged files come from the parse
+    /// cache, and when the whole `incidents/` tree is the one cached, no tree is walked at all.
+    public static func load(_ workspace: Workspace, timelines: Bool = false) throws -> IncidentCatalog {
+        let treeID = try workspace.committedEntryID(IncidentLocator.folder)
+        var cache = timelines ? nil : IncidentCache(gitDirectory: workspace.gitDirectory)
+        if let cache, let treeID, cache.tree == treeID.hex {
+            return IncidentCatalog(incidents: cache.all, problems: [])
+        }
         let files = try workspace.committedFiles(under: IncidentLocator.folder)
         let refs = Set(IncidentLocator.refs(in: files).map(\.path))
+        let wanted = files.filter { refs.contains($0.path) }
         var incidents: [Incident] = []
+        incidents.reserveCapacity(wanted.count)
         var problems: [Problem] = []
-        for file in files where refs.contains(file.path) {
+        for file in wanted {
+            if let cached = cache?.incident(for: file) {
+                incidents.append(cached)
+                continue
+            }
             do {
-                incidents.append(try Incident(MarkdownDocument(workspace.text(of: file), path: file.path)))
+                let incident = try Incident(MarkdownDocument(workspace.text(of: file), path: file.path), timeline: timelines)
+                cache?.store(incident, for: file)
+                incidents.append(incident)
             } catch {
                 problems.append(Problem(error))
             }
         }
+        // The tree is recorded only when every file in it parsed, so problems are reported every time.
+        cache?.save(keeping: wanted, tree: problems.isEmpty ? treeID?.hex : nil)
         return IncidentCatalog(incidents: incidents, problems: problems)
     }
 }

@@ -64,6 +64,9 @@ public final class Workspace {
         return url.standardizedFileURL.path
     }
 
+    /// The `.git` folder, where derived caches live.
+    public var gitDirectory: String { repository.gitDirectory }
+
     // MARK: Configuration
 
     /// `ops.yaml` as it is in the work tree, read once per command.
@@ -126,6 +129,15 @@ public final class Workspace {
     public func committedFiles(under folder: String) throws -> [TreeFile] {
         do {
             return try repository.files(under: folder)
+        } catch {
+            throw OpsError.from(error)
+        }
+    }
+
+    /// The id of the committed tree or blob at `path`, nil when absent.
+    public func committedEntryID(_ path: String) throws -> ObjectID? {
+        do {
+            return try repository.entryID(path)
         } catch {
             throw OpsError.from(error)
         }

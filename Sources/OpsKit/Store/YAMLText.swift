@@ -19,6 +19,8 @@ public struct YAMLText {
     /// The parsed root mapping (empty when the text holds no YAML).
     public private(set) var root: Node.Mapping
     private var keyLines: [(key: String, line: Int)] = []
+    /// Values by key: Yams' own lookup compares whole nodes, which is slow.
+    private var values: [String: Node] = [:]
 
     /// Parses `text`; errors name `path` and the file line.
     public init(_ text: String, path: String, firstLine: Int = 1) throws {
@@ -43,7 +45,7 @@ public struct YAMLText {
     public var keys: [String] { keyLines.map(\.key) }
 
     /// The value of `key`, nil when absent.
-    public subscript(key: String) -> Node? { root[key] }
+    public subscript(key: String) -> Node? { values[key] }
 
     /// The file line where `key` is written, nil when absent.
     public func line(of key: String) -> Int? {
@@ -118,7 +120,10 @@ public struct YAMLText {
         let source = text
         let node: Node?
         do {
-            node = try Yams.compose(yaml: source)
+            // ops reads every value as text and decides types itself, so the resolver's regular
+            // expressions (a third of the parse time) are skipped; the encoding is given so Yams
+            // does not read the environment on every parse.
+            node = try Yams.compose(yaml: source, .basic, .default, .utf8)
         } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
             // Yams marks the mapping; point at the second occurrence, which is the one to fix.
             let key = duplicates.first ?? ""
@@ -135,6 +140,7 @@ public struct YAMLText {
         guard let node else {
             root = Node.Mapping([])
             keyLines = []
+            values = [:]
             return
         }
         guard case .mapping(let mapping) = node else {
@@ -143,17 +149,18 @@ public struct YAMLText {
         if mapping.style == .flow, !mapping.isEmpty {
             throw OpsError.file(path, line: line(of: node), "write the mapping as one `key: value` per line, not in { }")
         }
-        var seen = Set<String>()
         var found: [(String, Int)] = []
-        for (keyNode, _) in mapping {
+        var byKey: [String: Node] = [:]
+        for (keyNode, value) in mapping {
             guard let key = keyNode.string, let mark = keyNode.mark else { continue }
-            guard seen.insert(key).inserted else {
+            guard byKey.updateValue(value, forKey: key) == nil else {
                 throw OpsError.file(path, line: mark.line - 1 + firstLine, "`\(key)` is set twice", fix: "Keep one of them")
             }
             found.append((key, mark.line - 1))
         }
         root = mapping
         keyLines = found
+        values = byKey
     }
 
     // MARK: Emitting values
@@ -204,31 +211,45 @@ public struct YAMLText {
     // MARK: Parsing helpers
 
     /// Splits into lines the way libyaml counts them (LF, CRLF, CR, NEL, LS, PS), keeping each break.
+    /// Works on UTF-8 bytes: this runs over every document ops reads.
     static func split(_ text: String) -> [Line] {
-        var result: [Line] = []
-        var current = String.UnicodeScalarView()
-        var scalars = text.unicodeScalars.makeIterator()
-        var pending = scalars.next()
-        while let scalar = pending {
-            pending = scalars.next()
-            switch scalar {
-            case "\r":
-                if pending == "\n" {
-                    pending = scalars.next()
-                    result.append(Line(text: String(current), terminator: "\r\n"))
-                } else {
-                    result.append(Line(text: String(current), terminator: "\r"))
-                }
-                current = String.UnicodeScalarView()
-            case "\n", "\u{85}", "\u{2028}", "\u{2029}":
-                result.append(Line(text: String(current), terminator: String(scalar)))
-                current = String.UnicodeScalarView()
-            default:
-                current.append(scalar)
+        var text = text
+        return text.withUTF8 { bytes -> [Line] in
+            var result: [Line] = []
+            var start = 0
+            var i = 0
+            let count = bytes.count
+            func line(_ end: Int, _ terminator: String) -> Line {
+                Line(text: String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self), terminator: terminator)
             }
+            while i < count {
+                let byte = bytes[i]
+                if byte == 0x0A {
+                    result.append(line(i, "\n"))
+                    i += 1
+                } else if byte == 0x0D {
+                    if i + 1 < count && bytes[i + 1] == 0x0A {
+                        result.append(line(i, "\r\n"))
+                        i += 2
+                    } else {
+                        result.append(line(i, "\r"))
+                        i += 1
+                    }
+                } else if byte == 0xC2 && i + 1 < count && bytes[i + 1] == 0x85 {
+                    result.append(line(i, "\u{85}"))
+                    i += 2
+                } else if byte == 0xE2 && i + 2 < count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9) {
+                    result.append(line(i, bytes[i + 2] == 0xA8 ? "\u{2028}" : "\u{2029}"))
+                    i += 3
+                } else {
+                    i += 1
+                    continue
+                }
+                start = i
+            }
+            if start < count { result.append(line(count, "")) }
+            return result
         }
-        if !current.isEmpty { result.append(Line(text: String(current), terminator: "")) }
-        return result
     }
 
     static func describe(_ error: YamlError, path: String, firstLine: Int) -> OpsError {

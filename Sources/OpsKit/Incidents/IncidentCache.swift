@@ -1,0 +1,139 @@
+import Foundation
+import GitStore
+
+/// Parsed incidents (without timelines) by the Git blob and path they were read from, kept in
+/// `.git/ops/incidents.cache`. Derived and versioned: an unchanged file is never parsed twice,
+/// and deleting the cache only costs one slower run. A blob id names its content, so an entry
+/// can never be stale; entries for blobs no longer listed are dropped when the cache is saved.
+struct IncidentCache {
+    static let header = "ops incident cache 2"
+    private static let clockPoints = ClockPoint.allCases
+
+    let path: String
+    private(set) var entries: [String: Incident] = [:]
+    private(set) var changed = false
+    /// The `incidents/` tree id the entries are exactly, when they are.
+    private(set) var tree: String?
+
+    init(gitDirectory: String) {
+        path = gitDirectory + "/ops/incidents.cache"
+        guard let data = FileManager.default.contents(atPath: path) else { return }
+        (tree, entries) = Self.decode(data)
+    }
+
+    /// Every cached incident, by path.
+    var all: [Incident] { entries.values.sorted { $0.path < $1.path } }
+
+    static func key(_ file: TreeFile) -> String { file.blob.hex + " " + file.path }
+
+    func incident(for file: TreeFile) -> Incident? { entries[Self.key(file)] }
+
+    mutating func store(_ incident: Incident, for file: TreeFile) {
+        entries[Self.key(file)] = incident
+        changed = true
+    }
+
+    /// Writes the entries for `files` (temp file + rename), when anything changed.
+    func save(keeping files: [TreeFile], tree newTree: String?) {
+        let wanted = Set(files.map(Self.key))
+        guard changed || newTree != tree || entries.keys.contains(where: { !wanted.contains($0) }) else { return }
+        var out = Self.header + "\n" + (newTree ?? "-") + "\n"
+        for key in entries.keys.sorted() where wanted.contains(key) {
+            out += Self.encode(key: key, entries[key]!) + "\n"
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let temp = path + ".\(getpid()).tmp"
+        // A cache that cannot be written is only slower next time; never an error.
+        guard FileManager.default.createFile(atPath: temp, contents: Data(out.utf8)) else { return }
+        if rename(temp, path) != 0 { unlink(temp) }
+    }
+
+    // MARK: Format: one incident per line, tab-separated, text escaped.
+
+    private static func encode(key: String, _ incident: Incident) -> String {
+        var fields = [key, incident.path, incident.id, incident.title, incident.severity, incident.status.rawValue,
+                      incident.service ?? "\u{0}", incident.useCase ?? "\u{0}", incident.commander ?? "\u{0}",
+                      incident.roles.map { $0.role + "\u{1F}" + $0.person }.joined(separator: "\u{1E}"),
+                      incident.tags.joined(separator: "\u{1E}"), incident.runbook ?? "\u{0}",
+                      incident.alerts.joined(separator: "\u{1E}"), incident.source ?? "\u{0}"]
+        fields += clockPoints.map { point in incident.clock[point].map { String($0.timeIntervalSince1970) } ?? "" }
+        return fields.map(escape).joined(separator: "\t")
+    }
+
+    private static func decode(_ data: Data) -> (String?, [String: Incident]) {
+        // Byte-level: this runs over every incident on every listing.
+        let bytes = [UInt8](data)
+        let headerBytes = Array((header + "\n").utf8)
+        guard bytes.starts(with: headerBytes), let treeEnd = bytes[headerBytes.count...].firstIndex(of: 0x0A) else { return (nil, [:]) }
+        let treeText = String(decoding: bytes[headerBytes.count..<treeEnd], as: UTF8.self)
+        let tree = treeText.count == 40 ? treeText : nil
+        var result: [String: Incident] = [:]
+        var fields: [String] = []
+        fields.reserveCapacity(14 + clockPoints.count)
+        var fieldStart = treeEnd + 1
+        var escaped = false
+        bytes.withUnsafeBufferPointer { buffer in
+            for index in fieldStart..<buffer.count {
+                let byte = buffer[index]
+                if byte == 0x5C { escaped = true }
+                guard byte == 0x09 || byte == 0x0A else { continue }
+                let raw = String(decoding: UnsafeBufferPointer(rebasing: buffer[fieldStart..<index]), as: UTF8.self)
+                fields.append(escaped ? unescape(raw) : raw)
+                escaped = false
+                fieldStart = index + 1
+                if byte == 0x0A {
+                    if let (key, incident) = record(fields) { result[key] = incident }
+                    fields.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        return (tree, result)
+    }
+
+    private static func record(_ fields: [String]) -> (String, Incident)? {
+        guard fields.count == 14 + clockPoints.count, let status = IncidentStatus(rawValue: fields[5]) else { return nil }
+        func optional(_ value: String) -> String? { value == "\u{0}" ? nil : value }
+        func list(_ value: String) -> [String] { value.isEmpty ? [] : value.split(separator: "\u{1E}").map(String.init) }
+        var clock: [ClockPoint: Date] = [:]
+        for (offset, point) in clockPoints.enumerated() {
+            if let seconds = Double(fields[14 + offset]) { clock[point] = Date(timeIntervalSince1970: seconds) }
+        }
+        let roles = list(fields[9]).compactMap { pair -> (role: String, person: String)? in
+            let parts = pair.split(separator: "\u{1F}", omittingEmptySubsequences: false)
+            return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
+        }
+        return (fields[0], Incident(
+            id: fields[2], title: fields[3], severity: fields[4], status: status, service: optional(fields[6]),
+            useCase: optional(fields[7]), commander: optional(fields[8]), roles: roles, tags: list(fields[10]),
+            runbook: optional(fields[11]), alerts: list(fields[12]), source: optional(fields[13]), clock: clock,
+            timeline: [], path: fields[1]))
+    }
+
+    private static func escape(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return text }
+        return text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t")
+            .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
+    }
+
+    private static func unescape(_ text: String) -> String {
+        var result = ""
+        var escaping = false
+        for character in text {
+            if escaping {
+                switch character {
+                case "t": result.append("\t")
+                case "n": result.append("\n")
+                case "r": result.append("\r")
+                default: result.append(character)
+                }
+                escaping = false
+            } else if character == "\\" {
+                escaping = true
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+}
