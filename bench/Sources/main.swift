@@ -45,6 +45,7 @@ func run(_ executable: String, _ args: [String], in folder: String) throws -> In
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
     let argv = ([executable] + args).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
     var pid = pid_t()
@@ -98,7 +99,37 @@ case "commit":
     ]
     let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
+case "open":
+    // `ops incident open` as a user runs it, against git add + git commit of a file of the same size.
+    let repo = arguments[1], ops = arguments[2]
+    let runs = arguments.firstIndex(of: "--runs").map { Int(arguments[$0 + 1])! } ?? 15
+    setenv("OPS_USER", "alice", 1)
+    var opsTimes: [Double] = [], gitTimes: [Double] = []
+    let stamp = Int(Date().timeIntervalSince1970)
+    try run(ops, ["incident", "open", "Warm-up", "--sev", "SEV3", "--service", "checkout"], in: repo)
+    for i in 0..<runs {
+        opsTimes.append(try seconds {
+            try run(ops, ["incident", "open", "Bench incident \(i)", "--sev", "SEV3", "--service", "checkout"], in: repo)
+        })
+        let gitPath = "incidents/bench/\(stamp)-\(i)-git/incident.md"
+        try FileManager.default.createDirectory(atPath: repo + "/" + (gitPath as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        gitTimes.append(try seconds {
+            try incident(gitPath).write(toFile: repo + "/" + gitPath, atomically: true, encoding: .utf8)
+            try run("/usr/bin/git", ["add", gitPath], in: repo)
+            try run("/usr/bin/git", ["-c", "user.name=Bench", "-c", "user.email=b@example.com", "commit", "-q", "-m", "incident: open"], in: repo)
+        })
+    }
+    let result = ["ops_incident_open_ms": median(opsTimes) * 1000, "git_cli_ms": median(gitTimes) * 1000]
+    print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
+case "time":
+    // Median wall time of a command: ops-bench time REPO RUNS -- COMMAND ARGS...
+    let repo = arguments[1], runs = Int(arguments[2])!
+    let command = Array(arguments[(arguments.firstIndex(of: "--")! + 1)...])
+    var times: [Double] = []
+    for _ in 0..<runs { times.append(try seconds { try run(command[0], Array(command.dropFirst()), in: repo) }) }
+    print(String(format: "%.1f", median(times) * 1000))
 default:
-    FileHandle.standardError.write(Data("usage: ops-bench commit REPO [--runs N] | commit-one REPO PATH\n".utf8))
+    FileHandle.standardError.write(Data("usage: ops-bench commit REPO [--runs N] | commit-one REPO PATH | open REPO OPS [--runs N] | time REPO RUNS -- CMD...\n".utf8))
     exit(2)
 }

@@ -49,10 +49,9 @@ public struct MarkdownDocument {
 
     /// A new document with front matter; `fields` in the order given.
     public static func make(path: String, fields: [(String, Node)], body: String) throws -> MarkdownDocument {
-        var yaml = try YAMLText("", path: path, firstLine: 2)
-        let order = fields.map(\.0)
-        for (key, value) in fields { try yaml.set(key, value, order: order) }
-        return try MarkdownDocument("---\n" + yaml.text + "---\n" + body, path: path)
+        // Emitted field by field and parsed once: a new incident is on the 3 a.m. path.
+        let lines = try fields.flatMap { try YAMLText.emit(key: $0.0, value: $0.1) }
+        return try MarkdownDocument("---\n" + lines.map { $0 + "\n" }.joined() + "---\n" + body, path: path)
     }
 
     private static func isFence(_ line: String) -> Bool {
