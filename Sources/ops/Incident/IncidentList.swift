@@ -25,15 +25,7 @@ extension Ops.Incident {
         @Option(help: "Only incidents with this tag; repeat to require several.")
         var tag: [String] = []
 
-        @Option(parsing: .unconditional, help: "Opened at or after this time or date (2026-11-01, -7d).")
-        var since: String?
-
-        @Option(parsing: .unconditional, help: "Opened before this time or date.")
-        var until: String?
-
-        @Option(help: "Opened in this ISO week, in the team's time zone (2026-W47).")
-        var week: String?
-
+        @OptionGroup var period: PeriodOptions
         @OptionGroup var format: FormatOptions
         @OptionGroup var global: GlobalOptions
 
@@ -45,13 +37,9 @@ extension Ops.Incident {
             filter.severities = severities
             filter.services = service
             filter.tags = tag
-            filter.since = try context.time(since)
-            filter.until = try context.time(until)
-            if let week {
-                guard let parsed = ISOWeek(week) else { throw OpsError.input("'\(week)' is not an ISO week. Write it like 2026-W47") }
-                let interval = parsed.interval(in: config.timeZone)
-                filter.since = max(filter.since ?? interval.start, interval.start)
-                filter.until = min(filter.until ?? interval.end, interval.end)
+            if let period = try period.period(context) {
+                filter.since = period.interval.start
+                filter.until = period.interval.end
             }
             let result = try IncidentService(workspace).list(filter)
             for problem in result.problems { context.note("skipped \(problem.description)") }
