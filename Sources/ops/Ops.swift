@@ -19,6 +19,6 @@ struct Ops: ParsableCommand {
         3 repository or Git failure.
         """,
         version: version,
-        subcommands: [Init.self, Incident.self, Alert.self, Stats.self, Lint.self]
+        subcommands: [Init.self, Incident.self, Alert.self, Runbook.self, Step.self, Postmortem.self, Stats.self, Lint.self]
     )
 }

@@ -74,7 +74,7 @@ import Testing
         let text = "team: T\ntimezone: Nowhere\nseverities: []\nfoo: 1\n"
         let problems = OpsConfig.problems(in: text)
         #expect(problems.map(\.description) == [
-            "ops.yaml:4: unknown key `foo`. Known keys: team, timezone, severities, services, use_cases, people, teams, channels, roles, metrics, backlog_tags",
+            "ops.yaml:4: unknown key `foo`. Known keys: team, timezone, severities, services, use_cases, people, teams, channels, roles, metrics, backlog_tags, postmortems",
             "ops.yaml:2: unknown time zone `Nowhere`. Use an IANA name such as Europe/Berlin, America/New_York or UTC",
             "ops.yaml:3: `severities` must be a list of levels, most severe first",
         ])

@@ -50,7 +50,8 @@ private struct ConfigReader {
             channels: readChannels(),
             roles: textList("roles", in: yaml.root, default: ["commander", "comms", "scribe", "ops_lead"]),
             clockStart: readClockStart(),
-            backlogTags: textList("backlog_tags", in: yaml.root, default: ["SLO", "Safety", "FinOps"])
+            backlogTags: textList("backlog_tags", in: yaml.root, default: ["SLO", "Safety", "FinOps"]),
+            postmortemDeadlines: readPostmortemPolicy(severities)
         )
         return config
     }
@@ -195,6 +196,34 @@ private struct ConfigReader {
             return .detected
         }
         return start
+    }
+
+    /// `postmortems: {required: {SEV1: 3, SEV2: 5}}`: business days after resolution.
+    private mutating func readPostmortemPolicy(_ severities: [SeverityLevel]) -> [String: Int] {
+        let fallback = ["SEV1": 3, "SEV2": 5].filter { entry in severities.contains { $0.id == entry.key } }
+        guard let node = yaml["postmortems"] else { return fallback }
+        guard case .mapping(let fields) = node, let required = fields["required"] else {
+            flag(node, "`postmortems` holds required: {SEV1: 3, SEV2: 5} (business days after resolution)")
+            return fallback
+        }
+        guard case .mapping(let days) = required else {
+            flag(required, "`required` maps a severity to business days, like {SEV1: 3, SEV2: 5}")
+            return fallback
+        }
+        var result: [String: Int] = [:]
+        for (key, value) in days {
+            let name = key.scalarText ?? ""
+            guard let level = severities.first(where: { $0.names.contains(SeverityLevel.normalize(name)) }) else {
+                flag(key, "unknown severity `\(name)` in postmortems.required")
+                continue
+            }
+            guard let count = value.scalarText.flatMap(Int.init), count >= 0 else {
+                flag(value, "business days must be a whole number, like 5")
+                continue
+            }
+            result[level.id] = count
+        }
+        return result
     }
 
     // MARK: Helpers

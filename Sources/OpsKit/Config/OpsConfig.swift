@@ -5,7 +5,7 @@ import Yams
 public struct OpsConfig: Sendable {
     public static let path = "ops.yaml"
     public static let knownKeys = ["team", "timezone", "severities", "services", "use_cases", "people", "teams",
-                                   "channels", "roles", "metrics", "backlog_tags"]
+                                   "channels", "roles", "metrics", "backlog_tags", "postmortems"]
 
     public var team: String
     public var timeZone: TimeZone
@@ -22,6 +22,8 @@ public struct OpsConfig: Sendable {
     /// Where response clocks start (DESIGN §4).
     public var clockStart: ClockStart
     public var backlogTags: [String]
+    /// Severity id → business days after resolution by which a postmortem is due.
+    public var postmortemDeadlines: [String: Int]
 
     /// The level `name` stands for: its id, an alias, or either spelled with other case,
     /// dashes or spaces (`SEV1`, `sev-1`, `P1`). Nil when no level matches.

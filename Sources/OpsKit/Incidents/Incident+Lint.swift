@@ -4,6 +4,10 @@ extension Incident {
     /// `ops lint` for one incident file: it reads, its clock points are in order, its timeline
     /// lines read as entries, and its severity and service are ones ops.yaml knows.
     static func lint(_ path: String, _ text: String, _ config: OpsConfig?) -> [Problem] {
+        if path.hasSuffix("/postmortem.md") { return Postmortem.lint(path, text, config) }
+        if path.hasSuffix("/runbook.md") {
+            do { return AttachedRunbook(try MarkdownDocument(text, path: path)).problems } catch { return [Problem(error)] }
+        }
         guard path.hasSuffix("/incident.md") else { return Linter.frontMatterParses(path, text, config) }
         let document: MarkdownDocument
         let incident: Incident

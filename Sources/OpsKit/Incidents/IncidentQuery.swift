@@ -70,6 +70,26 @@ public struct IncidentRecord: Encodable, Sendable {
     /// time_to_detect, time_to_acknowledge, time_to_mitigate, time_to_resolve in seconds, only those known.
     public var durations: [String: Int]
     public var timeline: [Entry]?
+    /// Checklist progress, when a runbook is attached (`show` only).
+    public var runbookProgress: RunbookProgress?
+
+    public struct RunbookProgress: Encodable, Sendable {
+        public var runbook: String
+        public var done: Int
+        public var skipped: Int
+        public var total: Int
+        public var phases: [AttachedRunbook.PhaseProgress]
+        public var next: String?
+
+        init(_ attached: AttachedRunbook) {
+            runbook = attached.slug
+            done = attached.done
+            skipped = attached.skipped
+            total = attached.items.count
+            phases = attached.progress
+            next = attached.next?.id
+        }
+    }
 
     public struct Entry: Encodable, Sendable {
         public var at: Date
@@ -80,7 +100,7 @@ public struct IncidentRecord: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case id, title, severity, status, service, useCase = "use_case", commander, roles, tags, runbook, alerts, source, path, clock
-        case durations, timeline
+        case durations, timeline, runbookProgress = "runbook_progress"
     }
 
     public init(_ incident: Incident, clockStart: ClockStart, withTimeline: Bool) {
@@ -161,10 +181,13 @@ public enum IncidentRendering {
         }
     }
 
-    public static func show(_ incident: Incident, format: OutputFormat, config: OpsConfig, now: Date) throws -> String {
+    public static func show(_ incident: Incident, format: OutputFormat, config: OpsConfig, now: Date,
+                            runbook: AttachedRunbook? = nil) throws -> String {
         switch format {
         case .json:
-            return try JSONOutput.render(IncidentRecord(incident, clockStart: config.clockStart, withTimeline: true))
+            var record = IncidentRecord(incident, clockStart: config.clockStart, withTimeline: true)
+            record.runbookProgress = runbook.map(IncidentRecord.RunbookProgress.init)
+            return try JSONOutput.render(record)
         case .csv:
             return try list([incident], format: .csv, config: config, now: now)
         case .table:
@@ -192,6 +215,10 @@ public enum IncidentRendering {
             }
             lines.append("Durations: " + so.joined(separator: " · "))
             lines.append("")
+            if let runbook {
+                lines += RunbookRendering.progress(runbook)
+                lines.append("")
+            }
             lines.append("Timeline (\(zone.identifier)):")
             // The file is append-only; entries recorded late (a correction, a resolved alert) read best in time order.
             for entry in incident.timeline.enumerated().sorted(by: { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }).map(\.element) {

@@ -14,7 +14,14 @@ enum StarterKit {
 
     static let templates: [(name: String, bytes: [UInt8])] = [
         ("incident.md", PackageResources.incident_md),
+        ("postmortem.md", PackageResources.postmortem_md),
+        ("runbook.md", PackageResources.runbook_md),
     ]
+
+    /// A starter template's text, by file name.
+    static func text(_ name: String) -> String {
+        String(decoding: templates.first { $0.name == name }!.bytes, as: UTF8.self)
+    }
 
     /// Every starter file by its path in a new ops repository.
     static func files(example: Bool, team: String, timeZone: String) -> [(path: String, content: String)] {

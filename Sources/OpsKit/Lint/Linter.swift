@@ -11,8 +11,8 @@ public enum Linter {
 
     /// Front matter must parse in every Markdown document; YAML files must parse.
     static let rules: [Rule] = [
-        Rule(folder: "runbooks", extensions: ["md"], check: frontMatterParses),
-        Rule(folder: "templates", extensions: ["md", "mustache"], check: frontMatterParses),
+        Rule(folder: "runbooks", extensions: ["md"], check: Runbook.lint),
+        Rule(folder: "templates", extensions: ["md", "mustache"], check: templateParses),
         Rule(folder: "incidents", extensions: ["md"], check: Incident.lint),
         Rule(folder: "decisions", extensions: ["md"], check: frontMatterParses),
         Rule(folder: "backlog", extensions: ["md"], check: frontMatterParses),
@@ -24,9 +24,15 @@ public enum Linter {
     public struct Report: Sendable {
         public var problems: [Problem]
         public var filesChecked: Int
+
+        /// The same report with only the problems in files whose path ends with `suffix`.
+        public func only(filesEndingWith suffix: String) -> Report {
+            Report(problems: problems.filter { $0.location.path.hasSuffix(suffix) }, filesChecked: filesChecked)
+        }
     }
 
-    public static func run(_ workspace: Workspace) throws -> Report {
+    /// Checks ops.yaml and every document in `folders` (all of them when nil).
+    public static func run(_ workspace: Workspace, folders: Set<String>? = nil) throws -> Report {
         var problems: [Problem] = []
         var config: OpsConfig?
         if let text = try workspace.readWorkTreeFile(OpsConfig.path) {
@@ -37,7 +43,7 @@ public enum Linter {
             problems.append(Problem(Location(path: OpsConfig.path, line: nil), "is missing. Run `ops init` to write one"))
         }
         var checked = 1
-        for rule in rules {
+        for rule in rules where folders?.contains(rule.folder) ?? true {
             for path in workspace.workTreeFiles(under: rule.folder, extensions: rule.extensions) {
                 checked += 1
                 do {
@@ -58,6 +64,16 @@ public enum Linter {
         } catch {
             return [Problem(error)]
         }
+    }
+
+    /// A template must parse as mustache, and its front matter, when it has one, as YAML.
+    static func templateParses(_ path: String, _ text: String, _ config: OpsConfig?) -> [Problem] {
+        do {
+            _ = try TemplateRenderer.render(text, path: path, with: [:])
+        } catch {
+            return [Problem(error)]
+        }
+        return frontMatterParses(path, text, config)
     }
 
     static func yamlParses(_ path: String, _ text: String, _ config: OpsConfig?) -> [Problem] {

@@ -143,6 +143,15 @@ public final class Workspace {
         }
     }
 
+    /// A unified diff between two committed blobs (nil: nothing), for showing what changed.
+    public func diff(from old: ObjectID?, to new: ObjectID?, oldPath: String, newPath: String) throws -> String {
+        do {
+            return try repository.diff(from: old, to: new, oldPath: oldPath, newPath: newPath)
+        } catch {
+            throw OpsError.from(error)
+        }
+    }
+
     /// A committed file's content by blob id, as UTF-8 text.
     public func text(of file: TreeFile) throws -> String {
         let data: Data

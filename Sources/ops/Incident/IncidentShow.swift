@@ -20,8 +20,9 @@ extension Ops.Incident {
         func run(_ context: OpsContext) throws {
             let workspace = try context.workspace()
             let incident = try IncidentService(workspace).find(id)
-            context.output(try IncidentRendering.show(incident, format: format.chosen, config: workspace.config(), now: workspace.clock()),
-                           terminated: false)
+            let runbook = try RunbookService(workspace).attached(to: incident)
+            context.output(try IncidentRendering.show(incident, format: format.chosen, config: workspace.config(), now: workspace.clock(),
+                                                      runbook: runbook), terminated: false)
         }
     }
 }

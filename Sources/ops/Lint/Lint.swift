@@ -16,7 +16,11 @@ extension Ops {
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
-            let report = try Linter.run(context.workspace())
+            try Self.report(Linter.run(context.workspace()), context: context)
+        }
+
+        /// Prints problems on stdout, a summary on stderr, and says no (exit 1) when there are any.
+        static func report(_ report: Linter.Report, context: OpsContext) throws {
             for problem in report.problems { context.output(problem.description) }
             if report.problems.isEmpty {
                 context.note("Clean: \(report.filesChecked) files checked.")

@@ -1,0 +1,68 @@
+import ArgumentParser
+import OpsKit
+
+extension Ops {
+    struct Step: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Tick, untick or skip a step of an incident's runbook checklist.",
+            discussion: """
+            Step ids are phase.number, as `ops incident show` lists them.
+              ops step check 7f3a mitigation.2 --note "rolled back to v42"
+              ops step skip 7f3a mitigation.3 --reason "no fallback model for this use case"
+            """,
+            subcommands: [Check.self, Uncheck.self, Skip.self]
+        )
+    }
+}
+
+extension Ops.Step {
+    static func change(_ id: String, _ step: String, _ change: RunbookService.StepChange, _ context: OpsContext) throws {
+        let result = try RunbookService(context.workspace()).step(id, step, change, author: try context.author())
+        if let unchanged = result.unchanged {
+            context.note("Nothing to change: \(unchanged).")
+        } else {
+            let verb = result.item.skipped ? "skipped" : result.item.checked ? "done" : "not done"
+            context.note("\(result.item.id) \(verb): \(result.item.text)")
+        }
+    }
+
+    struct Check: OpsCommand {
+        static let configuration = CommandConfiguration(abstract: "Mark a step done.")
+
+        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
+        var id: String
+        @Argument(help: "The step id, like mitigation.2.")
+        var step: String
+        @Option(help: "A note for the timeline.")
+        var note: String?
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ context: OpsContext) throws { try Ops.Step.change(id, step, .check(note: note), context) }
+    }
+
+    struct Uncheck: OpsCommand {
+        static let configuration = CommandConfiguration(abstract: "Mark a step not done (or no longer skipped).")
+
+        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
+        var id: String
+        @Argument(help: "The step id, like mitigation.2.")
+        var step: String
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ context: OpsContext) throws { try Ops.Step.change(id, step, .uncheck, context) }
+    }
+
+    struct Skip: OpsCommand {
+        static let configuration = CommandConfiguration(abstract: "Skip a step that does not apply; counted apart, not as done.")
+
+        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
+        var id: String
+        @Argument(help: "The step id, like mitigation.3.")
+        var step: String
+        @Option(help: "Why it does not apply.")
+        var reason: String
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ context: OpsContext) throws { try Ops.Step.change(id, step, .skip(reason: reason), context) }
+    }
+}
