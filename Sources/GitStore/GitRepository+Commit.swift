@@ -31,13 +31,14 @@ extension GitRepository {
     /// `build` reads the parent commit through the snapshot and returns the files to write or
     /// delete; it runs again on the new parent when another writer moved the branch meanwhile
     /// (compare-and-swap), so concurrent writers all land. Files whose content would not change
-    /// are dropped; when nothing is left, no commit is made and nil is returned.
+    /// are dropped; when nothing is left, no commit is made and nil is returned. The message is
+    /// read after `build`, so it can tell what the build found.
     /// Work-tree files are written atomically (temp file + rename) and only their index entries
     /// are updated, so the user's other staged and unstaged changes stay exactly as they were.
     /// A file that the user changed and did not commit is never overwritten: the commit is refused.
     @discardableResult
     public func commit(
-        _ message: CommitMessage,
+        _ message: @autoclosure () -> CommitMessage,
         author: Signature,
         build: (Snapshot) throws -> [FileChange]
     ) throws -> ObjectID? {
@@ -59,7 +60,7 @@ extension GitRepository {
             let staged = try WorkTreeWrite(root: workTree, changes: changes)
             do {
                 let treeID = try writeTree(changes, base: parentTree)
-                let commitID = try writeCommit(message, author: author, tree: treeID, parent: parent)
+                let commitID = try writeCommit(message(), author: author, tree: treeID, parent: parent)
                 guard try moveBranch(branch, to: commitID, from: parent?.id) else {
                     staged.discard()
                     continue

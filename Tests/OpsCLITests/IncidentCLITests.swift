@@ -71,7 +71,10 @@ import Testing
             (["incident", "ack", "ZZZZZZ"], "ops: no incident matches 'ZZZZZZ'."),
             (["incident", "ack", "../../etc/passwd"], "ops: '../../etc/passwd' is not an incident ID."),
             (["incident", "ack", id, "--at", "half past two"], "ops: 'half past two' is not a time."),
-            (["incident", "note", id], "ops: no text given and no terminal to open an editor on."),
+            (["incident", "note", id], "ops: no note text. Pass it as an argument, or - to read standard input"),
+            (["incident", "ack", id, "--at", "2031-01-01T00:00:00Z"], "ops: '2031-01-01T00:00:00Z' is later than now"),
+            (["incident", "list", "--service", "nope"], "ops: unknown service 'nope'. Known: ops_copilot"),
+            (["incident", "correct", id, "closed", "--at", "-1m"], "ops: \(id) is open, not closed yet. Use: ops incident close \(id) --at TIME"),
             (["incident", "ack", id, "--as", "mallory"], "ops: --as 'mallory' is not a person in ops.yaml"),
             (["incident", "frobnicate"], "ops: Unexpected argument 'frobnicate'."),
         ]

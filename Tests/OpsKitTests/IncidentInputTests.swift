@@ -84,9 +84,24 @@ import Testing
         #expect(try TimeInput.parse("2026-11-22T19:58:02+02:00", now: now, zone: zone) == Timestamp.parse("2026-11-22T17:58:02Z"))
         #expect(try TimeInput.parse("2026-11-01", now: now, zone: zone) == Timestamp.parse("2026-10-31T23:00:00Z"))
         for bad in ["yesterday-ish", "25:00", "-15x", "2026-11-31", "14:2"] {
-            #expect(throws: OpsError.input("'\(bad)' is not a time. Use 14:02 (team time zone), -15m, -2h, or 2026-11-22T14:02:00Z")) {
+            #expect(throws: OpsError.input("'\(bad)' is not a time. Use 14:02 (team time zone), -15m, -2h, -7d, 2026-11-22, or 2026-11-22T14:02:00Z")) {
                 try TimeInput.parse(bad, now: now, zone: zone)
             }
+        }
+        // A time something happened cannot be later than now, and absurd ones never reach a file.
+        #expect(throws: OpsError.input("'00:20' is later than now (2026-11-23 00:10 Europe/Berlin). Give the time it happened")) {
+            try TimeInput.parse("00:20", now: now, zone: zone)
+        }
+        #expect(throws: OpsError.self) { try TimeInput.parse("2030-01-01T00:00:00Z", now: now, zone: zone) }
+        #expect(try TimeInput.parse("2030-01-01T00:00:00Z", now: now, zone: zone, allowFuture: true) == Timestamp.parse("2030-01-01T00:00:00Z"))
+        #expect(throws: OpsError.input("'-200000000000000000m' is not a time. Use 14:02 (team time zone), -15m, -2h, -7d, 2026-11-22, or 2026-11-22T14:02:00Z")) {
+            try TimeInput.parse("-200000000000000000m", now: now, zone: zone)
+        }
+        #expect(throws: OpsError.input("'-99999999m' is too far from now to be a real time")) {
+            try TimeInput.parse("-99999999m", now: now, zone: zone)
+        }
+        #expect(throws: OpsError.input("'2026-11-22T14:00' is not a time (add Z or an offset like +01:00). Use 14:02 (team time zone), -15m, -2h, -7d, 2026-11-22, or 2026-11-22T14:02:00Z")) {
+            try TimeInput.parse("2026-11-22T14:00", now: now, zone: zone)
         }
         #expect(DurationFormat.short(3725) == "1h 02m")
         #expect(DurationFormat.short(45) == "45s")

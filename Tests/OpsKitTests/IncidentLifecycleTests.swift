@@ -146,6 +146,22 @@ import Testing
         #expect(commander.commander == "bob")
     }
 
+    @Test func anEditThatLintWouldRejectIsRefused() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        let incident = try ops.open()
+        let count = try ops.commitCount()
+        let unknownService = try ops.file(incident).replacingOccurrences(of: "service: ops_copilot", with: "service: nope")
+        #expect {
+            try ops.incidents.replace(incident.id, with: unknownService, author: ops.alice)
+        } throws: { error in (error as? OpsError)?.message.contains("unknown service `nope`") == true }
+        let statusAhead = try ops.file(incident).replacingOccurrences(of: "status: open", with: "status: open\nclosed_at: 2026-11-22T18:30:00Z")
+        #expect {
+            try ops.incidents.replace(incident.id, with: statusAhead, author: ops.alice)
+        } throws: { error in (error as? OpsError)?.message.contains("status is open but closed_at is set") == true }
+        #expect(try ops.commitCount() == count)
+    }
+
     @Test func editingReplacesTheFileAfterCheckingItAndRecordsWhichFieldsChanged() throws {
         let ops = try OpsFixture()
         defer { ops.remove() }

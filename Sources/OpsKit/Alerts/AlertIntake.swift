@@ -27,9 +27,14 @@ public struct AlertIntake {
         let incidents = IncidentService(workspace)
         let now = workspace.clock()
         var summary = Summary()
-        let subject = "alert ingest: \(payload.alerts.count) alert\(payload.alerts.count == 1 ? "" : "s") from \(payload.receiver ?? "alertmanager")"
+        func subject() -> String {
+            var parts: [String] = []
+            if !summary.opened.isEmpty { parts.append("opened \(summary.opened.count)") }
+            if !summary.updated.isEmpty { parts.append("updated \(summary.updated.count)") }
+            return "alert ingest from \(payload.receiver ?? "alertmanager"): " + parts.joined(separator: ", ")
+        }
 
-        try workspace.commit(action: "alert.ingest", id: nil, subject: subject, author: author) { snapshot in
+        try workspace.commit(action: "alert.ingest", subject: subject(), ids: summary.opened + summary.updated, author: author) { snapshot in
             summary = Summary()
             var documents: [String: IncidentDocument] = [:]
             var created: Set<String> = []
@@ -80,8 +85,8 @@ public struct AlertIntake {
                         summary.unchanged += 1
                         continue
                     }
-                    try document.append(TimelineEntry(at: alert.endedAt ?? now, actor: "alertmanager", kind: "alert",
-                                                      text: resolvedKey(alert)))
+                    // Recorded when ops learns of it, so the timeline stays in order; the text keeps the alert's own time.
+                    try document.append(TimelineEntry(at: now, actor: "alertmanager", kind: "alert", text: resolvedKey(alert)))
                     documents[document.incident.path] = document
                     touched.insert(document.incident.path)
                 }
@@ -96,7 +101,7 @@ public struct AlertIntake {
 
     private func newIncident(for alert: AlertmanagerPayload.Alert, config: OpsConfig, runbooks: [String: [String]], author: Author,
                              now: Date, incidents: IncidentService) throws -> (String, IncidentDocument) {
-        let title = alert.annotations?["summary"] ?? alert.name
+        let title = IncidentService.printable(alert.annotations?["summary"] ?? alert.name)
         var notes: [String] = []
         let severityLabel = alert.labels["severity"] ?? ""
         let severity: String
@@ -104,7 +109,8 @@ public struct AlertIntake {
             severity = level.id
         } else {
             severity = config.severities.last?.id ?? "SEV4"
-            notes.append("severity label '\(severityLabel)' is not in ops.yaml; opened as \(severity)")
+            notes.append(severityLabel.isEmpty ? "the alert has no severity label; opened as \(severity)"
+                         : "severity label '\(severityLabel)' is not in ops.yaml; opened as \(severity)")
         }
         let candidates = ["service", "use_case", "app", "job"].compactMap { alert.labels[$0] }
         let service: String
@@ -114,7 +120,8 @@ public struct AlertIntake {
             service = known.name
         } else {
             service = config.services[0].name
-            notes.append("no service label matches ops.yaml (labels: \(candidates.joined(separator: ", "))); filed under \(service)")
+            let seen = candidates.isEmpty ? "it has no service, use_case, app or job label" : "its labels name \(candidates.joined(separator: ", "))"
+            notes.append("no service in ops.yaml matches this alert (\(seen)); filed under \(service), the first service listed")
         }
         var request = IncidentService.OpenRequest(title: title, severity: severity, service: service)
         request.useCase = alert.labels["use_case"].flatMap { label in config.useCases.first { $0 == label } }
@@ -140,7 +147,7 @@ public struct AlertIntake {
 
     private func firingEntry(_ alert: AlertmanagerPayload.Alert, at now: Date) -> TimelineEntry {
         let summary = alert.annotations?["summary"].map { ": \($0)" } ?? ""
-        return TimelineEntry(at: now, actor: "alertmanager", kind: "alert", text: firingKey(alert) + summary)
+        return TimelineEntry(at: now, actor: "alertmanager", kind: "alert", text: IncidentService.printable(firingKey(alert) + summary))
     }
 
     /// The runbook an alert names (its `runbook` or `runbook_url` annotation, by file name),

@@ -33,6 +33,7 @@ extension IncidentService {
     public func list(_ filter: IncidentFilter) throws -> (incidents: [Incident], problems: [Problem]) {
         let config = try workspace.config()
         for name in filter.severities { _ = try severityLevel(name, config) }
+        for name in filter.services where !config.services.isEmpty { _ = try serviceName(name, config) }
         let catalog = try IncidentCatalog.load(workspace)
         let wanted = IncidentFilter.normalized(filter, config: config)
         let incidents = catalog.incidents.filter { wanted.matches($0, config: config) }.sorted {
@@ -166,7 +167,7 @@ public enum IncidentRendering {
             }
             return CSV.render(headers: headers, rows: rows)
         case .table:
-            if incidents.isEmpty { return "No incidents match.\n" }
+            if incidents.isEmpty { return "" }
             var table = TextTable(headers: ["ID", "SEV", "STATUS", "SERVICE", "OPENED (\(config.timeZone.identifier))", "FOR", "TITLE"],
                                   rightAligned: [5])
             for incident in incidents {

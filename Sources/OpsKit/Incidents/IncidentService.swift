@@ -67,7 +67,8 @@ public struct IncidentService {
     /// timeline says opened it; the commander defaults to the author when a person opens it.
     func newIncident(_ request: OpenRequest, author: Author, actor: String, force: Bool,
                      config: OpsConfig) throws -> (path: String, document: IncidentDocument) {
-        let title = request.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        try rejectNul(request.title, "title")
+        let title = Self.printable(request.title.trimmingCharacters(in: .whitespacesAndNewlines))
         guard !title.isEmpty else {
             throw OpsError.input("the title is empty. Say what is broken: ops incident open \"Checkout p99 above 1.2s\" --sev SEV2 --service checkout")
         }
@@ -126,7 +127,7 @@ public struct IncidentService {
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !trimmed.isEmpty else { throw OpsError.input("the note is empty. Write what happened: ops incident note ID \"Rolled back v42\"") }
             try rejectNul(trimmed, "note")
-            resolvedChange = .note(trimmed)
+            resolvedChange = .note(Self.printable(trimmed))
         case .assign(let role, let person):
             resolvedChange = .assign(role: try roleName(role, config), person: try personHandle(person, config))
         case .severity(let name):
@@ -154,11 +155,17 @@ public struct IncidentService {
                                     "the id must stay \(before.id); it names the folder")
             }
             if !force { try checkOrder(edited.incident.clock, changed: Set(ClockPoint.allCases), config) }
-            _ = try severityLevel(edited.incident.severity, config)
+            // The same checks as `ops lint`, so an edit cannot commit what lint would reject.
+            let orderProblems = Set(edited.incident.clockOrderViolations.map(\.later.key))
+            if let problem = Incident.lint(before.path, text, config).first(where: { problem in
+                !(force && orderProblems.contains { problem.message.hasPrefix($0) })
+            }) {
+                throw OpsError(.input, problem.message, at: problem.location)
+            }
             let changed = Incident.fieldOrder.filter { key in
                 beforeFields?[key] != edited.document.frontMatter?[key]
             }
-            guard edited.text != document.text else { return "nothing was changed" }
+            guard edited.text != document.text else { return "the file was saved without a change" }
             if !changed.isEmpty {
                 try edited.append(TimelineEntry(at: now, actor: author.handle, kind: "edited", text: changed.joined(separator: ", ")))
             }
@@ -238,6 +245,10 @@ public struct IncidentService {
             try document.setText("severity", level)
             try document.append(TimelineEntry(at: when, actor: author.handle, kind: "severity", text: "\(incident.severity) → \(level)"))
         case .correct(let point):
+            // Correcting records a time learned later; reaching a new status is its own command.
+            if let status = IncidentStatus.allCases.first(where: { $0.clockPoint == point }), status > incident.status {
+                throw OpsError.input("\(incident.id) is \(incident.status.rawValue), not \(status.rawValue) yet. Use: ops incident \(Self.verb(for: status)) \(incident.id) --at TIME")
+            }
             return try correct(point, to: when, in: &document, force: force, now: now, author: author, config: config)
         }
         return nil
@@ -317,7 +328,12 @@ public struct IncidentService {
         for (i, earlier) in present.enumerated() {
             for later in present[(i + 1)...] where later.1 < earlier.1 && (changed.contains(earlier.0) || changed.contains(later.0)) {
                 let zone = config.timeZone
-                throw OpsError.input("\(later.0.key) \(LocalTime.format(later.1, zone: zone)) would be before \(earlier.0.key) \(LocalTime.format(earlier.1, zone: zone)) (\(zone.identifier)). Check the time, or add --force to record it anyway")
+                // Same minute: show seconds, or the message would read "14:37 is before 14:37".
+                let sameMinute = LocalTime.format(later.1, zone: zone) == LocalTime.format(earlier.1, zone: zone)
+                func time(_ date: Date) -> String {
+                    sameMinute ? LocalTime.format(date, zone: zone) + String(format: ":%02d", Int(date.timeIntervalSince1970) % 60) : LocalTime.format(date, zone: zone)
+                }
+                throw OpsError.input("\(later.0.key) \(time(later.1)) would be before \(earlier.0.key) \(time(earlier.1)) (\(zone.identifier)). Check the time, or add --force to record it anyway")
             }
         }
     }
@@ -381,6 +397,16 @@ public struct IncidentService {
 
     func rejectNul(_ text: String, _ what: String) throws {
         if text.contains("\0") { throw OpsError.input("the \(what) contains a NUL byte") }
+    }
+
+    /// Text as typed, minus control characters (terminal escapes from pasted output or alert
+    /// payloads) that would act on the terminal of whoever reads the file. Line breaks and tabs stay.
+    static func printable(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
+            let value = scalar.value
+            let control = (value < 0x20 && scalar != "\n" && scalar != "\t" && scalar != "\r") || (0x7F...0x9F).contains(value)
+            return control ? "\u{FFFD}" : scalar
+        }))
     }
 }
 

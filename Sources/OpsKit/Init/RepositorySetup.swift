@@ -35,6 +35,9 @@ public enum RepositorySetup {
             throw OpsError.input("\(root) is a file. Give ops init a folder")
         }
         let hasRepository = existed && GitRepository.exists(at: root)
+        if !hasRepository, let outer = enclosingOpsRepository(of: root) {
+            throw OpsError.input("\(root) is inside the ops repository \(outer). Run ops commands there, or choose a folder outside it")
+        }
         let team = (root as NSString).lastPathComponent
         let files = StarterKit.files(example: example, team: team.isEmpty ? "ops" : team, timeZone: localTimeZone())
 
@@ -45,9 +48,16 @@ public enum RepositorySetup {
         let configText = existingConfig ?? files.first { $0.path == OpsConfig.path }!.content
         let config = try OpsConfig.load(configText)
         let people = config.people
-        let author = try Author.resolve(explicit: explicit, environment: environment, people: people, gitConfig: { key in
+        let gitConfig: (String) -> String? = { key in
             hasRepository ? (try? GitRepository.open(root))?.configValue(key) : GitRepository.globalConfigValue(key)
-        })
+        }
+        let author: Author
+        do {
+            author = try Author.resolve(explicit: explicit, environment: environment, people: people, gitConfig: gitConfig)
+        } catch where people.isEmpty && explicit == nil {
+            // OPS_USER names a handle, but a new ops.yaml lists nobody yet: sign as Git's user instead.
+            author = try Author.resolve(explicit: nil, environment: [:], people: people, gitConfig: gitConfig)
+        }
 
         let createdFolder = !existed
         do {
@@ -80,6 +90,18 @@ public enum RepositorySetup {
             }
             throw OpsError.from(error)
         }
+    }
+
+    /// The ops repository a folder would be nested in, if any (an ancestor with .git and ops.yaml).
+    static func enclosingOpsRepository(of folder: String) -> String? {
+        var current = (folder as NSString).deletingLastPathComponent
+        while !current.isEmpty && current != "/" {
+            if FileManager.default.fileExists(atPath: current + "/.git"), FileManager.default.fileExists(atPath: current + "/" + OpsConfig.path) {
+                return current
+            }
+            current = (current as NSString).deletingLastPathComponent
+        }
+        return nil
     }
 
     /// The machine's IANA zone, or UTC when it has none.

@@ -18,7 +18,8 @@ public final class Workspace {
                 random: any RandomNumberGenerator = SystemRandomNumberGenerator()) throws {
         self.root = root
         self.environment = environment
-        self.clock = clock
+        // Times are stored to the second; comparing against fractions would see changes that are not there.
+        self.clock = { Date(timeIntervalSince1970: clock().timeIntervalSince1970.rounded(.down)) }
         self.random = random
         do {
             repository = try GitRepository.open(root)
@@ -40,7 +41,8 @@ public final class Workspace {
         }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: start, isDirectory: &isFolder), isFolder.boolValue else {
-            throw OpsError.input("\(start) is not a folder. Pass -C with the folder of your ops repository")
+            let source = directory != nil ? "-C" : "OPS_REPO"
+            throw OpsError.input("\(start) (from \(source)) is not a folder. Give the folder of your ops repository")
         }
         var folder = URL(fileURLWithPath: start).standardizedFileURL.path
         while true {
@@ -177,7 +179,8 @@ public final class Workspace {
 
     // MARK: Writing
 
-    /// Commits the files `build` returns as one commit with `Ops-Action` and `Ops-Id` trailers.
+    /// Commits the files `build` returns as one commit with `Ops-Action` and `Ops-Id` trailers
+    /// (`id`, then `ids`, which, like `subject`, is read after `build` ran).
     /// The commit carries the team's zone offset (`timeZone`, or ops.yaml's).
     /// `build` may run more than once when another writer commits meanwhile; it must only read
     /// through the snapshot. Returns nil when nothing changed.
@@ -185,22 +188,24 @@ public final class Workspace {
     public func commit(
         action: String,
         id: String? = nil,
-        subject: String,
+        subject: @autoclosure () -> String,
         body: String = "",
+        ids: @autoclosure () -> [String] = [],
         author: Author,
         timeZone: TimeZone? = nil,
         build: (Snapshot) throws -> [FileChange]
     ) throws -> ObjectID? {
-        var trailers = [Trailer("Ops-Action", action)]
-        if let id { trailers.append(Trailer("Ops-Id", id)) }
+        func message() -> CommitMessage {
+            let trailers = [Trailer("Ops-Action", action)] + ((id.map { [$0] } ?? []) + ids()).map { Trailer("Ops-Id", $0) }
+            return CommitMessage(subject: subject(), body: body, trailers: trailers)
+        }
         let now = clock()
         // Git records the team's local offset, so `git log` shows the times people remember.
         let zone = timeZone ?? (try? config().timeZone) ?? TimeZone.current
         let signature = Signature(name: author.name, email: author.email, date: now,
                                   offsetMinutes: zone.secondsFromGMT(for: now) / 60)
         do {
-            return try repository.commit(CommitMessage(subject: subject, body: body, trailers: trailers),
-                                         author: signature, build: build)
+            return try repository.commit(message(), author: signature, build: build)
         } catch {
             throw OpsError.from(error)
         }

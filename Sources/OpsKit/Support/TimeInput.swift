@@ -4,26 +4,41 @@ import Foundation
 /// (the team's zone, the most recent such time), `-15m` / `-2h` / `-1d2h` (before now),
 /// `now`, and a date `2026-11-22` (midnight in the team's zone).
 public enum TimeInput {
-    public static func parse(_ text: String, now: Date, zone: TimeZone) throws -> Date {
+    /// `allowFuture` is for periods (`--until`); a time something happened (`--at`) cannot be
+    /// later than now. Results are whole seconds, as ops stores them.
+    public static func parse(_ text: String, now: Date, zone: TimeZone, allowFuture: Bool = false) throws -> Date {
         let input = text.trimmingCharacters(in: .whitespaces)
-        if input.lowercased() == "now" { return now }
-        if let date = Timestamp.parse(input) { return date }
-        if input.hasPrefix("-"), let seconds = durationSeconds(String(input.dropFirst())) {
-            return now.addingTimeInterval(-Double(seconds))
-        }
-        if let (hour, minute) = clockTime(input) {
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = zone
+        var date: Date
+        if input.lowercased() == "now" {
+            date = now
+        } else if let parsed = Timestamp.parse(input) {
+            date = parsed
+        } else if input.hasPrefix("-"), let seconds = durationSeconds(String(input.dropFirst())) {
+            date = now.addingTimeInterval(-Double(seconds))
+        } else if let (hour, minute) = clockTime(input) {
+            let calendar = Calendar.gregorian(zone)
             var parts = calendar.dateComponents([.year, .month, .day], from: now)
             parts.hour = hour
             parts.minute = minute
-            guard var date = calendar.date(from: parts) else { throw invalid(text) }
-            // `23:50` typed at 00:10 means last night: take the most recent such time.
-            if date > now.addingTimeInterval(60) { date = calendar.date(byAdding: .day, value: -1, to: date) ?? date }
-            return date
+            guard let today = calendar.date(from: parts) else { throw invalid(text) }
+            date = today
+            // `23:50` typed at 00:10 means last night; `14:42` typed at 14:37 is a typo, not last night.
+            if !allowFuture, today > now.addingTimeInterval(60), today.timeIntervalSince(now) > 2 * 3600 {
+                date = calendar.date(byAdding: .day, value: -1, to: today) ?? today
+            }
+        } else if let day = self.day(input, zone: zone) {
+            date = day
+        } else {
+            throw invalid(text)
         }
-        if let day = self.day(input, zone: zone) { return day }
-        throw invalid(text)
+        date = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
+        guard date >= Date(timeIntervalSince1970: 0), date < Timestamp.parse("2200-01-01T00:00:00Z")! else {
+            throw OpsError.input("'\(text)' is too far from now to be a real time")
+        }
+        if !allowFuture, date > now.addingTimeInterval(60) {
+            throw OpsError.input("'\(text)' is later than now (\(LocalTime.formatWithZone(now, zone: zone))). Give the time it happened")
+        }
+        return date
     }
 
     /// `2026-11-22` at midnight in `zone`.
@@ -36,7 +51,7 @@ public enum TimeInput {
         return calendar.date(from: DateComponents(year: year, month: month, day: day))
     }
 
-    /// `15m`, `2h`, `1d2h30m`, `45s` as seconds.
+    /// `15m`, `2h`, `1d2h30m`, `45s` as seconds; nil when it does not read or passes 200 years.
     static func durationSeconds(_ text: String) -> Int? {
         var total = 0
         var number = ""
@@ -45,18 +60,20 @@ public enum TimeInput {
                 number.append(character)
                 continue
             }
-            guard let value = Int(number) else { return nil }
+            guard number.count <= 12, let value = Int(number) else { return nil }
+            let unit: Int
             switch character {
-            case "s": total += value
-            case "m": total += value * 60
-            case "h": total += value * 3600
-            case "d": total += value * 86_400
-            case "w": total += value * 604_800
+            case "s": unit = 1
+            case "m": unit = 60
+            case "h": unit = 3600
+            case "d": unit = 86_400
+            case "w": unit = 604_800
             default: return nil
             }
+            total += value * unit  // at most 10^12 · 604800: no overflow in 64 bits
             number = ""
         }
-        return number.isEmpty && !text.isEmpty ? total : nil
+        return number.isEmpty && !text.isEmpty && total <= 200 * 366 * 86_400 ? total : nil
     }
 
     private static func clockTime(_ text: String) -> (Int, Int)? {
@@ -67,7 +84,8 @@ public enum TimeInput {
     }
 
     private static func invalid(_ text: String) -> OpsError {
-        OpsError.input("'\(text)' is not a time. Use 14:02 (team time zone), -15m, -2h, or 2026-11-22T14:02:00Z")
+        let hint = text.contains("T") && !text.hasSuffix("Z") ? " (add Z or an offset like +01:00)" : ""
+        return OpsError.input("'\(text)' is not a time\(hint). Use 14:02 (team time zone), -15m, -2h, -7d, 2026-11-22, or 2026-11-22T14:02:00Z")
     }
 }
 

@@ -7,9 +7,9 @@ extension Ops.Alert {
         static let configuration = CommandConfiguration(
             abstract: "Read an Alertmanager webhook payload: firing alerts open incidents.",
             discussion: """
-            One incident per alert fingerprint while it is unresolved; delivering the same payload
-            again changes nothing. A resolved alert is recorded in the timeline; people resolve
-            the incident. Prints the IDs of incidents opened.
+            One incident per alert fingerprint while it is unresolved; delivering the
+            same payload again changes nothing. A resolved alert is recorded in the
+            timeline; people resolve the incident. Prints the IDs of incidents opened.
               ops alert ingest payload.json
               curl -s ... | ops alert ingest -
             """
@@ -18,6 +18,7 @@ extension Ops.Alert {
         @Argument(help: "The payload file, or - for standard input.")
         var file: String
 
+        @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
@@ -32,7 +33,7 @@ extension Ops.Alert {
                 data = contents
             }
             let summary = try AlertIntake(context.workspace()).ingest(data, source: file == "-" ? "standard input" : file,
-                                                                      author: try context.author())
+                                                                      author: try context.author(writer))
             for id in summary.opened { context.output(id) }
             var parts: [String] = []
             if !summary.opened.isEmpty { parts.append("opened \(summary.opened.joined(separator: ", "))") }

@@ -15,10 +15,11 @@ extension Ops.Incident {
         var id: String
 
         @OptionGroup var change: ChangeOptions
+        @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
-            try Ops.Incident.move(id, to: .acknowledged, options: change, context: context)
+            try Ops.Incident.move(id, to: .acknowledged, options: change, writer: writer, context: context)
         }
     }
 }

@@ -22,12 +22,13 @@ extension Ops.Incident {
         var person: String
 
         @OptionGroup var change: ChangeOptions
+        @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
             let outcome = try IncidentService(context.workspace()).change(
                 id, .assign(role: role, person: person), at: try context.time(change.at), force: change.force,
-                author: try context.author())
+                author: try context.author(writer))
             context.report(outcome, "now has \(person) as \(role)")
         }
     }

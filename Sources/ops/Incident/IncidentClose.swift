@@ -6,7 +6,7 @@ extension Ops.Incident {
         static let configuration = CommandConfiguration(
             abstract: "Close an incident: follow-up is done.",
             discussion: """
-            ops incident close 7f3a
+              ops incident close 7f3a
             """
         )
 
@@ -14,10 +14,11 @@ extension Ops.Incident {
         var id: String
 
         @OptionGroup var change: ChangeOptions
+        @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
-            try Ops.Incident.move(id, to: .closed, options: change, context: context)
+            try Ops.Incident.move(id, to: .closed, options: change, writer: writer, context: context)
         }
     }
 }

@@ -19,12 +19,14 @@ extension Ops.Incident {
         var point: ClockPoint
 
         @OptionGroup var change: ChangeOptions
+        @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
             let outcome = try IncidentService(context.workspace()).change(
-                id, .correct(point), at: try context.time(change.at), force: change.force, author: try context.author())
-            context.report(outcome, "now has \(point.key) \(outcome.incident.clock[point].map(Timestamp.format) ?? "unset")")
+                id, .correct(point), at: try context.time(change.at), force: change.force, author: try context.author(writer))
+            let zone = try context.workspace().config().timeZone
+            context.report(outcome, "now has \(point.key) \(outcome.incident.clock[point].map { LocalTime.formatWithZone($0, zone: zone) } ?? "unset")")
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import OpsKit
 
 extension Ops.Incident {
@@ -16,14 +17,24 @@ extension Ops.Incident {
         @Flag(help: "Commit even though the clock points would be out of order.")
         var force = false
 
+        @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
             let service = IncidentService(try context.workspace())
             let current = try service.text(of: id)
             let edited = try context.edit(current.text, fileName: "\(current.ref.id).md")
-            let outcome = try service.replace(current.ref.id, with: edited, force: force, author: try context.author())
-            context.report(outcome, "saved")
+            do {
+                let outcome = try service.replace(current.ref.id, with: edited, force: force, author: try context.author(writer))
+                context.report(outcome, "saved")
+            } catch let error as OpsError {
+                // Never lose what someone typed: keep it where they can pick it up again.
+                let workspace = try context.workspace()
+                let kept = workspace.gitDirectory + "/ops/unsaved-\(current.ref.id).md"
+                try? FileManager.default.createDirectory(atPath: workspace.gitDirectory + "/ops", withIntermediateDirectories: true)
+                guard FileManager.default.createFile(atPath: kept, contents: Data(edited.utf8)) else { throw error }
+                throw OpsError(error.kind, error.detail + ". Nothing was saved; your edit is kept in \(kept)", at: error.location)
+            }
         }
     }
 }

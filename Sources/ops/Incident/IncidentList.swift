@@ -43,6 +43,7 @@ extension Ops.Incident {
             }
             let result = try IncidentService(workspace).list(filter)
             for problem in result.problems { context.note("skipped \(problem.description)") }
+            if result.incidents.isEmpty && format.chosen == .table { context.note("No incidents match.") }
             context.output(try IncidentRendering.list(result.incidents, format: format.chosen, config: config, now: workspace.clock()),
                            terminated: false)
         }

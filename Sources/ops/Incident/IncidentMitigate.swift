@@ -6,8 +6,8 @@ extension Ops.Incident {
         static let configuration = CommandConfiguration(
             abstract: "Mark an incident mitigated: impact has stopped.",
             discussion: """
-            ops incident mitigate 7f3a            (now)
-              ops incident mitigate 7f3a --at 14:41  (or correct the time later)
+              ops incident mitigate 7f3a             now
+              ops incident mitigate 7f3a --at -10m   ten minutes ago
             """
         )
 
@@ -15,10 +15,11 @@ extension Ops.Incident {
         var id: String
 
         @OptionGroup var change: ChangeOptions
+        @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
-            try Ops.Incident.move(id, to: .mitigated, options: change, context: context)
+            try Ops.Incident.move(id, to: .mitigated, options: change, writer: writer, context: context)
         }
     }
 }

@@ -20,6 +20,7 @@ extension Ops.Incident {
         var text: String?
 
         @OptionGroup var change: ChangeOptions
+        @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
@@ -30,13 +31,16 @@ extension Ops.Incident {
             case let text?:
                 note = text
             case nil:
+                guard isatty(0) == 1 || context.environment["EDITOR"] != nil || context.environment["VISUAL"] != nil else {
+                    throw OpsError.input("no note text. Pass it as an argument, or - to read standard input")
+                }
                 let written = try context.edit("\n# Write the note above. Lines starting with # are left out; an empty note is not saved.\n",
                                                fileName: "NOTE.md")
                 note = written.split(separator: "\n", omittingEmptySubsequences: false)
                     .filter { !$0.hasPrefix("#") }.joined(separator: "\n")
             }
             let outcome = try IncidentService(context.workspace()).change(
-                id, .note(note), at: try context.time(change.at), force: change.force, author: try context.author())
+                id, .note(note), at: try context.time(change.at), force: change.force, author: try context.author(writer))
             context.report(outcome, "noted")
         }
     }

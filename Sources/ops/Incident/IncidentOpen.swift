@@ -39,6 +39,7 @@ extension Ops.Incident {
         var runbook: String?
 
         @OptionGroup var change: ChangeOptions
+        @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
@@ -50,7 +51,7 @@ extension Ops.Incident {
             request.openedAt = try context.time(change.at)
             request.tags = tags
             request.runbook = runbook
-            let incident = try IncidentService(try context.workspace()).open(request, author: try context.author(), force: change.force)
+            let incident = try IncidentService(try context.workspace()).open(request, author: try context.author(writer), force: change.force)
             context.output(incident.id)
             context.note("Opened \(incident.id) (\(incident.severity) on \(incident.service ?? "-")). Next: ops incident ack \(incident.id.suffix(8).prefix(4).lowercased())")
         }

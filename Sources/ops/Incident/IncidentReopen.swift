@@ -6,8 +6,8 @@ extension Ops.Incident {
         static let configuration = CommandConfiguration(
             abstract: "Reopen a resolved or closed incident: impact is back.",
             discussion: """
-            Clears mitigated, resolved and closed times (the timeline keeps them); metrics then
-            count to the final resolution.
+            Clears mitigated, resolved and closed times (the timeline keeps them);
+            metrics then count to the final resolution.
               ops incident reopen 7f3a
             """
         )
@@ -16,11 +16,12 @@ extension Ops.Incident {
         var id: String
 
         @OptionGroup var change: ChangeOptions
+        @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
             let outcome = try IncidentService(context.workspace()).change(
-                id, .reopen, at: try context.time(change.at), force: change.force, author: try context.author())
+                id, .reopen, at: try context.time(change.at), force: change.force, author: try context.author(writer))
             context.report(outcome, "reopened")
         }
     }

@@ -6,8 +6,8 @@ extension Ops.Incident {
         static let configuration = CommandConfiguration(
             abstract: "Mark an incident resolved: the cause is fixed.",
             discussion: """
-            ops incident resolve 7f3a
-              ops incident resolve 7f3a --at -10m
+              ops incident resolve 7f3a
+              ops incident resolve 7f3a --at 14:41
             """
         )
 
@@ -15,10 +15,11 @@ extension Ops.Incident {
         var id: String
 
         @OptionGroup var change: ChangeOptions
+        @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
-            try Ops.Incident.move(id, to: .resolved, options: change, context: context)
+            try Ops.Incident.move(id, to: .resolved, options: change, writer: writer, context: context)
         }
     }
 }

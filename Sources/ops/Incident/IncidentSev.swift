@@ -17,11 +17,12 @@ extension Ops.Incident {
         var severity: String
 
         @OptionGroup var change: ChangeOptions
+        @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
             let outcome = try IncidentService(context.workspace()).change(
-                id, .severity(severity), at: try context.time(change.at), force: change.force, author: try context.author())
+                id, .severity(severity), at: try context.time(change.at), force: change.force, author: try context.author(writer))
             context.report(outcome, "is now \(outcome.incident.severity)")
         }
     }

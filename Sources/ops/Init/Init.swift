@@ -6,8 +6,9 @@ extension Ops {
         static let configuration = CommandConfiguration(
             abstract: "Set up an ops repository (new, or an existing Git repository).",
             discussion: """
-            Writes ops.yaml, the starter runbooks, templates and .gitattributes in one commit.
-            Files the repository already has are kept. Running it again changes nothing.
+            Writes ops.yaml, the starter runbooks, templates and .gitattributes in one
+            commit. Files the repository already has are kept. Running it again changes
+            nothing.
 
               ops init                     this folder
               ops init ~/ops --example     a sample team configuration to start from
@@ -20,11 +21,12 @@ extension Ops {
         @Flag(help: "Write a realistic sample ops.yaml (three ML use cases, four teams) to edit.")
         var example = false
 
+        @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
             let result = try RepositorySetup.run(
-                at: folder, example: example, author: global.author,
+                at: folder, example: example, author: writer.author,
                 environment: context.environment, currentDirectory: context.baseDirectory, clock: try context.clock())
             guard let commit = result.commit else {
                 context.note("Already an ops repository: \(result.root). Nothing to change.")

@@ -6,8 +6,8 @@ extension Ops {
         static let configuration = CommandConfiguration(
             abstract: "Check every document; print file:line: problem for each one.",
             discussion: """
-            Reads the work tree, so hand edits are checked before you commit them.
-            Exit code 1 when a problem is found, 0 when everything is clean.
+            Reads the work tree, so hand edits are checked before you commit them. Exit
+            code 1 when a problem is found, 0 when everything is clean.
 
               ops lint
             """

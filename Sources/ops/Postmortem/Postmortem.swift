@@ -22,10 +22,11 @@ extension Ops.Postmortem {
 
         @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
         var id: String
+        @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
-            let path = try PostmortemService(context.workspace()).create(id, author: try context.author())
+            let path = try PostmortemService(context.workspace()).create(id, author: try context.author(writer))
             context.output(path)
             context.note("Wrote \(path). Fill in the root cause and action items; `ops postmortem lint` checks them.")
         }
@@ -38,10 +39,11 @@ extension Ops.Postmortem {
         var id: String
         @Argument(help: "Draft, \"In review\", Reviewed or Closed.")
         var status: String
+        @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
-            let result = try PostmortemService(context.workspace()).setStatus(id, to: status, author: try context.author())
+            let result = try PostmortemService(context.workspace()).setStatus(id, to: status, author: try context.author(writer))
             context.note(result.changed ? "Postmortem is now \(result.status)." : "Nothing to change: the postmortem is already \(result.status).")
         }
     }

@@ -55,10 +55,11 @@ extension Ops.Runbook {
         @Option(help: "Its title. Default: from the name.")
         var title: String?
 
+        @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
-            let path = try RunbookService(context.workspace()).create(slug, title: title, author: try context.author())
+            let path = try RunbookService(context.workspace()).create(slug, title: title, author: try context.author(writer))
             context.output(path)
             context.note("Wrote \(path). Fill in the steps, then run `ops runbook lint`.")
         }
@@ -87,10 +88,11 @@ extension Ops.Runbook {
         @Argument(help: "The runbook's name.")
         var slug: String
 
+        @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
-            let attached = try RunbookService(context.workspace()).attach(id, runbook: slug, author: try context.author())
+            let attached = try RunbookService(context.workspace()).attach(id, runbook: slug, author: try context.author(writer))
             context.note("Attached \(attached.slug) (\(attached.items.count) steps). Next: ops step check \(id) \(attached.next?.id ?? "")")
         }
     }

@@ -8,7 +8,7 @@ extension Ops {
             discussion: """
             Step ids are phase.number, as `ops incident show` lists them.
               ops step check 7f3a mitigation.2 --note "rolled back to v42"
-              ops step skip 7f3a mitigation.3 --reason "no fallback model for this use case"
+              ops step skip 7f3a mitigation.3 --reason "no fallback model"
             """,
             subcommands: [Check.self, Uncheck.self, Skip.self]
         )
@@ -16,8 +16,8 @@ extension Ops {
 }
 
 extension Ops.Step {
-    static func change(_ id: String, _ step: String, _ change: RunbookService.StepChange, _ context: OpsContext) throws {
-        let result = try RunbookService(context.workspace()).step(id, step, change, author: try context.author())
+    static func change(_ id: String, _ step: String, _ change: RunbookService.StepChange, _ writer: WriterOptions, _ context: OpsContext) throws {
+        let result = try RunbookService(context.workspace()).step(id, step, change, author: try context.author(writer))
         if let unchanged = result.unchanged {
             context.note("Nothing to change: \(unchanged).")
         } else {
@@ -35,9 +35,10 @@ extension Ops.Step {
         var step: String
         @Option(help: "A note for the timeline.")
         var note: String?
+        @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
-        func run(_ context: OpsContext) throws { try Ops.Step.change(id, step, .check(note: note), context) }
+        func run(_ context: OpsContext) throws { try Ops.Step.change(id, step, .check(note: note), writer, context) }
     }
 
     struct Uncheck: OpsCommand {
@@ -47,9 +48,10 @@ extension Ops.Step {
         var id: String
         @Argument(help: "The step id, like mitigation.2.")
         var step: String
+        @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
-        func run(_ context: OpsContext) throws { try Ops.Step.change(id, step, .uncheck, context) }
+        func run(_ context: OpsContext) throws { try Ops.Step.change(id, step, .uncheck, writer, context) }
     }
 
     struct Skip: OpsCommand {
@@ -61,8 +63,9 @@ extension Ops.Step {
         var step: String
         @Option(help: "Why it does not apply.")
         var reason: String
+        @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
-        func run(_ context: OpsContext) throws { try Ops.Step.change(id, step, .skip(reason: reason), context) }
+        func run(_ context: OpsContext) throws { try Ops.Step.change(id, step, .skip(reason: reason), writer, context) }
     }
 }

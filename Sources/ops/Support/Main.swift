@@ -26,9 +26,13 @@ enum Main {
             }
             // One line: the parser's own message, then where to read more. Its usage errors
             // default to 64 (EX_USAGE); ops uses 2 for every bad input.
-            let first = Ops.message(for: error).split(separator: "\n").first.map(String.init) ?? message
-            let more = message.split(separator: "\n").first { $0.contains("See '") }?.trimmingCharacters(in: .whitespaces)
-            let line = ([first.replacingOccurrences(of: "Error: ", with: "")] + (more.map { [$0] } ?? [])).joined(separator: ". ")
+            let said = Ops.message(for: error).replacingOccurrences(of: "Error: ", with: "")
+                .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            var line = said.joined(separator: " ").replacingOccurrences(of: ":.", with: ":")
+            while line.hasSuffix(".") { line.removeLast() }
+            if let more = message.split(separator: "\n").first(where: { $0.contains("See '") })?.trimmingCharacters(in: .whitespaces) {
+                line += ". " + more
+            }
             FileHandle.standardError.write(Data("ops: \(line)\n".utf8))
             Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
         }

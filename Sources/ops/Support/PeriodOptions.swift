@@ -28,8 +28,8 @@ struct PeriodOptions: ParsableArguments {
             return (parsed.interval(in: zone), parsed.description)
         }
         guard since != nil || until != nil else { return nil }
-        let start = try context.time(since)
-        let end = try context.time(until)
+        let start = try context.time(since, allowFuture: true)
+        let end = try context.time(until, allowFuture: true)
         let interval = DateInterval(start: start ?? .distantPast, end: max(end ?? workspace.clock(), start ?? .distantPast))
         guard interval.duration > 0 else { throw OpsError.input("--since must be before --until") }
         let label = [start.map { "opened since " + LocalTime.format($0, zone: zone) },

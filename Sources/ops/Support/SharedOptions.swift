@@ -26,28 +26,30 @@ extension OutputFormat: ExpressibleByArgument {}
 
 extension OpsContext {
     /// A time as typed, in the team's zone; nil when not given.
-    func time(_ text: String?) throws -> Date? {
+    func time(_ text: String?, allowFuture: Bool = false) throws -> Date? {
         guard let text else { return nil }
         let workspace = try workspace()
-        return try TimeInput.parse(text, now: workspace.clock(), zone: workspace.config().timeZone)
+        return try TimeInput.parse(text, now: workspace.clock(), zone: workspace.config().timeZone, allowFuture: allowFuture)
     }
 
-    /// Who is making the change.
-    func author() throws -> Author {
-        try workspace().author(global.author)
+    /// Who is making the change: `--as`, then OPS_USER, then Git's identity.
+    func author(_ writer: WriterOptions) throws -> Author {
+        try workspace().author(writer.author)
     }
 
     /// Opens `$VISUAL` or `$EDITOR` (vi when neither is set) on `text`; returns what was saved.
     func edit(_ text: String, fileName: String) throws -> String {
-        guard isatty(0) == 1 else {
-            throw OpsError.input("no text given and no terminal to open an editor on. Pass the text as an argument, or - to read standard input")
+        let chosen = [environment["VISUAL"], environment["EDITOR"]].compactMap { $0 }.first { !$0.isEmpty }
+        // Like Git: a configured editor runs as it is; vi, the fallback, needs a terminal.
+        guard chosen != nil || isatty(0) == 1 else {
+            throw OpsError.input("no editor: set EDITOR, or run this in a terminal")
         }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ops-edit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent(fileName)
         try Data(text.utf8).write(to: file)
-        let editor = [environment["VISUAL"], environment["EDITOR"]].compactMap { $0 }.first { !$0.isEmpty } ?? "vi"
+        let editor = chosen ?? "vi"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         // Through the shell, so EDITOR may carry arguments ("code --wait"); the file is passed as $1.
