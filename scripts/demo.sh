@@ -48,18 +48,29 @@ at 2026-11-18T14:09:30Z "$ops" alert ingest "$fixtures/alertmanager-firing.json"
 
 step ops incident ack "$short" --as bob
 at 2026-11-18T14:07:02Z "$ops" incident ack "$short" --as bob
+step "ops runbook attach $short model-serving-degradation    (the runbook the alert named)"
+at 2026-11-18T14:08:00Z "$ops" runbook attach "$short" model-serving-degradation --as bob
 step ops incident assign "$short" comms carol
 at 2026-11-18T14:09:00Z "$ops" incident assign "$short" comms carol
+step "ops step check $short detection.1, detection.2    (ticks boxes in the attached checklist)"
+at 2026-11-18T14:12:00Z "$ops" step check "$short" detection.1 --as bob
+at 2026-11-18T14:13:00Z "$ops" step check "$short" detection.2 --as bob
 step ops incident note "$short" '"Traces: reranker span 900ms since model v43 went out at 14:55"'
 at 2026-11-18T14:15:40Z "$ops" incident note "$short" "Traces: reranker span 900ms since model v43 went out at 14:55"
 step ops incident correct "$short" started --at 14:55
 at 2026-11-18T14:16:10Z "$ops" incident correct "$short" started --at 14:55
+step "ops step check $short diagnosis.1 --note ..."
+at 2026-11-18T14:16:40Z "$ops" step check "$short" diagnosis.1 --note "reranker span 900ms"
 step ops incident sev "$short" SEV1
 at 2026-11-18T14:18:00Z "$ops" incident sev "$short" SEV1
+step "ops step skip $short mitigation.5 --reason ...    (not applicable: counted apart)"
+at 2026-11-18T14:30:00Z "$ops" step skip "$short" mitigation.5 --reason "rollback is enough; no fallback model needed"
 step ops incident note "$short" '"Rolled back to v42; p95 back under 1s"'
 at 2026-11-18T14:41:00Z "$ops" incident note "$short" "Rolled back to v42; p95 back under 1s"
 step ops incident mitigate "$short"
 at 2026-11-18T14:41:00Z "$ops" incident mitigate "$short"
+step ops step check "$short" mitigation.1
+at 2026-11-18T14:41:10Z "$ops" step check "$short" mitigation.1 --note "rolled back to v42"
 step "ops alert ingest resolved.json  (the alert clears; people still resolve the incident)"
 at 2026-11-18T15:12:00Z "$ops" alert ingest "$fixtures/alertmanager-resolved.json"
 step ops incident resolve "$short"
@@ -71,13 +82,23 @@ step ops incident show "$short"
 step "ops incident list --sev SEV1"
 "$ops" incident list --sev SEV1
 
+step "ops postmortem list --missing    (a SEV1 needs a postmortem within 3 business days)"
+at 2026-11-19T09:00:00Z "$ops" postmortem list --missing
+
+step ops postmortem new "$short"
+at 2026-11-19T09:05:00Z "$ops" postmortem new "$short"
+step "ops postmortem lint    (the draft still has no root cause: lint says so, with file:line)"
+at 2026-11-19T09:06:00Z "$ops" postmortem lint || echo "(exit $?: the team fills it in next)" >&2
+step "head -40 postmortem.md"
+head -40 "incidents/2026/11/$id/postmortem.md"
+
 step ops incident close "$short"
 at 2026-11-19T09:10:00Z "$ops" incident close "$short"
 
 step "ops stats --week 2026-W47    (the new incident counts now)"
 "$ops" stats --week 2026-W47 | head -8
 
-step "git log --format='%h %an: %s' -10"
-git --no-pager log --format='%h %an: %s' -10
+step "git log --format='%h %an: %s' -8"
+git --no-pager log --format='%h %an: %s' -8
 
 printf '\nThe demo repository is %s\n' "$repo" >&2

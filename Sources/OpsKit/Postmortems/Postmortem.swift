@@ -117,7 +117,7 @@ extension Postmortem {
             if item.due == nil { missing.append("a due date (due:YYYY-MM-DD)") }
             else if TimeInput.day(item.due!, zone: TimeZone(identifier: "UTC")!) == nil { missing.append("a due date that reads as YYYY-MM-DD") }
             if !missing.isEmpty {
-                problems.append(Problem(Location(path: path, line: item.line), "action item has no \(missing.joined(separator: " and "))"))
+                problems.append(Problem(Location(path: path, line: item.line), "action item needs \(missing.joined(separator: " and "))"))
             }
         }
         return problems

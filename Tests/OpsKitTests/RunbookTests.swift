@@ -1,0 +1,167 @@
+import Foundation
+import Testing
+@testable import OpsKit
+
+@Suite struct RunbookTests {
+    /// (runbook, checklist items per phase: Detection, Diagnosis, Mitigation, Resolution, Post-mortem)
+    static let starters: [(String, [Int])] = [
+        ("data-drift-alert", [5, 6, 6, 5, 4]),
+        ("feature-pipeline-failure", [4, 6, 6, 6, 4]),
+        ("model-serving-degradation", [5, 7, 6, 6, 4]),
+        ("sudden-accuracy-drop", [4, 6, 5, 6, 4]),
+        ("traffic-spike", [5, 4, 7, 4, 5]),
+    ]
+
+    @Test(arguments: starters)
+    func attachCheckTwoSkipOneAndCountTheProgress(slug: String, perPhase: [Int]) throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        let incident = try ops.open()
+        let runbooks = RunbookService(ops.workspace)
+        let count = try ops.commitCount()
+        let attached = try runbooks.attach(incident.id, runbook: slug, author: ops.alice)
+        #expect(attached.items.count == perPhase.reduce(0, +))
+        _ = try runbooks.step(incident.id, "detection.1", .check(note: "seen on the dashboard"), author: ops.bob)
+        _ = try runbooks.step(incident.id, "DETECTION.2", .check(note: nil), author: ops.bob)
+        _ = try runbooks.step(incident.id, "mitigation.1", .skip(reason: "does not apply here"), author: ops.alice)
+        #expect(try ops.commitCount() == count + 4)
+
+        let reread = try #require(try runbooks.attached(to: ops.incidents.find(incident.id)))
+        #expect(reread.progress == zip(Runbook.phases, perPhase).map { phase, total in
+            AttachedRunbook.PhaseProgress(phase: phase, done: phase == "Detection" ? 2 : 0, skipped: phase == "Mitigation" ? 1 : 0, total: total)
+        })
+        #expect(reread.done == 2 && reread.skipped == 1)
+        #expect(reread.next?.id == "detection.3")
+        #expect(reread.items.first { $0.id == "mitigation.1" }?.reason == "does not apply here")
+        let timeline = try ops.incidents.find(incident.id).timeline
+        #expect(timeline.map(\.kind) == ["opened", "runbook", "step", "step", "step"])
+        #expect(timeline[2].actor == "bob" && timeline[2].text.hasPrefix("checked detection.1: ") && timeline[2].text.hasSuffix(" — seen on the dashboard"))
+        #expect(try ops.incidents.find(incident.id).runbook == slug)
+        #expect(try Linter.run(ops.workspace).problems.isEmpty)
+    }
+
+    @Test func aBoxTickedByHandInAPlainGitCommitCounts() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        let incident = try ops.open()
+        _ = try RunbookService(ops.workspace).attach(incident.id, runbook: "traffic-spike", author: ops.alice)
+        let path = (incident.path as NSString).deletingLastPathComponent + "/runbook.md"
+        let text = try ops.folder.read(path)
+        let edited = text.replacingOccurrences(of: "- [ ] `detection.1`", with: "- [x] `detection.1`")
+            .replacingOccurrences(of: "- [ ] `mitigation.2`", with: "- [X] `mitigation.2`")
+        #expect(edited != text)
+        try ops.folder.write(path, edited)
+        _ = try git(ops.folder.path, "-c", "user.name=Pat", "-c", "user.email=pat@example.com", "commit", "-qam", "Tick boxes in review")
+        let attached = try #require(try RunbookService(ops.workspace).attached(to: ops.incidents.find(incident.id)))
+        #expect(attached.done == 2)
+        #expect(attached.progress.map(\.done) == [1, 0, 1, 0, 0])
+        let show = try IncidentRendering.show(ops.incidents.find(incident.id), format: .table, config: ops.workspace.config(),
+                                              now: ops.clock.now, runbook: attached)
+        #expect(show.contains("Runbook traffic-spike: 2 of 25 done, 0 skipped"))
+        #expect(show.contains("Next: detection.2"))
+    }
+
+    @Test func badInputNamesWhatIsValidAndWritesNothing() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        let incident = try ops.open()
+        let runbooks = RunbookService(ops.workspace)
+        let count = try ops.commitCount()
+        #expect(throws: OpsError.input("unknown runbook 'nope'. Runbooks: data-drift-alert, feature-pipeline-failure, model-serving-degradation, sudden-accuracy-drop, traffic-spike")) {
+            try runbooks.attach(incident.id, runbook: "nope", author: ops.alice)
+        }
+        #expect(throws: OpsError.input("\(incident.id) has no runbook attached. Attach one first: ops runbook attach \(incident.id) SLUG")) {
+            try runbooks.step(incident.id, "detection.1", .check(note: nil), author: ops.alice)
+        }
+        #expect(try ops.commitCount() == count)
+        _ = try runbooks.attach(incident.id, runbook: "traffic-spike", author: ops.alice)
+        #expect {
+            try runbooks.step(incident.id, "mitigation.99", .check(note: nil), author: ops.alice)
+        } throws: { error in
+            (error as? OpsError)?.message.hasPrefix("no step `mitigation.99` in the traffic-spike checklist. Steps: detection.1, detection.2,") == true
+        }
+        #expect(throws: OpsError.self) { try runbooks.step(incident.id, "mitigation.1", .skip(reason: " "), author: ops.alice) }
+        #expect(try ops.commitCount() == count + 1)
+    }
+
+    @Test func aMalformedHandEditedChecklistLineIsNamedAndTheRestStillCounts() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        let incident = try ops.open()
+        _ = try RunbookService(ops.workspace).attach(incident.id, runbook: "traffic-spike", author: ops.alice)
+        let path = (incident.path as NSString).deletingLastPathComponent + "/runbook.md"
+        let lines = try ops.folder.read(path).components(separatedBy: "\n")
+        let index = try #require(lines.firstIndex { $0.contains("`detection.2`") })
+        var edited = lines
+        edited[index] = "- [x] detection.2 without its backticks"
+        try ops.folder.write(path, edited.joined(separator: "\n"))
+        _ = try git(ops.folder.path, "-c", "user.name=Pat", "-c", "user.email=pat@example.com", "commit", "-qam", "hand edit")
+        let attached = try #require(try RunbookService(ops.workspace).attached(to: ops.incidents.find(incident.id)))
+        #expect(attached.items.count == 24)
+        #expect(attached.problems.map(\.description) == ["\(path):\(index + 1): checklist line does not read as - [ ] `phase.N` text; it is left out of the progress"])
+        #expect(try Linter.run(ops.workspace).problems.map(\.description) == attached.problems.map(\.description))
+    }
+
+    @Test func lintFindsMissingPhasesStepsWithoutChecklistOrActionAndFrontMatterGaps() throws {
+        let text = """
+        ---
+        id: cache-stampede
+        title: Cache stampede
+        services: [ops_copilot]
+        severities: [SEV2]
+        owner: SRE
+        channel: "#sre-oncall"
+        ---
+        # Cache stampede
+
+        ## Detection
+        ### Confirm the miss rate
+        Look at the hit rate.
+        - [ ] Hit rate noted
+
+        ## Diagnosis
+        ### Find the hot key
+        ```sh
+        # a comment, not a heading
+        redis-cli --hotkeys
+        ```
+
+        ## Mitigation
+        ### Warm the cache
+        - [ ] Cache warm
+        """
+        let problems = Runbook.lint("runbooks/cache-stampede.md", text, nil).map(\.description)
+        #expect(problems == [
+            "runbooks/cache-stampede.md:1: front matter has no `triggers`",
+            "runbooks/cache-stampede.md:11: phases are Detection, Diagnosis, Mitigation; expected ## Detection, ## Diagnosis, ## Mitigation, ## Resolution, ## Post-mortem in this order",
+            "runbooks/cache-stampede.md:17: step \"Find the hot key\" has no action: say what to do in a line under the heading",
+            "runbooks/cache-stampede.md:17: step \"Find the hot key\" has no checklist (- [ ] lines)",
+            "runbooks/cache-stampede.md:24: step \"Warm the cache\" has no action: say what to do in a line under the heading",
+        ])
+        for (slug, _) in Self.starters {
+            let path = "runbooks/\(slug).md"
+            #expect(Runbook.lint(path, try String(contentsOfFile: sourceRoot + "/" + path, encoding: .utf8), nil).isEmpty, "\(slug)")
+        }
+    }
+
+    @Test func newRunbooksComeFromTheTemplateAndDiffShowsChangesSinceAttaching() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        let runbooks = RunbookService(ops.workspace)
+        let path = try runbooks.create("cache-stampede", title: "Cache: stampede \"hot\" keys", author: ops.alice)
+        let created = try runbooks.find("cache-stampede")
+        #expect(created.title == "Cache: stampede \"hot\" keys" && created.phases.map(\.name) == Runbook.phases)
+        #expect(Runbook.lint(path, try ops.folder.read(path), nil).isEmpty)
+        #expect(throws: OpsError.self) { try runbooks.create("Bad Name", title: nil, author: ops.alice) }
+
+        let incident = try ops.open()
+        _ = try runbooks.attach(incident.id, runbook: "cache-stampede", author: ops.alice)
+        #expect(try runbooks.diff(incident.id) == "")
+        try ops.folder.write(path, try ops.folder.read(path).replacingOccurrences(of: "- [ ] Fix deployed and validated", with: "- [ ] Fix deployed\n- [ ] Load test passed"))
+        _ = try git(ops.folder.path, "-c", "user.name=Pat", "-c", "user.email=pat@example.com", "commit", "-qam", "runbook: add a load test")
+        let diff = try runbooks.diff(incident.id)
+        #expect(diff.contains("-- [ ] Fix deployed and validated\n+- [ ] Fix deployed\n+- [ ] Load test passed"))
+        let usage = try runbooks.usage().first { $0.runbook == "cache-stampede" }
+        #expect(usage?.timesUsed == 1 && usage?.medianCompletion == 0)
+    }
+}
