@@ -11,8 +11,9 @@ import Testing
         #expect(example.team == "ML Platform")
         #expect(example.timeZone.identifier == "Europe/Berlin")
         #expect(example.useCases == ["ops_copilot", "fraud_scoring", "search_ranking"])
-        #expect(example.teams.map(\.name) == ["SRE", "Data", "Platform", "FinOps"])
-        #expect(Set(example.teams.flatMap(\.channels) + example.channels.values) == ["#sre-oncall", "#data-oncall", "#finops", "#safety"])
+        #expect(example.teams.map(\.name) == ["SRE", "Data", "Platform", "FinOps", "Product", "Security"])
+        #expect(Set(example.channels.values) == ["#sre-oncall", "#data-oncall", "#finops", "#safety"])
+        #expect(example.knowsParty("Head of SRE") && example.knowsParty("ELT") && example.knowsParty("carol") && !example.knowsParty("Mallory"))
         #expect(example.person("ALICE")?.email == "alice@example.com")
         #expect(example.clockStart == .detected)
         #expect(example.backlogTags == ["SLO", "Safety", "FinOps"])
@@ -74,7 +75,7 @@ import Testing
         let text = "team: T\ntimezone: Nowhere\nseverities: []\nfoo: 1\n"
         let problems = OpsConfig.problems(in: text)
         #expect(problems.map(\.description) == [
-            "ops.yaml:4: unknown key `foo`. Known keys: team, timezone, severities, services, use_cases, people, teams, channels, roles, metrics, backlog_tags, postmortems",
+            "ops.yaml:4: unknown key `foo`. Known keys: team, timezone, severities, services, use_cases, people, teams, channels, roles, metrics, backlog_tags, postmortems, groups",
             "ops.yaml:2: unknown time zone `Nowhere`. Use an IANA name such as Europe/Berlin, America/New_York or UTC",
             "ops.yaml:3: `severities` must be a list of levels, most severe first",
         ])

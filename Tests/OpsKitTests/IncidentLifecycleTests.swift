@@ -139,7 +139,7 @@ import Testing
         #expect(throws: OpsError.input("unknown role 'janitor'. Known: commander, comms, scribe, ops_lead")) {
             try ops.incidents.change(incident.id, .assign(role: "janitor", person: "bob"), at: nil, author: ops.alice)
         }
-        #expect(throws: OpsError.input("unknown person 'mallory'. Known: alice, bob, carol, dave, erin, farid (add them to ops.yaml)")) {
+        #expect(throws: OpsError.input("unknown person 'mallory'. Known: alice, bob, carol, dave, erin, farid, grace, henrik, ines, jonas (add them to ops.yaml)")) {
             try ops.incidents.change(incident.id, .assign(role: "comms", person: "mallory"), at: nil, author: ops.alice)
         }
         let commander = try ops.incidents.change(incident.id, .assign(role: "commander", person: "bob"), at: nil, author: ops.alice).incident

@@ -14,7 +14,7 @@ import Testing
             .replacingOccurrences(of: "severity: SEV2", with: "severity: SEV7")
             + "- yesterday bob did something\n"
         try ops.folder.write(incident.path, edited)
-        let problems = try Linter.run(ops.workspace).problems.map(\.description)
+        let problems = try Linter.run(ops.workspace).errors.map(\.description)
         #expect(problems == [
             "\(incident.path):4: unknown severity `SEV7`. Known: SEV1, SEV2, SEV3, SEV4",
             "\(incident.path):10: acknowledged_at 2026-11-22T17:00:00Z is before opened_at 2026-11-22T17:58:02Z",
@@ -26,7 +26,7 @@ import Testing
         let ops = try OpsFixture()
         defer { ops.remove() }
         try FileManager.default.copyItem(atPath: sourceRoot + "/incidents", toPath: ops.folder.path + "/incidents")
-        #expect(try Linter.run(ops.workspace).problems.map(\.description) == [])
+        #expect(try Linter.run(ops.workspace).errors.map(\.description) == [])
         _ = try git(ops.folder.path, "add", "incidents")
         _ = try git(ops.folder.path, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qm", "demo")
         let catalog = try IncidentCatalog.load(ops.workspace, timelines: true)

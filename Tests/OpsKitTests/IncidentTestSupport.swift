@@ -20,6 +20,7 @@ struct OpsFixture {
     let workspace: Workspace
     let alice = Author(handle: "alice", name: "Alice Martin", email: "alice@example.com")
     let bob = Author(handle: "bob", name: "Bob Okafor", email: "bob@example.com")
+    let carol = Author(handle: "carol", name: "Carol Nguyen", email: "carol@example.com")
 
     init(seed: UInt64 = 42) throws {
         folder = try TempFolder()

@@ -79,7 +79,7 @@ import Testing
                 && (error as? OpsError)?.message.contains("template does not parse") == true
         }
         #expect(try ops.commitCount() == count)
-        #expect(try Linter.run(ops.workspace).problems.first?.description.hasPrefix("templates/postmortem.md:") == true)
+        #expect(try Linter.run(ops.workspace).errors.first?.description.hasPrefix("templates/postmortem.md:") == true)
     }
 
     @Test func newStatusAndLintWorkOnAFreshIncident() throws {

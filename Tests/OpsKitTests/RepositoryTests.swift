@@ -102,14 +102,14 @@ import Testing
         defer { folder.remove() }
         _ = try RepositorySetup.run(at: folder.path, example: true, author: "alice", environment: [:], currentDirectory: "/")
         let workspace = try Workspace(root: folder.path, environment: testEnvironment)
-        #expect(try Linter.run(workspace).problems.isEmpty)
+        #expect(try Linter.run(workspace).errors.isEmpty)
 
         try folder.write("runbooks/broken.md", "---\nid: broken\ntitle: [oops\n---\n# Broken\n")
         try folder.write("policies/x.yaml", "use_case: x\nwindow: rolling_30d\nwindow: rolling_7d\n")
         try folder.write("ops.yaml", try folder.read("ops.yaml").replacingOccurrences(of: "clock_start: detected", with: "clock_start: later"))
-        let problems = try Linter.run(workspace).problems.map(\.description)
+        let problems = try Linter.run(workspace).errors.map(\.description)
         #expect(problems.count == 3)
-        #expect(problems[0].hasPrefix("ops.yaml:46: clock_start `later` is not one of"))
+        #expect(problems[0].hasPrefix("ops.yaml:54: clock_start `later` is not one of"))
         #expect(problems[1] == "policies/x.yaml:3: `window` is set twice. Keep one of them")
         #expect(problems[2].hasPrefix("runbooks/broken.md:4: YAML does not parse"))
     }

@@ -37,7 +37,7 @@ import Testing
         #expect(timeline.map(\.kind) == ["opened", "runbook", "step", "step", "step"])
         #expect(timeline[2].actor == "bob" && timeline[2].text.hasPrefix("checked detection.1: ") && timeline[2].text.hasSuffix(" — seen on the dashboard"))
         #expect(try ops.incidents.find(incident.id).runbook == slug)
-        #expect(try Linter.run(ops.workspace).problems.isEmpty)
+        #expect(try Linter.run(ops.workspace).errors.isEmpty)
     }
 
     @Test func aBoxTickedByHandInAPlainGitCommitCounts() throws {
@@ -99,7 +99,7 @@ import Testing
         let attached = try #require(try RunbookService(ops.workspace).attached(to: ops.incidents.find(incident.id)))
         #expect(attached.items.count == 24)
         #expect(attached.problems.map(\.description) == ["\(path):\(index + 1): checklist line does not read as - [ ] `phase.N` text; it is left out of the progress"])
-        #expect(try Linter.run(ops.workspace).problems.map(\.description) == attached.problems.map(\.description))
+        #expect(try Linter.run(ops.workspace).errors.map(\.description) == attached.problems.map(\.description))
     }
 
     @Test func lintFindsMissingPhasesStepsWithoutChecklistOrActionAndFrontMatterGaps() throws {

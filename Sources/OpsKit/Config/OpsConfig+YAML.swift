@@ -51,7 +51,8 @@ private struct ConfigReader {
             roles: textList("roles", in: yaml.root, default: ["commander", "comms", "scribe", "ops_lead"]),
             clockStart: readClockStart(),
             backlogTags: textList("backlog_tags", in: yaml.root, default: ["SLO", "Safety", "FinOps"]),
-            postmortemDeadlines: readPostmortemPolicy(severities)
+            postmortemDeadlines: readPostmortemPolicy(severities),
+            groups: textList("groups", in: yaml.root, default: [])
         )
         return config
     }

@@ -5,7 +5,7 @@ import Yams
 public struct OpsConfig: Sendable {
     public static let path = "ops.yaml"
     public static let knownKeys = ["team", "timezone", "severities", "services", "use_cases", "people", "teams",
-                                   "channels", "roles", "metrics", "backlog_tags", "postmortems"]
+                                   "channels", "roles", "metrics", "backlog_tags", "postmortems", "groups"]
 
     public var team: String
     public var timeZone: TimeZone
@@ -24,6 +24,15 @@ public struct OpsConfig: Sendable {
     public var backlogTags: [String]
     /// Severity id → business days after resolution by which a postmortem is due.
     public var postmortemDeadlines: [String: Int]
+    /// Audiences beyond teams (`ELT`, `Org`), for RACI.
+    public var groups: [String]
+
+    /// True when `name` is a person (handle, name or title), a team or a group.
+    public func knowsParty(_ name: String) -> Bool {
+        let key = name.lowercased()
+        return people.contains { [$0.handle, $0.name, $0.title].compactMap { $0?.lowercased() }.contains(key) }
+            || teams.contains { $0.name.lowercased() == key } || groups.contains { $0.lowercased() == key }
+    }
 
     /// The level `name` stands for: its id, an alias, or either spelled with other case,
     /// dashes or spaces (`SEV1`, `sev-1`, `P1`). Nil when no level matches.

@@ -32,6 +32,10 @@ enum StarterKit {
             (OpsConfig.path, config),
             (".gitattributes", String(decoding: PackageResources.gitattributes, as: UTF8.self)),
         ]
+        if example {
+            files.append((RACIMatrix.path, String(decoding: PackageResources.raci_example_yaml, as: UTF8.self)))
+            files += SLOStarter.files
+        }
         files += runbooks.map { ("runbooks/" + $0.name, String(decoding: $0.bytes, as: UTF8.self)) }
         files += templates.map { ("templates/" + $0.name, String(decoding: $0.bytes, as: UTF8.self)) }
         return files

@@ -14,16 +14,19 @@ public enum Linter {
         Rule(folder: "runbooks", extensions: ["md"], check: Runbook.lint),
         Rule(folder: "templates", extensions: ["md", "mustache"], check: templateParses),
         Rule(folder: "incidents", extensions: ["md"], check: Incident.lint),
-        Rule(folder: "decisions", extensions: ["md"], check: frontMatterParses),
-        Rule(folder: "backlog", extensions: ["md"], check: frontMatterParses),
-        Rule(folder: "policies", extensions: ["yaml", "yml"], check: yamlParses),
-        Rule(folder: "slo", extensions: ["yaml", "yml"], check: yamlParses),
+        Rule(folder: "decisions", extensions: ["md"], check: decisionReads),
+        Rule(folder: "backlog", extensions: ["md"], check: BacklogItem.lint),
+        Rule(folder: "policies", extensions: ["yaml", "yml"], check: ErrorBudgetPolicy.lint),
+        Rule(folder: "slo", extensions: ["yaml", "yml"], check: SLOCatalog.lint),
     ]
 
     /// What `ops lint` found: the problems, sorted by file and line, and how many files it read.
     public struct Report: Sendable {
         public var problems: [Problem]
         public var filesChecked: Int
+
+        /// The problems that fail `ops lint`: everything but warnings.
+        public var errors: [Problem] { problems.filter { !$0.isWarning } }
 
         /// The same report with only the problems in files whose path ends with `suffix`.
         public func only(filesEndingWith suffix: String) -> Report {
@@ -43,6 +46,10 @@ public enum Linter {
             problems.append(Problem(Location(path: OpsConfig.path, line: nil), "is missing. Run `ops init` to write one"))
         }
         var checked = 1
+        if folders == nil, let text = try workspace.readWorkTreeFile(RACIMatrix.path) {
+            checked += 1
+            problems += RACIMatrix.lint(RACIMatrix.path, text, config)
+        }
         for rule in rules where folders?.contains(rule.folder) ?? true {
             for path in workspace.workTreeFiles(under: rule.folder, extensions: rule.extensions) {
                 checked += 1
@@ -74,6 +81,15 @@ public enum Linter {
             return [Problem(error)]
         }
         return frontMatterParses(path, text, config)
+    }
+
+    static func decisionReads(_ path: String, _ text: String, _ config: OpsConfig?) -> [Problem] {
+        do {
+            _ = try Decision(MarkdownDocument(text, path: path))
+            return []
+        } catch {
+            return [Problem(error)]
+        }
     }
 
     static func yamlParses(_ path: String, _ text: String, _ config: OpsConfig?) -> [Problem] {

@@ -180,7 +180,7 @@ public final class Workspace {
     // MARK: Writing
 
     /// Commits the files `build` returns as one commit with `Ops-Action` and `Ops-Id` trailers
-    /// (`id`, then `ids`, which, like `subject`, is read after `build` ran).
+    /// (`id`, then `ids`, which, like `subject` and `body`, is read after `build` ran).
     /// The commit carries the team's zone offset (`timeZone`, or ops.yaml's).
     /// `build` may run more than once when another writer commits meanwhile; it must only read
     /// through the snapshot. Returns nil when nothing changed.
@@ -189,7 +189,7 @@ public final class Workspace {
         action: String,
         id: String? = nil,
         subject: @autoclosure () -> String,
-        body: String = "",
+        body: @autoclosure () -> String = "",
         ids: @autoclosure () -> [String] = [],
         author: Author,
         timeZone: TimeZone? = nil,
@@ -197,7 +197,7 @@ public final class Workspace {
     ) throws -> ObjectID? {
         func message() -> CommitMessage {
             let trailers = [Trailer("Ops-Action", action)] + ((id.map { [$0] } ?? []) + ids()).map { Trailer("Ops-Id", $0) }
-            return CommitMessage(subject: subject(), body: body, trailers: trailers)
+            return CommitMessage(subject: subject(), body: body(), trailers: trailers)
         }
         let now = clock()
         // Git records the team's local offset, so `git log` shows the times people remember.

@@ -187,7 +187,8 @@ public struct YAMLText {
             sequence = Node.Sequence(sequence.map(styled), sequence.tag, simple ? .flow : .block)
             return .sequence(sequence)
         case .mapping(let mapping):
-            let simple = mapping.allSatisfy { $0.value.isScalar }
+            // A mapping of values and short lists stays on one line: `{R: [SRE], A: CTO}`.
+            let simple = mapping.allSatisfy { $0.value.isScalar || ($0.value.sequence?.allSatisfy(\.isScalar) ?? false) }
             return .mapping(Node.Mapping(mapping.map { ($0.key, styled($0.value)) }, mapping.tag, simple ? .flow : .block))
         case .alias:
             return node

@@ -1,0 +1,200 @@
+import Foundation
+internal import CGit2
+
+/// A read view of one commit's tree, for finding a document in it.
+public final class TreeView {
+    let tree: GitTree
+    let repository: GitRepository
+
+    init(tree: GitTree, repository: GitRepository) {
+        self.tree = tree
+        self.repository = repository
+    }
+
+    /// The blob or tree id at `path`, nil when absent.
+    public func id(of path: String) throws -> ObjectID? {
+        try tree.entryID(at: path).map(ObjectID.init)
+    }
+
+    /// The entries directly inside `folder`: names and ids.
+    public func entries(in folder: String) throws -> [(name: String, id: ObjectID)] {
+        guard let folderID = try tree.entryID(at: folder) else { return [] }
+        var object: OpaquePointer?
+        var oid = folderID
+        guard git_tree_lookup(&object, repository.handle.pointer, &oid) == 0, let object else { return [] }
+        let subtree = GitTree(object, owner: repository.handle)
+        let count = git_tree_entrycount(subtree.pointer)
+        return (0..<count).map { index in
+            let entry = git_tree_entry_byindex(subtree.pointer, index)
+            return (String(cString: git_tree_entry_name(entry)), ObjectID(git_tree_entry_id(entry).pointee))
+        }
+    }
+}
+
+/// Where a document is in one commit: its path and blob.
+public struct Located: Sendable, Equatable {
+    public var path: String
+    public var blob: ObjectID
+
+    public init(path: String, blob: ObjectID) {
+        self.path = path
+        self.blob = blob
+    }
+}
+
+/// One change to a document: the commit, and where the document was after it (nil: deleted).
+public struct DocumentRevision: Sendable {
+    public var commit: CommitInfo
+    public var located: Located?
+}
+
+extension GitRepository {
+    /// Commits reachable from HEAD, newest first, with the top-level entries each changed
+    /// against its first parent. Stops after `limit` commits or at the first older than `since`.
+    public func log(limit: Int, since: Date? = nil) throws -> [(commit: CommitInfo, changed: [String])] {
+        guard try head().commit != nil else { return [] }
+        var walker: OpaquePointer?
+        try check(git_revwalk_new(&walker, handle.pointer))
+        let walk = GitRevwalk(walker!, owner: handle)
+        try check(git_revwalk_sorting(walk.pointer, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue))
+        try check(git_revwalk_push_head(walk.pointer))
+        var result: [(CommitInfo, [String])] = []
+        var oid = git_oid()
+        while result.count < limit {
+            let status = git_revwalk_next(&oid, walk.pointer)
+            if status == GIT_ITEROVER.rawValue { break }
+            try check(status)
+            let commit = try GitCommit.lookup(oid, in: handle)
+            let info = try info(of: commit)
+            if let since, info.author.date < since { break }
+            let tree = try commit.tree()
+            let parentTree = commit.parentCount > 0 ? try GitCommit.lookup(commit.parentID(0), in: handle).tree() : nil
+            var changed: [String] = []
+            let count = git_tree_entrycount(tree.pointer)
+            var names = Set<String>()
+            for index in 0..<count {
+                let entry = git_tree_entry_byindex(tree.pointer, index)
+                let name = String(cString: git_tree_entry_name(entry))
+                names.insert(name)
+                let before = try parentTree?.entryID(at: name)
+                if !git_oid_equal_or_nil(before, git_tree_entry_id(entry).pointee) { changed.append(name) }
+            }
+            if let parentTree {
+                for index in 0..<git_tree_entrycount(parentTree.pointer) {
+                    let name = String(cString: git_tree_entry_name(git_tree_entry_byindex(parentTree.pointer, index)))
+                    if !names.contains(name) { changed.append(name) }
+                }
+            }
+            result.append((info, changed.sorted()))
+        }
+        return result
+    }
+}
+
+/// A commit and the paths it changed against its first parent (every path for a root commit).
+public struct CommitChanges: Sendable {
+    public var commit: ObjectID
+    public var time: Int64
+    public var paths: [String]
+}
+
+extension GitRepository {
+    /// Commits reachable from HEAD but not from `known` (all when nil), newest first, with the paths
+    /// each changed. Returns nil when `known` is no longer in HEAD's history (it was rewritten).
+    public func pathChanges(since known: ObjectID?) throws -> [CommitChanges]? {
+        guard let headCommit = try head().commit else { return [] }
+        if let known {
+            var oid = known.oid
+            var headOid = headCommit.oid
+            if !git_oid_equal_or_nil(oid, headOid) && git_graph_descendant_of(handle.pointer, &headOid, &oid) != 1 { return nil }
+        }
+        var walker: OpaquePointer?
+        try check(git_revwalk_new(&walker, handle.pointer))
+        let walk = GitRevwalk(walker!, owner: handle)
+        try check(git_revwalk_sorting(walk.pointer, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue))
+        try check(git_revwalk_push_head(walk.pointer))
+        if let known {
+            var oid = known.oid
+            try check(git_revwalk_hide(walk.pointer, &oid))
+        }
+        var result: [CommitChanges] = []
+        var oid = git_oid()
+        while true {
+            let status = git_revwalk_next(&oid, walk.pointer)
+            if status == GIT_ITEROVER.rawValue { break }
+            try check(status)
+            let commit = try GitCommit.lookup(oid, in: handle)
+            let tree = try commit.tree()
+            let parentTree = commit.parentCount > 0 ? try GitCommit.lookup(commit.parentID(0), in: handle).tree() : nil
+            var paths: [String] = []
+            try changedPaths(from: parentTree, to: tree, prefix: "", into: &paths)
+            result.append(CommitChanges(commit: ObjectID(oid), time: git_commit_time(commit.pointer), paths: paths))
+        }
+        return result
+    }
+
+    /// Paths that differ between two trees. Equal subtrees are skipped by id, so a commit that
+    /// changed one file costs a few tree reads, whatever the size of the repository (libgit2's
+    /// own tree diff walks every entry of both trees).
+    private func changedPaths(from old: GitTree?, to new: GitTree?, prefix: String, into paths: inout [String]) throws {
+        // Both trees are sorted the way Git sorts entries: walk them side by side, comparing ids,
+        // and make Swift strings only for what changed.
+        let oldCount = old.map { git_tree_entrycount($0.pointer) } ?? 0
+        let newCount = new.map { git_tree_entrycount($0.pointer) } ?? 0
+        var i = 0, j = 0
+        while i < oldCount || j < newCount {
+            let before = i < oldCount ? git_tree_entry_byindex(old!.pointer, i) : nil
+            let after = j < newCount ? git_tree_entry_byindex(new!.pointer, j) : nil
+            let order: Int32
+            if let before, let after { order = git_tree_entry_cmp(before, after) } else { order = before == nil ? 1 : -1 }
+            if order == 0 {
+                i += 1
+                j += 1
+                if git_oid_equal(git_tree_entry_id(before), git_tree_entry_id(after)) != 0 { continue }
+                try changed(before, after, prefix: prefix, into: &paths)
+            } else if order < 0 {
+                i += 1
+                try changed(before, nil, prefix: prefix, into: &paths)
+            } else {
+                j += 1
+                try changed(nil, after, prefix: prefix, into: &paths)
+            }
+        }
+    }
+
+    /// Records one entry that differs: a file's path, or the files below a folder.
+    private func changed(_ before: OpaquePointer?, _ after: OpaquePointer?, prefix: String, into paths: inout [String]) throws {
+        let entry = after ?? before!
+        let name = prefix + String(cString: git_tree_entry_name(entry))
+        func subtree(_ entry: OpaquePointer?) throws -> GitTree? {
+            guard let entry, git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return nil }
+            return try GitTree.lookup(git_tree_entry_id(entry).pointee, in: handle)
+        }
+        let oldTree = try subtree(before), newTree = try subtree(after)
+        if oldTree != nil || newTree != nil { try changedPaths(from: oldTree, to: newTree, prefix: name + "/", into: &paths) }
+        let fileBefore = before.map { git_tree_entry_type($0) != GIT_OBJECT_TREE } ?? false
+        let fileAfter = after.map { git_tree_entry_type($0) != GIT_OBJECT_TREE } ?? false
+        if fileBefore || fileAfter { paths.append(name) }
+    }
+
+    /// The changes of `commits` to one document, newest first, as `documentHistory` gives them, but
+    /// looking only at the commits given (from an index of changed paths) and their parents.
+    public func documentHistory(candidates commits: [ObjectID], locate: (TreeView) throws -> Located?) throws -> [DocumentRevision] {
+        var revisions: [DocumentRevision] = []
+        var cache: [ObjectID: Located?] = [:]
+        func located(_ id: ObjectID) throws -> Located? {
+            if let known = cache[id] { return known }
+            let found = try locate(TreeView(tree: try GitCommit.lookup(id.oid, in: handle).tree(), repository: self))
+            cache[id] = found
+            return found
+        }
+        for id in commits {
+            let commit = try GitCommit.lookup(id.oid, in: handle)
+            let now = try located(id)
+            let parents = try (0..<commit.parentCount).map { try located(ObjectID(commit.parentID($0))) }
+            let changed = parents.isEmpty ? now != nil : parents.allSatisfy { $0 != now }
+            if changed { revisions.append(DocumentRevision(commit: try info(of: commit), located: now)) }
+        }
+        return revisions
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import GitStore
+import Yams
+
+/// The backlog: follow-up work with owners and due dates, including postmortem action items.
+public struct BacklogService {
+    let workspace: Workspace
+    static let locator = NamedDocumentLocator(folder: "backlog", kind: "BL", noun: "backlog item")
+
+    public init(_ workspace: Workspace) { self.workspace = workspace }
+
+    public struct Draft: Sendable {
+        public var title: String
+        public var tags: [String] = []
+        public var priority: String?
+        public var owner: String?
+        public var due: String?
+        /// An incident, decision or review week it came from.
+        public var from: String?
+
+        public init(title: String) { self.title = title }
+    }
+
+    public func add(_ draft: Draft, author: Author) throws -> BacklogItem {
+        let config = try workspace.config()
+        let (path, text, item) = try newItem(draft, config: config)
+        try workspace.commit(action: "backlog.add", id: item.id, subject: "backlog add \(item.id): \(item.title)", author: author) { snapshot in
+            if try snapshot.read(path) != nil { throw OpsError.repository("\(item.id) exists already; run the command again") }
+            return [.write(path, text)]
+        }
+        return item
+    }
+
+    /// A new item's file, checked against ops.yaml; not yet committed.
+    func newItem(_ draft: Draft, config: OpsConfig) throws -> (String, String, BacklogItem) {
+        let title = IncidentService.printable(draft.title.trimmingCharacters(in: .whitespacesAndNewlines))
+        guard !title.isEmpty, !title.contains("\n") else {
+            throw OpsError.input("a backlog item needs a one-line title: ops backlog add \"Add a canary for model deploys\" --tag SLO --priority P1")
+        }
+        let tags = try draft.tags.map { try Self.tag($0, config) }
+        let priority = try draft.priority.map { try Self.priority($0) }
+        let owner = try draft.owner.map { try IncidentService(workspace).personHandle($0, config) }
+        let now = workspace.clock()
+        let due = try draft.due.map { try DecisionService.day($0, config, now: now) }
+        let source = try draft.from.map { try self.source($0) }
+        let id = workspace.makeID(kind: "BL", at: now)
+        let path = "\(Self.locator.folder)/\(id)-\(NamedDocumentLocator.slug(title)).md"
+        var fields: [(String, Node)] = [("id", Node(id.description)), ("title", .text(title)), ("status", Node("open"))]
+        if let priority { fields.append(("priority", Node(priority))) }
+        if let owner { fields.append(("owner", .text(owner))) }
+        if let due { fields.append(("due", Node(due))) }
+        fields.append(("tags", .list(tags)))
+        if let source { fields.append(("source", .text(source))) }
+        fields.append(("created_at", .timestamp(now)))
+        let document = try MarkdownDocument.make(path: path, fields: fields, body: "# \(title)\n\n<!-- What done looks like. -->\n")
+        return (path, document.text, try BacklogItem(document))
+    }
+
+    /// start → in progress, done, drop → dropped.
+    public func setStatus(_ input: String, to status: String, author: Author) throws -> (item: BacklogItem, changed: Bool) {
+        let ref = try Self.locator.resolve(input, among: Self.locator.refs(in: try workspace.committedFiles(under: Self.locator.folder)))
+        var result: BacklogItem?
+        let verb = status == "in progress" ? "start" : status == "dropped" ? "drop" : status
+        let commit = try workspace.commit(action: "backlog.\(verb)", id: ref.id, subject: "backlog \(verb) \(ref.id)", author: author) { snapshot in
+            var document = try DecisionService.read(ref.path, snapshot)
+            if try BacklogItem(document).status == status { result = try BacklogItem(document); return [] }
+            try document.frontMatter?.set("status", Node(status), order: BacklogItem.fieldOrder)
+            result = try BacklogItem(document)
+            return [.write(ref.path, document.text)]
+        }
+        return (result!, commit != nil)
+    }
+
+    /// Every committed item, by priority then due date, and files that did not read.
+    public func list() throws -> (items: [BacklogItem], problems: [Problem]) {
+        var items: [BacklogItem] = []
+        var problems: [Problem] = []
+        for ref in Self.locator.refs(in: try workspace.committedFiles(under: Self.locator.folder)) {
+            do {
+                items.append(try BacklogItem(MarkdownDocument(workspace.committedText(ref.path) ?? "", path: ref.path)))
+            } catch {
+                problems.append(Problem(error))
+            }
+        }
+        return (items.sorted { ($0.priority ?? "P9", $0.due ?? "9999", $0.id) < ($1.priority ?? "P9", $1.due ?? "9999", $1.id) }, problems)
+    }
+
+    // MARK: Postmortem action items
+
+    /// What `ops backlog sync` did.
+    public struct SyncSummary: Sendable, Equatable {
+        public var created: [String] = []
+        public var closed: [String] = []
+        public var ticked: [String] = []
+        /// Action items not synced, with why.
+        public var skipped: [String] = []
+    }
+
+    /// Makes every postmortem action item a backlog item (its id is written on the action item's
+    /// line, so a second run creates nothing), and closes both when either is ticked or done.
+    public func sync(author: Author) throws -> SyncSummary {
+        let config = try workspace.config()
+        var summary = SyncSummary()
+        try workspace.commit(action: "backlog.sync", subject: "backlog sync: \(summary.created.count) new, \(summary.closed.count + summary.ticked.count) closed",
+                             ids: summary.created + summary.closed + summary.ticked, author: author) { snapshot in
+            summary = SyncSummary()
+            var changes: [FileChange] = []
+            let items = Dictionary(uniqueKeysWithValues: Self.locator.refs(in: try snapshot.files(under: Self.locator.folder)).map { ($0.id, $0) })
+            for file in try snapshot.files(under: IncidentLocator.folder) where file.path.hasSuffix("/postmortem.md") {
+                let text = String(decoding: try snapshot.read(file.path) ?? Data(), as: UTF8.self)
+                let document = try MarkdownDocument(text, path: file.path)
+                let postmortem = Postmortem(document)
+                var lines = YAMLText.split(text)
+                var changedPostmortem = false
+                for action in postmortem.actionItems {
+                    let index = action.line - 1
+                    if let linked = Self.linkedID(lines[index].text), let ref = items[linked] {
+                        var itemDocument = try DecisionService.read(ref.path, snapshot)
+                        let item = try BacklogItem(itemDocument)
+                        if action.done && item.isOpen {
+                            try itemDocument.frontMatter?.set("status", Node("done"), order: BacklogItem.fieldOrder)
+                            changes.append(.write(ref.path, itemDocument.text))
+                            summary.closed.append(item.id)
+                        } else if !action.done && item.status == "done" {
+                            lines[index].text = lines[index].text.replacingOccurrences(of: "- [ ]", with: "- [x]")
+                            changedPostmortem = true
+                            summary.ticked.append(item.id)
+                        }
+                        continue
+                    }
+                    var draft = Draft(title: action.text)
+                    draft.owner = action.owner
+                    draft.due = action.due
+                    draft.priority = action.priority
+                    draft.tags = action.tags.filter { config.backlogTags.contains($0) }
+                    draft.from = "postmortem:" + postmortem.incident
+                    let (path, itemText, item): (String, String, BacklogItem)
+                    do {
+                        (path, itemText, item) = try newItem(draft, config: config)
+                    } catch let error as OpsError {
+                        summary.skipped.append("\(file.path):\(action.line): \(error.detail)")
+                        continue
+                    }
+                    var finalText = itemText
+                    if action.done {
+                        var itemDocument = try MarkdownDocument(itemText, path: path)
+                        try itemDocument.frontMatter?.set("status", Node("done"), order: BacklogItem.fieldOrder)
+                        finalText = itemDocument.text
+                    }
+                    changes.append(.write(path, finalText))
+                    lines[index].text += " (\(item.id))"
+                    changedPostmortem = true
+                    summary.created.append(item.id)
+                }
+                if changedPostmortem { changes.append(.write(file.path, lines.map { $0.text + $0.terminator }.joined())) }
+            }
+            return changes
+        }
+        return summary
+    }
+
+    /// The backlog id written at the end of an action item's line: `... P1 (BL-20261122-9HD2W0PA)`.
+    static func linkedID(_ line: String) -> String? {
+        guard line.hasSuffix(")"), let open = line.lastIndex(of: "(") else { return nil }
+        let inside = String(line[line.index(after: open)..<line.index(before: line.endIndex)])
+        return DocumentID(inside, kind: "BL").map(\.description)
+    }
+
+    // MARK: Checks
+
+    static func tag(_ text: String, _ config: OpsConfig) throws -> String {
+        if let tag = config.backlogTags.first(where: { $0.caseInsensitiveCompare(text) == .orderedSame }) { return tag }
+        throw OpsError.input("unknown tag '\(text)'. Allowed: \(config.backlogTags.joined(separator: ", ")) (backlog_tags in ops.yaml)")
+    }
+
+    static func priority(_ text: String) throws -> String {
+        let value = text.uppercased()
+        guard BacklogItem.priorities.contains(value) else { throw OpsError.input("priority '\(text)' is not one of P0, P1, P2, P3") }
+        return value
+    }
+
+    /// `--from`: an incident, a decision or a review week.
+    func source(_ text: String) throws -> String {
+        // Already a source (`postmortem:INC-…`), as sync writes them.
+        if let colon = text.firstIndex(of: ":"), ["incident", "postmortem", "decision", "review"].contains(String(text[..<colon])) {
+            return text
+        }
+        if let week = ISOWeek(text) { return "review:\(week)" }
+        if text.uppercased().hasPrefix("D-") {
+            return "decision:" + (try DecisionService(workspace).locate(text).id)
+        }
+        let refs = IncidentLocator.refs(in: try workspace.committedFiles(under: IncidentLocator.folder))
+        return "incident:" + (try IncidentLocator.resolve(text, among: refs).id)
+    }
+}

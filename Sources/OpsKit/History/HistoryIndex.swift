@@ -1,0 +1,53 @@
+import Foundation
+import GitStore
+
+/// The paths each commit changed, kept in `.git/ops/history.index` and brought up to date with
+/// only the commits made since, so a document's history does not walk all of Git's history
+/// (libgit2 1.5 does not use the commit-graph for that). Derived: delete it and it is rebuilt;
+/// if history was rewritten under it, it is rebuilt too.
+struct HistoryIndex {
+    static let header = "ops history index 1 "
+
+    /// Commits newest first, each with the paths it changed.
+    private(set) var commits: [(commit: String, paths: [String])] = []
+
+    static func load(_ workspace: Workspace) throws -> HistoryIndex {
+        let path = workspace.gitDirectory + "/ops/history.index"
+        var index = HistoryIndex()
+        var tip: ObjectID?
+        if let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8),
+           text.hasPrefix(header), let firstLine = text.split(separator: "\n", maxSplits: 1).first {
+            tip = ObjectID(hex: String(firstLine.dropFirst(header.count)))
+            index.commits = text.split(separator: "\n").dropFirst().map { line in
+                let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+                return (fields[0], Array(fields.dropFirst()))
+            }
+        }
+        let fresh: [CommitChanges]
+        do {
+            if let newer = try workspace.repository.pathChanges(since: tip) {
+                fresh = newer
+            } else {
+                index.commits = []  // history was rewritten: start over
+                fresh = try workspace.repository.pathChanges(since: nil) ?? []
+            }
+        } catch {
+            throw OpsError.from(error)
+        }
+        guard !fresh.isEmpty else { return index }
+        index.commits = fresh.map { ($0.commit.hex, $0.paths) } + index.commits
+        let head = try workspace.repository.head().commit?.hex ?? ""
+        var out = header + head + "\n"
+        for entry in index.commits { out += ([entry.commit] + entry.paths).joined(separator: "\t") + "\n" }
+        try? FileManager.default.createDirectory(atPath: workspace.gitDirectory + "/ops", withIntermediateDirectories: true)
+        let temp = path + ".\(getpid()).tmp"
+        // An index that cannot be saved only makes the next run slower; never an error.
+        if FileManager.default.createFile(atPath: temp, contents: Data(out.utf8)), rename(temp, path) != 0 { unlink(temp) }
+        return index
+    }
+
+    /// Commits, newest first, that changed a path `matches` accepts.
+    func commits(touching matches: (String) -> Bool) -> [ObjectID] {
+        commits.compactMap { entry in entry.paths.contains(where: matches) ? ObjectID(hex: entry.commit) : nil }
+    }
+}

@@ -1,0 +1,223 @@
+import Foundation
+import GitStore
+import Yams
+
+/// "Who changed this, and why?": a document's history from Git, with field-level changes,
+/// for changes made by ops and by hand alike, following renames by the id in the file name.
+public struct HistoryService {
+    let workspace: Workspace
+
+    public init(_ workspace: Workspace) { self.workspace = workspace }
+
+    /// One commit that changed the document.
+    public struct Entry: Sendable, Encodable {
+        public var commit: String
+        public var date: Date
+        public var author: String
+        public var email: String
+        /// The `Ops-Action` trailer, or `edit` for a commit made without ops.
+        public var action: String
+        public var subject: String
+        public var path: String?
+        public var changes: [Change]
+    }
+
+    /// One field that changed: `status: proposed → accepted`. `before`/`after` are nil when absent.
+    public struct Change: Sendable, Encodable, Equatable {
+        public var field: String
+        public var before: String?
+        public var after: String?
+
+        public var description: String {
+            "\(field): \(before ?? "–") → \(after ?? "–")"
+        }
+    }
+
+    /// The history of the document `input` names (an incident, decision or backlog id, or a path).
+    public func history(of input: String, field: String? = nil) throws -> [Entry] {
+        let (matches, locate) = try locator(for: input)
+        let candidates = try HistoryIndex.load(workspace).commits(touching: matches)
+        let revisions: [DocumentRevision]
+        do {
+            revisions = try workspace.repository.documentHistory(candidates: candidates, locate: locate)
+        } catch let error as OpsError {
+            throw error
+        } catch {
+            throw OpsError.from(error)
+        }
+        guard !revisions.isEmpty else { throw OpsError.input("no commit touches '\(input)'") }
+        var entries: [Entry] = []
+        // Oldest first, to compare each version with the one before it.
+        var previous: String?
+        for revision in revisions.reversed() {
+            let text = try revision.located.map { String(decoding: try workspace.repository.blob($0.blob), as: UTF8.self) }
+            var changes = Self.changes(from: previous, to: text, path: revision.located?.path ?? "")
+            if let before = entries.last?.path, let after = revision.located?.path, before != after {
+                changes.insert(Change(field: "path", before: before, after: after), at: 0)
+            }
+            let commit = revision.commit
+            entries.append(Entry(commit: commit.id.hex, date: commit.author.date, author: commit.author.name, email: commit.author.email,
+                                 action: commit.trailer("Ops-Action") ?? "edit", subject: commit.subject, path: revision.located?.path,
+                                 changes: changes))
+            previous = text
+        }
+        let newestFirst = Array(entries.reversed())
+        guard let field else { return newestFirst }
+        return newestFirst.filter { $0.changes.contains { $0.field == field } }
+    }
+
+    /// Which changed paths concern the document, and how to find it in a commit's tree.
+    private func locator(for input: String) throws -> ((String) -> Bool, (TreeView) throws -> Located?) {
+        let text = input.trimmingCharacters(in: .whitespaces)
+        let upper = text.uppercased()
+        if upper.hasPrefix("D-") || upper.hasPrefix("BL-") || upper.hasPrefix("INC-") || !text.contains("/") && !text.contains(".") {
+            if let (folder, id) = try resolveID(text) {
+                if folder == IncidentLocator.folder, let parsed = DocumentID(id, kind: "INC") {
+                    return Self.byPath(IncidentLocator.path(for: parsed))
+                }
+                // Named after its id wherever it moved: renames are followed.
+                let prefix = folder + "/" + id
+                return ({ $0.hasPrefix(prefix + "-") || $0 == prefix + ".md" }, Self.byID(id, in: folder))
+            }
+        }
+        guard !text.contains(".."), !text.hasPrefix("/"), !text.isEmpty else { throw OpsError.input("'\(input)' is not a path inside the repository") }
+        return Self.byPath(text)
+    }
+
+    static func byPath(_ path: String) -> ((String) -> Bool, (TreeView) throws -> Located?) {
+        ({ $0 == path }, { tree in try tree.id(of: path).map { Located(path: path, blob: $0) } })
+    }
+
+    /// An id (full, short or a slug) as its folder and full id.
+    private func resolveID(_ text: String) throws -> (String, String)? {
+        let upper = text.uppercased()
+        if upper.hasPrefix("D-") { return ("decisions", try DecisionService(workspace).locate(text).id) }
+        if upper.hasPrefix("BL-") {
+            let ref = try BacklogService.locator.resolve(text, among: BacklogService.locator.refs(in: try workspace.committedFiles(under: "backlog")))
+            return ("backlog", ref.id)
+        }
+        let incidents = IncidentLocator.refs(in: try workspace.committedFiles(under: IncidentLocator.folder))
+        if upper.hasPrefix("INC-") { return ("incidents", try IncidentLocator.resolve(text, among: incidents).id) }
+        // A short id or a slug: try each kind, and say so when none or several match.
+        var found: [(String, String)] = []
+        if let ref = try? IncidentLocator.resolve(text, among: incidents) { found.append(("incidents", ref.id)) }
+        if let ref = try? DecisionService(workspace).locate(text) { found.append(("decisions", ref.id)) }
+        let backlog = BacklogService.locator.refs(in: try workspace.committedFiles(under: "backlog"))
+        if let ref = try? BacklogService.locator.resolve(text, among: backlog) { found.append(("backlog", ref.id)) }
+        if found.count > 1 { throw OpsError.input("'\(text)' matches \(found.map(\.1).joined(separator: ", ")). Type more characters") }
+        return found.first
+    }
+
+    /// Finds a document by the id its file or folder is named after, wherever it moved.
+    static func byID(_ id: String, in folder: String) -> (TreeView) throws -> Located? {
+        { tree in
+            try tree.entries(in: folder).first { $0.name == id + ".md" || $0.name.hasPrefix(id + "-") }
+                .map { Located(path: folder + "/" + $0.name, blob: $0.id) }
+        }
+    }
+
+    /// Field-level changes between two versions of a document (front matter, or a YAML file's
+    /// top-level keys), and a line count for the rest.
+    static func changes(from old: String?, to new: String?, path: String) -> [Change] {
+        func fields(_ text: String?) -> (keys: [String], values: [String: String], body: [String]) {
+            guard let text else { return ([], [:], []) }
+            let yaml: YAMLText?
+            var body: [String] = []
+            if path.hasSuffix(".yaml") || path.hasSuffix(".yml") {
+                yaml = try? YAMLText(text, path: path)
+            } else if let document = try? MarkdownDocument(text, path: path) {
+                yaml = document.frontMatter
+                body = YAMLText.split(document.body).map(\.text)
+            } else {
+                yaml = nil
+                body = YAMLText.split(text).map(\.text)
+            }
+            var values: [String: String] = [:]
+            for key in yaml?.keys ?? [] { values[key] = yaml?[key].map(render) }
+            return (yaml?.keys ?? [], values, body)
+        }
+        let before = fields(old)
+        let after = fields(new)
+        var keys = after.keys
+        for key in before.keys where !keys.contains(key) { keys.append(key) }
+        var changes = keys.compactMap { key -> Change? in
+            let was = before.values[key], now = after.values[key]
+            return was == now ? nil : Change(field: key, before: was, after: now)
+        }
+        if before.body != after.body {
+            let removed = before.body.count - commonCount(before.body, after.body)
+            let added = after.body.count - commonCount(before.body, after.body)
+            changes.append(Change(field: "body", before: nil, after: "+\(added) −\(removed) lines"))
+        }
+        return changes
+    }
+
+    /// Lines two versions share (as a multiset): enough to say how many were added and removed.
+    static func commonCount(_ a: [String], _ b: [String]) -> Int {
+        var counts: [String: Int] = [:]
+        for line in a { counts[line, default: 0] += 1 }
+        var common = 0
+        for line in b where (counts[line] ?? 0) > 0 {
+            counts[line]! -= 1
+            common += 1
+        }
+        return common
+    }
+
+    /// A value as it reads in the file, on one line.
+    static func render(_ node: Node) -> String {
+        if let text = node.scalarText { return text }
+        let lines = (try? YAMLText.emit(key: "v", value: node)) ?? []
+        return lines.joined(separator: " ").dropFirst(3).trimmingCharacters(in: .whitespaces)
+    }
+
+    // MARK: Activity feed
+
+    /// One commit in the activity feed.
+    public struct Activity: Sendable, Encodable {
+        public var commit: String
+        public var date: Date
+        public var author: String
+        public var action: String
+        public var ids: [String]
+        public var subject: String
+        /// incident, decision, backlog, raci, runbook, postmortem, config, ... from the action or the folders changed.
+        public var kinds: [String]
+    }
+
+    public func log(since: Date?, kind: String?, author: String?, limit: Int) throws -> [Activity] {
+        let config = try workspace.config()
+        let wantedAuthor = author.map { name -> [String] in
+            if let person = config.person(name) { return [person.handle, person.name, person.email].map { $0.lowercased() } }
+            return [name.lowercased()]
+        }
+        var result: [Activity] = []
+        // Read more than asked when filtering, so a filter still fills the page.
+        for (commit, changed) in try workspace.repository.log(limit: kind == nil && author == nil ? limit : limit * 50, since: since) {
+            let action = commit.trailer("Ops-Action") ?? "edit"
+            var kinds = Set<String>()
+            if action != "edit" { kinds.insert(String(action.split(separator: ".").first ?? "")) }
+            for folder in changed {
+                switch folder {
+                case "incidents": kinds.insert("incident")
+                case "decisions": kinds.insert("decision")
+                case "backlog": kinds.insert("backlog")
+                case "raci.yaml": kinds.insert("raci")
+                case "runbooks": kinds.insert("runbook")
+                case "ops.yaml": kinds.insert("config")
+                case "slo", "policies": kinds.insert("slo")
+                default: break
+                }
+            }
+            if let kind, !kinds.contains(kind) { continue }
+            if let wantedAuthor, !wantedAuthor.contains(commit.author.name.lowercased()), !wantedAuthor.contains(commit.author.email.lowercased()) {
+                continue
+            }
+            result.append(Activity(commit: commit.id.hex, date: commit.author.date, author: commit.author.name, action: action,
+                                   ids: commit.trailers.filter { $0.key.caseInsensitiveCompare("Ops-Id") == .orderedSame }.map(\.value),
+                                   subject: commit.subject, kinds: kinds.sorted()))
+            if result.count >= limit { break }
+        }
+        return result
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+
+extension SLOStatusReport {
+    /// The version of `ops slo status --format json`; bumped when a field changes meaning or goes.
+    public static let schemaVersion = 1
+
+    /// A block per SLO for a person (ANSI colour only when `colour`; the word carries it too),
+    /// JSON (schema in README), or CSV (one row per SLO).
+    public func render(_ format: OutputFormat, colour: Bool = false) throws -> String {
+        switch format {
+        case .json: return try JSONOutput.render(JSONReport(self))
+        case .csv: return csv
+        case .table: return table(colour: colour)
+        }
+    }
+
+    // MARK: Table
+
+    private func table(colour: Bool) -> String {
+        var lines = ["SLO status at \(LocalTime.formatWithZone(at, zone: zone))"]
+        if slos.isEmpty {
+            lines += ["", "No event-based SLOs in \(SLOCatalog.path)."]
+        }
+        for slo in slos {
+            lines.append("")
+            let word = slo.colour.map { $0.rawValue.uppercased() } ?? "NO DATA"
+            let painted = colour ? Self.paint(word, slo.colour) : word
+            lines.append("\(painted)  \(slo.useCase) \(slo.sli)")
+            let span = "\(LocalTime.format(slo.interval.start, zone: zone)) to \(LocalTime.format(slo.interval.end, zone: zone))"
+            lines.append("  objective    \(SLONumber.percent(SLONumber.double(slo.objective), digits: 4)) over \(slo.window) (\(span))")
+            lines.append("  events       \(SLONumber.count(slo.good)) good of \(SLONumber.count(slo.total)), \(SLONumber.count(slo.bad)) bad")
+            if let ratio = slo.errorRatio, let consumed = slo.consumed, let remaining = slo.remaining {
+                lines.append("  error ratio  \(SLONumber.percent(ratio, digits: 4)) (budget \(SLONumber.percent(SLONumber.double(slo.budget), digits: 4)))")
+                lines.append("  budget       \(SLONumber.percent(consumed)) consumed, \(SLONumber.percent(remaining)) left")
+            }
+            let rates = slo.burnRates.map { "\($0.span.rawValue) \($0.rate.map { String(format: "%.2f", $0) } ?? "–")" }
+            lines.append("  burn rate    " + rates.joined(separator: "  "))
+            if slo.crossed.isEmpty {
+                lines.append("  thresholds   " + (slo.policy.map { policy in
+                    policy.burnAlerts.isEmpty ? "none in the policy" : "none crossed (first at \(SLONumber.percentText(policy.burnAlerts[0].at)))"
+                } ?? "no policy"))
+            } else {
+                for (index, alert) in slo.crossed.enumerated() {
+                    let label = index == 0 ? "  crossed      " : "               "
+                    let actions = alert.actions.isEmpty ? "(no actions)" : alert.actions.joined(separator: ", ")
+                    lines.append(label + "\(SLONumber.percentText(alert.at)) → \(actions)")
+                }
+            }
+            if let policy = slo.policy { lines.append("  policy       \(policy.path)") }
+            if let caution = slo.caution { lines.append("  CAUTION      \(caution)") }
+            for note in slo.notes { lines.append("  note         \(note)") }
+        }
+        lines += ["", "Consumed = bad / (budget × total events in the window); burn rate = error ratio / budget",
+                  "(1 = spending exactly the budget over the window). – : no imported step lies wholly in that span."]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func paint(_ word: String, _ colour: BudgetColour?) -> String {
+        let code: String
+        switch colour {
+        case .green: code = "32"
+        case .yellow: code = "33"
+        case .red: code = "31"
+        case nil: code = "2"
+        }
+        return "\u{1B}[1;\(code)m\(word)\u{1B}[0m"
+    }
+
+    // MARK: CSV
+
+    static let csvHeaders = ["use_case", "sli", "objective", "window", "window_start", "window_end", "good", "total", "bad",
+                             "error_ratio", "budget_consumed", "budget_remaining"]
+        + BurnSpan.allCases.map { "burn_rate_\($0.rawValue)" } + ["colour", "thresholds_crossed", "actions", "policy", "caution"]
+
+    private var csv: String {
+        let rows = slos.map { slo -> [String] in
+            [slo.useCase, slo.sli, slo.objective.description, slo.window.description, Timestamp.format(slo.interval.start),
+             Timestamp.format(slo.interval.end), slo.good.description, slo.total.description, slo.bad.description,
+             Self.number(slo.errorRatio), Self.number(slo.consumed), Self.number(slo.remaining)]
+                + slo.burnRates.map { Self.number($0.rate) }
+                + [slo.colour?.rawValue ?? "", slo.crossed.map { $0.at.description }.joined(separator: ";"),
+                   slo.actions.joined(separator: ";"), slo.policy?.path ?? "", slo.caution ?? ""]
+        }
+        return CSV.render(headers: Self.csvHeaders, rows: rows)
+    }
+
+    private static func number(_ value: Double?) -> String { value.map { "\($0)" } ?? "" }
+}
+
+/// The JSON document of `ops slo status --format json` (README, SLOs and error budgets).
+private struct JSONReport: Encodable {
+    var schema_version = SLOStatusReport.schemaVersion
+    var at: Date
+    var slos: [JSONStatus]
+
+    init(_ report: SLOStatusReport) {
+        at = report.at
+        slos = report.slos.map(JSONStatus.init)
+    }
+}
+
+private struct JSONStatus: Encodable {
+    let status: ErrorBudgetStatus
+
+    init(_ status: ErrorBudgetStatus) { self.status = status }
+
+    struct Window: Encodable {
+        var name: String
+        var start: Date
+        var end: Date
+    }
+
+    struct Crossed: Encodable {
+        var at: Decimal
+        var actions: [String]
+    }
+
+    enum Key: String, CodingKey {
+        case use_case, sli, objective, budget, window, policy, good, total, bad, data_until, error_ratio,
+             budget_consumed, budget_remaining, burn_rates, thresholds_crossed, actions, colour, caution, notes
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(status.useCase, forKey: .use_case)
+        try container.encode(status.sli, forKey: .sli)
+        try container.encode(status.objective, forKey: .objective)
+        try container.encode(status.budget, forKey: .budget)
+        try container.encode(Window(name: status.window.description, start: status.interval.start, end: status.interval.end), forKey: .window)
+        try container.encode(status.policy?.path, forKey: .policy)
+        try container.encode(status.good, forKey: .good)
+        try container.encode(status.total, forKey: .total)
+        try container.encode(status.bad, forKey: .bad)
+        try container.encode(status.dataUntil, forKey: .data_until)
+        try container.encode(status.errorRatio, forKey: .error_ratio)
+        try container.encode(status.consumed, forKey: .budget_consumed)
+        try container.encode(status.remaining, forKey: .budget_remaining)
+        var rates = container.nestedContainer(keyedBy: AnyKey.self, forKey: .burn_rates)
+        for (span, rate) in status.burnRates { try rates.encode(rate, forKey: AnyKey(span.rawValue)) }
+        try container.encode(status.crossed.map { Crossed(at: $0.at, actions: $0.actions) }, forKey: .thresholds_crossed)
+        try container.encode(status.actions, forKey: .actions)
+        try container.encode(status.colour?.rawValue, forKey: .colour)
+        try container.encode(status.caution, forKey: .caution)
+        try container.encode(status.notes, forKey: .notes)
+    }
+
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}

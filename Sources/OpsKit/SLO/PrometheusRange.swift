@@ -1,0 +1,236 @@
+import Foundation
+
+/// One series of a Prometheus HTTP API `query_range` response (`resultType: matrix`), as
+/// `sum(increase(...[1h]))` returns it: `[unix seconds, "value"]` pairs, values as strings,
+/// where `NaN`, `+Inf` and `-Inf` occur and steps with no data are simply absent.
+struct PrometheusRange {
+    enum Value: Equatable {
+        case count(Decimal)
+        /// `NaN`, `+Inf` or `-Inf`, as written.
+        case notFinite(String)
+    }
+
+    struct Sample {
+        /// Milliseconds since 1970, so step arithmetic is exact.
+        var millis: Int64
+        var value: Value
+    }
+
+    let file: String
+    let labels: [String: String]
+    let samples: [Sample]
+
+    /// `{use_case="ops_copilot"}`, as Prometheus prints a series.
+    var seriesName: String {
+        "{" + labels.keys.sorted().map { "\($0)=\"\(labels[$0]!)\"" }.joined(separator: ",") + "}"
+    }
+
+    /// Where a sample is, for messages: `file: series {…} at 2026-11-16T03:00:00Z (1794798000)`.
+    func place(_ millis: Int64) -> String {
+        "\(file): series \(seriesName) at \(Self.time(millis))"
+    }
+
+    static func time(_ millis: Int64) -> String {
+        let seconds = Double(millis) / 1000
+        let epoch = millis % 1000 == 0 ? String(millis / 1000) : String(seconds)
+        return "\(Timestamp.format(Date(timeIntervalSince1970: seconds))) (\(epoch))"
+    }
+
+    /// Reads a response holding exactly one series. Every failure names the file and the line,
+    /// or the series and timestamp.
+    static func parse(_ data: Data, file: String) throws -> PrometheusRange {
+        let text = String(decoding: data, as: UTF8.self)
+        let json: Any
+        do {
+            json = try JSONSerialization.jsonObject(with: data, options: [])
+        } catch {
+            let (line, detail) = jsonErrorPlace(error, text: text)
+            throw OpsError.file(file, line: line, "is not valid JSON (\(detail))",
+                                fix: "Save the body of the /api/v1/query_range response as it came")
+        }
+        func at(_ key: String) -> Int? { line(of: "\"\(key)\":", in: text) ?? line(of: "\"\(key)\"", in: text) }
+        guard let root = json as? [String: Any] else {
+            throw OpsError.file(file, line: 1, "is not a Prometheus API response (expected an object with status and data)")
+        }
+        guard let status = root["status"] as? String else {
+            throw OpsError.file(file, line: 1, "has no `status`: it is not a Prometheus API response")
+        }
+        guard status == "success" else {
+            let kind = (root["errorType"] as? String).map { "\($0): " } ?? ""
+            let message = (root["error"] as? String) ?? "no message"
+            throw OpsError.file(file, line: at("error") ?? at("status"), "Prometheus answered status \"\(status)\" (\(kind)\(message))",
+                                fix: "Fix the query and export the response again")
+        }
+        guard let body = root["data"] as? [String: Any] else {
+            throw OpsError.file(file, line: at("data") ?? 1, "has no `data` object")
+        }
+        let resultType = body["resultType"] as? String ?? "missing"
+        guard resultType == "matrix" else {
+            throw OpsError.file(file, line: at("resultType") ?? 1, "resultType is \(resultType), not matrix",
+                                fix: "Export a range query (/api/v1/query_range with start, end and step), not an instant query")
+        }
+        guard let result = body["result"] as? [Any] else {
+            throw OpsError.file(file, line: at("result") ?? 1, "has no `result` list")
+        }
+        guard result.count == 1, let series = result[0] as? [String: Any] else {
+            throw OpsError.file(file, line: at("result"), result.isEmpty
+                                ? "holds no series: the query matched nothing in that range"
+                                : "holds \(result.count) series; ops imports one per file",
+                                fix: result.isEmpty ? "Check the query and the range" : "Aggregate them into one, e.g. sum(increase(...[1h]))")
+        }
+        var labels: [String: String] = [:]
+        for (key, value) in series["metric"] as? [String: Any] ?? [:] {
+            if let value = value as? String { labels[key] = value }
+        }
+        guard let values = series["values"] as? [Any] else {
+            throw OpsError.file(file, line: at("values") ?? at("metric"), "the series has no `values` list of [time, \"value\"] pairs")
+        }
+        var samples: [Sample] = []
+        samples.reserveCapacity(values.count)
+        let range = PrometheusRange(file: file, labels: labels, samples: [])
+        for (index, pair) in values.enumerated() {
+            guard let pair = pair as? [Any], pair.count == 2, let time = (pair[0] as? NSNumber)?.doubleValue, time.isFinite else {
+                throw OpsError.input("\(file): series \(range.seriesName), value #\(index + 1) is not a [unix time, \"value\"] pair")
+            }
+            let millis = Int64((time * 1000).rounded())
+            let value: Value
+            if let string = pair[1] as? String {
+                value = try parseValue(string, at: range.place(millis))
+            } else if let number = pair[1] as? NSNumber {
+                value = try parseValue(number.stringValue, at: range.place(millis))
+            } else {
+                throw OpsError.input("\(range.place(millis)): the value is not a string like \"10318\"")
+            }
+            if let previous = samples.last, previous.millis >= millis {
+                throw OpsError.input(previous.millis == millis
+                    ? "\(range.place(millis)): the timestamp appears twice. Export the range again"
+                    : "\(range.place(millis)): out of order, after \(Self.time(previous.millis)). A query_range response is sorted by time; export it again")
+            }
+            samples.append(Sample(millis: millis, value: value))
+        }
+        return PrometheusRange(file: file, labels: labels, samples: samples)
+    }
+
+    private static func parseValue(_ text: String, at place: String) throws -> Value {
+        switch text {
+        case "NaN", "+Inf", "-Inf", "Inf": return .notFinite(text)
+        default:
+            guard let number = SLONumber.decimal(text) else {
+                throw OpsError.input("\(place): value \"\(text)\" is not a number")
+            }
+            guard number >= 0 else {
+                throw OpsError.input("\(place): value \(text) is negative, and a count of events cannot be. Check the query (increase(), not deriv())")
+            }
+            return .count(number)
+        }
+    }
+
+    /// The first line holding `needle`.
+    static func line(of needle: String, in text: String) -> Int? {
+        var number = 1
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.contains(needle) { return number }
+            number += 1
+        }
+        return nil
+    }
+
+    /// Foundation says "around line 3, column 5" or "around character 50"; turn either into a line.
+    private static func jsonErrorPlace(_ error: Error, text: String) -> (Int?, String) {
+        let description = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+        let detail = description.trimmingCharacters(in: CharacterSet(charactersIn: ". "))
+        if let range = description.range(of: "line ") {
+            let digits = description[range.upperBound...].prefix { $0.isNumber }
+            if let line = Int(digits) { return (line, detail) }
+        }
+        if let range = description.range(of: "character ") {
+            let digits = description[range.upperBound...].prefix { $0.isNumber }
+            if let offset = Int(digits) {
+                let prefix = text.utf8.prefix(offset)
+                return (prefix.reduce(1) { $0 + ($1 == 10 ? 1 : 0) }, detail)
+            }
+        }
+        // Cut short: the problem is at the end of the file.
+        if description.lowercased().contains("end of file") || description.lowercased().contains("unexpected end") {
+            return (text.reduce(1) { $0 + ($1 == "\n" ? 1 : 0) } - (text.hasSuffix("\n") ? 1 : 0), detail)
+        }
+        return (nil, detail)
+    }
+}
+
+/// Good and total series matched step by step.
+struct PrometheusPairing {
+    /// Steps of the grid that could not be used, by reason.
+    struct Skipped: Sendable, Equatable {
+        var missingFromBoth = 0
+        var missingFromGood = 0
+        var missingFromTotal = 0
+        /// Steps where either value is `NaN` or infinite.
+        var notFinite = 0
+
+        var count: Int { missingFromBoth + missingFromGood + missingFromTotal + notFinite }
+
+        var description: String {
+            [(missingFromBoth, "missing from both files"), (missingFromGood, "missing from the good file"),
+             (missingFromTotal, "missing from the total file"), (notFinite, "NaN or infinite")]
+                .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+        }
+    }
+
+    var steps: [EventCounts]
+    var skipped: Skipped
+    var gridSteps: Int
+    var stepSeconds: Int64
+
+    /// Walks the step grid from the first to the last timestamp of either series. The step is
+    /// `stepSeconds`, else the smallest gap between timestamps. A sample at `t` counts the step
+    /// starting at `t` (`marksStart`), as the fixtures and most exports are labelled, or the
+    /// step ending at `t`, which is what `increase(x[1h])` at `t` strictly measures.
+    static func pair(good: PrometheusRange, total: PrometheusRange, stepSeconds: Int64?, marksStart: Bool) throws -> PrometheusPairing {
+        let goodByTime = Dictionary(good.samples.map { ($0.millis, $0.value) }, uniquingKeysWith: { a, _ in a })
+        let totalByTime = Dictionary(total.samples.map { ($0.millis, $0.value) }, uniquingKeysWith: { a, _ in a })
+        let times = Set(goodByTime.keys).union(totalByTime.keys).sorted()
+        guard let first = times.first, let last = times.last else {
+            throw OpsError.input("\(good.file) and \(total.file) hold no samples")
+        }
+        let step: Int64
+        if let stepSeconds {
+            step = stepSeconds * 1000
+        } else {
+            guard times.count > 1 else {
+                throw OpsError.input("\(good.file) and \(total.file) hold one timestamp, so the step is unknown. Pass --step, e.g. --step 1h")
+            }
+            step = zip(times, times.dropFirst()).map { $1 - $0 }.min()!
+        }
+        guard step > 0 else { throw OpsError.input("the step must be longer than 0") }
+        for time in times where (time - first) % step != 0 {
+            let series = goodByTime[time] != nil ? good : total
+            throw OpsError.input("\(series.place(time)): not on the \(step / 1000)s step grid that starts at \(PrometheusRange.time(first)). Export with one step, or pass --step")
+        }
+        let gridSteps = Int((last - first) / step) + 1
+        guard gridSteps <= 5_000_000 else {
+            throw OpsError.input("\(good.file): \(gridSteps) steps of \(step / 1000)s is more than ops imports at once. Export a coarser step or a shorter range")
+        }
+        var steps: [EventCounts] = []
+        steps.reserveCapacity(gridSteps)
+        var skipped = Skipped()
+        var time = first
+        while time <= last {
+            defer { time += step }
+            switch (goodByTime[time], totalByTime[time]) {
+            case (nil, nil): skipped.missingFromBoth += 1
+            case (nil, _?): skipped.missingFromGood += 1
+            case (_?, nil): skipped.missingFromTotal += 1
+            case (.count(let goodCount)?, .count(let totalCount)?):
+                guard goodCount <= totalCount else {
+                    throw OpsError.input("\(good.place(time)): good (\(goodCount)) is more than total (\(totalCount)) in \(total.file). Check that the two queries count the same requests")
+                }
+                let start = Date(timeIntervalSince1970: Double(marksStart ? time : time - step) / 1000)
+                steps.append(EventCounts(start: start, end: start.addingTimeInterval(Double(step) / 1000), good: goodCount, total: totalCount))
+            default:
+                skipped.notFinite += 1
+            }
+        }
+        return PrometheusPairing(steps: steps, skipped: skipped, gridSteps: gridSteps, stepSeconds: step / 1000)
+    }
+}

@@ -1,0 +1,209 @@
+internal import Crypto
+import Foundation
+import GitStore
+
+/// A file handed to an importer: its name (as recorded in provenance), bytes and SHA-256.
+public struct SourceInput: Sendable {
+    public var name: String
+    public var data: Data
+    public var sha256: String
+
+    public init(name: String, data: Data) {
+        self.name = name
+        self.data = data
+        sha256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Reads `path` (relative to `directory`); recorded under its file name.
+    public static func read(_ path: String, from directory: String) throws -> SourceInput {
+        let full = Workspace.absolute(path, from: directory)
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: full, isDirectory: &isFolder), !isFolder.boolValue,
+              let data = FileManager.default.contents(atPath: full) else {
+            throw OpsError.input("cannot read \(path): no such file")
+        }
+        return SourceInput(name: (full as NSString).lastPathComponent, data: data)
+    }
+
+    var file: SnapshotSource.SourceFile { SnapshotSource.SourceFile(name: name, sha256: sha256) }
+}
+
+/// `ops slo import`: normalises Prometheus, CSV and OpenSLO inputs into snapshot files under
+/// `slo/snapshots/` (see `SnapshotLayout`) and commits them as one commit. The same input
+/// imported again changes no file, so it makes no commit.
+public struct SLOImporter {
+    /// Bumped when an importer's normalisation changes, so a snapshot says which rules made it.
+    public static let version = 1
+
+    let workspace: Workspace
+
+    public init(_ workspace: Workspace) { self.workspace = workspace }
+
+    /// What an import did, for the summary the command prints.
+    public struct Summary: Sendable {
+        /// One line per use case and indicator (or metric group) imported.
+        public var imported: [String] = []
+        /// Snapshot (and catalog) files the commit wrote.
+        public var written: [String] = []
+        /// Files that already held this input.
+        public var unchanged: [String] = []
+        /// Steps of the input not used, with why.
+        public var skipped: String?
+        /// How many steps of the input were not used.
+        public var skippedSteps = 0
+        /// Things the person should know (a target normalised from a percent, ...).
+        public var warnings: [String] = []
+        public var commit: String?
+    }
+
+    /// How a Prometheus sample's timestamp maps to its step.
+    public enum SampleTime: String, Sendable, CaseIterable {
+        /// The sample at `t` counts `[t, t + step)`.
+        case start
+        /// The sample at `t` counts `[t − step, t)`, as `increase(x[step])` strictly does.
+        case end
+    }
+
+    // MARK: Prometheus
+
+    @discardableResult
+    public func importPrometheus(good: SourceInput, total: SourceInput, useCase: String, sli: String,
+                                 step: String? = nil, sampleTime: SampleTime = .start, author: Author) throws -> Summary {
+        let catalog = try SLOCatalog.load(from: workspace)
+        try SLOCSV.checkIndicator(useCase: useCase, sli: sli, catalog: catalog) { problem, fix in
+            OpsError.input(problem + (fix.map { ". \($0)" } ?? ""))
+        }
+        var stepSeconds: Int64?
+        if let step {
+            guard let seconds = SLONumber.duration(step), seconds >= 1 else {
+                throw OpsError.input("--step '\(step)' is not a duration. Write it like 1h, 5m or 30s")
+            }
+            stepSeconds = Int64(SLONumber.double(seconds))
+        }
+        let goodRange = try PrometheusRange.parse(good.data, file: good.name)
+        let totalRange = try PrometheusRange.parse(total.data, file: total.name)
+        for range in [goodRange, totalRange] {
+            if let label = range.labels["use_case"], label != useCase {
+                throw OpsError.input("\(range.file): series \(range.seriesName) is for use case \(label), not \(useCase). Pass --use-case \(label), or export the right series")
+            }
+        }
+        let paired = try PrometheusPairing.pair(good: goodRange, total: totalRange, stepSeconds: stepSeconds,
+                                                marksStart: sampleTime == .start)
+        guard !paired.steps.isEmpty else {
+            throw OpsError.input("\(good.name) and \(total.name) share no step where both values are present and finite (\(paired.skipped.description)); nothing to import")
+        }
+        let source = SnapshotSource(importer: "prometheus-query-range/\(Self.version)", importedAt: workspace.clock(),
+                                    files: [good.file, total.file], skippedSteps: paired.skipped.count)
+        var summary = Summary()
+        summary.imported = [describe(useCase, sli, paired.steps)]
+        summary.skippedSteps = paired.skipped.count
+        if paired.skipped.count > 0 {
+            summary.skipped = "skipped \(paired.skipped.count) of \(paired.gridSteps) steps of \(paired.stepSeconds)s: \(paired.skipped.description)"
+        }
+        try commitEvents([SLOCSV.Series(useCase: useCase, name: sli): paired.steps], source: source,
+                         subject: "slo import: \(useCase) \(sli) from \(good.name) and \(total.name)", author: author, into: &summary)
+        return summary
+    }
+
+    // MARK: CSV
+
+    @discardableResult
+    public func importCSV(_ input: SourceInput, author: Author) throws -> Summary {
+        let catalog = try SLOCatalog.load(from: workspace)
+        let table = try SLOCSV.read(input.data, file: input.name)
+        var summary = Summary()
+        switch table.shape {
+        case .events:
+            let series = try SLOCSV.events(table, file: input.name, catalog: catalog)
+            let source = SnapshotSource(importer: "csv-events/\(Self.version)", importedAt: workspace.clock(), files: [input.file], skippedSteps: nil)
+            summary.imported = series.keys.sorted().map { describe($0.useCase, $0.name, series[$0]!) }
+            try commitEvents(series, source: source, subject: "slo import: event counts from \(input.name)", author: author, into: &summary)
+        case .signals:
+            let readings = try SLOCSV.signals(table, file: input.name, catalog: catalog)
+            let source = SnapshotSource(importer: "csv-signals/\(Self.version)", importedAt: workspace.clock(), files: [input.file], skippedSteps: nil)
+            summary.imported = readings.keys.sorted().map { useCase in
+                let values = readings[useCase]!
+                let metrics = Set(values.map(\.metric)).count
+                return "\(useCase) signals: \(values.count) readings of \(metrics) metrics, \(span(values.map(\.at).min()!, values.map(\.at).max()!))"
+            }
+            try commitSignals(readings, source: source, subject: "slo import: signals from \(input.name)", author: author, into: &summary)
+        }
+        return summary
+    }
+
+    // MARK: Writing week files
+
+    private func commitEvents(_ series: [SLOCSV.Series: [EventCounts]], source: SnapshotSource, subject: String,
+                              author: Author, into summary: inout Summary) throws {
+        var written: [String] = []
+        var unchanged: [String] = []
+        let commit = try workspace.commit(action: "slo.import", subject: subject, author: author) { snapshot in
+            written = []
+            unchanged = []
+            var changes: [FileChange] = []
+            for key in series.keys.sorted() {
+                let byWeek = Dictionary(grouping: series[key]!) { SnapshotLayout.week(of: $0.start) }
+                for week in byWeek.keys.sorted() {
+                    let path = SnapshotLayout.eventsPath(useCase: key.useCase, sli: key.name, week: week)
+                    var file = try snapshot.read(path).map { try EventSnapshot.parse(String(decoding: $0, as: UTF8.self), path: path) }
+                        ?? EventSnapshot(useCase: key.useCase, sli: key.name, week: week, sources: [], events: [])
+                    let before = file
+                    file.merge(byWeek[week]!, from: source)
+                    if file.events == before.events, before.sources.contains(where: { $0.inputKey == source.inputKey }) {
+                        unchanged.append(path)
+                        continue
+                    }
+                    written.append(path)
+                    changes.append(.write(path, file.text))
+                }
+            }
+            return changes
+        }
+        summary.written = written
+        summary.unchanged = unchanged
+        summary.commit = commit?.hex
+    }
+
+    private func commitSignals(_ readings: [String: [SignalValue]], source: SnapshotSource, subject: String,
+                               author: Author, into summary: inout Summary) throws {
+        var written: [String] = []
+        var unchanged: [String] = []
+        let commit = try workspace.commit(action: "slo.import", subject: subject, author: author) { snapshot in
+            written = []
+            unchanged = []
+            var changes: [FileChange] = []
+            for useCase in readings.keys.sorted() {
+                let byWeek = Dictionary(grouping: readings[useCase]!) { SnapshotLayout.week(of: $0.at) }
+                for week in byWeek.keys.sorted() {
+                    let path = SnapshotLayout.signalsPath(useCase: useCase, week: week)
+                    var file = try snapshot.read(path).map { try SignalSnapshot.parse(String(decoding: $0, as: UTF8.self), path: path) }
+                        ?? SignalSnapshot(useCase: useCase, week: week, sources: [], signals: [])
+                    let before = file
+                    file.merge(byWeek[week]!, from: source)
+                    if file.signals == before.signals, before.sources.contains(where: { $0.inputKey == source.inputKey }) {
+                        unchanged.append(path)
+                        continue
+                    }
+                    written.append(path)
+                    changes.append(.write(path, file.text))
+                }
+            }
+            return changes
+        }
+        summary.written = written
+        summary.unchanged = unchanged
+        summary.commit = commit?.hex
+    }
+
+    // MARK: Summaries
+
+    private func describe(_ useCase: String, _ sli: String, _ steps: [EventCounts]) -> String {
+        let good = steps.reduce(Decimal(0)) { $0 + $1.good }
+        let total = steps.reduce(Decimal(0)) { $0 + $1.total }
+        return "\(useCase) \(sli): \(steps.count) steps, \(span(steps.first!.start, steps.last!.end)), \(SLONumber.count(good)) good of \(SLONumber.count(total))"
+    }
+
+    private func span(_ start: Date, _ end: Date) -> String {
+        "\(Timestamp.format(start)) to \(Timestamp.format(end))"
+    }
+}

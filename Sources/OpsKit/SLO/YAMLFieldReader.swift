@@ -1,0 +1,77 @@
+import Foundation
+import Yams
+
+/// Reads the fields of an SLO file (catalog, policy, snapshot) one by one, collecting every
+/// problem with its file line instead of stopping at the first, so `ops lint` lists them all
+/// and a loader can throw the first.
+struct YAMLFieldReader {
+    let yaml: YAMLText
+    var problems: [Problem] = []
+
+    init(_ yaml: YAMLText) { self.yaml = yaml }
+
+    var path: String { yaml.path }
+
+    /// The file line of `node`, or of the key `key` at the top level.
+    func line(_ node: Node?) -> Int? { node.flatMap { yaml.line(of: $0) } }
+
+    mutating func flag(_ node: Node?, _ message: String) {
+        problems.append(Problem(Location(path: path, line: line(node)), message))
+    }
+
+    mutating func flag(key: String, _ message: String) {
+        problems.append(Problem(Location(path: path, line: yaml.line(of: key)), message))
+    }
+
+    /// Problems for top-level keys not in `known`.
+    mutating func flagUnknownKeys(_ known: [String], what: String) {
+        for key in yaml.keys where !known.contains(key) {
+            flag(key: key, "unknown key `\(key)` in \(what). Known keys: \(known.joined(separator: ", "))")
+        }
+    }
+
+    /// A scalar's text; flags lists and mappings.
+    mutating func text(_ node: Node?, _ name: String, required: Bool = false, parent: Node? = nil) -> String? {
+        guard let node else {
+            if required {
+                if let parent { flag(parent, "`\(name)` is missing here") } else { flag(nil, "`\(name)` is missing") }
+            }
+            return nil
+        }
+        guard let value = node.scalarText, !value.isEmpty else {
+            flag(node, "`\(name)` must be a single value")
+            return nil
+        }
+        return value
+    }
+
+    /// A list of scalars (`[a, b]` or one `- a` per line).
+    mutating func textList(_ node: Node?, _ name: String) -> [String] {
+        guard let node else { return [] }
+        guard case .sequence(let items) = node else {
+            if let single = node.scalarText, !single.isEmpty { return [single] }
+            flag(node, "`\(name)` must be a list, e.g. [a, b]")
+            return []
+        }
+        var values: [String] = []
+        for item in items {
+            guard let value = item.scalarText, !value.isEmpty else {
+                flag(item, "`\(name)` must be a list of single values")
+                continue
+            }
+            values.append(value)
+        }
+        return values
+    }
+
+    /// The entries of a mapping with their key nodes, in file order.
+    mutating func entries(_ node: Node?, _ name: String) -> [(key: String, keyNode: Node, value: Node)] {
+        guard let node else { return [] }
+        guard case .mapping(let mapping) = node else {
+            if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null" { return [] }
+            flag(node, "`\(name)` must be a mapping of `name: value` lines")
+            return []
+        }
+        return mapping.compactMap { key, value in key.string.map { ($0, key, value) } }
+    }
+}

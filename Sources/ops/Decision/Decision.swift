@@ -1,0 +1,157 @@
+import ArgumentParser
+import Foundation
+import OpsKit
+
+extension Ops {
+    struct Decision: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record decisions: what was decided, why, by whom, and what it replaces.",
+            discussion: """
+              ops decision new "Freeze non-critical releases for ops_copilot" --owner alice --tag SLO
+              ops decision accept k2qx
+              ops decision supersede k2qx --by m4tb
+              ops decision list --status accepted
+            """,
+            subcommands: [New.self, Accept.self, Reject.self, Deprecate.self, Supersede.self, List.self, Show.self]
+        )
+    }
+}
+
+extension Ops.Decision {
+    struct New: OpsCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a new decision record (proposed unless --status says otherwise); prints its ID.")
+
+        @Argument(help: "The decision, as a one-line title.")
+        var title: String
+        @Option(help: "proposed (default), accepted, rejected or deprecated.")
+        var status = "proposed"
+        @Option(help: "Who follows it up.")
+        var owner: String?
+        @Option(help: "When it is due: 2026-12-01, or +2w.")
+        var due: String?
+        @Option(name: .customLong("tag"), help: "A tag from ops.yaml backlog_tags; repeat for more.")
+        var tags: [String] = []
+        @Option(name: .customLong("decider"), help: "Who decided; repeat for more. Default: you.")
+        var deciders: [String] = []
+        @Option(name: .customLong("incident"), help: "An incident it follows from; repeat for more.")
+        var incidents: [String] = []
+        @Option(name: .customLong("review"), help: "The Ops Review week it was taken in (2026-W47).")
+        var reviews: [String] = []
+        @Option(help: "The context: what forces a decision.")
+        var context: String?
+        @Option(name: .customLong("option"), help: "An option considered; repeat for more.")
+        var options: [String] = []
+        @Option(help: "What was decided. - reads it from standard input.")
+        var decision: String?
+        @Option(help: "What follows from it.")
+        var consequences: String?
+        @OptionGroup var writer: WriterOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ context: OpsContext) throws {
+            var draft = DecisionService.Draft(title: title)
+            draft.status = status
+            draft.owner = owner
+            draft.due = due
+            draft.tags = tags
+            draft.deciders = deciders
+            draft.incidents = incidents
+            draft.reviews = reviews
+            draft.context = self.context ?? ""
+            draft.options = options
+            draft.decision = decision == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : decision ?? ""
+            draft.consequences = consequences ?? ""
+            let created = try DecisionService(context.workspace()).create(draft, author: try context.author(writer))
+            context.output(created.id)
+            context.note("Wrote \(created.path) (\(created.status)). Fill in the sections there, or accept it: ops decision accept \(created.id)")
+        }
+    }
+
+    static func setStatus(_ id: String, _ status: String, _ writer: WriterOptions, _ context: OpsContext) throws {
+        let result = try DecisionService(context.workspace()).setStatus(id, to: status, author: try context.author(writer))
+        context.note(result.changed ? "\(result.decision.id) is now \(status)." : "Nothing to change: \(result.decision.id) is already \(status).")
+    }
+
+    struct Accept: OpsCommand {
+        static let configuration = CommandConfiguration(abstract: "Mark a decision accepted.")
+        @Argument(help: "The decision: its ID, the first 4+ characters of the last part, or its name.")
+        var id: String
+        @OptionGroup var writer: WriterOptions
+        @OptionGroup var global: GlobalOptions
+        func run(_ context: OpsContext) throws { try Ops.Decision.setStatus(id, "accepted", writer, context) }
+    }
+
+    struct Reject: OpsCommand {
+        static let configuration = CommandConfiguration(abstract: "Mark a decision rejected.")
+        @Argument(help: "The decision: its ID, the first 4+ characters of the last part, or its name.")
+        var id: String
+        @OptionGroup var writer: WriterOptions
+        @OptionGroup var global: GlobalOptions
+        func run(_ context: OpsContext) throws { try Ops.Decision.setStatus(id, "rejected", writer, context) }
+    }
+
+    struct Deprecate: OpsCommand {
+        static let configuration = CommandConfiguration(abstract: "Mark a decision deprecated: no longer followed, nothing replaces it.")
+        @Argument(help: "The decision: its ID, the first 4+ characters of the last part, or its name.")
+        var id: String
+        @OptionGroup var writer: WriterOptions
+        @OptionGroup var global: GlobalOptions
+        func run(_ context: OpsContext) throws { try Ops.Decision.setStatus(id, "deprecated", writer, context) }
+    }
+
+    struct Supersede: OpsCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replace a decision with a newer one; both files change in one commit.",
+            discussion: "  ops decision supersede k2qx --by m4tb")
+        @Argument(help: "The decision being replaced.")
+        var old: String
+        @Option(help: "The decision that replaces it.")
+        var by: String
+        @OptionGroup var writer: WriterOptions
+        @OptionGroup var global: GlobalOptions
+        func run(_ context: OpsContext) throws {
+            let result = try DecisionService(context.workspace()).supersede(old, by: by, author: try context.author(writer))
+            context.note("\(result.old.id) is superseded by \(result.new.id).")
+        }
+    }
+
+    struct List: OpsCommand {
+        static let configuration = CommandConfiguration(abstract: "List decisions, newest first.")
+        @Option(help: "Only this status.")
+        var status: String?
+        @Option(parsing: .unconditional, help: "Only decisions made on or after this date (2026-11-01, -30d).")
+        var since: String?
+        @Option(help: "Only decisions with this tag.")
+        var tag: String?
+        @OptionGroup var format: FormatOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ context: OpsContext) throws {
+            let workspace = try context.workspace()
+            var (decisions, problems) = try DecisionService(workspace).list()
+            for problem in problems { context.note("skipped \(problem.description)") }
+            if let status { decisions = decisions.filter { $0.status == status.lowercased() } }
+            if let tag { decisions = decisions.filter { $0.tags.contains { $0.caseInsensitiveCompare(tag) == .orderedSame } } }
+            if let since = try context.time(since, allowFuture: true) {
+                let day = LocalTime.format(since, zone: try workspace.config().timeZone).prefix(10)
+                decisions = decisions.filter { $0.date >= day }
+            }
+            if decisions.isEmpty && format.chosen == .table { context.note("No decisions match.") } else {
+                context.output(try RecordsRendering.decisions(decisions, format: format.chosen), terminated: false)
+            }
+        }
+    }
+
+    struct Show: OpsCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a decision, and the chain of decisions it belongs to.")
+        @Argument(help: "The decision: its ID, the first 4+ characters of the last part, or its name.")
+        var id: String
+        @OptionGroup var format: FormatOptions
+        @OptionGroup var global: GlobalOptions
+        func run(_ context: OpsContext) throws {
+            let shown = try DecisionService(context.workspace()).show(id)
+            context.output(try RecordsRendering.decision(shown, format: format.chosen), terminated: false)
+        }
+    }
+}
