@@ -98,6 +98,27 @@ at 2026-11-19T09:10:00Z "$ops" incident close "$short"
 step "ops stats --week 2026-W47    (the new incident counts now)"
 "$ops" stats --week 2026-W47 | head -8
 
+step "ops backlog sync    (postmortem action items become backlog items; run twice, the second adds nothing)"
+at 2026-11-20T10:00:00Z "$ops" backlog sync >/dev/null
+at 2026-11-20T10:01:00Z "$ops" backlog sync
+step "ops backlog list --tag SLO --overdue    (as of Monday 23 November)"
+at 2026-11-23T09:00:00Z "$ops" backlog list --tag SLO --overdue | head -8
+
+step ops decision new '"Canary every model rollout on ops_copilot"' --owner bob --tag SLO --incident "$short" --review 2026-W47
+decision=$(at 2026-11-23T10:00:00Z "$ops" decision new "Canary every model rollout on ops_copilot" --owner bob --tag SLO \
+  --incident "$short" --review 2026-W47 --context "v43 reached all traffic at once" --decision "Roll out models 5% first for 30 minutes")
+echo "$decision"
+step ops decision accept "$decision" --as alice
+at 2026-11-23T10:30:00Z "$ops" decision accept "$decision" --as alice
+step "a hand edit, committed with plain git: the owner changes"
+sed -i 's/^owner: bob$/owner: carol/' decisions/"$decision"-*.md
+git -c user.name="Carol Nguyen" -c user.email=carol@example.com commit -qam "Carol takes the canary decision"
+step ops history "$decision"
+"$ops" history "$decision"
+
+step "ops raci who \"Error budgets\""
+"$ops" raci who "Error budgets"
+
 step "git log --format='%h %an: %s' -8"
 git --no-pager log --format='%h %an: %s' -8
 

@@ -76,7 +76,10 @@ public enum RecordsRendering {
             var lines: [String] = []
             for entry in entries {
                 lines.append("\(LocalTime.format(entry.date, zone: zone))  \(entry.author)  \(entry.action)  \(entry.commit.prefix(7))")
-                for change in entry.changes { lines.append("    " + IncidentRendering.oneLine(change.description, limit: 110)) }
+                // A new document reads as one line; its first values are in the JSON.
+                let shown = entry.created && entry.changes.count > 1 ? [HistoryService.Change(field: "created", before: nil, after: entry.path)]
+                    : entry.changes
+                for change in shown { lines.append("    " + IncidentRendering.oneLine(change.description, limit: 110)) }
             }
             return lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")
         }

@@ -19,6 +19,8 @@ public struct HistoryService {
         public var action: String
         public var subject: String
         public var path: String?
+        /// The commit that made the document; `changes` then lists the fields it started with.
+        public var created: Bool
         public var changes: [Change]
     }
 
@@ -58,7 +60,7 @@ public struct HistoryService {
             let commit = revision.commit
             entries.append(Entry(commit: commit.id.hex, date: commit.author.date, author: commit.author.name, email: commit.author.email,
                                  action: commit.trailer("Ops-Action") ?? "edit", subject: commit.subject, path: revision.located?.path,
-                                 changes: changes))
+                                 created: previous == nil && text != nil, changes: changes))
             previous = text
         }
         let newestFirst = Array(entries.reversed())
