@@ -66,7 +66,8 @@ extension GitRepository {
             try check(status)
             let commit = try GitCommit.lookup(oid, in: handle)
             let info = try info(of: commit)
-            if let since, info.author.date < since { break }
+            // Committer time, as `git log --since`: a rebase keeps old author dates on new commits.
+            if let since, Date(timeIntervalSince1970: TimeInterval(git_commit_time(commit.pointer))) < since { break }
             let tree = try commit.tree()
             let parentTree = commit.parentCount > 0 ? try GitCommit.lookup(commit.parentID(0), in: handle).tree() : nil
             var changed: [String] = []
@@ -99,10 +100,9 @@ public struct CommitChanges: Sendable {
 }
 
 extension GitRepository {
-    /// Commits reachable from HEAD but not from `known` (all when nil), newest first, with the paths
-    /// each changed. Returns nil when `known` is no longer in HEAD's history (it was rewritten).
-    public func pathChanges(since known: ObjectID?) throws -> [CommitChanges]? {
-        guard let headCommit = try head().commit else { return [] }
+    /// Commits reachable from `head` but not from `known` (all when nil), newest first, with the
+    /// paths each changed. Returns nil when `known` is no longer in `head`'s history (rewritten).
+    public func pathChanges(from headCommit: ObjectID, since known: ObjectID?) throws -> [CommitChanges]? {
         if let known {
             var oid = known.oid
             var headOid = headCommit.oid
@@ -112,7 +112,8 @@ extension GitRepository {
         try check(git_revwalk_new(&walker, handle.pointer))
         let walk = GitRevwalk(walker!, owner: handle)
         try check(git_revwalk_sorting(walk.pointer, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue))
-        try check(git_revwalk_push_head(walk.pointer))
+        var start = headCommit.oid
+        try check(git_revwalk_push(walk.pointer, &start))
         if let known {
             var oid = known.oid
             try check(git_revwalk_hide(walk.pointer, &oid))

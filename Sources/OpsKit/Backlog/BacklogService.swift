@@ -105,7 +105,8 @@ public struct BacklogService {
                              ids: summary.created + summary.closed + summary.ticked, author: author) { snapshot in
             summary = SyncSummary()
             var changes: [FileChange] = []
-            let items = Dictionary(uniqueKeysWithValues: Self.locator.refs(in: try snapshot.files(under: Self.locator.folder)).map { ($0.id, $0) })
+            let items = Dictionary(Self.locator.refs(in: try snapshot.files(under: Self.locator.folder)).map { ($0.id, $0) },
+                                   uniquingKeysWith: { first, _ in first })
             for file in try snapshot.files(under: IncidentLocator.folder) where file.path.hasSuffix("/postmortem.md") {
                 let text = String(decoding: try snapshot.read(file.path) ?? Data(), as: UTF8.self)
                 let document = try MarkdownDocument(text, path: file.path)
@@ -114,15 +115,26 @@ public struct BacklogService {
                 var changedPostmortem = false
                 for action in postmortem.actionItems {
                     let index = action.line - 1
-                    if let linked = Self.linkedID(lines[index].text), let ref = items[linked] {
-                        var itemDocument = try DecisionService.read(ref.path, snapshot)
-                        let item = try BacklogItem(itemDocument)
+                    if let linked = Self.linkedID(lines[index].text) {
+                        guard let ref = items[linked] else {
+                            summary.skipped.append("\(file.path):\(action.line): \(linked) is not in the backlog (deleted?); left as it is")
+                            continue
+                        }
+                        var itemDocument: MarkdownDocument
+                        let item: BacklogItem
+                        do {
+                            itemDocument = try DecisionService.read(ref.path, snapshot)
+                            item = try BacklogItem(itemDocument)
+                        } catch {
+                            summary.skipped.append(Problem(error).description)
+                            continue
+                        }
                         if action.done && item.isOpen {
                             try itemDocument.frontMatter?.set("status", Node("done"), order: BacklogItem.fieldOrder)
                             changes.append(.write(ref.path, itemDocument.text))
                             summary.closed.append(item.id)
-                        } else if !action.done && item.status == "done" {
-                            lines[index].text = lines[index].text.replacingOccurrences(of: "- [ ]", with: "- [x]")
+                        } else if !action.done && item.status == "done", let ticked = Self.ticking(lines[index].text) {
+                            lines[index].text = ticked
                             changedPostmortem = true
                             summary.ticked.append(item.id)
                         }
@@ -159,11 +171,26 @@ public struct BacklogService {
         return summary
     }
 
-    /// The backlog id written at the end of an action item's line: `... P1 (BL-20261122-9HD2W0PA)`.
+    /// The backlog id sync wrote on an action item's line, `(BL-20261122-9HD2W0PA)`, wherever it
+    /// stands now (people add notes after it).
     static func linkedID(_ line: String) -> String? {
-        guard line.hasSuffix(")"), let open = line.lastIndex(of: "(") else { return nil }
-        let inside = String(line[line.index(after: open)..<line.index(before: line.endIndex)])
-        return DocumentID(inside, kind: "BL").map(\.description)
+        var rest = Substring(line)
+        while let open = rest.range(of: "(BL-") {
+            let after = rest[open.upperBound...]
+            if let close = after.firstIndex(of: ")"), let id = DocumentID("BL-" + after[..<close], kind: "BL") { return id.description }
+            rest = after
+        }
+        return nil
+    }
+
+    /// The line with its box ticked, and nothing else changed; nil when it is not a task line.
+    static func ticking(_ line: String) -> String? {
+        guard let item = ChecklistLine(line), !item.checked else { return nil }
+        var characters = Array(line)
+        let box = item.indent + 3  // "- [" then the box character
+        guard box < characters.count, characters[box] == " " else { return nil }
+        characters[box] = "x"
+        return String(characters)
     }
 
     // MARK: Checks

@@ -33,7 +33,8 @@ public struct DecisionService {
         guard !title.isEmpty, !title.contains("\n") else {
             throw OpsError.input("a decision needs a one-line title: ops decision new \"Freeze non-critical releases for ops_copilot\"")
         }
-        guard Decision.statuses.contains(draft.status), draft.status != "superseded" else {
+        let status = draft.status.lowercased()
+        guard Decision.statuses.contains(status), status != "superseded" else {
             throw OpsError.input("status '\(draft.status)' is not one of: proposed, accepted, rejected, deprecated")
         }
         let owner = try draft.owner.map { try IncidentService(workspace).personHandle($0, config) }
@@ -49,7 +50,7 @@ public struct DecisionService {
         let now = workspace.clock()
         let id = workspace.makeID(kind: "D", at: now)
         let path = "\(Self.locator.folder)/\(id)-\(NamedDocumentLocator.slug(title)).md"
-        var fields: [(String, Node)] = [("id", Node(id.description)), ("title", .text(title)), ("status", Node(draft.status)),
+        var fields: [(String, Node)] = [("id", Node(id.description)), ("title", .text(title)), ("status", Node(status)),
                                         ("date", Node(PostmortemService.day(now, zone: config.timeZone)))]
         fields.append(("deciders", .list(deciders.isEmpty ? [author.handle] : deciders)))
         fields += [("consulted", .list([])), ("informed", .list([]))]
@@ -122,13 +123,18 @@ public struct DecisionService {
             if let by = oldDecision.supersededBy {
                 throw OpsError.input("\(old.id) is already superseded by \(by)")
             }
-            // Following what `new` supersedes must never lead back to it.
-            let all = try Dictionary(uniqueKeysWithValues: refs.map { ref in (ref.id, try Decision(Self.read(ref.path, snapshot))) })
+            // Following what `old` supersedes must never lead back to `new`. Only the chain is read,
+            // from the commit being built, so an unrelated file cannot block this.
+            let current = Self.locator.refs(in: try snapshot.files(under: Self.locator.folder))
+            func decision(_ id: String) -> Decision? {
+                guard let ref = current.first(where: { $0.id == id }) else { return nil }
+                return try? Decision(Self.read(ref.path, snapshot))
+            }
             var cursor: String? = old.id
             var seen = Set<String>()
             while let id = cursor, seen.insert(id).inserted {
                 if id == new.id { throw OpsError.input("\(new.id) cannot supersede \(old.id): \(old.id) already supersedes \(new.id), so that would make a cycle") }
-                cursor = all[id]?.supersedes
+                cursor = decision(id)?.supersedes
             }
             if let existing = try Decision(newDocument).supersedes {
                 throw OpsError.input("\(new.id) already supersedes \(existing); a decision supersedes one other")
@@ -159,7 +165,7 @@ public struct DecisionService {
     /// One decision, and the chain it is part of: what it supersedes (oldest first) and what superseded it.
     public func show(_ input: String) throws -> (decision: Decision, text: String, older: [Decision], newer: [Decision]) {
         let ref = try locate(input)
-        let all = Dictionary(uniqueKeysWithValues: try list().decisions.map { ($0.id, $0) })
+        let all = Dictionary(try list().decisions.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         guard let decision = all[ref.id], let text = try workspace.committedText(ref.path) else { throw OpsError.input("no decision matches '\(input)'") }
         var older: [Decision] = []
         var cursor = decision.supersedes

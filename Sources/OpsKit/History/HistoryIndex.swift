@@ -24,19 +24,21 @@ struct HistoryIndex {
             }
         }
         let fresh: [CommitChanges]
+        // The head walked from is the tip recorded: a commit landing meanwhile is read next time.
+        guard let walked = try workspace.repository.head().commit else { return HistoryIndex() }
         do {
-            if let newer = try workspace.repository.pathChanges(since: tip) {
+            if let newer = try workspace.repository.pathChanges(from: walked, since: tip) {
                 fresh = newer
             } else {
                 index.commits = []  // history was rewritten: start over
-                fresh = try workspace.repository.pathChanges(since: nil) ?? []
+                fresh = try workspace.repository.pathChanges(from: walked, since: nil) ?? []
             }
         } catch {
             throw OpsError.from(error)
         }
         guard !fresh.isEmpty else { return index }
         index.commits = fresh.map { ($0.commit.hex, $0.paths) } + index.commits
-        let head = try workspace.repository.head().commit?.hex ?? ""
+        let head = walked.hex
         var out = header + head + "\n"
         for entry in index.commits { out += ([entry.commit] + entry.paths).joined(separator: "\t") + "\n" }
         try? FileManager.default.createDirectory(atPath: workspace.gitDirectory + "/ops", withIntermediateDirectories: true)

@@ -61,9 +61,12 @@ extension Postmortem {
     static func section(_ name: String, in document: MarkdownDocument) -> [(Int, String)] {
         var inside = false
         var comment = false
+        var fence = false
         var result: [(Int, String)] = []
         for (offset, line) in YAMLText.split(document.body).map(\.text).enumerated() {
-            if line.hasPrefix("## ") || line.hasPrefix("# ") {
+            // A `# comment` inside a code block is not a heading.
+            if line.trimmingCharacters(in: .whitespaces).hasPrefix("```") { fence.toggle() }
+            if !fence, line.hasPrefix("## ") || line.hasPrefix("# ") {
                 inside = line.dropFirst(line.hasPrefix("## ") ? 3 : 2).trimmingCharacters(in: .whitespaces).lowercased() == name.lowercased()
                 continue
             }

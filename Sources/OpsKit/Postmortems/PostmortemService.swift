@@ -155,7 +155,8 @@ public struct PostmortemService {
             if let file = written[Self.path(for: incident.path)] {
                 status = Postmortem(try MarkdownDocument(workspace.text(of: file), path: file.path)).status
             }
-            let finished = status == "Reviewed" || status == "Closed"
+            let normalized = Postmortem.status(named: status) ?? status
+            let finished = normalized == "Reviewed" || normalized == "Closed"
             let endOfDue = Calendar.gregorian(config.timeZone).date(byAdding: .day, value: 1, to: dueDay)!
             result.append(Requirement(incident: incident.id, title: incident.title, severity: level.id, resolvedAt: resolved,
                                       due: Self.day(dueDay, zone: config.timeZone), status: status, overdue: !finished && now >= endOfDue))

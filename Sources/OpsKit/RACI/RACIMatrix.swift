@@ -133,8 +133,12 @@ public struct RACIService {
             guard let data = try snapshot.read(RACIMatrix.path) else { throw OpsError.input("there is no raci.yaml yet") }
             var matrix = try RACIMatrix(String(decoding: data, as: UTF8.self))
             try matrix.set(workstream, role: role, to: names)
-            if let problem = matrix.problems(config: config).first { throw OpsError(.input, problem.message, at: problem.location) }
-            result = try matrix.workstream(workstream)
+            let changed = try matrix.workstream(workstream)
+            // Only the workstream being changed must be right; others are fixed one at a time.
+            if let problem = matrix.problems(config: config).first(where: { $0.location.line == changed.line }) {
+                throw OpsError(.input, problem.message, at: problem.location)
+            }
+            result = changed
             return [.write(RACIMatrix.path, matrix.text)]
         }
         return (result!, commit != nil)

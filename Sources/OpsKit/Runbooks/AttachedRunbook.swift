@@ -140,14 +140,31 @@ extension AttachedRunbook {
         guard let item = attached.items.first(where: { $0.id == id }) else { throw unknownStep(id, attached) }
         var lines = YAMLText.split(text)
         let index = item.line - 1
-        let indent = String(lines[index].text.prefix { $0 == " " })
-        let box = checked ? "[x]" : "[ ]"
-        if let skipReason {
-            lines[index].text = "\(indent)- [ ] ~~`\(id)` \(item.text)~~ (skipped: \(skipReason))"
-        } else {
-            lines[index].text = "\(indent)- \(box) `\(id)` \(item.text)"
-        }
+        lines[index].text = try Self.edited(lines[index].text, checked: checked, skipReason: skipReason)
         return lines.map { $0.text + $0.terminator }.joined()
+    }
+
+    /// One checklist line with its box set and its skip mark added or removed, everything else
+    /// (the bullet, the item's text, a note someone wrote after it) kept as it was.
+    static func edited(_ line: String, checked: Bool, skipReason: String?) throws -> String {
+        guard let item = ChecklistLine(line) else { return line }
+        let head = String(line.prefix(item.indent + 2))  // indent and bullet
+        var content = Substring(line.dropFirst(item.indent + 2 + 3)).drop { $0 == " " }
+        var rest = Substring("")
+        // Unwrap a skip: ~~`id` text~~ (skipped: why)
+        if content.hasPrefix("~~"), let close = content.dropFirst(2).range(of: "~~") {
+            let inner = content.dropFirst(2)[..<close.lowerBound]
+            var after = content[close.upperBound...]
+            if after.hasPrefix(" (skipped:"), let end = after.firstIndex(of: ")") {
+                after = after[after.index(after: end)...]
+            }
+            content = inner
+            rest = after
+        }
+        if let skipReason {
+            return "\(head)[ ] ~~\(content)~~ (skipped: \(skipReason))\(rest)"
+        }
+        return "\(head)[\(checked ? "x" : " ")] \(content)\(rest)"
     }
 
     static func unknownStep(_ id: String, _ attached: AttachedRunbook) -> OpsError {

@@ -67,13 +67,34 @@ public struct YAMLText {
             return
         }
         if let current = root[key], Self.sameValue(current, value) { return }
-        let newLines = try Self.emit(key: key, value: value).map { Line(text: $0, terminator: newline) }
+        var newLines = try Self.emit(key: key, value: value).map { Line(text: $0, terminator: newline) }
         if let existing {
+            // A comment at the end of a one-line value is the person's note: it stays.
+            if existing.count == 1, newLines.count == 1, let current = root[key],
+               let comment = Self.trailingComment(of: lines[existing.lowerBound].text, key: key, value: current) {
+                newLines[0].text += comment
+            }
             lines.replaceSubrange(existing, with: newLines)
         } else {
             lines.insert(contentsOf: newLines, at: insertionPoint(for: key, order: order))
         }
         try reparse()
+    }
+
+    /// The ` # comment` ending a `key: value` line: the shortest prefix before a ` #` that still
+    /// reads as the same value (a `#` inside quotes is part of the value).
+    static func trailingComment(of line: String, key: String, value: Node) -> String? {
+        var search = line.startIndex
+        while let hash = line.range(of: " #", range: search..<line.endIndex) {
+            let prefix = String(line[..<hash.lowerBound])
+            if let node = try? Yams.compose(yaml: prefix, .basic, .default, .utf8), let read = node[key], sameValue(read, value) {
+                var start = hash.lowerBound
+                while start > line.startIndex, line[line.index(before: start)] == " " { start = line.index(before: start) }
+                return String(line[start...])
+            }
+            search = hash.upperBound
+        }
+        return nil
     }
 
     // MARK: Line bookkeeping
