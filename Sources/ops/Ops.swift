@@ -23,7 +23,7 @@ struct Ops: ParsableCommand {
         said no, 2 bad input, 3 repository or Git failure.
         """,
         version: version,
-        subcommands: [Init.self, Incident.self, Alert.self, Runbook.self, Step.self, Postmortem.self, Decision.self, Backlog.self,
+        subcommands: [Init.self, Incident.self, Alert.self, Import.self, Runbook.self, Step.self, Postmortem.self, Decision.self, Backlog.self,
                       RACI.self, History.self, Log.self, SLO.self, Stats.self, Lint.self]
     )
 }

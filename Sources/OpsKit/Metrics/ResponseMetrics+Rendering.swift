@@ -72,6 +72,7 @@ extension ResponseStats {
                   "Missing: a clock point unknown, never counted as 0. Median: the middle value",
                   "(mean of the two middle ones). p90: nearest rank, the smallest value with at",
                   "least 90 % of the values at or below it."]
+        lines += clockSources
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -46,6 +46,8 @@ public struct ResponseStats: Sendable, Encodable {
     public let open: [OpenIncident]
     /// Incidents with clock points out of order, by id: left out of everything else.
     public let dataErrors: [DataError]
+    /// Which clock points came from which tool, for imported incidents in scope.
+    public let clockSources: [String]
 
     /// The opened_at window the report covers: [since, until).
     public struct Scope: Sendable, Encodable {
@@ -171,10 +173,12 @@ public struct ResponseStats: Sendable, Encodable {
         try container.encode(groups, forKey: .groups)
         try container.encode(open, forKey: .open)
         try container.encode(dataErrors, forKey: .dataErrors)
+        try container.encode(clockSources, forKey: .clockSources)
     }
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", clockStart = "clock_start", definitions, scope, groups, open, dataErrors = "data_errors"
+        case clockSources = "clock_sources"
     }
 }
 
@@ -225,7 +229,8 @@ public enum ResponseMetrics {
             scope: scope.map { .init(label: scopeLabel, since: $0.start, until: $0.end) },
             groups: groups,
             open: open,
-            dataErrors: dataErrors
+            dataErrors: dataErrors,
+            clockSources: ImportTool.clockSourceLines(for: inScope)
         )
     }
 
