@@ -119,6 +119,30 @@ step ops history "$decision"
 step "ops raci who \"Error budgets\""
 "$ops" raci who "Error budgets"
 
+# SLOs: every fixture imported (the events CSV before the Prometheus pair: a later import of the
+# same days replaces them, and the hours are finer), then budgets, the week's signals and the gate.
+# The error-budget policies are the ones `ops init --example` wrote.
+slo="$fixtures/slo"
+step "ops slo import --csv events_2026-W47.csv    (daily good/total events of three use cases)"
+at 2026-11-23T11:00:00Z "$ops" slo import --csv "$slo/events_2026-W47.csv"
+step "ops slo import --csv signals_2026-W47.csv    (latency, groundedness, cost, drift, data quality)"
+at 2026-11-23T11:00:10Z "$ops" slo import --csv "$slo/signals_2026-W47.csv"
+step "ops slo import --prometheus-good ... --prometheus-total ...    (ops_copilot by the hour)"
+at 2026-11-23T11:00:20Z "$ops" slo import --prometheus-good "$slo/ops_copilot_good.json" \
+  --prometheus-total "$slo/ops_copilot_total.json" --use-case ops_copilot --sli availability
+step "ops slo import --openslo openslo_ops_copilot.yaml"
+at 2026-11-23T11:00:30Z "$ops" slo import --openslo "$slo/openslo_ops_copilot.yaml"
+step ops slo status
+at 2026-11-23T11:01:00Z "$ops" slo status
+step ops signals status --week 2026-W47
+at 2026-11-23T11:02:00Z "$ops" signals status --week 2026-W47
+step "ops release check --use-case ops_copilot    (its budget is spent: refused)"
+at 2026-11-23T11:05:00Z "$ops" release check --use-case ops_copilot || echo "(exit $?: frozen)" >&2
+step ops release check --use-case ops_copilot --change security_fix --approved-by '"VP Platform"'
+at 2026-11-23T11:06:00Z "$ops" release check --use-case ops_copilot --change security_fix --approved-by "VP Platform"
+step "ops decision list --tag SLO    (the exception is on record for the weekly review)"
+"$ops" decision list --tag SLO
+
 step "git log --format='%h %an: %s' -8"
 git --no-pager log --format='%h %an: %s' -8
 

@@ -1,0 +1,294 @@
+import Foundation
+
+/// `ops release check`: may a release of a use case ship now? Its error-budget policy decides:
+/// the burn thresholds the budget has crossed call for actions, an action that freezes releases
+/// holds every change but the exceptions the policy lists, and an exception to a full freeze
+/// needs the policy's approver and is recorded as an accepted decision.
+public struct ReleaseGate {
+    let workspace: Workspace
+
+    public init(_ workspace: Workspace) { self.workspace = workspace }
+
+    /// What is being released, and the exception it claims.
+    public struct Request: Sendable {
+        public var useCase: String
+        /// The exception criterion the change falls under (`security_fix`), as the policy's
+        /// `freeze_release_exceptions.criteria` name it; nil for an ordinary release.
+        public var change: String?
+        /// Who approved the exception: the policy's approver (or the person holding that title).
+        public var approvedBy: String?
+
+        public init(useCase: String, change: String? = nil, approvedBy: String? = nil) {
+            self.useCase = useCase
+            self.change = change
+            self.approvedBy = approvedBy
+        }
+    }
+
+    /// The exception a request claims, checked against the policy: the names as the policy
+    /// writes them.
+    struct Claim: Sendable, Equatable {
+        var criterion: String?
+        var approver: String?
+        /// The ops.yaml person the approver is, when exactly one matches: the decider on record.
+        var approverHandle: String?
+    }
+
+    /// Judges the release as of the workspace clock. Bad input (an unknown use case, no policy,
+    /// a change no criterion matches, an approver who is not the policy's) throws before anything
+    /// is read or written. An approved exception to a full freeze is recorded as an accepted
+    /// decision, once per change, approver and week; `author` is asked only then.
+    public func check(_ request: Request, author: () throws -> Author) throws -> ReleaseVerdict {
+        let config = try workspace.config()
+        let catalog = try SLOCatalog.load(from: workspace)
+        guard catalog.useCase(request.useCase) != nil else {
+            throw OpsError.input("unknown use case '\(request.useCase)'. \(SLOCatalog.path) knows \(catalog.useCases.map(\.name).joined(separator: ", "))")
+        }
+        guard let policy = try ErrorBudgetPolicy.load(for: request.useCase, from: workspace) else {
+            throw OpsError.input("\(request.useCase) has no error-budget policy (\(ErrorBudgetPolicy.path(for: request.useCase))), so the release gate has nothing to enforce. Write one (README, Error-budget policies)")
+        }
+        let claim = try Self.claim(request, policy: policy, config: config)
+        let now = workspace.clock()
+        let report = try SLOStatusService(workspace).status(useCase: request.useCase, at: now)
+        guard let status = report.slos.first(where: { $0.policy != nil }) else {
+            throw OpsError.input("\(request.useCase) has no event-based indicator in \(SLOCatalog.path) for \(policy.path) to govern. Add one, like availability: {objective: 99.9%, window: rolling_30d}")
+        }
+        var verdict = Self.verdict(status, policy: policy, claim: claim, at: now)
+        if verdict.allowed && verdict.freeze.scope == .all, let criterion = claim.criterion, let approver = claim.approver {
+            try record(&verdict, status: status, policy: policy, criterion: criterion, approver: approver,
+                       approverHandle: claim.approverHandle, config: config, author: author)
+        }
+        return verdict
+    }
+
+    // MARK: Checking the request
+
+    /// Checks `--change` and `--approved-by` against the policy, whatever the budget: a typo is
+    /// caught the day it is made, not the day the freeze starts.
+    static func claim(_ request: Request, policy: ErrorBudgetPolicy, config: OpsConfig) throws -> Claim {
+        let exceptions = policy.freezeExceptions
+        var claim = Claim()
+        if let change = request.change {
+            guard let criteria = exceptions?.criteria, !criteria.isEmpty else {
+                throw OpsError.file(policy.path, line: nil, "lists no freeze_release_exceptions criteria, so no change is an exception",
+                                    fix: "Leave out --change for an ordinary release, or add criteria to the policy")
+            }
+            guard let criterion = criteria.first(where: { criterionKey($0) == criterionKey(change) }) else {
+                throw OpsError.input("'\(IncidentService.printable(change))' is not a release exception in \(policy.path) (criteria: \(criteria.joined(separator: ", "))). Leave out --change for an ordinary release")
+            }
+            claim.criterion = criterion
+        }
+        if let given = request.approvedBy {
+            guard claim.criterion != nil else {
+                throw OpsError.input("--approved-by approves an exception: name it with --change (one of \(exceptions?.criteria.joined(separator: ", ") ?? "the policy's criteria"))")
+            }
+            guard let approver = exceptions?.approver, !approver.isEmpty else {
+                throw OpsError.file(policy.path, line: nil, "names no freeze_release_exceptions approver, so no one can approve an exception",
+                                    fix: "Add approver: \"VP Platform\" (a title or a person) to the policy")
+            }
+            let holders = config.people.filter { person in
+                [person.handle, person.name, person.title].compactMap { $0 }.contains { sameName($0, approver) }
+            }
+            let givenIsHolder = holders.contains { sameName($0.handle, given) || sameName($0.name, given) }
+            guard sameName(given, approver) || givenIsHolder else {
+                throw OpsError.input("'\(IncidentService.printable(given))' is not the approver of release exceptions in \(policy.path): \(approver) is")
+            }
+            claim.approver = approver
+            claim.approverHandle = holders.count == 1 ? holders[0].handle : nil
+        }
+        return claim
+    }
+
+    /// `security_fix`, `Security fix` and `security-fix` name the same criterion; so do
+    /// `sev-1 remediation` and `SEV1 remediation`.
+    static func criterionKey(_ text: String) -> String {
+        String(text.lowercased().filter { $0.isLetter || $0.isNumber })
+    }
+
+    /// Names compare without case and with runs of spaces as one.
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        func key(_ text: String) -> String { text.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+        return key(a) == key(b)
+    }
+
+    // MARK: The verdict
+
+    /// The verdict for a budget status under its policy: pure, so every threshold can be tested
+    /// without a repository.
+    static func verdict(_ status: ErrorBudgetStatus, policy: ErrorBudgetPolicy, claim: Claim, at: Date) -> ReleaseVerdict {
+        let freeze = ReleaseFreeze(crossed: status.crossed)
+        var verdict = ReleaseVerdict(useCase: status.useCase, sli: status.sli, at: at, allowed: true, reason: "", policyPath: policy.path,
+                                     consumed: status.consumed, crossed: status.crossed, freeze: freeze, criterion: claim.criterion,
+                                     approvedBy: claim.approver, exception: false, decision: nil, decisionIsNew: false, notes: [])
+        verdict.notes = status.notes.filter { !$0.hasPrefix("no imported events") }
+        let subject = "\(status.useCase) \(status.sli)"
+        let exceptions = policy.freezeExceptions?.criteria ?? []
+        let criteria = Self.alternatives(exceptions)
+
+        guard let consumed = status.consumed else {
+            // No evidence of a spent budget is not evidence of a healthy one: say so, and let the
+            // release through rather than turn a broken metrics export into a release outage.
+            verdict.reason = "ALLOWED: no imported events for \(subject) in its \(status.window) window, so its budget cannot be judged and nothing is frozen; import them (ops slo import) for the gate to enforce \(policy.path)"
+            return verdict
+        }
+        let used = "\(subject) has used \(SLONumber.percent(consumed)) of its error budget"
+        let trigger = freeze.action.map { action in "\(action) (at \(SLONumber.percentText(freeze.threshold!)))" } ?? ""
+
+        switch freeze.scope {
+        case .none:
+            var parts = [used]
+            if let last = status.crossed.last {
+                let actions = status.actions
+                parts.append("due from \(SLONumber.percentText(last.at)): \(actions.isEmpty ? "no actions" : actions.joined(separator: ", "))")
+            }
+            let next = policy.burnAlerts.first { alert in alert.actions.contains { ReleaseFreeze.scope(of: $0) != .none } }
+            parts.append(next.map { "no release freeze before \(SLONumber.percentText($0.at))" } ?? "\(policy.path) freezes no releases")
+            verdict.reason = "ALLOWED: " + parts.joined(separator: "; ")
+
+        case .noncritical:
+            if let criterion = claim.criterion {
+                verdict.exception = true
+                verdict.reason = "ALLOWED: \(used); \(trigger) holds other releases, and \(criterion) is an exception"
+            } else {
+                verdict.allowed = false
+                verdict.reason = exceptions.isEmpty
+                    ? "FROZEN: \(used); \(trigger) holds every non-critical release, and \(policy.path) lists no freeze_release_exceptions"
+                    : "FROZEN: \(used); \(trigger) lets through only \(criteria) (--change)"
+            }
+
+        case .all:
+            let approver = policy.freezeExceptions?.approver.flatMap { $0.isEmpty ? nil : $0 }
+            if let criterion = claim.criterion, let approvedBy = claim.approver {
+                verdict.exception = true
+                verdict.reason = "ALLOWED: \(used); \(trigger) holds every release, and \(criterion) is an exception approved by \(approvedBy)"
+            } else {
+                verdict.allowed = false
+                guard let approver, !exceptions.isEmpty else {
+                    verdict.reason = "FROZEN: \(used); \(trigger) holds every release, and \(policy.path) names no exception \(exceptions.isEmpty ? "criteria" : "approver")"
+                    return verdict
+                }
+                verdict.reason = claim.criterion.map { criterion in
+                    "FROZEN: \(used); \(trigger) lets \(criterion) through only with the approval of \(approver) (--approved-by \"\(approver)\")"
+                } ?? "FROZEN: \(used); \(trigger) lets through only \(criteria) approved by \(approver) (--change, --approved-by)"
+            }
+        }
+        return verdict
+    }
+
+    /// `a`, `a or b`, `a, b or c`.
+    static func alternatives(_ items: [String]) -> String {
+        guard items.count > 1 else { return items.first ?? "" }
+        return items.dropLast().joined(separator: ", ") + " or " + items.last!
+    }
+
+    // MARK: Recording an exception
+
+    /// The audit trail of an exception to a full freeze: an accepted decision linked to the week
+    /// it was granted in, which the weekly Ops Review lists. A second check of the same change,
+    /// approver and week finds that decision rather than writing another.
+    private func record(_ verdict: inout ReleaseVerdict, status: ErrorBudgetStatus, policy: ErrorBudgetPolicy, criterion: String,
+                        approver: String, approverHandle: String?, config: OpsConfig, author: () throws -> Author) throws {
+        let week = ISOWeek(containing: verdict.at, zone: config.timeZone).description
+        let title = IncidentService.printable("Release exception: \(criterion) on \(status.useCase)")
+        let approval = IncidentService.printable("Approved by: \(approver)")
+        let service = DecisionService(workspace)
+        for existing in try service.list().decisions where existing.status == "accepted" && existing.title == title && existing.reviews.contains(week) {
+            guard let text = try workspace.committedText(existing.path),
+                  text.split(whereSeparator: \.isNewline).contains(where: { $0.trimmingCharacters(in: .whitespaces) == approval }) else { continue }
+            verdict.decision = existing
+            verdict.reason += "; recorded already as \(existing.id)"
+            return
+        }
+        let trigger = "\(verdict.freeze.action!) (at \(SLONumber.percentText(verdict.freeze.threshold!)))"
+        var draft = DecisionService.Draft(title: title)
+        draft.status = "accepted"
+        draft.tags = config.backlogTags.filter { $0.caseInsensitiveCompare("SLO") == .orderedSame }
+        draft.deciders = approverHandle.map { [$0] } ?? []
+        draft.reviews = [week]
+        draft.context = """
+            \(status.useCase)'s \(status.sli) error budget is \(SLONumber.percent(status.consumed ?? 0)) consumed over \(status.window) \
+            (to \(LocalTime.formatWithZone(verdict.at, zone: config.timeZone))). \(policy.path) calls for \(trigger), which holds every \
+            release except \(Self.alternatives(policy.freezeExceptions?.criteria ?? [])) approved by \(approver).
+            """
+        draft.options = ["Hold the release until the budget recovers", "Ship it as a \(criterion) exception, approved by \(approver)"]
+        draft.decision = "Ship the \(criterion) release of \(status.useCase) during the freeze, as an exception (`ops release check`).\n\n\(approval)"
+        draft.consequences = "The freeze stays for every other change. This record is the audit trail of the exception: the weekly Ops Review lists it."
+        let decision = try service.create(draft, author: try author())
+        verdict.decision = decision
+        verdict.decisionIsNew = true
+        verdict.reason += "; recorded as \(decision.id)"
+    }
+}
+
+/// What the policy's crossed thresholds do to releases: nothing, a freeze of non-critical
+/// releases, or a freeze of all of them; with the action and threshold that imposed it.
+public struct ReleaseFreeze: Sendable, Equatable {
+    public enum Scope: String, Sendable, Comparable, CaseIterable {
+        case none, noncritical, all
+
+        public static func < (a: Scope, b: Scope) -> Bool {
+            allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+        }
+    }
+
+    public var scope: Scope
+    /// The action that imposed it (`feature_freeze_all`), as the policy writes it.
+    public var action: String?
+    /// The threshold of budget consumed that action belongs to.
+    public var threshold: Decimal?
+
+    /// The actions the gate enforces (case, `-` and spaces aside); any other action is for people.
+    static let actions: [String: Scope] = [
+        "freeze_noncritical_releases": .noncritical, "freeze_non_critical_releases": .noncritical,
+        "feature_freeze_all": .all, "freeze_all_releases": .all,
+    ]
+
+    public static func scope(of action: String) -> Scope {
+        let key = action.lowercased().replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: " ", with: "_")
+        return actions[key] ?? .none
+    }
+
+    /// The strictest freeze the crossed thresholds call for; the lowest threshold imposing it.
+    init(crossed: [ErrorBudgetPolicy.BurnAlert]) {
+        scope = .none
+        for alert in crossed {
+            for action in alert.actions where Self.scope(of: action) > scope {
+                scope = Self.scope(of: action)
+                self.action = action
+                threshold = alert.at
+            }
+        }
+    }
+}
+
+/// The answer of `ops release check`, with why.
+public struct ReleaseVerdict: Sendable {
+    public var useCase: String
+    public var sli: String
+    public var at: Date
+    public var allowed: Bool
+    /// One line: the verdict, the budget used, and what to do.
+    public var reason: String
+    public var policyPath: String
+    /// Budget consumed; nil without imported events.
+    public var consumed: Double?
+    public var crossed: [ErrorBudgetPolicy.BurnAlert]
+    public var freeze: ReleaseFreeze
+    /// The exception criterion claimed, as the policy writes it.
+    public var criterion: String?
+    /// The approver, as the policy writes it.
+    public var approvedBy: String?
+    /// Let through a freeze as an exception.
+    public var exception: Bool
+    /// The decision recording an exception to a full freeze (new or found).
+    public var decision: Decision?
+    public var decisionIsNew: Bool
+    /// What the reader should know about the figures (data ending early, ...).
+    public var notes: [String]
+
+    /// The actions of every threshold crossed, in the policy's order.
+    public var actions: [String] { crossed.flatMap(\.actions) }
+
+    /// 0 allowed, 1 frozen (DESIGN §9: a check said no).
+    public var exitCode: Int32 { allowed ? 0 : 1 }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+/// `ops release check` and `ops signals status` as a user runs them, on the imported fixtures.
+@Suite struct ReleaseCLITests {
+    static let fixtures = SLOCLITests.fixtures
+    static let monday = ["OPS_NOW": "2026-11-23T09:00:00Z"]
+
+    @Test func aFrozenReleaseExitsOneAndAnApprovedExceptionIsOneCommittedDecision() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let repo = try SLOCLITests.repository(cli)
+        let imported = try cli.ops(["slo", "import", "--prometheus-good", Self.fixtures + "/ops_copilot_good.json",
+                                    "--prometheus-total", Self.fixtures + "/ops_copilot_total.json",
+                                    "--use-case", "ops_copilot", "--sli", "availability"], in: repo, environment: Self.monday)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        func commits() throws -> Int { Int(try cli.git("rev-list", "--count", "HEAD", in: repo).trimmingCharacters(in: .newlines))! }
+        let before = try commits()
+
+        let frozen = try cli.ops(["release", "check", "--use-case", "ops_copilot"], in: repo, environment: Self.monday)
+        #expect(frozen.status == 1)
+        #expect(frozen.stdout == "FROZEN: ops_copilot availability has used 103.8 % of its error budget; feature_freeze_all (at 100%) lets through only security_fix or sev-1 remediation approved by VP Platform (--change, --approved-by)\n")
+
+        let wrong = try cli.ops(["release", "check", "--use-case", "ops_copilot", "--change", "security_fix", "--approved-by", "bob"],
+                                in: repo, environment: Self.monday)
+        #expect(wrong.status == 2 && wrong.stdout == "")
+        #expect(wrong.stderr == "ops: 'bob' is not the approver of release exceptions in policies/ops_copilot.yaml: VP Platform is\n")
+        #expect(try commits() == before)
+
+        let approved = try cli.ops(["release", "check", "--use-case", "ops_copilot", "--change", "security_fix",
+                                    "--approved-by", "VP Platform", "--as", "bob", "--format", "json"], in: repo, environment: Self.monday)
+        #expect(approved.status == 0, "\(approved.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(approved.stdout.utf8)) as! [String: Any]
+        #expect(json["schema_version"] as? Int == 1 && json["verdict"] as? String == "allowed" && json["exception"] as? Bool == true)
+        let decision = try #require(json["decision"] as? [String: Any])
+        #expect(decision["new"] as? Bool == true)
+        #expect(try commits() == before + 1)
+        #expect(try cli.git("status", "--porcelain", in: repo) == "")
+        #expect(try cli.git("log", "-1", "--format=%an%n%(trailers:key=Ops-Action,valueonly)", in: repo) == "Bob Okafor\ndecision.new\n\n")
+        let listed = try cli.ops("decision", "list", "--status", "accepted", "--format", "json", in: repo)
+        let decisions = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as! [[String: Any]]
+        #expect(decisions.map { $0["id"] as? String } == [decision["id"] as? String])
+        #expect(decisions.first?["reviews"] as? [String] == ["2026-W48"])
+    }
+
+    @Test func signalsStatusAsJSONAndABadWeek() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let repo = try SLOCLITests.repository(cli)
+        #expect(try cli.ops(["slo", "import", "--csv", Self.fixtures + "/signals_2026-W47.csv"], in: repo, environment: Self.monday).status == 0)
+        let status = try cli.ops(["signals", "status", "--week", "2026-W47", "--use-case", "search_ranking", "--format", "json"], in: repo)
+        #expect(status.status == 0, "\(status.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as! [String: Any]
+        let checks = ((json["use_cases"] as! [[String: Any]])[0]["checks"] as! [[String: Any]]).filter { $0["breached"] as? Bool == true }
+        #expect(checks.map { "\($0["metric"]!) \($0["level"]!) \($0["channel"]!)" }
+            == ["psi page #data-oncall", "ks_pvalue alert #data-oncall", "guardrail_hit_rate target #safety",
+                "ucr_usd target #finops", "cache_hit_rate target #finops"])
+
+        let bad = try cli.ops("signals", "status", "--week", "W47", in: repo)
+        #expect(bad.status == 2 && bad.stdout == "")
+        #expect(bad.stderr == "ops: 'W47' is not an ISO week. Write it like 2026-W47\n")
+    }
+}
