@@ -143,7 +143,12 @@ at 2026-11-23T11:06:00Z "$ops" release check --use-case ops_copilot --change sec
 step "ops decision list --tag SLO    (the exception is on record for the weekly review)"
 "$ops" decision list --tag SLO
 
+step "ops review pack --week 2026-W47    (Monday: the weekly Ops Review pack, one commit)"
+at 2026-11-23T08:00:00Z "$ops" review pack --week 2026-W47
+step "head -40 reviews/2026-W47/pack.md"
+head -40 reviews/2026-W47/pack.md
+
 step "git log --format='%h %an: %s' -8"
 git --no-pager log --format='%h %an: %s' -8
 
-printf '\nThe demo repository is %s\n' "$repo" >&2
+printf '\nThe demo repository is %s; the pack is %s\n' "$repo" "$repo/reviews/2026-W47/pack.md" >&2

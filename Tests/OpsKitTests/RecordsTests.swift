@@ -166,3 +166,20 @@ import Testing
         #expect(try ops.commitCount() == count)
     }
 }
+
+@Suite struct DecisionEditTests {
+    @Test func aDecisionWrittenInAnEditorIsSavedAsEditedAndItsIdMustStay() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        let service = DecisionService(ops.workspace)
+        let decision = try service.create(.init(title: "Page on freshness"), author: ops.alice) { text in
+            text.replacingOccurrences(of: "<!-- What was decided, in one or two sentences. -->", with: "Page when features are 5 minutes stale.")
+        }
+        #expect(try ops.folder.read(decision.path).contains("## Decision\nPage when features are 5 minutes stale.\n"))
+        let count = try ops.commitCount()
+        #expect(throws: OpsError.self) {
+            try service.create(.init(title: "Another"), author: ops.alice) { $0.replacingOccurrences(of: "id: D-", with: "id: X-") }
+        }
+        #expect(try ops.commitCount() == count)
+    }
+}

@@ -56,7 +56,12 @@ import Testing
 
     @Test func theStarterKitShipsEveryRunbookAndTemplateInTheRepository() throws {
         for (folder, shipped) in [("runbooks", StarterKit.runbooks), ("templates", StarterKit.templates)] {
-            let onDisk = try FileManager.default.contentsOfDirectory(atPath: sourceRoot + "/" + folder).filter { !$0.hasPrefix(".") }.sorted()
+            // Files at any depth (templates/review/pack.md ships as `review/pack.md`).
+            let onDisk = try FileManager.default.subpathsOfDirectory(atPath: sourceRoot + "/" + folder).filter { path in
+                var isFolder: ObjCBool = false
+                _ = FileManager.default.fileExists(atPath: sourceRoot + "/\(folder)/\(path)", isDirectory: &isFolder)
+                return !isFolder.boolValue && !path.split(separator: "/").contains { $0.hasPrefix(".") }
+            }.sorted()
             #expect(shipped.map(\.name).sorted() == onDisk)
             for file in shipped {
                 let bytes = try Data(contentsOf: URL(fileURLWithPath: sourceRoot + "/\(folder)/\(file.name)"))

@@ -27,7 +27,9 @@ public struct DecisionService {
         public init(title: String) { self.title = title }
     }
 
-    public func create(_ draft: Draft, author: Author) throws -> Decision {
+    /// Writes a new decision record in one commit. `review` may change the text first (a person
+    /// in $EDITOR); what comes back must still read as a decision with the same id.
+    public func create(_ draft: Draft, author: Author, review: ((String) throws -> String)? = nil) throws -> Decision {
         let config = try workspace.config()
         let title = IncidentService.printable(draft.title.trimmingCharacters(in: .whitespacesAndNewlines))
         guard !title.isEmpty, !title.contains("\n") else {
@@ -81,7 +83,14 @@ public struct DecisionService {
         \(section(draft.consequences, "What becomes easier or harder; who has to act."))
 
         """
-        let document = try MarkdownDocument.make(path: path, fields: fields, body: body)
+        var document = try MarkdownDocument.make(path: path, fields: fields, body: body)
+        if let review {
+            let edited = try MarkdownDocument(try review(document.text), path: path)
+            guard try Decision(edited).id == id.description else {
+                throw OpsError.file(path, line: edited.frontMatter?.line(of: "id"), "the id must stay \(id); it names the file")
+            }
+            document = edited
+        }
         try workspace.commit(action: "decision.new", id: id.description, subject: "decision new \(id): \(title)", author: author) { snapshot in
             if try snapshot.read(path) != nil { throw OpsError.repository("\(id) exists already; run the command again") }
             return [.write(path, document.text)]

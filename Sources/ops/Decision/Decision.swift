@@ -20,7 +20,11 @@ extension Ops {
 extension Ops.Decision {
     struct New: OpsCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write a new decision record (proposed unless --status says otherwise); prints its ID.")
+            abstract: "Write a new decision record (proposed unless --status says otherwise); prints its ID.",
+            discussion: """
+            The text comes from the flags, --decision - (standard input), or --edit ($EDITOR).
+              ops decision new "Canary every model rollout" --owner bob --tag SLO --edit
+            """)
 
         @Argument(help: "The decision, as a one-line title.")
         var title: String
@@ -46,6 +50,8 @@ extension Ops.Decision {
         var decision: String?
         @Option(help: "What follows from it.")
         var consequences: String?
+        @Flag(help: "Write the record in $EDITOR before it is saved.")
+        var edit = false
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
@@ -62,7 +68,8 @@ extension Ops.Decision {
             draft.options = options
             draft.decision = decision == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : decision ?? ""
             draft.consequences = consequences ?? ""
-            let created = try DecisionService(context.workspace()).create(draft, author: try context.author(writer))
+            let review: ((String) throws -> String)? = edit ? { try context.edit($0, fileName: "DECISION.md") } : nil
+            let created = try DecisionService(context.workspace()).create(draft, author: try context.author(writer), review: review)
             context.output(created.id)
             context.note("Wrote \(created.path) (\(created.status)). Fill in the sections there, or accept it: ops decision accept \(created.id)")
         }

@@ -1,0 +1,116 @@
+import Foundation
+import GitStore
+
+/// The weekly Ops Review pack (DESIGN §7): every figure of one ISO week in the team's zone, as
+/// `pack.md`, `incident_log.csv` and `metrics.json`.
+public struct ReviewPack: Sendable {
+    public static let schemaVersion = 1
+    public static let templatePath = "templates/review/pack.md"
+
+    public var week: ISOWeek
+    /// File name → contents, for `reviews/<week>/`.
+    public var files: [(name: String, text: String)]
+}
+
+/// Builds, writes and commits the weekly pack, and records what the meeting decided.
+public struct ReviewService {
+    let workspace: Workspace
+
+    public init(_ workspace: Workspace) { self.workspace = workspace }
+
+    /// `2026-W47`, or the last complete week in the team's zone when `text` is nil.
+    public func week(_ text: String?) throws -> ISOWeek {
+        let zone = try workspace.config().timeZone
+        guard let text else { return ISOWeek(containing: workspace.clock(), zone: zone).adding(weeks: -1, zone: zone) }
+        guard let week = ISOWeek(text.trimmingCharacters(in: .whitespaces)) else {
+            throw OpsError.input("'\(text)' is not an ISO week. Write it like 2026-W47 (weeks run 01 to 52, or 53 in some years)")
+        }
+        return week
+    }
+
+    /// What `ops review pack` did: where it wrote, and the commit (nil when nothing changed or
+    /// when not committing).
+    public struct Outcome: Sendable {
+        public var week: ISOWeek
+        public var folder: String
+        public var files: [String]
+        public var commit: String?
+        public var committed: Bool
+    }
+
+    /// Builds the pack of `week` and writes it to `out` (default `reviews/<week>`, relative to the
+    /// repository). Inside the repository it is one commit (`review.pack`), none when no byte
+    /// changed; `commit: false`, or a folder outside the repository, only writes the files.
+    /// `author` is asked for only when committing.
+    public func write(week text: String?, out: String? = nil, commit: Bool = true, author: () throws -> Author) throws -> Outcome {
+        let pack = try build(week: week(text))
+        let folder = Workspace.absolute(out ?? "reviews/\(pack.week)", from: workspace.root)
+        let root = workspace.root.hasSuffix("/") ? workspace.root : workspace.root + "/"
+        let relative = folder.hasPrefix(root) ? String(folder.dropFirst(root.count)) : nil
+        let names = pack.files.map(\.name)
+        if commit, let relative, !relative.isEmpty {
+            let id = try workspace.commit(action: "review.pack", subject: "review pack \(pack.week)", author: author()) { _ in
+                pack.files.map { .write(relative + "/" + $0.name, $0.text) }
+            }
+            return Outcome(week: pack.week, folder: folder, files: names, commit: id.map { "\($0)" }, committed: id != nil)
+        }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for file in pack.files {
+            try Data(file.text.utf8).write(to: URL(fileURLWithPath: folder + "/" + file.name))
+        }
+        return Outcome(week: pack.week, folder: folder, files: names, commit: nil, committed: false)
+    }
+
+    /// What `ops review record` wrote.
+    public struct Record: Sendable {
+        public var decisions: [Decision]
+        public var backlog: [BacklogItem]
+    }
+
+    /// Each decision the meeting took becomes an accepted decision linked to the week
+    /// (`reviews: [2026-W47]`); each follow-up a backlog item from it (`source: review:2026-W47`).
+    /// One commit per document, as `ops decision new` and `ops backlog add` make.
+    public func record(week text: String, decisions: [String], backlog: [String], owner: String? = nil, due: String? = nil,
+                       tags: [String] = [], priority: String? = nil, author: Author) throws -> Record {
+        let week = try self.week(text)
+        guard !decisions.isEmpty || !backlog.isEmpty else {
+            throw OpsError.input("nothing to record: ops review record --week \(week) --decision \"Freeze ops_copilot releases until Friday\" --backlog \"Add a canary for model deploys\"")
+        }
+        var result = Record(decisions: [], backlog: [])
+        for title in decisions {
+            var draft = DecisionService.Draft(title: title)
+            draft.status = "accepted"
+            draft.reviews = [week.description]
+            draft.owner = owner
+            draft.due = due
+            draft.tags = tags
+            result.decisions.append(try DecisionService(workspace).create(draft, author: author))
+        }
+        for title in backlog {
+            var draft = BacklogService.Draft(title: title)
+            draft.from = week.description
+            draft.owner = owner
+            draft.due = due
+            draft.tags = tags
+            draft.priority = priority
+            result.backlog.append(try BacklogService(workspace).add(draft, author: author))
+        }
+        return result
+    }
+
+    // MARK: Building
+
+    /// The pack of `week`, read from committed documents and the work tree's catalog and
+    /// policies. Nothing depends on the time it runs: "overdue" and budget status are judged at
+    /// the end of the week, so the same inputs give the same bytes.
+    public func build(week: ISOWeek) throws -> ReviewPack {
+        let config = try workspace.config()
+        var builder = ReviewBuilder(workspace: workspace, config: config, week: week)
+        try builder.collect()
+        let template = try workspace.committedText(ReviewPack.templatePath) ?? workspace.readWorkTreeFile(ReviewPack.templatePath)
+            ?? StarterKit.text("review/pack.md")
+        let markdown = ReviewMarkdown.tidy(try TemplateRenderer.render(template, path: ReviewPack.templatePath, with: builder.values))
+        let json = try JSONOutput.render(ReviewValue.object(builder.json))
+        return ReviewPack(week: week, files: [("pack.md", markdown), ("incident_log.csv", builder.incidentLog), ("metrics.json", json)])
+    }
+}

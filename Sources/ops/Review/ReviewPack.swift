@@ -1,0 +1,42 @@
+import ArgumentParser
+import OpsKit
+
+extension Ops.Review {
+    struct Pack: OpsCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Build a week's pack: pack.md, incident_log.csv, metrics.json; one commit.",
+            discussion: """
+            Writes reviews/<week>/ and commits it (Ops-Action: review.pack). The same inputs
+            give the same bytes, so a second run makes no commit. Prints the folder.
+              ops review pack                  the last complete week, in the team's zone
+              ops review pack --week 2026-W47 --no-commit
+            """
+        )
+
+        @Option(help: ArgumentHelp("The ISO week, in the team's time zone: 2026-W47. Default: the last complete week.", valueName: "week"))
+        var week: String?
+
+        @Option(help: ArgumentHelp("Where to write, instead of reviews/<week>/. Outside the repository nothing is committed.", valueName: "dir"))
+        var out: String?
+
+        @Flag(help: "Write the files but do not commit them.")
+        var noCommit = false
+
+        @OptionGroup var writer: WriterOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ context: OpsContext) throws {
+            let service = ReviewService(try context.workspace())
+            let outcome = try service.write(week: week, out: out.map { Workspace.absolute($0, from: context.currentDirectory) },
+                                            commit: !noCommit) { try context.author(writer) }
+            context.output(outcome.folder)
+            if outcome.committed {
+                context.note("Review pack \(outcome.week) committed (\(outcome.files.joined(separator: ", "))).")
+            } else if outcome.commit == nil && !noCommit && out == nil {
+                context.note("Nothing to change: the \(outcome.week) pack is already committed as it is.")
+            } else {
+                context.note("Review pack \(outcome.week) written, not committed.")
+            }
+        }
+    }
+}
