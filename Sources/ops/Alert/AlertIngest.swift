@@ -4,7 +4,7 @@ import OpsKit
 
 extension Ops.Alert {
     struct Ingest: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "ingest", 
             abstract: "Read an Alertmanager webhook payload: firing alerts open incidents.",
             discussion: """
             One incident per alert fingerprint while it is unresolved; delivering the

@@ -4,7 +4,7 @@ import OpsKit
 
 extension Ops {
     struct Backlog: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "backlog", 
             abstract: "Follow-up work with owners and due dates, including postmortem action items.",
             discussion: """
               ops backlog add "Add a canary for model deploys" --tag SLO --priority P1 --owner alice --due +2w
@@ -19,7 +19,7 @@ extension Ops {
 
 extension Ops.Backlog {
     struct Add: OpsCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a backlog item; prints its ID.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a backlog item; prints its ID.")
         @Argument(help: "What to do, in one line.")
         var title: String
         @Option(name: .customLong("tag"), help: "A tag from ops.yaml backlog_tags (SLO, Safety, FinOps); repeat for more.")
@@ -54,7 +54,7 @@ extension Ops.Backlog {
     }
 
     struct Start: OpsCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark an item in progress.")
+        static let configuration = CommandConfiguration(commandName: "start", abstract: "Mark an item in progress.")
         @Argument(help: "The item: its ID, the first 4+ characters of the last part, or its name.")
         var id: String
         @OptionGroup var writer: WriterOptions
@@ -63,7 +63,7 @@ extension Ops.Backlog {
     }
 
     struct Done: OpsCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark an item done.")
+        static let configuration = CommandConfiguration(commandName: "done", abstract: "Mark an item done.")
         @Argument(help: "The item: its ID, the first 4+ characters of the last part, or its name.")
         var id: String
         @OptionGroup var writer: WriterOptions
@@ -72,7 +72,7 @@ extension Ops.Backlog {
     }
 
     struct Drop: OpsCommand {
-        static let configuration = CommandConfiguration(abstract: "Drop an item: it will not be done.")
+        static let configuration = CommandConfiguration(commandName: "drop", abstract: "Drop an item: it will not be done.")
         @Argument(help: "The item: its ID, the first 4+ characters of the last part, or its name.")
         var id: String
         @OptionGroup var writer: WriterOptions
@@ -81,7 +81,7 @@ extension Ops.Backlog {
     }
 
     struct List: OpsCommand {
-        static let configuration = CommandConfiguration(abstract: "List backlog items by priority, then due date.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List backlog items by priority, then due date.")
         @Option(help: "Only items with this tag.")
         var tag: String?
         @Option(help: "Only items of this person.")
@@ -110,7 +110,7 @@ extension Ops.Backlog {
     }
 
     struct Sync: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "sync", 
             abstract: "Turn postmortem action items into backlog items; ticking either one closes both.",
             discussion: """
             Each action item gets its backlog ID written at the end of its line, so running

@@ -4,7 +4,7 @@ import OpsKit
 
 extension Ops {
     struct Decision: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "decision", 
             abstract: "Record decisions: what was decided, why, by whom, and what it replaces.",
             discussion: """
               ops decision new "Freeze non-critical releases for ops_copilot" --owner alice --tag SLO
@@ -19,7 +19,7 @@ extension Ops {
 
 extension Ops.Decision {
     struct New: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "new", 
             abstract: "Write a new decision record (proposed unless --status says otherwise); prints its ID.",
             discussion: """
             The text comes from the flags, --decision - (standard input), or --edit ($EDITOR).
@@ -81,7 +81,7 @@ extension Ops.Decision {
     }
 
     struct Accept: OpsCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark a decision accepted.")
+        static let configuration = CommandConfiguration(commandName: "accept", abstract: "Mark a decision accepted.")
         @Argument(help: "The decision: its ID, the first 4+ characters of the last part, or its name.")
         var id: String
         @OptionGroup var writer: WriterOptions
@@ -90,7 +90,7 @@ extension Ops.Decision {
     }
 
     struct Reject: OpsCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark a decision rejected.")
+        static let configuration = CommandConfiguration(commandName: "reject", abstract: "Mark a decision rejected.")
         @Argument(help: "The decision: its ID, the first 4+ characters of the last part, or its name.")
         var id: String
         @OptionGroup var writer: WriterOptions
@@ -99,7 +99,7 @@ extension Ops.Decision {
     }
 
     struct Deprecate: OpsCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark a decision deprecated: no longer followed, nothing replaces it.")
+        static let configuration = CommandConfiguration(commandName: "deprecate", abstract: "Mark a decision deprecated: no longer followed, nothing replaces it.")
         @Argument(help: "The decision: its ID, the first 4+ characters of the last part, or its name.")
         var id: String
         @OptionGroup var writer: WriterOptions
@@ -108,7 +108,7 @@ extension Ops.Decision {
     }
 
     struct Supersede: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "supersede", 
             abstract: "Replace a decision with a newer one; both files change in one commit.",
             discussion: "  ops decision supersede k2qx --by m4tb")
         @Argument(help: "The decision being replaced.")
@@ -124,7 +124,7 @@ extension Ops.Decision {
     }
 
     struct List: OpsCommand {
-        static let configuration = CommandConfiguration(abstract: "List decisions, newest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List decisions, newest first.")
         @Option(help: "Only this status.")
         var status: String?
         @Option(parsing: .unconditional, help: "Only decisions made on or after this date (2026-11-01, -30d).")
@@ -151,7 +151,7 @@ extension Ops.Decision {
     }
 
     struct Show: OpsCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a decision, and the chain of decisions it belongs to.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a decision, and the chain of decisions it belongs to.")
         @Argument(help: "The decision: its ID, the first 4+ characters of the last part, or its name.")
         var id: String
         @OptionGroup var format: FormatOptions

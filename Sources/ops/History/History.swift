@@ -4,7 +4,7 @@ import OpsKit
 
 extension Ops {
     struct History: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "history", 
             abstract: "Who changed a document, what changed, and when: straight from Git.",
             discussion: """
             Field by field, for changes made with ops and by hand, following renames.
@@ -29,7 +29,7 @@ extension Ops {
     }
 
     struct Log: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "log", 
             abstract: "The activity feed of the repository, newest first.",
             discussion: """
               ops log --since -7d

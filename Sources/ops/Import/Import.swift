@@ -4,7 +4,7 @@ import OpsKit
 
 extension Ops {
     struct Import: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "import", 
             abstract: "Import incident history from PagerDuty, incident.io, FireHydrant, Rootly or Dispatch.",
             discussion: """
             Each incident becomes an ordinary ops incident with its clock points in UTC,

@@ -3,7 +3,7 @@ import OpsKit
 
 extension Ops {
     struct Incident: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "incident", 
             abstract: "Open, update and list incidents.",
             discussion: """
             Each command is one commit. IDs can be shortened to the first 4 characters

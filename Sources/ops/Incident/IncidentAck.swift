@@ -3,7 +3,7 @@ import OpsKit
 
 extension Ops.Incident {
     struct Ack: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "ack", 
             abstract: "Acknowledge an incident: someone is on it.",
             discussion: """
             Run it again with --at to correct the time:

@@ -3,7 +3,7 @@ import OpsKit
 
 extension Ops.Incident {
     struct Assign: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "assign", 
             abstract: "Give someone a role on an incident (commander, comms, scribe, ...).",
             discussion: """
             Roles and people come from ops.yaml.

@@ -3,7 +3,7 @@ import OpsKit
 
 extension Ops.Incident {
     struct Close: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "close", 
             abstract: "Close an incident: follow-up is done.",
             discussion: """
               ops incident close 7f3a

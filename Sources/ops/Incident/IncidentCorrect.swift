@@ -3,7 +3,7 @@ import OpsKit
 
 extension Ops.Incident {
     struct Correct: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "correct", 
             abstract: "Correct a clock point learned after the fact (started, detected, ...).",
             discussion: """
             The timeline keeps the old and the new time.

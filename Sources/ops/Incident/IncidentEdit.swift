@@ -4,7 +4,7 @@ import OpsKit
 
 extension Ops.Incident {
     struct Edit: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "edit", 
             abstract: "Edit an incident's file in $EDITOR; it is checked before it is committed.",
             discussion: """
               ops incident edit 7f3a

@@ -4,7 +4,7 @@ import OpsKit
 
 extension Ops.Incident {
     struct List: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "list", 
             abstract: "List incidents, most recent first.",
             discussion: """
               ops incident list --status open --status acknowledged

@@ -3,7 +3,7 @@ import OpsKit
 
 extension Ops.Incident {
     struct Mitigate: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "mitigate", 
             abstract: "Mark an incident mitigated: impact has stopped.",
             discussion: """
               ops incident mitigate 7f3a             now

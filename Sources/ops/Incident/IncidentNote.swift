@@ -4,7 +4,7 @@ import OpsKit
 
 extension Ops.Incident {
     struct Note: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "note", 
             abstract: "Add a note to an incident's timeline.",
             discussion: """
               ops incident note 7f3a "Rolled back model v42"

@@ -3,7 +3,7 @@ import OpsKit
 
 extension Ops.Incident {
     struct Open: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "open", 
             abstract: "Open an incident; prints its ID.",
             discussion: """
             Only the new ID goes to standard output, so scripts can capture it:

@@ -3,7 +3,7 @@ import OpsKit
 
 extension Ops.Incident {
     struct Reopen: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "reopen", 
             abstract: "Reopen a resolved or closed incident: impact is back.",
             discussion: """
             Clears mitigated, resolved and closed times (the timeline keeps them);

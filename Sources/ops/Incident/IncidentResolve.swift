@@ -3,7 +3,7 @@ import OpsKit
 
 extension Ops.Incident {
     struct Resolve: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "resolve", 
             abstract: "Mark an incident resolved: the cause is fixed.",
             discussion: """
               ops incident resolve 7f3a

@@ -3,7 +3,7 @@ import OpsKit
 
 extension Ops.Incident {
     struct Sev: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "sev", 
             abstract: "Change an incident's severity (the change is in the timeline).",
             discussion: """
               ops incident sev 7f3a SEV1

@@ -3,7 +3,7 @@ import OpsKit
 
 extension Ops.Incident {
     struct Show: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "show", 
             abstract: "Show one incident: its fields, durations so far and timeline.",
             discussion: """
               ops incident show 7f3a

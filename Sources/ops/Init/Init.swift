@@ -3,7 +3,7 @@ import OpsKit
 
 extension Ops {
     struct Init: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "init", 
             abstract: "Set up an ops repository (new, or an existing Git repository).",
             discussion: """
             Writes ops.yaml, the starter runbooks, templates and .gitattributes in one

@@ -3,7 +3,7 @@ import OpsKit
 
 extension Ops {
     struct Lint: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "lint", 
             abstract: "Check every document; print file:line: problem for each one.",
             discussion: """
             Reads the work tree, so hand edits are checked before you commit them. Exit

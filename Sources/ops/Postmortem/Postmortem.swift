@@ -3,7 +3,7 @@ import OpsKit
 
 extension Ops {
     struct Postmortem: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "postmortem", 
             abstract: "Write postmortems, move them through review, and see which are missing or overdue.",
             discussion: """
               ops postmortem new 7f3a                prefilled from the incident
@@ -17,7 +17,7 @@ extension Ops {
 
 extension Ops.Postmortem {
     struct New: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "new", 
             abstract: "Write postmortem.md from templates/postmortem.md, prefilled from the incident.")
 
         @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
@@ -33,7 +33,7 @@ extension Ops.Postmortem {
     }
 
     struct Status: OpsCommand {
-        static let configuration = CommandConfiguration(abstract: "Set a postmortem's status: Draft, In review, Reviewed, Closed.")
+        static let configuration = CommandConfiguration(commandName: "status", abstract: "Set a postmortem's status: Draft, In review, Reviewed, Closed.")
 
         @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
         var id: String
@@ -49,7 +49,7 @@ extension Ops.Postmortem {
     }
 
     struct List: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "list", 
             abstract: "Incidents that need a postmortem (per ops.yaml), with due dates and status.")
 
         @Flag(help: "Only those with no postmortem yet.")
@@ -68,7 +68,7 @@ extension Ops.Postmortem {
     }
 
     struct Lint: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "lint", 
             abstract: "Check postmortems: root cause, action items with owner and due date, timeline.")
 
         @OptionGroup var global: GlobalOptions

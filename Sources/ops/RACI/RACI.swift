@@ -20,7 +20,7 @@ extension RecordsRendering.RACIFormat: ExpressibleByArgument {}
 
 extension Ops.RACI {
     struct Show: OpsCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the RACI matrix.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print the RACI matrix.")
         @Option(help: "table, json, csv or md.")
         var format: RecordsRendering.RACIFormat = .table
         @OptionGroup var global: GlobalOptions
@@ -31,7 +31,7 @@ extension Ops.RACI {
     }
 
     struct Who: OpsCommand {
-        static let configuration = CommandConfiguration(abstract: "Who is R, A, C and I for one workstream.")
+        static let configuration = CommandConfiguration(commandName: "who", abstract: "Who is R, A, C and I for one workstream.")
         @Argument(help: "The workstream, or the start of its name.")
         var workstream: String
         @OptionGroup var global: GlobalOptions
@@ -45,7 +45,7 @@ extension Ops.RACI {
     }
 
     struct Set: OpsCommand {
-        static let configuration = CommandConfiguration(abstract: "Change who holds one role of a workstream.")
+        static let configuration = CommandConfiguration(commandName: "set", abstract: "Change who holds one role of a workstream.")
         @Argument(help: "The workstream, or the start of its name.")
         var workstream: String
         @Option(help: "R, A, C or I.")

@@ -3,7 +3,7 @@ import OpsKit
 
 extension Ops.Release {
     struct Check: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "check", 
             abstract: "Allowed (exit 0) or frozen (exit 1), with the reason on one line.",
             discussion: """
             The burn thresholds the budget has crossed (policies/<use_case>.yaml)

@@ -3,7 +3,7 @@ import OpsKit
 
 extension Ops.Review {
     struct Pack: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "pack", 
             abstract: "Build a week's pack: pack.md, incident_log.csv, metrics.json; one commit.",
             discussion: """
             Writes reviews/<week>/ and commits it (Ops-Action: review.pack). The same inputs

@@ -3,7 +3,7 @@ import OpsKit
 
 extension Ops.Review {
     struct Record: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "record", 
             abstract: "Record the meeting's decisions and follow-ups, linked to the week.",
             discussion: """
             Each --decision becomes an accepted decision with `reviews: [WEEK]`; each

@@ -4,7 +4,7 @@ import OpsKit
 
 extension Ops {
     struct Runbook: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "runbook", 
             abstract: "Playbooks, and their checklists attached to incidents.",
             discussion: """
               ops runbook list
@@ -19,7 +19,7 @@ extension Ops {
 
 extension Ops.Runbook {
     struct List: OpsCommand {
-        static let configuration = CommandConfiguration(abstract: "List the runbooks.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the runbooks.")
 
         @OptionGroup var format: FormatOptions
         @OptionGroup var global: GlobalOptions
@@ -31,7 +31,7 @@ extension Ops.Runbook {
     }
 
     struct Show: OpsCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a runbook's phases, steps and checklist ids.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a runbook's phases, steps and checklist ids.")
 
         @Argument(help: "The runbook's name (its file name without .md).")
         var slug: String
@@ -44,7 +44,7 @@ extension Ops.Runbook {
     }
 
     struct New: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "new", 
             abstract: "Write a new runbook from templates/runbook.md, with the five phases to fill in.",
             discussion: "  ops runbook new cache-stampede --title \"Cache stampede\""
         )
@@ -66,7 +66,7 @@ extension Ops.Runbook {
     }
 
     struct Lint: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "lint", 
             abstract: "Check the runbooks: front matter, the five phases, an action and a checklist per step.")
 
         @OptionGroup var global: GlobalOptions
@@ -77,7 +77,7 @@ extension Ops.Runbook {
     }
 
     struct Attach: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "attach", 
             abstract: "Copy a runbook's checklist into an incident (runbook.md), with step ids.",
             discussion: "  ops runbook attach 7f3a model-serving-degradation"
         )
@@ -98,7 +98,7 @@ extension Ops.Runbook {
     }
 
     struct Diff: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "diff", 
             abstract: "Show how a runbook changed since it was attached to an incident.")
 
         @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
@@ -113,7 +113,7 @@ extension Ops.Runbook {
     }
 
     struct Stats: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "stats", 
             abstract: "Per runbook: times used, median completion, the steps most often skipped.")
 
         @OptionGroup var format: FormatOptions

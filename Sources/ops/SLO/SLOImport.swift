@@ -4,7 +4,7 @@ import OpsKit
 
 extension Ops.SLO {
     struct Import: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "import", 
             abstract: "Import SLO data from Prometheus, CSV or OpenSLO, as one commit.",
             discussion: """
             Normalises the input into snapshot files under slo/snapshots/, with

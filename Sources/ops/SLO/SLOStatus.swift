@@ -4,7 +4,7 @@ import OpsKit
 
 extension Ops.SLO {
     struct Status: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "status", 
             abstract: "Error budgets: consumed, left, burn rates and the actions due.",
             discussion: """
             Green under the policy's lowest burn threshold, yellow from there,

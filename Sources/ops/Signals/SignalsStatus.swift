@@ -3,7 +3,7 @@ import OpsKit
 
 extension Ops.Signals {
     struct Status: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "status", 
             abstract: "A week's breaches, each with its threshold and channel.",
             discussion: """
             Drift (PSI, KS p-value, top-k shift), data quality (ingest lag,

@@ -4,7 +4,7 @@ import OpsKit
 
 extension Ops {
     struct Stats: OpsCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "stats", 
             abstract: "Response times: detect, acknowledge, mitigate, resolve (count, mean, median, p90, max).",
             discussion: """
             Counts resolved and closed incidents opened in the period; open ones are

@@ -3,7 +3,7 @@ import OpsKit
 
 extension Ops {
     struct Step: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "step", 
             abstract: "Tick, untick or skip a step of an incident's runbook checklist.",
             discussion: """
             Step ids are phase.number, as `ops incident show` lists them.
@@ -27,7 +27,7 @@ extension Ops.Step {
     }
 
     struct Check: OpsCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark a step done.")
+        static let configuration = CommandConfiguration(commandName: "check", abstract: "Mark a step done.")
 
         @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
         var id: String
@@ -42,7 +42,7 @@ extension Ops.Step {
     }
 
     struct Uncheck: OpsCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark a step not done (or no longer skipped).")
+        static let configuration = CommandConfiguration(commandName: "uncheck", abstract: "Mark a step not done (or no longer skipped).")
 
         @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
         var id: String
@@ -55,7 +55,7 @@ extension Ops.Step {
     }
 
     struct Skip: OpsCommand {
-        static let configuration = CommandConfiguration(abstract: "Skip a step that does not apply; counted apart, not as done.")
+        static let configuration = CommandConfiguration(commandName: "skip", abstract: "Skip a step that does not apply; counted apart, not as done.")
 
         @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
         var id: String
