@@ -216,7 +216,6 @@ public struct BacklogService {
         if text.uppercased().hasPrefix("D-") {
             return "decision:" + (try DecisionService(workspace).locate(text).id)
         }
-        let refs = IncidentLocator.refs(in: try workspace.committedFiles(under: IncidentLocator.folder))
-        return "incident:" + (try IncidentLocator.resolve(text, among: refs).id)
+        return "incident:" + (try IncidentService(workspace).locate(text).id)
     }
 }

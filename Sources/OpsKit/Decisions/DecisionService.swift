@@ -43,8 +43,7 @@ public struct DecisionService {
         let deciders = try draft.deciders.map { try IncidentService(workspace).personHandle($0, config) }
         let due = try draft.due.map { try Self.day($0, config, now: workspace.clock()) }
         let tags = try draft.tags.map { try BacklogService.tag($0, config) }
-        let incidentRefs = IncidentLocator.refs(in: try workspace.committedFiles(under: IncidentLocator.folder))
-        let incidents = try draft.incidents.map { try IncidentLocator.resolve($0, among: incidentRefs).id }
+        let incidents = try draft.incidents.map { try IncidentService(workspace).locate($0).id }
         let reviews = try draft.reviews.map { text -> String in
             guard let week = ISOWeek(text) else { throw OpsError.input("'\(text)' is not an ISO week. Write it like 2026-W47") }
             return week.description

@@ -176,8 +176,7 @@ public struct IncidentService {
 
     /// The incident `input` names, as committed.
     public func find(_ input: String) throws -> Incident {
-        let ref = try locate(input)
-        guard let text = try workspace.committedText(ref.path) else { throw OpsError.input("no incident matches '\(input)'") }
+        let (ref, text) = try self.text(of: input)
         return try Incident(MarkdownDocument(text, path: ref.path))
     }
 
@@ -269,7 +268,13 @@ public struct IncidentService {
 
     // MARK: Plumbing
 
-    private func locate(_ input: String) throws -> IncidentRef {
+    /// The incident `input` names. A full id names its path, so only a short id or a typo walks
+    /// the incidents folder.
+    func locate(_ input: String) throws -> IncidentRef {
+        if let id = DocumentID(input.trimmingCharacters(in: .whitespaces), kind: "INC") {
+            let path = IncidentLocator.path(for: id)
+            if try workspace.committedEntryID(path) != nil { return IncidentRef(id: id.description, path: path) }
+        }
         let refs = IncidentLocator.refs(in: try workspace.committedFiles(under: IncidentLocator.folder))
         return try IncidentLocator.resolve(input, among: refs) { ref in
             (try? workspace.committedText(ref.path)).flatMap { try? Incident(MarkdownDocument($0, path: ref.path)).title }
@@ -282,8 +287,8 @@ public struct IncidentService {
         let ref = try locate(input)
         var result: Incident?
         var unchanged: String?
-        let title = (try? find(ref.id).title) ?? ""
-        let commit = try workspace.commit(action: "incident.\(action)", id: ref.id, subject: subject(action, ref.id, title),
+        // The subject is read after the build, so the title comes from the file just read.
+        let commit = try workspace.commit(action: "incident.\(action)", id: ref.id, subject: subject(action, ref.id, result?.title ?? ""),
                                           author: author) { snapshot in
             guard let data = try snapshot.read(ref.path) else {
                 throw OpsError.repository("\(ref.id) was deleted by another change; nothing was written")

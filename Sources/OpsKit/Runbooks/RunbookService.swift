@@ -205,8 +205,7 @@ public struct RunbookService {
     // MARK: Plumbing
 
     private func locateIncident(_ input: String) throws -> IncidentRef {
-        let refs = IncidentLocator.refs(in: try workspace.committedFiles(under: IncidentLocator.folder))
-        return try IncidentLocator.resolve(input, among: refs)
+        try IncidentService(workspace).locate(input)
     }
 
     static func attachedPath(_ ref: IncidentRef) -> String {
