@@ -5,12 +5,12 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug/ops
 # libgit2 for Git; cmark-gfm checks that generated Markdown renders as GitHub renders it.
-PACKAGES := libgit2-dev pkg-config git python3 python3-yaml cmark-gfm
+PACKAGES := libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config git python3 python3-yaml cmark-gfm
 
 .PHONY: deps build test demo bench release clean
 
 deps:
-	@if ! pkg-config --exists libgit2 2>/dev/null || ! command -v git >/dev/null || ! command -v python3 >/dev/null \
+	@if ! pkg-config --exists libgit2 libcmark-gfm 2>/dev/null || ! command -v git >/dev/null || ! command -v python3 >/dev/null \
 		|| ! command -v cmark-gfm >/dev/null; then \
 		echo "Installing system packages: $(PACKAGES)" >&2; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(PACKAGES) >/dev/null; \

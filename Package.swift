@@ -23,10 +23,17 @@ let package = Package(
             providers: [.apt(["libgit2-dev"])]
         ),
         .target(name: "GitStore", dependencies: ["CGit2"]),
+        // cmark-gfm from the system (Debian: libcmark-gfm-dev and -extensions-dev): Markdown to HTML as GitHub renders it.
+        .systemLibrary(
+            name: "CCmarkGFM",
+            pkgConfig: "libcmark-gfm",
+            providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
+        ),
         .target(
             name: "OpsKit",
             dependencies: [
                 "GitStore",
+                "CCmarkGFM",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -151,4 +151,4 @@ head -40 reviews/2026-W47/pack.md
 step "git log --format='%h %an: %s' -8"
 git --no-pager log --format='%h %an: %s' -8
 
-printf '\nThe demo repository is %s; the pack is %s\n' "$repo" "$repo/reviews/2026-W47/pack.md" >&2
+printf "\nThe demo repository is %s\nThe weekly pack: %s\n" "$repo" "$repo/reviews/2026-W47/pack.html"

@@ -1,8 +1,11 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 @testable import OpsKit
 
-/// `ops review pack` and `ops review record` (issue 8, phase 1: Markdown, CSV, JSON).
+/// `ops review pack` and `ops review record`: Markdown, HTML, CSV, JSON and SVG charts.
 @Suite struct ReviewTests {
     static let week = ISOWeek("2026-W47")!
 
@@ -45,12 +48,35 @@ import Testing
         #expect(!html.contains("<script"), sourceLocation: sourceLocation)
     }
 
+    /// `pack.html` is one page that asks for nothing: no script, no image or style from a file or
+    /// a host (the SVG namespace is a name, not a request), its tables those of `pack.md`.
+    static func expectSelfContained(_ page: String, tables: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(page.hasPrefix("<!DOCTYPE html>"), sourceLocation: sourceLocation)
+        for needle in ["<script", "<img", "src=", "<link", "@import", "url(", "<iframe", "<object"] {
+            #expect(!page.lowercased().contains(needle), "\(needle)", sourceLocation: sourceLocation)
+        }
+        let hosts = page.components(separatedBy: "http").dropFirst().filter { !$0.hasPrefix("://www.w3.org/2000/svg\"") }
+        #expect(hosts.isEmpty, "\(hosts.map { $0.prefix(40) })", sourceLocation: sourceLocation)
+        #expect(page.components(separatedBy: "<table>").count - 1 == tables, sourceLocation: sourceLocation)
+        #expect(page.components(separatedBy: "</table>").count - 1 == tables, sourceLocation: sourceLocation)
+    }
+
+    /// A chart parses as XML and holds the texts a reader needs without colour.
+    static func expectChart(_ svg: String, texts: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+        let parser = XMLParser(data: Data(svg.utf8))
+        #expect(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")", sourceLocation: sourceLocation)
+        for text in texts {
+            #expect(svg.contains(">\(text)<"), "\(text)", sourceLocation: sourceLocation)
+        }
+    }
+
     @Test func theDemoPackFor2026W47MatchesItsGoldenFiles() throws {
         let fixture = try Self.demo()
         defer { fixture.remove() }
         let pack = try ReviewService(fixture.workspace).build(week: Self.week)
-        #expect(pack.files.map(\.name) == ["pack.md", "incident_log.csv", "metrics.json"])
-        for file in pack.files {
+        #expect(pack.files.map(\.name) == ["pack.md", "pack.html", "incident_log.csv", "metrics.json",
+                                            "budget-consumed.svg", "response-trend.svg", "cost-trend.svg"])
+        for file in pack.files where ["pack.md", "incident_log.csv", "metrics.json"].contains(file.name) {
             let url = Self.golden(file.name)
             if ProcessInfo.processInfo.environment["OPS_RECORD_GOLDEN"] == "1" {
                 try Data(file.text.utf8).write(to: url)
@@ -58,6 +84,7 @@ import Testing
             #expect(file.text == (try String(contentsOf: url, encoding: .utf8)), "\(file.name): re-record with OPS_RECORD_GOLDEN=1 and review the diff")
         }
         let markdown = pack.files[0].text
+        let files = Dictionary(uniqueKeysWithValues: pack.files.map { ($0.name, $0.text) })
         // The agenda's order.
         let headings = markdown.components(separatedBy: "\n").filter { $0.hasPrefix("## ") }
         #expect(headings == ["## 1. SLO posture", "## 2. Incidents", "## 3. Drift and data quality", "## 4. Cost", "## 5. Risks and decisions",
@@ -66,15 +93,34 @@ import Testing
         #expect(markdown.contains("| ops_copilot | every release | feature_freeze_all |"))
 
         // metrics.json: schema_version, definitions, and the figures the pack shows.
-        let json = try JSONSerialization.jsonObject(with: Data(pack.files[2].text.utf8)) as! [String: Any]
+        let json = try JSONSerialization.jsonObject(with: Data(files["metrics.json"]!.utf8)) as! [String: Any]
         #expect(json["schema_version"] as? Int == 1)
         #expect(json["week"] as? String == "2026-W47")
         #expect((json["definitions"] as? [String: Any])?["time_to_acknowledge"] != nil)
         let incidents = json["incidents"] as! [String: Any]
         #expect((incidents["trend"] as! [Any]).count == 8)
         // incident_log.csv: a header and one row per active incident.
-        let rows = pack.files[1].text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        let rows = files["incident_log.csv"]!.components(separatedBy: "\r\n").filter { !$0.isEmpty }
         #expect(rows.count == 1 + (incidents["active"] as! Int))
+
+        // pack.html: the same tables, the three charts inline, each status word kept beside its colour.
+        let page = files["pack.html"]!
+        Self.expectSelfContained(page, tables: markdown.components(separatedBy: "\n").filter { $0.hasPrefix("|---") || $0.hasPrefix("|:") }.count)
+        #expect(page.components(separatedBy: "<figure class=\"chart\">").count - 1 == 3)
+        #expect(page.contains("<td class=\"status-red\"><span>RED</span></td>"))
+        #expect(page.contains("<td class=\"status-yellow\"><span>YELLOW</span></td>"))
+        #expect(page.contains("<td class=\"status-green\"><span>GREEN</span></td>"))
+        #expect(page.contains("<title>Ops Review 2026-W47 · ML Platform</title>"))
+        #expect(page.contains("@page { size: A4;"))
+        #expect(markdown.contains("](budget-consumed.svg)") && markdown.contains("](response-trend.svg)") && markdown.contains("](cost-trend.svg)"))
+
+        // Charts: each line ends at the figure in the tables, the thresholds and targets named.
+        Self.expectChart(files["budget-consumed.svg"]!, texts: ["50 %", "75 %", "100 % spent", "ops_copilot availability 104 %",
+                                                               "search_ranking availability 67 %", "fraud_scoring availability 44 %"])
+        Self.expectChart(files["response-trend.svg"]!, texts: ["TTA 13m", "TTM 50m", "TTR 17h 11m", "W40", "W47"])
+        #expect(markdown.contains("| 2026-W47 | 3 | 13m | 50m | 17h 11m |"))
+        Self.expectChart(files["cost-trend.svg"]!, texts: ["W47"])
+        #expect(files["cost-trend.svg"]!.contains(">target "))
     }
 
     @Test func twoRunsWriteIdenticalBytesAndMakeOneCommit() throws {
@@ -83,15 +129,16 @@ import Testing
         let before = try fixture.commitCount()
         let first = try ReviewService(fixture.workspace).write(week: nil, author: { fixture.alice })
         #expect(first.week == Self.week && first.committed)
-        let bytes = try ["pack.md", "incident_log.csv", "metrics.json"].map { try fixture.folder.read("reviews/2026-W47/" + $0) }
+        let names = ["pack.md", "pack.html", "incident_log.csv", "metrics.json", "budget-consumed.svg", "response-trend.svg", "cost-trend.svg"]
+        let bytes = try names.map { try fixture.folder.read("reviews/2026-W47/" + $0) }
         fixture.base.clock.set("2026-11-24T15:00:00Z")  // later, same week to report: nothing may depend on the time it runs
         let second = try ReviewService(fixture.workspace).write(week: "2026-W47", author: { fixture.alice })
         #expect(!second.committed && second.commit == nil)
         #expect(try fixture.commitCount() == before + 1)
-        #expect(try ["pack.md", "incident_log.csv", "metrics.json"].map { try fixture.folder.read("reviews/2026-W47/" + $0) } == bytes)
+        #expect(try names.map { try fixture.folder.read("reviews/2026-W47/" + $0) } == bytes)
         #expect(try git(fixture.folder.path, "log", "-1", "--format=%B").contains("Ops-Action: review.pack"))
         #expect(try git(fixture.folder.path, "show", "--name-only", "--format=", "HEAD").split(separator: "\n").sorted()
-            == ["reviews/2026-W47/incident_log.csv", "reviews/2026-W47/metrics.json", "reviews/2026-W47/pack.md"])
+            == names.sorted().map { "reviews/2026-W47/" + $0 })
 
         // --no-commit writes the files and commits nothing.
         let third = try ReviewService(fixture.workspace).write(week: "2026-W46", commit: false, author: { throw OpsError.input("not asked") })
@@ -103,7 +150,7 @@ import Testing
     @Test func hostileTextInATitleAndADecisionKeepsTheMarkdownTablesIntact() throws {
         let fixture = try SLOFixture()
         defer { fixture.remove() }
-        let hostile = "<script>alert(1)</script> | </table> **bold** `code | x` [link](http://x) <!--"
+        let hostile = "<script>alert(1)</script> | </table> **bold** `code | x` [link](http://x) ![x](http://evil.example/x.png) <!--"
         fixture.base.clock.set("2026-11-18T10:00:00Z")
         let incident = try fixture.base.open(hostile, sev: "SEV2", service: "ops_copilot")
         var draft = DecisionService.Draft(title: "Freeze | " + hostile)
@@ -112,13 +159,19 @@ import Testing
         draft.due = "2026-11-20"
         _ = try DecisionService(fixture.workspace).create(draft, author: fixture.alice)
         fixture.base.clock.set("2026-11-23T09:00:00Z")
-        let markdown = try ReviewService(fixture.workspace).build(week: Self.week).files[0].text
+        let pack = try ReviewService(fixture.workspace).build(week: Self.week)
+        let markdown = pack.files[0].text
         try Self.expectTablesIntact(markdown)
         let escaped = ReviewMarkdown.text(hostile)
-        #expect(escaped == "&lt;script>alert(1)&lt;/script> \\| &lt;/table> **bold** `code \\| x` [link](http://x) &lt;!--")
+        #expect(escaped == "&lt;script>alert(1)&lt;/script> \\| &lt;/table> **bold** `code \\| x` [link](http://x) !\\[x](http://evil.example/x.png) &lt;!--")
         #expect(markdown.contains("| \(incident.id) | \(escaped) | SEV2 | open |"))
         #expect(markdown.contains("| Freeze \\| \(escaped) | proposed |"))
         #expect(!markdown.contains("<script>") && !markdown.contains("</table>"))
+        // The page shows the text, runs nothing, fetches nothing, and keeps its tables.
+        let page = pack.files[1].text
+        #expect(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(!page.contains("<img") && !page.contains("evil.example/x.png\""))
+        #expect(page.components(separatedBy: "<table>").count == markdown.components(separatedBy: "\n").filter { $0.hasPrefix("|---") }.count + 1)
         // A line break in text cannot end a row either.
         #expect(ReviewMarkdown.text("a\nb|c\r\nd") == "a b\\|c d")
     }
@@ -152,7 +205,7 @@ import Testing
         }
         #expect(markdown.contains("| ops_copilot | availability | 99.9 % | rolling_30d | – | – | – | NO DATA | – |"))
         try Self.expectTablesIntact(markdown)
-        #expect(pack.files[1].text == "id,title,severity,status,service,use_case,commander,started_at,detected_at,opened_at,acknowledged_at,mitigated_at,resolved_at,closed_at,time_to_detect_seconds,time_to_acknowledge_seconds,time_to_mitigate_seconds,time_to_resolve_seconds,postmortem,root_cause_category,data_error\r\n")
+        #expect(pack.files.first { $0.name == "incident_log.csv" }?.text == "id,title,severity,status,service,use_case,commander,started_at,detected_at,opened_at,acknowledged_at,mitigated_at,resolved_at,closed_at,time_to_detect_seconds,time_to_acknowledge_seconds,time_to_mitigate_seconds,time_to_resolve_seconds,postmortem,root_cause_category,data_error\r\n")
     }
 
     @Test func aBrokenTemplateIsAnErrorWithFileAndLine() throws {
@@ -164,6 +217,22 @@ import Testing
         } throws: { error in
             (error as? OpsError)?.message.hasPrefix("templates/review/pack.md:") == true
         }
+        try fixture.commitFile(ReviewPack.templatePath, StarterKit.text("review/pack.md"))
+        try fixture.commitFile(ReviewHTML.templatePath, "<html>\n<body>\n{{#body}}\n</html>\n")
+        #expect {
+            _ = try ReviewService(fixture.workspace).build(week: Self.week)
+        } throws: { error in
+            (error as? OpsError)?.message.hasPrefix("templates/review/pack.html:") == true
+        }
+    }
+
+    @Test func aTeamChangesThePageLayoutThroughItsTemplate() throws {
+        let fixture = try SLOFixture()
+        defer { fixture.remove() }
+        try fixture.commitFile(ReviewHTML.templatePath, "<!DOCTYPE html>\n<title>{{week}} for {{team}}</title>\n<article>{{{body}}}</article>\n")
+        let page = try ReviewService(fixture.workspace).build(week: Self.week).files.first { $0.name == "pack.html" }!.text
+        #expect(page.hasPrefix("<!DOCTYPE html>\n<title>2026-W47 for "))
+        #expect(page.contains("<article><h1>Ops Review 2026-W47</h1>"))
     }
 
     @Test func recordWritesDecisionsAndBacklogItemsLinkedToTheWeek() throws {

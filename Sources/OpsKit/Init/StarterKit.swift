@@ -15,6 +15,7 @@ enum StarterKit {
     static let templates: [(name: String, bytes: [UInt8])] = [
         ("incident.md", PackageResources.incident_md),
         ("postmortem.md", PackageResources.postmortem_md),
+        ("review/pack.html", PackageResources.pack_html),
         ("review/pack.md", PackageResources.pack_md),
         ("runbook.md", PackageResources.runbook_md),
     ]

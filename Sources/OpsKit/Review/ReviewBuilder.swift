@@ -20,6 +20,8 @@ struct ReviewBuilder {
     var incidentLog = ""
     /// What the meeting should record, gathered while the sections are built.
     var outputs: [(kind: String, text: String)] = []
+    /// The SVG charts, by file name; `pack.md` links them, `pack.html` holds them inline.
+    var charts: [(name: String, svg: String)] = []
 
     init(workspace: Workspace, config: OpsConfig, week: ISOWeek) {
         self.workspace = workspace
@@ -51,6 +53,7 @@ struct ReviewBuilder {
         json["timezone"] = .string(zone.identifier)
 
         sloPosture(statuses)
+        if let svg = try budgetChart(statuses) { charts.append((Self.budgetChart, svg)) }
         incidentsSection(incidents, postmortems: postmortems)
         try postmortemSection(incidents, postmortems: postmortems)
         try signalsSection()
@@ -58,6 +61,10 @@ struct ReviewBuilder {
         try backlogSection()
         raciSection()
         outputsSection()
+        if let svg = try costChart() { charts.append((Self.costChart, svg)) }
+        for (name, key) in [(Self.budgetChart, "chart_budget"), (Self.responseChart, "chart_response"), (Self.costChart, "chart_cost")] {
+            values[key] = charts.contains { $0.name == name }
+        }
         incidentLog = Self.incidentLog(active(incidents), postmortems: postmortems, config: config)
         // `{{#slos_any}}` opens a table only when it has rows: mustache has no "is empty" test.
         for (key, value) in values {
@@ -164,9 +171,13 @@ struct ReviewBuilder {
         }
         var trendRows: [[String: Any]] = []
         var trendItems: [ReviewValue] = []
+        var trendWeeks: [ISOWeek] = []
+        var medians: [ResponseMetric: [Double?]] = [:]
         for offset in stride(from: -(Self.trendWeeks - 1), through: 0, by: 1) {
             let each = week.adding(weeks: offset, zone: zone)
             let group = stats(incidents, each).groups[0]
+            trendWeeks.append(each)
+            for (metric, _) in Self.responseMetrics { medians[metric, default: []].append(group[metric].median) }
             trendRows.append(["week": each.description, "n": group.incidents,
                               "tta": ReviewMarkdown.duration(group[.timeToAcknowledge].median),
                               "ttm": ReviewMarkdown.duration(group[.timeToMitigate].median),
@@ -177,6 +188,7 @@ struct ReviewBuilder {
             trendItems.append(.object(["week": .string(each.description), "settled": .int(group.incidents), "metrics": .object(metrics)]))
         }
         values["trend"] = trendRows
+        charts.append((Self.responseChart, responseChart(weeks: trendWeeks, medians: medians)))
 
         var response: [String: ReviewValue] = [:]
         for (metric, _) in Self.responseMetrics {
@@ -465,5 +477,85 @@ struct ReviewBuilder {
                 + [postmortem?.status ?? "", postmortem?.rootCauseCategory ?? "", violations]
         }
         return CSV.render(headers: headers, rows: rows)
+    }
+}
+
+// MARK: Charts
+
+extension ReviewBuilder {
+    static let budgetChart = "budget-consumed.svg", responseChart = "response-trend.svg", costChart = "cost-trend.svg"
+
+    /// Each SLO's error budget consumed, day by day from its window's start to the end of the
+    /// week: bad events so far over the budget of the whole window (as `budget consumed` is
+    /// computed), so the line ends at the figure in the table.
+    func budgetChart(_ statuses: [ErrorBudgetStatus]) throws -> String? {
+        let shown = statuses.filter { $0.total > 0 && $0.budget > 0 }
+        guard !shown.isEmpty else { return nil }
+        let calendar = Calendar.gregorian(zone)
+        let earliest = shown.map(\.interval.start).min()!
+        var dayEnds: [Date] = []
+        var day = calendar.startOfDay(for: earliest)
+        while day < interval.end {
+            day = calendar.date(byAdding: .day, value: 1, to: day)!
+            dayEnds.append(min(day, interval.end))
+        }
+        let service = SLOStatusService(workspace)
+        var series: [LineChart.Series] = []
+        for status in shown {
+            let steps = try service.steps(useCase: status.useCase, sli: status.sli, from: status.interval.start, to: interval.end)
+                .filter { $0.start >= status.interval.start && $0.end <= interval.end }
+            let allowed = status.budget * status.total
+            var values: [Double?] = []
+            var bad: Decimal = 0
+            var next = steps.startIndex
+            for end in dayEnds {
+                while next < steps.endIndex, steps[next].end <= end { bad += steps[next].bad; next += 1 }
+                values.append(end <= status.interval.start ? nil : SLONumber.double(bad / allowed))
+            }
+            series.append(.init(name: "\(status.useCase) \(status.sli)", values: values))
+        }
+        let labels = dayEnds.map { String(PostmortemService.day($0.addingTimeInterval(-1), zone: zone).dropFirst(5)) }
+        let chart = LineChart(
+            title: "Error budget consumed over each SLO's window, to the end of \(week)", xLabels: labels,
+            panels: [.init(title: "Error budget consumed (share of the window's budget)", series: series,
+                           guides: [.init(value: 0.5, label: "50 %"), .init(value: 0.75, label: "75 %"), .init(value: 1, label: "100 % spent")])],
+            labelEvery: 7, format: { SLONumber.percent($0, digits: 0) }, panelHeight: 300)
+        return chart.svg()
+    }
+
+    /// Median TTA, TTM and TTR of the trend's weeks.
+    func responseChart(weeks: [ISOWeek], medians: [ResponseMetric: [Double?]]) -> String {
+        let series = Self.responseMetrics.map { metric, label in LineChart.Series(name: label, values: medians[metric] ?? []) }
+        let chart = LineChart(
+            title: "Median TTA, TTM and TTR, \(Self.trendWeeks) weeks to \(week)", xLabels: weeks.map { String($0.description.suffix(3)) },
+            panels: [.init(title: "Median time to acknowledge, mitigate, resolve (settled incidents opened each week)", series: series)],
+            format: { $0 == 0 ? "0" : DurationFormat.short($0) }, durations: true)
+        return chart.svg()
+    }
+
+    /// Unit cost per request of each use case over the trend's weeks, against its target: one
+    /// panel per use case, each on its own scale.
+    func costChart() throws -> String? {
+        guard try workspace.readWorkTreeFile(SLOCatalog.path) != nil else { return nil }
+        let weeks = (0..<Self.trendWeeks).map { week.adding(weeks: $0 - (Self.trendWeeks - 1), zone: zone) }
+        var costs: [String: [Double?]] = [:]
+        var targets: [String: Double] = [:]
+        let service = SignalsService(workspace)
+        for (index, each) in weeks.enumerated() {
+            for useCase in try service.status(week: each.description).useCases {
+                guard let cost = useCase.unitCost, cost.requests > 0 else { continue }
+                costs[useCase.useCase, default: Array(repeating: nil, count: weeks.count)][index] = SLONumber.double(cost.ucr)
+                if let target = cost.target { targets[useCase.useCase] = SLONumber.double(target) }
+            }
+        }
+        guard !costs.isEmpty else { return nil }
+        let format: (Double) -> String = { SignalFormat.value(Decimal($0), unit: "usd") }
+        let panels = costs.keys.sorted().map { name in
+            LineChart.Panel(title: "\(name): cost per request", series: [.init(name: "UCR", values: costs[name]!)],
+                            guides: targets[name].map { [.init(value: $0, label: "target \(format($0))")] } ?? [])
+        }
+        let chart = LineChart(title: "Unit cost per request, \(Self.trendWeeks) weeks to \(week)", xLabels: weeks.map { String($0.description.suffix(3)) },
+                              panels: panels, format: format, panelHeight: 190)
+        return chart.svg()
     }
 }

@@ -4,12 +4,14 @@ import Foundation
 enum ReviewMarkdown {
     /// Line breaks become spaces and pipes are escaped (as `PostmortemService.cell`), so a title
     /// cannot end a row or add a column; `<` becomes `&lt;`, so `<script>` or `</table>` shows as
-    /// text instead of reaching the page as HTML. (`>` and `&` cannot open a tag, and left alone
+    /// text instead of reaching the page as HTML; `![` loses its meaning, so a title cannot make
+    /// the page fetch an image from another host. (`>` and `&` cannot open a tag, and left alone
     /// they keep the file readable as plain text.)
     static func text(_ text: String) -> String {
         text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: .newlines).joined(separator: " ")
             .replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: "|", with: "\\|")
+            .replacingOccurrences(of: "![", with: "!\\[")
     }
 
     /// The rendered template tidied: no trailing spaces, at most one blank line in a row (an

@@ -2,7 +2,7 @@ import Foundation
 import GitStore
 
 /// The weekly Ops Review pack (DESIGN §7): every figure of one ISO week in the team's zone, as
-/// `pack.md`, `incident_log.csv` and `metrics.json`.
+/// `pack.md`, `pack.html`, `incident_log.csv`, `metrics.json` and the charts as SVG files.
 public struct ReviewPack: Sendable {
     public static let schemaVersion = 1
     public static let templatePath = "templates/review/pack.md"
@@ -107,10 +107,16 @@ public struct ReviewService {
         let config = try workspace.config()
         var builder = ReviewBuilder(workspace: workspace, config: config, week: week)
         try builder.collect()
-        let template = try workspace.committedText(ReviewPack.templatePath) ?? workspace.readWorkTreeFile(ReviewPack.templatePath)
-            ?? StarterKit.text("review/pack.md")
-        let markdown = ReviewMarkdown.tidy(try TemplateRenderer.render(template, path: ReviewPack.templatePath, with: builder.values))
+        let markdown = ReviewMarkdown.tidy(try TemplateRenderer.render(template(ReviewPack.templatePath), path: ReviewPack.templatePath, with: builder.values))
+        let html = try ReviewHTML.render(markdown: markdown, charts: builder.charts, template: template(ReviewHTML.templatePath),
+                                         values: ["week": week.description, "team": builder.config.team])
         let json = try JSONOutput.render(ReviewValue.object(builder.json))
-        return ReviewPack(week: week, files: [("pack.md", markdown), ("incident_log.csv", builder.incidentLog), ("metrics.json", json)])
+        return ReviewPack(week: week, files: [("pack.md", markdown), ("pack.html", html), ("incident_log.csv", builder.incidentLog), ("metrics.json", json)]
+                                             + builder.charts.map { ($0.name, $0.svg) })
+    }
+
+    /// A template of `templates/review/`: the committed one, else the work tree's, else the starter kit's.
+    func template(_ path: String) throws -> String {
+        try workspace.committedText(path) ?? workspace.readWorkTreeFile(path) ?? StarterKit.text(String(path.dropFirst("templates/".count)))
     }
 }
