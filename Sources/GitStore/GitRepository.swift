@@ -139,6 +139,14 @@ public final class GitRepository {
         return try tree.entryID(at: path).map(ObjectID.init)
     }
 
+    /// The entries directly inside `folder` at `commit` (HEAD when nil): names and ids, no walk
+    /// below them. A folder whose id is unchanged holds exactly what it held before.
+    public func entries(in folder: String, at commit: ObjectID? = nil) throws -> [(name: String, id: ObjectID)] {
+        try validate(folder)
+        guard let root = try tree(at: commit) else { return [] }
+        return try TreeView(tree: root, repository: self).entries(in: folder)
+    }
+
     /// Every file below `folder` ("" for the whole tree) at `commit` (HEAD when nil), sorted by path.
     /// Only ids are read, no content, so this is cheap even for large trees.
     public func files(under folder: String, at commit: ObjectID? = nil) throws -> [TreeFile] {

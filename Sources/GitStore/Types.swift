@@ -99,6 +99,11 @@ public struct PathRevision: Sendable, Equatable {
 public struct TreeFile: Sendable, Equatable, Hashable {
     public var path: String
     public var blob: ObjectID
+
+    public init(path: String, blob: ObjectID) {
+        self.path = path
+        self.blob = blob
+    }
 }
 
 /// Where HEAD points: the branch (nil when detached) and its commit (nil while unborn).

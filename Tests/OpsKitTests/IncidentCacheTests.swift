@@ -29,4 +29,45 @@ import Testing
         try FileManager.default.removeItem(atPath: cachePath)
         #expect(try IncidentCatalog.load(ops.workspace).incidents.count == 2)
     }
+
+    @Test func aFilteredLoadKeepsExactlyWhatTheFilterWantsFromTheCacheAndWithoutIt() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        for (index, title) in ["Checkout 5xx", "Search p95 above 800ms", "Feature store lag", "Drift on device_age_days"].enumerated() {
+            let incident = try ops.open(title, sev: index % 2 == 0 ? "SEV2" : "SEV3")
+            if index % 2 == 1 { _ = try ops.incidents.change(incident.id, .move(to: .resolved), at: nil, author: ops.alice) }
+        }
+        let keep: (Incident) -> Bool = { $0.severity == "SEV3" }
+        let cachePath = ops.workspace.gitDirectory + "/ops/incidents.cache"
+        try? FileManager.default.removeItem(atPath: cachePath)
+        let parsed = try IncidentCatalog.load(ops.workspace, where: keep).incidents  // parses, fills the cache
+        let cached = try IncidentCatalog.load(ops.workspace, where: keep).incidents  // streams the cache
+        let all = try IncidentCatalog.load(ops.workspace).incidents
+        #expect(parsed.count == 2)
+        #expect(parsed == all.filter(keep))
+        #expect(cached == parsed)
+        #expect(all.count == 4)
+    }
+
+    @Test func thePostmortemIndexFindsEveryPostmortemAndFollowsNewOnes() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        let first = try ops.open("Checkout 5xx", sev: "SEV1")
+        _ = try ops.incidents.change(first.id, .move(to: .resolved), at: nil, author: ops.alice)
+        let second = try ops.open("Search p95 above 800ms", sev: "SEV2")
+        _ = try ops.incidents.change(second.id, .move(to: .resolved), at: nil, author: ops.alice)
+        let postmortems = PostmortemService(ops.workspace)
+        _ = try postmortems.create(first.id, author: ops.alice)
+        let indexPath = ops.workspace.gitDirectory + "/ops/postmortems.index"
+        #expect(try PostmortemIndex.files(ops.workspace).map(\.path) == [IncidentLocator.path(for: DocumentID(first.id, kind: "INC")!).replacingOccurrences(of: "incident.md", with: "postmortem.md")])
+        #expect(FileManager.default.fileExists(atPath: indexPath))
+        // The month folder changed: its list is read again.
+        _ = try postmortems.create(second.id, author: ops.alice)
+        let both = try PostmortemIndex.files(ops.workspace)
+        #expect(both.count == 2)
+        #expect(both == (try ops.workspace.committedFiles(under: "incidents").filter { $0.path.hasSuffix("/postmortem.md") }))
+        // A damaged index is ignored and rebuilt.
+        try "ops postmortem index 1\nnot-an-id\tzzz\n".write(toFile: indexPath, atomically: true, encoding: .utf8)
+        #expect(try PostmortemIndex.files(ops.workspace) == both)
+    }
 }

@@ -21,9 +21,6 @@ struct IncidentCache {
         (tree, entries) = Self.decode(data)
     }
 
-    /// Every cached incident, by path.
-    var all: [Incident] { entries.values.sorted { $0.path < $1.path } }
-
     static func key(_ file: TreeFile) -> String { file.blob.hex + " " + file.path }
 
     func incident(for file: TreeFile) -> Incident? { entries[Self.key(file)] }
@@ -61,34 +58,55 @@ struct IncidentCache {
         return fields.map(escape).joined(separator: "\t")
     }
 
+    /// The incidents `keep` wants, straight from the cache file when it holds exactly the
+    /// `incidents/` tree `tree`; nil otherwise. Streams the file: nothing but the kept incidents
+    /// stays in memory, so a week's review of 100k incidents holds only that week's.
+    static func incidents(gitDirectory: String, tree: String, where keep: (Incident) -> Bool) -> [Incident]? {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: gitDirectory + "/ops/incidents.cache"), options: .alwaysMapped) else { return nil }
+        var kept: [Incident] = []
+        let found = scan(data) { treeText in treeText == tree } each: { _, incident in
+            if keep(incident) { kept.append(incident) }
+        }
+        return found == tree ? kept : nil
+    }
+
     private static func decode(_ data: Data) -> (String?, [String: Incident]) {
-        // Byte-level: this runs over every incident on every listing.
-        let bytes = [UInt8](data)
-        let headerBytes = Array((header + "\n").utf8)
-        guard bytes.starts(with: headerBytes), let treeEnd = bytes[headerBytes.count...].firstIndex(of: 0x0A) else { return (nil, [:]) }
-        let treeText = String(decoding: bytes[headerBytes.count..<treeEnd], as: UTF8.self)
-        let tree = treeText.count == 40 ? treeText : nil
         var result: [String: Incident] = [:]
-        var fields: [String] = []
-        fields.reserveCapacity(14 + clockPoints.count)
-        var fieldStart = treeEnd + 1
-        var escaped = false
-        bytes.withUnsafeBufferPointer { buffer in
+        let tree = scan(data) { _ in true } each: { key, incident in result[key] = incident }
+        return (tree, result)
+    }
+
+    /// Reads the header, asks `wanted` whether to go on for the tree it names, then hands each
+    /// record to `each`. Byte-level: this runs over every incident on every listing. Returns the
+    /// tree id of the header (nil for "-" or a file that is not a cache).
+    private static func scan(_ data: Data, wanted: (String?) -> Bool, each: (String, Incident) -> Void) -> String? {
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> String? in
+            let buffer = raw.bindMemory(to: UInt8.self)
+            let headerBytes = Array((header + "\n").utf8)
+            guard buffer.count > headerBytes.count, buffer.starts(with: headerBytes),
+                  let treeEnd = buffer[headerBytes.count...].firstIndex(of: 0x0A) else { return nil }
+            let treeText = String(decoding: UnsafeBufferPointer(rebasing: buffer[headerBytes.count..<treeEnd]), as: UTF8.self)
+            let tree = treeText.count == 40 ? treeText : nil
+            guard wanted(tree) else { return tree }
+            var fields: [String] = []
+            fields.reserveCapacity(14 + clockPoints.count)
+            var fieldStart = treeEnd + 1
+            var escaped = false
             for index in fieldStart..<buffer.count {
                 let byte = buffer[index]
                 if byte == 0x5C { escaped = true }
                 guard byte == 0x09 || byte == 0x0A else { continue }
-                let raw = String(decoding: UnsafeBufferPointer(rebasing: buffer[fieldStart..<index]), as: UTF8.self)
-                fields.append(escaped ? unescape(raw) : raw)
+                let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[fieldStart..<index]), as: UTF8.self)
+                fields.append(escaped ? unescape(text) : text)
                 escaped = false
                 fieldStart = index + 1
                 if byte == 0x0A {
-                    if let (key, incident) = record(fields) { result[key] = incident }
+                    if let (key, incident) = record(fields) { each(key, incident) }
                     fields.removeAll(keepingCapacity: true)
                 }
             }
+            return tree
         }
-        return (tree, result)
     }
 
     private static func record(_ fields: [String]) -> (String, Incident)? {

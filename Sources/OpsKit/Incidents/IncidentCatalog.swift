@@ -72,14 +72,16 @@ public struct IncidentCatalog: Sendable {
     /// Incident files that could not be read, with why.
     public var problems: [Problem]
 
-    /// Reads every incident at HEAD. Without timelines, unchanged files come from the parse
-    /// cache, and when the whole `incidents/` tree is the one cached, no tree is walked at all.
-    public static func load(_ workspace: Workspace, timelines: Bool = false) throws -> IncidentCatalog {
+    /// Reads every incident at HEAD (those `keep` wants, when given). Without timelines,
+    /// unchanged files come from the parse cache, and when the whole `incidents/` tree is the one
+    /// cached, no tree is walked at all and only the kept incidents are held in memory.
+    public static func load(_ workspace: Workspace, timelines: Bool = false, where keep: ((Incident) -> Bool)? = nil) throws -> IncidentCatalog {
         let treeID = try workspace.committedEntryID(IncidentLocator.folder)
-        var cache = timelines ? nil : IncidentCache(gitDirectory: workspace.gitDirectory)
-        if let cache, let treeID, cache.tree == treeID.hex {
-            return IncidentCatalog(incidents: cache.all, problems: [])
+        if !timelines, let treeID,
+           let incidents = IncidentCache.incidents(gitDirectory: workspace.gitDirectory, tree: treeID.hex, where: keep ?? { _ in true }) {
+            return IncidentCatalog(incidents: incidents.sorted { $0.path < $1.path }, problems: [])
         }
+        var cache = timelines ? nil : IncidentCache(gitDirectory: workspace.gitDirectory)
         let files = try workspace.committedFiles(under: IncidentLocator.folder)
         let refs = Set(IncidentLocator.refs(in: files).map(\.path))
         let wanted = files.filter { refs.contains($0.path) }
@@ -101,6 +103,7 @@ public struct IncidentCatalog: Sendable {
         }
         // The tree is recorded only when every file in it parsed, so problems are reported every time.
         cache?.save(keeping: wanted, tree: problems.isEmpty ? treeID?.hex : nil)
+        if let keep { incidents = incidents.filter(keep) }
         return IncidentCatalog(incidents: incidents, problems: problems)
     }
 }

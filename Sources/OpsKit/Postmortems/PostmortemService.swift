@@ -140,14 +140,13 @@ public struct PostmortemService {
         }
     }
 
-    /// Every settled incident that needs a postmortem under the ops.yaml policy.
-    public func requirements() throws -> [Requirement] {
+    /// Every settled incident (of `incidents`, when given) that needs a postmortem under the ops.yaml policy.
+    public func requirements(of incidents: [Incident]? = nil) throws -> [Requirement] {
         let config = try workspace.config()
         let now = workspace.clock()
-        let files = try workspace.committedFiles(under: IncidentLocator.folder)
-        let written = Dictionary(files.filter { $0.path.hasSuffix("/postmortem.md") }.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        let written = Dictionary(try PostmortemIndex.files(workspace).map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         var result: [Requirement] = []
-        for incident in try IncidentCatalog.load(workspace).incidents where incident.isSettled {
+        for incident in try incidents ?? IncidentCatalog.load(workspace).incidents where incident.isSettled {
             guard let level = config.severity(named: incident.severity), let days = config.postmortemDeadlines[level.id],
                   let resolved = incident.clock[.resolved] ?? incident.clock[.closed] else { continue }
             let dueDay = Self.addingBusinessDays(days, to: resolved, zone: config.timeZone)

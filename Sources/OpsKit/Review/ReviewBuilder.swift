@@ -37,8 +37,15 @@ struct ReviewBuilder {
     }
 
     mutating func collect() throws {
-        let catalog = try IncidentCatalog.load(workspace)
-        let incidents = catalog.incidents
+        // Only what the pack can show: incidents whose life touches the trend's weeks (opened in
+        // them, settled in them, or still open). At 100k incidents the rest never leaves the cache file.
+        let since = week.adding(weeks: -(Self.trendWeeks - 1), zone: zone).interval(in: zone).start, end = interval.end
+        let incidents = try IncidentCatalog.load(workspace) { incident in
+            guard let begin = incident.clock[.opened] ?? incident.clock[.detected] ?? incident.clock[.started] else { return true }
+            guard begin < end else { return false }
+            guard begin < since, incident.isSettled else { return true }
+            return (incident.clock[.closed] ?? incident.clock[.resolved]).map { $0 >= since } ?? false
+        }.incidents
         let postmortems = try loadPostmortems()
         let statuses = try sloStatuses()
         values["week"] = week.description
@@ -231,7 +238,7 @@ struct ReviewBuilder {
     /// Every committed postmortem, by incident id.
     func loadPostmortems() throws -> [String: Postmortem] {
         var result: [String: Postmortem] = [:]
-        for file in try workspace.committedFiles(under: IncidentLocator.folder) where file.path.hasSuffix("/postmortem.md") {
+        for file in try PostmortemIndex.files(workspace) {
             let postmortem = Postmortem(try MarkdownDocument(workspace.text(of: file), path: file.path))
             result[postmortem.incident] = postmortem
         }
@@ -259,7 +266,7 @@ struct ReviewBuilder {
         let calendar = Calendar.gregorian(zone)
         var late: [[String: Any]] = []
         var lateItems: [ReviewValue] = []
-        for requirement in try PostmortemService(workspace).requirements() where requirement.resolvedAt < interval.end {
+        for requirement in try PostmortemService(workspace).requirements(of: incidents) where requirement.resolvedAt < interval.end {
             let normalized = Postmortem.status(named: requirement.status) ?? requirement.status
             let finished = normalized == "Reviewed" || normalized == "Closed"
             let overdue = !finished && (TimeInput.day(requirement.due, zone: zone).map { interval.end >= calendar.date(byAdding: .day, value: 1, to: $0)! } ?? false)

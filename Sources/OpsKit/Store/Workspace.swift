@@ -136,6 +136,15 @@ public final class Workspace {
         }
     }
 
+    /// The names and ids directly inside a committed folder; empty when absent.
+    public func committedEntries(in folder: String) throws -> [(name: String, id: ObjectID)] {
+        do {
+            return try repository.entries(in: folder)
+        } catch {
+            throw OpsError.from(error)
+        }
+    }
+
     /// The id of the committed tree or blob at `path`, nil when absent.
     public func committedEntryID(_ path: String) throws -> ObjectID? {
         do {

@@ -1,0 +1,61 @@
+import Foundation
+import GitStore
+
+/// Every committed `postmortem.md`, found without walking all of `incidents/`: incidents live in
+/// `incidents/YYYY/MM/<ID>/`, and a month folder whose tree id is unchanged holds the same
+/// postmortems as last time. The lists are kept by month tree id in `.git/ops/postmortems.index`:
+/// derived, keyed by Git ids, and rebuilt by walking any month it does not know. At 100k
+/// incidents that turns a walk of 100k folders into a read of a few hundred month folders.
+enum PostmortemIndex {
+    static let header = "ops postmortem index 1"
+
+    static func files(_ workspace: Workspace) throws -> [TreeFile] {
+        let path = workspace.gitDirectory + "/ops/postmortems.index"
+        let known = read(path)
+        var seen: [String: [TreeFile]] = [:]
+        var result: [TreeFile] = []
+        for year in try workspace.committedEntries(in: IncidentLocator.folder).sorted(by: { $0.name < $1.name }) {
+            let yearFolder = IncidentLocator.folder + "/" + year.name
+            for month in try workspace.committedEntries(in: yearFolder).sorted(by: { $0.name < $1.name }) {
+                let files = try known[month.id.hex]
+                    ?? workspace.committedFiles(under: yearFolder + "/" + month.name)
+                        .filter { $0.path.hasSuffix("/postmortem.md") && !$0.path.contains("\t") && !$0.path.contains("\n") }
+                seen[month.id.hex] = files
+                result += files
+            }
+        }
+        if Set(seen.keys) != Set(known.keys) { write(seen, to: path) }
+        return result
+    }
+
+    /// Month tree id → its postmortems. A file that does not read is an empty index.
+    private static func read(_ path: String) -> [String: [TreeFile]] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [:] }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.first == Substring(header) else { return [:] }
+        var result: [String: [TreeFile]] = [:]
+        for line in lines.dropFirst() where !line.isEmpty {
+            let fields = line.split(separator: "\t").map(String.init)
+            var files: [TreeFile] = []
+            for pair in fields.dropFirst() {
+                let parts = pair.split(separator: " ", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let blob = ObjectID(hex: parts[0]) else { return [:] }
+                files.append(TreeFile(path: parts[1], blob: blob))
+            }
+            result[fields[0]] = files
+        }
+        return result
+    }
+
+    /// Temp file + rename; an index that cannot be written only makes the next run slower.
+    private static func write(_ months: [String: [TreeFile]], to path: String) {
+        var out = header + "\n"
+        for key in months.keys.sorted() {
+            out += ([key] + months[key]!.map { "\($0.blob.hex) \($0.path)" }).joined(separator: "\t") + "\n"
+        }
+        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let temp = path + ".\(getpid()).tmp"
+        guard FileManager.default.createFile(atPath: temp, contents: Data(out.utf8)) else { return }
+        if rename(temp, path) != 0 { unlink(temp) }
+    }
+}
