@@ -123,6 +123,40 @@ import Testing
         #expect(files["cost-trend.svg"]!.contains(">target "))
     }
 
+    /// Runs `scripts/check_page.py` on a page: headless Chromium renders it, screenshots it (and
+    /// prints it on A4), and it fails on a blank page, a console error, or any request.
+    static func checkPage(_ page: String, in folder: String) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", sourceRoot + "/scripts/check_page.py", page, "--screenshot", folder + "/pack.png", "--pdf", folder + "/pack.pdf"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func thePageRendersInHeadlessChromiumAndAsksForNothing() throws {
+        let fixture = try Self.demo()
+        defer { fixture.remove() }
+        let out = fixture.folder.path + "/out"
+        _ = try ReviewService(fixture.workspace).write(week: "2026-W47", out: out, commit: false, author: { throw OpsError.input("not asked") })
+        let good = try Self.checkPage(out + "/pack.html", in: out)
+        #expect(good.status == 0, "\(good.output)")
+        #expect(good.output.hasPrefix("ok: "), "\(good.output)")
+        #expect(FileManager.default.fileExists(atPath: out + "/pack.png") && FileManager.default.fileExists(atPath: out + "/pack.pdf"))
+
+        // The check can fail: the same page fetching one image from a host is refused.
+        let page = try String(contentsOfFile: out + "/pack.html", encoding: .utf8)
+        try page.replacingOccurrences(of: "</main>", with: "<img src=\"http://example.invalid/pixel.png\" alt=\"\"></main>")
+            .write(toFile: out + "/fetching.html", atomically: true, encoding: .utf8)
+        let bad = try Self.checkPage(out + "/fetching.html", in: out)
+        #expect(bad.status == 1, "\(bad.output)")
+        #expect(bad.output.contains("example.invalid"), "\(bad.output)")
+    }
+
     @Test func twoRunsWriteIdenticalBytesAndMakeOneCommit() throws {
         let fixture = try Self.demo()
         defer { fixture.remove() }
