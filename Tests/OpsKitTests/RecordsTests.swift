@@ -112,11 +112,17 @@ import Testing
         try ops.folder.write(path, try ops.folder.read(path).replacingOccurrences(of: "- [ ] Add a canary", with: "- [x] Add a canary"))
         _ = try git(ops.folder.path, "-c", "user.name=Pat", "-c", "user.email=pat@example.com", "commit", "-qam", "done")
         #expect(try backlog.sync(author: ops.alice).closed == [canary.id])
+        // Each line sync finds done gets the day it found it, for the weekly pack's "done this week".
+        let today = PostmortemService.day(ops.clock.now, zone: try ops.workspace.config().timeZone)
+        #expect(try ops.folder.read(path).contains("- [x] Add a canary for model deploys @alice due:2026-12-01 #SLO P1 (\(canary.id)) done:\(today)"))
+        let rollback = try #require(items.first { $0.priority == "P2" })
+        #expect(try ops.folder.read(path).contains("- [x] Write the rollback runbook step @bob due:2026-11-25 P2 (\(rollback.id)) done:\(today)"))
+        #expect(Postmortem(try MarkdownDocument(ops.folder.read(path), path: path)).actionItems.map(\.doneOn) == [today, nil, today])
         // Done in the backlog: the postmortem box is ticked.
         let freshness = try #require(items.first { $0.priority == "P0" })
         _ = try backlog.setStatus(freshness.id, to: "done", author: ops.carol)
         #expect(try backlog.sync(author: ops.alice).ticked == [freshness.id])
-        #expect(try ops.folder.read(path).contains("- [x] Alert on feature freshness @carol due:2026-12-05 #SLO #Safety P0 (\(freshness.id))"))
+        #expect(try ops.folder.read(path).contains("- [x] Alert on feature freshness @carol due:2026-12-05 #SLO #Safety P0 (\(freshness.id)) done:\(today)"))
         items = try backlog.list().items
         #expect(items.allSatisfy { $0.status == "done" })
         // Backlog items and the annotated action items lint clean; the draft's empty root cause is the only problem.

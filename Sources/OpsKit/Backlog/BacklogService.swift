@@ -100,6 +100,9 @@ public struct BacklogService {
     /// line, so a second run creates nothing), and closes both when either is ticked or done.
     public func sync(author: Author) throws -> SyncSummary {
         let config = try workspace.config()
+        // The day an action item is found done, written on its line so the weekly pack can count
+        // what was done in a week without reading history.
+        let stamp = " done:" + PostmortemService.day(workspace.clock(), zone: config.timeZone)
         var summary = SyncSummary()
         try workspace.commit(action: "backlog.sync", subject: "backlog sync: \(summary.created.count) new, \(summary.closed.count + summary.ticked.count) closed",
                              ids: summary.created + summary.closed + summary.ticked, author: author) { snapshot in
@@ -133,8 +136,12 @@ public struct BacklogService {
                             try itemDocument.frontMatter?.set("status", Node("done"), order: BacklogItem.fieldOrder)
                             changes.append(.write(ref.path, itemDocument.text))
                             summary.closed.append(item.id)
+                            if action.doneOn == nil {
+                                lines[index].text += stamp
+                                changedPostmortem = true
+                            }
                         } else if !action.done && item.status == "done", let ticked = Self.ticking(lines[index].text) {
-                            lines[index].text = ticked
+                            lines[index].text = ticked + stamp
                             changedPostmortem = true
                             summary.ticked.append(item.id)
                         }
@@ -160,7 +167,7 @@ public struct BacklogService {
                         finalText = itemDocument.text
                     }
                     changes.append(.write(path, finalText))
-                    lines[index].text += " (\(item.id))"
+                    lines[index].text += " (\(item.id))" + (action.done && action.doneOn == nil ? stamp : "")
                     changedPostmortem = true
                     summary.created.append(item.id)
                 }

@@ -18,6 +18,8 @@ public struct Postmortem: Sendable {
         public var done: Bool
         public var owner: String?
         public var due: String?
+        /// `done:YYYY-MM-DD`: the day it was ticked, written by `ops backlog sync` (or by hand).
+        public var doneOn: String?
         public var tags: [String]
         public var priority: String?
         public var line: Int
@@ -30,6 +32,7 @@ public struct Postmortem: Sendable {
             for word in checklist.text.split(separator: " ").map(String.init) {
                 if word.hasPrefix("@"), word.count > 1 { owner = String(word.dropFirst()) }
                 else if word.lowercased().hasPrefix("due:") { due = String(word.dropFirst(4)) }
+                else if word.lowercased().hasPrefix("done:"), word.count > 5 { doneOn = String(word.dropFirst(5)) }
                 else if word.hasPrefix("#"), word.count > 1 { tags.append(String(word.dropFirst())) }
                 else if word.count == 2, word.hasPrefix("P"), let level = Int(word.dropFirst()), (0...3).contains(level) { priority = word }
                 else { words.append(word) }
@@ -121,6 +124,9 @@ extension Postmortem {
             else if TimeInput.day(item.due!, zone: TimeZone(identifier: "UTC")!) == nil { missing.append("a due date that reads as YYYY-MM-DD") }
             if !missing.isEmpty {
                 problems.append(Problem(Location(path: path, line: item.line), "action item needs \(missing.joined(separator: " and "))"))
+            }
+            if let doneOn = item.doneOn, TimeInput.day(doneOn, zone: TimeZone(identifier: "UTC")!) == nil {
+                problems.append(Problem(Location(path: path, line: item.line), "done:\(doneOn) does not read as a date: write done:YYYY-MM-DD"))
             }
         }
         return problems

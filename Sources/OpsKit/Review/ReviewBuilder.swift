@@ -281,34 +281,51 @@ struct ReviewBuilder {
         values["postmortems_late"] = late
         values["postmortems_none"] = late.isEmpty ? "Every required postmortem is written and on time." : ""
 
-        // Action items of every postmortem: open, overdue at the week's end, done.
-        var open = 0, done = 0
+        // Action items of every postmortem: open, overdue at the week's end, done in the week
+        // (by the done:YYYY-MM-DD day on the line), done in all.
+        var open = 0, done = 0, undated = 0
         var overdueRows: [[String: Any]] = []
         var overdueItems: [ReviewValue] = []
+        var doneThisWeek: [(day: String, incident: String, text: String, owner: String?)] = []
         for id in postmortems.keys.sorted() {
             for item in postmortems[id]!.actionItems {
-                if item.done { done += 1; continue }
+                let text = Self.actionText(item.text)
+                if item.done {
+                    done += 1
+                    guard let day = item.doneOn else { undated += 1; continue }
+                    guard days.contains(day) else { continue }
+                    doneThisWeek.append((day, id, text, item.owner))
+                    continue
+                }
                 open += 1
                 guard let due = item.due, due <= lastDay else { continue }  // its day ended by the week's end
-                let text = Self.actionText(item.text)
                 overdueRows.append(["incident": id, "text": ReviewMarkdown.text(text), "owner": ReviewMarkdown.text(item.owner ?? "–"), "due": ReviewMarkdown.text(due)])
                 overdueItems.append(.object(["incident": .string(id), "text": .string(text), "owner": .optional(item.owner), "due": .string(due)]))
             }
         }
         overdueRows.sort { ($0["due"] as! String, $0["incident"] as! String) < ($1["due"] as! String, $1["incident"] as! String) }
+        doneThisWeek.sort { ($0.day, $0.incident, $0.text) < ($1.day, $1.incident, $1.text) }
+        let doneRows = doneThisWeek.map { ["incident": $0.incident, "text": ReviewMarkdown.text($0.text), "owner": ReviewMarkdown.text($0.owner ?? "–"),
+                                           "done": ReviewMarkdown.text($0.day)] }
+        let doneItems: [ReviewValue] = doneThisWeek.map { .object(["incident": .string($0.incident), "text": .string($0.text),
+                                                                   "owner": .optional($0.owner), "done": .string($0.day)]) }
         if !overdueItems.isEmpty {
             let owners = Set(postmortems.values.flatMap(\.actionItems).filter { !$0.done && ($0.due.map { $0 <= lastDay } ?? false) }.map { $0.owner ?? "none named" }).sorted().joined(separator: ", ")
             outputs.append(("owner", "\(overdueItems.count) action items overdue (owners: \(owners)): each owner confirms the item or a new due date"))
         }
         values["actions_open"] = open
         values["actions_done"] = done
+        values["actions_done_week"] = doneRows.count
+        values["actions_undated"] = undated > 0 ? "\(undated) ticked without a done: day (`ops backlog sync` writes it), not counted in any week." : ""
         values["actions_overdue"] = overdueRows.count
         values["actions_overdue_rows"] = overdueRows
+        values["actions_done_rows"] = doneRows
         json["postmortems"] = .object([
             "late": .array(lateItems),
             "root_causes": .array(top.map { .object(["category": .string($0.key), "count": .int($0.value.count),
                                                      "incidents": .array($0.value.incidents.sorted().map { .string($0) })]) }),
-            "action_items": .object(["open": .int(open), "done": .int(done), "overdue": .int(overdueRows.count), "overdue_items": .array(overdueItems)]),
+            "action_items": .object(["open": .int(open), "done": .int(done), "done_this_week": .int(doneItems.count), "done_undated": .int(undated),
+                                     "overdue": .int(overdueRows.count), "overdue_items": .array(overdueItems), "done_this_week_items": .array(doneItems)]),
         ])
     }
 
