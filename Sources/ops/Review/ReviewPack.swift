@@ -4,10 +4,11 @@ import OpsKit
 extension Ops.Review {
     struct Pack: OpsCommand {
         static let configuration = CommandConfiguration(commandName: "pack", 
-            abstract: "Build a week's pack: pack.md, incident_log.csv, metrics.json; one commit.",
+            abstract: "Build a week's pack: pack.md, pack.html, incident_log.csv, metrics.json, charts; one commit.",
             discussion: """
-            Writes reviews/<week>/ and commits it (Ops-Action: review.pack). The same inputs
-            give the same bytes, so a second run makes no commit. Prints the folder.
+            Writes reviews/<week>/ and commits it (Ops-Action: review.pack).
+            Open pack.html in a browser for the meeting: one file, prints on A4.
+            Same inputs, same bytes: a second run makes no commit. Prints the folder.
               ops review pack                  the last complete week, in the team's zone
               ops review pack --week 2026-W47 --no-commit
             """
