@@ -51,9 +51,9 @@ struct LineChart {
     }
 
     private func render(_ panel: Panel) -> String {
-        // Room on the right for the longest series name and its value (about 7 px a character).
+        // Room on the right for the longest series name and its value (bold 12 px: about 8 px a character).
         let names = panel.series.compactMap { series in series.values.last { $0 != nil }.map { "\(series.name) \(format($0!))" } }
-        let right = Double(max(60, (names.map(\.count).max() ?? 0) * 7 + 16))
+        let right = Double(max(60, (names.map(\.count).max() ?? 0) * 8 + 20))
         let plotWidth = Double(width) - Self.left - right
         let plotHeight = Double(panelHeight) - Self.top - Self.bottom
         let values = panel.series.flatMap { $0.values.compactMap { $0 } } + panel.guides.map(\.value)
