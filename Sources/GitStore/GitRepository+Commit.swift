@@ -220,15 +220,39 @@ extension GitRepository {
     }
 
     /// Stages exactly the committed paths, so `git status` is clean for them and nothing else moves.
+    /// Each entry is the committed blob with the stat of the file just renamed into place, as
+    /// `git add` would record it, without reading, hashing or storing the file a second time.
     private func updateIndex(_ index: GitIndex, for changes: [FileChange]) throws {
+        guard let root = workTree else { return }
+        var blobs: [git_oid?] = []
+        for change in changes { blobs.append(try change.content.map { content throws(GitError) in try hashBlob(content) }) }
         for attempt in 0..<200 {
             try check(git_index_read(index.pointer, 0))
-            for change in changes {
-                if change.content == nil {
+            for (change, blob) in zip(changes, blobs) {
+                guard let blob else {
                     try check(git_index_remove_bypath(index.pointer, change.path))
-                } else {
-                    try check(git_index_add_bypath(index.pointer, change.path))
+                    continue
                 }
+                var info = stat()
+                guard lstat(root + "/" + change.path, &info) == 0 else {
+                    try check(git_index_add_bypath(index.pointer, change.path))  // let libgit2 say what is wrong
+                    continue
+                }
+                let result = change.path.withCString { path -> Int32 in
+                    var entry = git_index_entry()
+                    entry.ctime = git_index_time(seconds: Int32(truncatingIfNeeded: info.st_ctim.tv_sec), nanoseconds: UInt32(info.st_ctim.tv_nsec))
+                    entry.mtime = git_index_time(seconds: Int32(truncatingIfNeeded: info.st_mtim.tv_sec), nanoseconds: UInt32(info.st_mtim.tv_nsec))
+                    entry.dev = UInt32(truncatingIfNeeded: info.st_dev)
+                    entry.ino = UInt32(truncatingIfNeeded: info.st_ino)
+                    entry.mode = GIT_FILEMODE_BLOB.rawValue
+                    entry.uid = info.st_uid
+                    entry.gid = info.st_gid
+                    entry.file_size = UInt32(truncatingIfNeeded: info.st_size)
+                    entry.id = blob
+                    entry.path = path
+                    return git_index_add(index.pointer, &entry)
+                }
+                try check(result)
             }
             let result = git_index_write(index.pointer)
             if result == GIT_ELOCKED.rawValue, attempt < 199 {
@@ -259,14 +283,30 @@ private struct WorkTreeWrite {
                 let folder = (target as NSString).deletingLastPathComponent
                 try makeFolders(folder)
                 let temp = folder + "/.ops-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
-                guard FileManager.default.createFile(atPath: temp, contents: content) else {
-                    throw GitStoreError.io(path: change.path, message: "cannot write \(temp)")
-                }
+                // A plain create: the rename into place after the commit is what makes it atomic.
+                try Self.create(temp, content, path: change.path)
                 staged.append((temp, target))
             }
         } catch {
             discard()
             throw error
+        }
+    }
+
+    private static func create(_ temp: String, _ content: Data, path: String) throws {
+        let descriptor = Glibc.open(temp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { throw GitStoreError.io(path: path, message: "cannot write \(temp): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        var written = 0
+        while written < content.count {
+            let count = content.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, $0.count - written) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else {
+                let message = String(cString: strerror(errno))
+                unlink(temp)
+                throw GitStoreError.io(path: path, message: "cannot write \(temp): \(message)")
+            }
+            written += count
         }
     }
 
