@@ -22,7 +22,9 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
-        .target(name: "GitStore", dependencies: ["CGit2"]),
+        // Defers libgit2's start-up parse of the CA bundle to the first https connection.
+        .target(name: "CGitStartup", dependencies: ["CGit2"]),
+        .target(name: "GitStore", dependencies: ["CGit2", "CGitStartup"]),
         // cmark-gfm from the system (Debian: libcmark-gfm-dev and -extensions-dev): Markdown to HTML as GitHub renders it.
         .systemLibrary(
             name: "CCmarkGFM",

@@ -1,4 +1,6 @@
+import Foundation
 internal import CGit2
+internal import CGitStartup
 
 /// libgit2 is initialised once per process, on first use, with the options ops relies on.
 private let libraryInitialized: Bool = {
@@ -14,4 +16,19 @@ private let libraryInitialized: Bool = {
 
 func ensureLibraryInitialized() {
     precondition(libraryInitialized)
+}
+
+/// libgit2 reads no CA certificates at start-up (CGitStartup, 3 ms saved in every command);
+/// anything about to open an https connection calls this first. Later calls do nothing.
+public enum TLSCertificates {
+    public static let bundle = "/etc/ssl/certs/ca-certificates.crt"
+
+    public static func load(_ file: String = ProcessInfo.processInfo.environment["SSL_CERT_FILE"] ?? bundle) throws {
+        ensureLibraryInitialized()
+        try check(ops_git_load_certificates(file))
+    }
+
+    /// For tests: how often libgit2 asked for a CA file, and how often one was parsed.
+    public static var requests: Int { Int(ops_git_certificate_requests()) }
+    public static var loads: Int { Int(ops_git_certificate_loads()) }
 }
