@@ -126,16 +126,7 @@ import Testing
     /// Runs `scripts/check_page.py` on a page: headless Chromium renders it, screenshots it (and
     /// prints it on A4), and it fails on a blank page, a console error, or any request.
     static func checkPage(_ page: String, in folder: String) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", sourceRoot + "/scripts/check_page.py", page, "--screenshot", folder + "/pack.png", "--pdf", folder + "/pack.pdf"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try run(["python3", sourceRoot + "/scripts/check_page.py", page, "--screenshot", folder + "/pack.png", "--pdf", folder + "/pack.pdf"])
     }
 
     @Test func thePageRendersInHeadlessChromiumAndAsksForNothing() throws {

@@ -31,14 +31,19 @@ let fixedClock: @Sendable () -> Date = { Timestamp.parse("2026-11-23T09:00:00Z")
 let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
 func git(_ folder: String, _ arguments: String...) throws -> String {
+    try run(["git", "-C", folder] + arguments).output
+}
+
+/// Runs a command found on PATH; its standard output and error together, and its exit status.
+func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["git", "-C", folder] + arguments
+    process.arguments = arguments
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
     try process.run()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
