@@ -18,6 +18,8 @@ public struct AlertIntake {
         public var unchanged = 0
         /// Alerts that were not used, with why.
         public var skipped: [String] = []
+        /// The names of the payload's alerts, sorted, each once (for log lines).
+        public var alertNames: [String] = []
     }
 
     public func ingest(_ data: Data, source: String, author: Author) throws -> Summary {
@@ -94,6 +96,7 @@ public struct AlertIntake {
             summary.updated = touched.subtracting(created).compactMap { documents[$0]?.incident.id }.sorted()
             return touched.sorted().map { .write($0, documents[$0]!.text) }
         }
+        summary.alertNames = Set(payload.alerts.map(\.name)).sorted()
         return summary
     }
 
