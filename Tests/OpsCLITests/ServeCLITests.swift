@@ -61,6 +61,12 @@ import Glibc
         #expect(get.status == 405 && get.headers["allow"] == "POST")
         let elsewhere = try HTTPProbe.send(port: server.port, path: "/api/v2/alerts", headers: headers, body: firing)
         #expect(elsewhere.status == 404)
+        // Not HTTP at all, or a broken length: the connection is dropped, the server goes on.
+        _ = try HTTPProbe.raw(port: server.port, Data("NOT HTTP\r\n\r\n".utf8))
+        _ = try HTTPProbe.raw(port: server.port, Data("POST /alertmanager HTTP/1.1\r\nContent-Length: -5\r\n\r\n".utf8))
+        _ = try HTTPProbe.raw(port: server.port, Data([0xff, 0xfe, 0x00, 0x0a, 0x0d, 0x0a]))
+        #expect(try HTTPProbe.send(port: server.port, method: "GET", path: "/healthz").status == 200)
+        #expect(server.process.isRunning)
         #expect(try cli.git("rev-parse", "HEAD", in: repo) == head)
         #expect(try cli.git("status", "--porcelain", in: repo) == "")
 
