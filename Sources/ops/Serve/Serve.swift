@@ -15,7 +15,7 @@ extension Ops {
 
             The bearer token comes from OPS_SERVE_TOKEN or --token-file. Without one,
             ops serve listens on loopback only.
-              OPS_SERVE_TOKEN=$(cat /etc/ops/token) ops serve --listen 127.0.0.1:9095
+              ops serve --listen 127.0.0.1:9095 --token-file /etc/ops/serve.token
             """
         )
 
