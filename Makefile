@@ -5,16 +5,13 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug/ops
 # libgit2 for Git; cmark-gfm checks that generated Markdown renders as GitHub renders it;
-# libcurl4-openssl-dev because FlyingFox (ops serve) imports FoundationNetworking, which a
-# static-stdlib release build links against libcurl; prometheus-alertmanager (with amtool)
-# for the end-to-end test of ops serve.
-PACKAGES := libgit2-dev pkg-config git python3 python3-yaml cmark-gfm libcurl4-openssl-dev prometheus-alertmanager
+# prometheus-alertmanager (with amtool) for the end-to-end test of ops serve.
+PACKAGES := libgit2-dev pkg-config git python3 python3-yaml cmark-gfm prometheus-alertmanager
 
 .PHONY: deps build test demo bench release clean
 
 deps:
-	@if ! pkg-config --exists libgit2 2>/dev/null || ! pkg-config --exists libcurl 2>/dev/null \
-		|| ! command -v git >/dev/null || ! command -v python3 >/dev/null \
+	@if ! pkg-config --exists libgit2 2>/dev/null || ! command -v git >/dev/null || ! command -v python3 >/dev/null \
 		|| ! command -v cmark-gfm >/dev/null || ! command -v prometheus-alertmanager >/dev/null || ! command -v amtool >/dev/null; then \
 		echo "Installing system packages: $(PACKAGES)" >&2; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(PACKAGES) >/dev/null; \

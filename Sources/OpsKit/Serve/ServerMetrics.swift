@@ -34,6 +34,9 @@ public actor ServerMetrics {
         requests[label, default: [:]][status, default: 0] += 1
     }
 
+    /// Deliveries received and not yet answered.
+    var deliveriesInFlight: Int { inFlight }
+
     /// A delivery started (`+1`) or was answered (`-1`).
     func recordInFlight(_ change: Int) {
         inFlight += change
