@@ -120,6 +120,22 @@ import Glibc
         #expect(empty.status == 2 && empty.stderr.contains("is empty"))
         let both = try cli.ops(["serve", "--token-file", cli.path("empty-token")], in: repo, environment: env.merging(["OPS_SERVE_TOKEN": "x"]) { $1 })
         #expect(both.status == 2 && both.stderr == "ops: both OPS_SERVE_TOKEN and --token-file are set; use one of them\n")
+        // A port another process holds: one line, exit 2.
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, length) == 0 && listen(holder, 1) == 0 && getsockname(holder, $0, &length) == 0 }
+        }
+        #expect(listening)
+        let port = UInt16(bigEndian: address.sin_port)
+        let taken = try cli.ops(["serve", "--listen", "127.0.0.1:\(port)"], in: repo, environment: env)
+        #expect(taken.status == 2)
+        #expect(taken.stderr == "ops: cannot serve on 127.0.0.1:\(port): Address already in use. Pick another --listen address or port\n")
+
         let help = try cli.ops(["serve", "--help"], in: repo)
         #expect(help.status == 0 && help.stdout.contains("ops serve --listen 127.0.0.1:9095"))
     }

@@ -78,7 +78,7 @@ public final class AlertServer {
 
     private static func describe(_ error: any Error) -> String {
         if let error = error as? ServiceGroupError { return "\(error)" }
-        if let error = error as? IOError { return error.description }
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
         return "\(error)"
     }
 }
