@@ -158,11 +158,18 @@ import Glibc
         #expect(try cli.git("rev-parse", "HEAD", in: repo) == head)
         #expect(try cli.git("status", "--porcelain", in: repo) == "")
         try FileManager.default.removeItem(atPath: lock)
+        // A hand-broken ops.yaml is this side's problem, not the payload's: 503, not 400.
+        let config = try String(contentsOfFile: repo + "/ops.yaml", encoding: .utf8)
+        try "severities: [unclosed\n".write(toFile: repo + "/ops.yaml", atomically: true, encoding: .utf8)
+        let broken = try HTTPProbe.send(port: server.port, headers: webhookHeaders(token: Self.token), body: firing)
+        #expect(broken.status == 503, "\(broken.text)")
+        #expect(try cli.git("rev-parse", "HEAD", in: repo) == head)
+        try config.write(toFile: repo + "/ops.yaml", atomically: true, encoding: .utf8)
         let retried = try HTTPProbe.send(port: server.port, headers: webhookHeaders(token: Self.token), body: firing)
         #expect(retried.status == 200)
         #expect(try (retried.json()["opened"] as? [String])?.count == 1)
         #expect(server.stop() == 0)
-        #expect(server.lines("delivery").first?.contains("status=503 action=failed") == true)
+        #expect(server.lines("delivery").filter { $0.contains("status=503 action=failed") }.count == 2)
         #expect(!server.log.contains(Self.token))
         // The failed attempt left its blob, tree and commit unreachable (as a failed git commit
         // does); dangling objects are not damage, so only they are let through.

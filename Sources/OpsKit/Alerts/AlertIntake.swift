@@ -23,7 +23,12 @@ public struct AlertIntake {
     }
 
     public func ingest(_ data: Data, source: String, author: Author) throws -> Summary {
-        let payload = try AlertmanagerPayload.decode(data, source: source)
+        try ingest(AlertmanagerPayload.decode(data, source: source), author: author)
+    }
+
+    /// The same, for a payload already decoded and checked (`ops serve` checks it before it
+    /// queues the delivery, so that only a bad payload gets a 4xx).
+    func ingest(_ payload: AlertmanagerPayload, author: Author) throws -> Summary {
         let config = try workspace.config()
         let runbooks = try runbookIndex()
         let incidents = IncidentService(workspace)

@@ -133,12 +133,17 @@ public struct AlertReceiver: Sendable {
             return await refuse(400, .badPayload, "could not read the body: \(error.localizedDescription)")
         }
 
-        switch await writer.ingest(body, source: "the request body") {
+        let payload: AlertmanagerPayload
+        do {
+            payload = try AlertmanagerPayload.decode(body, source: "the request body")
+        } catch {
+            return await refuse(400, .badPayload, OpsError.from(error).message)
+        }
+        switch await writer.ingest(payload) {
         case .failed(let error, _):
-            switch error.kind {
-            case .input: return await refuse(400, .badPayload, error.message)
-            case .repository: return await refuse(503, .repository, error.message)
-            }
+            // The payload was good, so whatever failed is on this side (Git, a hand-broken
+            // ops.yaml, uncommitted edits in the way): 503, and Alertmanager retries.
+            return await refuse(503, .repository, error.message)
         case .stored(let summary, let seconds):
             let committed = !summary.opened.isEmpty || !summary.updated.isEmpty
             await metrics.recordDelivery(summary, committed: committed, seconds: seconds)

@@ -32,10 +32,10 @@ final class DeliveryWriter: @unchecked Sendable {
     }
 
     /// Stores one delivery; returns once its commit exists (or nothing needed writing).
-    func ingest(_ body: Data, source: String) async -> Outcome {
+    func ingest(_ payload: AlertmanagerPayload) async -> Outcome {
         await withCheckedContinuation { continuation in
             queue.async { [self] in
-                continuation.resume(returning: store(body, source: source))
+                continuation.resume(returning: store(payload))
             }
         }
     }
@@ -45,14 +45,14 @@ final class DeliveryWriter: @unchecked Sendable {
         queue.sync {}
     }
 
-    private func store(_ body: Data, source: String) -> Outcome {
+    private func store(_ payload: AlertmanagerPayload) -> Outcome {
         let start = DispatchTime.now()
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
         do {
             // A fresh workspace per delivery: it reads ops.yaml and runbooks as they are now, so
             // a service added by hand is used without restarting the server.
             let workspace = try Workspace(root: root, environment: environment, clock: clock)
-            let summary = try AlertIntake(workspace).ingest(body, source: source, author: author)
+            let summary = try AlertIntake(workspace).ingest(payload, author: author)
             return .stored(summary, seconds: elapsed())
         } catch {
             return .failed(OpsError.from(error), seconds: elapsed())

@@ -3,6 +3,7 @@ import Foundation
 /// What `ops serve` has done since it started, as `GET /metrics` shows it (Prometheus text format 0.0.4).
 public actor ServerMetrics {
     /// Why a request was not stored; the `reason` label of `ops_serve_errors_total`.
+    /// `repository`: a good payload that could not be stored (Git, the repository, ops.yaml).
     public enum Failure: String, Sendable, CaseIterable {
         case unauthorized, notFound = "not_found", methodNotAllowed = "method_not_allowed"
         case unsupportedMediaType = "unsupported_media_type", tooLarge = "too_large"
