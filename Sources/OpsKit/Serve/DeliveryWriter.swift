@@ -7,10 +7,8 @@ import Foundation
 /// blocks on file and Git I/O. The queue serialises deliveries into commits and keeps that
 /// blocking work off Swift's cooperative threads (two on a 2-core machine), so the server
 /// goes on reading requests while a commit is written.
-///
-/// `@unchecked Sendable`: every stored property is immutable and itself thread-safe; the
-/// `Workspace` is created, used and dropped inside one queue job and never escapes it.
-final class DeliveryWriter: @unchecked Sendable {
+/// The `Workspace` is created, used and dropped inside one queue job and never escapes it.
+final class DeliveryWriter: Sendable {
     /// What storing one delivery came to.
     enum Outcome: Sendable {
         /// The intake ran and its commit, if it needed one, exists.

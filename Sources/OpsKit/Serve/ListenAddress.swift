@@ -2,6 +2,7 @@ import Foundation
 
 /// Where `ops serve` listens: `HOST:PORT`, with HOST an IPv4 address, `[IPv6]` or `localhost`.
 public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    /// Which kind of IP address `host` is.
     public enum Family: Sendable, Equatable { case ipv4, ipv6 }
 
     /// The numeric address, as `inet_pton` reads it.
