@@ -24,6 +24,6 @@ struct Ops: ParsableCommand {
         """,
         version: version,
         subcommands: [Init.self, Incident.self, Alert.self, Import.self, Runbook.self, Step.self, Postmortem.self, Decision.self, Backlog.self,
-                      RACI.self, History.self, Log.self, SLO.self, Release.self, Signals.self, Review.self, Stats.self, Lint.self]
+                      RACI.self, History.self, Log.self, SLO.self, Release.self, Signals.self, Review.self, Stats.self, Lint.self, Serve.self]
     )
 }

@@ -18,10 +18,17 @@ public struct AlertIntake {
         public var unchanged = 0
         /// Alerts that were not used, with why.
         public var skipped: [String] = []
+        /// The names of the payload's alerts, sorted, each once (for log lines).
+        public var alertNames: [String] = []
     }
 
     public func ingest(_ data: Data, source: String, author: Author) throws -> Summary {
-        let payload = try AlertmanagerPayload.decode(data, source: source)
+        try ingest(AlertmanagerPayload.decode(data, source: source), author: author)
+    }
+
+    /// The same, for a payload already decoded and checked (`ops serve` checks it before it
+    /// queues the delivery, so that only a bad payload gets a 4xx).
+    func ingest(_ payload: AlertmanagerPayload, author: Author) throws -> Summary {
         let config = try workspace.config()
         let runbooks = try runbookIndex()
         let incidents = IncidentService(workspace)
@@ -34,24 +41,44 @@ public struct AlertIntake {
             return "alert ingest from \(payload.receiver ?? "alertmanager"): " + parts.joined(separator: ", ")
         }
 
+        let fingerprints = Set(payload.alerts.compactMap(\.fingerprint))
+        // Which incidents carry which alerts comes from the parse cache, keyed by blob id, so a
+        // delivery reads in full only the incidents of its own alerts, not every incident.
+        var cache = IncidentCache(gitDirectory: workspace.gitDirectory)
+        var incidentFiles: [TreeFile] = []
         try workspace.commit(action: "alert.ingest", subject: subject(), ids: summary.opened + summary.updated, author: author) { snapshot in
             summary = Summary()
             var documents: [String: IncidentDocument] = [:]
             var created: Set<String> = []
             var touched: Set<String> = []
-            // The newest incident carrying each fingerprint, as of the commit being built.
+            // The newest incident carrying each of the payload's fingerprints, as of the commit being built.
             var byFingerprint: [String: String] = [:]
             var opened: [String: Date] = [:]
-            for ref in IncidentLocator.refs(in: try snapshot.files(under: IncidentLocator.folder)) {
-                guard let data = try snapshot.read(ref.path),
-                      let document = try? IncidentDocument(text: String(decoding: data, as: UTF8.self), path: ref.path) else { continue }
-                for fingerprint in document.incident.alerts {
-                    let when = document.incident.clock[.opened] ?? .distantPast
-                    if let existing = byFingerprint[fingerprint], (opened[existing] ?? .distantPast) > when { continue }
-                    byFingerprint[fingerprint] = ref.path
-                    opened[ref.path] = when
+            let files = try snapshot.files(under: IncidentLocator.folder)
+            let refs = Set(IncidentLocator.refs(in: files).map(\.path))
+            incidentFiles = files.filter { refs.contains($0.path) }
+            for file in incidentFiles {
+                let incident: Incident
+                if let cached = cache.incident(for: file) {
+                    incident = cached
+                } else {
+                    guard let data = try snapshot.read(file.path),
+                          let parsed = try? Incident(MarkdownDocument(String(decoding: data, as: UTF8.self), path: file.path), timeline: false)
+                    else { continue }
+                    cache.store(parsed, for: file)
+                    incident = parsed
                 }
-                if !document.incident.alerts.isEmpty { documents[ref.path] = document }
+                let matching = incident.alerts.filter { fingerprints.contains($0) }
+                guard !matching.isEmpty else { continue }
+                for fingerprint in matching {
+                    let when = incident.clock[.opened] ?? .distantPast
+                    if let existing = byFingerprint[fingerprint], (opened[existing] ?? .distantPast) > when { continue }
+                    byFingerprint[fingerprint] = file.path
+                    opened[file.path] = when
+                }
+                guard let data = try snapshot.read(file.path),
+                      let document = try? IncidentDocument(text: String(decoding: data, as: UTF8.self), path: file.path) else { continue }
+                documents[file.path] = document
             }
 
             for alert in payload.alerts {
@@ -94,6 +121,9 @@ public struct AlertIntake {
             summary.updated = touched.subtracting(created).compactMap { documents[$0]?.incident.id }.sorted()
             return touched.sorted().map { .write($0, documents[$0]!.text) }
         }
+        // Only new parses are saved; the tree is left unrecorded, so listings walk it once more.
+        if cache.changed { cache.save(keeping: incidentFiles, tree: nil) }
+        summary.alertNames = Set(payload.alerts.map(\.name)).sorted()
         return summary
     }
 

@@ -1,0 +1,150 @@
+import Dispatch
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// `ops serve`: an HTTP server around `AlertReceiver`, until SIGTERM or SIGINT.
+///
+/// Hummingbird (on SwiftNIO) carries the HTTP: it bounds request heads, and its graceful
+/// shutdown stops accepting, lets every request in flight finish and be answered, then returns
+/// (README, Design notes). It is used in this file only; the receiver does not know it.
+public final class AlertServer {
+    public let address: ListenAddress
+    let receiver: AlertReceiver
+    let log: ServeLog
+    let repository: String
+    let tokenSource: String?
+
+    /// Refuses an address other machines can reach unless a token guards it.
+    public init(address: ListenAddress, receiver: AlertReceiver, token: BearerToken?, repository: String, log: ServeLog = .standardError) throws {
+        if !address.isLoopback && token == nil {
+            throw OpsError.input("--listen \(address) can be reached from other machines, so ops serve needs a token: set OPS_SERVE_TOKEN or pass --token-file FILE")
+        }
+        self.address = address
+        self.receiver = receiver
+        self.log = log
+        self.repository = repository
+        self.tokenSource = token?.source
+    }
+
+    /// Serves until SIGTERM or SIGINT, then answers the requests in flight, stores every
+    /// delivery already accepted, and returns.
+    public func run() throws {
+        // Hummingbird's own messages (connection errors) are not ops serve's log; each request
+        // already gets its line from the receiver.
+        let quiet = Logger(label: "ops.serve", factory: { _ in SwiftLogNoOpLogHandler() })
+        let application = Application(
+            responder: ReceiverResponder(receiver: receiver),
+            configuration: ApplicationConfiguration(address: .hostname(address.host, port: Int(address.port))),
+            onServerRunning: { [log, address, repository, tokenSource] channel in
+                var bound = address.description
+                if let local = channel.localAddress, let host = local.ipAddress, let port = local.port {
+                    bound = address.family == .ipv6 ? "[\(host)]:\(port)" : "\(host):\(port)"
+                }
+                log.record("listening", ["address": bound, "repository": repository,
+                                         "auth": tokenSource.map { "bearer token from \($0)" } ?? "none (loopback only)"])
+            },
+            logger: quiet)
+        let notice = ShutdownNotice { [log, receiver] in
+            log.record("stopping", ["in_flight": String(await receiver.metrics.deliveriesInFlight)])
+        }
+        // Services stop in reverse order: the notice first, then the server, which stops
+        // accepting and waits for every request in flight to be answered.
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: application), .init(service: notice, successTerminationBehavior: .ignore)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: quiet))
+
+        let finished = DispatchSemaphore(value: 0)
+        let failure = FailureBox()
+        Task {
+            do {
+                try await group.run()
+            } catch {
+                failure.set(error)
+            }
+            finished.signal()
+        }
+        finished.wait()
+        receiver.drain()
+        if let error = failure.error {
+            throw OpsError.input("cannot serve on \(address): \(Self.describe(error)). Pick another --listen address or port")
+        }
+        log.record("stopped")
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? ServiceGroupError { return "\(error)" }
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
+        return "\(error)"
+    }
+}
+
+/// The request context: Hummingbird's core storage, and the peer's address for log lines.
+private struct ServeContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    /// The socket's peer, never X-Forwarded-For, which any client can write.
+    let remote: String
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remote = source.channel.remoteAddress?.ipAddress ?? "unknown"
+    }
+}
+
+/// Hands Hummingbird's requests to the receiver and its answers back.
+private struct ReceiverResponder: HTTPResponder {
+    let receiver: AlertReceiver
+
+    func respond(to request: Request, context: ServeContext) async throws -> Response {
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        let body = request.body
+        let answer = await receiver.respond(to: .init(method: request.method.rawValue, path: request.uri.path, headers: headers,
+                                                      remote: context.remote)) { limit in
+            var data = Data()
+            for try await buffer in body {
+                data.append(contentsOf: buffer.readableBytesView)
+                if data.count > limit { return nil }
+            }
+            return data
+        }
+        var fields = HTTPFields()
+        for (name, value) in answer.headers {
+            if let field = HTTPField.Name(name) { fields[field] = value }
+        }
+        if answer.status == 413 {
+            // The rest of the body was not read; the connection cannot carry another request.
+            fields[.connection] = "close"
+        }
+        return Response(status: HTTPResponse.Status(code: answer.status), headers: fields,
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+}
+
+/// Logs the start of a graceful shutdown, which ServiceLifecycle begins on SIGTERM or SIGINT.
+private struct ShutdownNotice: ServiceLifecycle.Service {
+    let notice: @Sendable () async -> Void
+
+    init(_ notice: @escaping @Sendable () async -> Void) {
+        self.notice = notice
+    }
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        if Task.isShuttingDownGracefully { await notice() }
+    }
+}
+
+/// The error the server stopped with, handed from its task to the waiting thread.
+/// `@unchecked Sendable`: the one mutable field is only touched under the lock.
+private final class FailureBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: (any Error)?
+
+    var error: (any Error)? { lock.withLock { stored } }
+    func set(_ error: any Error) { lock.withLock { stored = error } }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import OpsKit
+
+extension Ops {
+    struct Serve: OpsCommand {
+        static let configuration = CommandConfiguration(commandName: "serve",
+            abstract: "Take Alertmanager webhooks over HTTP: firing alerts open incidents.",
+            discussion: """
+            Point Alertmanager's webhook_configs at http://HOST:PORT/alertmanager. Same
+            intake as ops alert ingest: one incident per alert fingerprint, re-sends
+            change nothing, resolves go to the timeline. A delivery gets 200 only once
+            its commit exists; a Git failure gets 503, so Alertmanager retries.
+            Also GET /healthz and GET /metrics (Prometheus). One log line per delivery
+            on standard error. SIGTERM or Ctrl-C: finishes what is in flight, then exits.
+
+            The bearer token comes from OPS_SERVE_TOKEN or --token-file. Without one,
+            ops serve listens on loopback only.
+              ops serve --listen 127.0.0.1:9095 --token-file /etc/ops/serve.token
+            """
+        )
+
+        @Option(help: ArgumentHelp("Address and port to listen on. 0.0.0.0:9095 for every interface (needs a token).",
+                                   valueName: "host:port"))
+        var listen = "127.0.0.1:9095"
+
+        @Option(help: ArgumentHelp("Read the bearer token from the first line of this file (instead of OPS_SERVE_TOKEN).",
+                                   valueName: "file"))
+        var tokenFile: String?
+
+        @Option(help: ArgumentHelp("Largest request body accepted, in bytes; bigger ones get 413.", valueName: "bytes"))
+        var maxBody = AlertReceiver.defaultMaximumBodySize
+
+        @OptionGroup var writer: WriterOptions
+        @OptionGroup var global: GlobalOptions
+
+        func validate() throws {
+            guard maxBody > 0 else { throw ValidationError("--max-body must be a positive number of bytes") }
+        }
+
+        func run(_ context: OpsContext) throws {
+            let address = try ListenAddress(listen)
+            let token = try BearerToken.load(file: tokenFile, environment: context.environment, currentDirectory: context.currentDirectory)
+            let workspace = try context.workspace()
+            let receiver = AlertReceiver(root: workspace.root, environment: context.environment, clock: try context.clock(),
+                                         author: try context.author(writer), token: token, maximumBodySize: maxBody)
+            try AlertServer(address: address, receiver: receiver, token: token, repository: workspace.root).run()
+        }
+    }
+}
