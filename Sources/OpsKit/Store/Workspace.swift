@@ -199,16 +199,22 @@ public final class Workspace {
             let trailers = [Trailer("Ops-Action", action)] + ((id.map { [$0] } ?? []) + ids()).map { Trailer("Ops-Id", $0) }
             return CommitMessage(subject: subject(), body: body(), trailers: trailers)
         }
-        let now = clock()
-        // Git records the team's local offset, so `git log` shows the times people remember.
-        let zone = timeZone ?? (try? config().timeZone) ?? TimeZone.current
-        let signature = Signature(name: author.name, email: author.email, date: now,
-                                  offsetMinutes: zone.secondsFromGMT(for: now) / 60)
+        let signature = self.signature(author, timeZone: timeZone)
         do {
             return try repository.commit(message(), author: signature, build: build)
         } catch {
             throw OpsError.from(error)
         }
+    }
+}
+
+extension Workspace {
+    /// `author` as Git records them now, with the team's zone offset (`timeZone`, or ops.yaml's),
+    /// so `git log` shows the times people remember.
+    func signature(_ author: Author, timeZone: TimeZone? = nil) -> Signature {
+        let now = clock()
+        let zone = timeZone ?? (try? config().timeZone) ?? TimeZone.current
+        return Signature(name: author.name, email: author.email, date: now, offsetMinutes: zone.secondsFromGMT(for: now) / 60)
     }
 }
 

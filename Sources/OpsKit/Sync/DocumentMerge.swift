@@ -1,0 +1,222 @@
+import Foundation
+import GitStore
+import Yams
+
+/// The three-way merge of one ops Markdown document that `ops sync` makes when both sides
+/// changed it: front matter field by field, the timeline as a union in time order, every other
+/// line as Git merges lines, with both versions kept in a conflict block where lines clash.
+struct DocumentMerge {
+    /// A front-matter field both sides changed to different values, and which value was kept.
+    struct FieldConflict: Equatable {
+        var key: String
+        var kept: FieldChange
+        var lost: FieldChange
+    }
+
+    /// One side's value of a field and when and by whom it was set.
+    struct FieldChange: Equatable {
+        /// The value as YAML writes it, nil when the field was removed.
+        var value: String?
+        var time: Date
+        var author: String
+    }
+
+    struct Result {
+        var text: String
+        /// True when some lines clashed and are kept from both sides between conflict markers.
+        var hasConflictBlock: Bool
+        var fieldConflicts: [FieldConflict]
+    }
+
+    /// When and by whom a side last set `key` to the value it has now.
+    typealias ChangeFinder = (_ key: String, _ ourSide: Bool) throws -> (time: Date, author: String)
+
+    let path: String
+    /// Conflict block labels: `<<<<<<< ourLabel` ... `>>>>>>> theirLabel`.
+    let ourLabel: String
+    let theirLabel: String
+
+    /// Merges `ours` and `theirs` from their common `base` (nil: the file is new on both sides).
+    /// Front-matter clashes keep the later change (by commit time, `changeTime`) and, when `note`
+    /// is given, add a `sync` timeline entry naming the value that was not kept.
+    func merge(base: String?, ours: String, theirs: String, changeTime: ChangeFinder,
+               note: (at: Date, actor: String)?) throws -> Result {
+        let baseDocument = try base.map { try MarkdownDocument($0, path: path) }
+        var result = try MarkdownDocument(ours, path: path)
+        let theirDocument = try MarkdownDocument(theirs, path: path)
+
+        var conflicts: [FieldConflict] = []
+        if var fields = result.frontMatter, let theirFields = theirDocument.frontMatter {
+            conflicts = try mergeFields(&fields, base: baseDocument?.frontMatter, theirs: theirFields, changeTime: changeTime)
+            result.frontMatter = fields
+        }
+
+        let (body, clashed) = try mergeBody(base: baseDocument?.body, ours: result.body, theirs: theirDocument.body)
+        result.body = body
+        if let note, !conflicts.isEmpty {
+            for conflict in conflicts {
+                result.body = Timeline.append(Self.note(for: conflict, at: note.at, actor: note.actor), to: result.body)
+            }
+        }
+        return Result(text: result.text, hasConflictBlock: clashed, fieldConflicts: conflicts)
+    }
+
+    /// The timeline entry that records a field clash: `**sync** severity: kept SEV1 (Bob, 18:07Z); not kept: SEV3 (Alice, 18:05Z)`.
+    static func note(for conflict: FieldConflict, at: Date, actor: String) -> TimelineEntry {
+        func describe(_ change: FieldChange) -> String {
+            "\(change.value ?? "(removed)") (\(change.author), \(Timestamp.format(change.time)))"
+        }
+        return TimelineEntry(at: at, actor: actor, kind: "sync",
+                             text: "\(conflict.key): kept \(describe(conflict.kept)); not kept: \(describe(conflict.lost))")
+    }
+
+    // MARK: Front matter
+
+    private func mergeFields(_ ours: inout YAMLText, base: YAMLText?, theirs: YAMLText,
+                             changeTime: ChangeFinder) throws -> [FieldConflict] {
+        var keys = ours.keys
+        for key in theirs.keys + (base?.keys ?? []) where !keys.contains(key) { keys.append(key) }
+        let order = Self.order(ours.keys, theirs.keys)
+        var conflicts: [FieldConflict] = []
+        for key in keys {
+            let baseValue = base?[key], ourValue = ours[key], theirValue = theirs[key]
+            if Self.same(ourValue, theirValue) { continue }
+            if Self.same(baseValue, theirValue) { continue }  // only we changed it
+            if Self.same(baseValue, ourValue) {  // only they changed it
+                try ours.setRawText(key, theirs.rawText(of: key), order: order)
+                continue
+            }
+            let ourChange = try changeTime(key, true), theirChange = try changeTime(key, false)
+            let ourText = Self.describe(key, ourValue), theirText = Self.describe(key, theirValue)
+            // The later change wins; equal times are settled by the values, so both clones agree.
+            let theirsWin = theirChange.time != ourChange.time ? theirChange.time > ourChange.time : (theirText ?? "") > (ourText ?? "")
+            let ourSide = FieldChange(value: ourText, time: ourChange.time, author: ourChange.author)
+            let theirSide = FieldChange(value: theirText, time: theirChange.time, author: theirChange.author)
+            if theirsWin {
+                try ours.setRawText(key, theirs.rawText(of: key), order: order)
+                conflicts.append(FieldConflict(key: key, kept: theirSide, lost: ourSide))
+            } else {
+                conflicts.append(FieldConflict(key: key, kept: ourSide, lost: theirSide))
+            }
+        }
+        return conflicts
+    }
+
+    /// Keys in the order a new key is placed by: ops' own order for incidents, then each side's.
+    private static func order(_ ours: [String], _ theirs: [String]) -> [String] {
+        var order = Incident.fieldOrder
+        for key in theirs + ours where !order.contains(key) { order.append(key) }
+        return order
+    }
+
+    private static func same(_ a: Node?, _ b: Node?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): return true
+        case let (x?, y?): return YAMLText.sameValue(x, y)
+        default: return false
+        }
+    }
+
+    /// A value as one line of YAML (`SEV2`, `[a, b]`), nil when absent.
+    static func describe(_ key: String, _ value: Node?) -> String? {
+        guard let value else { return nil }
+        if let text = value.scalarText { return text }
+        let line = (try? YAMLText.emit(key: key, value: value))?.joined(separator: " ") ?? ""
+        return String(line.dropFirst(key.count + 1)).trimmingCharacters(in: .whitespaces)
+    }
+
+    // MARK: Body
+
+    /// Lines that stand for the timeline while the rest of the body is merged line by line.
+    private static let placeholder = "<!-- ops sync: timeline merged separately -->"
+
+    private func mergeBody(base: String?, ours: String, theirs: String) throws -> (String, Bool) {
+        let baseParts = base.map(TimelineSection.init), ourParts = TimelineSection(ours), theirParts = TimelineSection(theirs)
+        let merged = try GitRepository.mergeText(
+            base: Data((baseParts?.withPlaceholder(Self.placeholder) ?? "").utf8),
+            ours: Data(ourParts.withPlaceholder(Self.placeholder).utf8),
+            theirs: Data(theirParts.withPlaceholder(Self.placeholder).utf8),
+            ourLabel: ourLabel, theirLabel: theirLabel)
+        var text = String(decoding: merged.content, as: UTF8.self)
+        let timeline = TimelineSection.union(base: baseParts?.items ?? [], ours: ourParts, theirs: theirParts)
+        if let range = text.range(of: Self.placeholder + "\n") ?? text.range(of: Self.placeholder) {
+            text.replaceSubrange(range, with: timeline)
+        } else if !timeline.isEmpty {
+            // Neither side kept a timeline section around the placeholder: keep the entries anyway.
+            text += (text.hasSuffix("\n") || text.isEmpty ? "" : "\n") + "\n" + Timeline.heading + "\n" + timeline
+        }
+        return (text, merged.hasConflicts)
+    }
+}
+
+/// A body split around its `## Timeline` section, the section cut into items: one entry with its
+/// continuation lines, or one other line. Entries are compared by their exact text.
+struct TimelineSection {
+    struct Item: Equatable {
+        var text: String
+        /// The entry's time, nil for a line that is not an entry (blank, or hand-written).
+        var at: Date?
+    }
+
+    /// Everything up to and including the heading line; the whole body when there is no timeline.
+    let head: String
+    let items: [Item]
+    /// From the next heading on.
+    let tail: String
+    let hasTimeline: Bool
+
+    init(_ body: String) {
+        let lines = YAMLText.split(body)
+        guard let start = lines.firstIndex(where: { Timeline.isTimelineHeading($0.text) }) else {
+            head = body
+            items = []
+            tail = ""
+            hasTimeline = false
+            return
+        }
+        var end = start + 1
+        while end < lines.count, !Timeline.isHeading(lines[end].text) { end += 1 }
+        func join(_ range: Range<Int>) -> String { lines[range].map { $0.text + $0.terminator }.joined() }
+        head = join(0..<start + 1)
+        tail = join(end..<lines.count)
+        var items: [Item] = []
+        for line in lines[(start + 1)..<end] {
+            let text = line.text + (line.terminator.isEmpty ? "\n" : line.terminator)
+            if line.text.hasPrefix("  "), let last = items.indices.last, items[last].at != nil {
+                items[last].text += text
+            } else {
+                items.append(Item(text: text, at: Timeline.entry(from: line.text)?.at))
+            }
+        }
+        self.items = items
+        hasTimeline = true
+    }
+
+    /// The body with the section's items replaced by one placeholder line.
+    func withPlaceholder(_ placeholder: String) -> String {
+        hasTimeline ? head + placeholder + "\n" + tail : head
+    }
+
+    /// Our items with their entries joined by theirs: every entry either side has, once, except
+    /// those one side removed from the base; their new entries go in by time.
+    static func union(base: [Item], ours: TimelineSection, theirs: TimelineSection) -> String {
+        let ourTexts = Set(ours.items.map(\.text)), theirTexts = Set(theirs.items.map(\.text))
+        let removed = Set(base.filter { $0.at != nil && (!ourTexts.contains($0.text) || !theirTexts.contains($0.text)) }.map(\.text))
+        var result = ours.items.filter { !removed.contains($0.text) }
+        var present = Set(result.map(\.text))
+        // Blank lines at the end of the section stay at the end.
+        var trailing: [Item] = []
+        while let last = result.last, last.at == nil, last.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            trailing.insert(result.removeLast(), at: 0)
+        }
+        for item in theirs.items where item.at != nil && !present.contains(item.text) && !removed.contains(item.text) {
+            // A line that is not an entry stands where the entry before it stands in time.
+            var times: [Date] = []
+            for existing in result { times.append(existing.at ?? times.last ?? .distantPast) }
+            let position = (times.lastIndex { $0 <= item.at! }).map { $0 + 1 } ?? 0
+            result.insert(item, at: position)
+            present.insert(item.text)
+        }
+        return (result + trailing).map(\.text).joined()
+    }
+}

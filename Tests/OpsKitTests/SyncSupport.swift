@@ -1,0 +1,81 @@
+import Foundation
+@testable import OpsKit
+
+/// A bare repository standing in for the team's remote, and ops clones of it sharing one clock
+/// (so "later" means the same on every clone), each with its own ID seed.
+struct SyncFixture {
+    let bare: String
+    let clock = TestClock()
+    let clones: [Workspace]
+    let folders: [TempFolder]
+    let alice = Author(handle: "alice", name: "Alice Martin", email: "alice@example.com")
+    let bob = Author(handle: "bob", name: "Bob Okafor", email: "bob@example.com")
+    let carol = Author(handle: "carol", name: "Carol Nguyen", email: "carol@example.com")
+
+    init(clones count: Int) throws {
+        let bare = FileManager.default.temporaryDirectory.appendingPathComponent("opskit-remote-\(UUID().uuidString).git").path
+        _ = try run(["git", "init", "--bare", "-q", "-b", "main", bare])
+        let first = try TempFolder()
+        _ = try RepositorySetup.run(at: first.path, example: true, author: "alice", environment: [:], currentDirectory: "/")
+        _ = try git(first.path, "remote", "add", "origin", bare)
+        _ = try run(["git", "-C", first.path, "push", "-q", "origin", "main"])
+        var folders = [first]
+        for _ in 1..<count {
+            let folder = try TempFolder()
+            try FileManager.default.removeItem(atPath: folder.path)
+            _ = try run(["git", "clone", "-q", bare, folder.path])
+            folders.append(folder)
+        }
+        let clock = self.clock
+        self.bare = bare
+        self.folders = folders
+        clones = try folders.enumerated().map { index, folder in
+            try Workspace(root: folder.path, environment: [:], clock: { clock.now }, random: SeededGenerator(seed: UInt64(100 + index)))
+        }
+    }
+
+    func sync(_ clone: Int, as author: Author? = nil) throws -> SyncService.Report {
+        try SyncService(clones[clone]).sync(author: author ?? [alice, bob, carol][clone % 3])
+    }
+
+    func head(_ clone: Int) throws -> String {
+        try git(folders[clone].path, "rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func tree(_ clone: Int) throws -> String {
+        try git(folders[clone].path, "rev-parse", "HEAD^{tree}").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func status(_ clone: Int) throws -> String { try git(folders[clone].path, "status", "--porcelain") }
+
+    func remove() {
+        folders.forEach { $0.remove() }
+        try? FileManager.default.removeItem(atPath: bare)
+    }
+}
+
+/// Runs a command; throws with its output when it fails.
+@discardableResult
+func run(_ arguments: [String], in directory: String? = nil) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    var environment = ProcessInfo.processInfo.environment
+    environment["GIT_AUTHOR_NAME"] = "Git Person"
+    environment["GIT_AUTHOR_EMAIL"] = "git@example.com"
+    environment["GIT_COMMITTER_NAME"] = "Git Person"
+    environment["GIT_COMMITTER_EMAIL"] = "git@example.com"
+    process.environment = environment
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let text = String(decoding: data, as: UTF8.self)
+    guard process.terminationStatus == 0 else {
+        throw OpsError.repository("\(arguments.joined(separator: " ")) failed: \(text)")
+    }
+    return text
+}
