@@ -28,8 +28,9 @@ struct DocumentMerge {
         var fieldConflicts: [FieldConflict]
     }
 
-    /// When and by whom a side last set `key` to the value it has now.
-    typealias ChangeFinder = (_ key: String, _ ourSide: Bool) throws -> (time: Date, author: String)
+    /// When and by whom a side last set `key` to the value it has now; nil when no commit on
+    /// that side since the merge base changed the field.
+    typealias ChangeFinder = (_ key: String, _ ourSide: Bool) throws -> (time: Date, author: String)?
 
     let path: String
     /// Conflict block labels: `<<<<<<< ourLabel` ... `>>>>>>> theirLabel`.
@@ -81,12 +82,15 @@ struct DocumentMerge {
         for key in keys {
             let baseValue = base?[key], ourValue = ours[key], theirValue = theirs[key]
             if Self.same(ourValue, theirValue) { continue }
-            if Self.same(baseValue, theirValue) { continue }  // only we changed it
-            if Self.same(baseValue, ourValue) {  // only they changed it
+            // A side changed a field when its value differs from the base, or when its history
+            // set it (a change back to the base value is a change too, and may be the later one).
+            let ourChange = try changeTime(key, true) ?? (Self.same(baseValue, ourValue) ? nil : (.distantPast, ""))
+            let theirChange = try changeTime(key, false) ?? (Self.same(baseValue, theirValue) ? nil : (.distantPast, ""))
+            guard let ourChange else {  // only they changed it
                 try ours.setRawText(key, theirs.rawText(of: key), order: order)
                 continue
             }
-            let ourChange = try changeTime(key, true), theirChange = try changeTime(key, false)
+            guard let theirChange else { continue }  // only we changed it
             let ourText = Self.describe(key, ourValue), theirText = Self.describe(key, theirValue)
             // The later change wins; equal times are settled by the values, so both clones agree.
             let theirsWin = theirChange.time != ourChange.time ? theirChange.time > ourChange.time : (theirText ?? "") > (ourText ?? "")

@@ -270,10 +270,11 @@ struct SyncMerger {
 
     /// When one side set `key` of the document at `path` to the value it has now, and who: the
     /// newest commit since the merge base that brought that value in (no parent had it), so a
-    /// merge that only carried the value along does not count as a change.
-    private func changeTime(of key: String, in path: String, ourSide: Bool) throws -> (time: Date, author: String) {
+    /// merge that only carried the value along does not count as a change. Nil when no commit
+    /// on that side set it.
+    private func changeTime(of key: String, in path: String, ourSide: Bool) throws -> (time: Date, author: String)? {
         let versions = try plan.revisions(of: path, onOurSide: ourSide)
-        guard let newest = versions.first else { return (.distantPast, "") }
+        guard let newest = versions.first else { return nil }
         func value(_ content: Data?) -> String? {
             guard let content, let text = String(data: content, encoding: .utf8),
                   let document = try? MarkdownDocument(text, path: path) else { return nil }
@@ -283,7 +284,6 @@ struct SyncMerger {
         let introduced = versions.first { version in
             value(version.content) == final && !version.parentContents.contains { value($0) == final }
         }
-        let found = introduced ?? newest
-        return (found.time, found.author)
+        return introduced.map { ($0.time, $0.author) }
     }
 }
