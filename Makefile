@@ -4,16 +4,17 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug/ops
-# libgit2 for Git; cmark-gfm checks that generated Markdown renders as GitHub renders it.
-PACKAGES := libgit2-dev pkg-config git python3 python3-yaml cmark-gfm
+# libgit2 for Git; cmark-gfm checks that generated Markdown renders as GitHub renders it;
+# openssh-server gives the sync tests a real sshd (and ssh-keygen) on a loopback port.
+PACKAGES := libgit2-dev pkg-config git python3 python3-yaml cmark-gfm openssh-server
 
 .PHONY: deps build test demo bench release clean
 
 deps:
 	@if ! pkg-config --exists libgit2 2>/dev/null || ! command -v git >/dev/null || ! command -v python3 >/dev/null \
-		|| ! command -v cmark-gfm >/dev/null; then \
+		|| ! command -v cmark-gfm >/dev/null || [ ! -x /usr/sbin/sshd ] || ! command -v ssh-keygen >/dev/null; then \
 		echo "Installing system packages: $(PACKAGES)" >&2; \
-		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(PACKAGES) >/dev/null; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PACKAGES) >/dev/null; \
 	fi
 
 build: deps

@@ -11,6 +11,13 @@ public struct HostKey: Sendable, Equatable {
     public var blob: Data?
     /// SHA-256 of the key blob, as `ssh-keygen -l` shows it.
     public var sha256: Data?
+
+    public init(host: String, algorithm: String?, blob: Data?, sha256: Data?) {
+        self.host = host
+        self.algorithm = algorithm
+        self.blob = blob
+        self.sha256 = sha256
+    }
 }
 
 /// Credentials for one connection attempt.

@@ -48,11 +48,16 @@ enum KnownHosts {
     /// True when `name` matches the comma-separated patterns and no negated one.
     static func matches(_ name: String, patterns field: String) -> Bool {
         if field.hasPrefix("|1|") { return matchesHashed(name, field) }
+        // Only `*` and `?` are wildcards in known_hosts; the brackets of `[host]:port` are literal.
+        func glob(_ pattern: Substring) -> Bool {
+            let escaped = pattern.lowercased().replacingOccurrences(of: "[", with: "\\[").replacingOccurrences(of: "]", with: "\\]")
+            return fnmatch(escaped, name.lowercased(), 0) == 0
+        }
         var matched = false
-        for pattern in field.split(separator: ",").map(String.init) {
+        for pattern in field.split(separator: ",") {
             if pattern.hasPrefix("!") {
-                if fnmatch(String(pattern.dropFirst()).lowercased(), name.lowercased(), 0) == 0 { return false }
-            } else if fnmatch(pattern.lowercased(), name.lowercased(), 0) == 0 {
+                if glob(pattern.dropFirst()) { return false }
+            } else if glob(pattern) {
                 matched = true
             }
         }
