@@ -43,15 +43,7 @@ private final class SSHServer {
             """)
         // sshd refuses to start without its privilege-separation folder.
         try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for fd: Int32 in 0...2 { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
-        let arguments = ["/usr/sbin/sshd", "-D", "-e", "-f", "\(dir)/sshd_config"]
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let spawned = posix_spawn(&pid, "/usr/sbin/sshd", &actions, nil, &argv, environ)
-        guard spawned == 0 else { throw OpsError.repository("cannot start sshd: \(String(cString: strerror(spawned)))") }
+        pid = try spawnDaemon(["/usr/sbin/sshd", "-D", "-e", "-f", "\(dir)/sshd_config"])
         try waitUntilListening()
     }
 
@@ -68,16 +60,12 @@ private final class SSHServer {
     }
 
     func stop() {
-        if pid > 0 {
-            kill(pid, SIGTERM)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-            pid = 0
-        }
+        stopDaemon(pid)
+        pid = 0
         folder.remove()
     }
 
-    private static func freePort() throws -> Int {
+    static func freePort() throws -> Int {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socket) }
         var address = sockaddr_in()

@@ -79,3 +79,35 @@ func run(_ arguments: [String], in directory: String? = nil) throws -> String {
     }
     return text
 }
+
+/// Starts a server process with posix_spawn, its standard streams on /dev/null. Not Foundation's
+/// Process: its child reaper blocks in wait4 on a long-running child and stalls every other
+/// Process call in the test run.
+func spawnDaemon(_ arguments: [String]) throws -> pid_t {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    for fd: Int32 in 0...2 { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
+    // The test runner's threads block some signals; a child inherits that mask unless told.
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    posix_spawnattr_setsigmask(&attributes, &empty)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+    var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawnp(&pid, arguments[0], &actions, &attributes, &argv, environ)
+    guard spawned == 0 else { throw OpsError.repository("cannot start \(arguments[0]): \(String(cString: strerror(spawned)))") }
+    return pid
+}
+
+/// Stops a server `spawnDaemon` started, and reaps it.
+func stopDaemon(_ pid: pid_t) {
+    guard pid > 0 else { return }
+    kill(pid, SIGKILL)  // a throwaway server: nothing to shut down cleanly
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+}
