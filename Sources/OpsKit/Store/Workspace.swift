@@ -10,6 +10,8 @@ public final class Workspace {
     public let clock: @Sendable () -> Date
     let repository: GitRepository
     private var cachedConfig: OpsConfig?
+    /// Who made the last commit through this workspace, nil while it made none (for `sync: auto`).
+    public private(set) var lastCommitAuthor: Author?
     /// Randomness for new ids: the system's, or a seeded one in tests.
     var random: any RandomNumberGenerator
 
@@ -201,7 +203,9 @@ public final class Workspace {
         }
         let signature = self.signature(author, timeZone: timeZone)
         do {
-            return try repository.commit(message(), author: signature, build: build)
+            let made = try repository.commit(message(), author: signature, build: build)
+            if made != nil { lastCommitAuthor = author }
+            return made
         } catch {
             throw OpsError.from(error)
         }

@@ -28,6 +28,10 @@ extension Ops {
         @Flag(help: "Print the result as JSON.")
         var json = false
 
+        /// The sync `sync: auto` starts after a change: ends on its own if the remote hangs.
+        @Flag(help: .hidden)
+        var background = false
+
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
@@ -38,6 +42,7 @@ extension Ops {
                 context.output(json ? try JSONOutput.render(result) : Self.describe(result, zone: try context.workspace().config().timeZone))
                 return
             }
+            if background { alarm(AutoSync.backgroundLimit) }
             let report = try service.sync(remote: remote, author: try context.author(writer))
             if json { context.output(try JSONOutput.render(report)) }
             context.note(Self.describe(report))
