@@ -104,6 +104,39 @@ import Testing
         #expect(try sync.clones[1].committedFiles(under: "incidents").isEmpty)
     }
 
+    @Test func unrelatedUncommittedWorkStaysAndEditsInAChangedFileStopTheSync() throws {
+        let sync = try SyncFixture(clones: 2)
+        defer { sync.remove() }
+        let incident = try IncidentService(sync.clones[0]).open(.init(title: "Shared", severity: "SEV3", service: "ops_copilot"), author: sync.alice)
+        _ = try sync.sync(0)
+        _ = try sync.sync(1)
+        _ = try IncidentService(sync.clones[0]).change(incident.id, .note("more"), at: nil, author: sync.alice)
+        _ = try sync.sync(0)
+        // Unrelated work in clone 1: a staged and an unstaged change and an untracked file.
+        let folder = sync.folders[1]
+        try folder.write("ops.yaml", try folder.read("ops.yaml") + "# staged\n")
+        _ = try git(folder.path, "add", "ops.yaml")
+        try folder.write("raci.yaml", try folder.read("raci.yaml") + "# unstaged\n")
+        try folder.write("notes.txt", "mine\n")
+        let status = try sync.status(1)
+        #expect(try sync.sync(1).integration == .fastForwarded)
+        #expect(try sync.status(1) == status)
+        #expect(try folder.read(incident.path).contains("**note** more"))
+
+        // An uncommitted edit in the incident the next sync must change stops it, naming the file.
+        _ = try IncidentService(sync.clones[0]).change(incident.id, .note("again"), at: nil, author: sync.alice)
+        _ = try sync.sync(0)
+        try folder.write(incident.path, try folder.read(incident.path) + "- 2026-11-22T19:00:00Z bob **note** by hand\n")
+        let head = try sync.head(1)
+        #expect {
+            _ = try sync.sync(1)
+        } throws: { error in
+            (error as? OpsError)?.message.hasPrefix("\(incident.path) has unstaged changes") ?? false
+        }
+        #expect(try sync.head(1) == head)
+        #expect(try folder.read(incident.path).hasSuffix("by hand\n"))
+    }
+
     @Test func aPushRejectedByAConcurrentPushIsRetriedAndLands() throws {
         let sync = try SyncFixture(clones: 3)
         defer { sync.remove() }
