@@ -57,7 +57,10 @@ public struct RemoteAccess: Sendable {
 /// How a push ended.
 public enum PushOutcome: Sendable, Equatable {
     case pushed
-    /// The remote refused the update (it moved meanwhile, or a hook said no); `reason` is its word.
+    /// The remote moved meanwhile: fetch, merge and push again.
+    case behind
+    /// The remote refused the update for another reason (a hook, a protected branch, a checked-out
+    /// branch in a non-bare repository); `reason` is its word.
     case rejected(reason: String)
 }
 
@@ -123,11 +126,13 @@ extension GitRepository {
         let result = withStringArray([refspec]) { specs in
             withExtendedLifetime(context) { git_remote_push(remote, specs, &options) }
         }
-        if result == GIT_ENONFASTFORWARD.rawValue {
-            return .rejected(reason: "the remote has commits this clone does not have yet")
-        }
+        if result == GIT_ENONFASTFORWARD.rawValue { return .behind }
         try context.finish(result, remote: name)
-        if let reason = context.rejection { return .rejected(reason: reason) }
+        if let reason = context.rejection {
+            // What git-receive-pack says when the branch moved under the push.
+            let behind = ["non-fast-forward", "fetch first", "stale info", "failed to update ref", "failed to lock"]
+            return behind.contains { reason.contains($0) } ? .behind : .rejected(reason: reason)
+        }
         return .pushed
     }
 

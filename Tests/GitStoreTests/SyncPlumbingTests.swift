@@ -76,10 +76,7 @@ private func message(_ plan: MergePlan) -> CommitMessage { CommitMessage(subject
         try a.commit(["a.md": "from a\n", "both.md": "a\n"])
         try b.commit(["b.md": "from b\n", "both.md": "b\n"])
         #expect(try a.repository.push(remote: "origin", branch: "main", access: noCredentials) == .pushed)
-        guard case .rejected = try b.repository.push(remote: "origin", branch: "main", access: noCredentials) else {
-            Issue.record("a push behind the remote must be rejected")
-            return
-        }
+        #expect(try b.repository.push(remote: "origin", branch: "main", access: noCredentials) == .behind)
         let remoteTip = try TestRepository.run(["git", "-C", setup.bare, "rev-parse", "main"])
         #expect(remoteTip.hasPrefix(try a.repository.head().commit!.hex))  // nothing forced
 

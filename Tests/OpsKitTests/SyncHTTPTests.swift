@@ -82,6 +82,23 @@ private final class HTTPServer {
         }
     }
 
+    @Test func aServerThatRefusesThePushStopsWithItsReasonInsteadOfRetrying() throws {
+        let server = try HTTPServer()
+        defer { server.stop() }
+        // libgit2 writes a local path remote itself and runs no hooks; git-receive-pack behind http does.
+        let hook = server.bare + "/hooks/update"
+        try Data("#!/bin/sh\necho 'main is protected' >&2\nexit 1\n".utf8).write(to: URL(fileURLWithPath: hook))
+        chmod(hook, 0o755)
+        let (workspace, folder) = try clone(server, environment: ["OPS_GIT_TOKEN": server.token])
+        defer { folder.remove() }
+        #expect {
+            _ = try SyncService(workspace).sync(author: alice)
+        } throws: { error in
+            guard let error = error as? OpsError else { return false }
+            return error.exitCode == 3 && error.message.hasPrefix("origin refused the push of main: hook declined")
+        }
+    }
+
     @Test func endpointsAreReadFromTheirURLs() {
         let ssh = RemoteEndpoint("git@github.com:team/ops.git")
         #expect(ssh.transport == .ssh && ssh.host == "github.com" && ssh.port == 22 && ssh.user == "git")

@@ -80,8 +80,11 @@ public struct SyncService {
                 report.pushed = true
                 try recordSync(remote)
                 return report
-            case .rejected:
+            case .behind:
                 continue  // the remote moved meanwhile: fetch, merge, and try again
+            case .rejected(let reason):
+                try recordSync(remote)
+                throw OpsError.repository("\(remote) refused the push of \(short): \(reason). Your commits are kept here; ask whoever runs \(remote) (a protected branch or a hook), then run ops sync again")
             }
         }
         throw OpsError.repository("\(remote) kept moving while ops tried to push; gave up after \(Self.maximumAttempts) attempts. Your commits are kept; run ops sync again")
