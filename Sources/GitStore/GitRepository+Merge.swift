@@ -149,8 +149,10 @@ extension GitRepository {
     }
 
     /// A line-based three-way merge of text, as Git merges files; conflicting lines are kept
-    /// from both sides between `<<<<<<< ourLabel`, `=======` and `>>>>>>> theirLabel` lines.
-    public static func mergeText(base: Data?, ours: Data, theirs: Data, ourLabel: String, theirLabel: String) throws -> MergedText {
+    /// from both sides between `<<<<<<< ourLabel`, `=======` and `>>>>>>> theirLabel` lines
+    /// (with `showBase`, the base's lines too, after a `||||||| base` line, as diff3 shows them).
+    public static func mergeText(base: Data?, ours: Data, theirs: Data, ourLabel: String, theirLabel: String,
+                                 showBase: Bool = false) throws -> MergedText {
         ensureLibraryInitialized()
         var options = git_merge_file_options()
         try check(git_merge_file_options_init(&options, UInt32(GIT_MERGE_FILE_OPTIONS_VERSION)))
@@ -171,6 +173,7 @@ extension GitRepository {
                             var ancestor = input(baseBytes), our = input(ourBytes), their = input(theirBytes)
                             options.our_label = ourName
                             options.their_label = theirName
+                            if showBase { options.flags = GIT_MERGE_FILE_STYLE_DIFF3.rawValue }
                             return git_merge_file(&result, &ancestor, &our, &their, &options)
                         }
                     }

@@ -77,6 +77,22 @@ import Testing
         #expect(merged.fieldConflicts.count == 1)
     }
 
+    @Test func neighbouringLinesChangedOnEachSideMergeLineByLine() throws {
+        let runbook = { (boxes: [Bool]) in
+            "---\nrunbook: model-serving-degradation\n---\n## Mitigation\n"
+                + boxes.enumerated().map { "- [\($0.element ? "x" : " ")] mitigation.\($0.offset + 1) Step\n" }.joined()
+        }
+        let merger = DocumentMerge(path: "incidents/2026/11/INC-20261122-AAAAAAAA/runbook.md", ourLabel: "this clone", theirLabel: "origin/main")
+        let merged = try merger.merge(base: runbook([false, false, false]), ours: runbook([true, false, false]),
+                                      theirs: runbook([false, true, false]), changeTime: noHistory, note: nil)
+        #expect(merged.text == runbook([true, true, false]) && !merged.hasConflictBlock)
+        // The same line changed both ways is still a clash for a person.
+        let clash = try merger.merge(base: runbook([false, false]), ours: runbook([true, false]).replacingOccurrences(of: "1 Step", with: "1 Ours"),
+                                     theirs: runbook([false, false]).replacingOccurrences(of: "1 Step", with: "1 Theirs"),
+                                     changeTime: noHistory, note: nil)
+        #expect(clash.hasConflictBlock && !clash.text.contains("|||||||"))
+    }
+
     @Test func clashingSummaryLinesBecomeOneMarkedBlock() throws {
         let base = document(entries: [entry(1, "alice", "a")])
         let merged = try merger.merge(base: base, ours: document(summary: "Ours.", entries: [entry(1, "alice", "a")]),

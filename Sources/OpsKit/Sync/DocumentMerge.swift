@@ -45,6 +45,10 @@ struct DocumentMerge {
         let baseDocument = try base.map { try MarkdownDocument($0, path: path) }
         var result = try MarkdownDocument(ours, path: path)
         let theirDocument = try MarkdownDocument(theirs, path: path)
+        guard (result.frontMatter == nil) == (theirDocument.frontMatter == nil) else {
+            // Merged as plain lines instead, so neither side's front matter is dropped.
+            throw OpsError.file(path, line: 1, "has front matter on one side of the merge only")
+        }
 
         var conflicts: [FieldConflict] = []
         if var fields = result.frontMatter, let theirFields = theirDocument.frontMatter {
@@ -140,8 +144,10 @@ struct DocumentMerge {
             base: Data((baseParts?.withPlaceholder(Self.placeholder) ?? "").utf8),
             ours: Data(ourParts.withPlaceholder(Self.placeholder).utf8),
             theirs: Data(theirParts.withPlaceholder(Self.placeholder).utf8),
-            ourLabel: ourLabel, theirLabel: theirLabel)
-        var text = String(decoding: merged.content, as: UTF8.self)
+            ourLabel: ourLabel, theirLabel: theirLabel, showBase: true)
+        var (text, clashed) = merged.hasConflicts
+            ? settleLineByLine(String(decoding: merged.content, as: UTF8.self))
+            : (String(decoding: merged.content, as: UTF8.self), false)
         let timeline = TimelineSection.union(base: baseParts?.items ?? [], ours: ourParts, theirs: theirParts)
         if let range = text.range(of: Self.placeholder + "\n") ?? text.range(of: Self.placeholder) {
             text.replaceSubrange(range, with: timeline)
@@ -149,7 +155,55 @@ struct DocumentMerge {
             // Neither side kept a timeline section around the placeholder: keep the entries anyway.
             text += (text.hasSuffix("\n") || text.isEmpty ? "" : "\n") + "\n" + Timeline.heading + "\n" + timeline
         }
-        return (text, merged.hasConflicts)
+        return (text, clashed)
+    }
+
+    /// Git counts changes to neighbouring lines as one clash: two people ticking the next two
+    /// steps of a checklist offline would need a person. Where base, ours and theirs have the
+    /// same number of lines in a block, each line is merged on its own; a block is kept for a
+    /// person only when the same line changed on both sides. Blocks come in diff3 form
+    /// (`<<<<<<<`, ours, `|||||||`, base, `=======`, theirs, `>>>>>>>`) and leave as two-way blocks.
+    private func settleLineByLine(_ text: String) -> (String, Bool) {
+        let lines = YAMLText.split(text)
+        var output = ""
+        var clashed = false
+        var index = 0
+        func body(_ line: YAMLText.Line) -> String { line.text + line.terminator }
+        while index < lines.count {
+            let line = lines[index]
+            guard line.text.hasPrefix("<<<<<<< "),
+                  let baseMark = lines[index...].firstIndex(where: { $0.text.hasPrefix("||||||| ") }),
+                  let middle = lines[baseMark...].firstIndex(where: { $0.text == "=======" }),
+                  let end = lines[middle...].firstIndex(where: { $0.text.hasPrefix(">>>>>>> ") }) else {
+                output += body(line)
+                index += 1
+                continue
+            }
+            let ours = Array(lines[(index + 1)..<baseMark]), base = Array(lines[(baseMark + 1)..<middle])
+            let theirs = Array(lines[(middle + 1)..<end])
+            var settled: [YAMLText.Line]? = nil
+            if ours.count == base.count, theirs.count == base.count {
+                settled = []
+                for i in base.indices {
+                    if ours[i].text == theirs[i].text || theirs[i].text == base[i].text {
+                        settled?.append(ours[i])
+                    } else if ours[i].text == base[i].text {
+                        settled?.append(theirs[i])
+                    } else {
+                        settled = nil
+                        break
+                    }
+                }
+            }
+            if let settled {
+                output += settled.map(body).joined()
+            } else {
+                clashed = true
+                output += body(line) + ours.map(body).joined() + body(lines[middle]) + theirs.map(body).joined() + body(lines[end])
+            }
+            index = end + 1
+        }
+        return (output, clashed)
     }
 }
 
