@@ -46,11 +46,15 @@ public struct RemoteAccess: Sendable {
     public var credentials: @Sendable (CredentialRequest) -> Credential?
     /// Checks an SSH host key; throws to refuse the server (the error is rethrown by the call).
     public var checkHostKey: @Sendable (HostKey) throws -> Void
+    /// Transfer progress (`Receiving objects: 40% (400/1000)`), for a terminal; nil for none.
+    public var progress: (@Sendable (String) -> Void)?
 
     public init(credentials: @escaping @Sendable (CredentialRequest) -> Credential?,
-                checkHostKey: @escaping @Sendable (HostKey) throws -> Void) {
+                checkHostKey: @escaping @Sendable (HostKey) throws -> Void,
+                progress: (@Sendable (String) -> Void)? = nil) {
         self.credentials = credentials
         self.checkHostKey = checkHostKey
+        self.progress = progress
     }
 }
 
@@ -176,6 +180,7 @@ private final class RemoteContext {
     var attempts = 0
     var error: Error?
     var rejection: String?
+    private var lastShown = ""
 
     init(access: RemoteAccess, url: String) {
         self.access = access
@@ -195,6 +200,20 @@ private final class RemoteContext {
             let context = Unmanaged<RemoteContext>.fromOpaque(payload!).takeUnretainedValue()
             return context.certificate(cert, valid: valid, host: host)
         }
+        if access.progress != nil {
+            callbacks.transfer_progress = { stats, payload in
+                guard let stats, let payload else { return 0 }
+                let context = Unmanaged<RemoteContext>.fromOpaque(payload).takeUnretainedValue()
+                context.show("Receiving objects", Int(stats.pointee.received_objects), Int(stats.pointee.total_objects))
+                return 0
+            }
+            callbacks.push_transfer_progress = { current, total, _, payload in
+                guard let payload else { return 0 }
+                let context = Unmanaged<RemoteContext>.fromOpaque(payload).takeUnretainedValue()
+                context.show("Writing objects", Int(current), Int(total))
+                return 0
+            }
+        }
         callbacks.push_update_reference = { refname, status, payload in
             // A server-side refusal arrives only here; the push call itself returns 0.
             let context = Unmanaged<RemoteContext>.fromOpaque(payload!).takeUnretainedValue()
@@ -203,6 +222,15 @@ private final class RemoteContext {
             return 0
         }
         return callbacks
+    }
+
+    /// Reports progress when the shown percentage changes, so a terminal is not flooded.
+    func show(_ what: String, _ done: Int, _ total: Int) {
+        guard let progress = access.progress, total > 0 else { return }
+        let line = "\(what): \(done * 100 / total)% (\(done)/\(total))"
+        guard line != lastShown, done == total || !lastShown.hasPrefix("\(what): \(done * 100 / total)%") else { return }
+        lastShown = line
+        progress(line)
     }
 
     private func credential(_ out: UnsafeMutablePointer<UnsafeMutablePointer<git_credential>?>?, url: UnsafePointer<CChar>?,

@@ -127,6 +127,22 @@ private func message(_ plan: MergePlan) -> CommitMessage { CommitMessage(subject
         #expect(try b.read("README.md") == "b\n")
     }
 
+    @Test func transferProgressIsReportedForATerminal() throws {
+        let setup = try RemoteSetup(clones: 2)
+        defer { setup.remove() }
+        final class Lines: @unchecked Sendable {  // only appended to on the calling thread, during the call
+            var all: [String] = []
+        }
+        let lines = Lines()
+        let access = RemoteAccess(credentials: { _ in nil }, checkHostKey: { _ in }, progress: { lines.all.append($0) })
+        try setup.clones[0].commit(Dictionary(uniqueKeysWithValues: (0..<50).map { ("f\($0).md", String?("file \($0)\n")) }))
+        _ = try setup.clones[0].repository.push(remote: "origin", branch: "main", access: access)
+        _ = try setup.clones[1].repository.fetch(remote: "origin", branch: "main", access: access)
+        #expect(lines.all.contains { $0.hasPrefix("Receiving objects: 100% (") })
+        // At most one line per percent and phase, whatever the number of objects.
+        #expect(lines.all.filter { $0.hasPrefix("Receiving") }.count <= 101)
+    }
+
     @Test func anUnreachableRemoteFailsWithItsName() throws {
         let repo = try TestRepository()
         defer { repo.remove() }

@@ -63,7 +63,7 @@ struct RemoteEndpoint {
     }
 
     /// The access rules for this endpoint in this environment.
-    func access(environment: [String: String], repositoryRoot: String) -> RemoteAccess {
+    func access(environment: [String: String], repositoryRoot: String, progress: (@Sendable (String) -> Void)? = nil) -> RemoteAccess {
         let home = environment["HOME"] ?? NSHomeDirectory()
         let knownHosts = home + "/.ssh/known_hosts"
         let port = self.port
@@ -83,7 +83,8 @@ struct RemoteEndpoint {
                 if let token { return .userPassword(user: request.userFromURL ?? "x-access-token", password: token) }
                 return Self.credentialHelper(url: url, user: request.userFromURL, environment: environmentCopy, directory: repositoryRoot)
             },
-            checkHostKey: { key in try KnownHosts.check(key, port: port, file: knownHosts) })
+            checkHostKey: { key in try KnownHosts.check(key, port: port, file: knownHosts) },
+            progress: progress)
     }
 
     /// ssh credentials in the order tried: `OPS_SSH_KEY`, the agent, then the usual key files.

@@ -52,11 +52,12 @@ public struct SyncService {
 
     // MARK: Sync
 
-    public func sync(remote: String = "origin", author: Author) throws -> Report {
+    /// `progress` receives transfer progress lines, for a terminal.
+    public func sync(remote: String = "origin", author: Author, progress: (@Sendable (String) -> Void)? = nil) throws -> Report {
         let repository = workspace.repository
         let (branch, endpoint) = try prepare(remote)
         let short = branch.hasPrefix("refs/heads/") ? String(branch.dropFirst(11)) : branch
-        let access = endpoint.access(environment: workspace.environment, repositoryRoot: workspace.root)
+        let access = endpoint.access(environment: workspace.environment, repositoryRoot: workspace.root, progress: progress)
         var report = Report(remote: remote, branch: short, integration: .upToDate, pushed: false, attempts: 0,
                             needsPerson: [], fieldConflicts: 0)
         for attempt in 1...Self.maximumAttempts {

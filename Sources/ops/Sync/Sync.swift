@@ -43,7 +43,14 @@ extension Ops {
                 return
             }
             if background { alarm(AutoSync.backgroundLimit) }
-            let report = try service.sync(remote: remote, author: try context.author(writer))
+            // Progress only on a terminal, on one line that is overwritten, then cleared.
+            let terminal = isatty(2) == 1 && !background
+            var progress: (@Sendable (String) -> Void)?
+            if terminal {
+                progress = { @Sendable line in FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)) }
+            }
+            defer { if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
+            let report = try service.sync(remote: remote, author: try context.author(writer), progress: progress)
             if json { context.output(try JSONOutput.render(report)) }
             context.note(Self.describe(report))
         }
