@@ -28,6 +28,7 @@ import Testing
         _ = try sync.sync(0)
         _ = try sync.sync(1)
         sync.clock.advance(minutes: 5)
+        _ = try HistoryService(sync.clones[0]).history(of: incident.id)  // builds the index
         _ = try IncidentService(sync.clones[0]).change(incident.id, .severity("SEV1"), at: nil, author: sync.alice)
         _ = try IncidentService(sync.clones[0]).change(incident.id, .note("from alice"), at: nil, author: sync.alice)
         sync.clock.advance(minutes: 1)
@@ -48,6 +49,9 @@ import Testing
         let entries = Timeline.parse(body: text, firstLine: 1).entries
         #expect(entries.map(\.at) == entries.map(\.at).sorted())
         #expect(try git(sync.folders[1].path, "log", "-1", "--format=%s%n%b").contains("Ops-Action: sync.merge"))
+        // The history index, built before the sync, follows both sides and the merge.
+        let actions = try HistoryService(sync.clones[0]).history(of: incident.id).map(\.action)
+        #expect(actions.filter { $0 == "incident.sev" }.count == 2 && actions.contains("sync.merge"))
         #expect(try sync.status(0) == "" && sync.status(1) == "")
     }
 
