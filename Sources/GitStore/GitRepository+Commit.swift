@@ -54,30 +54,43 @@ extension GitRepository {
 
             let changes = try effectiveChanges(try build(snapshot), against: parentTree)
             if changes.isEmpty { return nil }
-            let index = try workTree == nil ? nil : openIndex()
-            if let index { try refuseUncommittedEdits(changes, tree: parentTree, index: index) }
-
-            let staged = try WorkTreeWrite(root: workTree, changes: changes)
-            do {
-                let treeID = try writeTree(changes, base: parentTree)
-                let commitID = try writeCommit(message(), author: author, tree: treeID, parent: parent)
-                guard try moveBranch(branch, to: commitID, from: parent?.id) else {
-                    staged.discard()
-                    continue
-                }
-                try staged.commit()
-                if let index { try updateIndex(index, for: changes) }
-                return ObjectID(commitID)
-            } catch {
-                staged.discard()
-                throw error
+            let landed = try land(changes, on: branch, from: parent, baseTree: parentTree) { treeID in
+                try writeCommit(message(), author: author, tree: treeID, parents: parent.map { [$0] } ?? [])
             }
+            if let landed { return ObjectID(landed) }
         }
         throw GitStoreError.tooManyRetries(attempts: Self.maximumAttempts)
     }
 
+    /// Writes `changes` on top of `baseTree`, makes the commit `makeCommit` returns for the new tree,
+    /// and moves `branch` to it only if it still points at `parent` (compare-and-swap). The work
+    /// tree files are renamed into place and their index entries updated only after the branch
+    /// moved, and never over the user's uncommitted edits. Returns nil when another writer moved
+    /// the branch first; nothing was changed then.
+    func land(_ changes: [FileChange], on branch: String, from parent: GitCommit?, baseTree: GitTree?,
+              log: String = "commit (ops)", makeCommit: (git_oid) throws -> git_oid) throws -> git_oid? {
+        let index = try workTree == nil ? nil : openIndex()
+        if let index { try refuseUncommittedEdits(changes, tree: baseTree, index: index) }
+
+        let staged = try WorkTreeWrite(root: workTree, changes: changes)
+        do {
+            let treeID = try writeTree(changes, base: baseTree)
+            let commitID = try makeCommit(treeID)
+            guard try moveBranch(branch, to: commitID, from: parent?.id, log: log) else {
+                staged.discard()
+                return nil
+            }
+            try staged.commit()
+            if let index { try updateIndex(index, for: changes) }
+            return commitID
+        } catch {
+            staged.discard()
+            throw error
+        }
+    }
+
     /// Drops changes that leave a file as it is, and rejects unsafe or repeated paths.
-    private func effectiveChanges(_ changes: [FileChange], against tree: GitTree?) throws -> [FileChange] {
+    func effectiveChanges(_ changes: [FileChange], against tree: GitTree?) throws -> [FileChange] {
         var seen = Set<String>()
         var result: [FileChange] = []
         for change in changes {
@@ -88,7 +101,8 @@ extension GitRepository {
             case nil:
                 if current != nil { result.append(change) }
             case let content?:
-                if let current, git_oid_equal_or_nil(current, try hashBlob(content)) { continue }
+                if let current, git_oid_equal_or_nil(current, try hashBlob(content)),
+                   try tree?.entryMode(at: change.path) == change.fileMode { continue }
                 result.append(change)
             }
         }
@@ -165,7 +179,7 @@ extension GitRepository {
             var update = git_tree_update()
             update.action = changes[i].content == nil ? GIT_TREE_UPDATE_REMOVE : GIT_TREE_UPDATE_UPSERT
             update.id = blobs[i]
-            update.filemode = GIT_FILEMODE_BLOB
+            update.filemode = changes[i].fileMode
             update.path = UnsafePointer(paths[i])
             return update
         }
@@ -175,11 +189,11 @@ extension GitRepository {
         return out
     }
 
-    private func writeCommit(_ message: CommitMessage, author: Signature, tree treeID: git_oid, parent: GitCommit?) throws -> git_oid {
+    func writeCommit(_ message: CommitMessage, author: Signature, tree treeID: git_oid, parents parentCommits: [GitCommit]) throws -> git_oid {
         let signature = try makeSignature(author)
         let tree = try GitTree.lookup(treeID, in: handle)
         var out = git_oid()
-        var parents: [OpaquePointer?] = parent.map { [$0.pointer] } ?? []
+        var parents: [OpaquePointer?] = parentCommits.map { $0.pointer }
         let result = parents.withUnsafeMutableBufferPointer { buffer in
             git_commit_create(&out, handle.pointer, nil, signature.pointer, signature.pointer, "UTF-8",
                               message.text, tree.pointer, buffer.count, buffer.baseAddress)
@@ -200,11 +214,10 @@ extension GitRepository {
 
     /// Moves the branch from `old` to `new` only if it still points at `old` (compare-and-swap).
     /// Returns false when another writer moved it first.
-    private func moveBranch(_ branch: String, to new: git_oid, from old: git_oid?) throws -> Bool {
+    func moveBranch(_ branch: String, to new: git_oid, from old: git_oid?, log: String = "commit (ops)") throws -> Bool {
         var reference: OpaquePointer?
         var target = new
         let result: Int32
-        let log = "commit (ops)"
         if var expected = old {
             // HEAD itself is symbolic, so the compare-and-swap goes to the branch it names.
             result = git_reference_create_matching(&reference, handle.pointer, branch, &target, 1, &expected, log)
@@ -244,7 +257,7 @@ extension GitRepository {
                     entry.mtime = git_index_time(seconds: Int32(truncatingIfNeeded: info.st_mtim.tv_sec), nanoseconds: UInt32(info.st_mtim.tv_nsec))
                     entry.dev = UInt32(truncatingIfNeeded: info.st_dev)
                     entry.ino = UInt32(truncatingIfNeeded: info.st_ino)
-                    entry.mode = GIT_FILEMODE_BLOB.rawValue
+                    entry.mode = (change.isExecutable ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB).rawValue
                     entry.uid = info.st_uid
                     entry.gid = info.st_gid
                     entry.file_size = UInt32(truncatingIfNeeded: info.st_size)
@@ -285,6 +298,7 @@ private struct WorkTreeWrite {
                 let temp = folder + "/.ops-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
                 // A plain create: the rename into place after the commit is what makes it atomic.
                 try Self.create(temp, content, path: change.path)
+                if change.isExecutable { chmod(temp, 0o755) }
                 staged.append((temp, target))
             }
         } catch {
@@ -351,7 +365,7 @@ private struct WorkTreeWrite {
 }
 
 /// An exclusive lock that serialises ops writers on one clone; the kernel drops it if the process dies.
-private final class WriterLock {
+final class WriterLock {
     private var descriptor: Int32
 
     init(path: String) throws {

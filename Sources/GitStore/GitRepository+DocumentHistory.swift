@@ -137,7 +137,7 @@ extension GitRepository {
     /// Paths that differ between two trees. Equal subtrees are skipped by id, so a commit that
     /// changed one file costs a few tree reads, whatever the size of the repository (libgit2's
     /// own tree diff walks every entry of both trees).
-    private func changedPaths(from old: GitTree?, to new: GitTree?, prefix: String, into paths: inout [String]) throws {
+    func changedPaths(from old: GitTree?, to new: GitTree?, prefix: String, into paths: inout [String]) throws {
         // Both trees are sorted the way Git sorts entries: walk them side by side, comparing ids,
         // and make Swift strings only for what changed.
         let oldCount = old.map { git_tree_entrycount($0.pointer) } ?? 0

@@ -34,6 +34,20 @@ final class GitTree {
         defer { git_tree_entry_free(entry) }
         return git_tree_entry_id(entry).pointee
     }
+
+    /// The file mode of the entry at `path`, nil when nothing is there.
+    func entryMode(at path: String) throws(GitError) -> git_filemode_t? {
+        var entry: OpaquePointer?
+        let result = git_tree_entry_bypath(&entry, pointer, path)
+        if result == GIT_ENOTFOUND.rawValue { return nil }
+        try check(result)
+        defer { git_tree_entry_free(entry) }
+        return git_tree_entry_filemode(entry)
+    }
+}
+
+extension FileChange {
+    var fileMode: git_filemode_t { isExecutable ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB }
 }
 
 final class GitCommit {

@@ -19,10 +19,13 @@ public struct Signature: Sendable, Equatable {
 public struct FileChange: Sendable, Equatable {
     public var path: String
     public var content: Data?
+    /// Written with the executable bit (mode 100755), as Git records scripts.
+    public var isExecutable: Bool
 
-    public init(path: String, content: Data?) {
+    public init(path: String, content: Data?, isExecutable: Bool = false) {
         self.path = path
         self.content = content
+        self.isExecutable = isExecutable
     }
 
     public static func write(_ path: String, _ text: String) -> FileChange {
@@ -128,4 +131,12 @@ public enum GitStoreError: Error, Sendable, Equatable {
     case io(path: String, message: String)
     /// Other writers kept moving the branch; the change was not committed.
     case tooManyRetries(attempts: Int)
+    /// A symbolic link or submodule that a sync would have to write; only plain files are.
+    case unsupportedEntry(path: String)
+    /// No remote of this name is configured.
+    case noSuchRemote(name: String)
+    /// The remote could not be reached or refused us; `message` is safe to show (no secrets).
+    case remoteFailed(remote: String, message: String)
+    /// The SSH host key check refused the server: unknown or changed key; `message` says which.
+    case hostKeyRejected(message: String)
 }

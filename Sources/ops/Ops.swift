@@ -17,6 +17,7 @@ struct Ops: ParsableCommand {
           ops postmortem new 7f3a
           ops stats --week 2026-W47       MTTA, MTTM, MTTR with their definitions
           ops lint                        every problem as file:line
+          ops sync                        fetch, merge and push the team's changes
 
         The repository is found like Git finds its own: -C DIR, then OPS_REPO,
         then the current folder and its parents. Exit codes: 0 ok, 1 a check
@@ -24,6 +25,7 @@ struct Ops: ParsableCommand {
         """,
         version: version,
         subcommands: [Init.self, Incident.self, Alert.self, Import.self, Runbook.self, Step.self, Postmortem.self, Decision.self, Backlog.self,
-                      RACI.self, History.self, Log.self, SLO.self, Release.self, Signals.self, Review.self, Stats.self, Lint.self, Serve.self]
+                      RACI.self, History.self, Log.self, SLO.self, Release.self, Signals.self, Review.self, Stats.self, Lint.self, Sync.self,
+                      Serve.self]
     )
 }

@@ -75,9 +75,19 @@ import Testing
         let text = "team: T\ntimezone: Nowhere\nseverities: []\nfoo: 1\n"
         let problems = OpsConfig.problems(in: text)
         #expect(problems.map(\.description) == [
-            "ops.yaml:4: unknown key `foo`. Known keys: team, timezone, severities, services, use_cases, people, teams, channels, roles, metrics, backlog_tags, postmortems, groups",
+            "ops.yaml:4: unknown key `foo`. Known keys: team, timezone, severities, services, use_cases, people, teams, channels, roles, metrics, backlog_tags, postmortems, groups, sync",
             "ops.yaml:2: unknown time zone `Nowhere`. Use an IANA name such as Europe/Berlin, America/New_York or UTC",
             "ops.yaml:3: `severities` must be a list of levels, most severe first",
+        ])
+    }
+
+    @Test func syncIsAutoOrManual() throws {
+        let base = "team: T\ntimezone: UTC\nseverities: [SEV1]\n"
+        #expect(try !OpsConfig.load(base).autoSync)
+        #expect(try OpsConfig.load(base + "sync: auto\n").autoSync)
+        #expect(try !OpsConfig.load(base + "sync: manual\n").autoSync)
+        #expect(OpsConfig.problems(in: base + "sync: always\n").map(\.description) == [
+            "ops.yaml:4: `sync` is `auto` (try ops sync after every change) or `manual`",
         ])
     }
 }

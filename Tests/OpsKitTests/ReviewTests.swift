@@ -126,7 +126,7 @@ import Testing
     /// Runs `scripts/check_page.py` on a page: headless Chromium renders it, screenshots it (and
     /// prints it on A4), and it fails on a blank page, a console error, or any request.
     static func checkPage(_ page: String, in folder: String) throws -> (status: Int32, output: String) {
-        try run(["python3", sourceRoot + "/scripts/check_page.py", page, "--screenshot", folder + "/pack.png", "--pdf", folder + "/pack.pdf"])
+        try command(["python3", sourceRoot + "/scripts/check_page.py", page, "--screenshot", folder + "/pack.png", "--pdf", folder + "/pack.pdf"])
     }
 
     @Test func thePageRendersInHeadlessChromiumAndAsksForNothing() throws {

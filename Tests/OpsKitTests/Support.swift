@@ -31,14 +31,16 @@ let fixedClock: @Sendable () -> Date = { Timestamp.parse("2026-11-23T09:00:00Z")
 let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
 func git(_ folder: String, _ arguments: String...) throws -> String {
-    try run(["git", "-C", folder] + arguments).output
+    try command(["git", "-C", folder] + arguments).output
 }
 
-/// Runs a command found on PATH; its standard output and error together, and its exit status.
-func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+/// Runs a command found on PATH: its standard output and error together, and its exit status.
+func command(_ arguments: [String], in directory: String? = nil, environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    if let environment { process.environment = environment }
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe

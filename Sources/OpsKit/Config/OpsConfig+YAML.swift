@@ -39,7 +39,7 @@ private struct ConfigReader {
         let severities = readSeverities()
         let services = readServices(teams: teams)
         let people = readPeople(teams: teams)
-        let config = OpsConfig(
+        var config = OpsConfig(
             team: team,
             timeZone: timeZone,
             severities: severities,
@@ -54,10 +54,22 @@ private struct ConfigReader {
             postmortemDeadlines: readPostmortemPolicy(severities),
             groups: textList("groups", in: yaml.root, default: [])
         )
+        config.autoSync = readSyncMode()
         return config
     }
 
     // MARK: Fields
+
+    private mutating func readSyncMode() -> Bool {
+        guard let node = yaml["sync"] else { return false }
+        switch node.scalarText {
+        case "auto"?: return true
+        case "manual"?: return false
+        default:
+            flag(node, "`sync` is `auto` (try ops sync after every change) or `manual`")
+            return false
+        }
+    }
 
     private mutating func readTimeZone() -> TimeZone {
         guard let name = requiredText("timezone") else { return TimeZone(identifier: "UTC")! }

@@ -5,7 +5,7 @@ import Yams
 public struct OpsConfig: Sendable {
     public static let path = "ops.yaml"
     public static let knownKeys = ["team", "timezone", "severities", "services", "use_cases", "people", "teams",
-                                   "channels", "roles", "metrics", "backlog_tags", "postmortems", "groups"]
+                                   "channels", "roles", "metrics", "backlog_tags", "postmortems", "groups", "sync"]
 
     public var team: String
     public var timeZone: TimeZone
@@ -26,6 +26,8 @@ public struct OpsConfig: Sendable {
     public var postmortemDeadlines: [String: Int]
     /// Audiences beyond teams (`ELT`, `Org`), for RACI.
     public var groups: [String]
+    /// `sync: auto`: after every change, try `ops sync` for a few seconds (it never fails the change).
+    public var autoSync = false
 
     /// True when `name` is a person (handle, name or title), a team or a group.
     public func knowsParty(_ name: String) -> Bool {

@@ -56,6 +56,8 @@ public enum Linter {
                 do {
                     guard let text = try workspace.readWorkTreeFile(path) else { continue }
                     problems += rule.check(path, text, config)
+                    // Any document can hold a block of lines a sync could not merge.
+                    if path.hasSuffix(".md") { problems += ConflictBlock.lint(path, text, config) }
                 } catch {
                     problems.append(Problem(error))
                 }

@@ -72,6 +72,14 @@ public struct OpsError: Error, CustomStringConvertible, Equatable, Sendable {
             return .repository("cannot write \(path): \(message)")
         case .tooManyRetries(let attempts):
             return .repository("other writers kept moving the branch; gave up after \(attempts) attempts. Nothing was written; run the command again")
+        case .unsupportedEntry(let path):
+            return .repository("\(path) is a symbolic link or submodule, which ops sync does not write. Nothing was changed; merge with git (git pull --no-rebase), then run ops sync again")
+        case .noSuchRemote(let name):
+            return .repository("there is no remote named '\(name)'. Add one: git remote add \(name) URL, or pass --remote NAME")
+        case .remoteFailed(let remote, let message):
+            return .repository("cannot reach \(remote): \(message). Your commits are kept; run ops sync again when it is reachable")
+        case .hostKeyRejected(let message):
+            return .repository(message)
         }
     }
 }

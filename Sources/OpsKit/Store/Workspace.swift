@@ -10,6 +10,8 @@ public final class Workspace {
     public let clock: @Sendable () -> Date
     let repository: GitRepository
     private var cachedConfig: OpsConfig?
+    /// Who made the last commit through this workspace, nil while it made none (for `sync: auto`).
+    public private(set) var lastCommitAuthor: Author?
     /// Randomness for new ids: the system's, or a seeded one in tests.
     var random: any RandomNumberGenerator
 
@@ -208,16 +210,24 @@ public final class Workspace {
             let trailers = [Trailer("Ops-Action", action)] + ((id.map { [$0] } ?? []) + ids()).map { Trailer("Ops-Id", $0) }
             return CommitMessage(subject: subject(), body: body(), trailers: trailers)
         }
-        let now = clock()
-        // Git records the team's local offset, so `git log` shows the times people remember.
-        let zone = timeZone ?? (try? config().timeZone) ?? TimeZone.current
-        let signature = Signature(name: author.name, email: author.email, date: now,
-                                  offsetMinutes: zone.secondsFromGMT(for: now) / 60)
+        let signature = self.signature(author, timeZone: timeZone)
         do {
-            return try repository.commit(message(), author: signature, build: build)
+            let made = try repository.commit(message(), author: signature, build: build)
+            if made != nil { lastCommitAuthor = author }
+            return made
         } catch {
             throw OpsError.from(error)
         }
+    }
+}
+
+extension Workspace {
+    /// `author` as Git records them now, with the team's zone offset (`timeZone`, or ops.yaml's),
+    /// so `git log` shows the times people remember.
+    func signature(_ author: Author, timeZone: TimeZone? = nil) -> Signature {
+        let now = clock()
+        let zone = timeZone ?? (try? config().timeZone) ?? TimeZone.current
+        return Signature(name: author.name, email: author.email, date: now, offsetMinutes: zone.secondsFromGMT(for: now) / 60)
     }
 }
 

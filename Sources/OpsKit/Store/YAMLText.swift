@@ -84,6 +84,26 @@ public struct YAMLText {
         try reparse()
     }
 
+    /// The exact text of `key` and its value (its lines with their breaks), nil when absent.
+    /// A sync merge copies a field from one version of a file to another with this, so the
+    /// copy keeps the quoting and comment it was written with.
+    public func rawText(of key: String) -> String? {
+        region(of: key).map { range in lines[range].map { $0.text + $0.terminator }.joined() }
+    }
+
+    /// Replaces `key` and its value with `raw` (lines as `rawText(of:)` gives them), or removes
+    /// it when nil; a new key goes after the nearest key before it in `order`.
+    public mutating func setRawText(_ key: String, _ raw: String?, order: [String] = []) throws {
+        var newLines = raw.map { Self.split($0) } ?? []
+        if let last = newLines.indices.last, newLines[last].terminator.isEmpty { newLines[last].terminator = newline }
+        if let existing = region(of: key) {
+            lines.replaceSubrange(existing, with: newLines)
+        } else if !newLines.isEmpty {
+            lines.insert(contentsOf: newLines, at: insertionPoint(for: key, order: order))
+        }
+        try reparse()
+    }
+
     /// The ` # comment` ending a `key: value` line: the shortest prefix before a ` #` that still
     /// reads as the same value (a `#` inside quotes is part of the value).
     static func trailingComment(of line: String, key: String, value: Node) -> String? {

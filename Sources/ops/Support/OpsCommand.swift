@@ -11,7 +11,9 @@ protocol OpsCommand: ParsableCommand {
 
 extension OpsCommand {
     func run() throws {
-        try run(OpsContext(global: global))
+        let context = OpsContext(global: global)
+        try run(context)
+        context.syncAfterWrite()
     }
 }
 
@@ -55,6 +57,22 @@ final class OpsContext {
     /// Data, for scripts: standard output. A line break is added unless `terminated` is false.
     func output(_ text: String, terminated: Bool = true) {
         FileHandle.standardOutput.write(Data((terminated && !text.hasSuffix("\n") ? text + "\n" : text).utf8))
+    }
+
+    /// `sync: auto`: after a command that committed, a sync attempt that never fails the command
+    /// and holds it up at most a few seconds.
+    func syncAfterWrite() {
+        guard let workspace = openedWorkspace, let author = workspace.lastCommitAuthor,
+              (try? workspace.config())?.autoSync == true else { return }
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        switch AutoSync.run(workspace, executable: executable, author: author) {
+        case .synced(let line):
+            note(line.isEmpty ? "Synced." : line)
+        case .failed(let line):
+            note("Not synced (the change is committed; run ops sync later): \(line)")
+        case .continuing(let log):
+            note("Sync goes on in the background; see \(log).")
+        }
     }
 
     /// Messages for the person: standard error.

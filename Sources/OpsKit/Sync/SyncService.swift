@@ -1,0 +1,293 @@
+import Foundation
+import GitStore
+
+/// `ops sync`: fetch the branch from a remote, take it in (fast-forward, or a merge commit with
+/// a semantic merge of ops documents), push, and retry a bounded number of times when the
+/// remote moved meanwhile. Never forces a push and never rewrites history.
+public struct SyncService {
+    let workspace: Workspace
+    /// Runs just before each push. Tests use it to let another clone push first.
+    var beforePush: (() throws -> Void)?
+
+    /// How many fetch-merge-push rounds before giving up on a remote that keeps moving.
+    public static let maximumAttempts = 5
+
+    public init(_ workspace: Workspace) {
+        self.workspace = workspace
+    }
+
+    /// How the branch took in the remote's commits.
+    public enum Integration: String, Sendable, Equatable, Codable {
+        /// The remote had nothing this clone lacked (or no branch yet).
+        case upToDate = "up-to-date"
+        case fastForwarded = "fast-forward"
+        case merged
+    }
+
+    /// What a sync did.
+    public struct Report: Sendable, Equatable, Codable {
+        public var remote: String
+        public var branch: String
+        public var integration: Integration
+        /// True when the remote now has this clone's commits (false: it had them already).
+        public var pushed: Bool
+        /// Fetch-merge-push rounds used (more than 1 when a push was rejected).
+        public var attempts: Int
+        /// Documents whose lines clashed: both versions are kept in a conflict block for a person.
+        public var needsPerson: [String]
+        /// Front-matter fields both sides changed; the later change was kept, the other noted.
+        public var fieldConflicts: Int
+    }
+
+    /// Where this clone stands against a remote, as of the last fetch.
+    public struct Status: Sendable, Equatable, Codable {
+        public var remote: String
+        public var url: String
+        public var branch: String
+        /// Commits here that the remote lacks, and the other way round (nil: never fetched).
+        public var ahead: Int?
+        public var behind: Int?
+        public var lastSync: Date?
+    }
+
+    // MARK: Sync
+
+    /// `progress` receives transfer progress lines, for a terminal.
+    public func sync(remote: String = "origin", author: Author, progress: (@Sendable (String) -> Void)? = nil) throws -> Report {
+        let repository = workspace.repository
+        let (branch, endpoint) = try prepare(remote)
+        let short = branch.hasPrefix("refs/heads/") ? String(branch.dropFirst(11)) : branch
+        let access = endpoint.access(environment: workspace.environment, repositoryRoot: workspace.root, progress: progress)
+        var report = Report(remote: remote, branch: short, integration: .upToDate, pushed: false, attempts: 0,
+                            needsPerson: [], fieldConflicts: 0)
+        for attempt in 1...Self.maximumAttempts {
+            report.attempts = attempt
+            let fetched = try wrap { try repository.fetch(remote: remote, branch: short, access: access) }
+            if let fetched {
+                let outcome = try integrate(fetched, remote: remote, branch: short, author: author, into: &report)
+                switch outcome {
+                case .upToDate: break
+                case .fastForwarded: if report.integration == .upToDate { report.integration = .fastForwarded }
+                case .merged: report.integration = .merged
+                }
+            }
+            guard let local = try wrap({ try repository.head().commit }), local != fetched else {
+                try recordSync(remote)
+                return report
+            }
+            try beforePush?()
+            switch try wrap({ try repository.push(remote: remote, branch: short, access: access) }) {
+            case .pushed:
+                report.pushed = true
+                try recordSync(remote)
+                return report
+            case .behind:
+                continue  // the remote moved meanwhile: fetch, merge, and try again
+            case .rejected(let reason):
+                try recordSync(remote)
+                throw OpsError.repository("\(remote) refused the push of \(short): \(reason). Your commits are kept here; ask whoever runs \(remote) (a protected branch or a hook), then run ops sync again")
+            }
+        }
+        throw OpsError.repository("\(remote) kept moving while ops tried to push; gave up after \(Self.maximumAttempts) attempts. Your commits are kept; run ops sync again")
+    }
+
+    /// The current branch and the remote's endpoint, or an error that says what to set up.
+    private func prepare(_ remote: String) throws -> (branch: String, endpoint: RemoteEndpoint) {
+        guard !remote.isEmpty, !remote.contains("\0"), !remote.hasPrefix("-") else {
+            throw OpsError.input("'\(remote)' is not a remote name")
+        }
+        let head = try wrap { try workspace.repository.head() }
+        guard let branch = head.branch else {
+            throw OpsError.repository("HEAD is detached, so there is no branch to sync. Switch to a branch first (git switch main)")
+        }
+        guard let url = try wrap({ try workspace.repository.remoteURL(remote) }) else {
+            throw OpsError.repository("there is no remote named '\(remote)'. Add one with `git remote add \(remote) URL`, or pass --remote NAME")
+        }
+        return (branch, RemoteEndpoint(url))
+    }
+
+    private func integrate(_ theirs: ObjectID, remote: String, branch: String, author: Author,
+                           into report: inout Report) throws -> MergeOutcome {
+        let label = "\(remote)/\(branch)"
+        let now = workspace.clock()
+        var needsPerson: [String] = []
+        var merged: [String] = []
+        var fieldConflicts = 0
+        let outcome = try wrap {
+            try workspace.repository.merge(theirs, author: workspace.signature(author), message: { _ in
+                var body = "ops sync merged \(merged.count) document\(merged.count == 1 ? "" : "s") changed on both sides"
+                if fieldConflicts > 0 { body += "; \(fieldConflicts) field\(fieldConflicts == 1 ? "" : "s") changed on both sides, the later change kept and the other noted in the timeline" }
+                if !needsPerson.isEmpty { body += ".\nNeeds a person (conflict blocks): " + needsPerson.joined(separator: ", ") }
+                let trailers = [Trailer("Ops-Action", "sync.merge"), Trailer("Ops-Remote", label)]
+                    + needsPerson.map { Trailer("Ops-Conflict", $0) }
+                return CommitMessage(subject: "sync: merge \(label) into \(branch)", body: body, trailers: trailers)
+            }, resolve: { plan in
+                let merger = SyncMerger(plan: plan, ourLabel: "this clone", theirLabel: label, now: now, actor: author.handle)
+                let result = try merger.resolve()
+                guard result.stuck.isEmpty else {
+                    let files = result.stuck.joined(separator: ", ")
+                    throw OpsError.repository("sync stopped before changing anything: \(files) changed here and on \(label) in ways that do not merge. Merge with Git: git pull --no-rebase \(remote) \(branch), fix \(result.stuck.count == 1 ? "that file" : "those files"), git commit, then run ops sync again")
+                }
+                needsPerson = result.needsPerson
+                merged = result.mergedDocuments
+                fieldConflicts = result.fieldConflicts
+                return result.resolved
+            })
+        }
+        if case .merged = outcome {
+            report.needsPerson = Array(Set(report.needsPerson + needsPerson)).sorted()
+            report.fieldConflicts += fieldConflicts
+        }
+        return outcome
+    }
+
+    // MARK: Status
+
+    public func status(remote: String = "origin") throws -> Status {
+        let (branch, endpoint) = try prepare(remote)
+        let short = branch.hasPrefix("refs/heads/") ? String(branch.dropFirst(11)) : branch
+        var status = Status(remote: remote, url: endpoint.redacted, branch: short, ahead: nil, behind: nil, lastSync: lastSync(remote))
+        let repository = workspace.repository
+        if let tracking = try wrap({ try repository.trackingCommit(remote: remote, branch: short) }) {
+            if let local = try wrap({ try repository.head().commit }) {
+                let counts = try wrap { try repository.aheadBehind(local, tracking) }
+                (status.ahead, status.behind) = (counts.ahead, counts.behind)
+            } else {
+                (status.ahead, status.behind) = (0, 0)
+            }
+        } else if try wrap({ try repository.head().commit }) != nil, lastSync(remote) != nil {
+            (status.ahead, status.behind) = (0, 0)
+        }
+        return status
+    }
+
+    // MARK: Last sync time, in .git/ops/sync-state (one `remote<TAB>time` line per remote)
+
+    private var statePath: String { workspace.gitDirectory + "/ops/sync-state" }
+
+    private func lastSync(_ remote: String) -> Date? {
+        guard let text = try? String(contentsOfFile: statePath, encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: "\t")
+            if fields.count == 2, fields[0] == remote { return Timestamp.parse(String(fields[1])) }
+        }
+        return nil
+    }
+
+    private func recordSync(_ remote: String) throws {
+        var lines = ((try? String(contentsOfFile: statePath, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        lines.removeAll { $0.hasPrefix(remote + "\t") }
+        lines.append(remote + "\t" + Timestamp.format(workspace.clock()))
+        try? FileManager.default.createDirectory(atPath: workspace.gitDirectory + "/ops", withIntermediateDirectories: true)
+        let temp = statePath + ".\(getpid()).tmp"
+        // The time of the last sync is for people; failing to note it must not fail the sync.
+        if FileManager.default.createFile(atPath: temp, contents: Data((lines.sorted().joined(separator: "\n") + "\n").utf8)),
+           rename(temp, statePath) != 0 { unlink(temp) }
+    }
+
+    private func wrap<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw OpsError.from(error)
+        }
+    }
+}
+
+/// Settles every path both sides changed: ops documents by `DocumentMerge`, other files by Git's
+/// line merge; what does not merge is listed as stuck and nothing is written.
+struct SyncMerger {
+    let plan: MergePlan
+    let ourLabel: String
+    let theirLabel: String
+    let now: Date
+    let actor: String
+
+    struct Result {
+        var resolved: [String: MergeSide] = [:]
+        var stuck: [String] = []
+        var needsPerson: [String] = []
+        var mergedDocuments: [String] = []
+        var fieldConflicts = 0
+    }
+
+    /// Folders whose Markdown files are ops documents (front matter + body).
+    static let documentFolders = ["incidents/", "decisions/", "backlog/", "runbooks/"]
+
+    static func isDocument(_ path: String) -> Bool {
+        path.hasSuffix(".md") && documentFolders.contains { path.hasPrefix($0) }
+    }
+
+    func resolve() throws -> Result {
+        var result = Result()
+        for candidate in plan.candidates {
+            if Self.isDocument(candidate.path), let side = try mergeDocument(candidate, into: &result) {
+                result.resolved[candidate.path] = side
+                continue
+            }
+            if let side = try mergeLines(candidate) {
+                result.resolved[candidate.path] = side
+            } else {
+                result.stuck.append(candidate.path)
+            }
+        }
+        return result
+    }
+
+    private func mergeDocument(_ candidate: MergeConflictCandidate, into result: inout Result) throws -> MergeSide? {
+        // Changed on one side, deleted on the other: the changed document stays, nothing is lost.
+        guard let ourData = candidate.ours.content else { return candidate.theirs }
+        guard let theirData = candidate.theirs.content else { return candidate.ours }
+        guard let ours = String(data: ourData, encoding: .utf8), let theirs = String(data: theirData, encoding: .utf8) else { return nil }
+        let base = candidate.base.content.flatMap { String(data: $0, encoding: .utf8) }
+        let merge = DocumentMerge(path: candidate.path, ourLabel: ourLabel, theirLabel: theirLabel)
+        let merged: DocumentMerge.Result
+        do {
+            merged = try merge.merge(base: base, ours: ours, theirs: theirs, changeTime: { key, ourSide in
+                try changeTime(of: key, in: candidate.path, ourSide: ourSide)
+            }, note: (now, actor))
+        } catch let error as OpsError where error.location != nil {
+            // A side that does not read as a document (a hand edit gone wrong): merge its lines.
+            let lines = try GitRepository.mergeText(base: candidate.base.content, ours: ourData, theirs: theirData,
+                                                    ourLabel: ourLabel, theirLabel: theirLabel)
+            if lines.hasConflicts { result.needsPerson.append(candidate.path) }
+            result.mergedDocuments.append(candidate.path)
+            return MergeSide(content: lines.content, isExecutable: candidate.ours.isExecutable)
+        }
+        if merged.hasConflictBlock { result.needsPerson.append(candidate.path) }
+        result.mergedDocuments.append(candidate.path)
+        result.fieldConflicts += merged.fieldConflicts.count
+        return MergeSide(content: Data(merged.text.utf8), isExecutable: candidate.ours.isExecutable)
+    }
+
+    /// Git's line merge of a file that is not an ops document; nil when it does not merge cleanly.
+    private func mergeLines(_ candidate: MergeConflictCandidate) throws -> MergeSide? {
+        guard let ours = candidate.ours.content, let theirs = candidate.theirs.content else { return nil }
+        if [candidate.base.content, ours, theirs].contains(where: { $0?.contains(0) ?? false }) { return nil }  // binary
+        let merged = try GitRepository.mergeText(base: candidate.base.content, ours: ours, theirs: theirs,
+                                                 ourLabel: ourLabel, theirLabel: theirLabel)
+        guard !merged.hasConflicts else { return nil }
+        let baseMode = candidate.base.content == nil ? candidate.ours.isExecutable : candidate.base.isExecutable
+        let executable = candidate.ours.isExecutable != baseMode ? candidate.ours.isExecutable : candidate.theirs.isExecutable
+        return MergeSide(content: merged.content, isExecutable: executable)
+    }
+
+    /// When one side set `key` of the document at `path` to the value it has now, and who: the
+    /// newest commit since the merge base that brought that value in (no parent had it), so a
+    /// merge that only carried the value along does not count as a change. Nil when no commit
+    /// on that side set it.
+    private func changeTime(of key: String, in path: String, ourSide: Bool) throws -> (time: Date, author: String)? {
+        let versions = try plan.revisions(of: path, onOurSide: ourSide)
+        guard let newest = versions.first else { return nil }
+        func value(_ content: Data?) -> String? {
+            guard let content, let text = String(data: content, encoding: .utf8),
+                  let document = try? MarkdownDocument(text, path: path) else { return nil }
+            return DocumentMerge.describe(key, document.frontMatter?[key])
+        }
+        let final = value(newest.content)
+        let introduced = versions.first { version in
+            value(version.content) == final && !version.parentContents.contains { value($0) == final }
+        }
+        return introduced.map { ($0.time, $0.author) }
+    }
+}
