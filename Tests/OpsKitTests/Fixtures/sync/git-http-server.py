@@ -1,7 +1,8 @@
 """Smart-HTTP Git server for the sync tests: `git http-backend` behind HTTP basic auth.
 
-Usage: git-http-server.py ROOT USER PASSWORD PORTFILE
-Serves the repositories under ROOT on a free loopback port, written to PORTFILE once listening.
+Usage: git-http-server.py ROOT USER PASSWORD PORTFILE [CERT KEY]
+Serves the repositories under ROOT on a free loopback port, written to PORTFILE once listening;
+over https when given a certificate and its key (PEM).
 Requests without the right user and password get 401, as GitHub and GitLab answer.
 """
 import base64
@@ -74,6 +75,11 @@ class Handler(BaseHTTPRequestHandler):
 
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+if len(sys.argv) > 6:
+    import ssl
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(sys.argv[5], sys.argv[6])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
 with open(PORTFILE + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))
 os.rename(PORTFILE + ".tmp", PORTFILE)
