@@ -108,30 +108,37 @@ extension GitRepository {
             var headOid = headCommit.oid
             if !git_oid_equal_or_nil(oid, headOid) && git_graph_descendant_of(handle.pointer, &headOid, &oid) != 1 { return nil }
         }
-        var walker: OpaquePointer?
-        try check(git_revwalk_new(&walker, handle.pointer))
-        let walk = GitRevwalk(walker!, owner: handle)
-        try check(git_revwalk_sorting(walk.pointer, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue))
-        var start = headCommit.oid
-        try check(git_revwalk_push(walk.pointer, &start))
-        if let known {
-            var oid = known.oid
-            try check(git_revwalk_hide(walk.pointer, &oid))
-        }
         var result: [CommitChanges] = []
-        var oid = git_oid()
-        while true {
-            let status = git_revwalk_next(&oid, walk.pointer)
-            if status == GIT_ITEROVER.rawValue { break }
-            try check(status)
-            let commit = try GitCommit.lookup(oid, in: handle)
+        try forEachCommit(from: headCommit, hiding: known) { commit in
             let tree = try commit.tree()
             let parentTree = commit.parentCount > 0 ? try GitCommit.lookup(commit.parentID(0), in: handle).tree() : nil
             var paths: [String] = []
             try changedPaths(from: parentTree, to: tree, prefix: "", into: &paths)
-            result.append(CommitChanges(commit: ObjectID(oid), time: git_commit_time(commit.pointer), paths: paths))
+            result.append(CommitChanges(commit: ObjectID(commit.id), time: git_commit_time(commit.pointer), paths: paths))
         }
         return result
+    }
+
+    /// Visits the commits reachable from `tip` but not from `hidden`, newest first (topological
+    /// order, then by time).
+    func forEachCommit(from tip: ObjectID, hiding hidden: ObjectID?, _ visit: (GitCommit) throws -> Void) throws {
+        var walker: OpaquePointer?
+        try check(git_revwalk_new(&walker, handle.pointer))
+        let walk = GitRevwalk(walker!, owner: handle)
+        try check(git_revwalk_sorting(walk.pointer, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue))
+        var start = tip.oid
+        try check(git_revwalk_push(walk.pointer, &start))
+        if let hidden {
+            var oid = hidden.oid
+            try check(git_revwalk_hide(walk.pointer, &oid))
+        }
+        var oid = git_oid()
+        while true {
+            let status = git_revwalk_next(&oid, walk.pointer)
+            if status == GIT_ITEROVER.rawValue { return }
+            try check(status)
+            try visit(try GitCommit.lookup(oid, in: handle))
+        }
     }
 
     /// Paths that differ between two trees. Equal subtrees are skipped by id, so a commit that

@@ -7,20 +7,9 @@ extension GitRepository {
     /// every parent, as `git log -- path` does.
     public func history(of path: String) throws -> [PathRevision] {
         try validate(path)
-        guard try head().commit != nil else { return [] }
-        var walker: OpaquePointer?
-        try check(git_revwalk_new(&walker, handle.pointer))
-        let walk = GitRevwalk(walker!, owner: handle)
-        try check(git_revwalk_sorting(walk.pointer, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue))
-        try check(git_revwalk_push_head(walk.pointer))
-
+        guard let head = try head().commit else { return [] }
         var revisions: [PathRevision] = []
-        var oid = git_oid()
-        while true {
-            let result = git_revwalk_next(&oid, walk.pointer)
-            if result == GIT_ITEROVER.rawValue { break }
-            try check(result)
-            let commit = try GitCommit.lookup(oid, in: handle)
+        try forEachCommit(from: head, hiding: nil) { commit in
             let current = try commit.tree().entryID(at: path)
             var parentsDiffer = true
             for parent in 0..<commit.parentCount {
@@ -31,7 +20,7 @@ extension GitRepository {
                 }
             }
             if commit.parentCount == 0 { parentsDiffer = current != nil }
-            guard parentsDiffer else { continue }
+            guard parentsDiffer else { return }
             revisions.append(PathRevision(commit: try info(of: commit), blob: current.map(ObjectID.init)))
         }
         return revisions

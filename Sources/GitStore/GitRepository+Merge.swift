@@ -223,23 +223,8 @@ extension GitRepository {
     /// differs from every parent of the commit, with that commit's committer time.
     func revisions(of path: String, from tip: ObjectID, hiding hidden: ObjectID?) throws -> [PathVersion] {
         try validate(path)
-        var walker: OpaquePointer?
-        try check(git_revwalk_new(&walker, handle.pointer))
-        let walk = GitRevwalk(walker!, owner: handle)
-        try check(git_revwalk_sorting(walk.pointer, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue))
-        var start = tip.oid
-        try check(git_revwalk_push(walk.pointer, &start))
-        if let hidden {
-            var oid = hidden.oid
-            try check(git_revwalk_hide(walk.pointer, &oid))
-        }
         var result: [PathVersion] = []
-        var oid = git_oid()
-        while true {
-            let status = git_revwalk_next(&oid, walk.pointer)
-            if status == GIT_ITEROVER.rawValue { break }
-            try check(status)
-            let commit = try GitCommit.lookup(oid, in: handle)
+        try forEachCommit(from: tip, hiding: hidden) { commit in
             let current = try commit.tree().entryID(at: path)
             var differs = true
             var parents: [git_oid?] = []
@@ -249,7 +234,7 @@ extension GitRepository {
                 parents.append(before)
             }
             if commit.parentCount == 0 { differs = current != nil }
-            guard differs else { continue }
+            guard differs else { return }
             let time = Date(timeIntervalSince1970: TimeInterval(git_commit_time(commit.pointer)))
             let author = String(cString: git_commit_author(commit.pointer)!.pointee.name)
             result.append(PathVersion(time: time, author: author, content: try current.map { try blobContent($0) },
