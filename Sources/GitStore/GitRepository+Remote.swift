@@ -100,12 +100,8 @@ extension GitRepository {
     /// points at now (nil when the remote has no such branch yet).
     public func fetch(remote name: String, branch: String, access: RemoteAccess) throws -> ObjectID? {
         let short = Self.shortBranch(branch)
-        guard let remote = try lookupRemote(name) else { throw GitStoreError.noSuchRemote(name: name) }
+        let (remote, context) = try connectable(name, access: access)
         defer { git_remote_free(remote) }
-        let url = git_remote_url(remote).map { String(cString: $0) } ?? name
-        // libgit2 started without its CA certificates (CGitStartup): an https remote needs them now.
-        if url.lowercased().hasPrefix("https://") { try TLSCertificates.load() }
-        let context = RemoteContext(access: access, url: url)
         var options = git_fetch_options()
         try check(git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)))
         options.callbacks = context.callbacks()
@@ -123,12 +119,8 @@ extension GitRepository {
     /// meanwhile rejects it and nothing changes there. On success the tracking ref follows.
     public func push(remote name: String, branch: String, access: RemoteAccess) throws -> PushOutcome {
         let short = Self.shortBranch(branch)
-        guard let remote = try lookupRemote(name) else { throw GitStoreError.noSuchRemote(name: name) }
+        let (remote, context) = try connectable(name, access: access)
         defer { git_remote_free(remote) }
-        let url = git_remote_url(remote).map { String(cString: $0) } ?? name
-        // libgit2 started without its CA certificates (CGitStartup): an https remote needs them now.
-        if url.lowercased().hasPrefix("https://") { try TLSCertificates.load() }
-        let context = RemoteContext(access: access, url: url)
         var options = git_push_options()
         try check(git_push_options_init(&options, UInt32(GIT_PUSH_OPTIONS_VERSION)))
         options.callbacks = context.callbacks()
@@ -152,6 +144,17 @@ extension GitRepository {
         var a = local.oid, b = upstream.oid
         try check(git_graph_ahead_behind(&ahead, &behind, handle.pointer, &a, &b))
         return (ahead, behind)
+    }
+
+    /// The remote `name` (the caller frees it) and the callbacks for talking to it. libgit2
+    /// started without its CA certificates (CGitStartup): an https remote gets them loaded here.
+    private func connectable(_ name: String, access: RemoteAccess) throws -> (OpaquePointer, RemoteContext) {
+        guard let remote = try lookupRemote(name) else { throw GitStoreError.noSuchRemote(name: name) }
+        let url = git_remote_url(remote).map { String(cString: $0) } ?? name
+        if url.lowercased().hasPrefix("https://") {
+            do { try TLSCertificates.load() } catch { git_remote_free(remote); throw error }
+        }
+        return (remote, RemoteContext(access: access, url: url))
     }
 
     private func lookupRemote(_ name: String) throws -> OpaquePointer? {
