@@ -29,6 +29,7 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: ops.workspace.gitDirectory + "/ops/incidents.cache"))
         let again = try intake.ingest(Self.payload("alertmanager-firing.json"), source: "firing", author: ops.alice)
         #expect(again.opened.isEmpty && again.unchanged == 1)
+        #expect(again.absorbedInto == [firstID])  // the log line names the incident a re-send joined
 
         // People settle the incident; the alert fires again: a new incident, and the resolve
         // that follows goes to the newest one carrying the fingerprint.

@@ -16,10 +16,17 @@ public struct AlertIntake {
         public var updated: [String] = []
         /// Alerts already recorded (a re-sent payload).
         public var unchanged = 0
+        /// The incidents those re-sent alerts are already in, each once (for log lines).
+        public var absorbedInto: [String] = []
         /// Alerts that were not used, with why.
         public var skipped: [String] = []
         /// The names of the payload's alerts, sorted, each once (for log lines).
         public var alertNames: [String] = []
+
+        mutating func absorb(into incident: String) {
+            unchanged += 1
+            if !absorbedInto.contains(incident) { absorbedInto.append(incident) }
+        }
     }
 
     public func ingest(_ data: Data, source: String, author: Author) throws -> Summary {
@@ -88,7 +95,7 @@ public struct AlertIntake {
                     if var document = current, !document.incident.isSettled {
                         let entry = firingEntry(alert, at: now)
                         if document.incident.timeline.contains(where: { $0.kind == "alert" && $0.text.hasPrefix(firingKey(alert)) }) {
-                            summary.unchanged += 1
+                            summary.absorb(into: document.incident.id)
                             continue
                         }
                         try document.append(entry)
@@ -109,7 +116,7 @@ public struct AlertIntake {
                         continue
                     }
                     if document.incident.timeline.contains(where: { $0.kind == "alert" && $0.text.hasPrefix(resolvedKey(alert)) }) {
-                        summary.unchanged += 1
+                        summary.absorb(into: document.incident.id)
                         continue
                     }
                     // Recorded when ops learns of it, so the timeline stays in order; the text keeps the alert's own time.

@@ -155,7 +155,7 @@ public struct AlertReceiver: Sendable {
             log.record("delivery", [
                 "status": "200", "action": actions.isEmpty ? "nothing" : actions.joined(separator: ","),
                 "alerts": summary.alertNames.joined(separator: ","),
-                "incidents": (summary.opened + summary.updated).joined(separator: ","),
+                "incidents": (summary.opened + summary.updated + summary.absorbedInto.filter { !summary.updated.contains($0) }).joined(separator: ","),
                 "opened": String(summary.opened.count), "updated": String(summary.updated.count),
                 "absorbed": String(summary.unchanged), "skipped": String(summary.skipped.count),
                 "commit_ms": String(format: "%.1f", seconds * 1000), "duration_ms": milliseconds(), "remote": request.remote,
