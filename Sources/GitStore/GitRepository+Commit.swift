@@ -69,7 +69,7 @@ extension GitRepository {
     /// the branch first; nothing was changed then.
     func land(_ changes: [FileChange], on branch: String, from parent: GitCommit?, baseTree: GitTree?,
               log: String = "commit (ops)", makeCommit: (git_oid) throws -> git_oid) throws -> git_oid? {
-        let index = try workTree == nil ? nil : openIndex()
+        let index = try workTree == nil ? nil : openStaging()
         if let index { try refuseUncommittedEdits(changes, tree: baseTree, index: index) }
 
         let staged = try WorkTreeWrite(root: workTree, changes: changes)
@@ -116,6 +116,12 @@ extension GitRepository {
         return oid
     }
 
+    /// The index a commit checks and updates: read by `IndexFile` when it can, else by libgit2.
+    func openStaging() throws(GitError) -> Staging {
+        if let file = IndexFile.read(gitDirectory + "/index") { return .file(file) }
+        return .library(try openIndex())
+    }
+
     func openIndex() throws(GitError) -> GitIndex {
         var out: OpaquePointer?
         try check(git_repository_index(&out, handle.pointer))
@@ -127,7 +133,7 @@ extension GitRepository {
     }
 
     /// Refuses when the user has staged or unstaged edits in a file this commit would change.
-    private func refuseUncommittedEdits(_ changes: [FileChange], tree: GitTree?, index: GitIndex) throws {
+    private func refuseUncommittedEdits(_ changes: [FileChange], tree: GitTree?, index: Staging) throws {
         guard let root = workTree else { return }
         for change in changes {
             let committed = try tree?.entryID(at: change.path)
@@ -235,6 +241,71 @@ extension GitRepository {
     /// Stages exactly the committed paths, so `git status` is clean for them and nothing else moves.
     /// Each entry is the committed blob with the stat of the file just renamed into place, as
     /// `git add` would record it, without reading, hashing or storing the file a second time.
+    private func updateIndex(_ staging: Staging, for changes: [FileChange]) throws {
+        switch staging {
+        case .library(let index):
+            try updateIndex(index, for: changes)
+        case .file:
+            if try !updateIndexFile(for: changes) { try updateIndex(openIndex(), for: changes) }
+        }
+    }
+
+    /// The index rewritten by `IndexFile` (read again under Git's lock, so a `git add` that
+    /// landed meanwhile is kept); false when it turned out to be one for libgit2 after all.
+    private func updateIndexFile(for changes: [FileChange]) throws -> Bool {
+        guard let root = workTree else { return true }
+        var added: [IndexFile.NewEntry] = []
+        var removed: [String] = []
+        for change in changes {
+            guard let content = change.content else {
+                removed.append(change.path)
+                continue
+            }
+            var info = stat()
+            guard lstat(root + "/" + change.path, &info) == 0 else { return false }
+            var blob = try hashBlob(content)
+            let bytes = withUnsafeBytes(of: &blob.id) { Array($0) }
+            added.append(IndexFile.NewEntry(path: change.path, blob: bytes, stat: info, executable: change.isExecutable))
+        }
+        let path = gitDirectory + "/index", lockPath = path + ".lock"
+        for attempt in 0..<200 {
+            let descriptor = Glibc.open(lockPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o666)
+            if descriptor < 0 {
+                guard errno == EEXIST, attempt < 199 else {
+                    throw GitStoreError.io(path: lockPath, message: String(cString: strerror(errno)))
+                }
+                usleep(10_000)  // git itself holds index.lock; it is released within milliseconds
+                continue
+            }
+            guard let file = IndexFile.read(path) else {
+                close(descriptor)
+                unlink(lockPath)
+                return false
+            }
+            let bytes = file.updated(removing: removed, adding: added)
+            var written = 0
+            while written < bytes.count {
+                let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, $0.count - written) }
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else {
+                    let message = String(cString: strerror(errno))
+                    close(descriptor)
+                    unlink(lockPath)
+                    throw GitStoreError.io(path: lockPath, message: message)
+                }
+                written += count
+            }
+            close(descriptor)
+            guard rename(lockPath, path) == 0 else {
+                let message = String(cString: strerror(errno))
+                unlink(lockPath)
+                throw GitStoreError.io(path: path, message: message)
+            }
+            return true
+        }
+        return true
+    }
+
     private func updateIndex(_ index: GitIndex, for changes: [FileChange]) throws {
         guard let root = workTree else { return }
         var blobs: [git_oid?] = []
