@@ -282,20 +282,12 @@ extension GitRepository {
                 unlink(lockPath)
                 return false
             }
-            let bytes = file.updated(removing: removed, adding: added)
-            var written = 0
-            while written < bytes.count {
-                let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, $0.count - written) }
-                if count < 0 && errno == EINTR { continue }
-                guard count > 0 else {
-                    let message = String(cString: strerror(errno))
-                    close(descriptor)
-                    unlink(lockPath)
-                    throw GitStoreError.io(path: lockPath, message: message)
-                }
-                written += count
-            }
+            let failure = writeAll(descriptor, file.updated(removing: removed, adding: added))
             close(descriptor)
+            if let failure {
+                unlink(lockPath)
+                throw GitStoreError.io(path: lockPath, message: failure)
+            }
             guard rename(lockPath, path) == 0 else {
                 let message = String(cString: strerror(errno))
                 unlink(lockPath)
@@ -382,16 +374,9 @@ private struct WorkTreeWrite {
         let descriptor = Glibc.open(temp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o666)
         guard descriptor >= 0 else { throw GitStoreError.io(path: path, message: "cannot write \(temp): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
-        var written = 0
-        while written < content.count {
-            let count = content.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, $0.count - written) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else {
-                let message = String(cString: strerror(errno))
-                unlink(temp)
-                throw GitStoreError.io(path: path, message: "cannot write \(temp): \(message)")
-            }
-            written += count
+        if let failure = writeAll(descriptor, content) {
+            unlink(temp)
+            throw GitStoreError.io(path: path, message: "cannot write \(temp): \(failure)")
         }
     }
 
@@ -459,4 +444,18 @@ final class WriterLock {
     }
 
     deinit { release() }
+}
+
+/// Writes every byte of `content` to `descriptor`; the system's reason when it cannot.
+private func writeAll(_ descriptor: Int32, _ content: some DataProtocol & ContiguousBytes) -> String? {
+    content.withUnsafeBytes { buffer -> String? in
+        var written = 0
+        while written < buffer.count {
+            let count = Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return String(cString: strerror(errno)) }
+            written += count
+        }
+        return nil
+    }
 }
