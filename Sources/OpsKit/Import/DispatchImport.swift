@@ -165,29 +165,14 @@ struct DispatchReader: ImportReader {
         }
     }
 
+    /// COPY's escapes; \b, \f and \v (backspace, form feed, vertical tab) become spaces in a title.
+    private static let copyEscapes = BackslashEscapes.control.merging(["b": " ", "f": " ", "v": " "]) { a, _ in a }
+
     /// COPY text format: `\N` is null; backslash escapes a tab, line break or backslash.
     private static func unescape(_ field: String) -> String? {
         if field == "\\N" { return nil }
         guard field.contains("\\") else { return field }
-        var result = ""
-        var escaping = false
-        for character in field {
-            if escaping {
-                switch character {
-                case "t": result.append("\t")
-                case "n": result.append("\n")
-                case "r": result.append("\r")
-                case "b", "f", "v": result.append(" ")
-                default: result.append(character)
-                }
-                escaping = false
-            } else if character == "\\" {
-                escaping = true
-            } else {
-                result.append(character)
-            }
-        }
-        return result
+        return BackslashEscapes.decode(field, copyEscapes)
     }
 
     private func truncated(_ file: String, line: Int, table: String, fields: [String?]?, columns: [String],

@@ -97,7 +97,7 @@ struct IncidentCache {
                 if byte == 0x5C { escaped = true }
                 guard byte == 0x09 || byte == 0x0A else { continue }
                 let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[fieldStart..<index]), as: UTF8.self)
-                fields.append(escaped ? unescape(text) : text)
+                fields.append(escaped ? BackslashEscapes.decode(text) : text)
                 escaped = false
                 fieldStart = index + 1
                 if byte == 0x0A {
@@ -132,26 +132,5 @@ struct IncidentCache {
         guard text.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return text }
         return text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t")
             .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
-    }
-
-    private static func unescape(_ text: String) -> String {
-        var result = ""
-        var escaping = false
-        for character in text {
-            if escaping {
-                switch character {
-                case "t": result.append("\t")
-                case "n": result.append("\n")
-                case "r": result.append("\r")
-                default: result.append(character)
-                }
-                escaping = false
-            } else if character == "\\" {
-                escaping = true
-            } else {
-                result.append(character)
-            }
-        }
-        return result
     }
 }
