@@ -135,58 +135,66 @@ public struct SLOImporter {
 
     private func commitEvents(_ series: [SLOCSV.Series: [EventCounts]], source: SnapshotSource, subject: String,
                               author: Author, into summary: inout Summary) throws {
-        var written: [String] = []
-        var unchanged: [String] = []
-        let commit = try workspace.commit(action: "slo.import", subject: subject, author: author) { snapshot in
-            written = []
-            unchanged = []
-            var changes: [FileChange] = []
-            for key in series.keys.sorted() {
-                let byWeek = Dictionary(grouping: series[key]!) { SnapshotLayout.week(of: $0.start) }
-                for week in byWeek.keys.sorted() {
-                    let path = SnapshotLayout.eventsPath(useCase: key.useCase, sli: key.name, week: week)
-                    var file = try snapshot.read(path).map { try EventSnapshot.parse(String(decoding: $0, as: UTF8.self), path: path) }
+        var files: [WeekFile] = []
+        for key in series.keys.sorted() {
+            let byWeek = Dictionary(grouping: series[key]!) { SnapshotLayout.week(of: $0.start) }
+            for week in byWeek.keys.sorted() {
+                let path = SnapshotLayout.eventsPath(useCase: key.useCase, sli: key.name, week: week)
+                files.append(WeekFile(path: path) { data in
+                    var file = try data.map { try EventSnapshot.parse(String(decoding: $0, as: UTF8.self), path: path) }
                         ?? EventSnapshot(useCase: key.useCase, sli: key.name, week: week, sources: [], events: [])
                     let before = file
                     file.merge(byWeek[week]!, from: source)
-                    if file.events == before.events, before.sources.contains(where: { $0.inputKey == source.inputKey }) {
-                        unchanged.append(path)
-                        continue
-                    }
-                    written.append(path)
-                    changes.append(.write(path, file.text))
-                }
+                    let known = before.sources.contains { $0.inputKey == source.inputKey }
+                    return file.events == before.events && known ? nil : file.text
+                })
             }
-            return changes
         }
-        summary.written = written
-        summary.unchanged = unchanged
-        summary.commit = commit?.hex
+        try commitWeekFiles(files, subject: subject, author: author, into: &summary)
     }
 
     private func commitSignals(_ readings: [String: [SignalValue]], source: SnapshotSource, subject: String,
                                author: Author, into summary: inout Summary) throws {
+        var files: [WeekFile] = []
+        for useCase in readings.keys.sorted() {
+            let byWeek = Dictionary(grouping: readings[useCase]!) { SnapshotLayout.week(of: $0.at) }
+            for week in byWeek.keys.sorted() {
+                let path = SnapshotLayout.signalsPath(useCase: useCase, week: week)
+                files.append(WeekFile(path: path) { data in
+                    var file = try data.map { try SignalSnapshot.parse(String(decoding: $0, as: UTF8.self), path: path) }
+                        ?? SignalSnapshot(useCase: useCase, week: week, sources: [], signals: [])
+                    let before = file
+                    file.merge(byWeek[week]!, from: source)
+                    let known = before.sources.contains { $0.inputKey == source.inputKey }
+                    return file.signals == before.signals && known ? nil : file.text
+                })
+            }
+        }
+        try commitWeekFiles(files, subject: subject, author: author, into: &summary)
+    }
+
+    /// A week's snapshot file and how to merge the import into it: the new text, or nil when
+    /// this source's figures are already there.
+    private struct WeekFile {
+        var path: String
+        var merged: (Data?) throws -> String?
+    }
+
+    /// One commit writing every week file the import changes; the others are reported unchanged.
+    private func commitWeekFiles(_ files: [WeekFile], subject: String, author: Author, into summary: inout Summary) throws {
         var written: [String] = []
         var unchanged: [String] = []
         let commit = try workspace.commit(action: "slo.import", subject: subject, author: author) { snapshot in
             written = []
             unchanged = []
             var changes: [FileChange] = []
-            for useCase in readings.keys.sorted() {
-                let byWeek = Dictionary(grouping: readings[useCase]!) { SnapshotLayout.week(of: $0.at) }
-                for week in byWeek.keys.sorted() {
-                    let path = SnapshotLayout.signalsPath(useCase: useCase, week: week)
-                    var file = try snapshot.read(path).map { try SignalSnapshot.parse(String(decoding: $0, as: UTF8.self), path: path) }
-                        ?? SignalSnapshot(useCase: useCase, week: week, sources: [], signals: [])
-                    let before = file
-                    file.merge(byWeek[week]!, from: source)
-                    if file.signals == before.signals, before.sources.contains(where: { $0.inputKey == source.inputKey }) {
-                        unchanged.append(path)
-                        continue
-                    }
-                    written.append(path)
-                    changes.append(.write(path, file.text))
+            for file in files {
+                guard let text = try file.merged(snapshot.read(file.path)) else {
+                    unchanged.append(file.path)
+                    continue
                 }
+                written.append(file.path)
+                changes.append(.write(file.path, text))
             }
             return changes
         }
