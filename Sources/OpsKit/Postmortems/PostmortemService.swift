@@ -80,6 +80,22 @@ public struct PostmortemService {
         return try TemplateRenderer.render(template, path: templatePath, with: values)
     }
 
+    /// The sections ops writes from the incident (response times, the timeline table), as the
+    /// template renders them for `incident`, by heading. A sync merge writes these in place of
+    /// either side's, so two drafts of one postmortem never clash over generated lines.
+    func generatedSections(for incident: Incident, config: OpsConfig) throws -> [String: String] {
+        let rendered = try render(incident, runbook: nil, config: config, author: Author(handle: "ops", name: "ops", email: ""))
+        var sections: [String: String] = [:]
+        for heading in ["## Response times", "## Timeline"] {
+            let lines = YAMLText.split(rendered)
+            guard let start = lines.firstIndex(where: { $0.text.trimmingCharacters(in: .whitespaces) == heading }) else { continue }
+            var end = start + 1
+            while end < lines.count, !Timeline.isHeading(lines[end].text) { end += 1 }
+            sections[heading] = lines[(start + 1)..<end].map { $0.text + ($0.terminator.isEmpty ? "\n" : $0.terminator) }.joined()
+        }
+        return sections
+    }
+
     /// `T+12m`, `T+1h 05m`, `T-3m` from detection.
     static func offset(_ seconds: Double) -> String {
         (seconds < 0 ? "T-" : "T+") + DurationFormat.short(abs(seconds))
