@@ -129,13 +129,48 @@ struct DocumentMerge {
         let baseText = base?.text ?? ""
         if a.text == b.text { return a }
         let lines = try GitRepository.mergeText(base: Data(baseText.utf8), ours: Data(a.text.utf8), theirs: Data(b.text.utf8),
-                                                ourLabel: ourLabel, theirLabel: theirLabel)
-        if !lines.hasConflicts, let merged = try? YAMLText(String(decoding: lines.content, as: UTF8.self), path: path, firstLine: ours.firstLine) {
+                                                ourLabel: ourLabel, theirLabel: theirLabel, showBase: true)
+        let text = String(decoding: lines.content, as: UTF8.self)
+        if let settled = lines.hasConflicts ? Self.settlingLineSets(text) : text,
+           let merged = try? YAMLText(settled, path: path, firstLine: ours.firstLine) {
             return merged
         }
         let aEdited = a.text != baseText, bEdited = b.text != baseText
         if aEdited != bEdited { return aEdited ? a : b }
         return a.text <= b.text ? a : b
+    }
+
+    /// Front-matter lines that clash as lines (a key moved on one side, a comment added beside
+    /// it on the other; two comments added at one place) are settled as a set: every line a side
+    /// added, without the lines of the base a side removed, in the order that sorts first by
+    /// bytes so both clones agree. Nil when the text has a block that is not in diff3 form.
+    static func settlingLineSets(_ text: String) -> String? {
+        let lines = YAMLText.split(text)
+        var output = ""
+        var index = 0
+        func join(_ slice: some Collection<YAMLText.Line>) -> String { slice.map { $0.text + $0.terminator }.joined() }
+        while index < lines.count {
+            guard lines[index].text.hasPrefix("<<<<<<< ") else {
+                output += join(lines[index...index])
+                index += 1
+                continue
+            }
+            guard let baseMark = lines[index...].firstIndex(where: { $0.text.hasPrefix("||||||| ") }),
+                  let middle = lines[baseMark...].firstIndex(where: { $0.text == "=======" }),
+                  let end = lines[middle...].firstIndex(where: { $0.text.hasPrefix(">>>>>>> ") }) else { return nil }
+            let mine = Array(lines[(index + 1)..<baseMark]), base = Array(lines[(baseMark + 1)..<middle])
+            let yours = Array(lines[(middle + 1)..<end])
+            func settled(_ first: [YAMLText.Line], _ second: [YAMLText.Line]) -> String {
+                let removedByFirst = Set(base.map(\.text)).subtracting(first.map(\.text))
+                let removedBySecond = Set(base.map(\.text)).subtracting(second.map(\.text))
+                let kept = first.filter { !removedBySecond.contains($0.text) }
+                let added = second.filter { !removedByFirst.contains($0.text) && !kept.map(\.text).contains($0.text) }
+                return join(kept + added)
+            }
+            output += min(settled(mine, yours), settled(yours, mine))
+            index = end + 1
+        }
+        return output
     }
 
     // MARK: Body
