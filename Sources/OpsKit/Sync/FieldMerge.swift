@@ -84,16 +84,13 @@ struct FieldMerge {
         try changeTime(key, side) ?? (Self.same(baseValue, value) ? nil : (.distantPast, ""))
     }
 
-    private typealias Change = (time: Date, author: String)
+    typealias Change = (time: Date, author: String)
 
     private func decide(_ key: String, base: Node?, _ ourValue: Node?, _ ourChange: Change, _ theirValue: Node?, _ theirChange: Change,
                         decided: [String: Outcome]) throws -> (Outcome, [Loss]) {
         let ourText = Self.describe(key, ourValue), theirText = Self.describe(key, theirValue)
         func keep(ours keepOurs: Bool) -> (Outcome, [Loss]) {
-            let (kept, lost) = keepOurs ? ((ourText, ourChange), (theirText, theirChange)) : ((theirText, theirChange), (ourText, ourChange))
-            let outcome: Outcome = keepOurs ? (ourValue == nil ? .removed : .ours) : (theirValue == nil ? .removed : .theirs)
-            return (outcome, [Loss(key: key, kept: Self.label(kept.0, kept.1), lost: Self.label(lost.0, lost.1),
-                                   at: max(ourChange.time, theirChange.time))])
+            Self.keep(ours: keepOurs, key, ourValue, ourChange, theirValue, theirChange)
         }
         // The later change wins; equal times are settled by the values, so both clones agree.
         let oursLater = ourChange.time != theirChange.time ? ourChange.time > theirChange.time : (ourText ?? "") > (theirText ?? "")
@@ -154,7 +151,7 @@ struct FieldMerge {
     private func mergeMap(_ key: String, base: Node?, _ ourValue: Node?, _ ourChange: Change, _ theirValue: Node?, _ theirChange: Change,
                           oursLater: Bool) throws -> (Outcome, [Loss]) {
         guard let ourMap = Self.pairs(ourValue), let theirMap = Self.pairs(theirValue), let baseMap = Self.pairs(base) ?? (base == nil ? [] : nil) else {
-            return try decideAsScalar(key, ourValue, ourChange, theirValue, theirChange, oursLater: oursLater)
+            return Self.keep(ours: oursLater, key, ourValue, ourChange, theirValue, theirChange)
         }
         func value(_ pairs: [(String, String)], _ name: String) -> String? { pairs.first { $0.0 == name }?.1 }
         var names = baseMap.map(\.0)
@@ -180,12 +177,13 @@ struct FieldMerge {
         return (.value(Node(result.map { (Node.text($0.0), Node.text($0.1)) })), losses)
     }
 
-    private func decideAsScalar(_ key: String, _ ourValue: Node?, _ ourChange: Change, _ theirValue: Node?, _ theirChange: Change,
-                                oursLater: Bool) throws -> (Outcome, [Loss]) {
-        let ourText = Self.describe(key, ourValue), theirText = Self.describe(key, theirValue)
-        let (kept, lost) = oursLater ? ((ourText, ourChange), (theirText, theirChange)) : ((theirText, theirChange), (ourText, ourChange))
-        let outcome: Outcome = oursLater ? (ourValue == nil ? .removed : .ours) : (theirValue == nil ? .removed : .theirs)
-        return (outcome, [Loss(key: key, kept: Self.label(kept.0, kept.1), lost: Self.label(lost.0, lost.1), at: max(ourChange.time, theirChange.time))])
+    /// One side's value as a whole, and the other's as the loss.
+    private static func keep(ours keepOurs: Bool, _ key: String, _ ourValue: Node?, _ ourChange: Change, _ theirValue: Node?,
+                             _ theirChange: Change) -> (Outcome, [Loss]) {
+        let ourText = describe(key, ourValue), theirText = describe(key, theirValue)
+        let (kept, lost) = keepOurs ? ((ourText, ourChange), (theirText, theirChange)) : ((theirText, theirChange), (ourText, ourChange))
+        let outcome: Outcome = keepOurs ? (ourValue == nil ? .removed : .ours) : (theirValue == nil ? .removed : .theirs)
+        return (outcome, [Loss(key: key, kept: label(kept.0, kept.1), lost: label(lost.0, lost.1), at: max(ourChange.time, theirChange.time))])
     }
 
     // MARK: Clock points and status
