@@ -164,8 +164,11 @@ struct ReviewBuilder {
                     "median": ReviewMarkdown.duration(now.median), "p90": ReviewMarkdown.duration(now.p90),
                     "median_change": ReviewMarkdown.change(now.median, then.median), "p90_change": ReviewMarkdown.change(now.p90, then.p90)]
         }
-        values["settled"] = all.incidents
-        values["small_sample"] = all.smallSample ? "Fewer than \(ResponseMetrics.smallSample) settled incidents: one outlier moves these figures." : ""
+        values["counted"] = all.incidents
+        values["settled"] = all.settled
+        // Each figure has its own n now: flag the ones resting on too few incidents.
+        let small = Self.responseMetrics.filter { all[$0.0].smallSample }.map(\.1)
+        values["small_sample"] = small.isEmpty ? "" : "Fewer than \(ResponseMetrics.smallSample) incidents behind \(small.joined(separator: ", ")): one outlier moves \(small.count == 1 ? "it" : "them")."
         values["definitions"] = ResponseMetric.allCases.map { ["metric": $0.rawValue.replacingOccurrences(of: "_", with: " "),
                                                                "definition": ReviewMarkdown.text($0.definition(clockStart: config.clockStart))] }
         values["open_incidents"] = current.open.map { ["id": $0.id, "title": ReviewMarkdown.text($0.title), "severity": ReviewMarkdown.text($0.severity),
@@ -192,7 +195,8 @@ struct ReviewBuilder {
                               "ttr_p90": ReviewMarkdown.duration(group[.timeToResolve].p90)])
             var metrics: [String: ReviewValue] = [:]
             for (metric, _) in Self.responseMetrics { metrics[metric.rawValue] = summary(group[metric]) }
-            trendItems.append(.object(["week": .string(each.description), "settled": .int(group.incidents), "metrics": .object(metrics)]))
+            trendItems.append(.object(["week": .string(each.description), "incidents": .int(group.incidents), "settled": .int(group.settled),
+                                       "metrics": .object(metrics)]))
         }
         values["trend"] = trendRows
         charts.append((Self.responseChart, responseChart(weeks: trendWeeks, medians: medians)))
@@ -211,7 +215,7 @@ struct ReviewBuilder {
         var bySeverity: [String: ReviewValue] = [:]
         for (severity, count) in counts { bySeverity[severity] = .int(count) }
         json["incidents"] = .object([
-            "opened": .int(opened.count), "active": .int(active.count), "settled": .int(all.incidents),
+            "opened": .int(opened.count), "active": .int(active.count), "counted": .int(all.incidents), "settled": .int(all.settled),
             "small_sample": .bool(all.smallSample), "by_severity": .object(bySeverity),
             "clock_start": .string(config.clockStart.rawValue), "response": .object(response),
             "trend": .array(trendItems),
@@ -552,7 +556,7 @@ extension ReviewBuilder {
         let series = Self.responseMetrics.map { metric, label in LineChart.Series(name: label, values: medians[metric] ?? []) }
         let chart = LineChart(
             title: "Median TTA, TTM and TTR, \(Self.trendWeeks) weeks to \(week)", xLabels: weeks.map { String($0.description.suffix(3)) },
-            panels: [.init(title: "Median time to acknowledge, mitigate, resolve (settled incidents opened each week)", series: series)],
+            panels: [.init(title: "Median time to acknowledge, mitigate, resolve (incidents opened each week)", series: series)],
             format: { $0 == 0 ? "0" : DurationFormat.short($0) }, durations: true)
         return chart.svg()
     }
