@@ -14,6 +14,10 @@ struct ReviewBuilder {
     let days: Set<String>
     /// The last day of the week: a due date before or on it has passed by the week's end.
     let lastDay: String
+    /// The moment the figures describe: the week's end, or now while the week is not over.
+    /// A pack is a fact about its week, so what was recorded after this does not count.
+    let asOf: Date
+    var weekOver: Bool { asOf >= interval.end }
 
     var values: [String: Any] = [:]
     var json: [String: ReviewValue] = [:]
@@ -30,6 +34,7 @@ struct ReviewBuilder {
         let zone = config.timeZone, interval = week.interval(in: config.timeZone)
         self.zone = zone
         self.interval = interval
+        asOf = min(interval.end, workspace.clock())
         let calendar = Calendar.gregorian(zone)
         let dayList = (0..<7).map { PostmortemService.day(calendar.date(byAdding: .day, value: $0, to: interval.start)!, zone: zone) }
         days = Set(dayList)
@@ -39,13 +44,21 @@ struct ReviewBuilder {
     mutating func collect() throws {
         // Only what the pack can show: incidents whose life touches the trend's weeks (opened in
         // them, settled in them, or still open). At 100k incidents the rest never leaves the cache file.
-        let since = week.adding(weeks: -(Self.trendWeeks - 1), zone: zone).interval(in: zone).start, end = interval.end
-        let incidents = try IncidentCatalog.load(workspace) { incident in
+        let since = week.adding(weeks: -(Self.trendWeeks - 1), zone: zone).interval(in: zone).start, end = asOf
+        let loaded = try IncidentCatalog.load(workspace) { incident in
             guard let begin = incident.clock[.opened] ?? incident.clock[.detected] ?? incident.clock[.started] else { return true }
             guard begin < end else { return false }
             guard begin < since, incident.isSettled else { return true }
-            return (incident.clock[.closed] ?? incident.clock[.resolved]).map { $0 >= since } ?? false
-        }.incidents
+            return (incident.clock[.resolved] ?? incident.clock[.closed]).map { $0 >= since } ?? false
+        }.incidents.map { incident in
+            // The parse cache keeps no timelines, and a reopen or a correction after the week's end
+            // is only there; the few incidents kept are read again, whole.
+            try Incident(MarkdownDocument(workspace.committedText(incident.path) ?? "", path: incident.path))
+        }
+        // Each as it stood at the week's end: resolving it later does not take it out of "still open".
+        let incidents = loaded.compactMap { $0.asOf(asOf) }
+        let corrections = loaded.flatMap { $0.corrections(recordedSince: interval.end) }
+            .sorted { ($0.incident, $0.at, $0.point) < ($1.incident, $1.at, $1.point) }
         let postmortems = try loadPostmortems()
         let statuses = try sloStatuses()
         values["week"] = week.description
@@ -53,11 +66,15 @@ struct ReviewBuilder {
         values["end"] = LocalTime.format(interval.end, zone: zone)
         values["zone"] = zone.identifier
         values["team"] = ReviewMarkdown.text(config.team)
+        values["as_of"] = weekOver ? "figures as of the end of the week" : "figures as of \(LocalTime.format(asOf, zone: zone))"
+        correctionsNote(corrections)
         json["schema_version"] = .int(ReviewPack.schemaVersion)
         json["week"] = .string(week.description)
         json["start"] = .string(Timestamp.format(interval.start))
         json["end"] = .string(Timestamp.format(interval.end))
         json["timezone"] = .string(zone.identifier)
+        json["as_of"] = .string(Timestamp.format(asOf))
+        json["week_over"] = .bool(weekOver)
 
         sloPosture(statuses)
         if let svg = try budgetChart(statuses) { charts.append((Self.budgetChart, svg)) }
@@ -84,7 +101,7 @@ struct ReviewBuilder {
     /// Budget status at the end of the week; empty when the repository has no SLO catalog.
     func sloStatuses() throws -> [ErrorBudgetStatus] {
         guard try workspace.readWorkTreeFile(SLOCatalog.path) != nil else { return [] }
-        return try SLOStatusService(workspace).status(at: interval.end).slos
+        return try SLOStatusService(workspace).status(at: asOf).slos
             .sorted { ($0.useCase, $0.sli) < ($1.useCase, $1.sli) }
     }
 
@@ -125,12 +142,15 @@ struct ReviewBuilder {
 
     // MARK: 2. Incidents
 
-    /// Incidents whose life overlaps the week: opened before its end, and not settled before its start.
+    /// Incidents (as of the week's end) whose life overlaps the week: opened in it, or not
+    /// resolved at its start. Resolution settles an incident: one resolved the week before and
+    /// closed in this one was not active in it.
     func active(_ incidents: [Incident]) -> [Incident] {
         incidents.filter { incident in
             guard let begin = incident.clock[.opened] ?? incident.clock[.detected] ?? incident.clock[.started], begin < interval.end else { return false }
+            if interval.contains(begin) { return true }
             guard incident.isSettled else { return true }
-            guard let end = incident.clock[.closed] ?? incident.clock[.resolved] else { return interval.contains(begin) }
+            guard let end = incident.clock[.resolved] ?? incident.clock[.closed] else { return false }
             return end >= interval.start
         }.sorted { ($0.clock[.opened] ?? .distantPast, $0.id) < ($1.clock[.opened] ?? .distantPast, $1.id) }
     }
@@ -139,7 +159,23 @@ struct ReviewBuilder {
 
     func stats(_ incidents: [Incident], _ week: ISOWeek) -> ResponseStats {
         ResponseMetrics.compute(incidents, config: config, scope: week.interval(in: zone), scopeLabel: week.description,
-                                groupBy: nil, now: week.interval(in: zone).end)
+                                groupBy: nil, now: min(week.interval(in: zone).end, asOf))
+    }
+
+    /// One line per incident whose clock point was corrected after the week ended, to or from a
+    /// time before its end: the one thing that may change a past week's pack, so it says so.
+    mutating func correctionsNote(_ corrections: [Incident.Correction]) {
+        func time(_ date: Date?) -> String { date.map { LocalTime.format($0, zone: zone) } ?? "unset" }
+        let byIncident = Dictionary(grouping: corrections, by: \.incident)
+        values["corrections"] = byIncident.keys.sorted().map { id -> [String: Any] in
+            let text = byIncident[id]!.map { "\($0.point) \(time($0.before)) → \(time($0.after)) (\(ReviewMarkdown.text($0.by)), \(time($0.at)))" }
+            return ["incident": id, "text": text.joined(separator: "; ")]
+        }
+        json["corrections"] = .array(corrections.map { correction in
+            .object(["incident": .string(correction.incident), "point": .string(correction.point),
+                     "before": .optional(correction.before.map(Timestamp.format)), "after": .string(Timestamp.format(correction.after)),
+                     "at": .string(Timestamp.format(correction.at)), "by": .string(correction.by)])
+        })
     }
 
     mutating func incidentsSection(_ incidents: [Incident], postmortems: [String: Postmortem]) {
@@ -230,7 +266,8 @@ struct ReviewBuilder {
             "burn_rate_window": .string("error ratio / (1 − objective) over the window; 1 spends exactly the budget"),
             "median": .string("the middle value; the mean of the two middle values for an even count"),
             "p90": .string("nearest rank: the smallest value with at least 90 % of values at or below it"),
-            "active_incident": .string("opened before the week's end and not resolved or closed before its start"),
+            "active_incident": .string("opened in the week, or opened before it and not resolved at its start"),
+            "as_of": .string("every figure is the state at the week's end (or now, while the week is not over); clock points, postmortems, decisions and backlog items recorded later do not count, a clock point corrected later does and is listed in corrections"),
             "ucr_usd": .string("spend_usd / requests, each summed over the week (UTC)"),
             "overdue": .string("past its due day at the end of the week (team time zone) and not finished"),
             "root_causes": .string("postmortems of incidents opened in the \(Self.trendWeeks) weeks ending with this one, by root_cause_category"),
