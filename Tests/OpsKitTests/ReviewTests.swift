@@ -246,6 +246,48 @@ import Testing
         }
     }
 
+    @Test func aPastWeeksPackKeepsItsBacklogAndDecisionsAsTheyWereAtTheWeeksEnd() throws {
+        let week = try WeekOfIncidents()
+        let fixture = week.fixture
+        defer { fixture.remove() }
+        let clock = fixture.base.clock, alice = fixture.alice, bob = fixture.base.bob
+        let backlog = BacklogService(fixture.workspace), decisions = DecisionService(fixture.workspace)
+        clock.set("2026-11-18T10:00:00Z")
+        var canary = BacklogService.Draft(title: "Add a canary stage to the copilot pipeline")
+        canary.tags = ["SLO"]
+        canary.due = "2026-11-20"
+        canary.owner = "bob"
+        let overdue = try backlog.add(canary, author: alice)
+        var draft = DecisionService.Draft(title: "Freeze copilot model rollouts")
+        draft.status = "proposed"
+        draft.due = "2026-11-20"
+        let proposed = try decisions.create(draft, author: alice)
+        clock.set("2026-11-23T09:00:00Z")
+        let first = try ReviewService(fixture.workspace).build(week: Self.week)
+        let markdown = first.files[0].text
+        #expect(markdown.contains("| – | \(overdue.id) | Add a canary stage to the copilot pipeline | SLO | bob | 2026-11-20 (overdue) | open |"))
+        #expect(markdown.contains("| \(proposed.id) | Freeze copilot model rollouts | proposed | – | 2026-11-20 |"))
+
+        // After the week: the item done, the decision accepted, the meeting's own records, a new
+        // item, an incident resolved, a title changed (its file renamed).
+        clock.set("2026-11-24T10:00:00Z")
+        _ = try backlog.setStatus(overdue.id, to: "done", author: bob)
+        _ = try decisions.setStatus(proposed.id, to: "accepted", author: alice)
+        _ = try ReviewService(fixture.workspace).record(week: "2026-W47", decisions: ["Canary every model rollout"],
+                                                         backlog: ["Alert on canary error rate"], owner: "bob", tags: ["SLO"], author: alice)
+        var later = BacklogService.Draft(title: "Budget alert for fraud_scoring")
+        later.tags = ["FinOps"]
+        _ = try backlog.add(later, author: alice)
+        _ = try fixture.base.incidents.change(week.acknowledged.id, .move(to: .resolved), at: nil, author: bob)
+        clock.set("2026-12-01T09:00:00Z")
+
+        let again = try ReviewService(fixture.workspace).build(week: Self.week)
+        let before = Self.stableBytes(first), after = Self.stableBytes(again)
+        for (index, name) in Self.stableFiles.enumerated() {
+            #expect(after[index] == before[index], "\(name) changed after the week ended")
+        }
+    }
+
     @Test func aCorrectionInsideThePastWeekChangesItsPackAndThePackSaysSo() throws {
         let week = try WeekOfIncidents()
         let fixture = week.fixture
@@ -394,10 +436,13 @@ import Testing
         #expect(record.backlog.map(\.source) == ["review:2026-W47"])
         #expect(record.backlog.first?.priority == "P1")
         #expect(try fixture.commitCount() == before + 3)
-        // The next pack of that week lists them.
-        let markdown = try ReviewService(fixture.workspace).build(week: Self.week).files[0].text
+        // The meeting is held after its week: the pack of the week it is held in lists them; the
+        // reviewed week's pack stays as it was at its end.
+        let markdown = try ReviewService(fixture.workspace).build(week: ISOWeek("2026-W48")!).files[0].text
         #expect(markdown.contains("| \(record.decisions[0].id) | Canary every model rollout | accepted |"))
         #expect(markdown.contains("| P1 | \(record.backlog[0].id) | Add a canary stage to the copilot pipeline | SLO | bob | 2026-12-04 | open |"))
+        let reviewed = try ReviewService(fixture.workspace).build(week: Self.week).files[0].text
+        #expect(!reviewed.contains(record.decisions[0].id) && !reviewed.contains(record.backlog[0].id))
 
         #expect(throws: OpsError.self) {
             _ = try ReviewService(fixture.workspace).record(week: "2026-W47", decisions: [], backlog: [], author: fixture.alice)

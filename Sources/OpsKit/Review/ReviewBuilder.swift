@@ -18,6 +18,9 @@ struct ReviewBuilder {
     /// A pack is a fact about its week, so what was recorded after this does not count.
     let asOf: Date
     var weekOver: Bool { asOf >= interval.end }
+    /// What was recorded before this counts. The week's end belongs to the next week; while the
+    /// week runs, what was recorded in the current second counts too (times are whole seconds).
+    var recordedBefore: Date { weekOver ? interval.end : asOf.addingTimeInterval(1) }
 
     var values: [String: Any] = [:]
     var json: [String: ReviewValue] = [:]
@@ -44,7 +47,7 @@ struct ReviewBuilder {
     mutating func collect() throws {
         // Only what the pack can show: incidents whose life touches the trend's weeks (opened in
         // them, settled in them, or still open). At 100k incidents the rest never leaves the cache file.
-        let since = week.adding(weeks: -(Self.trendWeeks - 1), zone: zone).interval(in: zone).start, end = asOf
+        let since = week.adding(weeks: -(Self.trendWeeks - 1), zone: zone).interval(in: zone).start, end = recordedBefore
         let loaded = try IncidentCatalog.load(workspace) { incident in
             guard let begin = incident.clock[.opened] ?? incident.clock[.detected] ?? incident.clock[.started] else { return true }
             guard begin < end else { return false }
@@ -56,10 +59,11 @@ struct ReviewBuilder {
             try Incident(MarkdownDocument(workspace.committedText(incident.path) ?? "", path: incident.path))
         }
         // Each as it stood at the week's end: resolving it later does not take it out of "still open".
-        let incidents = loaded.compactMap { $0.asOf(asOf) }
+        let incidents = loaded.compactMap { $0.asOf(recordedBefore) }
         let corrections = loaded.flatMap { $0.corrections(recordedSince: interval.end) }
             .sorted { ($0.incident, $0.at, $0.point) < ($1.incident, $1.at, $1.point) }
-        let postmortems = try loadPostmortems()
+        let records = try ReviewRecords(workspace, at: recordedBefore, zone: zone)
+        let postmortems = try records.postmortems()
         let statuses = try sloStatuses()
         values["week"] = week.description
         values["start"] = LocalTime.format(interval.start, zone: zone)
@@ -81,8 +85,8 @@ struct ReviewBuilder {
         incidentsSection(incidents, postmortems: postmortems)
         try postmortemSection(incidents, postmortems: postmortems)
         try signalsSection()
-        try decisionsSection(statuses)
-        try backlogSection()
+        try decisionsSection(statuses, decisions: records.decisions())
+        try backlogSection(records.backlog())
         raciSection()
         outputsSection()
         if let svg = try costChart() { charts.append((Self.costChart, svg)) }
@@ -276,16 +280,6 @@ struct ReviewBuilder {
 
     // MARK: 2b. Postmortems, root causes, action items
 
-    /// Every committed postmortem, by incident id.
-    func loadPostmortems() throws -> [String: Postmortem] {
-        var result: [String: Postmortem] = [:]
-        for file in try PostmortemIndex.files(workspace) {
-            let postmortem = Postmortem(try MarkdownDocument(workspace.text(of: file), path: file.path))
-            result[postmortem.incident] = postmortem
-        }
-        return result
-    }
-
     mutating func postmortemSection(_ incidents: [Incident], postmortems: [String: Postmortem]) throws {
         // Top root causes over the trend's weeks: one week rarely has enough postmortems to rank.
         let since = week.adding(weeks: -(Self.trendWeeks - 1), zone: zone).interval(in: zone).start
@@ -307,7 +301,7 @@ struct ReviewBuilder {
         let calendar = Calendar.gregorian(zone)
         var late: [[String: Any]] = []
         var lateItems: [ReviewValue] = []
-        for requirement in try PostmortemService(workspace).requirements(of: incidents) where requirement.resolvedAt < interval.end {
+        for requirement in try PostmortemService(workspace).requirements(of: incidents, postmortems: postmortems) where requirement.resolvedAt < interval.end {
             let normalized = Postmortem.status(named: requirement.status) ?? requirement.status
             let finished = normalized == "Reviewed" || normalized == "Closed"
             let overdue = !finished && (TimeInput.day(requirement.due, zone: zone).map { interval.end >= calendar.date(byAdding: .day, value: 1, to: $0)! } ?? false)
@@ -328,10 +322,12 @@ struct ReviewBuilder {
         var overdueRows: [[String: Any]] = []
         var overdueItems: [ReviewValue] = []
         var doneThisWeek: [(day: String, incident: String, text: String, owner: String?)] = []
+        var overdueOwners = Set<String>()
         for id in postmortems.keys.sorted() {
             for item in postmortems[id]!.actionItems {
                 let text = Self.actionText(item.text)
-                if item.done {
+                // Ticked after the week (a postmortem copied in later carries today's ticks): open then.
+                if item.done, item.doneOn.map({ $0 <= lastDay }) ?? true {
                     done += 1
                     guard let day = item.doneOn else { undated += 1; continue }
                     guard days.contains(day) else { continue }
@@ -340,6 +336,7 @@ struct ReviewBuilder {
                 }
                 open += 1
                 guard let due = item.due, due <= lastDay else { continue }  // its day ended by the week's end
+                overdueOwners.insert(item.owner ?? "none named")
                 overdueRows.append(["incident": id, "text": ReviewMarkdown.text(text), "owner": ReviewMarkdown.text(item.owner ?? "–"), "due": ReviewMarkdown.text(due)])
                 overdueItems.append(.object(["incident": .string(id), "text": .string(text), "owner": .optional(item.owner), "due": .string(due)]))
             }
@@ -351,7 +348,7 @@ struct ReviewBuilder {
         let doneItems: [ReviewValue] = doneThisWeek.map { .object(["incident": .string($0.incident), "text": .string($0.text),
                                                                    "owner": .optional($0.owner), "done": .string($0.day)]) }
         if !overdueItems.isEmpty {
-            let owners = Set(postmortems.values.flatMap(\.actionItems).filter { !$0.done && ($0.due.map { $0 <= lastDay } ?? false) }.map { $0.owner ?? "none named" }).sorted().joined(separator: ", ")
+            let owners = overdueOwners.sorted().joined(separator: ", ")
             outputs.append(("owner", "\(overdueItems.count) action items overdue (owners: \(owners)): each owner confirms the item or a new due date"))
         }
         values["actions_open"] = open
@@ -432,7 +429,7 @@ struct ReviewBuilder {
 
     // MARK: 5. Risks and decisions
 
-    mutating func decisionsSection(_ statuses: [ErrorBudgetStatus]) throws {
+    mutating func decisionsSection(_ statuses: [ErrorBudgetStatus], decisions: [Decision]) throws {
         var freezes: [[String: Any]] = []
         var freezeItems: [ReviewValue] = []
         for status in statuses where status.total > 0 {
@@ -445,7 +442,7 @@ struct ReviewBuilder {
                                         "at": freeze.threshold.map { .number(SLONumber.double($0)) } ?? .null]))
             outputs.append(("decision", "\(status.useCase): \(action) is in force (\(ReviewMarkdown.percent(status.consumed)) of the budget used): keep it, or lift it and say why"))
         }
-        let decisions = try DecisionService(workspace).list().decisions.sorted { ($0.date, $0.id) < ($1.date, $1.id) }
+        let decisions = decisions.sorted { ($0.date, $0.id) < ($1.date, $1.id) }
         func row(_ decision: Decision) -> [String: Any] {
             ["id": decision.id, "title": ReviewMarkdown.text(decision.title), "status": ReviewMarkdown.text(decision.status),
              "date": ReviewMarkdown.text(decision.date), "owner": ReviewMarkdown.text(decision.owner ?? "–"), "due": ReviewMarkdown.text(decision.due ?? "–"),
@@ -475,9 +472,10 @@ struct ReviewBuilder {
 
     // MARK: 6. Backlog
 
-    mutating func backlogSection() throws {
+    mutating func backlogSection(_ backlog: [BacklogItem]) throws {
         let wanted = Set(config.backlogTags.map { $0.lowercased() })
-        let items = try BacklogService(workspace).list().items.filter { item in item.isOpen && item.tags.contains { wanted.contains($0.lowercased()) } }
+        // Sorted as `ops backlog list` sorts them.
+        let items = BacklogService.sorted(backlog).filter { item in item.isOpen && item.tags.contains { wanted.contains($0.lowercased()) } }
         let end = interval.end
         var rows: [[String: Any]] = []
         for item in items {
