@@ -246,7 +246,7 @@ import Testing
         }
     }
 
-    @Test func aPastWeeksPackKeepsItsBacklogAndDecisionsAsTheyWereAtTheWeeksEnd() throws {
+    @Test func aPastWeeksPackKeepsItsBacklogDecisionsAndPostmortemsAsTheyWereAtTheWeeksEnd() throws {
         let week = try WeekOfIncidents()
         let fixture = week.fixture
         defer { fixture.remove() }
@@ -262,9 +262,14 @@ import Testing
         draft.status = "proposed"
         draft.due = "2026-11-20"
         let proposed = try decisions.create(draft, author: alice)
+        // A SEV2 resolved in the week: its postmortem is due, and not written by the week's end.
+        let payments = try fixture.base.open("Payments 5xx burst", sev: "SEV2", service: "fraud_scoring")
+        clock.set("2026-11-18T16:00:00Z")
+        _ = try fixture.base.incidents.change(payments.id, .move(to: .resolved), at: nil, author: bob)
         clock.set("2026-11-23T09:00:00Z")
         let first = try ReviewService(fixture.workspace).build(week: Self.week)
         let markdown = first.files[0].text
+        #expect(markdown.contains("| \(payments.id) | Payments 5xx burst | SEV2 | 2026-11-25 | missing |"))
         #expect(markdown.contains("| – | \(overdue.id) | Add a canary stage to the copilot pipeline | SLO | bob | 2026-11-20 (overdue) | open |"))
         #expect(markdown.contains("| \(proposed.id) | Freeze copilot model rollouts | proposed | – | 2026-11-20 |"))
 
@@ -279,6 +284,8 @@ import Testing
         later.tags = ["FinOps"]
         _ = try backlog.add(later, author: alice)
         _ = try fixture.base.incidents.change(week.acknowledged.id, .move(to: .resolved), at: nil, author: bob)
+        _ = try PostmortemService(fixture.workspace).create(payments.id, author: bob)
+        _ = try PostmortemService(fixture.workspace).setStatus(payments.id, to: "Reviewed", author: alice)
         clock.set("2026-12-01T09:00:00Z")
 
         let again = try ReviewService(fixture.workspace).build(week: Self.week)
