@@ -157,17 +157,21 @@ public struct PostmortemService {
     }
 
     /// Every settled incident (of `incidents`, when given) that needs a postmortem under the ops.yaml policy.
-    public func requirements(of incidents: [Incident]? = nil) throws -> [Requirement] {
+    /// `postmortems` (by incident id) stands for the committed files when given: the weekly pack
+    /// passes them as they were at the week's end.
+    public func requirements(of incidents: [Incident]? = nil, postmortems: [String: Postmortem]? = nil) throws -> [Requirement] {
         let config = try workspace.config()
         let now = workspace.clock()
-        let written = Dictionary(try PostmortemIndex.files(workspace).map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        let written = postmortems != nil ? [:] : Dictionary(try PostmortemIndex.files(workspace).map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         var result: [Requirement] = []
         for incident in try incidents ?? IncidentCatalog.load(workspace).incidents where incident.isSettled {
             guard let level = config.severity(named: incident.severity), let days = config.postmortemDeadlines[level.id],
                   let resolved = incident.clock[.resolved] ?? incident.clock[.closed] else { continue }
             let dueDay = Self.addingBusinessDays(days, to: resolved, zone: config.timeZone)
             var status = "missing"
-            if let file = written[Self.path(for: incident.path)] {
+            if let postmortems {
+                status = postmortems[incident.id]?.status ?? status
+            } else if let file = written[Self.path(for: incident.path)] {
                 status = Postmortem(try MarkdownDocument(workspace.text(of: file), path: file.path)).status
             }
             let normalized = Postmortem.status(named: status) ?? status
