@@ -191,9 +191,9 @@ extension GitRepository {
 
     /// The changes of `commits` to one document, looking only at the commits given (from an index
     /// of changed paths) and their parents. A merge counts only where the document differs from
-    /// every parent, as `git log -- path` does. Oldest first, in an order that does not depend on
-    /// the order given: by commit time, then (among commits of the same second) ancestors before
-    /// their descendants, then by id.
+    /// every parent, as `git log -- path` does. Newest first, in an order that does not depend on
+    /// the order given: by commit time, then (among commits of the same second) descendants before
+    /// their ancestors, then by id.
     public func documentHistory(candidates commits: [ObjectID], locate: (TreeView) throws -> Located?) throws -> [DocumentRevision] {
         var revisions: [DocumentRevision] = []
         var cache: [ObjectID: Located?] = [:]
@@ -222,7 +222,7 @@ extension GitRepository {
             if end - start > 1 { revisions.replaceSubrange(start..<end, with: ancestorsFirst(Array(revisions[start..<end]))) }
             start = end
         }
-        return revisions
+        return revisions.reversed()
     }
 
     /// `revisions` (sorted by id) reordered so that none comes before one of its ancestors; among

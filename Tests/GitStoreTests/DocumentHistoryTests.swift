@@ -16,7 +16,7 @@ import Testing
         try repo.git("checkout", "-q", "main")
         try repo.git("merge", "-q", "--no-edit", "side")
         let merge = try #require(try repo.repository.head().commit)
-        // The subject "start" gives the base a larger id than either side: by id alone it would go last.
+        // The subject "start" gives the base a larger id than either side: by id alone it would be listed first.
         #expect(base.hex > ours.hex && base.hex > theirs.hex)
         let doc = { (tree: TreeView) in try tree.id(of: "doc.md").map { Located(path: "doc.md", blob: $0) } }
 
@@ -25,13 +25,13 @@ import Testing
         let sameSecond = [ours, theirs].sorted { $0.hex < $1.hex }
         for candidates in [all, all.reversed(), [merge, other, base] + sameSecond] {
             let revisions = try repo.repository.documentHistory(candidates: candidates, locate: doc)
-            // Oldest first; the base before the two sides made in its second, unrelated sides by id.
-            #expect(revisions.map(\.commit.id) == [base] + sameSecond + [merge])
+            // Newest first; the two sides before the base made in their second, unrelated sides by id.
+            #expect(revisions.map(\.commit.id) == [merge] + sameSecond.reversed() + [base])
         }
         let revisions = try repo.repository.documentHistory(candidates: all, locate: doc)
         let blob = { (commit: ObjectID) in try repo.git("rev-parse", "\(commit.hex):doc.md").trimmingCharacters(in: .whitespacesAndNewlines) }
-        #expect(revisions[0].parents.isEmpty)
-        #expect(try revisions[3].parents.map { $0?.blob.hex } == [blob(ours), blob(theirs)])
-        #expect(try revisions[3].located?.blob.hex == blob(merge))
+        #expect(revisions[3].parents.isEmpty)
+        #expect(try revisions[0].parents.map { $0?.blob.hex } == [blob(ours), blob(theirs)])
+        #expect(try revisions[0].located?.blob.hex == blob(merge))
     }
 }

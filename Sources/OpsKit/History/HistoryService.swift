@@ -77,7 +77,7 @@ public struct HistoryService {
                                  action: commit.trailer("Ops-Action") ?? "edit", subject: commit.subject, path: revision.located?.path,
                                  created: now != nil && parents.allSatisfy { $0 == nil }, changes: changes))
         }
-        return entries.reversed()
+        return entries
     }
 
     /// Which changed paths concern the document, and how to find it in a commit's tree.
