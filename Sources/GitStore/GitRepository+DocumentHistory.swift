@@ -226,15 +226,19 @@ extension GitRepository {
     }
 
     /// `revisions` (sorted by id) reordered so that none comes before one of its ancestors; among
-    /// those free to go next, the first by id.
+    /// those free to go next, the first by id. Each pair is asked about once: a script can make
+    /// many commits in one second.
     private func ancestorsFirst(_ revisions: [DocumentRevision]) -> [DocumentRevision] {
-        var remaining = revisions
+        let ids = revisions.map(\.commit.id)
+        let ancestors = ids.indices.map { i in Set(ids.indices.filter { j in j != i && isDescendant(ids[i], of: ids[j]) }) }
+        var placed = Set<Int>()
         var ordered: [DocumentRevision] = []
-        while !remaining.isEmpty {
-            let next = remaining.firstIndex { candidate in
-                !remaining.contains { $0.commit.id != candidate.commit.id && isDescendant(candidate.commit.id, of: $0.commit.id) }
-            } ?? 0  // a cycle cannot happen in Git; take the first rather than loop
-            ordered.append(remaining.remove(at: next))
+        while ordered.count < revisions.count {
+            let free = ids.indices.filter { !placed.contains($0) }
+            // Git's history has no cycles; the fallback only keeps a broken repository from looping.
+            let next = free.first { ancestors[$0].isSubset(of: placed) } ?? free[0]
+            placed.insert(next)
+            ordered.append(revisions[next])
         }
         return ordered
     }
