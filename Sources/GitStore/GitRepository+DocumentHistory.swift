@@ -42,10 +42,14 @@ public struct Located: Sendable, Equatable {
     }
 }
 
-/// One change to a document: the commit, and where the document was after it (nil: deleted).
+/// One change to a document: the commit, where the document was after it (nil: deleted), and
+/// where it was in each of the commit's parents, in parent order (none for a root commit).
 public struct DocumentRevision: Sendable {
     public var commit: CommitInfo
+    /// Committer time, as `git log` sorts by: when the commit was made on this line of history.
+    public var committed: Date
     public var located: Located?
+    public var parents: [Located?]
 }
 
 extension GitRepository {
@@ -185,8 +189,11 @@ extension GitRepository {
         if fileBefore || fileAfter { paths.append(name) }
     }
 
-    /// The changes of `commits` to one document, newest first, as `documentHistory` gives them, but
-    /// looking only at the commits given (from an index of changed paths) and their parents.
+    /// The changes of `commits` to one document, looking only at the commits given (from an index
+    /// of changed paths) and their parents. A merge counts only where the document differs from
+    /// every parent, as `git log -- path` does. Newest first, in an order that does not depend on
+    /// the order given: by commit time, then (among commits of the same second) descendants before
+    /// their ancestors, then by id.
     public func documentHistory(candidates commits: [ObjectID], locate: (TreeView) throws -> Located?) throws -> [DocumentRevision] {
         var revisions: [DocumentRevision] = []
         var cache: [ObjectID: Located?] = [:]
@@ -196,13 +203,43 @@ extension GitRepository {
             cache[id] = found
             return found
         }
-        for id in commits {
+        for id in Set(commits) {
             let commit = try GitCommit.lookup(id.oid, in: handle)
             let now = try located(id)
             let parents = try (0..<commit.parentCount).map { try located(ObjectID(commit.parentID($0))) }
             let changed = parents.isEmpty ? now != nil : parents.allSatisfy { $0 != now }
-            if changed { revisions.append(DocumentRevision(commit: try info(of: commit), located: now)) }
+            guard changed else { continue }
+            revisions.append(DocumentRevision(commit: try info(of: commit), committed: Date(timeIntervalSince1970: TimeInterval(git_commit_time(commit.pointer))),
+                                              located: now, parents: parents))
         }
-        return revisions
+        revisions.sort { ($0.committed, $0.commit.id.hex) < ($1.committed, $1.commit.id.hex) }
+        // Commits of the same second (a script, a merge made right after a commit) keep the order
+        // they were made in; the id decides only between unrelated ones.
+        var start = 0
+        while start < revisions.count {
+            var end = start + 1
+            while end < revisions.count && revisions[end].committed == revisions[start].committed { end += 1 }
+            if end - start > 1 { revisions.replaceSubrange(start..<end, with: ancestorsFirst(Array(revisions[start..<end]))) }
+            start = end
+        }
+        return revisions.reversed()
+    }
+
+    /// `revisions` (sorted by id) reordered so that none comes before one of its ancestors; among
+    /// those free to go next, the first by id. Each pair is asked about once: a script can make
+    /// many commits in one second.
+    private func ancestorsFirst(_ revisions: [DocumentRevision]) -> [DocumentRevision] {
+        let ids = revisions.map(\.commit.id)
+        let ancestors = ids.indices.map { i in Set(ids.indices.filter { j in j != i && isDescendant(ids[i], of: ids[j]) }) }
+        var placed = Set<Int>()
+        var ordered: [DocumentRevision] = []
+        while ordered.count < revisions.count {
+            let free = ids.indices.filter { !placed.contains($0) }
+            // Git's history has no cycles; the fallback only keeps a broken repository from looping.
+            let next = free.first { ancestors[$0].isSubset(of: placed) } ?? free[0]
+            placed.insert(next)
+            ordered.append(revisions[next])
+        }
+        return ordered
     }
 }

@@ -4,7 +4,10 @@ import GitStore
 /// The paths each commit changed, kept in `.git/ops/history.index` and brought up to date with
 /// only the commits made since, so a document's history does not walk all of Git's history
 /// (libgit2 1.5 does not use the commit-graph for that). Derived: delete it and it is rebuilt;
-/// if history was rewritten under it, it is rebuilt too.
+/// if history was rewritten under it, it is rebuilt too. It holds every commit reachable from
+/// HEAD, both sides of each merge; a merge is listed with the paths it changed against its first
+/// parent, which include every path it changed against all of its parents, the only ones where
+/// history blames a merge.
 struct HistoryIndex {
     static let header = "ops history index 1 "
 

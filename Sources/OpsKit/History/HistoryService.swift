@@ -48,24 +48,36 @@ public struct HistoryService {
             throw OpsError.from(error)
         }
         guard !revisions.isEmpty else { throw OpsError.input("no commit touches '\(input)'") }
+        var texts: [ObjectID: String] = [:]
+        func text(_ located: Located?) throws -> String? {
+            guard let located else { return nil }
+            if let known = texts[located.blob] { return known }
+            let read = String(decoding: try workspace.repository.blob(located.blob), as: UTF8.self)
+            texts[located.blob] = read
+            return read
+        }
         var entries: [Entry] = []
-        // Oldest first, to compare each version with the one before it.
-        var previous: String?
-        for revision in revisions.reversed() {
-            let text = try revision.located.map { String(decoding: try workspace.repository.blob($0.blob), as: UTF8.self) }
-            var changes = Self.changes(from: previous, to: text, path: revision.located?.path ?? "")
-            if let before = entries.last?.path, let after = revision.located?.path, before != after {
+        for revision in revisions {
+            // Each commit against its own parents, not against the commit listed before it: after a
+            // merge, the commits of the two sides interleave in time.
+            let now = try text(revision.located)
+            let parents = try revision.parents.map(text)
+            let parentPaths = revision.parents.compactMap { $0?.path }
+            var changes = Self.changes(from: parents, to: now, path: revision.located?.path ?? parentPaths.first ?? "")
+            if let after = revision.located?.path, let before = parentPaths.first, !parentPaths.contains(after) {
                 changes.insert(Change(field: "path", before: before, after: after), at: 0)
             }
+            // A merge is in the history only for what it decided itself (a sync note, a clamped
+            // clock point); what it brought in is on the commits that made it.
+            if revision.parents.count > 1 && changes.isEmpty { continue }
+            if let field { changes = changes.filter { $0.field == field } }
+            if field != nil && changes.isEmpty { continue }
             let commit = revision.commit
             entries.append(Entry(commit: commit.id.hex, date: commit.author.date, author: commit.author.name, email: commit.author.email,
                                  action: commit.trailer("Ops-Action") ?? "edit", subject: commit.subject, path: revision.located?.path,
-                                 created: previous == nil && text != nil, changes: changes))
-            previous = text
+                                 created: now != nil && parents.allSatisfy { $0 == nil }, changes: changes))
         }
-        let newestFirst = Array(entries.reversed())
-        guard let field else { return newestFirst }
-        return newestFirst.filter { $0.changes.contains { $0.field == field } }
+        return entries
     }
 
     /// Which changed paths concern the document, and how to find it in a commit's tree.
@@ -118,52 +130,55 @@ public struct HistoryService {
         }
     }
 
-    /// Field-level changes between two versions of a document (front matter, or a YAML file's
-    /// top-level keys), and a line count for the rest.
-    static func changes(from old: String?, to new: String?, path: String) -> [Change] {
-        func fields(_ text: String?) -> (keys: [String], values: [String: String], body: [String]) {
-            guard let text else { return ([], [:], []) }
-            let yaml: YAMLText?
-            var body: [String] = []
-            if path.hasSuffix(".yaml") || path.hasSuffix(".yml") {
-                yaml = try? YAMLText(text, path: path)
-            } else if let document = try? MarkdownDocument(text, path: path) {
-                yaml = document.frontMatter
-                body = YAMLText.split(document.body).map(\.text)
-            } else {
-                yaml = nil
-                body = YAMLText.split(text).map(\.text)
-            }
-            var values: [String: String] = [:]
-            for key in yaml?.keys ?? [] { values[key] = yaml?[key].map(render) }
-            return (yaml?.keys ?? [], values, body)
-        }
-        let before = fields(old)
-        let after = fields(new)
+    /// Field-level changes a commit made to a document (front matter, or a YAML file's top-level
+    /// keys, and a line count for the rest), against each of its parents' versions (nil: absent).
+    /// A field or line counts only where the commit's value differs from every parent's: for a
+    /// merge, that is what the merge decided; the rest came from a side. `before` is the first
+    /// parent's value.
+    static func changes(from parents: [String?], to new: String?, path: String) -> [Change] {
+        let before = (parents.isEmpty ? [nil] : parents).map { fields(of: $0, path: path) }
+        let after = fields(of: new, path: path)
         var keys = after.keys
-        for key in before.keys where !keys.contains(key) { keys.append(key) }
+        for parent in before { for key in parent.keys where !keys.contains(key) { keys.append(key) } }
         var changes = keys.compactMap { key -> Change? in
-            let was = before.values[key], now = after.values[key]
-            return was == now ? nil : Change(field: key, before: was, after: now)
+            let now = after.values[key]
+            guard before.allSatisfy({ $0.values[key] != now }) else { return nil }
+            return Change(field: key, before: before[0].values[key], after: now)
         }
-        if before.body != after.body {
-            let removed = before.body.count - commonCount(before.body, after.body)
-            let added = after.body.count - commonCount(before.body, after.body)
+        // Lines as multisets: added where the commit has more copies than any parent, removed where
+        // it has fewer than every parent.
+        let counts = before.map { lineCounts($0.body) }, now = lineCounts(after.body)
+        var added = 0, removed = 0
+        for (line, count) in now { added += max(0, count - (counts.map { $0[line] ?? 0 }.max() ?? 0)) }
+        for line in Set(counts.flatMap(\.keys)) { removed += max(0, (counts.map { $0[line] ?? 0 }.min() ?? 0) - (now[line] ?? 0)) }
+        if added > 0 || removed > 0 {
             changes.append(Change(field: "body", before: nil, after: "+\(added) −\(removed) lines"))
         }
         return changes
     }
 
-    /// Lines two versions share (as a multiset): enough to say how many were added and removed.
-    static func commonCount(_ a: [String], _ b: [String]) -> Int {
-        var counts: [String: Int] = [:]
-        for line in a { counts[line, default: 0] += 1 }
-        var common = 0
-        for line in b where (counts[line] ?? 0) > 0 {
-            counts[line]! -= 1
-            common += 1
+    /// The front matter (or a YAML file's top-level keys) as rendered values, and the other lines.
+    private static func fields(of text: String?, path: String) -> (keys: [String], values: [String: String], body: [String]) {
+        guard let text else { return ([], [:], []) }
+        let yaml: YAMLText?
+        var body: [String] = []
+        if path.hasSuffix(".yaml") || path.hasSuffix(".yml") {
+            yaml = try? YAMLText(text, path: path)
+        } else if let document = try? MarkdownDocument(text, path: path) {
+            yaml = document.frontMatter
+            body = YAMLText.split(document.body).map(\.text)
+        } else {
+            yaml = nil
+            body = YAMLText.split(text).map(\.text)
         }
-        return common
+        var values: [String: String] = [:]
+        for key in yaml?.keys ?? [] { values[key] = yaml?[key].map(render) }
+        return (yaml?.keys ?? [], values, body)
+    }
+
+    /// How many times each line occurs.
+    static func lineCounts(_ lines: [String]) -> [String: Int] {
+        lines.reduce(into: [:]) { $0[$1, default: 0] += 1 }
     }
 
     /// A value as it reads in the file, on one line.
