@@ -13,6 +13,26 @@ public struct IncidentFilter: Sendable {
 
     public init() {}
 
+    /// Statuses as typed on the command line: repeated and/or comma-separated
+    /// (`acknowledged,mitigated`), any case; `active` stands for every status before resolved,
+    /// so an incident still being worked is never hidden by asking for `open` alone.
+    public static func statuses(_ words: [String]) throws -> Set<IncidentStatus> {
+        var result = Set<IncidentStatus>()
+        for word in words.flatMap({ $0.split(separator: ",") }) {
+            let name = word.trimmingCharacters(in: .whitespaces).lowercased()
+            if name.isEmpty { continue }
+            if name == "active" {
+                result.formUnion(IncidentStatus.allCases.filter { $0 < .resolved })
+            } else if let status = IncidentStatus(rawValue: name) {
+                result.insert(status)
+            } else {
+                let known = IncidentStatus.allCases.map(\.rawValue) + ["active (not yet resolved)"]
+                throw OpsError.input("unknown status '\(word)'. Known: \(known.joined(separator: ", "))")
+            }
+        }
+        return result
+    }
+
     func matches(_ incident: Incident, config: OpsConfig) -> Bool {
         if !statuses.isEmpty && !statuses.contains(incident.status) { return false }
         if !severities.isEmpty {

@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+
+/// Issue 15's findings from a team's first trial, as a user meets them on the command line.
+@Suite struct WorkflowCLITests {
+    @Test func listStatusTakesActiveAndSeveralValuesAndTheHelpSaysSo() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let repo = try IncidentCLITests.repository(cli)
+        let env = ["OPS_USER": "alice"]
+        var ids: [String] = []
+        for (n, verb) in ["ack", "mitigate", "resolve"].enumerated() {
+            let id = try cli.ops(["incident", "open", "Checkout p99 above 1.2s, case \(n)", "--sev", "SEV2", "--service", "ops_copilot"],
+                                 in: repo, environment: env).stdout.trimmingCharacters(in: .newlines)
+            #expect(try cli.ops(["incident", verb, id], in: repo, environment: env).status == 0)
+            ids.append(id)
+        }
+        func listed(_ arguments: [String]) throws -> Set<String> {
+            let result = try cli.ops(["incident", "list", "--json"] + arguments, in: repo)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            return Set((try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [[String: Any]]).map { $0["id"] as! String })
+        }
+        #expect(try listed(["--status", "active"]) == [ids[0], ids[1]])
+        #expect(try listed(["--status", "acknowledged,mitigated"]) == [ids[0], ids[1]])
+        #expect(try listed(["--status", "open", "--status", "resolved"]) == [ids[2]])
+        let bad = try cli.ops(["incident", "list", "--status", "pending"], in: repo)
+        #expect(bad.status == 2 && bad.stderr.hasPrefix("ops: unknown status 'pending'. Known: open, acknowledged, mitigated, resolved, closed, active"))
+        let help = try cli.ops(["incident", "list", "--help"], in: repo).stdout
+        #expect(help.contains("active") && help.contains("comma"))
+    }
+}
