@@ -53,20 +53,30 @@ public struct IncidentService {
 
     public func open(_ request: OpenRequest, author: Author, force: Bool = false) throws -> Incident {
         let config = try workspace.config()
-        let (path, document) = try newIncident(request, author: author, actor: author.handle, force: force, config: config)
-        let id = document.incident.id
-        try workspace.commit(action: "incident.open", id: id, subject: subject("open", id, document.incident.title),
+        let new = try newIncident(request, author: author, actor: author.handle, force: force, config: config)
+        let id = new.document.incident.id
+        try workspace.commit(action: "incident.open", id: id, subject: subject("open", id, new.document.incident.title),
                              author: author) { snapshot in
-            if try snapshot.read(path) != nil { throw OpsError.repository("\(id) exists already; run the command again") }
-            return [.write(path, document.text)]
+            if try snapshot.read(new.path) != nil { throw OpsError.repository("\(id) exists already; run the command again") }
+            return new.changes
         }
-        return document.incident
+        return new.document.incident
     }
 
-    /// A new incident's file, checked against ops.yaml, not yet committed. `actor` is who the
+    /// A new incident's files, not yet committed: incident.md, and the runbook's checklist when
+    /// the request names one (attached as `ops runbook attach` would, in the same commit).
+    struct NewIncident {
+        var path: String
+        var document: IncidentDocument
+        var checklist: RunbookService.Attachment?
+
+        var changes: [FileChange] { [.write(path, document.text)] + (checklist.map { [.write($0.path, $0.text)] } ?? []) }
+    }
+
+    /// A new incident, checked against ops.yaml, not yet committed. `actor` is who the
     /// timeline says opened it; the commander defaults to the author when a person opens it.
     func newIncident(_ request: OpenRequest, author: Author, actor: String, force: Bool,
-                     config: OpsConfig) throws -> (path: String, document: IncidentDocument) {
+                     config: OpsConfig) throws -> NewIncident {
         try rejectNul(request.title, "title")
         let title = Self.printable(request.title.trimmingCharacters(in: .whitespacesAndNewlines))
         guard !title.isEmpty else {
@@ -103,7 +113,11 @@ public struct IncidentService {
         let body = try incidentBody(title: title, severity: severity, service: service)
         var document = try IncidentDocument(MarkdownDocument.make(path: path, fields: fields, body: body))
         try document.append(TimelineEntry(at: opened, actor: actor, kind: "opened", text: "\(severity) on \(service)"))
-        return (path, document)
+        let checklist = try runbook.map { slug in
+            try RunbookService(workspace).attachment(slug, to: IncidentRef(id: id.description, path: path), at: opened, by: actor)
+        }
+        if let checklist { try document.append(checklist.entry) }
+        return NewIncident(path: path, document: document, checklist: checklist)
     }
 
     // MARK: Changes

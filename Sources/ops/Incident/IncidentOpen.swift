@@ -35,7 +35,7 @@ extension Ops.Incident {
         @Option(name: .customLong("tag"), help: "A tag; repeat for more.")
         var tags: [String] = []
 
-        @Option(help: "A runbook from runbooks/, by its file name without .md.")
+        @Option(help: "A runbook from runbooks/, by its file name without .md; its checklist is attached, as ops runbook attach does.")
         var runbook: String?
 
         @OptionGroup var change: ChangeOptions
