@@ -28,4 +28,22 @@ import Testing
         let help = try cli.ops(["incident", "list", "--help"], in: repo).stdout
         #expect(help.contains("active") && help.contains("comma"))
     }
+
+    @Test func supersedingByAProposedDecisionExits2AndWritesNothingUnlessAccepted() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let repo = try IncidentCLITests.repository(cli)
+        let env = ["OPS_USER": "alice"]
+        let old = try cli.ops(["decision", "new", "Serve from one region", "--status", "accepted"], in: repo, environment: env)
+            .stdout.trimmingCharacters(in: .newlines)
+        let new = try cli.ops(["decision", "new", "Serve from two regions"], in: repo, environment: env).stdout.trimmingCharacters(in: .newlines)
+        let head = try cli.git("rev-parse", "HEAD", in: repo)
+        let refused = try cli.ops(["decision", "supersede", old, "--by", new], in: repo, environment: env)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.split(separator: "\n").count == 1 && refused.stderr.contains("--accept"))
+        #expect(try cli.git("rev-parse", "HEAD", in: repo) == head)
+        let accepted = try cli.ops(["decision", "supersede", old, "--by", new, "--accept"], in: repo, environment: env)
+        #expect(accepted.status == 0 && accepted.stderr == "\(old) is superseded by \(new) (accepted).\n")
+        #expect(try cli.git("rev-list", "--count", "\(head.trimmingCharacters(in: .newlines))..HEAD", in: repo) == "1\n")
+    }
 }
