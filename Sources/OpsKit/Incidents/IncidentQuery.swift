@@ -243,7 +243,8 @@ public enum IncidentRendering {
             lines.append("Timeline (\(zone.identifier)):")
             // The file is append-only; entries recorded late (a correction, a resolved alert) read best in time order.
             for entry in incident.timeline.enumerated().sorted(by: { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }).map(\.element) {
-                let text = entry.text.isEmpty ? "" : " " + entry.text.replacingOccurrences(of: "\n", with: "\n    ")
+                let shown = LocalTime.localizingTimestamps(in: entry.text, zone: zone)
+                let text = shown.isEmpty ? "" : " " + shown.replacingOccurrences(of: "\n", with: "\n    ")
                 lines.append("  \(LocalTime.format(entry.at, zone: zone))  \(entry.actor) \(entry.kind)\(text)")
             }
             return lines.joined(separator: "\n") + "\n"
