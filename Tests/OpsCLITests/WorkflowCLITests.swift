@@ -46,4 +46,19 @@ import Testing
         #expect(accepted.status == 0 && accepted.stderr == "\(old) is superseded by \(new) (accepted).\n")
         #expect(try cli.git("rev-list", "--count", "\(head.trimmingCharacters(in: .newlines))..HEAD", in: repo) == "1\n")
     }
+
+    /// Issue 15: a new example repository warned in its own lint (the starter policy's bare `error_budget: 0.1`).
+    @Test func aFreshExampleRepositoryLintsCleanAndKeepsTheSeedsWordingAsAComment() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let repo = try IncidentCLITests.repository(cli)
+        let lint = try cli.ops(["lint"], in: repo)
+        #expect(lint.status == 0 && lint.stdout == "")
+        #expect(lint.stderr.hasPrefix("Clean: ") && !lint.stderr.contains("warning"), "\(lint.stderr)")
+        let policy = try String(contentsOfFile: repo + "/policies/ops_copilot.yaml", encoding: .utf8)
+        #expect(policy.contains("\nerror_budget: 0.1%\n"))
+        #expect(policy.contains("#   error_budget: 0.1        # 0.1 = 0.1 days of downtime in 30 days (~2.4h)\n"))
+        let status = try cli.ops(["slo", "status", "--use-case", "ops_copilot", "--json"], in: repo)
+        #expect(status.status == 0 && status.stdout.contains("0.999"), "\(status.stderr)")
+    }
 }
