@@ -23,7 +23,7 @@ import Testing
         let never = try cli.ops("sync", "--status", "--json", in: repo, environment: ["OPS_NOW": "2026-11-23T09:00:00Z"])
         #expect(never.status == 0)
         let before = try JSONSerialization.jsonObject(with: Data(never.stdout.utf8)) as? [String: Any]
-        #expect(before?["lastSync"] == nil && before?["url"] as? String == bare)
+        #expect(before?["last_sync"] == nil && before?["url"] as? String == bare)
 
         let synced = try cli.ops("sync", in: repo, environment: ["OPS_NOW": "2026-11-23T09:00:00Z"])
         #expect(synced.status == 0)
@@ -33,9 +33,14 @@ import Testing
         #expect(try cli.ops("incident", "open", "Search down", "--sev", "SEV2", "--service", "search_ranking", in: repo).status == 0)
         let status = try cli.ops("sync", "--status", "--json", in: repo)
         let after = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
-        #expect(after?["ahead"] as? Int == 1 && after?["behind"] as? Int == 0 && after?["lastSync"] as? String == "2026-11-23T09:00:00Z")
+        #expect(after?["ahead"] as? Int == 1 && after?["behind"] as? Int == 0 && after?["last_sync"] as? String == "2026-11-23T09:00:00Z")
+        #expect(status.stdout.contains("\"last_sync\"") && !status.stdout.contains("lastSync"))
         let text = try cli.ops("sync", "--status", in: repo)
         #expect(text.stdout.contains("main ↔ origin/main (\(bare)): 1 ahead, 0 behind (as of the last fetch); last sync: "))
+        // JSON keys are snake_case here too, as in every other output.
+        let json = try cli.ops("sync", "--json", in: repo)
+        let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(Set(report?.keys.map { $0 } ?? []) == ["remote", "branch", "integration", "pushed", "attempts", "needs_person", "field_conflicts"])
     }
 
     @Test func anUnreachableRemoteIsOneLineAndExit3() throws {

@@ -37,6 +37,10 @@ public struct SyncService {
         public var needsPerson: [String]
         /// Front-matter fields both sides changed; the later change was kept, the other noted.
         public var fieldConflicts: Int
+
+        enum CodingKeys: String, CodingKey {
+            case remote, branch, integration, pushed, attempts, needsPerson = "needs_person", fieldConflicts = "field_conflicts"
+        }
     }
 
     /// Where this clone stands against a remote, as of the last fetch.
@@ -48,6 +52,10 @@ public struct SyncService {
         public var ahead: Int?
         public var behind: Int?
         public var lastSync: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case remote, url, branch, ahead, behind, lastSync = "last_sync"
+        }
     }
 
     // MARK: Sync
