@@ -50,7 +50,14 @@ import Testing
         _ = try cli.git("remote", "set-url", "origin", cli.path("gone.git"), in: repo)
         let result = try cli.ops("sync", in: repo)
         #expect(result.status == 3)
-        #expect(result.stderr.hasPrefix("ops: cannot reach origin") && result.stderr.split(separator: "\n").count == 1)
+        #expect(result.stderr.hasPrefix("ops: remote path \(cli.path("gone.git")) does not exist (remote 'origin'). Your commits are kept; point origin at the shared repository (git remote set-url origin PATH)")
+                && result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(!result.stderr.contains("unsupported URL protocol"))
+        _ = try cli.git("remote", "set-url", "origin", "file://" + cli.path("gone.git"), in: repo)
+        #expect(try cli.ops("sync", in: repo).stderr.hasPrefix("ops: remote path \(cli.path("gone.git")) does not exist"))
+        _ = try cli.git("remote", "set-url", "origin", "ssh://127.0.0.1:1/nowhere.git", in: repo)
+        let unreachable = try cli.ops("sync", in: repo)
+        #expect(unreachable.status == 3 && unreachable.stderr.hasPrefix("ops: cannot reach origin") && unreachable.stderr.split(separator: "\n").count == 1)
         let missing = try cli.ops("sync", "--remote", "backup", in: repo)
         #expect(missing.status == 3 && missing.stderr.contains("git remote add backup URL"))
     }
@@ -99,6 +106,6 @@ import Testing
         _ = try cli.git("remote", "set-url", "origin", cli.path("gone.git"), in: repo)
         let noted = try cli.ops("incident", "open", "Search slow", "--sev", "SEV3", "--service", "search_ranking", in: repo)
         #expect(noted.status == 0)
-        #expect(noted.stderr.contains("Not synced (the change is committed; run ops sync later): cannot reach origin"))
+        #expect(noted.stderr.contains("Not synced (the change is committed; run ops sync later): remote path \(cli.path("gone.git")) does not exist"))
     }
 }

@@ -64,6 +64,12 @@ public struct SyncService {
     public func sync(remote: String = "origin", author: Author, progress: (@Sendable (String) -> Void)? = nil) throws -> Report {
         let repository = workspace.repository
         let (branch, endpoint) = try prepare(remote)
+        // libgit2 calls a missing folder an "unsupported URL protocol"; say what is wrong instead.
+        if let path = endpoint.localPath, ![workspace.root, FileManager.default.currentDirectoryPath].contains(where: {
+            FileManager.default.fileExists(atPath: Workspace.absolute(path, from: $0))
+        }) {
+            throw OpsError.repository("remote path \(path) does not exist (remote '\(remote)'). Your commits are kept; point \(remote) at the shared repository (git remote set-url \(remote) PATH), or create one there: git init --bare \(path)")
+        }
         let short = branch.hasPrefix("refs/heads/") ? String(branch.dropFirst(11)) : branch
         let access = endpoint.access(environment: workspace.environment, repositoryRoot: workspace.root, progress: progress)
         var report = Report(remote: remote, branch: short, integration: .upToDate, pushed: false, attempts: 0,
