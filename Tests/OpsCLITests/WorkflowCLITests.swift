@@ -9,8 +9,8 @@ import Testing
         let repo = try IncidentCLITests.repository(cli)
         let env = ["OPS_USER": "alice"]
         var ids: [String] = []
-        for (n, verb) in ["ack", "mitigate", "resolve"].enumerated() {
-            let id = try cli.ops(["incident", "open", "Checkout p99 above 1.2s, case \(n)", "--sev", "SEV2", "--service", "ops_copilot"],
+        for (title, verb) in [("Checkout p99 above 1.2s", "ack"), ("Checkout errors above 2%", "mitigate"), ("Copilot answers empty", "resolve")] {
+            let id = try cli.ops(["incident", "open", title, "--sev", "SEV2", "--service", "ops_copilot"],
                                  in: repo, environment: env).stdout.trimmingCharacters(in: .newlines)
             #expect(try cli.ops(["incident", verb, id], in: repo, environment: env).status == 0)
             ids.append(id)
@@ -60,5 +60,27 @@ import Testing
         #expect(policy.contains("#   error_budget: 0.1        # 0.1 = 0.1 days of downtime in 30 days (~2.4h)\n"))
         let status = try cli.ops(["slo", "status", "--use-case", "ops_copilot", "--json"], in: repo)
         #expect(status.status == 0 && status.stdout.contains("0.999"), "\(status.stderr)")
+    }
+
+    @Test func aSecondOpenOfTheSameTroubleExits2AndClosingASEV2WithoutAPostmortemWarns() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let repo = try IncidentCLITests.repository(cli)
+        let env = ["OPS_USER": "alice"]
+        let open = ["incident", "open", "Checkout p99 above 1.2s", "--sev", "SEV2", "--service", "ops_copilot"]
+        let id = try cli.ops(open, in: repo, environment: env).stdout.trimmingCharacters(in: .newlines)
+        let head = try cli.git("rev-parse", "HEAD", in: repo)
+        let twice = try cli.ops(open, in: repo, environment: ["OPS_USER": "bob"])
+        #expect(twice.status == 2 && twice.stdout == "")
+        #expect(twice.stderr.hasPrefix("ops: \(id) is already open on ops_copilot: ") && twice.stderr.contains("--force"))
+        #expect(twice.stderr.split(separator: "\n").count == 1)
+        #expect(try cli.git("rev-parse", "HEAD", in: repo) == head)
+        let forced = try cli.ops(open + ["--force"], in: repo, environment: env)
+        #expect(forced.status == 0 && forced.stdout.hasPrefix("INC-") && !forced.stdout.contains(id))
+
+        #expect(try cli.ops(["incident", "resolve", id], in: repo, environment: env).status == 0)
+        let closed = try cli.ops(["incident", "close", id], in: repo, environment: env)
+        #expect(closed.status == 0 && closed.stdout == "")
+        #expect(closed.stderr.contains("\(id) closed.\nwarning: \(id) is SEV2 and has no postmortem; "), "\(closed.stderr)")
     }
 }

@@ -47,6 +47,8 @@ public struct IncidentService {
         public var committed: Bool
         /// Why nothing was committed, for the person.
         public var unchanged: String?
+        /// What the person should know although the change was made (closing without a postmortem).
+        public var warnings: [String] = []
     }
 
     // MARK: Open
@@ -54,6 +56,12 @@ public struct IncidentService {
     public func open(_ request: OpenRequest, author: Author, force: Bool = false) throws -> Incident {
         let config = try workspace.config()
         let new = try newIncident(request, author: author, actor: author.handle, force: force, config: config)
+        if !force, let twin = IncidentTwins.openTwin(of: new.document.incident, among: IncidentTwins.candidates(near: new.document.incident, in: workspace)) {
+            let opened = LocalTime.formatWithZone(twin.clock[.opened]!, zone: config.timeZone)
+            let short = String(twin.id.suffix(8).prefix(4)).lowercased()
+            throw OpsError.input("\(twin.id) is already \(twin.status.rawValue) on \(twin.service ?? "-"): \"\(IncidentRendering.oneLine(twin.title, limit: 60))\", "
+                                 + "opened \(opened). Add to it (ops incident note \(short) \"...\"), or open another anyway with --force")
+        }
         let id = new.document.incident.id
         try workspace.commit(action: "incident.open", id: id, subject: subject("open", id, new.document.incident.title),
                              author: author) { snapshot in
@@ -151,9 +159,23 @@ public struct IncidentService {
         default:
             break
         }
-        return try mutate(input, action: action, author: author) { document in
+        var outcome = try mutate(input, action: action, author: author) { document in
             try apply(resolvedChange, to: &document, at: at, now: now, force: force, author: author, config: config)
         }
+        if case .move(to: .closed) = change, outcome.committed, let warning = try missingPostmortem(outcome.incident, config) {
+            outcome.warnings.append(warning)
+        }
+        return outcome
+    }
+
+    /// Closing an incident whose severity ops.yaml says needs a postmortem, before one exists:
+    /// closing is still right (follow-up may live elsewhere), but the gap should be seen.
+    private func missingPostmortem(_ incident: Incident, _ config: OpsConfig) throws -> String? {
+        guard let days = config.postmortemDeadlines[incident.severity],
+              try workspace.committedEntryID(PostmortemService.path(for: incident.path)) == nil else { return nil }
+        let short = String(incident.id.suffix(8).prefix(4)).lowercased()
+        return "\(incident.id) is \(incident.severity) and has no postmortem; ops.yaml wants one within \(days) business day\(days == 1 ? "" : "s") "
+            + "of resolution. Write it: ops postmortem new \(short)"
     }
 
     /// Replaces an incident's file with an edited version (`ops incident edit`), after checking it.

@@ -6,6 +6,8 @@ extension Ops.Incident {
         static let configuration = CommandConfiguration(commandName: "close", 
             abstract: "Close an incident: follow-up is done.",
             discussion: """
+            Closing a severity that ops.yaml says needs a postmortem, before one is
+            written, warns on standard error (it still closes).
               ops incident close 7f3a
             """
         )

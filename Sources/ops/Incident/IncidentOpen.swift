@@ -8,6 +8,9 @@ extension Ops.Incident {
             discussion: """
             Only the new ID goes to standard output, so scripts can capture it:
               id=$(ops incident open "Checkout p99 above 1.2s" --sev SEV2 --service checkout)
+            An incident still open on the same service with a near-identical title,
+            opened within the hour, is named instead (nothing is written); --force
+            opens another anyway.
             """
         )
 
