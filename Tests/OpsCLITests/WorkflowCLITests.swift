@@ -83,4 +83,36 @@ import Testing
         #expect(closed.status == 0 && closed.stdout == "")
         #expect(closed.stderr.contains("\(id) closed.\nwarning: \(id) is SEV2 and has no postmortem; "), "\(closed.stderr)")
     }
+
+    /// Issue 15: shell completions offered no incident IDs, services, runbooks or people.
+    @Test func completionsOfferIDsServicesRunbooksAndPeopleQuietlyAndFast() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let repo = try IncidentCLITests.repository(cli)
+        let id = try cli.ops(["incident", "open", "Checkout p99 above 1.2s", "--sev", "SEV2", "--service", "ops_copilot"],
+                             in: repo, environment: ["OPS_USER": "alice"]).stdout.trimmingCharacters(in: .newlines)
+        let part = id.suffix(8).lowercased()
+        // What the generated scripts run at each Tab: ops ---completion SUBCOMMANDS -- ARGUMENT INDEX CURSOR WORDS...
+        func complete(_ command: [String], _ argument: String, _ words: [String] = [""], in folder: String? = nil) throws -> CLI.Result {
+            try cli.ops(["---completion"] + command + ["--", argument, String(words.count - 1), String(words.last!.count)] + words, in: folder ?? repo)
+        }
+        let ids = try complete(["incident", "ack"], "positional@0")
+        #expect(ids.status == 0 && ids.stdout == id + "\n" && ids.stderr == "")
+        #expect(try complete(["step", "check"], "positional@0", [String(part.prefix(2))]).stdout == part + "\n")
+        #expect(try complete(["incident", "open"], "--service").stdout.split(separator: "\n").contains("ops_copilot"))
+        #expect(try complete(["incident", "open"], "--runbook").stdout.split(separator: "\n").contains("model-serving-degradation"))
+        #expect(try complete(["runbook", "attach"], "positional@1").stdout.split(separator: "\n").count == 5)
+        #expect(try complete(["incident", "assign"], "positional@2").stdout.split(separator: "\n").contains("bob"))
+        #expect(try complete(["incident", "note"], "--as").stdout.split(separator: "\n").contains("carol"))
+        // -C on the line being typed names the repository.
+        #expect(try complete(["incident", "ack"], "positional@0", ["-C", repo, ""], in: cli.home).stdout == id + "\n")
+        // Outside a repository, or with a broken ops.yaml: nothing offered, nothing said.
+        let outside = try complete(["incident", "ack"], "positional@0", in: cli.home)
+        #expect(outside.status == 0 && outside.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "" && outside.stderr == "")
+        try "team: [broken\n".write(toFile: repo + "/ops.yaml", atomically: true, encoding: .utf8)
+        _ = try cli.git("commit", "-qam", "break ops.yaml", in: repo)
+        let broken = try complete(["incident", "open"], "--service")
+        #expect(broken.status == 0 && broken.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "" && broken.stderr == "")
+        #expect(try cli.ops(["--generate-completion-script", "bash"]).stdout.contains("---completion incident ack"))
+    }
 }

@@ -22,7 +22,7 @@ extension Ops.Incident {
         @Option(name: .customLong("sev"), help: "Severity; repeat for more.")
         var severities: [String] = []
 
-        @Option(help: "Service; repeat for more.")
+        @Option(help: "Service; repeat for more.", completion: Completions.services)
         var service: [String] = []
 
         @Option(help: "Only incidents with this tag; repeat to require several.")
