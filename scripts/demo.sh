@@ -103,11 +103,11 @@ step "ops backlog list --tag SLO --overdue    (as of Monday 23 November)"
 at 2026-11-23T09:00:00Z "$ops" backlog list --tag SLO --overdue | head -8
 
 step ops decision new '"Canary every model rollout on ops_copilot"' --owner bob --tag SLO --incident "$short" --review 2026-W47
-decision=$(at 2026-11-23T10:00:00Z "$ops" decision new "Canary every model rollout on ops_copilot" --owner bob --tag SLO \
+decision=$(at 2026-11-20T16:00:00Z "$ops" decision new "Canary every model rollout on ops_copilot" --owner bob --tag SLO \
   --incident "$short" --review 2026-W47 --context "v43 reached all traffic at once" --decision "Roll out models 5% first for 30 minutes")
 echo "$decision"
 step ops decision accept "$decision" --as alice
-at 2026-11-23T10:30:00Z "$ops" decision accept "$decision" --as alice
+at 2026-11-20T16:30:00Z "$ops" decision accept "$decision" --as alice
 step "a hand edit, committed with plain git: the owner changes"
 sed -i 's/^owner: bob$/owner: carol/' decisions/"$decision"-*.md
 git -c user.name="Carol Nguyen" -c user.email=carol@example.com commit -qam "Carol takes the canary decision"
@@ -138,7 +138,7 @@ step "ops release check --use-case ops_copilot    (its budget is spent: refused)
 at 2026-11-23T11:05:00Z "$ops" release check --use-case ops_copilot || echo "(exit $?: frozen)" >&2
 step ops release check --use-case ops_copilot --change security_fix --approved-by '"VP Platform"'
 at 2026-11-23T11:06:00Z "$ops" release check --use-case ops_copilot --change security_fix --approved-by "VP Platform"
-step "ops decision list --tag SLO    (the exception is on record for the weekly review)"
+step "ops decision list --tag SLO    (the exception is on record; made on Monday, it belongs to the W48 pack)"
 "$ops" decision list --tag SLO
 
 step "ops review pack --week 2026-W47    (Monday: the weekly Ops Review pack, one commit)"

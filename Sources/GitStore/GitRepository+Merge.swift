@@ -49,6 +49,17 @@ public struct MergePlan {
     public func revisions(of path: String, onOurSide: Bool) throws -> [PathVersion] {
         try repository.revisions(of: path, from: onOurSide ? ours : theirs, hiding: base)
     }
+
+    /// The content `path` has in the merge result when it is not a candidate: the side that
+    /// changed it since the base, or ours when neither did (nil when absent).
+    public func settledContent(of path: String) throws -> Data? {
+        func content(_ commit: ObjectID?) throws -> Data? {
+            guard let commit else { return nil }
+            return try repository.side(path, in: GitCommit.lookup(commit.oid, in: repository.handle).tree()).content
+        }
+        let mine = try content(ours)
+        return try mine == content(base) ? content(theirs) : mine
+    }
 }
 
 /// How the branch took in the other side.
@@ -209,7 +220,7 @@ extension GitRepository {
     }
 
     /// `path` as `tree` has it. Symbolic links and submodules are refused: sync writes plain files only.
-    private func side(_ path: String, in tree: GitTree?) throws -> MergeSide {
+    func side(_ path: String, in tree: GitTree?) throws -> MergeSide {
         guard let tree, let mode = try tree.entryMode(at: path), let id = try tree.entryID(at: path) else {
             return MergeSide(content: nil, isExecutable: false)
         }

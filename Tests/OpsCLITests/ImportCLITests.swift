@@ -36,7 +36,8 @@ import Testing
         let json = try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as! [String: Any]
         let all = (json["groups"] as! [[String: Any]])[0]
         let acknowledge = (all["metrics"] as! [String: [String: Any]])["time_to_acknowledge"]!
-        #expect(all["incidents"] as? Int == 5 && acknowledge["count"] as? Int == 4 && acknowledge["missing"] as? Int == 1)
+        #expect(all["incidents"] as? Int == 8 && all["settled"] as? Int == 5)
+        #expect(acknowledge["count"] as? Int == 4 && acknowledge["missing"] as? Int == 1)
 
         let again = try cli.ops(["import", "pagerduty"] + files, in: repo, environment: env)
         #expect(again.status == 0 && again.stdout == "")

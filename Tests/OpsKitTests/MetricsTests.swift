@@ -48,7 +48,9 @@ import Testing
     ///   I       0     15       20    25     45       55         15   10   30   40
     ///   R       0      4        6     8      –      600          4    4    –  596   (re-opened: resolved at 20, again at 600)
     ///   X       0     30       32    20     40       50        data error: acknowledged before detected and opened
-    ///   U1, U2  open / mitigated: reported apart
+    ///   U1      –      –        0     –      –        –           –    –    –    –   (open: nothing reached yet)
+    ///   U2      –      0        1     3     10        –           –    3   10    –   (mitigated, not resolved)
+    /// U1 and U2 are also listed apart as not yet resolved.
     static let x = "INC-20261121-7F3AK2QX", u1 = "INC-20261121-4Q9ZK2MX"  // full-length ids, for the table's widths
     static let incidents: [Incident] = [
         make("U2", 12, .mitigated, "critical", nil, [nil, 0, 1, 3, 10]),
@@ -87,15 +89,16 @@ import Testing
     @Test func handComputedFiguresFromDetection() throws {
         let stats = try Self.stats()
         let all = stats.groups[0]
-        #expect(all.key == "all" && all.grouping == nil && all.incidents == 10 && !all.smallSample)
-        // TTD sorted 1 2 4 4 10 15 20 min: mean 56/7 = 8 min; median 4th = 4; p90 rank ceil(6.3) = 7th = 20. B, C, H missing.
-        #expect(Figures(all[.timeToDetect]) == Figures(7, 3, 480, 240, 1200, 1200))
-        // TTA sorted 2 3 4 4 5 10 10 13 30: mean 81/9 = 9 min; median 5th = 5; p90 ceil(8.1) = 9th = 30. D missing.
-        #expect(Figures(all[.timeToAcknowledge]) == Figures(9, 1, 540, 300, 1800, 1800))
-        // TTM sorted 6 20 20 30 36 40 40 90: mean 282/8 = 35.25 min; median (30+36)/2 = 33; p90 ceil(7.2) = 8th = 90. E, R missing.
-        #expect(Figures(all[.timeToMitigate]) == Figures(8, 2, 2115, 1980, 5400, 5400))
+        #expect(all.key == "all" && all.grouping == nil && all.incidents == 12 && all.settled == 10 && !all.smallSample)
+        // TTD sorted 1 2 4 4 10 15 20 min: mean 56/7 = 8 min; median 4th = 4; p90 rank ceil(6.3) = 7th = 20. B, C, H, U1, U2 missing.
+        #expect(Figures(all[.timeToDetect]) == Figures(7, 5, 480, 240, 1200, 1200))
+        // TTA sorted 2 3 3 4 4 5 10 10 13 30 (U2's 3 counts, unresolved as it is): mean 84/10 = 8.4 min;
+        // median (4+5)/2 = 4.5; p90 ceil(9.0) = 9th = 13. D missing; U1, not acknowledged yet, is not missing.
+        #expect(Figures(all[.timeToAcknowledge]) == Figures(10, 1, 504, 270, 780, 1800))
+        // TTM sorted 6 10 20 20 30 36 40 40 90 (U2's 10 counts): mean 292/9 min; median 5th = 30; p90 ceil(8.1) = 9th = 90. E, R missing.
+        #expect(Figures(all[.timeToMitigate]) == Figures(9, 2, 292.0 * 60 / 9, 1800, 5400, 5400))
         // TTR sorted 7 10 30 40 60 66 90 180 230 596: mean 1309/10 = 130.9 min; median (60+66)/2 = 63;
-        // p90 ceil(9.0) = 9th = 230; max 596 (R's final resolved_at, not its first).
+        // p90 ceil(9.0) = 9th = 230; max 596 (R's final resolved_at, not its first). U1 and U2 are not resolved: not missing.
         #expect(Figures(all[.timeToResolve]) == Figures(10, 0, 7854, 3780, 13800, 35760))
         #expect(stats.dataErrors.map(\.id) == [Self.x])
         #expect(stats.dataErrors.first?.problem == "acknowledged_at before detected_at; acknowledged_at before opened_at")
@@ -108,14 +111,14 @@ import Testing
         let opened = try Self.stats(.opened).groups[0]
         // From opened_at, TTR sorted 3 9 28 35 55 60 90 180 230 594: mean 1284/10 = 128.4 min; median (55+60)/2 = 57.5.
         #expect(Figures(opened[.timeToResolve]) == Figures(10, 0, 7704, 3450, 13800, 35640))
-        // TTA sorted 1 2 2 2 2 5 7 10 30: median 2 min.
-        #expect(Figures(opened[.timeToAcknowledge]) == Figures(9, 1, 61.0 * 60 / 9, 120, 1800, 1800))
-        #expect(Figures(opened[.timeToDetect]) == Figures(7, 3, 480, 240, 1200, 1200))  // always detected − started
+        // TTA sorted 1 2 2 2 2 2 5 7 10 30 (U2: 2): mean 6.3 min; median 2 min; p90 9th = 10.
+        #expect(Figures(opened[.timeToAcknowledge]) == Figures(10, 1, 378, 120, 600, 1800))
+        #expect(Figures(opened[.timeToDetect]) == Figures(7, 5, 480, 240, 1200, 1200))  // always detected − started
 
         let started = try Self.stats(.started).groups[0]
         // From started_at only: B and H have none, so they are missing, not taken from detected or opened.
-        // TTA sorted 5 6 8 12 17 20 25 (B, D, H missing): mean 93/7 min; median 12; p90 ceil(6.3) = 7th = 25.
-        #expect(Figures(started[.timeToAcknowledge]) == Figures(7, 3, 5580.0 / 7, 720, 1500, 1500))
+        // TTA sorted 5 6 8 12 17 20 25 (B, D, H, U2 missing): mean 93/7 min; median 12; p90 ceil(6.3) = 7th = 25.
+        #expect(Figures(started[.timeToAcknowledge]) == Figures(7, 4, 5580.0 / 7, 720, 1500, 1500))
         // TTR sorted 8 12 55 70 80 100 240 600: mean 1165/8 = 145.625 min; median (70+80)/2 = 75; p90 8th = 600.
         #expect(Figures(started[.timeToResolve]) == Figures(8, 2, 8737.5, 4500, 36000, 36000))
     }
@@ -124,7 +127,7 @@ import Testing
         let groups = try Self.stats(groupBy: .severity).groups
         #expect(groups.map(\.key) == ["all", "critical", "major", "minor", "low"])  // R's alias P1 counts as critical
         #expect(groups.map(\.grouping) == [nil, .severity, .severity, .severity, .severity])
-        #expect(groups.map(\.incidents) == [10, 3, 5, 1, 1])
+        #expect(groups.map(\.incidents) == [12, 4, 6, 1, 1])  // U2 is critical, U1 major
         #expect(groups.map(\.smallSample) == [false, true, false, true, true])
         // critical: A 66, F 230, R 596 min.
         #expect(Figures(groups[1][.timeToResolve]) == Figures(3, 0, 892.0 * 60 / 3, 13800, 35760, 35760))
@@ -132,7 +135,30 @@ import Testing
 
         let services = try Self.stats(groupBy: .service).groups
         #expect(services.map(\.key) == ["all", "checkout", "payments", "search", "(none)"])
-        #expect(services.map(\.incidents) == [10, 4, 2, 3, 1])
+        #expect(services.map(\.incidents) == [12, 4, 2, 3, 3])
+    }
+
+    /// Issue 15, reproduction 7: a bad week with every incident still open had no MTTA at all.
+    @Test func aWeekWithEveryIncidentStillOpenHasItsTimeToAcknowledge() throws {
+        let week = [
+            Self.make("O1", 0, .open, "major", "checkout", [0, 2, 3]),
+            Self.make("O2", 1, .acknowledged, "major", "checkout", [0, 2, 3, 8]),
+            Self.make("O3", 2, .acknowledged, "critical", "search", [0, 4, 5, 16]),
+            Self.make("O4", 3, .mitigated, "minor", "search", [0, 1, 2, 6, 40]),
+            Self.make("O5", 4, .mitigated, "major", nil, [0, 3, 4, nil, 30]),  // mitigated without an ack on record
+        ]
+        let stats = try Self.stats(incidents: week, scope: Self.week47, label: "2026-W47")
+        let all = stats.groups[0]
+        #expect(all.incidents == 5 && all.settled == 0)
+        // TTA 6 12 5 min (O2, O3, O4); O5 reached mitigated without acknowledged_at: missing; O1 not there yet.
+        #expect(Figures(all[.timeToAcknowledge]) == Figures(3, 1, 460, 360, 720, 720))
+        #expect(all[.timeToAcknowledge].smallSample)
+        // TTM 39 27 min (O4, O5); nothing resolved, and nothing missing for it.
+        #expect(Figures(all[.timeToMitigate]) == Figures(2, 0, 1980, 1980, 2340, 2340))
+        #expect(Figures(all[.timeToResolve]) == Figures(0, 0, nil, nil, nil, nil))
+        #expect(Figures(all[.timeToDetect]) == Figures(5, 0, 144, 120, 240, 240))
+        // Still listed apart, every one of them.
+        #expect(stats.open.map(\.id) == ["O1", "O2", "O3", "O4", "O5"])
     }
 
     @Test func weeksAreCountedInTheTeamTimeZone() throws {
@@ -160,11 +186,11 @@ import Testing
             Self.make("noOpened", 1, .resolved, "minor", nil, [nil, 0, nil, nil, nil, 5]),
         ]
         let scoped = try Self.stats(incidents: Self.incidents + extra, scope: Self.week47, label: "2026-W47")
-        #expect(scoped.groups[0].incidents == 11)
+        #expect(scoped.groups[0].incidents == 13 && scoped.groups[0].settled == 11)
         #expect(scoped.groups[0][.timeToResolve].count == 11)
         #expect(scoped.open.map(\.id) == [Self.u1, "U2"])
         let unscoped = try Self.stats(incidents: Self.incidents + extra)
-        #expect(unscoped.groups[0].incidents == 13)
+        #expect(unscoped.groups[0].incidents == 16)
         #expect(unscoped.open.map(\.id) == ["before", Self.u1, "U2"])
     }
 
@@ -186,14 +212,14 @@ import Testing
 
         let groups = try #require(json["groups"] as? [[String: Any]])
         #expect(groups.map { $0["key"] as? String } == ["all", "critical", "major", "minor", "low"])
-        #expect(Set(groups[0].keys) == ["key", "grouping", "incidents", "small_sample", "metrics"])
+        #expect(Set(groups[0].keys) == ["key", "grouping", "incidents", "settled", "small_sample", "metrics"])
         #expect(groups[0]["grouping"] as? String == "all" && groups[1]["grouping"] as? String == "severity")
-        #expect(groups[1]["small_sample"] as? Bool == true && groups[0]["incidents"] as? Int == 10)
+        #expect(groups[1]["small_sample"] as? Bool == true && groups[0]["incidents"] as? Int == 12 && groups[0]["settled"] as? Int == 10)
         let metrics = try #require(groups[0]["metrics"] as? [String: [String: Any]])
         #expect(Set(metrics.keys) == Set(ResponseMetric.allCases.map(\.rawValue)))
         let ttm = try #require(metrics["time_to_mitigate"])
-        #expect(Set(ttm.keys) == ["count", "missing", "mean_seconds", "median_seconds", "p90_seconds", "max_seconds"])
-        #expect(ttm["count"] as? Int == 8 && ttm["missing"] as? Int == 2 && ttm["mean_seconds"] as? Int == 2115)
+        #expect(Set(ttm.keys) == ["count", "missing", "small_sample", "mean_seconds", "median_seconds", "p90_seconds", "max_seconds"])
+        #expect(ttm["count"] as? Int == 9 && ttm["missing"] as? Int == 2 && ttm["median_seconds"] as? Int == 1800 && ttm["small_sample"] as? Bool == false)
         let minorTTA = try #require((groups[3]["metrics"] as? [String: [String: Any]])?["time_to_acknowledge"])
         #expect(minorTTA["mean_seconds"] is NSNull && minorTTA["count"] as? Int == 0)
 
@@ -224,6 +250,6 @@ import Testing
         #expect(lines.contains("Acknowledge, mitigate, resolve count from detected_at (opened_at when unknown)."))
         #expect(lines.contains { $0.hasPrefix("all ") && $0.contains("detect") && $0.contains("8m") })  // mean TTD 480 s
         #expect(lines.contains { $0.hasPrefix("critical") && $0.contains("3*") })
-        #expect(text.contains("Open (not in the figures):\n  \(Self.u1)  major") && text.contains("Data errors (left out):\n  \(Self.x)  acknowledged_at before"))
+        #expect(text.contains("Not yet resolved (in the figures they have reached):\n  \(Self.u1)  major") && text.contains("Data errors (left out):\n  \(Self.x)  acknowledged_at before"))
     }
 }

@@ -117,8 +117,8 @@ import Testing
         // Charts: each line ends at the figure in the tables, the thresholds and targets named.
         Self.expectChart(files["budget-consumed.svg"]!, texts: ["50 %", "75 %", "100 % spent", "ops_copilot availability 104 %",
                                                                "search_ranking availability 67 %", "fraud_scoring availability 44 %"])
-        Self.expectChart(files["response-trend.svg"]!, texts: ["TTA 14m", "TTM 51m", "TTR 17h 11m", "W40", "W47"])
-        #expect(markdown.contains("| 2026-W47 | 3 | 14m | 51m | 17h 11m |"))
+        Self.expectChart(files["response-trend.svg"]!, texts: ["TTA 11m", "TTM 1h 13m", "TTR 17h 11m", "W40", "W47"])
+        #expect(markdown.contains("| 2026-W47 | 6 | 11m | 1h 13m | 17h 11m |"))  // the three still open count in TTA and TTM
         Self.expectChart(files["cost-trend.svg"]!, texts: ["W47"])
         #expect(files["cost-trend.svg"]!.contains(">target "))
     }
@@ -170,6 +170,176 @@ import Testing
         #expect(!third.committed)
         #expect(FileManager.default.fileExists(atPath: fixture.folder.path + "/reviews/2026-W46/pack.md"))
         #expect(try fixture.commitCount() == before + 1)
+    }
+
+    // MARK: Figures as of the week's end (issue 15, reproduction 8)
+
+    static let stableFiles = ["pack.md", "metrics.json", "incident_log.csv"]
+
+    /// The bytes a past week's pack is judged by.
+    static func stableBytes(_ pack: ReviewPack) -> [String] {
+        stableFiles.map { name in pack.files.first { $0.name == name }!.text }
+    }
+
+    /// Incidents of weeks 46 and 47, as the week's end left them.
+    struct WeekOfIncidents {
+        let fixture: SLOFixture
+        let settledBefore: Incident, acknowledged: Incident, mitigated: Incident
+
+        init() throws {
+            fixture = try SLOFixture()
+            let clock = fixture.base.clock, service = fixture.base.incidents, bob = fixture.base.bob
+            // Resolved in W46, closed in W47: not active in W47.
+            clock.set("2026-11-12T09:00:00Z")
+            settledBefore = try fixture.base.open("Search index lag", sev: "SEV3", service: "search_ranking")
+            clock.set("2026-11-12T09:05:00Z")
+            _ = try service.change(settledBefore.id, .move(to: .acknowledged), at: nil, author: bob)
+            clock.set("2026-11-13T16:00:00Z")
+            _ = try service.change(settledBefore.id, .move(to: .resolved), at: nil, author: bob)
+            clock.set("2026-11-17T10:00:00Z")
+            _ = try service.change(settledBefore.id, .move(to: .closed), at: nil, author: bob)
+            // Opened in W47, still open (acknowledged, mitigated) when the week ends.
+            clock.set("2026-11-18T14:00:00Z")
+            acknowledged = try fixture.base.open("Checkout p99 latency above 1.2s", sev: "SEV2", service: "ops_copilot")
+            clock.set("2026-11-18T14:06:00Z")
+            _ = try service.change(acknowledged.id, .move(to: .acknowledged), at: nil, author: bob)
+            clock.set("2026-11-20T08:00:00Z")
+            mitigated = try fixture.base.open("Fraud scores delayed", sev: "SEV2", service: "fraud_scoring")
+            clock.set("2026-11-20T08:04:00Z")
+            _ = try service.change(mitigated.id, .move(to: .acknowledged), at: nil, author: bob)
+            clock.set("2026-11-20T09:30:00Z")
+            _ = try service.change(mitigated.id, .move(to: .mitigated), at: nil, author: bob)
+            clock.set("2026-11-23T09:00:00Z")
+        }
+    }
+
+    @Test func aPastWeeksPackKeepsItsIncidentFiguresWhenLaterEventsAreRecorded() throws {
+        let week = try WeekOfIncidents()
+        let fixture = week.fixture
+        defer { fixture.remove() }
+        let service = fixture.base.incidents, clock = fixture.base.clock, bob = fixture.base.bob
+        let first = try ReviewService(fixture.workspace).build(week: Self.week)
+        let markdown = first.files[0].text
+        #expect(markdown.hasPrefix("# Ops Review 2026-W47\n"))
+        #expect(markdown.contains("2 opened this week, 2 active during it."))  // resolved the week before: not active
+        #expect(markdown.contains("| \(week.acknowledged.id) | Checkout p99 latency above 1.2s | SEV2 | acknowledged |"))
+        #expect(markdown.contains("| \(week.mitigated.id) | Fraud scores delayed | SEV2 | mitigated |"))
+        #expect(markdown.contains("| TTA (time to acknowledge) | 2 | 0 | 5m |"))  // both still open, both acknowledged
+
+        // Monday and Tuesday after: both resolved, the one of W46 reopened and resolved again,
+        // a new incident opened.
+        clock.set("2026-11-23T10:00:00Z")
+        _ = try service.change(week.acknowledged.id, .move(to: .resolved), at: nil, author: bob)
+        _ = try service.change(week.mitigated.id, .move(to: .resolved), at: nil, author: bob)
+        clock.set("2026-11-24T10:00:00Z")
+        _ = try service.change(week.mitigated.id, .move(to: .closed), at: nil, author: bob)
+        _ = try service.change(week.settledBefore.id, .reopen, at: nil, author: bob)
+        clock.set("2026-11-24T11:00:00Z")
+        _ = try service.change(week.settledBefore.id, .move(to: .resolved), at: nil, author: bob)
+        _ = try fixture.base.open("Ranking model stale", sev: "SEV3", service: "search_ranking")
+        clock.set("2026-12-01T09:00:00Z")
+
+        let again = try ReviewService(fixture.workspace).build(week: Self.week)
+        let before = Self.stableBytes(first), after = Self.stableBytes(again)
+        for (index, name) in Self.stableFiles.enumerated() {
+            #expect(after[index] == before[index], "\(name) changed after the week ended")
+        }
+    }
+
+    @Test func aPastWeeksPackKeepsItsBacklogDecisionsAndPostmortemsAsTheyWereAtTheWeeksEnd() throws {
+        let week = try WeekOfIncidents()
+        let fixture = week.fixture
+        defer { fixture.remove() }
+        let clock = fixture.base.clock, alice = fixture.alice, bob = fixture.base.bob
+        let backlog = BacklogService(fixture.workspace), decisions = DecisionService(fixture.workspace)
+        clock.set("2026-11-18T10:00:00Z")
+        var canary = BacklogService.Draft(title: "Add a canary stage to the copilot pipeline")
+        canary.tags = ["SLO"]
+        canary.due = "2026-11-20"
+        canary.owner = "bob"
+        let overdue = try backlog.add(canary, author: alice)
+        var draft = DecisionService.Draft(title: "Freeze copilot model rollouts")
+        draft.status = "proposed"
+        draft.due = "2026-11-20"
+        let proposed = try decisions.create(draft, author: alice)
+        // A SEV2 resolved in the week: its postmortem is due, and not written by the week's end.
+        let payments = try fixture.base.open("Payments 5xx burst", sev: "SEV2", service: "fraud_scoring")
+        clock.set("2026-11-18T16:00:00Z")
+        _ = try fixture.base.incidents.change(payments.id, .move(to: .resolved), at: nil, author: bob)
+        clock.set("2026-11-23T09:00:00Z")
+        let first = try ReviewService(fixture.workspace).build(week: Self.week)
+        let markdown = first.files[0].text
+        #expect(markdown.contains("| \(payments.id) | Payments 5xx burst | SEV2 | 2026-11-25 | missing |"))
+        #expect(markdown.contains("| – | \(overdue.id) | Add a canary stage to the copilot pipeline | SLO | bob | 2026-11-20 (overdue) | open |"))
+        #expect(markdown.contains("| \(proposed.id) | Freeze copilot model rollouts | proposed | – | 2026-11-20 |"))
+
+        // After the week: the item done, the decision accepted, the meeting's own records, a new
+        // item, an incident resolved, a title changed (its file renamed).
+        clock.set("2026-11-24T10:00:00Z")
+        _ = try backlog.setStatus(overdue.id, to: "done", author: bob)
+        _ = try decisions.setStatus(proposed.id, to: "accepted", author: alice)
+        _ = try ReviewService(fixture.workspace).record(week: "2026-W47", decisions: ["Canary every model rollout"],
+                                                         backlog: ["Alert on canary error rate"], owner: "bob", tags: ["SLO"], author: alice)
+        var later = BacklogService.Draft(title: "Budget alert for fraud_scoring")
+        later.tags = ["FinOps"]
+        _ = try backlog.add(later, author: alice)
+        _ = try fixture.base.incidents.change(week.acknowledged.id, .move(to: .resolved), at: nil, author: bob)
+        _ = try PostmortemService(fixture.workspace).create(payments.id, author: bob)
+        _ = try PostmortemService(fixture.workspace).setStatus(payments.id, to: "Reviewed", author: alice)
+        clock.set("2026-12-01T09:00:00Z")
+
+        let again = try ReviewService(fixture.workspace).build(week: Self.week)
+        let before = Self.stableBytes(first), after = Self.stableBytes(again)
+        for (index, name) in Self.stableFiles.enumerated() {
+            #expect(after[index] == before[index], "\(name) changed after the week ended")
+        }
+    }
+
+    @Test func aCorrectionInsideThePastWeekChangesItsPackAndThePackSaysSo() throws {
+        let week = try WeekOfIncidents()
+        let fixture = week.fixture
+        defer { fixture.remove() }
+        let first = try ReviewService(fixture.workspace).build(week: Self.week)
+        #expect(!first.files[0].text.contains("Corrected after the week ended"))
+        // A week later the real acknowledgement time is learned: 14:03, not 14:06 (UTC).
+        fixture.base.clock.set("2026-11-30T12:00:00Z")
+        _ = try fixture.base.incidents.change(week.acknowledged.id, .correct(.acknowledged), at: Timestamp.parse("2026-11-18T14:03:00Z"),
+                                               author: fixture.base.carol)
+        let again = try ReviewService(fixture.workspace).build(week: Self.week)
+        #expect(Self.stableBytes(again) != Self.stableBytes(first))
+        let lines = again.files[0].text.components(separatedBy: "\n").filter { $0.contains("Corrected after the week ended") }
+        #expect(lines == ["- Corrected after the week ended: \(week.acknowledged.id) acknowledged_at 2026-11-18 15:06 → 2026-11-18 15:03 (carol, 2026-11-30 13:00)"])
+        let json = try JSONSerialization.jsonObject(with: Data(again.files[3].text.utf8)) as! [String: Any]
+        let corrections = json["corrections"] as! [[String: Any]]
+        #expect(corrections.map { $0["incident"] as? String } == [week.acknowledged.id])
+        #expect(corrections.first?["before"] as? String == "2026-11-18T14:06:00Z" && corrections.first?["after"] as? String == "2026-11-18T14:03:00Z")
+        // A correction of a time after the week's end changes nothing, and is not mentioned.
+        _ = try fixture.base.incidents.change(week.mitigated.id, .move(to: .resolved), at: Timestamp.parse("2026-11-24T09:00:00Z"),
+                                               author: fixture.base.bob)
+        _ = try fixture.base.incidents.change(week.mitigated.id, .correct(.resolved), at: Timestamp.parse("2026-11-24T08:00:00Z"),
+                                               author: fixture.base.carol)
+        #expect(Self.stableBytes(try ReviewService(fixture.workspace).build(week: Self.week)) == Self.stableBytes(again))
+    }
+
+    @Test func aPackOfAWeekNotOverSaysSoOnItsFirstLine() throws {
+        let week = try WeekOfIncidents()
+        let fixture = week.fixture
+        defer { fixture.remove() }
+        fixture.base.clock.set("2026-11-20T10:00:00Z")  // Friday 11:00 in Berlin
+        let pack = try ReviewService(fixture.workspace).build(week: Self.week)
+        let markdown = pack.files[0].text
+        #expect(markdown.hasPrefix("Week not over: figures as of 2026-11-20 11:00 (Europe/Berlin); "))
+        #expect(markdown.contains("\n# Ops Review 2026-W47\n"))
+        let json = try JSONSerialization.jsonObject(with: Data(pack.files[3].text.utf8)) as! [String: Any]
+        #expect(json["week_over"] as? Bool == false && json["as_of"] as? String == "2026-11-20T10:00:00Z")
+        // What happened up to now is in it: the mitigation at 09:30 UTC is, nothing after now exists.
+        #expect(markdown.contains("| \(week.mitigated.id) | Fraud scores delayed | SEV2 | mitigated |"))
+        try Self.expectTablesIntact(markdown)
+        // Once the week is over, the first line is the title again.
+        fixture.base.clock.set("2026-11-23T09:00:00Z")
+        let over = try ReviewService(fixture.workspace).build(week: Self.week).files[0].text
+        #expect(over.hasPrefix("# Ops Review 2026-W47\n"))
+        #expect(over.contains("· figures as of the end of the week"))
     }
 
     @Test func hostileTextInATitleAndADecisionKeepsTheMarkdownTablesIntact() throws {
@@ -273,10 +443,13 @@ import Testing
         #expect(record.backlog.map(\.source) == ["review:2026-W47"])
         #expect(record.backlog.first?.priority == "P1")
         #expect(try fixture.commitCount() == before + 3)
-        // The next pack of that week lists them.
-        let markdown = try ReviewService(fixture.workspace).build(week: Self.week).files[0].text
+        // The meeting is held after its week: the pack of the week it is held in lists them; the
+        // reviewed week's pack stays as it was at its end.
+        let markdown = try ReviewService(fixture.workspace).build(week: ISOWeek("2026-W48")!).files[0].text
         #expect(markdown.contains("| \(record.decisions[0].id) | Canary every model rollout | accepted |"))
         #expect(markdown.contains("| P1 | \(record.backlog[0].id) | Add a canary stage to the copilot pipeline | SLO | bob | 2026-12-04 | open |"))
+        let reviewed = try ReviewService(fixture.workspace).build(week: Self.week).files[0].text
+        #expect(!reviewed.contains(record.decisions[0].id) && !reviewed.contains(record.backlog[0].id))
 
         #expect(throws: OpsError.self) {
             _ = try ReviewService(fixture.workspace).record(week: "2026-W47", decisions: [], backlog: [], author: fixture.alice)

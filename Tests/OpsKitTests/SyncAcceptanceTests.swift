@@ -22,8 +22,6 @@ import Testing
         // Offline: every clone changes the shared incident and its own incidents.
         var own: [[String]] = [[], [], []]
         var committed = [0, 0, 0]
-        var lastSeverity: [(value: String, at: Date)?] = [nil, nil, nil]
-        var lastDetected: [(value: Date, at: Date)?] = [nil, nil, nil]
         let levels = ["SEV1", "SEV2", "SEV3", "SEV4"]
         for step in 0..<56 {
             for clone in 0..<3 {
@@ -44,11 +42,9 @@ import Testing
                 case 5:
                     let level = levels[(step / 12 + clone + 1) % levels.count]
                     outcome = try service.change(shared.id, .severity(level), at: nil, author: me)
-                    if outcome.committed { lastSeverity[clone] = (level, now) }
                 case 7:
                     let detected = Timestamp.parse("2026-11-22T17:30:00Z")!.addingTimeInterval(Double(step * 10 + clone))
                     outcome = try service.change(shared.id, .correct(.detected), at: detected, author: me)
-                    if outcome.committed { lastDetected[clone] = (detected, now) }
                 case 9:
                     outcome = try service.change(shared.id, .note("backdated note \(clone)-\(step)"), at: now.addingTimeInterval(-120), author: me)
                 case 11 where step > 40 && clone == 2:
@@ -93,13 +89,13 @@ import Testing
             }
         }
 
-        // The later change of a clashing field is kept; every other value is in a sync note.
+        // DESIGN §8: the most severe level and the earliest detection are kept; every other
+        // value is in a sync note.
         let merged = try IncidentService(sync.clones[0]).find(shared.id)
         let notes = merged.timeline.filter { $0.kind == "sync" }.map(\.text)
-        let latestSeverity = lastSeverity.compactMap { $0 }.max { $0.at < $1.at }!
-        #expect(merged.severity == latestSeverity.value)
-        let latestDetected = lastDetected.compactMap { $0 }.max { $0.at < $1.at }!
-        #expect(merged.clock[.detected] == latestDetected.value)
+        #expect(merged.severity == values.map(\.severity).min())
+        #expect(merged.clock[.detected] == values.compactMap { $0.clock[.detected] }.min())
+        #expect(merged.clock[.acknowledged] == values.compactMap { $0.clock[.acknowledged] }.min())
         for value in values {
             if value.severity != merged.severity {
                 #expect(notes.contains { $0.hasPrefix("severity: ") && $0.contains("not kept: \(value.severity) (") })

@@ -21,7 +21,7 @@ import Testing
         #expect(try IncidentCatalog.load(sync.clones[1]).incidents.map(\.id) == [incident.id])
     }
 
-    @Test func theSameFieldChangedOnTwoClonesKeepsTheLaterChangeAndNotesTheOther() throws {
+    @Test func theSeverityChangedOnTwoClonesKeepsTheMoreSevereAndNotesTheOther() throws {
         let sync = try SyncFixture(clones: 2)
         defer { sync.remove() }
         let incident = try IncidentService(sync.clones[0]).open(.init(title: "Checkout slow", severity: "SEV3", service: "ops_copilot"), author: sync.alice)
@@ -41,11 +41,11 @@ import Testing
         _ = try sync.sync(0)
         #expect(try sync.tree(0) == sync.tree(1))
         let text = try sync.folders[0].read(incident.path)
-        #expect(text.contains("severity: SEV2\n"))  // bob's change was later
+        #expect(text.contains("severity: SEV1\n"))  // a downgrade needs a person, not a merge
         #expect(text.contains("**severity** SEV3 → SEV1"))
         #expect(text.contains("**severity** SEV3 → SEV2"))
         #expect(text.contains("**note** from alice") && text.contains("**note** from bob"))
-        #expect(text.contains("bob **sync** severity: kept SEV2 (Bob Okafor, 2026-11-22T18:04:02Z); not kept: SEV1 (Alice Martin, 2026-11-22T18:03:02Z)"))
+        #expect(text.contains("- 2026-11-22T18:04:02Z ops **sync** severity: kept SEV1 (Alice Martin, 2026-11-22T18:03:02Z); not kept: SEV2 (Bob Okafor, 2026-11-22T18:04:02Z)"))
         let entries = Timeline.parse(body: text, firstLine: 1).entries
         #expect(entries.map(\.at) == entries.map(\.at).sorted())
         #expect(try git(sync.folders[1].path, "log", "-1", "--format=%s%n%b").contains("Ops-Action: sync.merge"))

@@ -82,7 +82,12 @@ public struct BacklogService {
                 problems.append(Problem(error))
             }
         }
-        return (items.sorted { ($0.priority ?? "P9", $0.due ?? "9999", $0.id) < ($1.priority ?? "P9", $1.due ?? "9999", $1.id) }, problems)
+        return (Self.sorted(items), problems)
+    }
+
+    /// By priority, then due date, then id: the order every listing of items shows.
+    static func sorted(_ items: [BacklogItem]) -> [BacklogItem] {
+        items.sorted { ($0.priority ?? "P9", $0.due ?? "9999", $0.id) < ($1.priority ?? "P9", $1.due ?? "9999", $1.id) }
     }
 
     // MARK: Postmortem action items

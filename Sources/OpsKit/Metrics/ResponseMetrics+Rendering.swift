@@ -18,7 +18,7 @@ extension ResponseStats {
             group.metrics.map { summary in
                 [group.grouping?.rawValue ?? "all", group.key, summary.metric.rawValue, String(summary.count), String(summary.missing)]
                     + [summary.mean, summary.median, summary.p90, summary.max].map(Self.seconds)
-                    + [String(group.smallSample)]
+                    + [String(summary.smallSample)]
             }
         }
         return CSV.render(headers: Self.csvHeaders, rows: rows)
@@ -33,24 +33,26 @@ extension ResponseStats {
     private func table(zone: TimeZone) -> String {
         var lines = ["Response times, \(scopeTitle(zone: zone)) (\(clockStartPhrase))", ""]
 
-        let anySmall = groups.contains(where: \.smallSample)
+        // The star sits on each figure's own count: time to resolve can rest on two incidents
+        // while time to acknowledge rests on ten.
+        let anySmall = groups.contains { $0.metrics.contains(where: \.smallSample) }
         var table = TextTable(headers: ["GROUP", "METRIC", "N", "MISSING", "MEAN", "MEDIAN", "P90", "MAX"], rightAligned: [2, 3, 4, 5, 6, 7])
         for group in groups {
             for summary in group.metrics {
                 let first = summary.metric == group.metrics.first?.metric
                 // The space keeps counts aligned with those that carry the small-sample star.
-                let mark = group.smallSample ? "*" : anySmall ? " " : ""
+                let mark = summary.smallSample ? "*" : anySmall ? " " : ""
                 table.rows.append([first ? group.key : "", Self.shortName(summary.metric), String(summary.count) + mark, String(summary.missing)]
                                   + [summary.mean, summary.median, summary.p90, summary.max].map { $0.map(DurationFormat.short) ?? "–" })
             }
         }
         lines.append(table.text.trimmingCharacters(in: .newlines))
         if anySmall {
-            lines.append("* fewer than \(ResponseMetrics.smallSample) settled incidents in the group: one outlier moves the mean.")
+            lines.append("* fewer than \(ResponseMetrics.smallSample) incidents in the figure: one outlier moves the mean.")
         }
 
         if !open.isEmpty {
-            lines += ["", "Open (not in the figures):"]
+            lines += ["", "Not yet resolved (in the figures they have reached):"]
             let columns = Self.aligned(open.map { item in
                 [item.id, item.severity, item.status.rawValue, item.age.map { DurationFormat.short($0) + " ago" } ?? "–"]
             })
@@ -67,7 +69,8 @@ extension ResponseStats {
             }
         }
 
-        lines += ["", "Resolved and closed incidents only. Time to detect = detected_at − started_at.",
+        lines += ["", "Each figure counts every incident that reached its clock point, resolved or not",
+                  "(time to resolve: resolved ones). Time to detect = detected_at − started_at.",
                   "Acknowledge, mitigate, resolve count from \(clockStartDefinition).",
                   "Missing: a clock point unknown, never counted as 0. Median: the middle value",
                   "(mean of the two middle ones). p90: nearest rank, the smallest value with at",

@@ -12,6 +12,17 @@ public enum ResponseMetric: String, Sendable, CaseIterable {
     case timeToMitigate = "time_to_mitigate"
     case timeToResolve = "time_to_resolve"
 
+    /// The status an incident has reached once this duration can be known: an incident below it
+    /// is not late with the figure, it has not got there yet.
+    var reached: IncidentStatus? {
+        switch self {
+        case .timeToDetect: return nil  // detection precedes the incident's declaration
+        case .timeToAcknowledge: return .acknowledged
+        case .timeToMitigate: return .mitigated
+        case .timeToResolve: return .resolved
+        }
+    }
+
     /// The clock point the duration ends at.
     var end: ClockPoint {
         switch self {
@@ -33,7 +44,8 @@ public enum ResponseMetric: String, Sendable, CaseIterable {
     }
 }
 
-/// Response times over settled incidents (`ops stats`), with open incidents and data errors apart.
+/// Response times (`ops stats`): each figure over every incident that reached its clock point,
+/// resolved or not (DESIGN §4); incidents not yet resolved listed apart too, data errors left out.
 public struct ResponseStats: Sendable, Encodable {
     public let schemaVersion: Int
     public let clockStart: ClockStart
@@ -42,7 +54,7 @@ public struct ResponseStats: Sendable, Encodable {
     public let scope: Scope?
     /// The "all" group first, then one per key of the grouping.
     public let groups: [Group]
-    /// Unsettled incidents in scope, by opened_at: not in the figures.
+    /// Incidents in scope not yet resolved, by opened_at: in the figures they have reached, and listed here.
     public let open: [OpenIncident]
     /// Incidents with clock points out of order, by id: left out of everything else.
     public let dataErrors: [DataError]
@@ -65,13 +77,15 @@ public struct ResponseStats: Sendable, Encodable {
         enum CodingKeys: String, CodingKey { case label, since, until }
     }
 
-    /// The figures for one group of settled incidents.
+    /// The figures for one group of incidents.
     public struct Group: Sendable, Encodable {
         public let key: String
         /// Nil for the "all" group.
         public let grouping: StatsGrouping?
-        /// Settled incidents with clock points in order.
+        /// Incidents with clock points in order, resolved or not.
         public let incidents: Int
+        /// Of those, the resolved and closed ones.
+        public let settled: Int
         /// Fewer than `ResponseMetrics.smallSample` incidents: one outlier moves the mean.
         public let smallSample: Bool
         /// One per `ResponseMetric`, in its order.
@@ -84,13 +98,14 @@ public struct ResponseStats: Sendable, Encodable {
             try container.encode(key, forKey: .key)
             try container.encode(grouping?.rawValue ?? "all", forKey: .grouping)
             try container.encode(incidents, forKey: .incidents)
+            try container.encode(settled, forKey: .settled)
             try container.encode(smallSample, forKey: .smallSample)
             var byName = container.nestedContainer(keyedBy: NameKey.self, forKey: .metrics)
             for summary in metrics { try byName.encode(summary, forKey: NameKey(summary.metric.rawValue)) }
         }
 
         enum CodingKeys: String, CodingKey {
-            case key, grouping, incidents, smallSample = "small_sample", metrics
+            case key, grouping, incidents, settled, smallSample = "small_sample", metrics
         }
     }
 
@@ -99,8 +114,10 @@ public struct ResponseStats: Sendable, Encodable {
         public let metric: ResponseMetric
         /// Incidents with both clock points.
         public let count: Int
-        /// Incidents lacking one of them: never counted as zero.
+        /// Incidents that reached the figure's status but lack one of its clock points: never counted as zero.
         public let missing: Int
+        /// `count` below `ResponseMetrics.smallSample`: one outlier moves the mean.
+        public var smallSample: Bool { count < ResponseMetrics.smallSample }
         public let mean: Double?
         public let median: Double?
         public let p90: Double?
@@ -121,6 +138,7 @@ public struct ResponseStats: Sendable, Encodable {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(count, forKey: .count)
             try container.encode(missing, forKey: .missing)
+            try container.encode(smallSample, forKey: .smallSample)
             try container.encodeSeconds(mean, forKey: .mean)
             try container.encodeSeconds(median, forKey: .median)
             try container.encodeSeconds(p90, forKey: .p90)
@@ -128,11 +146,11 @@ public struct ResponseStats: Sendable, Encodable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case count, missing, mean = "mean_seconds", median = "median_seconds", p90 = "p90_seconds", max = "max_seconds"
+            case count, missing, smallSample = "small_sample", mean = "mean_seconds", median = "median_seconds", p90 = "p90_seconds", max = "max_seconds"
         }
     }
 
-    /// An unsettled incident in scope.
+    /// An incident in scope not yet resolved.
     public struct OpenIncident: Sendable, Encodable {
         public let id: String
         public let title: String
@@ -184,7 +202,7 @@ public struct ResponseStats: Sendable, Encodable {
 
 /// Computes `ops stats` (DESIGN §4).
 public enum ResponseMetrics {
-    /// Groups with fewer settled incidents than this are flagged `small_sample`.
+    /// Groups and figures with fewer incidents than this are flagged `small_sample`.
     public static let smallSample = 5
 
     /// incidents: all incidents; scope: only those whose opened_at is in [start, end) count (nil = all).
@@ -196,7 +214,7 @@ public enum ResponseMetrics {
             guard let opened = incident.clock[.opened] else { return false }
             return opened >= scope.start && opened < scope.end
         }
-        var settled: [Incident] = []
+        var counted: [Incident] = []
         var open: [ResponseStats.OpenIncident] = []
         var dataErrors: [ResponseStats.DataError] = []
         for incident in inScope {
@@ -204,9 +222,12 @@ public enum ResponseMetrics {
             if !violations.isEmpty {
                 let problem = violations.map { "\($0.later.key) before \($0.earlier.key)" }.joined(separator: "; ")
                 dataErrors.append(.init(id: incident.id, problem: problem))
-            } else if incident.isSettled {
-                settled.append(incident)
-            } else {
+                continue
+            }
+            // Each clock point counts on its own: an acknowledged incident is in time to
+            // acknowledge before it is resolved, so a bad week with everything open still has an MTTA.
+            counted.append(incident)
+            if !incident.isSettled {
                 let opened = incident.clock[.opened]
                 open.append(.init(id: incident.id, title: incident.title, severity: incident.severity, status: incident.status,
                                   openedAt: opened, age: opened.map { now.timeIntervalSince($0) }))
@@ -215,9 +236,9 @@ public enum ResponseMetrics {
         open.sort { ($0.openedAt ?? .distantFuture, $0.id) < ($1.openedAt ?? .distantFuture, $1.id) }
         dataErrors.sort { $0.id < $1.id }
 
-        var groups = [group(key: "all", grouping: nil, settled, config: config)]
+        var groups = [group(key: "all", grouping: nil, counted, config: config)]
         if let groupBy {
-            let keyed = Dictionary(grouping: settled) { key(of: $0, by: groupBy, config: config) }
+            let keyed = Dictionary(grouping: counted) { key(of: $0, by: groupBy, config: config) }
             for key in keyed.keys.sorted(by: order(groupBy, config: config)) {
                 groups.append(group(key: key, grouping: groupBy, keyed[key]!, config: config))
             }
@@ -240,10 +261,20 @@ public enum ResponseMetrics {
         // One definition of the durations, shared with `ops incident list` (Incident.durations(clockStart:)).
         let durations = incidents.map { $0.durations(clockStart: config.clockStart) }
         let metrics = ResponseMetric.allCases.map { metric in
-            let values = durations.compactMap { $0[metric.rawValue] }
-            return ResponseStats.MetricSummary(metric: metric, values: values, missing: incidents.count - values.count)
+            // Missing only where the incident got there: an open incident without acknowledged_at
+            // is not missing its time to acknowledge, it has none yet.
+            var values: [Double] = [], missing = 0
+            for (incident, known) in zip(incidents, durations) {
+                if let value = known[metric.rawValue] {
+                    values.append(value)
+                } else if metric.reached.map({ incident.status >= $0 }) ?? true || incident.clock[metric.end] != nil {
+                    missing += 1
+                }
+            }
+            return ResponseStats.MetricSummary(metric: metric, values: values, missing: missing)
         }
-        return .init(key: key, grouping: grouping, incidents: incidents.count, smallSample: incidents.count < smallSample, metrics: metrics)
+        return .init(key: key, grouping: grouping, incidents: incidents.count, settled: incidents.filter(\.isSettled).count,
+                     smallSample: incidents.count < smallSample, metrics: metrics)
     }
 
     private static func key(of incident: Incident, by grouping: StatsGrouping, config: OpsConfig) -> String {

@@ -80,6 +80,22 @@ public struct PostmortemService {
         return try TemplateRenderer.render(template, path: templatePath, with: values)
     }
 
+    /// The sections ops writes from the incident (response times, the timeline table), as the
+    /// template renders them for `incident`, by heading. A sync merge writes these in place of
+    /// either side's, so two drafts of one postmortem never clash over generated lines.
+    func generatedSections(for incident: Incident, config: OpsConfig) throws -> [String: String] {
+        let rendered = try render(incident, runbook: nil, config: config, author: Author(handle: "ops", name: "ops", email: ""))
+        var sections: [String: String] = [:]
+        for heading in ["## Response times", "## Timeline"] {
+            let lines = YAMLText.split(rendered)
+            guard let start = lines.firstIndex(where: { $0.text.trimmingCharacters(in: .whitespaces) == heading }) else { continue }
+            var end = start + 1
+            while end < lines.count, !Timeline.isHeading(lines[end].text) { end += 1 }
+            sections[heading] = lines[(start + 1)..<end].map { $0.text + ($0.terminator.isEmpty ? "\n" : $0.terminator) }.joined()
+        }
+        return sections
+    }
+
     /// `T+12m`, `T+1h 05m`, `T-3m` from detection.
     static func offset(_ seconds: Double) -> String {
         (seconds < 0 ? "T-" : "T+") + DurationFormat.short(abs(seconds))
@@ -141,17 +157,21 @@ public struct PostmortemService {
     }
 
     /// Every settled incident (of `incidents`, when given) that needs a postmortem under the ops.yaml policy.
-    public func requirements(of incidents: [Incident]? = nil) throws -> [Requirement] {
+    /// `postmortems` (by incident id) stands for the committed files when given: the weekly pack
+    /// passes them as they were at the week's end.
+    public func requirements(of incidents: [Incident]? = nil, postmortems: [String: Postmortem]? = nil) throws -> [Requirement] {
         let config = try workspace.config()
         let now = workspace.clock()
-        let written = Dictionary(try PostmortemIndex.files(workspace).map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        let written = postmortems != nil ? [:] : Dictionary(try PostmortemIndex.files(workspace).map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         var result: [Requirement] = []
         for incident in try incidents ?? IncidentCatalog.load(workspace).incidents where incident.isSettled {
             guard let level = config.severity(named: incident.severity), let days = config.postmortemDeadlines[level.id],
                   let resolved = incident.clock[.resolved] ?? incident.clock[.closed] else { continue }
             let dueDay = Self.addingBusinessDays(days, to: resolved, zone: config.timeZone)
             var status = "missing"
-            if let file = written[Self.path(for: incident.path)] {
+            if let postmortems {
+                status = postmortems[incident.id]?.status ?? status
+            } else if let file = written[Self.path(for: incident.path)] {
                 status = Postmortem(try MarkdownDocument(workspace.text(of: file), path: file.path)).status
             }
             let normalized = Postmortem.status(named: status) ?? status

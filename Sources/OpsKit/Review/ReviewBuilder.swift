@@ -14,6 +14,13 @@ struct ReviewBuilder {
     let days: Set<String>
     /// The last day of the week: a due date before or on it has passed by the week's end.
     let lastDay: String
+    /// The moment the figures describe: the week's end, or now while the week is not over.
+    /// A pack is a fact about its week, so what was recorded after this does not count.
+    let asOf: Date
+    var weekOver: Bool { asOf >= interval.end }
+    /// What was recorded before this counts. The week's end belongs to the next week; while the
+    /// week runs, what was recorded in the current second counts too (times are whole seconds).
+    var recordedBefore: Date { weekOver ? interval.end : asOf.addingTimeInterval(1) }
 
     var values: [String: Any] = [:]
     var json: [String: ReviewValue] = [:]
@@ -30,6 +37,7 @@ struct ReviewBuilder {
         let zone = config.timeZone, interval = week.interval(in: config.timeZone)
         self.zone = zone
         self.interval = interval
+        asOf = min(interval.end, workspace.clock())
         let calendar = Calendar.gregorian(zone)
         let dayList = (0..<7).map { PostmortemService.day(calendar.date(byAdding: .day, value: $0, to: interval.start)!, zone: zone) }
         days = Set(dayList)
@@ -39,33 +47,46 @@ struct ReviewBuilder {
     mutating func collect() throws {
         // Only what the pack can show: incidents whose life touches the trend's weeks (opened in
         // them, settled in them, or still open). At 100k incidents the rest never leaves the cache file.
-        let since = week.adding(weeks: -(Self.trendWeeks - 1), zone: zone).interval(in: zone).start, end = interval.end
-        let incidents = try IncidentCatalog.load(workspace) { incident in
+        let since = week.adding(weeks: -(Self.trendWeeks - 1), zone: zone).interval(in: zone).start, end = recordedBefore
+        let loaded = try IncidentCatalog.load(workspace) { incident in
             guard let begin = incident.clock[.opened] ?? incident.clock[.detected] ?? incident.clock[.started] else { return true }
             guard begin < end else { return false }
             guard begin < since, incident.isSettled else { return true }
-            return (incident.clock[.closed] ?? incident.clock[.resolved]).map { $0 >= since } ?? false
-        }.incidents
-        let postmortems = try loadPostmortems()
+            return (incident.clock[.resolved] ?? incident.clock[.closed]).map { $0 >= since } ?? false
+        }.incidents.map { incident in
+            // The parse cache keeps no timelines, and a reopen or a correction after the week's end
+            // is only there; the few incidents kept are read again, whole.
+            try Incident(MarkdownDocument(workspace.committedText(incident.path) ?? "", path: incident.path))
+        }
+        // Each as it stood at the week's end: resolving it later does not take it out of "still open".
+        let incidents = loaded.compactMap { $0.asOf(recordedBefore) }
+        let corrections = loaded.flatMap { $0.corrections(recordedSince: interval.end) }
+            .sorted { ($0.incident, $0.at, $0.point) < ($1.incident, $1.at, $1.point) }
+        let records = try ReviewRecords(workspace, at: recordedBefore, zone: zone)
+        let postmortems = try records.postmortems()
         let statuses = try sloStatuses()
         values["week"] = week.description
         values["start"] = LocalTime.format(interval.start, zone: zone)
         values["end"] = LocalTime.format(interval.end, zone: zone)
         values["zone"] = zone.identifier
         values["team"] = ReviewMarkdown.text(config.team)
+        values["as_of"] = weekOver ? "figures as of the end of the week" : "figures as of \(LocalTime.format(asOf, zone: zone))"
+        correctionsNote(corrections)
         json["schema_version"] = .int(ReviewPack.schemaVersion)
         json["week"] = .string(week.description)
         json["start"] = .string(Timestamp.format(interval.start))
         json["end"] = .string(Timestamp.format(interval.end))
         json["timezone"] = .string(zone.identifier)
+        json["as_of"] = .string(Timestamp.format(asOf))
+        json["week_over"] = .bool(weekOver)
 
         sloPosture(statuses)
         if let svg = try budgetChart(statuses) { charts.append((Self.budgetChart, svg)) }
         incidentsSection(incidents, postmortems: postmortems)
         try postmortemSection(incidents, postmortems: postmortems)
         try signalsSection()
-        try decisionsSection(statuses)
-        try backlogSection()
+        try decisionsSection(statuses, decisions: records.decisions())
+        try backlogSection(records.backlog())
         raciSection()
         outputsSection()
         if let svg = try costChart() { charts.append((Self.costChart, svg)) }
@@ -84,7 +105,7 @@ struct ReviewBuilder {
     /// Budget status at the end of the week; empty when the repository has no SLO catalog.
     func sloStatuses() throws -> [ErrorBudgetStatus] {
         guard try workspace.readWorkTreeFile(SLOCatalog.path) != nil else { return [] }
-        return try SLOStatusService(workspace).status(at: interval.end).slos
+        return try SLOStatusService(workspace).status(at: asOf).slos
             .sorted { ($0.useCase, $0.sli) < ($1.useCase, $1.sli) }
     }
 
@@ -125,12 +146,15 @@ struct ReviewBuilder {
 
     // MARK: 2. Incidents
 
-    /// Incidents whose life overlaps the week: opened before its end, and not settled before its start.
+    /// Incidents (as of the week's end) whose life overlaps the week: opened in it, or not
+    /// resolved at its start. Resolution settles an incident: one resolved the week before and
+    /// closed in this one was not active in it.
     func active(_ incidents: [Incident]) -> [Incident] {
         incidents.filter { incident in
             guard let begin = incident.clock[.opened] ?? incident.clock[.detected] ?? incident.clock[.started], begin < interval.end else { return false }
+            if interval.contains(begin) { return true }
             guard incident.isSettled else { return true }
-            guard let end = incident.clock[.closed] ?? incident.clock[.resolved] else { return interval.contains(begin) }
+            guard let end = incident.clock[.resolved] ?? incident.clock[.closed] else { return false }
             return end >= interval.start
         }.sorted { ($0.clock[.opened] ?? .distantPast, $0.id) < ($1.clock[.opened] ?? .distantPast, $1.id) }
     }
@@ -139,7 +163,23 @@ struct ReviewBuilder {
 
     func stats(_ incidents: [Incident], _ week: ISOWeek) -> ResponseStats {
         ResponseMetrics.compute(incidents, config: config, scope: week.interval(in: zone), scopeLabel: week.description,
-                                groupBy: nil, now: week.interval(in: zone).end)
+                                groupBy: nil, now: min(week.interval(in: zone).end, asOf))
+    }
+
+    /// One line per incident whose clock point was corrected after the week ended, to or from a
+    /// time before its end: the one thing that may change a past week's pack, so it says so.
+    mutating func correctionsNote(_ corrections: [Incident.Correction]) {
+        func time(_ date: Date?) -> String { date.map { LocalTime.format($0, zone: zone) } ?? "unset" }
+        let byIncident = Dictionary(grouping: corrections, by: \.incident)
+        values["corrections"] = byIncident.keys.sorted().map { id -> [String: Any] in
+            let text = byIncident[id]!.map { "\($0.point) \(time($0.before)) → \(time($0.after)) (\(ReviewMarkdown.text($0.by)), \(time($0.at)))" }
+            return ["incident": id, "text": text.joined(separator: "; ")]
+        }
+        json["corrections"] = .array(corrections.map { correction in
+            .object(["incident": .string(correction.incident), "point": .string(correction.point),
+                     "before": .optional(correction.before.map(Timestamp.format)), "after": .string(Timestamp.format(correction.after)),
+                     "at": .string(Timestamp.format(correction.at)), "by": .string(correction.by)])
+        })
     }
 
     mutating func incidentsSection(_ incidents: [Incident], postmortems: [String: Postmortem]) {
@@ -164,8 +204,11 @@ struct ReviewBuilder {
                     "median": ReviewMarkdown.duration(now.median), "p90": ReviewMarkdown.duration(now.p90),
                     "median_change": ReviewMarkdown.change(now.median, then.median), "p90_change": ReviewMarkdown.change(now.p90, then.p90)]
         }
-        values["settled"] = all.incidents
-        values["small_sample"] = all.smallSample ? "Fewer than \(ResponseMetrics.smallSample) settled incidents: one outlier moves these figures." : ""
+        values["counted"] = all.incidents
+        values["settled"] = all.settled
+        // Each figure has its own n now: flag the ones resting on too few incidents.
+        let small = Self.responseMetrics.filter { all[$0.0].smallSample }.map(\.1)
+        values["small_sample"] = small.isEmpty ? "" : "Fewer than \(ResponseMetrics.smallSample) incidents behind \(small.joined(separator: ", ")): one outlier moves \(small.count == 1 ? "it" : "them")."
         values["definitions"] = ResponseMetric.allCases.map { ["metric": $0.rawValue.replacingOccurrences(of: "_", with: " "),
                                                                "definition": ReviewMarkdown.text($0.definition(clockStart: config.clockStart))] }
         values["open_incidents"] = current.open.map { ["id": $0.id, "title": ReviewMarkdown.text($0.title), "severity": ReviewMarkdown.text($0.severity),
@@ -192,7 +235,8 @@ struct ReviewBuilder {
                               "ttr_p90": ReviewMarkdown.duration(group[.timeToResolve].p90)])
             var metrics: [String: ReviewValue] = [:]
             for (metric, _) in Self.responseMetrics { metrics[metric.rawValue] = summary(group[metric]) }
-            trendItems.append(.object(["week": .string(each.description), "settled": .int(group.incidents), "metrics": .object(metrics)]))
+            trendItems.append(.object(["week": .string(each.description), "incidents": .int(group.incidents), "settled": .int(group.settled),
+                                       "metrics": .object(metrics)]))
         }
         values["trend"] = trendRows
         charts.append((Self.responseChart, responseChart(weeks: trendWeeks, medians: medians)))
@@ -211,7 +255,7 @@ struct ReviewBuilder {
         var bySeverity: [String: ReviewValue] = [:]
         for (severity, count) in counts { bySeverity[severity] = .int(count) }
         json["incidents"] = .object([
-            "opened": .int(opened.count), "active": .int(active.count), "settled": .int(all.incidents),
+            "opened": .int(opened.count), "active": .int(active.count), "counted": .int(all.incidents), "settled": .int(all.settled),
             "small_sample": .bool(all.smallSample), "by_severity": .object(bySeverity),
             "clock_start": .string(config.clockStart.rawValue), "response": .object(response),
             "trend": .array(trendItems),
@@ -226,7 +270,8 @@ struct ReviewBuilder {
             "burn_rate_window": .string("error ratio / (1 − objective) over the window; 1 spends exactly the budget"),
             "median": .string("the middle value; the mean of the two middle values for an even count"),
             "p90": .string("nearest rank: the smallest value with at least 90 % of values at or below it"),
-            "active_incident": .string("opened before the week's end and not resolved or closed before its start"),
+            "active_incident": .string("opened in the week, or opened before it and not resolved at its start"),
+            "as_of": .string("every figure is the state at the week's end (or now, while the week is not over); clock points, postmortems, decisions and backlog items recorded later do not count, a clock point corrected later does and is listed in corrections"),
             "ucr_usd": .string("spend_usd / requests, each summed over the week (UTC)"),
             "overdue": .string("past its due day at the end of the week (team time zone) and not finished"),
             "root_causes": .string("postmortems of incidents opened in the \(Self.trendWeeks) weeks ending with this one, by root_cause_category"),
@@ -234,16 +279,6 @@ struct ReviewBuilder {
     }
 
     // MARK: 2b. Postmortems, root causes, action items
-
-    /// Every committed postmortem, by incident id.
-    func loadPostmortems() throws -> [String: Postmortem] {
-        var result: [String: Postmortem] = [:]
-        for file in try PostmortemIndex.files(workspace) {
-            let postmortem = Postmortem(try MarkdownDocument(workspace.text(of: file), path: file.path))
-            result[postmortem.incident] = postmortem
-        }
-        return result
-    }
 
     mutating func postmortemSection(_ incidents: [Incident], postmortems: [String: Postmortem]) throws {
         // Top root causes over the trend's weeks: one week rarely has enough postmortems to rank.
@@ -266,7 +301,7 @@ struct ReviewBuilder {
         let calendar = Calendar.gregorian(zone)
         var late: [[String: Any]] = []
         var lateItems: [ReviewValue] = []
-        for requirement in try PostmortemService(workspace).requirements(of: incidents) where requirement.resolvedAt < interval.end {
+        for requirement in try PostmortemService(workspace).requirements(of: incidents, postmortems: postmortems) where requirement.resolvedAt < interval.end {
             let normalized = Postmortem.status(named: requirement.status) ?? requirement.status
             let finished = normalized == "Reviewed" || normalized == "Closed"
             let overdue = !finished && (TimeInput.day(requirement.due, zone: zone).map { interval.end >= calendar.date(byAdding: .day, value: 1, to: $0)! } ?? false)
@@ -287,10 +322,12 @@ struct ReviewBuilder {
         var overdueRows: [[String: Any]] = []
         var overdueItems: [ReviewValue] = []
         var doneThisWeek: [(day: String, incident: String, text: String, owner: String?)] = []
+        var overdueOwners = Set<String>()
         for id in postmortems.keys.sorted() {
             for item in postmortems[id]!.actionItems {
                 let text = Self.actionText(item.text)
-                if item.done {
+                // Ticked after the week (a postmortem copied in later carries today's ticks): open then.
+                if item.done, item.doneOn.map({ $0 <= lastDay }) ?? true {
                     done += 1
                     guard let day = item.doneOn else { undated += 1; continue }
                     guard days.contains(day) else { continue }
@@ -299,6 +336,7 @@ struct ReviewBuilder {
                 }
                 open += 1
                 guard let due = item.due, due <= lastDay else { continue }  // its day ended by the week's end
+                overdueOwners.insert(item.owner ?? "none named")
                 overdueRows.append(["incident": id, "text": ReviewMarkdown.text(text), "owner": ReviewMarkdown.text(item.owner ?? "–"), "due": ReviewMarkdown.text(due)])
                 overdueItems.append(.object(["incident": .string(id), "text": .string(text), "owner": .optional(item.owner), "due": .string(due)]))
             }
@@ -310,7 +348,7 @@ struct ReviewBuilder {
         let doneItems: [ReviewValue] = doneThisWeek.map { .object(["incident": .string($0.incident), "text": .string($0.text),
                                                                    "owner": .optional($0.owner), "done": .string($0.day)]) }
         if !overdueItems.isEmpty {
-            let owners = Set(postmortems.values.flatMap(\.actionItems).filter { !$0.done && ($0.due.map { $0 <= lastDay } ?? false) }.map { $0.owner ?? "none named" }).sorted().joined(separator: ", ")
+            let owners = overdueOwners.sorted().joined(separator: ", ")
             outputs.append(("owner", "\(overdueItems.count) action items overdue (owners: \(owners)): each owner confirms the item or a new due date"))
         }
         values["actions_open"] = open
@@ -391,7 +429,7 @@ struct ReviewBuilder {
 
     // MARK: 5. Risks and decisions
 
-    mutating func decisionsSection(_ statuses: [ErrorBudgetStatus]) throws {
+    mutating func decisionsSection(_ statuses: [ErrorBudgetStatus], decisions: [Decision]) throws {
         var freezes: [[String: Any]] = []
         var freezeItems: [ReviewValue] = []
         for status in statuses where status.total > 0 {
@@ -404,7 +442,7 @@ struct ReviewBuilder {
                                         "at": freeze.threshold.map { .number(SLONumber.double($0)) } ?? .null]))
             outputs.append(("decision", "\(status.useCase): \(action) is in force (\(ReviewMarkdown.percent(status.consumed)) of the budget used): keep it, or lift it and say why"))
         }
-        let decisions = try DecisionService(workspace).list().decisions.sorted { ($0.date, $0.id) < ($1.date, $1.id) }
+        let decisions = decisions.sorted { ($0.date, $0.id) < ($1.date, $1.id) }
         func row(_ decision: Decision) -> [String: Any] {
             ["id": decision.id, "title": ReviewMarkdown.text(decision.title), "status": ReviewMarkdown.text(decision.status),
              "date": ReviewMarkdown.text(decision.date), "owner": ReviewMarkdown.text(decision.owner ?? "–"), "due": ReviewMarkdown.text(decision.due ?? "–"),
@@ -434,9 +472,10 @@ struct ReviewBuilder {
 
     // MARK: 6. Backlog
 
-    mutating func backlogSection() throws {
+    mutating func backlogSection(_ backlog: [BacklogItem]) throws {
         let wanted = Set(config.backlogTags.map { $0.lowercased() })
-        let items = try BacklogService(workspace).list().items.filter { item in item.isOpen && item.tags.contains { wanted.contains($0.lowercased()) } }
+        // Sorted as `ops backlog list` sorts them.
+        let items = BacklogService.sorted(backlog).filter { item in item.isOpen && item.tags.contains { wanted.contains($0.lowercased()) } }
         let end = interval.end
         var rows: [[String: Any]] = []
         for item in items {
@@ -552,7 +591,7 @@ extension ReviewBuilder {
         let series = Self.responseMetrics.map { metric, label in LineChart.Series(name: label, values: medians[metric] ?? []) }
         let chart = LineChart(
             title: "Median TTA, TTM and TTR, \(Self.trendWeeks) weeks to \(week)", xLabels: weeks.map { String($0.description.suffix(3)) },
-            panels: [.init(title: "Median time to acknowledge, mitigate, resolve (settled incidents opened each week)", series: series)],
+            panels: [.init(title: "Median time to acknowledge, mitigate, resolve (incidents opened each week)", series: series)],
             format: { $0 == 0 ? "0" : DurationFormat.short($0) }, durations: true)
         return chart.svg()
     }

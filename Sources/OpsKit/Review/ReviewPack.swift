@@ -101,13 +101,19 @@ public struct ReviewService {
     // MARK: Building
 
     /// The pack of `week`, read from committed documents and the work tree's catalog and
-    /// policies. Nothing depends on the time it runs: "overdue" and budget status are judged at
-    /// the end of the week, so the same inputs give the same bytes.
+    /// policies, as they stood at the week's end. Once the week is over nothing depends on the
+    /// time it runs: "overdue" and budget status are judged at the end of the week, and what was
+    /// recorded after it is left out, so the same inputs give the same bytes, however much later.
     public func build(week: ISOWeek) throws -> ReviewPack {
         let config = try workspace.config()
         var builder = ReviewBuilder(workspace: workspace, config: config, week: week)
         try builder.collect()
-        let markdown = ReviewMarkdown.tidy(try TemplateRenderer.render(template(ReviewPack.templatePath), path: ReviewPack.templatePath, with: builder.values))
+        var markdown = ReviewMarkdown.tidy(try TemplateRenderer.render(template(ReviewPack.templatePath), path: ReviewPack.templatePath, with: builder.values))
+        // Said in code, not the template, so a team's own template cannot lose it: these figures will still move.
+        if !builder.weekOver {
+            markdown = "Week not over: figures as of \(LocalTime.format(builder.asOf, zone: config.timeZone)) (\(config.timeZone.identifier)); "
+                + "build the pack again after the week ends for its final figures.\n\n" + markdown
+        }
         let html = try ReviewHTML.render(markdown: markdown, charts: builder.charts, template: template(ReviewHTML.templatePath),
                                          values: ["week": week.description, "team": builder.config.team])
         let json = try JSONOutput.render(ReviewValue.object(builder.json))

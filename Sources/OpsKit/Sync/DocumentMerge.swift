@@ -3,29 +3,20 @@ import GitStore
 import Yams
 
 /// The three-way merge of one ops Markdown document that `ops sync` makes when both sides
-/// changed it: front matter field by field, the timeline as a union in time order, every other
-/// line as Git merges lines, with both versions kept in a conflict block where lines clash.
+/// changed it: front matter field by field by the rules of DESIGN §8 (`FieldMerge`), the
+/// timeline as a union in time order, generated sections regenerated, every other line as Git
+/// merges lines, with both versions kept in a conflict block where lines clash.
+///
+/// Same inputs give the same bytes whichever side is "ours": a clone that merges A into B and
+/// one that merges B into A write the same file. The merge edits only the lines of the fields
+/// it changes, so comments, key order, unknown keys and line endings of either side survive.
 struct DocumentMerge {
-    /// A front-matter field both sides changed to different values, and which value was kept.
-    struct FieldConflict: Equatable {
-        var key: String
-        var kept: FieldChange
-        var lost: FieldChange
-    }
-
-    /// One side's value of a field and when and by whom it was set.
-    struct FieldChange: Equatable {
-        /// The value as YAML writes it, nil when the field was removed.
-        var value: String?
-        var time: Date
-        var author: String
-    }
-
     struct Result {
         var text: String
         /// True when some lines clashed and are kept from both sides between conflict markers.
         var hasConflictBlock: Bool
-        var fieldConflicts: [FieldConflict]
+        /// Values that did not survive the merge; each is a `sync` note in the timeline.
+        var fieldConflicts: [FieldMerge.Loss]
     }
 
     /// When and by whom a side last set `key` to the value it has now; nil when no commit on
@@ -36,126 +27,194 @@ struct DocumentMerge {
     /// Conflict block labels: `<<<<<<< ourLabel` ... `>>>>>>> theirLabel`.
     let ourLabel: String
     let theirLabel: String
+    /// Position of a severity in ops.yaml, 0 the most severe (nil: unknown).
+    var severityRank: (String) -> Int? = { _ in nil }
+    /// Sections ops writes from other data (a postmortem's timeline table, its response times),
+    /// by heading: their merged content, written in place of whatever either side had.
+    var generatedSections: [String: String] = [:]
+
+    /// Who the timeline names for a sync note: the merge's own decision, whoever runs it.
+    static let noteActor = "ops"
 
     /// Merges `ours` and `theirs` from their common `base` (nil: the file is new on both sides).
-    /// Front-matter clashes keep the later change (by commit time, `changeTime`) and, when `note`
-    /// is given, add a `sync` timeline entry naming the value that was not kept.
-    func merge(base: String?, ours: String, theirs: String, changeTime: ChangeFinder,
-               note: (at: Date, actor: String)?) throws -> Result {
-        let baseDocument = try base.map { try MarkdownDocument($0, path: path) }
-        var result = try MarkdownDocument(ours, path: path)
-        let theirDocument = try MarkdownDocument(theirs, path: path)
+    /// With `notes`, every value that lost is written to the timeline as a `sync` entry.
+    func merge(base: String?, ours: String, theirs: String, changeTime: ChangeFinder, notes: Bool = true) throws -> Result {
+        if ours == theirs || theirs == base { return Result(text: ours, hasConflictBlock: false, fieldConflicts: []) }
+        if ours == base { return Result(text: theirs, hasConflictBlock: false, fieldConflicts: []) }
+        let newline = LineEnding.merged(base: base, ours: ours, theirs: theirs)
+        let baseDocument = try base.map { try MarkdownDocument(LineEnding.lf($0), path: path) }
+        var result = try MarkdownDocument(LineEnding.lf(ours), path: path)
+        let theirDocument = try MarkdownDocument(LineEnding.lf(theirs), path: path)
         guard (result.frontMatter == nil) == (theirDocument.frontMatter == nil) else {
             // Merged as plain lines instead, so neither side's front matter is dropped.
             throw OpsError.file(path, line: 1, "has front matter on one side of the merge only")
         }
 
-        var conflicts: [FieldConflict] = []
-        if var fields = result.frontMatter, let theirFields = theirDocument.frontMatter {
-            conflicts = try mergeFields(&fields, base: baseDocument?.frontMatter, theirs: theirFields, changeTime: changeTime)
-            result.frontMatter = fields
+        var losses: [FieldMerge.Loss] = []
+        if let ourFields = result.frontMatter, let theirFields = theirDocument.frontMatter {
+            let (outcomes, lost) = try withoutActuallyEscaping(changeTime) { changeTime in
+                try FieldMerge(
+                    base: baseDocument?.frontMatter,
+                    ours: .init(fields: ourFields, timeline: Timeline.parse(body: result.body, firstLine: 1).entries),
+                    theirs: .init(fields: theirFields, timeline: Timeline.parse(body: theirDocument.body, firstLine: 1).entries),
+                    changeTime: changeTime, severityRank: severityRank
+                ).resolve()
+            }
+            losses = lost
+            result.frontMatter = try mergedFields(base: baseDocument?.frontMatter, ours: ourFields, theirs: theirFields, outcomes: outcomes)
         }
-
-        let (body, clashed) = try mergeBody(base: baseDocument?.body, ours: result.body, theirs: theirDocument.body)
+        let entries = notes ? losses.map(Self.note) : []
+        let (body, clashed) = try mergeBody(base: baseDocument?.body, ours: result.body, theirs: theirDocument.body, notes: entries)
         result.body = body
-        if let note, !conflicts.isEmpty {
-            for conflict in conflicts {
-                result.body = Timeline.append(Self.note(for: conflict, at: note.at, actor: note.actor), to: result.body)
-            }
-        }
-        return Result(text: result.text, hasConflictBlock: clashed, fieldConflicts: conflicts)
+        return Result(text: LineEnding.apply(newline, to: result.text), hasConflictBlock: clashed, fieldConflicts: losses)
     }
 
-    /// The timeline entry that records a field clash: `**sync** severity: kept SEV1 (Bob, 18:07Z); not kept: SEV3 (Alice, 18:05Z)`.
-    static func note(for conflict: FieldConflict, at: Date, actor: String) -> TimelineEntry {
-        func describe(_ change: FieldChange) -> String {
-            "\(change.value ?? "(removed)") (\(change.author), \(Timestamp.format(change.time)))"
-        }
-        return TimelineEntry(at: at, actor: actor, kind: "sync",
-                             text: "\(conflict.key): kept \(describe(conflict.kept)); not kept: \(describe(conflict.lost))")
-    }
-
-    // MARK: Front matter
-
-    private func mergeFields(_ ours: inout YAMLText, base: YAMLText?, theirs: YAMLText,
-                             changeTime: ChangeFinder) throws -> [FieldConflict] {
-        var keys = ours.keys
-        for key in theirs.keys + (base?.keys ?? []) where !keys.contains(key) { keys.append(key) }
-        let order = Self.order(ours.keys, theirs.keys)
-        var conflicts: [FieldConflict] = []
-        for key in keys {
-            let baseValue = base?[key], ourValue = ours[key], theirValue = theirs[key]
-            if Self.same(ourValue, theirValue) { continue }
-            // A side changed a field when its value differs from the base, or when its history
-            // set it (a change back to the base value is a change too, and may be the later one).
-            let ourChange = try changeTime(key, true) ?? (Self.same(baseValue, ourValue) ? nil : (.distantPast, ""))
-            let theirChange = try changeTime(key, false) ?? (Self.same(baseValue, theirValue) ? nil : (.distantPast, ""))
-            guard let ourChange else {  // only they changed it
-                try ours.setRawText(key, theirs.rawText(of: key), order: order)
-                continue
-            }
-            guard let theirChange else { continue }  // only we changed it
-            let ourText = Self.describe(key, ourValue), theirText = Self.describe(key, theirValue)
-            // The later change wins; equal times are settled by the values, so both clones agree.
-            let theirsWin = theirChange.time != ourChange.time ? theirChange.time > ourChange.time : (theirText ?? "") > (ourText ?? "")
-            let ourSide = FieldChange(value: ourText, time: ourChange.time, author: ourChange.author)
-            let theirSide = FieldChange(value: theirText, time: theirChange.time, author: theirChange.author)
-            if theirsWin {
-                try ours.setRawText(key, theirs.rawText(of: key), order: order)
-                conflicts.append(FieldConflict(key: key, kept: theirSide, lost: ourSide))
-            } else {
-                conflicts.append(FieldConflict(key: key, kept: ourSide, lost: theirSide))
-            }
-        }
-        return conflicts
-    }
-
-    /// Keys in the order a new key is placed by: ops' own order for incidents, then each side's.
-    private static func order(_ ours: [String], _ theirs: [String]) -> [String] {
-        var order = Incident.fieldOrder
-        for key in theirs + ours where !order.contains(key) { order.append(key) }
-        return order
-    }
-
-    private static func same(_ a: Node?, _ b: Node?) -> Bool {
-        switch (a, b) {
-        case (nil, nil): return true
-        case let (x?, y?): return YAMLText.sameValue(x, y)
-        default: return false
-        }
+    /// The timeline entry that records a lost value: `**sync** severity: kept SEV1 (Bob, 18:07Z); not kept: SEV3 (Alice, 18:05Z)`.
+    static func note(_ loss: FieldMerge.Loss) -> TimelineEntry {
+        TimelineEntry(at: loss.at, actor: noteActor, kind: "sync", text: "\(loss.key): kept \(loss.kept); not kept: \(loss.lost)")
     }
 
     /// A value as one line of YAML (`SEV2`, `[a, b]`), nil when absent.
-    static func describe(_ key: String, _ value: Node?) -> String? {
-        guard let value else { return nil }
-        if let text = value.scalarText { return text }
-        let line = (try? YAMLText.emit(key: key, value: value))?.joined(separator: " ") ?? ""
-        return String(line.dropFirst(key.count + 1)).trimmingCharacters(in: .whitespaces)
+    static func describe(_ key: String, _ value: Node?) -> String? { FieldMerge.describe(key, value) }
+
+    // MARK: Front matter
+
+    /// The merged front matter: the lines both sides' hand edits leave (comments, key order,
+    /// unknown keys), with each field set to the value the rules chose.
+    private func mergedFields(base: YAMLText?, ours: YAMLText, theirs: YAMLText, outcomes: [String: FieldMerge.Outcome]) throws -> YAMLText {
+        var merged = try carrier(base: base, ours: ours, theirs: theirs)
+        var keys = base?.keys ?? []
+        for key in (ours.keys + theirs.keys).sorted() where !keys.contains(key) { keys.append(key) }
+        var order = Incident.fieldOrder
+        for key in keys where !order.contains(key) { order.append(key) }
+        for key in keys {
+            let outcome = outcomes[key] ?? (ours[key] == nil ? .removed : .ours)
+            switch outcome {
+            case .ours, .theirs:
+                var side = outcome == .ours ? ours : theirs
+                // The same value written two ways on the two sides: the same choice on both clones.
+                if FieldMerge.same(ours[key], theirs[key]), let a = ours.rawText(of: key), let b = theirs.rawText(of: key) {
+                    side = a <= b ? ours : theirs
+                }
+                guard let value = side[key] else { continue }
+                if let current = merged[key], YAMLText.sameValue(current, value), merged.rawText(of: key) == side.rawText(of: key) { continue }
+                try merged.setRawText(key, side.rawText(of: key), order: order)
+            case .value(let node):
+                if let current = merged[key], YAMLText.sameValue(current, node) { continue }
+                try merged.set(key, node, order: order)
+            case .removed:
+                try merged.setRawText(key, nil)
+            }
+        }
+        return merged
+    }
+
+    /// The lines the merged front matter starts from: Git's line merge of both sides, each with
+    /// the values of the fields it shares with the base put back to the base's, so only hand
+    /// edits (comments, order, new keys) are merged as lines and values never clash as lines.
+    /// When even those clash, the side with hand edits (or, both having some, the first by bytes).
+    private func carrier(base: YAMLText?, ours: YAMLText, theirs: YAMLText) throws -> YAMLText {
+        func neutral(_ side: YAMLText, _ other: YAMLText) throws -> YAMLText {
+            var copy = side
+            for key in side.keys {
+                if let raw = base?.rawText(of: key) {
+                    try copy.setRawText(key, raw)
+                } else if let mine = side.rawText(of: key), let yours = other.rawText(of: key) {
+                    try copy.setRawText(key, min(mine, yours))
+                }
+            }
+            return copy
+        }
+        let a = try neutral(ours, theirs), b = try neutral(theirs, ours)
+        let baseText = base?.text ?? ""
+        if a.text == b.text { return a }
+        let lines = try GitRepository.mergeText(base: Data(baseText.utf8), ours: Data(a.text.utf8), theirs: Data(b.text.utf8),
+                                                ourLabel: ourLabel, theirLabel: theirLabel, showBase: true)
+        let text = String(decoding: lines.content, as: UTF8.self)
+        if let settled = lines.hasConflicts ? Self.settlingLineSets(text) : text,
+           let merged = try? YAMLText(settled, path: path, firstLine: ours.firstLine) {
+            return merged
+        }
+        let aEdited = a.text != baseText, bEdited = b.text != baseText
+        if aEdited != bEdited { return aEdited ? a : b }
+        return a.text <= b.text ? a : b
+    }
+
+    /// Front-matter lines that clash as lines (a key moved on one side, a comment added beside
+    /// it on the other; two comments added at one place) are settled as a set: every line a side
+    /// added, without the lines of the base a side removed, in the order that sorts first by
+    /// bytes so both clones agree. Nil when the text has a block that is not in diff3 form.
+    static func settlingLineSets(_ text: String) -> String? {
+        let lines = YAMLText.split(text)
+        var output = ""
+        var index = 0
+        func join(_ slice: some Collection<YAMLText.Line>) -> String { slice.map { $0.text + $0.terminator }.joined() }
+        while index < lines.count {
+            guard lines[index].text.hasPrefix("<<<<<<< ") else {
+                output += join(lines[index...index])
+                index += 1
+                continue
+            }
+            guard let baseMark = lines[index...].firstIndex(where: { $0.text.hasPrefix("||||||| ") }),
+                  let middle = lines[baseMark...].firstIndex(where: { $0.text == "=======" }),
+                  let end = lines[middle...].firstIndex(where: { $0.text.hasPrefix(">>>>>>> ") }) else { return nil }
+            let mine = Array(lines[(index + 1)..<baseMark]), base = Array(lines[(baseMark + 1)..<middle])
+            let yours = Array(lines[(middle + 1)..<end])
+            func settled(_ first: [YAMLText.Line], _ second: [YAMLText.Line]) -> String {
+                let removedByFirst = Set(base.map(\.text)).subtracting(first.map(\.text))
+                let removedBySecond = Set(base.map(\.text)).subtracting(second.map(\.text))
+                let kept = first.filter { !removedBySecond.contains($0.text) }
+                let added = second.filter { !removedByFirst.contains($0.text) && !kept.map(\.text).contains($0.text) }
+                return join(kept + added)
+            }
+            output += min(settled(mine, yours), settled(yours, mine))
+            index = end + 1
+        }
+        return output
     }
 
     // MARK: Body
 
-    /// Lines that stand for the timeline while the rest of the body is merged line by line.
-    private static let placeholder = "<!-- ops sync: timeline merged separately -->"
+    private var isPostmortem: Bool { path.hasSuffix("/postmortem.md") }
 
-    private func mergeBody(base: String?, ours: String, theirs: String) throws -> (String, Bool) {
-        let baseParts = base.map(TimelineSection.init), ourParts = TimelineSection(ours), theirParts = TimelineSection(theirs)
+    /// The body: generated sections and the timeline are first made the same on all three
+    /// versions (regenerated, or the union of entries), so the line merge only meets what
+    /// people wrote.
+    private func mergeBody(base: String?, ours: String, theirs: String, notes: [TimelineEntry]) throws -> (String, Bool) {
+        var versions = [base, ours, theirs]
+        var union = ""
+        if !generatedSections.isEmpty {
+            versions = versions.map { $0.map { text in
+                generatedSections.keys.sorted().reduce(text) { Self.replacingSection($1, with: generatedSections[$1]!, in: $0) }
+            } }
+        } else if !isPostmortem {
+            let sections = versions.map { $0.map(TimelineSection.init) }
+            union = TimelineSection.union(base: sections[0]?.items ?? [], ours: sections[1]!, theirs: sections[2]!,
+                                          notes: notes.map { TimelineSection.Item(text: $0.markdown + "\n", at: $0.at) })
+            versions = sections.map { $0.map { $0.hasTimeline ? $0.head + union + $0.tail : $0.head } }
+        }
         let merged = try GitRepository.mergeText(
-            base: Data((baseParts?.withPlaceholder(Self.placeholder) ?? "").utf8),
-            ours: Data(ourParts.withPlaceholder(Self.placeholder).utf8),
-            theirs: Data(theirParts.withPlaceholder(Self.placeholder).utf8),
+            base: Data((versions[0] ?? "").utf8), ours: Data(versions[1]!.utf8), theirs: Data(versions[2]!.utf8),
             ourLabel: ourLabel, theirLabel: theirLabel, showBase: true)
         var (text, clashed) = merged.hasConflicts
             ? settleLineByLine(String(decoding: merged.content, as: UTF8.self))
             : (String(decoding: merged.content, as: UTF8.self), false)
-        let timeline = TimelineSection.union(base: baseParts?.items ?? [], ours: ourParts, theirs: theirParts)
-        if let range = text.range(of: Self.placeholder + "\n") ?? text.range(of: Self.placeholder) {
-            text.replaceSubrange(range, with: timeline)
-        } else if !timeline.isEmpty {
-            // Neither side kept a timeline section around the placeholder: keep the entries anyway.
-            text += (text.hasSuffix("\n") || text.isEmpty ? "" : "\n") + "\n" + Timeline.heading + "\n" + timeline
+        if !union.isEmpty, !YAMLText.split(text).contains(where: { Timeline.isTimelineHeading($0.text) }) {
+            // Neither side kept a timeline section: keep the entries anyway.
+            text += (text.hasSuffix("\n") || text.isEmpty ? "" : "\n") + "\n" + Timeline.heading + "\n" + union
         }
         return (text, clashed)
+    }
+
+    /// `text` with the lines under `heading` (up to the next heading) replaced by `content`.
+    static func replacingSection(_ heading: String, with content: String, in text: String) -> String {
+        let lines = YAMLText.split(text)
+        guard let start = lines.firstIndex(where: { $0.text.trimmingCharacters(in: .whitespaces) == heading }) else { return text }
+        var end = start + 1
+        while end < lines.count, !Timeline.isHeading(lines[end].text) { end += 1 }
+        func join(_ range: Range<Int>) -> String { lines[range].map { $0.text + $0.terminator }.joined() }
+        let heading = join(start..<start + 1)
+        return join(0..<start) + heading + (heading.hasSuffix("\n") ? "" : "\n") + content + join(end..<lines.count)
     }
 
     /// Git counts changes to neighbouring lines as one clash: two people ticking the next two
@@ -250,31 +309,88 @@ struct TimelineSection {
         hasTimeline = true
     }
 
-    /// The body with the section's items replaced by one placeholder line.
-    func withPlaceholder(_ placeholder: String) -> String {
-        hasTimeline ? head + placeholder + "\n" + tail : head
+    /// Every entry either side has, once, except those one side removed from the base. The
+    /// base's lines keep their order; each new line (from either side, and the `notes`) goes in
+    /// after the last line not later than it, new lines taken by time and then text, so the
+    /// result does not depend on which side is ours. A line that is not an entry counts at the
+    /// time of the entry before it on its own side.
+    static func union(base: [Item], ours: TimelineSection, theirs: TimelineSection, notes: [Item] = []) -> String {
+        func timed(_ items: [Item]) -> [(at: Date, item: Item)] {
+            var last = Date.distantPast
+            return items.map { item in
+                if let at = item.at { last = at }
+                return (last, item)
+            }
+        }
+        func counts(_ items: [Item]) -> [String: Int] { items.reduce(into: [:]) { $0[$1.text, default: 0] += 1 } }
+        func trimmed(_ items: [Item]) -> (items: [Item], trailing: [Item]) {
+            var result = items
+            // Blank lines at the end of the section stay at the end.
+            var trailing: [Item] = []
+            while let last = result.last, last.at == nil, last.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                trailing.insert(result.removeLast(), at: 0)
+            }
+            return (result, trailing)
+        }
+        let a = trimmed(ours.items), b = trimmed(theirs.items), was = trimmed(base)
+        let aCount = counts(a.items), bCount = counts(b.items)
+        // A base line stays while both sides still have it.
+        var left = was.items.reduce(into: [String: Int]()) { $0[$1.text] = min(aCount[$1.text] ?? 0, bCount[$1.text] ?? 0) }
+        var result: [(at: Date, item: Item)] = []
+        for line in timed(was.items) where left[line.item.text, default: 0] > 0 {
+            left[line.item.text]! -= 1
+            result.append(line)
+        }
+        // New lines: what a side has beyond the base, as often as the side that has it most.
+        let baseCount = counts(was.items)
+        var added: [String: (at: Date, item: Item)] = [:]
+        var addedCount: [String: Int] = [:]
+        for side in [timed(a.items), timed(b.items)] {
+            var seen: [String: Int] = [:]
+            for line in side {
+                seen[line.item.text, default: 0] += 1
+                let extra = seen[line.item.text]! - (baseCount[line.item.text] ?? 0)
+                if extra > 0 {
+                    addedCount[line.item.text] = max(addedCount[line.item.text] ?? 0, extra)
+                    if let known = added[line.item.text], known.at <= line.at { continue }
+                    added[line.item.text] = line
+                }
+            }
+        }
+        var new: [(at: Date, item: Item)] = []
+        for (text, line) in added { new += Array(repeating: line, count: addedCount[text] ?? 1) }
+        new += notes.map { ($0.at ?? .distantPast, $0) }
+        for line in new.sorted(by: { ($0.at, $0.item.text) < ($1.at, $1.item.text) }) {
+            let position = (result.lastIndex { $0.at <= line.at }).map { $0 + 1 } ?? 0
+            result.insert(line, at: position)
+        }
+        let trailing = a.trailing.count >= b.trailing.count ? a.trailing : b.trailing
+        return (result.map(\.item) + trailing).map(\.text).joined()
+    }
+}
+
+/// The line break a merged file is written with: a side that changed it from the base wins
+/// (a person who converted the file to CRLF keeps it so); two different changes: CRLF.
+enum LineEnding {
+    static func isCRLF(_ text: String) -> Bool {
+        let lines = YAMLText.split(text)
+        return lines.filter { $0.terminator == "\r\n" }.count * 2 > lines.count
     }
 
-    /// Our items with their entries joined by theirs: every entry either side has, once, except
-    /// those one side removed from the base; their new entries go in by time.
-    static func union(base: [Item], ours: TimelineSection, theirs: TimelineSection) -> String {
-        let ourTexts = Set(ours.items.map(\.text)), theirTexts = Set(theirs.items.map(\.text))
-        let removed = Set(base.filter { $0.at != nil && (!ourTexts.contains($0.text) || !theirTexts.contains($0.text)) }.map(\.text))
-        var result = ours.items.filter { !removed.contains($0.text) }
-        var present = Set(result.map(\.text))
-        // Blank lines at the end of the section stay at the end.
-        var trailing: [Item] = []
-        while let last = result.last, last.at == nil, last.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            trailing.insert(result.removeLast(), at: 0)
-        }
-        for item in theirs.items where item.at != nil && !present.contains(item.text) && !removed.contains(item.text) {
-            // A line that is not an entry stands where the entry before it stands in time.
-            var times: [Date] = []
-            for existing in result { times.append(existing.at ?? times.last ?? .distantPast) }
-            let position = (times.lastIndex { $0 <= item.at! }).map { $0 + 1 } ?? 0
-            result.insert(item, at: position)
-            present.insert(item.text)
-        }
-        return (result + trailing).map(\.text).joined()
+    static func merged(base: String?, ours: String, theirs: String) -> Bool {
+        let o = isCRLF(ours), t = isCRLF(theirs)
+        guard let base else { return o || t }
+        let b = isCRLF(base)
+        if o != b && t != b { return o || t }
+        return o != b ? o : t != b ? t : b
+    }
+
+    /// The text with LF line breaks only.
+    static func lf(_ text: String) -> String {
+        text.contains("\r\n") ? text.replacingOccurrences(of: "\r\n", with: "\n") : text
+    }
+
+    static func apply(_ crlf: Bool, to text: String) -> String {
+        crlf ? text.replacingOccurrences(of: "\n", with: "\r\n") : text
     }
 }

@@ -123,20 +123,25 @@ public struct SyncService {
     private func integrate(_ theirs: ObjectID, remote: String, branch: String, author: Author,
                            into report: inout Report) throws -> MergeOutcome {
         let label = "\(remote)/\(branch)"
-        let now = workspace.clock()
         var needsPerson: [String] = []
         var merged: [String] = []
         var fieldConflicts = 0
         let outcome = try wrap {
             try workspace.repository.merge(theirs, author: workspace.signature(author), message: { _ in
                 var body = "ops sync merged \(merged.count) document\(merged.count == 1 ? "" : "s") changed on both sides"
-                if fieldConflicts > 0 { body += "; \(fieldConflicts) field\(fieldConflicts == 1 ? "" : "s") changed on both sides, the later change kept and the other noted in the timeline" }
+                if fieldConflicts > 0 { body += "; \(fieldConflicts) field\(fieldConflicts == 1 ? "" : "s") changed on both sides, settled by the merge rules (DESIGN §8) with the value not kept noted in the timeline" }
                 if !needsPerson.isEmpty { body += ".\nNeeds a person (conflict blocks): " + needsPerson.joined(separator: ", ") }
                 let trailers = [Trailer("Ops-Action", "sync.merge"), Trailer("Ops-Remote", label)]
                     + needsPerson.map { Trailer("Ops-Conflict", $0) }
                 return CommitMessage(subject: "sync: merge \(label) into \(branch)", body: body, trailers: trailers)
             }, resolve: { plan in
-                let merger = SyncMerger(plan: plan, ourLabel: "this clone", theirLabel: label, now: now, actor: author.handle)
+                let config = try? workspace.config()
+                var merger = SyncMerger(plan: plan, ourLabel: "this clone", theirLabel: label)
+                merger.severityRank = { name in config?.severity(named: name)?.rank }
+                if let config {
+                    let postmortems = PostmortemService(workspace)
+                    merger.postmortemSections = { incident in try postmortems.generatedSections(for: incident, config: config) }
+                }
                 let result = try merger.resolve()
                 guard result.stuck.isEmpty else {
                     let files = result.stuck.joined(separator: ", ")
@@ -214,8 +219,10 @@ struct SyncMerger {
     let plan: MergePlan
     let ourLabel: String
     let theirLabel: String
-    let now: Date
-    let actor: String
+    /// Position of a severity in ops.yaml, 0 the most severe.
+    var severityRank: (String) -> Int? = { _ in nil }
+    /// A postmortem's generated sections for its (merged) incident, by heading.
+    var postmortemSections: ((Incident) throws -> [String: String])?
 
     struct Result {
         var resolved: [String: MergeSide] = [:]
@@ -254,12 +261,16 @@ struct SyncMerger {
         guard let theirData = candidate.theirs.content else { return candidate.ours }
         guard let ours = String(data: ourData, encoding: .utf8), let theirs = String(data: theirData, encoding: .utf8) else { return nil }
         let base = candidate.base.content.flatMap { String(data: $0, encoding: .utf8) }
-        let merge = DocumentMerge(path: candidate.path, ourLabel: ourLabel, theirLabel: theirLabel)
+        var merge = DocumentMerge(path: candidate.path, ourLabel: ourLabel, theirLabel: theirLabel)
+        merge.severityRank = severityRank
+        if candidate.path.hasSuffix("/postmortem.md"), let postmortemSections {
+            merge.generatedSections = try generatedSections(of: candidate.path, resolved: result.resolved, postmortemSections)
+        }
         let merged: DocumentMerge.Result
         do {
             merged = try merge.merge(base: base, ours: ours, theirs: theirs, changeTime: { key, ourSide in
                 try changeTime(of: key, in: candidate.path, ourSide: ourSide)
-            }, note: (now, actor))
+            })
         } catch let error as OpsError where error.location != nil {
             // A side that does not read as a document (a hand edit gone wrong): merge its lines.
             let lines = try GitRepository.mergeText(base: candidate.base.content, ours: ourData, theirs: theirData,
@@ -272,6 +283,18 @@ struct SyncMerger {
         result.mergedDocuments.append(candidate.path)
         result.fieldConflicts += merged.fieldConflicts.count
         return MergeSide(content: Data(merged.text.utf8), isExecutable: candidate.ours.isExecutable)
+    }
+
+    /// The generated sections of the postmortem at `path`, from its incident as merged (candidates
+    /// come sorted by path, so `incident.md` of the same folder is settled before `postmortem.md`).
+    /// Empty when the incident does not read: then the sections merge as lines.
+    private func generatedSections(of path: String, resolved: [String: MergeSide],
+                                   _ render: (Incident) throws -> [String: String]) throws -> [String: String] {
+        let incidentPath = (path as NSString).deletingLastPathComponent + "/incident.md"
+        let content = try resolved[incidentPath].map(\.content) ?? plan.settledContent(of: incidentPath)
+        guard let content, let text = String(data: content, encoding: .utf8),
+              let incident = try? Incident(MarkdownDocument(text, path: incidentPath)) else { return [:] }
+        return (try? render(incident)) ?? [:]
     }
 
     /// Git's line merge of a file that is not an ops document; nil when it does not merge cleanly.

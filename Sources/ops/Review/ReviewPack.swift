@@ -9,6 +9,9 @@ extension Ops.Review {
             Writes reviews/<week>/ and commits it (Ops-Action: review.pack).
             Open pack.html in a browser for the meeting: one file, prints on A4.
             Same inputs, same bytes: a second run makes no commit. Prints the folder.
+            Figures are the state at the week's end: events recorded later do not
+            change a past week's pack (a clock point corrected later does, and the
+            pack says so); a week not over says so on the pack's first line.
               ops review pack                  the last complete week, in the team's zone
               ops review pack --week 2026-W47 --no-commit
             """

@@ -7,10 +7,11 @@ extension Ops {
         static let configuration = CommandConfiguration(commandName: "stats", 
             abstract: "Response times: detect, acknowledge, mitigate, resolve (count, mean, median, p90, max).",
             discussion: """
-            Counts resolved and closed incidents opened in the period; open ones are
-            listed apart, and incidents with clock points out of order are listed as
-            data errors, not averaged in. The definitions used are printed with the
-            numbers.
+            Counts incidents opened in the period, each figure over those that reached
+            its clock point: acknowledged ones count in time to acknowledge before they
+            are resolved. Unresolved ones are also listed apart; incidents with clock
+            points out of order are listed as data errors, not averaged in. The
+            definitions used are printed with the numbers.
               ops stats --week 2026-W47
               ops stats --since 2026-10-01 --by severity
               ops stats --by week --format csv

@@ -8,7 +8,9 @@ extension Ops {
             abstract: "Exchange changes with the team's remote: fetch, merge, push.",
             discussion: """
             Fast-forwards when it can; otherwise makes one merge commit. Ops documents
-            merge field by field and timelines by union; lines that clash are kept from
+            merge by meaning: roles key by key, tags by union, the earliest ack, the more
+            severe level; a value not kept is noted in the timeline. Timelines merge by
+            union; your comments and line endings stay. Lines that clash are kept from
             both sides in a conflict block that ops lint reports. Never force-pushes.
             Remotes: a path, file://, ssh (agent or key, checked against
             ~/.ssh/known_hosts) or https (OPS_GIT_TOKEN or Git's credential helper).
@@ -67,7 +69,7 @@ extension Ops {
             if report.attempts > 1 { parts.append("after \(report.attempts) attempts (the remote moved meanwhile)") }
             var text = parts.joined(separator: ", ") + "."
             if report.fieldConflicts > 0 {
-                text += "\n\(report.fieldConflicts) field\(report.fieldConflicts == 1 ? " was" : "s were") changed on both sides: the later change was kept, the other is noted in the timeline."
+                text += "\n\(report.fieldConflicts) field\(report.fieldConflicts == 1 ? " was" : "s were") changed on both sides: each was settled by its merge rule (see README, Sync), and the value not kept is noted in the timeline."
             }
             if !report.needsPerson.isEmpty {
                 text += "\nNeeds a person (conflict blocks; ops lint lists them): " + report.needsPerson.joined(separator: ", ")

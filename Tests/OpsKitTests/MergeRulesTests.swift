@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+@testable import OpsKit
+
+/// Issue 15's reproductions: two people work one incident from two laptops, offline, then sync.
+/// Each ends with the record a careful person would write by hand (DESIGN §8), whichever clone
+/// makes the merge.
+@Suite struct MergeRulesTests {
+    /// An incident both clones have, then `alice` on clone 0 and `bob` on clone 1 work offline;
+    /// clone 0 pushes first and clone 1 merges (or the other way round with `bobMerges: false`).
+    /// Returns the merged incident file and the fixture.
+    private func twoLaptops(alertOpened: Bool = false, bobMerges: Bool = true,
+                            alice: (IncidentService, Incident, SyncFixture) throws -> Void,
+                            bob: (IncidentService, Incident, SyncFixture) throws -> Void,
+                            check: (String, Incident, SyncFixture) throws -> Void) throws {
+        let sync = try SyncFixture(clones: 2)
+        defer { sync.remove() }
+        let service = IncidentService(sync.clones[0])
+        var request = IncidentService.OpenRequest(title: "Checkout slow", severity: "SEV3", service: "ops_copilot")
+        request.detectedAt = Timestamp.parse("2026-11-22T17:55:00Z")
+        let incident: Incident
+        if alertOpened {
+            // As `ops alert ingest` opens it: nobody is commander until someone acknowledges.
+            let config = try sync.clones[0].config()
+            let new = try service.newIncident(request, author: sync.alice, actor: "alertmanager", force: false, config: config)
+            try sync.clones[0].commit(action: "incident.open", id: new.document.incident.id, subject: "open", author: sync.alice) { _ in
+                new.changes
+            }
+            incident = new.document.incident
+        } else {
+            incident = try service.open(request, author: sync.alice)
+        }
+        _ = try sync.sync(0)
+        _ = try sync.sync(1)
+        sync.clock.advance(minutes: 1)
+        try alice(IncidentService(sync.clones[0]), incident, sync)
+        sync.clock.advance(minutes: 1)
+        try bob(IncidentService(sync.clones[1]), incident, sync)
+        sync.clock.advance(minutes: 1)
+        let (first, second) = bobMerges ? (0, 1) : (1, 0)
+        _ = try sync.sync(first)
+        let report = try sync.sync(second)
+        #expect(report.integration == .merged && report.needsPerson.isEmpty)
+        _ = try sync.sync(first)
+        #expect(try sync.tree(0) == sync.tree(1))
+        let text = try sync.folders[0].read(incident.path)
+        #expect(Incident.lint(incident.path, text, try sync.clones[0].config()).map(\.description) == [])
+        try check(text, try IncidentService(sync.clones[0]).find(incident.id), sync)
+    }
+
+    private func at(_ time: String) -> Date { Timestamp.parse("2026-11-22T" + time + "Z")! }
+
+    @Test func twoRolesAssignedOnTwoClonesAreBothKept() throws {
+        for bobMerges in [true, false] {
+            try twoLaptops(bobMerges: bobMerges, alice: { service, incident, sync in
+                _ = try service.change(incident.id, .assign(role: "comms", person: "carol"), at: nil, author: sync.alice)
+            }, bob: { service, incident, sync in
+                _ = try service.change(incident.id, .assign(role: "scribe", person: "bob"), at: nil, author: sync.bob)
+            }, check: { text, merged, _ in
+                #expect(merged.roles.map(\.role) == ["comms", "scribe"] && merged.roles.map(\.person) == ["carol", "bob"])
+                #expect(!merged.timeline.contains { $0.kind == "sync" })
+            })
+        }
+    }
+
+    @Test func setsAreUnitedAndARemovalOnOneSideIsHonoured() throws {
+        let base = "---\nid: X\ntags: [latency, checkout]\n---\n"
+        let merger = DocumentMerge(path: "incidents/2026/11/X/incident.md", ourLabel: "a", theirLabel: "b")
+        let ours = "---\nid: X\ntags: [latency, checkout, gpu]\n---\n", theirs = "---\nid: X\ntags: [latency, db]\n---\n"
+        let merged = try merger.merge(base: base, ours: ours, theirs: theirs, changeTime: { _, _ in nil })
+        #expect(merged.text == "---\nid: X\ntags: [latency, db, gpu]\n---\n")
+        #expect(try merger.merge(base: base, ours: theirs, theirs: ours, changeTime: { _, _ in nil }).text == merged.text)
+    }
+
+    @Test func theFirstAckKeepsItsTimeAndItsAckerStaysCommander() throws {
+        for bobMerges in [true, false] {
+            try twoLaptops(alertOpened: true, bobMerges: bobMerges, alice: { service, incident, sync in
+                _ = try service.change(incident.id, .move(to: .acknowledged), at: at("18:05:00"), author: sync.alice)
+            }, bob: { service, incident, sync in
+                _ = try service.change(incident.id, .move(to: .acknowledged), at: at("18:09:00"), author: sync.bob)
+            }, check: { text, merged, _ in
+                #expect(merged.clock[.acknowledged] == at("18:05:00"))
+                #expect(merged.commander == "alice")
+                #expect(merged.durations(clockStart: .detected)["time_to_acknowledge"] == 600)
+                #expect(text.contains("**sync** acknowledged_at: kept 2026-11-22T18:05:00Z"))
+                #expect(merged.timeline.filter { $0.kind == "acknowledged" }.map(\.actor) == ["alice", "bob"])
+            })
+        }
+    }
+
+    @Test func anExplicitCommanderAssignmentBeatsTheFirstAcker() throws {
+        try twoLaptops(alertOpened: true, alice: { service, incident, sync in
+            _ = try service.change(incident.id, .move(to: .acknowledged), at: at("18:05:00"), author: sync.alice)
+        }, bob: { service, incident, sync in
+            _ = try service.change(incident.id, .assign(role: "commander", person: "carol"), at: nil, author: sync.bob)
+        }, check: { _, merged, _ in
+            #expect(merged.commander == "carol" && merged.clock[.acknowledged] == at("18:05:00"))
+        })
+    }
+
+    @Test func resolvedBeatsALaterMitigationWhichIsClampedAndNoted() throws {
+        for bobMerges in [true, false] {
+            try twoLaptops(bobMerges: bobMerges, alice: { service, incident, sync in
+                _ = try service.change(incident.id, .move(to: .mitigated), at: at("18:12:00"), author: sync.alice)
+            }, bob: { service, incident, sync in
+                _ = try service.change(incident.id, .move(to: .resolved), at: at("18:10:00"), author: sync.bob)
+            }, check: { text, merged, _ in
+                #expect(merged.status == .resolved)
+                #expect(merged.clock[.resolved] == at("18:10:00") && merged.clock[.mitigated] == at("18:10:00"))
+                #expect(text.contains("**sync** mitigated_at: kept 2026-11-22T18:10:00Z (clamped to resolved_at); not kept: 2026-11-22T18:12:00Z"))
+            })
+        }
+    }
+
+    @Test func theMoreSevereLevelWinsWhicheverChangeCameLater() throws {
+        try twoLaptops(alice: { service, incident, sync in
+            _ = try service.change(incident.id, .severity("SEV1"), at: nil, author: sync.alice)
+        }, bob: { service, incident, sync in
+            _ = try service.change(incident.id, .severity("SEV4"), at: nil, author: sync.bob)
+        }, check: { text, merged, _ in
+            #expect(merged.severity == "SEV1")
+            #expect(text.contains("not kept: SEV4 (Bob Okafor"))
+        })
+    }
+
+    @Test func handEditsSurviveWhicheverCloneMerges() throws {
+        var results: [String] = []
+        for bobMerges in [true, false] {
+            try twoLaptops(bobMerges: bobMerges, alice: { service, incident, sync in
+                _ = try service.change(incident.id, .severity("SEV2"), at: nil, author: sync.alice)
+            }, bob: { _, incident, sync in
+                // Bob's editor: a comment, keys in his own order, an unknown key, CRLF line breaks.
+                var text = try sync.folders[1].read(incident.path)
+                text = text.replacingOccurrences(of: "service: ops_copilot\n", with: "")
+                text = text.replacingOccurrences(of: "title: Checkout slow\n", with: "title: Checkout slow\n# paged by the checkout team\nservice: ops_copilot\nticket: OPS-4411\n")
+                text = text.replacingOccurrences(of: "\n", with: "\r\n")
+                try sync.folders[1].write(incident.path, text)
+                _ = try git(sync.folders[1].path, "commit", "-qam", "Hand edit: ticket and a comment")
+            }, check: { text, merged, _ in
+                #expect(merged.severity == "SEV2")
+                #expect(text.contains("title: Checkout slow\r\n# paged by the checkout team\r\nservice: ops_copilot\r\nticket: OPS-4411\r\n"))
+                #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
+                #expect(text.contains("severity: SEV2\r\n"))
+                results.append(text)
+            })
+        }
+        #expect(results.count == 2 && results[0] == results[1])
+    }
+
+    @Test func twoDraftsOfOnePostmortemMergeWithoutInternalMarkers() throws {
+        let sync = try SyncFixture(clones: 2)
+        defer { sync.remove() }
+        let incident = try IncidentService(sync.clones[0]).open(.init(title: "Search down", severity: "SEV2", service: "search_ranking"), author: sync.alice)
+        _ = try IncidentService(sync.clones[0]).change(incident.id, .move(to: .resolved), at: nil, author: sync.alice)
+        _ = try sync.sync(0)
+        _ = try sync.sync(1)
+        sync.clock.advance(minutes: 5)
+        let path = try PostmortemService(sync.clones[0]).create(incident.id, author: sync.alice)
+        sync.clock.advance(minutes: 1)
+        _ = try PostmortemService(sync.clones[1]).create(incident.id, author: sync.bob)
+        _ = try sync.sync(0)
+        let report = try sync.sync(1)
+        #expect(report.integration == .merged && report.needsPerson.isEmpty)
+        let text = try sync.folders[1].read(path)
+        #expect(!text.contains("ops sync") && !text.contains("<<<<<<<") && !text.contains(">>>>>>>"))
+        #expect(text.contains("authors: [alice, bob]"))
+        // The timeline table is regenerated from the merged incident: both drafts are in it.
+        let rows = text.components(separatedBy: "\n").filter { $0.hasPrefix("| ") && $0.contains("postmortem drafted") }
+        #expect(rows.count == 2)
+        // What a fresh draft lacks, and nothing the merge did.
+        let problems = Postmortem.lint(path, text, try sync.clones[1].config()).map(\.description)
+        #expect(problems.count == 1 && problems[0].hasSuffix("the root cause is empty"))
+    }
+}
