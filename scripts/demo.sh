@@ -48,11 +48,9 @@ at 2026-11-18T14:09:30Z "$ops" alert ingest "$fixtures/alertmanager-firing.json"
 
 step ops incident ack "$short" --as bob
 at 2026-11-18T14:07:02Z "$ops" incident ack "$short" --as bob
-step "ops runbook attach $short model-serving-degradation    (the runbook the alert named)"
-at 2026-11-18T14:08:00Z "$ops" runbook attach "$short" model-serving-degradation --as bob
 step ops incident assign "$short" comms carol
 at 2026-11-18T14:09:00Z "$ops" incident assign "$short" comms carol
-step "ops step check $short detection.1, detection.2    (ticks boxes in the attached checklist)"
+step "ops step check $short detection.1, detection.2    (the checklist of the runbook the alert named came with the incident)"
 at 2026-11-18T14:12:00Z "$ops" step check "$short" detection.1 --as bob
 at 2026-11-18T14:13:00Z "$ops" step check "$short" detection.2 --as bob
 step ops incident note "$short" '"Traces: reranker span 900ms since model v43 went out at 14:55"'

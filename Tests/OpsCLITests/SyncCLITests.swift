@@ -23,7 +23,7 @@ import Testing
         let never = try cli.ops("sync", "--status", "--json", in: repo, environment: ["OPS_NOW": "2026-11-23T09:00:00Z"])
         #expect(never.status == 0)
         let before = try JSONSerialization.jsonObject(with: Data(never.stdout.utf8)) as? [String: Any]
-        #expect(before?["lastSync"] == nil && before?["url"] as? String == bare)
+        #expect(before?["last_sync"] == nil && before?["url"] as? String == bare)
 
         let synced = try cli.ops("sync", in: repo, environment: ["OPS_NOW": "2026-11-23T09:00:00Z"])
         #expect(synced.status == 0)
@@ -33,9 +33,14 @@ import Testing
         #expect(try cli.ops("incident", "open", "Search down", "--sev", "SEV2", "--service", "search_ranking", in: repo).status == 0)
         let status = try cli.ops("sync", "--status", "--json", in: repo)
         let after = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
-        #expect(after?["ahead"] as? Int == 1 && after?["behind"] as? Int == 0 && after?["lastSync"] as? String == "2026-11-23T09:00:00Z")
+        #expect(after?["ahead"] as? Int == 1 && after?["behind"] as? Int == 0 && after?["last_sync"] as? String == "2026-11-23T09:00:00Z")
+        #expect(status.stdout.contains("\"last_sync\"") && !status.stdout.contains("lastSync"))
         let text = try cli.ops("sync", "--status", in: repo)
         #expect(text.stdout.contains("main ↔ origin/main (\(bare)): 1 ahead, 0 behind (as of the last fetch); last sync: "))
+        // JSON keys are snake_case here too, as in every other output.
+        let json = try cli.ops("sync", "--json", in: repo)
+        let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(Set(report?.keys.map { $0 } ?? []) == ["remote", "branch", "integration", "pushed", "attempts", "needs_person", "field_conflicts"])
     }
 
     @Test func anUnreachableRemoteIsOneLineAndExit3() throws {
@@ -45,7 +50,14 @@ import Testing
         _ = try cli.git("remote", "set-url", "origin", cli.path("gone.git"), in: repo)
         let result = try cli.ops("sync", in: repo)
         #expect(result.status == 3)
-        #expect(result.stderr.hasPrefix("ops: cannot reach origin") && result.stderr.split(separator: "\n").count == 1)
+        #expect(result.stderr.hasPrefix("ops: remote path \(cli.path("gone.git")) does not exist (remote 'origin'). Your commits are kept; point origin at the shared repository (git remote set-url origin PATH)")
+                && result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(!result.stderr.contains("unsupported URL protocol"))
+        _ = try cli.git("remote", "set-url", "origin", "file://" + cli.path("gone.git"), in: repo)
+        #expect(try cli.ops("sync", in: repo).stderr.hasPrefix("ops: remote path \(cli.path("gone.git")) does not exist"))
+        _ = try cli.git("remote", "set-url", "origin", "ssh://127.0.0.1:1/nowhere.git", in: repo)
+        let unreachable = try cli.ops("sync", in: repo)
+        #expect(unreachable.status == 3 && unreachable.stderr.hasPrefix("ops: cannot reach origin") && unreachable.stderr.split(separator: "\n").count == 1)
         let missing = try cli.ops("sync", "--remote", "backup", in: repo)
         #expect(missing.status == 3 && missing.stderr.contains("git remote add backup URL"))
     }
@@ -94,6 +106,6 @@ import Testing
         _ = try cli.git("remote", "set-url", "origin", cli.path("gone.git"), in: repo)
         let noted = try cli.ops("incident", "open", "Search slow", "--sev", "SEV3", "--service", "search_ranking", in: repo)
         #expect(noted.status == 0)
-        #expect(noted.stderr.contains("Not synced (the change is committed; run ops sync later): cannot reach origin"))
+        #expect(noted.stderr.contains("Not synced (the change is committed; run ops sync later): remote path \(cli.path("gone.git")) does not exist"))
     }
 }

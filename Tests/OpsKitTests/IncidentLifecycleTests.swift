@@ -37,6 +37,7 @@ import Testing
 
         ## Timeline
         - 2026-11-22T17:58:02Z alice **opened** SEV2 on ops_copilot
+        - 2026-11-22T17:58:02Z alice **runbook** attached model-serving-degradation (28 steps)
 
         """)
         #expect(try git(ops.folder.path, "log", "-1", "--format=%an|%s|%(trailers:only,unfold)") ==

@@ -22,11 +22,11 @@ import Testing
         if alertOpened {
             // As `ops alert ingest` opens it: nobody is commander until someone acknowledges.
             let config = try sync.clones[0].config()
-            let (path, document) = try service.newIncident(request, author: sync.alice, actor: "alertmanager", force: false, config: config)
-            try sync.clones[0].commit(action: "incident.open", id: document.incident.id, subject: "open", author: sync.alice) { _ in
-                [.write(path, document.text)]
+            let new = try service.newIncident(request, author: sync.alice, actor: "alertmanager", force: false, config: config)
+            try sync.clones[0].commit(action: "incident.open", id: new.document.incident.id, subject: "open", author: sync.alice) { _ in
+                new.changes
             }
-            incident = document.incident
+            incident = new.document.incident
         } else {
             incident = try service.open(request, author: sync.alice)
         }

@@ -34,14 +34,14 @@ import Testing
         let first = try decisions.create(.init(title: "Serve from the primary region only"), author: ops.alice)
         let second = try decisions.create(.init(title: "Serve from two regions"), author: ops.alice)
         let third = try decisions.create(.init(title: "Serve from three regions"), author: ops.alice)
-        _ = try decisions.supersede(first.id, by: second.id, author: ops.alice)
-        _ = try decisions.supersede(second.id, by: third.id, author: ops.alice)
+        _ = try decisions.supersede(first.id, by: second.id, accept: true, author: ops.alice)
+        _ = try decisions.supersede(second.id, by: third.id, accept: true, author: ops.alice)
         let fromOldest = try decisions.show(first.id)
         #expect(fromOldest.older.isEmpty && fromOldest.newer.map(\.id) == [second.id, third.id])
         let fromNewest = try decisions.show(third.id)
         #expect(fromNewest.older.map(\.id) == [first.id, second.id] && fromNewest.newer.isEmpty)
         #expect(try RecordsRendering.decision(fromNewest, format: .table).hasPrefix(
-            "Chain, oldest first: \(first.id) superseded → \(second.id) superseded → [\(third.id) proposed]"))
+            "Chain, oldest first: \(first.id) superseded → \(second.id) superseded → [\(third.id) accepted]"))
 
         let count = try ops.commitCount()
         #expect(throws: OpsError.input("a decision cannot supersede itself (\(third.id))")) {
@@ -54,6 +54,30 @@ import Testing
             try decisions.supersede(first.id, by: third.id, author: ops.alice)
         }
         #expect(try ops.commitCount() == count)
+    }
+
+    /// Issue 15, reproduction 11: a proposed decision superseded an accepted one, leaving none in force.
+    @Test func aSupersedingDecisionMustBeAcceptedOrBeAcceptedInTheSameCommit() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        let decisions = DecisionService(ops.workspace)
+        var draft = DecisionService.Draft(title: "Serve from the primary region only")
+        draft.status = "accepted"
+        let old = try decisions.create(draft, author: ops.alice)
+        let new = try decisions.create(.init(title: "Serve from two regions"), author: ops.alice)
+        let count = try ops.commitCount()
+        #expect(throws: OpsError.input("\(new.id) is proposed, not accepted, so nothing would be in force in place of \(old.id). "
+                                       + "Accept it in the same commit: ops decision supersede \(old.id) --by \(new.id) --accept")) {
+            try decisions.supersede(old.id, by: new.id, author: ops.bob)
+        }
+        #expect(try ops.commitCount() == count)
+        #expect(try decisions.show(old.id).decision.status == "accepted")
+
+        let result = try decisions.supersede(old.id, by: new.id, accept: true, author: ops.bob)
+        #expect(result.old.status == "superseded" && result.new.status == "accepted" && result.new.supersedes == old.id)
+        #expect(try ops.commitCount() == count + 1)
+        #expect(try git(ops.folder.path, "show", "--name-only", "--format=", "HEAD").split(separator: "\n").count == 2)
+        #expect(try decisions.list().decisions.filter { $0.status == "accepted" }.map(\.id) == [new.id])
     }
 
     @Test func badInputIsRefusedAndNothingIsWritten() throws {

@@ -165,3 +165,52 @@ import Testing
         #expect(usage?.timesUsed == 1 && usage?.medianCompletion == 0)
     }
 }
+
+@Suite struct RunbookOnOpenTests {
+    /// Issue 15, reproduction 10: `open --runbook` named the runbook but attached no checklist.
+    @Test func openWithARunbookAttachesItsChecklistInTheSameCommit() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        let count = try ops.commitCount()
+        var request = IncidentService.OpenRequest(title: "Checkout p99 above 1.2s", severity: "SEV2", service: "ops_copilot")
+        request.runbook = "model-serving-degradation"
+        let incident = try ops.incidents.open(request, author: ops.alice)
+        #expect(try ops.commitCount() == count + 1)
+        #expect(try git(ops.folder.path, "show", "--name-only", "--format=", "HEAD").split(separator: "\n").sorted() ==
+                [Substring(incident.path), Substring((incident.path as NSString).deletingLastPathComponent + "/runbook.md")])
+        #expect(incident.timeline.map(\.kind) == ["opened", "runbook"])
+        #expect(incident.timeline[1].text == "attached model-serving-degradation (28 steps)")
+        let attached = try #require(try RunbookService(ops.workspace).attached(to: incident))
+        #expect(attached.slug == "model-serving-degradation" && attached.items.count == 28 && attached.source != nil)
+        _ = try RunbookService(ops.workspace).step(incident.id, "mitigation.1", .check(note: nil), author: ops.bob)
+        #expect(try RunbookService(ops.workspace).attached(to: ops.incidents.find(incident.id))?.done == 1)
+        #expect(try Linter.run(ops.workspace).errors.isEmpty)
+    }
+
+    @Test func anAlertThatNamesARunbookOpensAnIncidentWithItsChecklist() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        let summary = try AlertIntake(ops.workspace).ingest(AlertIntakeTests.payload("alertmanager-firing.json"), source: "firing", author: ops.alice)
+        let incident = try ops.incidents.find(try #require(summary.opened.first))
+        #expect(incident.runbook == "model-serving-degradation")
+        let attached = try #require(try RunbookService(ops.workspace).attached(to: incident))
+        #expect(attached.slug == "model-serving-degradation" && attached.items.count == 28)
+        #expect(incident.timeline.filter { $0.kind == "runbook" }.map(\.actor) == ["alertmanager"])
+        _ = try RunbookService(ops.workspace).step(incident.id, "detection.1", .check(note: nil), author: ops.bob)
+        #expect(try git(ops.folder.path, "status", "--porcelain") == "")
+    }
+
+    @Test func anAlertWhoseRunbookDoesNotReadStillOpensItsIncident() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        try ops.folder.write("runbooks/model-serving-degradation.md", "---\nid: [broken\n---\n")
+        _ = try git(ops.folder.path, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qam", "a broken runbook")
+        // The alert names the runbook itself, so it is chosen even though its triggers cannot be read.
+        let payload = String(decoding: try AlertIntakeTests.payload("alertmanager-firing.json"), as: UTF8.self)
+            .replacingOccurrences(of: "https://runbooks/latency", with: "https://runbooks/model-serving-degradation.md")
+        let summary = try AlertIntake(ops.workspace).ingest(Data(payload.utf8), source: "firing", author: ops.alice)
+        let incident = try ops.incidents.find(try #require(summary.opened.first))
+        #expect(incident.runbook == nil)
+        #expect(incident.timeline.contains { $0.kind == "note" && $0.text.hasPrefix("runbook model-serving-degradation not attached: ") })
+    }
+}

@@ -18,8 +18,16 @@ import Testing
         #expect(policy.burnAlerts[1].actions == ["freeze_noncritical_releases", "route_to_smaller_model", "raise_exec_flag"])
         #expect(policy.freezeExceptions == ErrorBudgetPolicy.FreezeExceptions(approver: "VP Platform", criteria: ["security_fix", "sev-1 remediation"]))
         #expect(policy.reporting == ErrorBudgetPolicy.Reporting(channel: "#ops-weekly", artifacts: ["slo_dashboards.png", "incident_log.csv"]))
-        // The starter policy init installs is the same file, byte for byte.
-        #expect(SLOStarter.files.first { $0.path == "policies/ops_copilot.yaml" }?.content == (try SLOFixture.text("policy_ops_copilot.yaml")))
+        // The starter policy init installs is the same policy, its budget written the explicit way
+        // (so a new repository lints clean) and the original line kept as a comment.
+        let starterText = try #require(SLOStarter.files.first { $0.path == "policies/ops_copilot.yaml" }?.content)
+        let starter = try ErrorBudgetPolicy.load(starterText, path: "policies/ops_copilot.yaml")
+        #expect(starter.budget == .ratio(Decimal(string: "0.001")!, bare: false))
+        #expect(starter.burnAlerts.map(\.actions) == policy.burnAlerts.map(\.actions))
+        #expect(starter.freezeExceptions == policy.freezeExceptions && starter.reporting == policy.reporting)
+        let original = try SLOFixture.text("policy_ops_copilot.yaml").split(separator: "\n").first { $0.hasPrefix("error_budget:") }!
+        #expect(starterText.contains("#   \(original)\n"))
+        #expect(ErrorBudgetPolicy.problems(in: starterText, path: "policies/ops_copilot.yaml", config: nil).isEmpty)
     }
 
     @Test func explicitBudgetFormsMeanWhatTheySay() throws {

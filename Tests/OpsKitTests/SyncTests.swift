@@ -172,8 +172,9 @@ import Testing
             _ = try sync.sync(0)
         } throws: { error in
             guard let error = error as? OpsError else { return false }
-            return error.exitCode == 3 && error.message.hasPrefix("cannot reach origin") && !error.message.contains("\n")
-                && error.message.contains("Your commits are kept")
+            // Not libgit2's "unsupported URL protocol": the path is named, and what to do.
+            return error.exitCode == 3 && error.message.hasPrefix("remote path /nonexistent/remote.git does not exist (remote 'origin')")
+                && !error.message.contains("\n") && error.message.contains("Your commits are kept") && error.message.contains("git remote set-url origin")
         }
         #expect(try sync.head(0) == head)
         #expect(throws: OpsError.self) { try SyncService(sync.clones[0]).sync(remote: "nope", author: sync.alice) }

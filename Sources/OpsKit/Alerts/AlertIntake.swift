@@ -56,6 +56,8 @@ public struct AlertIntake {
         try workspace.commit(action: "alert.ingest", subject: subject(), ids: summary.opened + summary.updated, author: author) { snapshot in
             summary = Summary()
             var documents: [String: IncidentDocument] = [:]
+            // Runbook checklists attached to the incidents this payload opens, by path.
+            var checklists: [String: String] = [:]
             var created: Set<String> = []
             var touched: Set<String> = []
             // The newest incident carrying each of the payload's fingerprints, as of the commit being built.
@@ -103,9 +105,12 @@ public struct AlertIntake {
                         touched.insert(document.incident.path)
                         continue
                     }
-                    var (path, document) = try newIncident(for: alert, config: config, runbooks: runbooks, author: author, now: now, incidents: incidents)
+                    let new = try newIncident(for: alert, config: config, runbooks: runbooks, author: author, now: now, incidents: incidents)
+                    let path = new.path
+                    var document = new.document
                     try document.append(firingEntry(alert, at: now))
                     documents[path] = document
+                    if let checklist = new.checklist { checklists[checklist.path] = checklist.text }
                     created.insert(path)
                     touched.insert(path)
                     byFingerprint[fingerprint] = path
@@ -126,7 +131,7 @@ public struct AlertIntake {
                 }
             }
             summary.updated = touched.subtracting(created).compactMap { documents[$0]?.incident.id }.sorted()
-            return touched.sorted().map { .write($0, documents[$0]!.text) }
+            return touched.sorted().map { .write($0, documents[$0]!.text) } + checklists.keys.sorted().map { .write($0, checklists[$0]!) }
         }
         // Only new parses are saved; the tree is left unrecorded, so listings walk it once more.
         if cache.changed { cache.save(keeping: incidentFiles, tree: nil) }
@@ -137,7 +142,7 @@ public struct AlertIntake {
     // MARK: One alert
 
     private func newIncident(for alert: AlertmanagerPayload.Alert, config: OpsConfig, runbooks: [String: [String]], author: Author,
-                             now: Date, incidents: IncidentService) throws -> (String, IncidentDocument) {
+                             now: Date, incidents: IncidentService) throws -> IncidentService.NewIncident {
         let title = IncidentService.printable(alert.annotations?["summary"] ?? alert.name)
         var notes: [String] = []
         let severityLabel = alert.labels["severity"] ?? ""
@@ -167,11 +172,19 @@ public struct AlertIntake {
         request.openedAt = now
         request.alerts = [alert.fingerprint!]
         request.runbook = runbook(for: alert, in: runbooks)
-        var (path, document) = try incidents.newIncident(request, author: author, actor: "alertmanager", force: false, config: config)
-        for note in notes {
-            try document.append(TimelineEntry(at: now, actor: "alertmanager", kind: "note", text: note))
+        var new: IncidentService.NewIncident
+        do {
+            new = try incidents.newIncident(request, author: author, actor: "alertmanager", force: false, config: config)
+        } catch let error as OpsError where request.runbook != nil {
+            // A runbook that does not read must not keep the alert out: open without its checklist, and say why.
+            notes.append("runbook \(request.runbook!) not attached: \(error.message)")
+            request.runbook = nil
+            new = try incidents.newIncident(request, author: author, actor: "alertmanager", force: false, config: config)
         }
-        return (path, document)
+        for note in notes {
+            try new.document.append(TimelineEntry(at: now, actor: "alertmanager", kind: "note", text: note))
+        }
+        return new
     }
 
     private func firingKey(_ alert: AlertmanagerPayload.Alert) -> String {

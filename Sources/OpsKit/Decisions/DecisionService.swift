@@ -116,8 +116,10 @@ public struct DecisionService {
         return (result!, commit != nil)
     }
 
-    /// Marks `old` superseded by `new`, both files in one commit.
-    public func supersede(_ oldInput: String, by newInput: String, author: Author) throws -> (old: Decision, new: Decision) {
+    /// Marks `old` superseded by `new`, both files in one commit. `new` must be accepted, so an
+    /// accepted decision stays in force; `accept` accepts it in the same commit.
+    public func supersede(_ oldInput: String, by newInput: String, accept: Bool = false,
+                          author: Author) throws -> (old: Decision, new: Decision) {
         let refs = Self.locator.refs(in: try workspace.committedFiles(under: Self.locator.folder))
         let old = try Self.locator.resolve(oldInput, among: refs)
         let new = try Self.locator.resolve(newInput, among: refs)
@@ -144,8 +146,16 @@ public struct DecisionService {
                 if id == new.id { throw OpsError.input("\(new.id) cannot supersede \(old.id): \(old.id) already supersedes \(new.id), so that would make a cycle") }
                 cursor = decision(id)?.supersedes
             }
-            if let existing = try Decision(newDocument).supersedes {
+            let newDecision = try Decision(newDocument)
+            if let existing = newDecision.supersedes {
                 throw OpsError.input("\(new.id) already supersedes \(existing); a decision supersedes one other")
+            }
+            if newDecision.status != "accepted" {
+                guard accept, newDecision.status != "superseded" else {
+                    throw OpsError.input("\(new.id) is \(newDecision.status), not accepted, so nothing would be in force in place of \(old.id). "
+                                         + "Accept it in the same commit: ops decision supersede \(oldInput) --by \(newInput) --accept")
+                }
+                try newDocument.frontMatter?.set("status", Node("accepted"), order: Decision.fieldOrder)
             }
             try oldDocument.frontMatter?.set("status", Node("superseded"), order: Decision.fieldOrder)
             try oldDocument.frontMatter?.set("superseded_by", Node(new.id), order: Decision.fieldOrder)

@@ -13,6 +13,26 @@ public struct IncidentFilter: Sendable {
 
     public init() {}
 
+    /// Statuses as typed on the command line: repeated and/or comma-separated
+    /// (`acknowledged,mitigated`), any case; `active` stands for every status before resolved,
+    /// so an incident still being worked is never hidden by asking for `open` alone.
+    public static func statuses(_ words: [String]) throws -> Set<IncidentStatus> {
+        var result = Set<IncidentStatus>()
+        for word in words.flatMap({ $0.split(separator: ",") }) {
+            let name = word.trimmingCharacters(in: .whitespaces).lowercased()
+            if name.isEmpty { continue }
+            if name == "active" {
+                result.formUnion(IncidentStatus.allCases.filter { $0 < .resolved })
+            } else if let status = IncidentStatus(rawValue: name) {
+                result.insert(status)
+            } else {
+                let known = IncidentStatus.allCases.map(\.rawValue) + ["active (not yet resolved)"]
+                throw OpsError.input("unknown status '\(word)'. Known: \(known.joined(separator: ", "))")
+            }
+        }
+        return result
+    }
+
     func matches(_ incident: Incident, config: OpsConfig) -> Bool {
         if !statuses.isEmpty && !statuses.contains(incident.status) { return false }
         if !severities.isEmpty {
@@ -223,7 +243,8 @@ public enum IncidentRendering {
             lines.append("Timeline (\(zone.identifier)):")
             // The file is append-only; entries recorded late (a correction, a resolved alert) read best in time order.
             for entry in incident.timeline.enumerated().sorted(by: { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }).map(\.element) {
-                let text = entry.text.isEmpty ? "" : " " + entry.text.replacingOccurrences(of: "\n", with: "\n    ")
+                let shown = LocalTime.localizingTimestamps(in: entry.text, zone: zone)
+                let text = shown.isEmpty ? "" : " " + shown.replacingOccurrences(of: "\n", with: "\n    ")
                 lines.append("  \(LocalTime.format(entry.at, zone: zone))  \(entry.actor) \(entry.kind)\(text)")
             }
             return lines.joined(separator: "\n") + "\n"

@@ -47,26 +47,44 @@ public struct IncidentService {
         public var committed: Bool
         /// Why nothing was committed, for the person.
         public var unchanged: String?
+        /// What the person should know although the change was made (closing without a postmortem).
+        public var warnings: [String] = []
     }
 
     // MARK: Open
 
     public func open(_ request: OpenRequest, author: Author, force: Bool = false) throws -> Incident {
         let config = try workspace.config()
-        let (path, document) = try newIncident(request, author: author, actor: author.handle, force: force, config: config)
-        let id = document.incident.id
-        try workspace.commit(action: "incident.open", id: id, subject: subject("open", id, document.incident.title),
-                             author: author) { snapshot in
-            if try snapshot.read(path) != nil { throw OpsError.repository("\(id) exists already; run the command again") }
-            return [.write(path, document.text)]
+        let new = try newIncident(request, author: author, actor: author.handle, force: force, config: config)
+        if !force, let twin = IncidentTwins.openTwin(of: new.document.incident, among: IncidentTwins.candidates(near: new.document.incident, in: workspace)) {
+            let opened = LocalTime.formatWithZone(twin.clock[.opened]!, zone: config.timeZone)
+            let short = String(twin.id.suffix(8).prefix(4)).lowercased()
+            throw OpsError.input("\(twin.id) is already \(twin.status.rawValue) on \(twin.service ?? "-"): \"\(IncidentRendering.oneLine(twin.title, limit: 60))\", "
+                                 + "opened \(opened). Add to it (ops incident note \(short) \"...\"), or open another anyway with --force")
         }
-        return document.incident
+        let id = new.document.incident.id
+        try workspace.commit(action: "incident.open", id: id, subject: subject("open", id, new.document.incident.title),
+                             author: author) { snapshot in
+            if try snapshot.read(new.path) != nil { throw OpsError.repository("\(id) exists already; run the command again") }
+            return new.changes
+        }
+        return new.document.incident
     }
 
-    /// A new incident's file, checked against ops.yaml, not yet committed. `actor` is who the
+    /// A new incident's files, not yet committed: incident.md, and the runbook's checklist when
+    /// the request names one (attached as `ops runbook attach` would, in the same commit).
+    struct NewIncident {
+        var path: String
+        var document: IncidentDocument
+        var checklist: RunbookService.Attachment?
+
+        var changes: [FileChange] { [.write(path, document.text)] + (checklist.map { [.write($0.path, $0.text)] } ?? []) }
+    }
+
+    /// A new incident, checked against ops.yaml, not yet committed. `actor` is who the
     /// timeline says opened it; the commander defaults to the author when a person opens it.
     func newIncident(_ request: OpenRequest, author: Author, actor: String, force: Bool,
-                     config: OpsConfig) throws -> (path: String, document: IncidentDocument) {
+                     config: OpsConfig) throws -> NewIncident {
         try rejectNul(request.title, "title")
         let title = Self.printable(request.title.trimmingCharacters(in: .whitespacesAndNewlines))
         guard !title.isEmpty else {
@@ -103,7 +121,11 @@ public struct IncidentService {
         let body = try incidentBody(title: title, severity: severity, service: service)
         var document = try IncidentDocument(MarkdownDocument.make(path: path, fields: fields, body: body))
         try document.append(TimelineEntry(at: opened, actor: actor, kind: "opened", text: "\(severity) on \(service)"))
-        return (path, document)
+        let checklist = try runbook.map { slug in
+            try RunbookService(workspace).attachment(slug, to: IncidentRef(id: id.description, path: path), at: opened, by: actor)
+        }
+        if let checklist { try document.append(checklist.entry) }
+        return NewIncident(path: path, document: document, checklist: checklist)
     }
 
     // MARK: Changes
@@ -137,9 +159,23 @@ public struct IncidentService {
         default:
             break
         }
-        return try mutate(input, action: action, author: author) { document in
+        var outcome = try mutate(input, action: action, author: author) { document in
             try apply(resolvedChange, to: &document, at: at, now: now, force: force, author: author, config: config)
         }
+        if case .move(to: .closed) = change, outcome.committed, let warning = try missingPostmortem(outcome.incident, config) {
+            outcome.warnings.append(warning)
+        }
+        return outcome
+    }
+
+    /// Closing an incident whose severity ops.yaml says needs a postmortem, before one exists:
+    /// closing is still right (follow-up may live elsewhere), but the gap should be seen.
+    private func missingPostmortem(_ incident: Incident, _ config: OpsConfig) throws -> String? {
+        guard let days = config.postmortemDeadlines[incident.severity],
+              try workspace.committedEntryID(PostmortemService.path(for: incident.path)) == nil else { return nil }
+        let short = String(incident.id.suffix(8).prefix(4)).lowercased()
+        return "\(incident.id) is \(incident.severity) and has no postmortem; ops.yaml wants one within \(days) business day\(days == 1 ? "" : "s") "
+            + "of resolution. Write it: ops postmortem new \(short)"
     }
 
     /// Replaces an incident's file with an edited version (`ops incident edit`), after checking it.

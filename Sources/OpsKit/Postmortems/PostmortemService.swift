@@ -56,7 +56,7 @@ public struct PostmortemService {
             ["time": LocalTime.format(entry.at, zone: zone),
              "offset": origin.map { Self.offset(entry.at.timeIntervalSince($0)) } ?? "",
              "actor": Self.cell(entry.actor),
-             "what": Self.cell(entry.text.isEmpty ? entry.kind : "\(entry.kind) \(entry.text)")]
+             "what": Self.cell(entry.text.isEmpty ? entry.kind : "\(entry.kind) \(LocalTime.localizingTimestamps(in: entry.text, zone: zone))")]
         }
         var values: [String: Any] = [
             "id": incident.id, "title": incident.title.components(separatedBy: .newlines).joined(separator: " "),

@@ -54,24 +54,49 @@ public struct RunbookService {
     /// Copies the runbook's checklist into the incident's runbook.md and names it in the incident.
     public func attach(_ input: String, runbook slug: String, author: Author) throws -> AttachedRunbook {
         let ref = try locateIncident(input)
-        let runbook = try find(slug)
-        let source = try workspace.committedFiles(under: Self.folder).first { $0.path == runbook.path }?.blob.hex
-        let now = workspace.clock()
-        let path = Self.attachedPath(ref)
-        var result: AttachedRunbook?
-        try workspace.commit(action: "runbook.attach", id: ref.id, subject: "runbook attach \(runbook.slug) to \(ref.id)", author: author) { snapshot in
-            if let existing = try snapshot.read(path) {
-                let attached = AttachedRunbook(try MarkdownDocument(String(decoding: existing, as: UTF8.self), path: path))
+        let attachment = try self.attachment(slug, to: ref, at: workspace.clock(), by: author.handle)
+        try workspace.commit(action: "runbook.attach", id: ref.id, subject: "runbook attach \(attachment.slug) to \(ref.id)", author: author) { snapshot in
+            if let existing = try snapshot.read(attachment.path) {
+                let attached = AttachedRunbook(try MarkdownDocument(String(decoding: existing, as: UTF8.self), path: attachment.path))
                 throw OpsError.input("\(ref.id) already has the \(attached.slug) checklist (\(attached.done) of \(attached.items.count) done); it is kept as it is")
             }
             var incident = try Self.incidentDocument(ref, snapshot)
-            let text = try AttachedRunbook.render(runbook, incident: ref.id, source: source, at: now, by: author.handle)
-            try incident.setText("runbook", runbook.slug)
-            try incident.append(TimelineEntry(at: now, actor: author.handle, kind: "runbook", text: "attached \(runbook.slug) (\(runbook.items.count) steps)"))
-            result = AttachedRunbook(try MarkdownDocument(text, path: path))
-            return [.write(path, text), .write(ref.path, incident.text)]
+            try attachment.record(in: &incident)
+            return [.write(attachment.path, attachment.text), .write(ref.path, incident.text)]
         }
-        return result!
+        return attachment.checklist
+    }
+
+    /// A runbook's checklist ready to be attached to an incident: the copy to write next to it,
+    /// and what the incident itself records. `attach`, `ops incident open --runbook` and alert
+    /// intake all attach through this, so the three write the same files.
+    struct Attachment {
+        var slug: String
+        var path: String
+        var text: String
+        var checklist: AttachedRunbook
+        var entry: TimelineEntry
+
+        /// Names the runbook in the incident's front matter and says so in its timeline.
+        func record(in incident: inout IncidentDocument) throws {
+            try incident.setText("runbook", slug)
+            try incident.append(entry)
+        }
+    }
+
+    func attachment(_ slug: String, to ref: IncidentRef, at date: Date, by actor: String) throws -> Attachment {
+        // Only the named runbook is read: a hand-broken other one must not stop an incident opening.
+        let files = try workspace.committedFiles(under: Self.folder).filter { $0.path.hasSuffix(".md") }
+        guard let file = files.first(where: { $0.path == "\(Self.folder)/\(slug.lowercased()).md" }) else {
+            let known = files.map { String(($0.path as NSString).lastPathComponent.dropLast(3)) }.sorted()
+            throw OpsError.input("unknown runbook '\(slug)'. Runbooks: \(known.joined(separator: ", "))")
+        }
+        let runbook = try Runbook(MarkdownDocument(workspace.text(of: file), path: file.path))
+        let source = file.blob.hex
+        let path = Self.attachedPath(ref)
+        let text = try AttachedRunbook.render(runbook, incident: ref.id, source: source, at: date, by: actor)
+        return Attachment(slug: runbook.slug, path: path, text: text, checklist: AttachedRunbook(try MarkdownDocument(text, path: path)),
+                          entry: TimelineEntry(at: date, actor: actor, kind: "runbook", text: "attached \(runbook.slug) (\(runbook.items.count) steps)"))
     }
 
     /// What happens to one checklist item.

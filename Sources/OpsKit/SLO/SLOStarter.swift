@@ -2,8 +2,8 @@ import Foundation
 
 /// The SLO files `ops init --example` installs, by their path in the new repository: the
 /// catalog and an error-budget policy for each example use case. ops_copilot's is the policy
-/// exactly as teams write it today, bare `error_budget: 0.1` included, so `ops lint` shows its
-/// warning in a new repository.
+/// as teams write it today, with its ambiguous bare `error_budget: 0.1` written the explicit way
+/// (the original line kept as a comment), so a new repository lints clean.
 enum SLOStarter {
     static var files: [(path: String, content: String)] {
         [

@@ -91,14 +91,18 @@ public enum TimeInput {
 
 /// Durations as people read them: `45s`, `12m`, `1h 02m`, `2d 03h`.
 public enum DurationFormat {
+    /// `45s`, `12m`, `1h 02m`, `2d 03h`: the last unit shown is rounded to the nearest, half up
+    /// (691 s is 12m, not 11m), so a figure never reads shorter than it was by most of a unit.
     public static func short(_ seconds: Double) -> String {
-        let total = Int(seconds.rounded())
-        let sign = total < 0 ? "-" : ""
-        let value = abs(total)
-        if value < 60 { return "\(sign)\(value)s" }
-        if value < 3600 { return "\(sign)\(value / 60)m" }
-        if value < 86_400 { return sign + String(format: "%dh %02dm", value / 3600, value % 3600 / 60) }
-        return sign + String(format: "%dd %02dh", value / 86_400, value % 86_400 / 3600)
+        guard seconds.isFinite else { return "–" }
+        let total = Int(seconds.magnitude.rounded())
+        let sign = seconds <= -0.5 ? "-" : ""
+        if total < 60 { return "\(sign)\(total)s" }
+        let minutes = (total + 30) / 60
+        if minutes < 60 { return "\(sign)\(minutes)m" }
+        if minutes < 24 * 60 { return sign + String(format: "%dh %02dm", minutes / 60, minutes % 60) }
+        let hours = (total + 1800) / 3600
+        return sign + String(format: "%dd %02dh", hours / 24, hours % 24)
     }
 }
 
@@ -109,6 +113,22 @@ public enum LocalTime {
         calendar.timeZone = zone
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
         return String(format: "%04d-%02d-%02d %02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
+    }
+
+    /// `text` with each UTC timestamp it quotes (`2026-11-22T17:55:10Z`, as timeline lines store
+    /// them) in the team's zone, for a listing headed by the zone's name. Two that would read
+    /// alike to the minute keep their seconds, so a correction never reads `17:55 → 17:55`.
+    public static func localizingTimestamps(in text: String, zone: TimeZone) -> String {
+        let pattern = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z/
+        let dates = Set(text.matches(of: pattern).compactMap { Timestamp.parse(String($0.output)) })
+        guard !dates.isEmpty else { return text }
+        let minutes = dates.map { format($0, zone: zone) }
+        let withSeconds = Set(minutes).count < dates.count
+        return text.replacing(pattern) { match in
+            guard let date = Timestamp.parse(String(match.output)) else { return String(match.output) }
+            let local = format(date, zone: zone)
+            return withSeconds ? local + String(format: ":%02d", Int(date.timeIntervalSince1970.rounded(.down)) % 60) : local
+        }
     }
 
     /// `2026-11-22 18:58 Europe/Berlin`, for messages that stand alone.

@@ -54,6 +54,13 @@ struct RemoteEndpoint {
         user = nil
     }
 
+    /// The folder a local remote names (a path or `file://`), nil for other transports.
+    var localPath: String? {
+        guard transport == .local else { return nil }
+        if url.lowercased().hasPrefix("file://") { return URLComponents(string: url)?.percentEncodedPath.removingPercentEncoding ?? String(url.dropFirst(7)) }
+        return url
+    }
+
     /// The URL with any `user:password@` removed, for messages.
     var redacted: String {
         guard transport == .https || transport == .other, var components = URLComponents(string: url) else { return url }

@@ -37,6 +37,10 @@ public struct SyncService {
         public var needsPerson: [String]
         /// Front-matter fields both sides changed; the later change was kept, the other noted.
         public var fieldConflicts: Int
+
+        enum CodingKeys: String, CodingKey {
+            case remote, branch, integration, pushed, attempts, needsPerson = "needs_person", fieldConflicts = "field_conflicts"
+        }
     }
 
     /// Where this clone stands against a remote, as of the last fetch.
@@ -48,6 +52,10 @@ public struct SyncService {
         public var ahead: Int?
         public var behind: Int?
         public var lastSync: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case remote, url, branch, ahead, behind, lastSync = "last_sync"
+        }
     }
 
     // MARK: Sync
@@ -56,6 +64,12 @@ public struct SyncService {
     public func sync(remote: String = "origin", author: Author, progress: (@Sendable (String) -> Void)? = nil) throws -> Report {
         let repository = workspace.repository
         let (branch, endpoint) = try prepare(remote)
+        // libgit2 calls a missing folder an "unsupported URL protocol"; say what is wrong instead.
+        if let path = endpoint.localPath, ![workspace.root, FileManager.default.currentDirectoryPath].contains(where: {
+            FileManager.default.fileExists(atPath: Workspace.absolute(path, from: $0))
+        }) {
+            throw OpsError.repository("remote path \(path) does not exist (remote '\(remote)'). Your commits are kept; point \(remote) at the shared repository (git remote set-url \(remote) PATH), or create one there: git init --bare \(path)")
+        }
         let short = branch.hasPrefix("refs/heads/") ? String(branch.dropFirst(11)) : branch
         let access = endpoint.access(environment: workspace.environment, repositoryRoot: workspace.root, progress: progress)
         var report = Report(remote: remote, branch: short, integration: .upToDate, pushed: false, attempts: 0,

@@ -109,17 +109,24 @@ extension Ops.Decision {
 
     struct Supersede: OpsCommand {
         static let configuration = CommandConfiguration(commandName: "supersede", 
-            abstract: "Replace a decision with a newer one; both files change in one commit.",
-            discussion: "  ops decision supersede k2qx --by m4tb")
+            abstract: "Replace a decision with a newer, accepted one; both files change in one commit.",
+            discussion: """
+            The new decision must be accepted, so one stays in force. --accept accepts it
+            in the same commit.
+              ops decision supersede k2qx --by m4tb
+              ops decision supersede k2qx --by m4tb --accept
+            """)
         @Argument(help: "The decision being replaced.")
         var old: String
         @Option(help: "The decision that replaces it.")
         var by: String
+        @Flag(help: "Accept the new decision in the same commit, if it is still proposed.")
+        var accept = false
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
         func run(_ context: OpsContext) throws {
-            let result = try DecisionService(context.workspace()).supersede(old, by: by, author: try context.author(writer))
-            context.note("\(result.old.id) is superseded by \(result.new.id).")
+            let result = try DecisionService(context.workspace()).supersede(old, by: by, accept: accept, author: try context.author(writer))
+            context.note("\(result.old.id) is superseded by \(result.new.id) (\(result.new.status)).")
         }
     }
 

@@ -12,13 +12,13 @@ extension Ops.Incident {
             """
         )
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
+        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
         var id: String
 
         @Argument(help: "The role: commander, or one of roles in ops.yaml.")
         var role: String
 
-        @Argument(help: "The person's handle from ops.yaml.")
+        @Argument(help: "The person's handle from ops.yaml.", completion: Completions.people)
         var person: String
 
         @OptionGroup var change: ChangeOptions

@@ -7,19 +7,22 @@ extension Ops.Incident {
         static let configuration = CommandConfiguration(commandName: "list", 
             abstract: "List incidents, most recent first.",
             discussion: """
-              ops incident list --status open --status acknowledged
+              ops incident list --status active              not yet resolved
+              ops incident list --status acknowledged,mitigated
               ops incident list --week 2026-W47 --format csv
               ops incident list --sev SEV1 --since 2026-11-01
             """
         )
 
-        @Option(help: "open, acknowledged, mitigated, resolved or closed; repeat for more.")
-        var status: [IncidentStatus] = []
+        @Option(help: ArgumentHelp(
+            "open, acknowledged, mitigated, resolved, closed, or active (all not yet resolved). Repeat, or separate with commas.",
+            valueName: "status"))
+        var status: [String] = []
 
         @Option(name: .customLong("sev"), help: "Severity; repeat for more.")
         var severities: [String] = []
 
-        @Option(help: "Service; repeat for more.")
+        @Option(help: "Service; repeat for more.", completion: Completions.services)
         var service: [String] = []
 
         @Option(help: "Only incidents with this tag; repeat to require several.")
@@ -33,7 +36,7 @@ extension Ops.Incident {
             let workspace = try context.workspace()
             let config = try workspace.config()
             var filter = IncidentFilter()
-            filter.statuses = Set(status)
+            filter.statuses = try IncidentFilter.statuses(status)
             filter.severities = severities
             filter.services = service
             filter.tags = tag
@@ -49,5 +52,3 @@ extension Ops.Incident {
         }
     }
 }
-
-extension IncidentStatus: ExpressibleByArgument {}

@@ -8,6 +8,9 @@ extension Ops.Incident {
             discussion: """
             Only the new ID goes to standard output, so scripts can capture it:
               id=$(ops incident open "Checkout p99 above 1.2s" --sev SEV2 --service checkout)
+            An incident still open on the same service with a near-identical title,
+            opened within the hour, is named instead (nothing is written); --force
+            opens another anyway.
             """
         )
 
@@ -17,13 +20,13 @@ extension Ops.Incident {
         @Option(name: .customLong("sev"), help: "Severity: SEV1, P1, sev-1 ... as listed in ops.yaml.")
         var severity: String
 
-        @Option(help: "The affected service, from ops.yaml.")
+        @Option(help: "The affected service, from ops.yaml.", completion: Completions.services)
         var service: String
 
         @Option(help: "The use case, from ops.yaml. Default: the service's name when it is a use case.")
         var useCase: String?
 
-        @Option(help: "Who leads the response. Default: you.")
+        @Option(help: "Who leads the response. Default: you.", completion: Completions.people)
         var commander: String?
 
         @Option(parsing: .unconditional, help: "When impact began, if known (14:02, -30m, ISO 8601).")
@@ -35,7 +38,7 @@ extension Ops.Incident {
         @Option(name: .customLong("tag"), help: "A tag; repeat for more.")
         var tags: [String] = []
 
-        @Option(help: "A runbook from runbooks/, by its file name without .md.")
+        @Option(help: "A runbook from runbooks/, by its file name without .md; its checklist is attached, as ops runbook attach does.", completion: Completions.runbooks)
         var runbook: String?
 
         @OptionGroup var change: ChangeOptions

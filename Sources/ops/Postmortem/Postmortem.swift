@@ -20,7 +20,7 @@ extension Ops.Postmortem {
         static let configuration = CommandConfiguration(commandName: "new", 
             abstract: "Write postmortem.md from templates/postmortem.md, prefilled from the incident.")
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
+        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
         var id: String
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
@@ -35,7 +35,7 @@ extension Ops.Postmortem {
     struct Status: OpsCommand {
         static let configuration = CommandConfiguration(commandName: "status", abstract: "Set a postmortem's status: Draft, In review, Reviewed, Closed.")
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
+        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
         var id: String
         @Argument(help: "Draft, \"In review\", Reviewed or Closed.")
         var status: String

@@ -9,6 +9,7 @@ extension Ops {
             discussion: """
               ops raci show --format md
               ops raci who "Error budgets"
+              ops raci who "SRE Lead"
               ops raci set "Ops Review" --role A --to COO
             """,
             subcommands: [Show.self, Who.self, Set.self]
@@ -31,16 +32,21 @@ extension Ops.RACI {
     }
 
     struct Who: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "who", abstract: "Who is R, A, C and I for one workstream.")
-        @Argument(help: "The workstream, or the start of its name.")
-        var workstream: String
+        static let configuration = CommandConfiguration(commandName: "who",
+            abstract: "Who is behind a workstream's R, A, C and I, or behind a title, team or person.",
+            discussion: """
+            Names titles and teams with the people ops.yaml lists for them.
+              ops raci who "Ops Review"     R, A, C, I, each with its people
+              ops raci who "SRE Lead"       who holds the title, and where it is R, A, C or I
+              ops raci who bob              bob's letters, directly or through title and team
+            """)
+        @Argument(help: "A workstream (or the start of its name), or a title, team, group or person from ops.yaml.")
+        var name: String
         @OptionGroup var global: GlobalOptions
         func run(_ context: OpsContext) throws {
-            let found = try RACIService(context.workspace()).matrix().workstream(workstream)
-            let lines = [("Responsible", "R"), ("Accountable", "A"), ("Consulted", "C"), ("Informed", "I")].map { label, role in
-                "\(label.padding(toLength: 12, withPad: " ", startingAt: 0)) \(found.names(role).joined(separator: ", "))"
-            }
-            context.output(([found.name] + lines).joined(separator: "\n"))
+            let workspace = try context.workspace()
+            let answer = try RACIWho.answer(name, matrix: RACIService(workspace).matrix(), config: workspace.config())
+            context.output(answer.text, terminated: false)
         }
     }
 

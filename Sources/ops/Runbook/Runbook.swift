@@ -33,7 +33,7 @@ extension Ops.Runbook {
     struct Show: OpsCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a runbook's phases, steps and checklist ids.")
 
-        @Argument(help: "The runbook's name (its file name without .md).")
+        @Argument(help: "The runbook's name (its file name without .md).", completion: Completions.runbooks)
         var slug: String
 
         @OptionGroup var global: GlobalOptions
@@ -82,10 +82,10 @@ extension Ops.Runbook {
             discussion: "  ops runbook attach 7f3a model-serving-degradation"
         )
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
+        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
         var id: String
 
-        @Argument(help: "The runbook's name.")
+        @Argument(help: "The runbook's name.", completion: Completions.runbooks)
         var slug: String
 
         @OptionGroup var writer: WriterOptions
@@ -101,7 +101,7 @@ extension Ops.Runbook {
         static let configuration = CommandConfiguration(commandName: "diff", 
             abstract: "Show how a runbook changed since it was attached to an incident.")
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.")
+        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
         var id: String
 
         @OptionGroup var global: GlobalOptions

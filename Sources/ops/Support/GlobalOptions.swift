@@ -10,6 +10,6 @@ struct GlobalOptions: ParsableArguments {
 struct WriterOptions: ParsableArguments {
     @Option(name: .customLong("as"), help: ArgumentHelp(
         "Who is making the change: a handle from ops.yaml or 'Name <email>'. Default: OPS_USER, then Git's user.name.",
-        valueName: "person"))
+        valueName: "person"), completion: Completions.people)
     var author: String?
 }

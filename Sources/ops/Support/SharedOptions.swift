@@ -69,5 +69,6 @@ extension OpsContext {
         } else {
             note("\(outcome.incident.id) \(done).")
         }
+        for warning in outcome.warnings { note("warning: \(warning)") }
     }
 }
