@@ -136,8 +136,16 @@ import Glibc
         #expect(taken.status == 2)
         #expect(taken.stderr == "ops: cannot serve on 127.0.0.1:\(port): Address already in use. Pick another --listen address or port\n")
 
+        let zero = try cli.ops(["serve", "--head-timeout", "0"], in: repo, environment: env)
+        #expect(zero.status == 2 && zero.stderr.contains("--head-timeout must be a number of seconds above 0"), "\(zero.stderr)")
+        let none = try cli.ops(["serve", "--max-connections", "0"], in: repo, environment: env)
+        #expect(none.status == 2 && none.stderr.contains("--max-connections must be at least 1"), "\(none.stderr)")
+
         let help = try cli.ops(["serve", "--help"], in: repo)
         #expect(help.status == 0 && help.stdout.contains("ops serve --listen 127.0.0.1:9095"))
+        for flag in ["--head-timeout <seconds>", "--idle-timeout <seconds>", "--max-connections <count>"] {
+            #expect(help.stdout.contains(flag), "\(flag)")
+        }
     }
 
     @Test func aGitFailureAnswers503SoAlertmanagerRetriesAndTheRetryIsStored() throws {
