@@ -72,6 +72,7 @@ extension GitRepository {
     /// lock, so the writer that left the record is dead. Every step can run again after another
     /// kill: the record goes last. A file the user edited since is never touched.
     func recoverInterruptedWrite() throws {
+        removeLeftovers()
         guard let data = FileManager.default.contents(atPath: intentPath) else { return }
         guard let intent = try? JSONDecoder().decode(WriteIntent.self, from: data), let commit = ObjectID(hex: intent.commit) else {
             removeIntent()  // written by rename, so never torn: not ours to read
@@ -156,6 +157,14 @@ extension GitRepository {
         }
         removeIntent()
         onNotice(.completedInterruptedWrite(commit: commit, pid: intent.pid))
+    }
+
+    /// Files of the state folder that only a writer at work has: any found now are a dead one's.
+    private func removeLeftovers() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: stateFolder) else { return }
+        for name in names where name.hasPrefix("lock-") || name == "intent.tmp" || name == "index.work" || name == "index.work.lock" {
+            unlink(stateFolder + "/" + name)
+        }
     }
 
     private enum WorkTreeState {
