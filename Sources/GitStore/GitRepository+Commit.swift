@@ -106,7 +106,6 @@ extension GitRepository {
             let staging = try openStaging()
             try refuseUncommittedEdits(changes, tree: baseTree, index: staging)
             var write = try WorkTreeWrite(root: root, changes: changes, tempPrefix: ".\(stateName)-")
-            files = write
             try writeIntent(WriteIntent(branch: branch, parent: parent.map { ObjectID($0.id) }, commit: ObjectID(commitID),
                                         indexLock: lock.identity, files: write.plannedFiles))
             try write.create()

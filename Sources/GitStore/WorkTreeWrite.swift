@@ -51,6 +51,15 @@ struct WorkTreeWrite {
 
     /// Writes the temp files (a plain create: the rename into place after the commit is what makes it atomic).
     mutating func create() throws {
+        do {
+            try createTemps()
+        } catch {
+            discard()
+            throw error
+        }
+    }
+
+    private mutating func createTemps() throws {
         for file in planned {
             guard let temp = file.temp, let content = file.content else { continue }
             let full = root + "/" + temp
