@@ -10,7 +10,7 @@ BIN := .build/debug/ops
 # gives the sync tests a real sshd (and ssh-keygen) on a loopback port.
 PACKAGES := libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config git python3 python3-yaml cmark-gfm chromium prometheus-alertmanager openssh-server
 
-.PHONY: deps build test demo bench release clean
+.PHONY: deps build test crash-test demo bench release clean
 
 deps:
 	@if ! pkg-config --exists libgit2 libcmark-gfm 2>/dev/null || ! command -v git >/dev/null || ! command -v python3 >/dev/null \
@@ -27,6 +27,11 @@ build: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The long crash run: 500 SIGKILLs at random points of ops writes (the default suite runs 100).
+crash-test: deps
+	$(SWIFT) build --build-tests
+	OPS_KILL_RUNS=$${OPS_KILL_RUNS:-500} $(SWIFT) test --skip-build --filter CrashSafetyTests
 
 demo: build
 	@bash scripts/demo.sh

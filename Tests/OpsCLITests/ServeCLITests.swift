@@ -158,14 +158,20 @@ import Glibc
         defer { server.kill() }
         let firing = try Self.fixture("alertmanager-firing.json")
         let head = try cli.git("rev-parse", "HEAD", in: repo)
-        // Another Git process holding the branch's lock: the commit cannot move the branch.
-        let lock = repo + "/.git/refs/heads/main.lock"
+        #expect(try HTTPProbe.send(port: server.port, method: "GET", path: "/healthz").status == 200)
+        // Git's index.lock, held for a minute (a commit message editor left open): ops never
+        // removes it, so the write fails before committing, and /healthz says so meanwhile.
+        let lock = repo + "/.git/index.lock"
         try "".write(toFile: lock, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-60)], ofItemAtPath: lock)
         let failed = try HTTPProbe.send(port: server.port, headers: webhookHeaders(token: Self.token), body: firing)
         #expect(failed.status == 503, "\(failed.text)")
+        #expect(failed.text.contains("rm -f '\(lock)'"), "\(failed.text)")
+        let health = try HTTPProbe.send(port: server.port, method: "GET", path: "/healthz")
+        #expect(health.status == 503 && health.text.contains("index.lock"), "\(health.text)")
         #expect(try cli.git("rev-parse", "HEAD", in: repo) == head)
-        #expect(try cli.git("status", "--porcelain", in: repo) == "")
         try FileManager.default.removeItem(atPath: lock)
+        #expect(try cli.git("status", "--porcelain", in: repo) == "")
         // A hand-broken ops.yaml is this side's problem, not the payload's: 503, not 400.
         let config = try String(contentsOfFile: repo + "/ops.yaml", encoding: .utf8)
         try "severities: [unclosed\n".write(toFile: repo + "/ops.yaml", atomically: true, encoding: .utf8)
@@ -176,6 +182,7 @@ import Glibc
         let retried = try HTTPProbe.send(port: server.port, headers: webhookHeaders(token: Self.token), body: firing)
         #expect(retried.status == 200)
         #expect(try (retried.json()["opened"] as? [String])?.count == 1)
+        #expect(try HTTPProbe.send(port: server.port, method: "GET", path: "/healthz").status == 200)
         #expect(server.stop() == 0)
         #expect(server.lines("delivery").filter { $0.contains("status=503 action=failed") }.count == 2)
         #expect(!server.log.contains(Self.token))

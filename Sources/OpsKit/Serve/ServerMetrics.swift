@@ -18,6 +18,8 @@ public actor ServerMetrics {
     private var errors: [Failure: Int] = [:]
     private var deliveries = 0
     private var inFlight = 0
+    /// Why the last delivery could not be stored, nil once one is: `/healthz` fails meanwhile.
+    private(set) var writeFailure: String?
     private var commits = 0
     private var opened = 0
     private var updated = 0
@@ -42,6 +44,10 @@ public actor ServerMetrics {
     /// A delivery started (`+1`) or was answered (`-1`).
     func recordInFlight(_ change: Int) {
         inFlight += change
+    }
+
+    func recordWriteOutcome(failure: String?) {
+        writeFailure = failure
     }
 
     func recordFailure(_ failure: Failure) {
