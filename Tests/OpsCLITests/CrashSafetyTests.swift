@@ -7,11 +7,12 @@ import Testing
 @Suite(.serialized) struct CrashSafetyTests {
     static let env = ["OPS_USER": "alice"]
 
-    /// Kills in the default run; `OPS_KILL_RUNS=500 swift test --filter CrashSafetyTests` (or
+    /// Kills in the default run, across open, note, ack, backlog add, decision new, step check,
+    /// postmortem new, review pack and alert ingest; `OPS_KILL_RUNS=500 swift test --filter CrashSafetyTests` (or
     /// `make crash-test`) is the long run.
     static var kills: Int { ProcessInfo.processInfo.environment["OPS_KILL_RUNS"].flatMap { Int($0) } ?? 100 }
 
-    enum Kind: CaseIterable { case open, note, ack, backlog, decision }
+    enum Kind: CaseIterable { case open, note, ack, backlog, decision, stepCheck, postmortem, reviewPack, alertIngest }
 
     @Test func writesKilledAtRandomPointsLeaveTheWholeChangeOrNoneAndTheNextCommandGoesOn() throws {
         let cli = try CLI()
@@ -27,13 +28,39 @@ import Testing
         // Incidents to acknowledge: two per ack round (the killed one and the next).
         var unacknowledged = try (0..<(Self.kills / Kind.allCases.count * 2 + 2)).map { try open("To ack \($0)") }
 
-        func arguments(_ kind: Kind, _ marker: String) -> [String] {
+        func setUp(_ arguments: [String]) throws -> String {
+            let result = try cli.ops(arguments, in: repo, environment: Self.env)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let payload = try String(contentsOfFile: ServeCLITests.fixtures + "/alertmanager-firing.json", encoding: .utf8)
+        var stepIncident = ""
+        func arguments(_ kind: Kind, _ marker: String, killed: Bool = false) throws -> [String] {
             switch kind {
             case .open: return ["incident", "open", "Opened \(marker)", "--sev", "SEV3", "--service", "ops_copilot"]
             case .note: return ["incident", "note", noted, "note \(marker)"]
             case .ack: return ["incident", "ack", unacknowledged.removeLast()]
             case .backlog: return ["backlog", "add", "Item \(marker)"]
             case .decision: return ["decision", "new", "Decision \(marker)"]
+            case .stepCheck:
+                // The killed run ticks the first step of a new checklist, the next run the second.
+                if killed {
+                    stepIncident = try setUp(["incident", "open", "Steps \(marker)", "--sev", "SEV3", "--service", "ops_copilot",
+                                              "--runbook", "model-serving-degradation", "--force"])
+                }
+                return ["step", "check", stepIncident, killed ? "detection.1" : "detection.2"]
+            case .postmortem:
+                let id = try setUp(["incident", "open", "Reviewed \(marker)", "--sev", "SEV3", "--service", "ops_copilot", "--force"])
+                _ = try setUp(["incident", "resolve", id])
+                return ["postmortem", "new", id]
+            case .reviewPack: return ["review", "pack", "--week", "2026-W47"]
+            case .alertIngest:
+                // A new alert each time (its own fingerprint), so each ingest opens an incident.
+                let fingerprint = String(format: "%016llx", UInt64.random(in: 1..<UInt64.max, using: &generator))
+                let file = cli.home + "/alert-\(marker).json"
+                try payload.replacingOccurrences(of: "c0ffee1234abcd56", with: fingerprint)
+                    .replacingOccurrences(of: "10.0.0.7:9090", with: "10.0.0.7:\(marker)").write(toFile: file, atomically: true, encoding: .utf8)
+                return ["alert", "ingest", file]
             }
         }
         // What an exit 0 promised, checked against HEAD at the end.
@@ -43,7 +70,7 @@ import Testing
 
         for round in 0..<Self.kills {
             let kind = Kind.allCases[round % Kind.allCases.count]
-            let killed = arguments(kind, "killed-\(round)")
+            let killed = try arguments(kind, "killed-\(round)", killed: true)
             // Mostly in the second half of the median time of this command, where it writes
             // (the first half is start-up and reading), sometimes anywhere.
             let typical = durations[kind].map { $0.sorted()[$0.count / 2] } ?? 0.2
@@ -54,7 +81,7 @@ import Testing
                 promised.append((kind, killed, outcome.stdout))
             }
             // The next command of the same kind succeeds with no user action.
-            let next = arguments(kind, "next-\(round)")
+            let next = try arguments(kind, "next-\(round)")
             let start = Date()
             let result = try cli.ops(next, in: repo, environment: Self.env)
             durations[kind, default: []].append(Date().timeIntervalSince(start))
@@ -68,8 +95,12 @@ import Testing
         #expect(try Self.git(["fsck", "--strict", "--no-dangling"], in: repo, home: cli.home) == Self.Output(status: 0, text: ""))
         let status = try Self.git(["status", "--porcelain", "--untracked-files=all", "--ignored"], in: repo, home: cli.home)
         #expect(status == Self.Output(status: 0, text: ""), "temp files or changes left: \(status.text)")
+        // Lint finds nothing but what a fresh postmortem draft lacks.
         let lint = try cli.ops(["lint"], in: repo, environment: Self.env)
-        #expect(lint.status == 0, "\(lint.stdout)\(lint.stderr)")
+        let problems = lint.stdout.split(separator: "\n").filter { $0.hasPrefix("incidents/") || $0.hasPrefix("decisions/") || $0.hasPrefix("backlog/") || $0.hasPrefix("reviews/") }
+        #expect(lint.status == 0 || problems.allSatisfy { $0.hasSuffix("/postmortem.md:43: the root cause is empty") },
+                "\(lint.stdout)\(lint.stderr)")
+        #expect(!lint.stderr.contains("does not parse") && !lint.stdout.contains("does not parse"))
         for leftover in [".git/index.lock", ".git/refs/heads/main.lock", ".git/ops/intent"] {
             #expect(!FileManager.default.fileExists(atPath: repo + "/" + leftover), "\(leftover) left")
         }
@@ -80,9 +111,16 @@ import Testing
         let notedFile = try cli.git("show", "HEAD:\(notedPath)", in: repo)
         for (kind, arguments, stdout) in promised {
             switch kind {
-            case .open, .backlog, .decision:
+            case .open, .backlog, .decision, .alertIngest:
                 let id = stdout.trimmingCharacters(in: .whitespacesAndNewlines)
                 #expect(!id.isEmpty && files.contains(id), "\(arguments) printed \(id), which is not in HEAD")
+            case .stepCheck:
+                let path = try #require(files.split(separator: "\n").first { $0.contains(arguments[2]) && $0.hasSuffix("runbook.md") })
+                #expect(try cli.git("show", "HEAD:\(path)", in: repo).contains("- [x] `\(arguments[3])`"), "\(arguments) not in HEAD")
+            case .postmortem:
+                #expect(files.contains("\(arguments[2])/postmortem.md"), "\(arguments) not in HEAD")
+            case .reviewPack:
+                #expect(files.contains("reviews/2026-W47/pack.md"), "\(arguments) not in HEAD")
             case .note:
                 #expect(notedFile.contains(arguments[3]), "\(arguments[3]) is not in HEAD")
             case .ack:
