@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+import Yams
+@testable import OpsKit
+
+/// Input is hostile until checked (issue 16, item 5): sizes bounded, no YAML alias expanded,
+/// invalid UTF-8 refused and never rewritten, user text shown literally in the pack, CSV
+/// cells that a spreadsheet would run as formulas neutralised.
+@Suite struct InputHygieneTests {
+    // MARK: YAML aliases
+
+    /// A "billion laughs" front matter of about 1 KB: nine levels of nine aliases each.
+    static let aliasBomb: String = {
+        var lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+        for level in 1...9 {
+            let previous = "*a\(level - 1)"
+            lines.append("a\(level): &a\(level) [" + Array(repeating: previous, count: 9).joined(separator: ", ") + "]")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }()
+
+    @Test func anAliasOrAnchorIsRefusedWithItsLineAndNeverExpanded() throws {
+        #expect(throws: OpsError.file("ops.yaml", line: 2, "`&base`: aliases are not allowed in ops documents",
+                                      fix: "Write this value out in full wherever `*base` stands, then delete `&base`")) {
+            _ = try YAMLText("team: sre\nroles: &base {comms: bob}\nother: *base\n", path: "ops.yaml")
+        }
+        // Front matter lines count from the file's first line.
+        #expect(throws: OpsError.file("incident.md", line: 5, "`*x`: aliases are not allowed in ops documents",
+                                      fix: "Write the value of `&x` out in full here")) {
+            _ = try MarkdownDocument("---\nid: a\n# &x *x in a comment is no alias\nt: '&x *x'\nu: *x\n---\n", path: "incident.md")
+        }
+        // `&` and `*` inside values are text, not anchors.
+        let text = try YAMLText("title: R&D *latency* & more\nnote: \"&x *y\"\n", path: "a.yaml")
+        #expect(text["title"]?.string == "R&D *latency* & more")
+        #expect(text["note"]?.string == "&x *y")
+    }
+
+    @Test func anAliasBombInAHandEditFailsLintAtItsLineAndReadsFailFast() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        let incident = try ops.open()
+        let path = ops.folder.path + "/" + incident.path
+        let original = try ops.file(incident)
+        try original.replacingOccurrences(of: "---\nid:", with: "---\n" + Self.aliasBomb + "id:").write(toFile: path, atomically: true, encoding: .utf8)
+        let started = Date()
+        let report = try Linter.run(ops.workspace)
+        #expect(report.errors.map(\.description) == [
+            "\(incident.path):2: `&a0`: aliases are not allowed in ops documents. Write this value out in full wherever `*a0` stands, then delete `&a0`",
+        ])
+        #expect(Date().timeIntervalSince(started) < 10)
+        // A command that reads the file says the same, and writes nothing.
+        _ = try git(ops.folder.path, "-c", "user.name=Pat", "-c", "user.email=pat@example.com", "commit", "-qam", "hand edit")
+        let count = try ops.commitCount()
+        #expect(throws: OpsError.self) { _ = try ops.incidents.change(incident.id, .note("x"), at: nil, author: ops.alice) }
+        #expect(try ops.commitCount() == count)
+    }
+}
