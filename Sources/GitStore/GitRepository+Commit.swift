@@ -69,6 +69,7 @@ extension GitRepository {
     /// the branch first; nothing was changed then.
     func land(_ changes: [FileChange], on branch: String, from parent: GitCommit?, baseTree: GitTree?,
               log: String = "commit (ops)", makeCommit: (git_oid) throws -> git_oid) throws -> git_oid? {
+        try refuseWritesBeyondLinks(changes)
         let index = try workTree == nil ? nil : openStaging()
         if let index { try refuseUncommittedEdits(changes, tree: baseTree, index: index) }
 
