@@ -20,6 +20,31 @@ import Testing
         #expect(result.stdout == "", sourceLocation: sourceLocation)
     }
 
+    @Test func anArgumentThatIsNotUTF8IsRefusedByEveryCommandAlike() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let (repo, id) = try Self.incident(cli)
+        let head = try cli.git("rev-parse", "HEAD", in: repo)
+        // Swift would turn the byte into U+FFFD before ops saw it; the shell passes it as it is.
+        for arguments in [["incident", "note", id], ["incident", "open", "--sev", "SEV2", "--service", "ops_copilot"], ["incident", "list", "--service"]] {
+            let script = "exec \"$0\" \"$@\" \"$(printf 'caf\\351')\""
+            let result = try cli.run("/bin/sh", ["-c", script, CLI.binary] + arguments, in: repo, environment: Self.env, stdin: nil)
+            Self.expectRefused(result, "argument \(arguments.count + 1) is not valid UTF-8 (byte 0xE9 on line 1). Send the text as UTF-8")
+        }
+        #expect(try cli.git("rev-parse", "HEAD", in: repo) == head)
+    }
+
+    @Test func aNoteFromStandardInputIsCheckedForUTF8() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let (repo, id) = try Self.incident(cli)
+        let head = try cli.git("rev-parse", "HEAD", in: repo)
+        let latin1 = try cli.run("/bin/sh", ["-c", "printf 'ok\\nd\\351j\\340 vu\\n' | exec \"$0\" incident note \"$1\" -", CLI.binary, id],
+                                 in: repo, environment: Self.env, stdin: nil)
+        Self.expectRefused(latin1, "standard input is not valid UTF-8 (byte 0xE9 on line 2). Send the text as UTF-8")
+        #expect(try cli.git("rev-parse", "HEAD", in: repo) == head)
+    }
+
     @Test func aNoteIntoASymlinkedIncidentFolderIsRefusedAndTheFilesOutsideStayAsTheyWere() throws {
         let cli = try CLI()
         defer { cli.remove() }

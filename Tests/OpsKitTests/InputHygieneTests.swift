@@ -54,4 +54,37 @@ import Yams
         #expect(throws: OpsError.self) { _ = try ops.incidents.change(incident.id, .note("x"), at: nil, author: ops.alice) }
         #expect(try ops.commitCount() == count)
     }
+
+    // MARK: UTF-8
+
+    @Test func invalidUTF8InADocumentIsRefusedAtItsLineAndNeverRewritten() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        let incident = try ops.open()
+        let path = ops.folder.path + "/" + incident.path
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        // A Latin-1 "é" (0xE9) in the summary, a line the note does not touch.
+        let summary = try #require(String(decoding: bytes, as: UTF8.self).range(of: "## Summary\n"))
+        let offset = String(decoding: bytes, as: UTF8.self)[..<summary.upperBound].utf8.count
+        bytes.insert(contentsOf: [0x43, 0x61, 0x66, 0xE9, 0x0A], at: offset)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        _ = try git(ops.folder.path, "-c", "user.name=Pat", "-c", "user.email=pat@example.com", "commit", "-qam", "latin-1 edit")
+        let count = try ops.commitCount()
+        let line = String(decoding: bytes[..<offset], as: UTF8.self).components(separatedBy: "\n").count
+        let refusal = OpsError.file(incident.path, line: line, "is not valid UTF-8 (byte 0xE9)",
+                                    fix: "Save the file as UTF-8 in your editor, then run the command again")
+        #expect(throws: refusal) { _ = try ops.incidents.change(incident.id, .note("rolled back"), at: nil, author: ops.alice) }
+        #expect(throws: refusal) { _ = try ops.incidents.change(incident.id, .move(to: .acknowledged), at: nil, author: ops.alice) }
+        #expect(throws: refusal) { _ = try ops.incidents.find(incident.id) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes))
+        #expect(try ops.commitCount() == count)
+        #expect(try Linter.run(ops.workspace).errors.map(\.description) == [refusal.message])
+    }
+
+    @Test func textFromStandardInputThatIsNotUTF8IsRefused() throws {
+        #expect(throws: OpsError.input("standard input is not valid UTF-8 (byte 0xFF on line 2). Send the text as UTF-8")) {
+            _ = try UTF8Text.decode(Data([0x61, 0x0A, 0x62, 0xFF]), what: "standard input")
+        }
+        #expect(try UTF8Text.decode(Data("é ✓ 🚨".utf8), what: "x") == "é ✓ 🚨")
+    }
 }

@@ -116,7 +116,7 @@ public struct BacklogService {
             let items = Dictionary(Self.locator.refs(in: try snapshot.files(under: Self.locator.folder)).map { ($0.id, $0) },
                                    uniquingKeysWith: { first, _ in first })
             for file in try snapshot.files(under: IncidentLocator.folder) where file.path.hasSuffix("/postmortem.md") {
-                let text = String(decoding: try snapshot.read(file.path) ?? Data(), as: UTF8.self)
+                let text = try UTF8Text.decode(try snapshot.read(file.path) ?? Data(), path: file.path)
                 let document = try MarkdownDocument(text, path: file.path)
                 let postmortem = Postmortem(document)
                 var lines = YAMLText.split(text)

@@ -329,7 +329,7 @@ public struct IncidentService {
             guard let data = try snapshot.read(ref.path) else {
                 throw OpsError.repository("\(ref.id) was deleted by another change; nothing was written")
             }
-            var document = try IncidentDocument(text: String(decoding: data, as: UTF8.self), path: ref.path)
+            var document = try IncidentDocument(text: UTF8Text.decode(data, path: ref.path), path: ref.path)
             unchanged = try edit(&document)
             result = document.incident
             return unchanged == nil ? [.write(ref.path, document.text)] : []

@@ -59,7 +59,12 @@ extension OpsContext {
         guard process.terminationStatus == 0 else {
             throw OpsError.input("the editor (\(editor)) exited with status \(process.terminationStatus); nothing was written")
         }
-        return try String(contentsOf: file, encoding: .utf8)
+        return try UTF8Text.decode(Data(contentsOf: file), what: "the text saved in the editor")
+    }
+
+    /// Standard input as text: refused when it is not UTF-8.
+    func standardInput() throws -> String {
+        try UTF8Text.decode(FileHandle.standardInput.readDataToEndOfFile(), what: "standard input")
     }
 
     /// Tells the person what a change did, on standard error.
