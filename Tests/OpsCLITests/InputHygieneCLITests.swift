@@ -34,7 +34,7 @@ import Testing
         #expect(try cli.git("rev-parse", "HEAD", in: repo) == head)
     }
 
-    @Test func aNoteFromStandardInputIsCheckedForUTF8() throws {
+    @Test func aNoteFromStandardInputIsCheckedForUTF8AndSize() throws {
         let cli = try CLI()
         defer { cli.remove() }
         let (repo, id) = try Self.incident(cli)
@@ -42,6 +42,12 @@ import Testing
         let latin1 = try cli.run("/bin/sh", ["-c", "printf 'ok\\nd\\351j\\340 vu\\n' | exec \"$0\" incident note \"$1\" -", CLI.binary, id],
                                  in: repo, environment: Self.env, stdin: nil)
         Self.expectRefused(latin1, "standard input is not valid UTF-8 (byte 0xE9 on line 2). Send the text as UTF-8")
+        let big = try cli.ops(["incident", "note", id, "-"], in: repo, environment: Self.env, stdin: String(repeating: "log line\n", count: 4000))
+        Self.expectRefused(big, "standard input is over the limit of 16384 bytes (16 KiB). "
+                           + "Split it into several notes, or commit the long text as a file and note where it is")
+        let title = try cli.ops(["incident", "open", String(repeating: "x", count: 201), "--sev", "SEV2", "--service", "ops_copilot"],
+                                in: repo, environment: Self.env)
+        Self.expectRefused(title, "the title is 201 characters, over the limit of 200. Shorten it; put the detail in a note: ops incident note ID \"...\"")
         #expect(try cli.git("rev-parse", "HEAD", in: repo) == head)
     }
 

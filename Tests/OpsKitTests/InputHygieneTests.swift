@@ -55,6 +55,32 @@ import Yams
         #expect(try ops.commitCount() == count)
     }
 
+    // MARK: Sizes
+
+    @Test func aTitleOrNoteOverTheLimitIsRefusedWithWhatToDoAndNothingIsWritten() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        let incident = try ops.open(String(repeating: "t", count: InputLimits.titleCharacters))
+        let count = try ops.commitCount()
+        let long = String(repeating: "é", count: InputLimits.titleCharacters + 1)
+        #expect(throws: OpsError.input("the title is 201 characters, over the limit of 200. Shorten it; put the detail in a note: ops incident note ID \"...\"")) {
+            _ = try ops.open(long)
+        }
+        #expect(throws: OpsError.self) { _ = try DecisionService(ops.workspace).create(.init(title: long), author: ops.alice) }
+        #expect(throws: OpsError.self) { _ = try BacklogService(ops.workspace).add(.init(title: long), author: ops.alice) }
+        _ = try ops.incidents.change(incident.id, .note(String(repeating: "n", count: InputLimits.noteBytes)), at: nil, author: ops.alice)
+        #expect(throws: OpsError.input("the note is 16385 bytes, over the limit of 16384 (16 KiB). Split it into several notes, or commit the long text as a file and note where it is")) {
+            _ = try ops.incidents.change(incident.id, .note(String(repeating: "n", count: InputLimits.noteBytes + 1)), at: nil, author: ops.alice)
+        }
+        #expect(try ops.commitCount() == count + 1)
+    }
+
+    @Test func anAlertWithALongSummaryStillOpensAnIncidentWithItsTitleCut() throws {
+        #expect(InputLimits.clipped(String(repeating: "s", count: 500)).count == InputLimits.titleCharacters)
+        #expect(InputLimits.clipped(String(repeating: "s", count: 500)).hasSuffix("…"))
+        #expect(InputLimits.clipped("short") == "short")
+    }
+
     // MARK: UTF-8
 
     @Test func invalidUTF8InADocumentIsRefusedAtItsLineAndNeverRewritten() throws {

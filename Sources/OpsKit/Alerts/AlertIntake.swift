@@ -143,7 +143,8 @@ public struct AlertIntake {
 
     private func newIncident(for alert: AlertmanagerPayload.Alert, config: OpsConfig, runbooks: [String: [String]], author: Author,
                              now: Date, incidents: IncidentService) throws -> IncidentService.NewIncident {
-        let title = IncidentService.printable(alert.annotations?["summary"] ?? alert.name)
+        // An alert is never refused for its wording: a long summary is cut to the title limit.
+        let title = InputLimits.clipped(IncidentService.printable(alert.annotations?["summary"] ?? alert.name))
         var notes: [String] = []
         let severityLabel = alert.labels["severity"] ?? ""
         let severity: String

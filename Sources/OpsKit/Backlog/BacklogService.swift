@@ -37,6 +37,7 @@ public struct BacklogService {
         guard !title.isEmpty, !title.contains("\n") else {
             throw OpsError.input("a backlog item needs a one-line title: ops backlog add \"Add a canary for model deploys\" --tag SLO --priority P1")
         }
+        try InputLimits.checkTitle(title, hint: "put the detail in the item's file, below its heading")
         let tags = try draft.tags.map { try Self.tag($0, config) }
         let priority = try draft.priority.map { try Self.priority($0) }
         let owner = try draft.owner.map { try IncidentService(workspace).personHandle($0, config) }

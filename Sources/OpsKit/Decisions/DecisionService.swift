@@ -35,6 +35,10 @@ public struct DecisionService {
         guard !title.isEmpty, !title.contains("\n") else {
             throw OpsError.input("a decision needs a one-line title: ops decision new \"Freeze non-critical releases for ops_copilot\"")
         }
+        try InputLimits.checkTitle(title, hint: "put the detail in the decision's Context section")
+        for (text, what) in [(draft.context, "the context"), (draft.decision, "the decision text"), (draft.consequences, "the consequences")] {
+            try InputLimits.checkNote(text, what: what)
+        }
         let status = draft.status.lowercased()
         guard Decision.statuses.contains(status), status != "superseded" else {
             throw OpsError.input("status '\(draft.status)' is not one of: proposed, accepted, rejected, deprecated")
