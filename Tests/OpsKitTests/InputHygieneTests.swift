@@ -55,6 +55,27 @@ import Yams
         #expect(try ops.commitCount() == count)
     }
 
+    // MARK: The pack shows user text as typed
+
+    @Test func markdownInATitleShowsAsTextInPackHTMLNeverAsALink() throws {
+        let fixture = try SLOFixture()
+        defer { fixture.remove() }
+        let title = #"[Click to fix](https://evil.example/x) *urgent* _now_ `rm` ~~old~~ a\|b &copy; \*"#
+        fixture.base.clock.set("2026-11-18T10:00:00Z")
+        let incident = try fixture.base.open(title, sev: "SEV2", service: "ops_copilot")
+        fixture.base.clock.set("2026-11-23T09:00:00Z")
+        let pack = try ReviewService(fixture.workspace).build(week: ISOWeek("2026-W47")!)
+        let markdown = pack.files[0].text
+        try ReviewTests.expectTablesIntact(markdown)
+        let page = pack.files[1].text
+        #expect(!page.contains("<a "), "a title became a link")
+        for tag in ["<em>urgent", "<em>now", "<code>rm", "<del>old", "©"] { #expect(!page.contains(tag), "\(tag)") }
+        // The row shows exactly what was typed, character for character.
+        let row = try #require(page.components(separatedBy: "<tr>").first { $0.contains(incident.id) })
+        let cells = row.components(separatedBy: "<td>").dropFirst().map { $0.components(separatedBy: "</td>")[0] }
+        #expect(cells.dropFirst().first == title.replacingOccurrences(of: "&", with: "&amp;"))
+    }
+
     // MARK: Sizes
 
     @Test func aTitleOrNoteOverTheLimitIsRefusedWithWhatToDoAndNothingIsWritten() throws {
