@@ -7,16 +7,17 @@ BIN := .build/debug/ops
 # libgit2 for Git; libcmark-gfm renders pack.html as GitHub renders Markdown (the cmark-gfm
 # command checks generated Markdown in tests); chromium renders pack.html in a test;
 # prometheus-alertmanager (with amtool) for the end-to-end test of ops serve; openssh-server
-# gives the sync tests a real sshd (and ssh-keygen) on a loopback port.
-PACKAGES := libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config git python3 python3-yaml cmark-gfm chromium prometheus-alertmanager openssh-server
+# gives the sync tests a real sshd (and ssh-keygen) on a loopback port; strace kills writes at
+# each file system call in the crash-safety test.
+PACKAGES := libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config git python3 python3-yaml cmark-gfm chromium prometheus-alertmanager openssh-server strace
 
-.PHONY: deps build test demo bench release clean
+.PHONY: deps build test crash-test demo bench release clean
 
 deps:
 	@if ! pkg-config --exists libgit2 libcmark-gfm 2>/dev/null || ! command -v git >/dev/null || ! command -v python3 >/dev/null \
 		|| ! command -v cmark-gfm >/dev/null || ! command -v chromium >/dev/null \
 		|| ! command -v prometheus-alertmanager >/dev/null || ! command -v amtool >/dev/null \
-		|| [ ! -x /usr/sbin/sshd ] || ! command -v ssh-keygen >/dev/null; then \
+		|| [ ! -x /usr/sbin/sshd ] || ! command -v ssh-keygen >/dev/null || ! command -v strace >/dev/null; then \
 		echo "Installing system packages: $(PACKAGES)" >&2; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PACKAGES) >/dev/null; \
 	fi
@@ -27,6 +28,11 @@ build: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The long crash run: 500 SIGKILLs at random points of ops writes (the default suite runs 100).
+crash-test: deps
+	$(SWIFT) build --build-tests
+	OPS_KILL_RUNS=$${OPS_KILL_RUNS:-500} $(SWIFT) test --skip-build --filter CrashSafetyTests
 
 demo: build
 	@bash scripts/demo.sh

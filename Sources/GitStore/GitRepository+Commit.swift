@@ -26,6 +26,21 @@ extension GitRepository {
     /// How many times a commit is rebuilt when the branch moved underneath it.
     static let maximumAttempts = 50
 
+    /// The folder of this library's own state in `.git` (see `stateName`).
+    var stateFolder: String { gitDirectory + "/" + stateName }
+
+    /// Takes the writer lock, then finishes or rolls back a write that a killed writer left.
+    func lockWriters() throws -> WriterLock {
+        let lock = try WriterLock(path: gitDirectory + "/" + stateName + ".lock", timeout: writerLockTimeout, notice: onNotice)
+        do {
+            try recoverInterruptedWrite()
+        } catch {
+            lock.release()
+            throw error
+        }
+        return lock
+    }
+
     /// Commits the changes `build` returns as one commit on the current branch.
     ///
     /// `build` reads the parent commit through the snapshot and returns the files to write or
@@ -36,13 +51,15 @@ extension GitRepository {
     /// Work-tree files are written atomically (temp file + rename) and only their index entries
     /// are updated, so the user's other staged and unstaged changes stay exactly as they were.
     /// A file that the user changed and did not commit is never overwritten: the commit is refused.
+    /// Whenever the process is killed, the next write finds the whole change or none of it
+    /// (see `land`).
     @discardableResult
     public func commit(
         _ message: @autoclosure () -> CommitMessage,
         author: Signature,
         build: (Snapshot) throws -> [FileChange]
     ) throws -> ObjectID? {
-        let lock = try WriterLock(path: gitDirectory + "/ops.lock")
+        let lock = try lockWriters()
         defer { lock.release() }
 
         for _ in 0..<Self.maximumAttempts {
@@ -63,30 +80,64 @@ extension GitRepository {
     }
 
     /// Writes `changes` on top of `baseTree`, makes the commit `makeCommit` returns for the new tree,
-    /// and moves `branch` to it only if it still points at `parent` (compare-and-swap). The work
-    /// tree files are renamed into place and their index entries updated only after the branch
-    /// moved, and never over the user's uncommitted edits. Returns nil when another writer moved
-    /// the branch first; nothing was changed then.
+    /// and moves `branch` to it only if it still points at `parent` (compare-and-swap). Returns nil
+    /// when another writer moved the branch first; nothing was changed then.
+    ///
+    /// The order makes the write atomic from the user's side. Objects are written (and flushed)
+    /// first. Git's `index.lock` is taken before the branch moves and held until the index holds
+    /// the new commit, so a plain `git commit` cannot run in between and commit the old files.
+    /// Under it, the index is read and the user's uncommitted edits are refused; an intent record
+    /// (`.git/<state>/intent`) names the commit, the parent and the temp files; then the branch
+    /// moves, the temp files are renamed into place, the index is written and flushed, and the
+    /// record is removed. A writer killed anywhere in between leaves the record: the next one
+    /// finishes the work when the branch moved, and removes every trace when it did not.
     func land(_ changes: [FileChange], on branch: String, from parent: GitCommit?, baseTree: GitTree?,
               log: String = "commit (ops)", makeCommit: (git_oid) throws -> git_oid) throws -> git_oid? {
         try refuseWritesBeyondLinks(changes)
-        let index = try workTree == nil ? nil : openStaging()
-        if let index { try refuseUncommittedEdits(changes, tree: baseTree, index: index) }
-
-        let staged = try WorkTreeWrite(root: workTree, changes: changes)
+        let treeID = try writeTree(changes, base: baseTree)
+        let commitID = try makeCommit(treeID)
+        guard let root = workTree else {
+            return try moveBranch(branch, to: commitID, from: parent?.id, log: log) ? commitID : nil
+        }
+        let lock = try GitLockFile.acquire(gitDirectory + "/index", state: stateName, stateFolder: stateFolder,
+                                           patience: lockPatience, notice: onNotice)
+        var files: WorkTreeWrite?
+        var moved = false
         do {
-            let treeID = try writeTree(changes, base: baseTree)
-            let commitID = try makeCommit(treeID)
+            let staging = try openStaging()
+            try refuseUncommittedEdits(changes, tree: baseTree, index: staging)
+            var write = try WorkTreeWrite(root: root, changes: changes, tempPrefix: ".\(stateName)-")
+            try writeIntent(WriteIntent(branch: branch, parent: parent.map { ObjectID($0.id) }, commit: ObjectID(commitID),
+                                        indexLock: lock.identity, files: write.plannedFiles))
+            try write.create()
+            files = write
             guard try moveBranch(branch, to: commitID, from: parent?.id, log: log) else {
-                staged.discard()
+                write.discard()
+                removeIntent()
+                lock.rollBack()
                 return nil
             }
-            try staged.commit()
-            if let index { try updateIndex(index, for: changes) }
+            moved = true
+            let placed = try write.commit()
+            try writeIndex(staging, removing: changes.filter { $0.content == nil }.map(\.path),
+                           adding: try placed.map { entry in
+                               var blob = try hashBlob(entry.content)
+                               return IndexFile.NewEntry(path: entry.path, blob: withUnsafeBytes(of: &blob.id) { Array($0) },
+                                                         stat: entry.stat, executable: entry.isExecutable)
+                           }, into: lock)
+            removeIntent()
             return commitID
         } catch {
-            staged.discard()
-            throw error
+            guard moved else {
+                files?.discard()
+                removeIntent()
+                lock.rollBack()
+                throw error
+            }
+            // The commit is in; the intent record and index.lock stay, so no plain `git commit`
+            // can commit the old files, and the next write finishes the work.
+            lock.abandon()
+            throw GitStoreError.unfinished(commit: ObjectID(commitID), path: root, message: "\(error)")
         }
     }
 
@@ -110,62 +161,11 @@ extension GitRepository {
         return result.sorted { $0.path < $1.path }
     }
 
-    private func hashBlob(_ content: Data) throws(GitError) -> git_oid {
+    func hashBlob(_ content: Data) throws(GitError) -> git_oid {
         var oid = git_oid()
         let result = content.withUnsafeBytes { git_odb_hash(&oid, $0.baseAddress, $0.count, GIT_OBJECT_BLOB) }
         try check(result)
         return oid
-    }
-
-    /// The index a commit checks and updates: read by `IndexFile` when it can, else by libgit2.
-    func openStaging() throws(GitError) -> Staging {
-        if let file = IndexFile.read(gitDirectory + "/index") { return .file(file) }
-        return .library(try openIndex())
-    }
-
-    func openIndex() throws(GitError) -> GitIndex {
-        var out: OpaquePointer?
-        try check(git_repository_index(&out, handle.pointer))
-        let index = GitIndex(out!, owner: handle)
-        // Rereads only when the file changed on disk since libgit2 loaded it (another process
-        // wrote it meanwhile); reading the whole index is the one cost that grows with size.
-        try check(git_index_read(index.pointer, 0))
-        return index
-    }
-
-    /// Refuses when the user has staged or unstaged edits in a file this commit would change.
-    private func refuseUncommittedEdits(_ changes: [FileChange], tree: GitTree?, index: Staging) throws {
-        guard let root = workTree else { return }
-        for change in changes {
-            let committed = try tree?.entryID(at: change.path)
-            if index.isConflicted(change.path) {
-                throw GitStoreError.uncommittedChanges(path: change.path, detail: "has an unresolved merge conflict")
-            }
-            if !git_oid_equal_or_nil(index.stagedID(of: change.path), committed) {
-                throw GitStoreError.uncommittedChanges(path: change.path, detail: "has staged changes")
-            }
-            let full = root + "/" + change.path
-            var info = stat()
-            if lstat(full, &info) != 0 {
-                if committed != nil {
-                    throw GitStoreError.uncommittedChanges(path: change.path, detail: "was deleted in the work tree")
-                }
-                continue
-            }
-            if (info.st_mode & S_IFMT) != S_IFREG {
-                throw GitStoreError.uncommittedChanges(path: change.path, detail: "is not a plain file in the work tree")
-            }
-            var onDisk = git_oid()
-            try check(git_repository_hashfile(&onDisk, handle.pointer, full, GIT_OBJECT_BLOB, change.path))
-            if committed == nil {
-                // An untracked file in the way is the user's, unless it already holds what we write.
-                if let content = change.content, git_oid_equal_or_nil(onDisk, try hashBlob(content)) { continue }
-                throw GitStoreError.uncommittedChanges(path: change.path, detail: "exists in the work tree but is not committed")
-            }
-            if !git_oid_equal_or_nil(onDisk, committed) {
-                throw GitStoreError.uncommittedChanges(path: change.path, detail: "has unstaged changes")
-            }
-        }
     }
 
     /// Builds the new tree from the parent's tree: only the changed paths' folders are rewritten,
@@ -232,231 +232,44 @@ extension GitRepository {
             result = git_reference_create(&reference, handle.pointer, branch, &target, 0, log)
         }
         if let reference { git_reference_free(reference) }
-        if result == GIT_EMODIFIED.rawValue || result == GIT_EEXISTS.rawValue || result == GIT_ELOCKED.rawValue {
-            return false
+        if result == GIT_ELOCKED.rawValue {
+            // The ref lock is not another writer moving the branch: wait for Git, or clear a stale one.
+            try clearRefLock(branch)
+            return try moveBranch(branch, to: new, from: old, log: log)
         }
+        if result == GIT_EMODIFIED.rawValue || result == GIT_EEXISTS.rawValue { return false }
         try check(result)
         return true
     }
 
-    /// Stages exactly the committed paths, so `git status` is clean for them and nothing else moves.
-    /// Each entry is the committed blob with the stat of the file just renamed into place, as
-    /// `git add` would record it, without reading, hashing or storing the file a second time.
-    private func updateIndex(_ staging: Staging, for changes: [FileChange]) throws {
-        switch staging {
-        case .library(let index):
-            try updateIndex(index, for: changes)
-        case .file:
-            if try !updateIndexFile(for: changes) { try updateIndex(openIndex(), for: changes) }
-        }
-    }
-
-    /// The index rewritten by `IndexFile` (read again under Git's lock, so a `git add` that
-    /// landed meanwhile is kept); false when it turned out to be one for libgit2 after all.
-    private func updateIndexFile(for changes: [FileChange]) throws -> Bool {
-        guard let root = workTree else { return true }
-        var added: [IndexFile.NewEntry] = []
-        var removed: [String] = []
-        for change in changes {
-            guard let content = change.content else {
-                removed.append(change.path)
-                continue
-            }
-            var info = stat()
-            guard lstat(root + "/" + change.path, &info) == 0 else { return false }
-            var blob = try hashBlob(content)
-            let bytes = withUnsafeBytes(of: &blob.id) { Array($0) }
-            added.append(IndexFile.NewEntry(path: change.path, blob: bytes, stat: info, executable: change.isExecutable))
-        }
-        let path = gitDirectory + "/index", lockPath = path + ".lock"
-        for attempt in 0..<200 {
-            let descriptor = Glibc.open(lockPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o666)
-            if descriptor < 0 {
-                guard errno == EEXIST, attempt < 199 else {
-                    throw GitStoreError.io(path: lockPath, message: String(cString: strerror(errno)))
+    /// Waits while Git holds the lock of `branch`; a ref lock older than `lockPatience` seconds
+    /// is stale (Git holds one only for the instant of an update) and is removed, saying so.
+    func clearRefLock(_ branch: String) throws {
+        let path = gitDirectory + "/" + branch + ".lock"
+        let start = Date()
+        var said = false
+        while true {
+            switch GitLockFile.examine(path, state: stateName) {
+            case .gone:
+                return
+            case .ours:
+                unlink(path)
+                onNotice(.removedStaleLock(path: path, reason: "left by an interrupted write"))
+                return
+            case .foreign(let age):
+                let waited = Date().timeIntervalSince(start)
+                if max(age, waited) >= lockPatience {
+                    unlink(path)
+                    onNotice(.removedStaleLock(path: path, reason: "older than \(Int(lockPatience)) s, and no writer holds the branch"))
+                    return
                 }
-                usleep(10_000)  // git itself holds index.lock; it is released within milliseconds
-                continue
-            }
-            guard let file = IndexFile.read(path) else {
-                close(descriptor)
-                unlink(lockPath)
-                return false
-            }
-            let failure = writeAll(descriptor, file.updated(removing: removed, adding: added))
-            close(descriptor)
-            if let failure {
-                unlink(lockPath)
-                throw GitStoreError.io(path: lockPath, message: failure)
-            }
-            guard rename(lockPath, path) == 0 else {
-                let message = String(cString: strerror(errno))
-                unlink(lockPath)
-                throw GitStoreError.io(path: path, message: message)
-            }
-            return true
-        }
-        return true
-    }
-
-    private func updateIndex(_ index: GitIndex, for changes: [FileChange]) throws {
-        guard let root = workTree else { return }
-        var blobs: [git_oid?] = []
-        for change in changes { blobs.append(try change.content.map { content throws(GitError) in try hashBlob(content) }) }
-        for attempt in 0..<200 {
-            try check(git_index_read(index.pointer, 0))
-            for (change, blob) in zip(changes, blobs) {
-                guard let blob else {
-                    try check(git_index_remove_bypath(index.pointer, change.path))
-                    continue
+                if waited >= 1, !said {
+                    onNotice(.waiting(lock: path, holder: "a git command"))
+                    said = true
                 }
-                var info = stat()
-                guard lstat(root + "/" + change.path, &info) == 0 else {
-                    try check(git_index_add_bypath(index.pointer, change.path))  // let libgit2 say what is wrong
-                    continue
-                }
-                let result = change.path.withCString { path -> Int32 in
-                    var entry = git_index_entry()
-                    entry.ctime = git_index_time(seconds: Int32(truncatingIfNeeded: info.st_ctim.tv_sec), nanoseconds: UInt32(info.st_ctim.tv_nsec))
-                    entry.mtime = git_index_time(seconds: Int32(truncatingIfNeeded: info.st_mtim.tv_sec), nanoseconds: UInt32(info.st_mtim.tv_nsec))
-                    entry.dev = UInt32(truncatingIfNeeded: info.st_dev)
-                    entry.ino = UInt32(truncatingIfNeeded: info.st_ino)
-                    entry.mode = (change.isExecutable ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB).rawValue
-                    entry.uid = info.st_uid
-                    entry.gid = info.st_gid
-                    entry.file_size = UInt32(truncatingIfNeeded: info.st_size)
-                    entry.id = blob
-                    entry.path = path
-                    return git_index_add(index.pointer, &entry)
-                }
-                try check(result)
+                usleep(10_000)
             }
-            let result = git_index_write(index.pointer)
-            if result == GIT_ELOCKED.rawValue, attempt < 199 {
-                usleep(10_000)  // git itself holds index.lock; it is released within milliseconds
-                continue
-            }
-            try check(result)
-            return
-        }
-    }
-}
-
-/// Work-tree files written to temp files first, then renamed into place once the commit landed.
-private struct WorkTreeWrite {
-    private var staged: [(temp: String, target: String)] = []
-    private var deletions: [String] = []
-    private var createdFolders: [String] = []
-
-    init(root: String?, changes: [FileChange]) throws {
-        guard let root else { return }
-        do {
-            for change in changes {
-                let target = root + "/" + change.path
-                guard let content = change.content else {
-                    deletions.append(target)
-                    continue
-                }
-                let folder = (target as NSString).deletingLastPathComponent
-                try makeFolders(folder)
-                let temp = folder + "/.ops-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
-                // A plain create: the rename into place after the commit is what makes it atomic.
-                try Self.create(temp, content, path: change.path)
-                if change.isExecutable { chmod(temp, 0o755) }
-                staged.append((temp, target))
-            }
-        } catch {
-            discard()
-            throw error
         }
     }
 
-    private static func create(_ temp: String, _ content: Data, path: String) throws {
-        let descriptor = Glibc.open(temp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o666)
-        guard descriptor >= 0 else { throw GitStoreError.io(path: path, message: "cannot write \(temp): \(String(cString: strerror(errno)))") }
-        defer { close(descriptor) }
-        if let failure = writeAll(descriptor, content) {
-            unlink(temp)
-            throw GitStoreError.io(path: path, message: "cannot write \(temp): \(failure)")
-        }
-    }
-
-    private mutating func makeFolders(_ folder: String) throws {
-        var missing: [String] = []
-        var current = folder
-        while !FileManager.default.fileExists(atPath: current) {
-            missing.append(current)
-            current = (current as NSString).deletingLastPathComponent
-        }
-        for path in missing.reversed() {
-            if mkdir(path, 0o755) != 0 && errno != EEXIST {
-                throw GitStoreError.io(path: path, message: String(cString: strerror(errno)))
-            }
-            createdFolders.append(path)
-        }
-    }
-
-    func commit() throws {
-        for (temp, target) in staged where rename(temp, target) != 0 {
-            throw GitStoreError.io(path: target, message: String(cString: strerror(errno)))
-        }
-        for target in deletions {
-            if unlink(target) != 0 && errno != ENOENT {
-                throw GitStoreError.io(path: target, message: String(cString: strerror(errno)))
-            }
-            removeEmptyFolders(from: (target as NSString).deletingLastPathComponent)
-        }
-    }
-
-    func discard() {
-        for (temp, _) in staged { unlink(temp) }
-        for folder in createdFolders.reversed() { rmdir(folder) }
-    }
-
-    private func removeEmptyFolders(from folder: String) {
-        var current = folder
-        while rmdir(current) == 0 {
-            current = (current as NSString).deletingLastPathComponent
-        }
-    }
-}
-
-/// An exclusive lock that serialises ops writers on one clone; the kernel drops it if the process dies.
-final class WriterLock {
-    private var descriptor: Int32
-
-    init(path: String) throws {
-        descriptor = Glibc.open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw GitStoreError.io(path: path, message: String(cString: strerror(errno)))
-        }
-        while flock(descriptor, LOCK_EX) != 0 {
-            if errno == EINTR { continue }
-            let message = String(cString: strerror(errno))
-            close(descriptor)
-            throw GitStoreError.io(path: path, message: message)
-        }
-    }
-
-    func release() {
-        guard descriptor >= 0 else { return }
-        close(descriptor)
-        descriptor = -1
-    }
-
-    deinit { release() }
-}
-
-/// Writes every byte of `content` to `descriptor`; the system's reason when it cannot.
-private func writeAll(_ descriptor: Int32, _ content: some DataProtocol & ContiguousBytes) -> String? {
-    content.withUnsafeBytes { buffer -> String? in
-        var written = 0
-        while written < buffer.count {
-            let count = Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return String(cString: strerror(errno)) }
-            written += count
-        }
-        return nil
-    }
 }

@@ -93,7 +93,7 @@ extension GitRepository {
         message: (MergePlan) -> CommitMessage,
         resolve: (MergePlan) throws -> [String: MergeSide]
     ) throws -> MergeOutcome {
-        let lock = try WriterLock(path: gitDirectory + "/ops.lock")
+        let lock = try lockWriters()
         defer { lock.release() }
 
         for _ in 0..<Self.maximumAttempts {

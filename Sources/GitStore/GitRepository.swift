@@ -8,6 +8,16 @@ public final class GitRepository {
     public let workTree: String?
     /// The `.git` folder, without a trailing slash.
     public let gitDirectory: String
+    /// Names this library's own files: the writer lock `.git/<stateName>.lock`, the folder
+    /// `.git/<stateName>/` (intent record of a write in progress) and the work-tree temp files
+    /// `.<stateName>-<pid>-<n>.tmp`. The caller names them after itself.
+    public var stateName = "gitstore"
+    /// Told, one event at a time, what a write did or waits for that a person should hear.
+    public var onNotice: (WriteNotice) -> Void = { _ in }
+    /// How long a write waits for a lock Git holds (`index.lock`, a ref lock) before it decides.
+    public var lockPatience: TimeInterval = 5
+    /// How long a write waits for another writer of this library to finish.
+    public var writerLockTimeout: TimeInterval = 60
 
     init(handle: RepositoryHandle) {
         self.handle = handle

@@ -105,12 +105,13 @@ final class GitIndex {
 /// The index as a commit reads it: `IndexFile` where it can, libgit2's parser otherwise.
 enum Staging {
     case file(IndexFile)
-    case library(GitIndex)
+    /// libgit2's index of a copy of the file (see `openStaging`).
+    case library(GitIndex, copy: String)
 
     /// The staged blob id of `path` at stage 0, nil when the path is not in the index.
     func stagedID(of path: String) -> git_oid? {
         switch self {
-        case .library(let index):
+        case .library(let index, _):
             return index.stagedID(of: path)
         case .file(let file):
             guard let bytes = file.stagedBlob(path) else { return nil }
@@ -123,7 +124,7 @@ enum Staging {
     /// True when `path` has conflict stages (an unfinished merge).
     func isConflicted(_ path: String) -> Bool {
         switch self {
-        case .library(let index): return index.isConflicted(path)
+        case .library(let index, _): return index.isConflicted(path)
         case .file(let file): return file.isConflicted(path)
         }
     }

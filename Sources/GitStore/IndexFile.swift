@@ -36,10 +36,42 @@ struct IndexFile {
     /// The index file's modification time: entries changed at or after it are "racily clean".
     let modified: timespec
 
-    static func read(_ path: String) -> IndexFile? {
+    /// What reading the index found.
+    enum ReadResult {
+        case parsed(IndexFile)
+        /// No index yet (a repository without a commit made by Git).
+        case missing
+        /// A valid file this parser leaves to libgit2 (version 4, a required extension).
+        case unsupported
+    }
+
+    /// Reads and checks the index at `path`. Throws `corruptIndex` when its trailer checksum
+    /// does not match its content, as Git refuses such a file (a zero trailer, written with
+    /// `index.skipHash`, is not checked, as in Git).
+    static func read(_ path: String) throws -> ReadResult {
         var info = stat()
-        guard let data = FileManager.default.contents(atPath: path), stat(path, &info) == 0 else { return nil }
-        return IndexFile(bytes: [UInt8](data), modified: info.st_mtim)
+        guard stat(path, &info) == 0 else {
+            if errno == ENOENT { return .missing }
+            throw GitStoreError.io(path: path, message: String(cString: strerror(errno)))
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw GitStoreError.io(path: path, message: "cannot read it")
+        }
+        let bytes = [UInt8](data)
+        guard bytes.count >= 12 + 20 else { throw GitStoreError.corruptIndex(path: path) }
+        let trailer = bytes[(bytes.count - 20)...]
+        if trailer.contains(where: { $0 != 0 }), !Insecure.SHA1.hash(data: bytes[..<(bytes.count - 20)]).elementsEqual(trailer) {
+            throw GitStoreError.corruptIndex(path: path)
+        }
+        guard let file = IndexFile(bytes: bytes, modified: info.st_mtim) else { return .unsupported }
+        return .parsed(file)
+    }
+
+    /// An index with no entries, as Git writes one.
+    static var empty: IndexFile {
+        var bytes: [UInt8] = [0x44, 0x49, 0x52, 0x43, 0, 0, 0, 2, 0, 0, 0, 0]
+        bytes += Insecure.SHA1.hash(data: bytes)
+        return IndexFile(bytes: bytes, modified: timespec())!
     }
 
     init?(bytes: [UInt8], modified: timespec) {

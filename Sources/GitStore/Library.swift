@@ -11,6 +11,10 @@ private let libraryInitialized: Bool = {
     // Every object ops links into a tree was written or read by ops in the same call,
     // so re-checking that it exists on each write only costs time.
     _ = ops_git_enable_strict_object_creation(0)
+    // A write reports success only once it is on disk, as Git's core.fsync does: libgit2 then
+    // flushes each loose object and ref it writes (and their folders); the index and the
+    // intent record are flushed by GitStore itself.
+    _ = ops_git_enable_fsync_gitdir(1)
     return true
 }()
 

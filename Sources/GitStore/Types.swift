@@ -141,4 +141,32 @@ public enum GitStoreError: Error, Sendable, Equatable {
     case remoteFailed(remote: String, message: String)
     /// The SSH host key check refused the server: unknown or changed key; `message` says which.
     case hostKeyRejected(message: String)
+    /// The file has edits made on an older committed version (its staged copy is that version);
+    /// HEAD has a newer one.
+    case editedOlderVersion(path: String)
+    /// A lock stayed held past the wait: by `holder` ("git", or a writer with its pid and host),
+    /// for `seconds`. Nothing was written.
+    case lockHeld(path: String, holder: String, seconds: Int)
+    /// The index file fails its checksum; nothing was written.
+    case corruptIndex(path: String)
+    /// The commit landed, but the work tree or index could not be brought to it; the next
+    /// write finishes that (its intent record is kept).
+    case unfinished(commit: ObjectID, path: String, message: String)
+}
+
+/// Something a write did or waited for that the person running it should hear, in one line.
+public enum WriteNotice: Sendable, Equatable {
+    /// Waiting for a lock (said once, after a second).
+    case waiting(lock: String, holder: String)
+    /// A write interrupted after it committed was finished: work tree and index now hold `commit`.
+    case completedInterruptedWrite(commit: ObjectID, pid: Int32)
+    /// A write interrupted before it committed was undone: nothing of it is left.
+    case rolledBackInterruptedWrite(pid: Int32)
+    /// A lock file left by a dead process was removed.
+    case removedStaleLock(path: String, reason: String)
+    /// The staged copy of `path` was an older committed version (a write interrupted before the
+    /// index was updated, by an older version); index and file were brought to the last commit.
+    case restoredStaleEntry(path: String)
+    /// `path` was edited after an interrupted write; the edit was left as it is.
+    case keptEdit(path: String)
 }

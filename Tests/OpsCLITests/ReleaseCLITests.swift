@@ -43,6 +43,68 @@ import Testing
         #expect(decisions.first?["reviews"] as? [String] == ["2026-W48"])
     }
 
+    /// Several approved checks at once (a retried pipeline, parallel deploy jobs) record the
+    /// exception once: one decision, one commit; every other run answers that it is on record.
+    @Test func concurrentApprovedChecksRecordOneException() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let repo = try SLOCLITests.repository(cli)
+        let imported = try cli.ops(["slo", "import", "--prometheus-good", Self.fixtures + "/ops_copilot_good.json",
+                                    "--prometheus-total", Self.fixtures + "/ops_copilot_total.json",
+                                    "--use-case", "ops_copilot", "--sli", "availability"], in: repo, environment: Self.monday)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        func commits() throws -> Int { Int(try cli.git("rev-list", "--count", "HEAD", in: repo).trimmingCharacters(in: .newlines))! }
+        let before = try commits()
+
+        let runs = 10
+        let results = ResultsBox(count: runs)
+        let group = DispatchGroup()
+        for index in 0..<runs {
+            group.enter()
+            // A thread per run, so all ten processes start together rather than as a pool allows.
+            Thread {
+                // Spellings differ; the change, approver and week are the same.
+                let approver = index % 2 == 0 ? "VP Platform" : "vp platform"
+                let change = index % 3 == 0 ? "Security fix" : "security_fix"
+                results.set(index, Result {
+                    try cli.ops(["release", "check", "--use-case", "ops_copilot", "--change", change, "--approved-by", approver,
+                                 "--as", index % 2 == 0 ? "bob" : "alice", "--format", "json"], in: repo, environment: Self.monday)
+                })
+                group.leave()
+            }.start()
+        }
+        #expect(group.wait(timeout: .now() + 120) == .success)
+
+        var ids = Set<String>()
+        var created = 0
+        for result in results.values {
+            let run = try #require(try result?.get())
+            #expect(run.status == 0, "\(run.stderr)")
+            let json = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any]
+            let decision = try #require(json["decision"] as? [String: Any])
+            ids.insert(try #require(decision["id"] as? String))
+            if decision["new"] as? Bool == true {
+                created += 1
+                #expect(run.stderr.contains("Recorded the exception as decisions/"))
+            } else {
+                #expect(run.stderr.contains("The exception is on record already this week"), "\(run.stderr)")
+            }
+        }
+        #expect(created == 1)
+        #expect(ids.count == 1)
+        #expect(try commits() == before + 1)
+        #expect(try cli.git("status", "--porcelain", in: repo) == "")
+        let listed = try cli.ops("decision", "list", "--status", "accepted", "--format", "json", in: repo)
+        let decisions = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as! [[String: Any]]
+        #expect(decisions.map { $0["id"] as? String } == [ids.first])
+
+        // Later the same week, a check finds it too.
+        let wednesday = try cli.ops(["release", "check", "--use-case", "ops_copilot", "--change", "security_fix", "--approved-by", "VP Platform"],
+                                    in: repo, environment: ["OPS_NOW": "2026-11-25T15:00:00Z", "OPS_USER": "bob"])
+        #expect(wednesday.status == 0 && wednesday.stdout.hasSuffix("; recorded already as \(ids.first ?? "?")\n"), "\(wednesday.stdout)")
+        #expect(try commits() == before + 1)
+    }
+
     @Test func signalsStatusAsJSONAndABadWeek() throws {
         let cli = try CLI()
         defer { cli.remove() }
@@ -60,4 +122,13 @@ import Testing
         #expect(bad.status == 2 && bad.stdout == "")
         #expect(bad.stderr == "ops: 'W47' is not an ISO week. Write it like 2026-W47\n")
     }
+}
+
+/// Results of processes run on several threads. `@unchecked Sendable`: guarded by the lock.
+final class ResultsBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [Result<CLI.Result, Error>?]
+    init(count: Int) { stored = Array(repeating: nil, count: count) }
+    var values: [Result<CLI.Result, Error>?] { lock.withLock { stored } }
+    func set(_ index: Int, _ value: Result<CLI.Result, Error>) { lock.withLock { stored[index] = value } }
 }

@@ -136,8 +136,16 @@ import Glibc
         #expect(taken.status == 2)
         #expect(taken.stderr == "ops: cannot serve on 127.0.0.1:\(port): Address already in use. Pick another --listen address or port\n")
 
+        let zero = try cli.ops(["serve", "--head-timeout", "0"], in: repo, environment: env)
+        #expect(zero.status == 2 && zero.stderr.contains("--head-timeout must be a number of seconds above 0"), "\(zero.stderr)")
+        let none = try cli.ops(["serve", "--max-connections", "0"], in: repo, environment: env)
+        #expect(none.status == 2 && none.stderr.contains("--max-connections must be at least 1"), "\(none.stderr)")
+
         let help = try cli.ops(["serve", "--help"], in: repo)
         #expect(help.status == 0 && help.stdout.contains("ops serve --listen 127.0.0.1:9095"))
+        for flag in ["--head-timeout <seconds>", "--idle-timeout <seconds>", "--max-connections <count>"] {
+            #expect(help.stdout.contains(flag), "\(flag)")
+        }
     }
 
     @Test func aGitFailureAnswers503SoAlertmanagerRetriesAndTheRetryIsStored() throws {
@@ -150,14 +158,20 @@ import Glibc
         defer { server.kill() }
         let firing = try Self.fixture("alertmanager-firing.json")
         let head = try cli.git("rev-parse", "HEAD", in: repo)
-        // Another Git process holding the branch's lock: the commit cannot move the branch.
-        let lock = repo + "/.git/refs/heads/main.lock"
+        #expect(try HTTPProbe.send(port: server.port, method: "GET", path: "/healthz").status == 200)
+        // Git's index.lock, held for a minute (a commit message editor left open): ops never
+        // removes it, so the write fails before committing, and /healthz says so meanwhile.
+        let lock = repo + "/.git/index.lock"
         try "".write(toFile: lock, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-60)], ofItemAtPath: lock)
         let failed = try HTTPProbe.send(port: server.port, headers: webhookHeaders(token: Self.token), body: firing)
         #expect(failed.status == 503, "\(failed.text)")
+        #expect(failed.text.contains("rm -f '\(lock)'"), "\(failed.text)")
+        let health = try HTTPProbe.send(port: server.port, method: "GET", path: "/healthz")
+        #expect(health.status == 503 && health.text.contains("index.lock"), "\(health.text)")
         #expect(try cli.git("rev-parse", "HEAD", in: repo) == head)
-        #expect(try cli.git("status", "--porcelain", in: repo) == "")
         try FileManager.default.removeItem(atPath: lock)
+        #expect(try cli.git("status", "--porcelain", in: repo) == "")
         // A hand-broken ops.yaml is this side's problem, not the payload's: 503, not 400.
         let config = try String(contentsOfFile: repo + "/ops.yaml", encoding: .utf8)
         try "severities: [unclosed\n".write(toFile: repo + "/ops.yaml", atomically: true, encoding: .utf8)
@@ -168,6 +182,7 @@ import Glibc
         let retried = try HTTPProbe.send(port: server.port, headers: webhookHeaders(token: Self.token), body: firing)
         #expect(retried.status == 200)
         #expect(try (retried.json()["opened"] as? [String])?.count == 1)
+        #expect(try HTTPProbe.send(port: server.port, method: "GET", path: "/healthz").status == 200)
         #expect(server.stop() == 0)
         #expect(server.lines("delivery").filter { $0.contains("status=503 action=failed") }.count == 2)
         #expect(!server.log.contains(Self.token))

@@ -12,9 +12,16 @@ final class ServeProcess: @unchecked Sendable {
     private(set) var port: UInt16 = 0
 
     /// Starts `ops serve ARGUMENTS` in `repo` and waits (at most 20 s) for its `listening` line.
-    init(_ cli: CLI, in repo: String, arguments: [String] = [], environment extra: [String: String] = [:]) throws {
-        process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = ["serve", "--listen", "127.0.0.1:0"] + arguments
+    /// `fileLimit` sets both the soft and the hard open-file limit first (through the shell's
+    /// `ulimit -n`, then `exec`, so the process is still the server).
+    init(_ cli: CLI, in repo: String, arguments: [String] = [], environment extra: [String: String] = [:], fileLimit: Int? = nil) throws {
+        if let fileLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(fileLimit) && exec \"$0\" \"$@\"", CLI.binary, "serve", "--listen", "127.0.0.1:0"] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: CLI.binary)
+            process.arguments = ["serve", "--listen", "127.0.0.1:0"] + arguments
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: repo)
         var environment = ["HOME": cli.home, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
                            "LANG": "C.UTF-8", "OPS_USER": "alice"]

@@ -104,6 +104,21 @@ import Testing
         #expect(again.allowed && again.decision?.id == decision.id && !again.decisionIsNew)
         #expect(again.reason.hasSuffix("; recorded already as \(decision.id)"))
         #expect(try fixture.commitCount() == commits + 1)
+        // Its id is derived from use case, change, approver and week (dated the week's Monday),
+        // so checks racing each other name one file; spelling aside, the same four give the same id.
+        let zone = try fixture.workspace.config().timeZone
+        let week = try #require(ISOWeek("2026-W48"))
+        #expect(decision.id.hasPrefix("D-20261123-"))
+        #expect(decision.id == ReleaseGate.exceptionID(useCase: "ops_copilot", criterion: "Security fix", approver: "vp  PLATFORM", week: week, zone: zone).description)
+        #expect(decision.id != ReleaseGate.exceptionID(useCase: "ops_copilot", criterion: "security_fix", approver: "CTO", week: week, zone: zone).description)
+        #expect(decision.id != ReleaseGate.exceptionID(useCase: "ops_copilot", criterion: "security_fix", approver: "VP Platform",
+                                                       week: week.adding(weeks: 1, zone: zone), zone: zone).description)
+        #expect(decision.id != ReleaseGate.exceptionID(useCase: "fraud_scoring", criterion: "security_fix", approver: "VP Platform", week: week, zone: zone).description)
+        // Written again with that id (a check that lost the race): the record is found, not doubled.
+        let raced = try DecisionService(fixture.workspace).createOnce(.init(title: "Release exception: security_fix on ops_copilot"),
+                                                                      id: try #require(DocumentID(decision.id, kind: "D")), author: fixture.base.bob)
+        #expect(!raced.created && raced.decision.id == decision.id && raced.decision.path == decision.path)
+        #expect(try fixture.commitCount() == commits + 1)
 
         // Another criterion, another approver or the next week is another exception.
         let other = try Self.check(fixture, change: "sev-1 remediation", approvedBy: "VP Platform")

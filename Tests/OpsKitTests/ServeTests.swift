@@ -73,6 +73,19 @@ import Testing
         #expect(!text.contains("wp-admin"))
     }
 
+    @Test func theConnectionCapStaysBelowTheOpenFileLimit() throws {
+        let common = FileLimit(soft: 1_024, hard: 1_024)
+        #expect(common.connectionCap(requested: nil) == 896)
+        #expect(common.connectionCap(requested: 100) == 100)
+        #expect(common.connectionCap(requested: 5_000) == 896)
+        #expect(FileLimit(soft: 1_048_576, hard: 1_048_576).connectionCap(requested: nil) == FileLimit.defaultConnectionCeiling)
+        #expect(FileLimit(soft: 64, hard: 64).connectionCap(requested: nil) == 16)
+        // At start the soft limit goes up to the hard one (this test process's: harmless).
+        let raised = try #require(FileLimit.raise())
+        #expect(raised.soft == min(raised.hard, 1 << 20) && FileLimit.current() == raised)
+        #expect(ConnectionLimits.seconds(10) == "10s" && ConnectionLimits.seconds(0.5) == "0.5s")
+    }
+
     @Test func theReceiverChecksBeforeReadingStoresOnceAndRefusesWithoutWriting() async throws {
         let ops = try OpsFixture()
         defer { ops.remove() }

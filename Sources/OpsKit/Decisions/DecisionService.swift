@@ -30,8 +30,52 @@ public struct DecisionService {
     /// Writes a new decision record in one commit. `review` may change the text first (a person
     /// in $EDITOR); what comes back must still read as a decision with the same id.
     public func create(_ draft: Draft, author: Author, review: ((String) throws -> String)? = nil) throws -> Decision {
+        var document = try self.document(draft, author: author) { workspace.makeID(kind: "D", at: $0) }
+        let id = try Decision(document).id
+        let path = document.path
+        if let review {
+            let edited = try MarkdownDocument(try review(document.text), path: path)
+            guard try Decision(edited).id == id else {
+                throw OpsError.file(path, line: edited.frontMatter?.line(of: "id"), "the id must stay \(id); it names the file")
+            }
+            document = edited
+        }
+        try workspace.commit(action: "decision.new", id: id, subject: "decision new \(id): \(Self.title(draft))", author: author) { snapshot in
+            if try snapshot.read(path) != nil { throw OpsError.repository("\(id) exists already; run the command again") }
+            return [.write(path, document.text)]
+        }
+        return try Decision(document)
+    }
+
+    /// Writes the decision `id` names, unless a decision with that id is already committed:
+    /// then that one is returned and nothing is written. The check is made inside the commit,
+    /// on the commit it builds on, so writers racing with the same id make one record between
+    /// them (the release gate's exception, whose id is derived from what it records).
+    func createOnce(_ draft: Draft, id: DocumentID, author: Author) throws -> (decision: Decision, created: Bool) {
+        let document = try self.document(draft, author: author) { _ in id }
+        let path = document.path
+        var found: Decision?
+        try workspace.commit(action: "decision.new", id: id.description, subject: "decision new \(id): \(Self.title(draft))", author: author) { snapshot in
+            found = nil
+            if let existing = Self.locator.refs(in: try snapshot.files(under: Self.locator.folder)).first(where: { $0.id == id.description }) {
+                found = try Decision(Self.read(existing.path, snapshot))
+                return []
+            }
+            return [.write(path, document.text)]
+        }
+        if let found { return (found, false) }
+        return (try Decision(document), true)
+    }
+
+    static func title(_ draft: Draft) -> String {
+        IncidentService.printable(draft.title.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// The text of a new decision from `draft`, checked against ops.yaml; `makeID(now)` names
+    /// it once the draft passed every check.
+    private func document(_ draft: Draft, author: Author, makeID: (Date) -> DocumentID) throws -> MarkdownDocument {
         let config = try workspace.config()
-        let title = IncidentService.printable(draft.title.trimmingCharacters(in: .whitespacesAndNewlines))
+        let title = Self.title(draft)
         guard !title.isEmpty, !title.contains("\n") else {
             throw OpsError.input("a decision needs a one-line title: ops decision new \"Freeze non-critical releases for ops_copilot\"")
         }
@@ -53,7 +97,7 @@ public struct DecisionService {
             return week.description
         }
         let now = workspace.clock()
-        let id = workspace.makeID(kind: "D", at: now)
+        let id = makeID(now)
         let path = "\(Self.locator.folder)/\(id)-\(NamedDocumentLocator.slug(title)).md"
         var fields: [(String, Node)] = [("id", Node(id.description)), ("title", .text(title)), ("status", Node(status)),
                                         ("date", Node(PostmortemService.day(now, zone: config.timeZone)))]
@@ -86,19 +130,7 @@ public struct DecisionService {
         \(section(draft.consequences, "What becomes easier or harder; who has to act."))
 
         """
-        var document = try MarkdownDocument.make(path: path, fields: fields, body: body)
-        if let review {
-            let edited = try MarkdownDocument(try review(document.text), path: path)
-            guard try Decision(edited).id == id.description else {
-                throw OpsError.file(path, line: edited.frontMatter?.line(of: "id"), "the id must stay \(id); it names the file")
-            }
-            document = edited
-        }
-        try workspace.commit(action: "decision.new", id: id.description, subject: "decision new \(id): \(title)", author: author) { snapshot in
-            if try snapshot.read(path) != nil { throw OpsError.repository("\(id) exists already; run the command again") }
-            return [.write(path, document.text)]
-        }
-        return try Decision(document)
+        return try MarkdownDocument.make(path: path, fields: fields, body: body)
     }
 
     /// Moves a decision to `status` (accepted, rejected, deprecated).

@@ -180,44 +180,6 @@ public struct ReleaseGate {
         guard items.count > 1 else { return items.first ?? "" }
         return items.dropLast().joined(separator: ", ") + " or " + items.last!
     }
-
-    // MARK: Recording an exception
-
-    /// The audit trail of an exception to a full freeze: an accepted decision linked to the week
-    /// it was granted in, which the weekly Ops Review lists. A second check of the same change,
-    /// approver and week finds that decision rather than writing another.
-    private func record(_ verdict: inout ReleaseVerdict, status: ErrorBudgetStatus, policy: ErrorBudgetPolicy, criterion: String,
-                        approver: String, approverHandle: String?, config: OpsConfig, author: () throws -> Author) throws {
-        let week = ISOWeek(containing: verdict.at, zone: config.timeZone).description
-        let title = IncidentService.printable("Release exception: \(criterion) on \(status.useCase)")
-        let approval = IncidentService.printable("Approved by: \(approver)")
-        let service = DecisionService(workspace)
-        for existing in try service.list().decisions where existing.status == "accepted" && existing.title == title && existing.reviews.contains(week) {
-            guard let text = try workspace.committedText(existing.path),
-                  text.split(whereSeparator: \.isNewline).contains(where: { $0.trimmingCharacters(in: .whitespaces) == approval }) else { continue }
-            verdict.decision = existing
-            verdict.reason += "; recorded already as \(existing.id)"
-            return
-        }
-        let trigger = "\(verdict.freeze.action!) (at \(SLONumber.percentText(verdict.freeze.threshold!)))"
-        var draft = DecisionService.Draft(title: title)
-        draft.status = "accepted"
-        draft.tags = config.backlogTags.filter { $0.caseInsensitiveCompare("SLO") == .orderedSame }
-        draft.deciders = approverHandle.map { [$0] } ?? []
-        draft.reviews = [week]
-        draft.context = """
-            \(status.useCase)'s \(status.sli) error budget is \(SLONumber.percent(status.consumed ?? 0)) consumed over \(status.window) \
-            (to \(LocalTime.formatWithZone(verdict.at, zone: config.timeZone))). \(policy.path) calls for \(trigger), which holds every \
-            release except \(Self.alternatives(policy.freezeExceptions?.criteria ?? [])) approved by \(approver).
-            """
-        draft.options = ["Hold the release until the budget recovers", "Ship it as a \(criterion) exception, approved by \(approver)"]
-        draft.decision = "Ship the \(criterion) release of \(status.useCase) during the freeze, as an exception (`ops release check`).\n\n\(approval)"
-        draft.consequences = "The freeze stays for every other change. This record is the audit trail of the exception: the weekly Ops Review lists it."
-        let decision = try service.create(draft, author: try author())
-        verdict.decision = decision
-        verdict.decisionIsNew = true
-        verdict.reason += "; recorded as \(decision.id)"
-    }
 }
 
 /// What the policy's crossed thresholds do to releases: nothing, a freeze of non-critical

@@ -67,7 +67,13 @@ public struct AlertReceiver: Sendable {
             response = await deliver(request, readBody: readBody)
             await metrics.recordInFlight(-1)
         case ("/healthz", "GET"), ("/healthz", "HEAD"):
-            response = Self.text(200, "ok\n")
+            // Healthy means deliveries are stored: while writes fail (a lock in the way, a broken
+            // index), a probe must see it, not only Alertmanager's retries.
+            if let failure = await metrics.writeFailure {
+                response = Self.error(503, "writes are failing: \(failure)")
+            } else {
+                response = Self.text(200, "ok\n")
+            }
         case ("/metrics", "GET"):
             response = Self.text(200, await metrics.render(), type: "text/plain; version=0.0.4; charset=utf-8")
         case ("/alertmanager", _), ("/healthz", _), ("/metrics", _):
@@ -143,8 +149,10 @@ public struct AlertReceiver: Sendable {
         case .failed(let error, _):
             // The payload was good, so whatever failed is on this side (Git, a hand-broken
             // ops.yaml, uncommitted edits in the way): 503, and Alertmanager retries.
+            await metrics.recordWriteOutcome(failure: error.message)
             return await refuse(503, .repository, error.message)
         case .stored(let summary, let seconds):
+            await metrics.recordWriteOutcome(failure: nil)
             let committed = !summary.opened.isEmpty || !summary.updated.isEmpty
             await metrics.recordDelivery(summary, committed: committed, seconds: seconds)
             var actions: [String] = []

@@ -18,6 +18,8 @@ public actor ServerMetrics {
     private var errors: [Failure: Int] = [:]
     private var deliveries = 0
     private var inFlight = 0
+    /// Why the last delivery could not be stored, nil once one is: `/healthz` fails meanwhile.
+    private(set) var writeFailure: String?
     private var commits = 0
     private var opened = 0
     private var updated = 0
@@ -25,6 +27,7 @@ public actor ServerMetrics {
     private var bucketCounts = Array(repeating: 0, count: ServerMetrics.buckets.count)
     private var durationSum = 0.0
     private var durationCount = 0
+    private var headTimeouts = 0
 
     public init() {}
 
@@ -43,8 +46,17 @@ public actor ServerMetrics {
         inFlight += change
     }
 
+    func recordWriteOutcome(failure: String?) {
+        writeFailure = failure
+    }
+
     func recordFailure(_ failure: Failure) {
         errors[failure, default: 0] += 1
+    }
+
+    /// A connection closed because its request head did not arrive in time (slowloris).
+    func recordHeadTimeout() {
+        headTimeouts += 1
     }
 
     /// One delivery stored: what the intake did, and how long it and its commit took.
@@ -89,6 +101,8 @@ public actor ServerMetrics {
         for failure in Failure.allCases {
             lines.append("ops_serve_errors_total{reason=\"\(failure.rawValue)\"} \(errors[failure] ?? 0)")
         }
+        family("ops_serve_head_timeouts_total", "counter", "Connections closed because a request head did not arrive within --head-timeout.")
+        lines.append("ops_serve_head_timeouts_total \(headTimeouts)")
         family("ops_serve_commit_duration_seconds", "histogram",
                "Time to run one delivery through the intake and commit it, not counting the wait for earlier deliveries.")
         for (index, bound) in Self.buckets.enumerated() {

@@ -28,6 +28,32 @@ public final class Workspace {
         } catch {
             throw OpsError.from(error)
         }
+        repository.stateName = "ops"
+        repository.onNotice = { Self.report($0) }
+        // A write killed earlier is finished or undone by the next command, even one that only
+        // reads; a lock in the way is for the next write to report.
+        try? repository.recoverInterruptedWriteIfAny()
+    }
+
+    /// A notice of the store as one line on standard error; waiting only on a terminal.
+    static func report(_ notice: WriteNotice) {
+        let line: String
+        switch notice {
+        case .waiting(let lock, let holder):
+            guard isatty(STDERR_FILENO) == 1 else { return }
+            line = "Waiting for \(holder) to release \(lock)..."
+        case .completedInterruptedWrite(let commit, let pid):
+            line = "Finished an ops write that was interrupted (pid \(pid)): commit \(commit.short) is now in the work tree and index."
+        case .rolledBackInterruptedWrite(let pid):
+            line = "Undid an ops write that was interrupted before it committed (pid \(pid)); nothing of it was kept."
+        case .removedStaleLock(let path, let reason):
+            line = "Removed \(path), \(reason)."
+        case .restoredStaleEntry(let path):
+            line = "\(path) was staged at an older committed version (a write interrupted by an older ops); replaced it with the new version."
+        case .keptEdit(let path):
+            line = "Left your edit of \(path) as it is; the last commit has the version ops wrote (git diff HEAD -- \(path))."
+        }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
     /// Finds the ops repository like Git finds its own: from `-C DIR`, then `OPS_REPO`, then the

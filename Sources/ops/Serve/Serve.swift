@@ -14,7 +14,14 @@ extension Ops {
             on standard error. SIGTERM or Ctrl-C: finishes what is in flight, then exits.
 
             The bearer token comes from OPS_SERVE_TOKEN or --token-file. Without one,
-            ops serve listens on loopback only.
+            ops serve listens on loopback only. The token is checked on the request
+            head: a refused request's body is never read.
+
+            Slow or stalled clients cannot use up the server: a request head must
+            arrive within --head-timeout, an idle connection closes after
+            --idle-timeout, and at most --max-connections are open at once (the
+            rest wait in the kernel's queue). The open-file limit is raised to its
+            hard limit at start, and the cap kept below it.
               ops serve --listen 127.0.0.1:9095 --token-file /etc/ops/serve.token
             """
         )
@@ -30,11 +37,25 @@ extension Ops {
         @Option(help: ArgumentHelp("Largest request body accepted, in bytes; bigger ones get 413.", valueName: "bytes"))
         var maxBody = AlertReceiver.defaultMaximumBodySize
 
+        @Option(help: ArgumentHelp("Seconds a client has to send a whole request head before the connection is closed.", valueName: "seconds"))
+        var headTimeout = ConnectionLimits.defaultHeadTimeout
+
+        @Option(help: ArgumentHelp("Seconds a connection may stay without a request before it is closed.", valueName: "seconds"))
+        var idleTimeout = ConnectionLimits.defaultIdleTimeout
+
+        @Option(help: ArgumentHelp("Most connections open at once (default: what the open-file limit leaves room for, at most \(FileLimit.defaultConnectionCeiling)).",
+                                   valueName: "count"))
+        var maxConnections: Int?
+
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
         func validate() throws {
             guard maxBody > 0 else { throw ValidationError("--max-body must be a positive number of bytes") }
+            for (flag, seconds) in [("--head-timeout", headTimeout), ("--idle-timeout", idleTimeout)] where !(seconds > 0 && seconds <= 86_400) {
+                throw ValidationError("\(flag) must be a number of seconds above 0 and at most 86400 (a day)")
+            }
+            if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
         }
 
         func run(_ context: OpsContext) throws {
@@ -43,7 +64,8 @@ extension Ops {
             let workspace = try context.workspace()
             let receiver = AlertReceiver(root: workspace.root, environment: context.environment, clock: try context.clock(),
                                          author: try context.author(writer), token: token, maximumBodySize: maxBody)
-            try AlertServer(address: address, receiver: receiver, token: token, repository: workspace.root).run()
+            let limits = ConnectionLimits(headTimeout: headTimeout, idleTimeout: idleTimeout, maxConnections: maxConnections)
+            try AlertServer(address: address, receiver: receiver, token: token, repository: workspace.root, limits: limits).run()
         }
     }
 }
