@@ -155,6 +155,22 @@ import Yams
         #expect(try Linter.run(ops.workspace).errors.map(\.description) == [refusal.message])
     }
 
+    @Test func aDecisionWithABadByteIsNotRewrittenWhenItsStatusChanges() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        let decision = try DecisionService(ops.workspace).create(.init(title: "Keep two regions"), author: ops.alice)
+        let path = ops.folder.path + "/" + decision.path
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path)) + Data([0x4E, 0x6F, 0xEB, 0x6C, 0x0A])
+        try bytes.write(to: URL(fileURLWithPath: path))
+        _ = try git(ops.folder.path, "-c", "user.name=Pat", "-c", "user.email=pat@example.com", "commit", "-qam", "latin-1 edit")
+        let line = String(decoding: bytes, as: UTF8.self).components(separatedBy: "\n").count - 1
+        #expect(throws: OpsError.file(decision.path, line: line, "is not valid UTF-8 (byte 0xEB)",
+                                      fix: "Save the file as UTF-8 in your editor, then run the command again")) {
+            _ = try DecisionService(ops.workspace).setStatus(decision.id, to: "accepted", author: ops.alice)
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
+    }
+
     @Test func textFromStandardInputThatIsNotUTF8IsRefused() throws {
         #expect(throws: OpsError.input("standard input is not valid UTF-8 (byte 0xFF on line 2). Send the text as UTF-8")) {
             _ = try UTF8Text.decode(Data([0x61, 0x0A, 0x62, 0xFF]), what: "standard input")

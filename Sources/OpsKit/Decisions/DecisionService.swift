@@ -242,7 +242,7 @@ public struct DecisionService {
 
     static func read(_ path: String, _ snapshot: Snapshot) throws -> MarkdownDocument {
         guard let data = try snapshot.read(path) else { throw OpsError.repository("\(path) was deleted by another change; nothing was written") }
-        return try MarkdownDocument(String(decoding: data, as: UTF8.self), path: path)
+        return try MarkdownDocument(UTF8Text.decode(data, path: path), path: path)
     }
 
     /// A due date as typed (`2026-12-01`, `+2w`), as `YYYY-MM-DD` in the team's zone.
