@@ -93,6 +93,7 @@ extension GitRepository {
     /// finishes the work when the branch moved, and removes every trace when it did not.
     func land(_ changes: [FileChange], on branch: String, from parent: GitCommit?, baseTree: GitTree?,
               log: String = "commit (ops)", makeCommit: (git_oid) throws -> git_oid) throws -> git_oid? {
+        try refuseWritesBeyondLinks(changes)
         let treeID = try writeTree(changes, base: baseTree)
         let commitID = try makeCommit(treeID)
         guard let root = workTree else {

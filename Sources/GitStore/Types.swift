@@ -129,6 +129,8 @@ public enum GitStoreError: Error, Sendable, Equatable {
     case invalidPath(String)
     /// A file-system operation failed.
     case io(path: String, message: String)
+    /// `path` lies below `link`, a symbolic link in the work tree: Git does not write through one.
+    case beyondSymbolicLink(path: String, link: String)
     /// Other writers kept moving the branch; the change was not committed.
     case tooManyRetries(attempts: Int)
     /// A symbolic link or submodule that a sync would have to write; only plain files are.

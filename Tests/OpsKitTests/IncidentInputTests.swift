@@ -29,7 +29,7 @@ import Testing
 
     @Test(arguments: [
         "line one\nline two", "--- not front matter", "\"quoted\" and 'single'", "key: value", "# heading", "emoji 🚨🔥",
-        "../../etc/passwd", "$(rm -rf ~)", String(repeating: "x", count: 10_000), "true", "- [ ] a list",
+        "../../etc/passwd", "$(rm -rf ~)", String(repeating: "x", count: InputLimits.titleCharacters), "true", "- [ ] a list",
     ])
     func hostileTitlesAndNotesAreStoredSafelyAndReadBackAsTyped(text: String) throws {
         let ops = try OpsFixture()

@@ -358,7 +358,7 @@ import Testing
         let markdown = pack.files[0].text
         try Self.expectTablesIntact(markdown)
         let escaped = ReviewMarkdown.text(hostile)
-        #expect(escaped == "&lt;script>alert(1)&lt;/script> \\| &lt;/table> **bold** `code \\| x` [link](http://x) !\\[x](http://evil.example/x.png) &lt;!--")
+        #expect(escaped == "&lt;script>alert(1)&lt;/script> \\| &lt;/table> \\*\\*bold\\*\\* \\`code \\| x\\` \\[link\\](http://x) !\\[x\\](http://evil.example/x.png) &lt;!--")
         #expect(markdown.contains("| \(incident.id) | \(escaped) | SEV2 | open |"))
         #expect(markdown.contains("| Freeze \\| \(escaped) | proposed |"))
         #expect(!markdown.contains("<script>") && !markdown.contains("</table>"))
@@ -366,6 +366,7 @@ import Testing
         let page = pack.files[1].text
         #expect(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(!page.contains("<img") && !page.contains("evil.example/x.png\""))
+        #expect(!page.contains("<a ") && !page.contains("<strong>bold") && !page.contains("<code>code"))
         #expect(page.components(separatedBy: "<table>").count == markdown.components(separatedBy: "\n").filter { $0.hasPrefix("|---") }.count + 1)
         // A line break in text cannot end a row either.
         #expect(ReviewMarkdown.text("a\nb|c\r\nd") == "a b\\|c d")

@@ -117,6 +117,11 @@ import Testing
         #expect(declared.status == 413 && !readDeclared)
         let (chunked, readChunked) = await post(big, chunked: true)
         #expect(chunked.status == 413 && readChunked)
+        for refusal in [declared, chunked] {
+            let error = (try JSONSerialization.jsonObject(with: refusal.body) as? [String: String])?["error"] ?? ""
+            #expect(error.hasSuffix("over the limit of 4096 bytes (--max-body). Send fewer alerts per request "
+                                    + "(Alertmanager's max_alerts), or start ops serve with a larger --max-body"), "\(error)")
+        }
         let (broken, _) = await post(Data("[1,".utf8))
         #expect(broken.status == 400)
         #expect(try ops.commitCount() == commits)

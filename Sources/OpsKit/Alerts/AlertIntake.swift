@@ -72,7 +72,7 @@ public struct AlertIntake {
                     incident = cached
                 } else {
                     guard let data = try snapshot.read(file.path),
-                          let parsed = try? Incident(MarkdownDocument(String(decoding: data, as: UTF8.self), path: file.path), timeline: false)
+                          let parsed = try? Incident(MarkdownDocument(UTF8Text.decode(data, path: file.path), path: file.path), timeline: false)
                     else { continue }
                     cache.store(parsed, for: file)
                     incident = parsed
@@ -86,7 +86,7 @@ public struct AlertIntake {
                     opened[file.path] = when
                 }
                 guard let data = try snapshot.read(file.path),
-                      let document = try? IncidentDocument(text: String(decoding: data, as: UTF8.self), path: file.path) else { continue }
+                      let document = try? IncidentDocument(text: UTF8Text.decode(data, path: file.path), path: file.path) else { continue }
                 documents[file.path] = document
             }
 
@@ -143,7 +143,8 @@ public struct AlertIntake {
 
     private func newIncident(for alert: AlertmanagerPayload.Alert, config: OpsConfig, runbooks: [String: [String]], author: Author,
                              now: Date, incidents: IncidentService) throws -> IncidentService.NewIncident {
-        let title = IncidentService.printable(alert.annotations?["summary"] ?? alert.name)
+        // An alert is never refused for its wording: a long summary is cut to the title limit.
+        let title = InputLimits.clipped(IncidentService.printable(alert.annotations?["summary"] ?? alert.name))
         var notes: [String] = []
         let severityLabel = alert.labels["severity"] ?? ""
         let severity: String

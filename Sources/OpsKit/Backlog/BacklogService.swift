@@ -37,6 +37,7 @@ public struct BacklogService {
         guard !title.isEmpty, !title.contains("\n") else {
             throw OpsError.input("a backlog item needs a one-line title: ops backlog add \"Add a canary for model deploys\" --tag SLO --priority P1")
         }
+        try InputLimits.checkTitle(title, hint: "put the detail in the item's file, below its heading")
         let tags = try draft.tags.map { try Self.tag($0, config) }
         let priority = try draft.priority.map { try Self.priority($0) }
         let owner = try draft.owner.map { try IncidentService(workspace).personHandle($0, config) }
@@ -116,7 +117,7 @@ public struct BacklogService {
             let items = Dictionary(Self.locator.refs(in: try snapshot.files(under: Self.locator.folder)).map { ($0.id, $0) },
                                    uniquingKeysWith: { first, _ in first })
             for file in try snapshot.files(under: IncidentLocator.folder) where file.path.hasSuffix("/postmortem.md") {
-                let text = String(decoding: try snapshot.read(file.path) ?? Data(), as: UTF8.self)
+                let text = try UTF8Text.decode(try snapshot.read(file.path) ?? Data(), path: file.path)
                 let document = try MarkdownDocument(text, path: file.path)
                 let postmortem = Postmortem(document)
                 var lines = YAMLText.split(text)

@@ -79,6 +79,10 @@ public struct DecisionService {
         guard !title.isEmpty, !title.contains("\n") else {
             throw OpsError.input("a decision needs a one-line title: ops decision new \"Freeze non-critical releases for ops_copilot\"")
         }
+        try InputLimits.checkTitle(title, hint: "put the detail in the decision's Context section")
+        for (text, what) in [(draft.context, "the context"), (draft.decision, "the decision text"), (draft.consequences, "the consequences")] {
+            try InputLimits.checkNote(text, what: what)
+        }
         let status = draft.status.lowercased()
         guard Decision.statuses.contains(status), status != "superseded" else {
             throw OpsError.input("status '\(draft.status)' is not one of: proposed, accepted, rejected, deprecated")
@@ -238,7 +242,7 @@ public struct DecisionService {
 
     static func read(_ path: String, _ snapshot: Snapshot) throws -> MarkdownDocument {
         guard let data = try snapshot.read(path) else { throw OpsError.repository("\(path) was deleted by another change; nothing was written") }
-        return try MarkdownDocument(String(decoding: data, as: UTF8.self), path: path)
+        return try MarkdownDocument(UTF8Text.decode(data, path: path), path: path)
     }
 
     /// A due date as typed (`2026-12-01`, `+2w`), as `YYYY-MM-DD` in the team's zone.

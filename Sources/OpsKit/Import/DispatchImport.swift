@@ -45,7 +45,7 @@ struct DispatchReader: ImportReader {
     }
 
     mutating func read(_ file: ImportFile, report: inout ImportReport) throws {
-        let text = String(decoding: file.data, as: UTF8.self)
+        let text = try UTF8Text.decode(file.data, path: file.name)
         if text.contains("\nCOPY ") || text.hasPrefix("COPY ") {
             try readDump(text, file: file.name, report: &report)
             return

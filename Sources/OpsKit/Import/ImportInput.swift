@@ -29,7 +29,7 @@ enum ImportInput {
     /// Airbyte record unwrapped to its `data`. Throws when the file is not `tool`'s, is cut
     /// off (naming the incident it was cut in, from `incidentID`), or is not JSON.
     static func records(_ file: ImportFile, tool: ImportTool, incidentID: (JSONValue) -> String?) throws -> [ImportRecord] {
-        let text = String(decoding: file.data, as: UTF8.self)
+        let text = try UTF8Text.decode(file.data, path: file.name)
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw OpsError.input("\(file.name): the file is empty. ops import \(tool.rawValue) reads \(tool.expected)")
         }

@@ -109,7 +109,7 @@ public struct IncidentImport {
         let commit = try workspace.commit(action: "import.\(tool.rawValue)", subject: Self.subject(summary), body: Self.render(summary),
                                           ids: summary.ids, author: author) { snapshot in
             let (result, changes) = try planned(files: try snapshot.files(under: IncidentLocator.folder)) { path in
-                try snapshot.read(path).map { String(decoding: $0, as: UTF8.self) }
+                try snapshot.read(path).map { try UTF8Text.decode($0, path: path) }
             }
             summary = result
             return changes

@@ -90,6 +90,7 @@ public struct IncidentService {
         guard !title.isEmpty else {
             throw OpsError.input("the title is empty. Say what is broken: ops incident open \"Checkout p99 above 1.2s\" --sev SEV2 --service checkout")
         }
+        try InputLimits.checkTitle(title, hint: "put the detail in a note: ops incident note ID \"...\"")
         try rejectNul(title, "title")
         let severity = try severityLevel(request.severity, config)
         let service = try serviceName(request.service, config)
@@ -146,6 +147,7 @@ public struct IncidentService {
         var resolvedChange = change
         switch change {
         case .note(let text):
+            try InputLimits.checkNote(text)
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !trimmed.isEmpty else { throw OpsError.input("the note is empty. Write what happened: ops incident note ID \"Rolled back v42\"") }
             try rejectNul(trimmed, "note")
@@ -329,7 +331,7 @@ public struct IncidentService {
             guard let data = try snapshot.read(ref.path) else {
                 throw OpsError.repository("\(ref.id) was deleted by another change; nothing was written")
             }
-            var document = try IncidentDocument(text: String(decoding: data, as: UTF8.self), path: ref.path)
+            var document = try IncidentDocument(text: UTF8Text.decode(data, path: ref.path), path: ref.path)
             unchanged = try edit(&document)
             result = document.incident
             return unchanged == nil ? [.write(ref.path, document.text)] : []

@@ -26,14 +26,26 @@ public struct TextTable: Sendable {
 }
 
 /// RFC 4180 CSV: fields quoted when they hold a comma, quote or line break; CRLF between records.
+/// Every CSV ops writes goes through here, so every cell is neutralised against formula injection.
 public enum CSV {
     public static func render(headers: [String], rows: [[String]]) -> String {
         ([headers] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 
     static func field(_ value: String) -> String {
+        let value = neutralised(value)
         guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// OWASP's CSV injection advice: a cell starting with `=`, `+`, `-`, `@`, tab or carriage
+    /// return is one a spreadsheet may run as a formula (`=HYPERLINK(...)` in a title), so it
+    /// gets a leading `'`, which spreadsheets show as text. A plain negative number (`-12`,
+    /// `-0.25`: a budget overspent, a change) cannot run and stays a number.
+    static func neutralised(_ value: String) -> String {
+        guard let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return value }
+        if value.range(of: #"^-[0-9]+(\.[0-9]+)?$"#, options: .regularExpression) != nil { return value }
+        return "'" + value
     }
 }
 

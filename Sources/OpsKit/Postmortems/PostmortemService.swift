@@ -33,7 +33,7 @@ public struct PostmortemService {
             if try snapshot.read(path) != nil {
                 throw OpsError.input("\(incident.id) has a postmortem already: \(path)")
             }
-            var document = try IncidentDocument(text: String(decoding: try snapshot.read(incident.path) ?? Data(), as: UTF8.self), path: incident.path)
+            var document = try IncidentDocument(text: UTF8Text.decode(try snapshot.read(incident.path) ?? Data(), path: incident.path), path: incident.path)
             try document.append(TimelineEntry(at: now, actor: author.handle, kind: "postmortem", text: "drafted"))
             return [.write(path, text), .write(incident.path, document.text)]
         }
@@ -126,11 +126,11 @@ public struct PostmortemService {
             guard let data = try snapshot.read(path) else {
                 throw OpsError.input("\(incident.id) has no postmortem yet. Write one: ops postmortem new \(incident.id)")
             }
-            var document = try MarkdownDocument(String(decoding: data, as: UTF8.self), path: path)
+            var document = try MarkdownDocument(UTF8Text.decode(data, path: path), path: path)
             let before = document.frontMatter?["status"]?.scalarText ?? "Draft"
             if before == status { return [] }
             try document.frontMatter?.set("status", .text(status), order: Postmortem.fieldOrder)
-            var incidentDocument = try IncidentDocument(text: String(decoding: try snapshot.read(incident.path) ?? Data(), as: UTF8.self), path: incident.path)
+            var incidentDocument = try IncidentDocument(text: UTF8Text.decode(try snapshot.read(incident.path) ?? Data(), path: incident.path), path: incident.path)
             try incidentDocument.append(TimelineEntry(at: now, actor: author.handle, kind: "postmortem", text: "\(before) → \(status)"))
             return [.write(path, document.text), .write(incident.path, incidentDocument.text)]
         }

@@ -131,7 +131,7 @@ public struct RACIService {
         let commit = try workspace.commit(action: "raci.set", subject: "raci \(workstream): \(role) = \(names.joined(separator: ", "))",
                                           author: author) { snapshot in
             guard let data = try snapshot.read(RACIMatrix.path) else { throw OpsError.input("there is no raci.yaml yet") }
-            var matrix = try RACIMatrix(String(decoding: data, as: UTF8.self))
+            var matrix = try RACIMatrix(UTF8Text.decode(data, path: RACIMatrix.path))
             try matrix.set(workstream, role: role, to: names)
             let changed = try matrix.workstream(workstream)
             // Only the workstream being changed must be right; others are fixed one at a time.

@@ -2,16 +2,48 @@ import Foundation
 
 /// User text made safe for one line or one table cell of the pack's GitHub-flavoured Markdown.
 enum ReviewMarkdown {
-    /// Line breaks become spaces and pipes are escaped (as `PostmortemService.cell`), so a title
-    /// cannot end a row or add a column; `<` becomes `&lt;`, so `<script>` or `</table>` shows as
-    /// text instead of reaching the page as HTML; `![` loses its meaning, so a title cannot make
-    /// the page fetch an image from another host. (`>` and `&` cannot open a tag, and left alone
-    /// they keep the file readable as plain text.)
+    /// Text shows as typed, never as Markdown. Line breaks become spaces and pipes are escaped
+    /// (as `PostmortemService.cell`), so a title cannot end a row or add a column; `<` becomes
+    /// `&lt;`, so `<script>` or `</table>` shows as text instead of reaching the page as HTML; the
+    /// characters that make links, images, emphasis and code (brackets, `*`, `_`, `~`, backtick,
+    /// backslash) and an `&` that starts a character reference are backslash-escaped, so
+    /// `[fix](https://...)` in a title is text in pack.html, not a live link. (`>` and a lone `&`
+    /// open nothing, and left alone they keep the file readable as plain text.)
     static func text(_ text: String) -> String {
-        text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: .newlines).joined(separator: " ")
-            .replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: "|", with: "\\|")
-            .replacingOccurrences(of: "![", with: "!\\[")
+        let flat = text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: .newlines).joined(separator: " ")
+        var result = ""
+        var previous: Character?
+        var index = flat.startIndex
+        while index < flat.endIndex {
+            let character = flat[index]
+            let next = flat.index(after: index)
+            switch character {
+            case "\\", "`", "*", "[", "]", "~", "|":
+                result += "\\" + String(character)
+            case "_" where !(isWordCharacter(previous) && isWordCharacter(next < flat.endIndex ? flat[next] : nil)):
+                // Inside a word (`ops_copilot`) an underscore cannot start emphasis; keep it bare.
+                result += "\\_"
+            case "<":
+                result += "&lt;"
+            case "&" where isCharacterReference(flat[next...]):
+                result += "\\&"
+            default:
+                result.append(character)
+            }
+            previous = character
+            index = next
+        }
+        return result
+    }
+
+    private static func isWordCharacter(_ character: Character?) -> Bool {
+        character.map { $0.isLetter || $0.isNumber } ?? false
+    }
+
+    /// `copy;`, `#169;`, `#x2014;`: what, after an `&`, HTML reads as a character reference.
+    private static func isCharacterReference(_ text: Substring) -> Bool {
+        let name = text.prefix { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "#") }
+        return !name.isEmpty && text.dropFirst(name.count).first == ";"
     }
 
     /// The rendered template tidied: no trailing spaces, at most one blank line in a row (an

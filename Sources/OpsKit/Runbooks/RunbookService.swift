@@ -57,7 +57,7 @@ public struct RunbookService {
         let attachment = try self.attachment(slug, to: ref, at: workspace.clock(), by: author.handle)
         try workspace.commit(action: "runbook.attach", id: ref.id, subject: "runbook attach \(attachment.slug) to \(ref.id)", author: author) { snapshot in
             if let existing = try snapshot.read(attachment.path) {
-                let attached = AttachedRunbook(try MarkdownDocument(String(decoding: existing, as: UTF8.self), path: attachment.path))
+                let attached = AttachedRunbook(try MarkdownDocument(UTF8Text.decode(existing, path: attachment.path), path: attachment.path))
                 throw OpsError.input("\(ref.id) already has the \(attached.slug) checklist (\(attached.done) of \(attached.items.count) done); it is kept as it is")
             }
             var incident = try Self.incidentDocument(ref, snapshot)
@@ -126,7 +126,7 @@ public struct RunbookService {
             guard let data = try snapshot.read(path) else {
                 throw OpsError.input("\(ref.id) has no runbook attached. Attach one first: ops runbook attach \(ref.id) SLUG")
             }
-            let text = String(decoding: data, as: UTF8.self)
+            let text = try UTF8Text.decode(data, path: path)
             let attached = AttachedRunbook(try MarkdownDocument(text, path: path))
             guard let item = attached.items.first(where: { $0.id == stepID }) else { throw AttachedRunbook.unknownStep(id, attached) }
             let updated: String
@@ -241,7 +241,7 @@ public struct RunbookService {
         guard let data = try snapshot.read(ref.path) else {
             throw OpsError.repository("\(ref.id) was deleted by another change; nothing was written")
         }
-        return try IncidentDocument(text: String(decoding: data, as: UTF8.self), path: ref.path)
+        return try IncidentDocument(text: UTF8Text.decode(data, path: ref.path), path: ref.path)
     }
 }
 

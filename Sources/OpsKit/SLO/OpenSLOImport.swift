@@ -44,7 +44,7 @@ extension SLOImporter {
             written = []
             unchanged = []
             var changes: [FileChange] = []
-            var text = try snapshot.read(SLOCatalog.path).map { String(decoding: $0, as: UTF8.self) }
+            var text = try snapshot.read(SLOCatalog.path).map { try UTF8Text.decode($0, path: SLOCatalog.path) }
                 ?? "# SLO catalog: see README, SLOs and error budgets.\nversion: 1\n"
             let before = text
             for objective in objectives {
@@ -62,7 +62,7 @@ extension SLOImporter {
             }
             for name in names {
                 let path = "\(SnapshotLayout.objectivesFolder)/\(name).yaml"
-                if let existing = try snapshot.read(path), String(decoding: existing, as: UTF8.self).contains("sha256: \(input.sha256)") {
+                if let existing = try snapshot.read(path), try UTF8Text.decode(existing, path: path).contains("sha256: \(input.sha256)") {
                     unchanged.append(path)
                     continue
                 }

@@ -39,7 +39,7 @@ struct PrometheusRange {
     /// Reads a response holding exactly one series. Every failure names the file and the line,
     /// or the series and timestamp.
     static func parse(_ data: Data, file: String) throws -> PrometheusRange {
-        let text = String(decoding: data, as: UTF8.self)
+        let text = try UTF8Text.decode(data, path: file)
         let json: Any
         do {
             json = try JSONSerialization.jsonObject(with: data, options: [])

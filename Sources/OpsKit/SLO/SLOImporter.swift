@@ -141,7 +141,7 @@ public struct SLOImporter {
             for week in byWeek.keys.sorted() {
                 let path = SnapshotLayout.eventsPath(useCase: key.useCase, sli: key.name, week: week)
                 files.append(WeekFile(path: path) { data in
-                    var file = try data.map { try EventSnapshot.parse(String(decoding: $0, as: UTF8.self), path: path) }
+                    var file = try data.map { try EventSnapshot.parse(UTF8Text.decode($0, path: path), path: path) }
                         ?? EventSnapshot(useCase: key.useCase, sli: key.name, week: week, sources: [], events: [])
                     let before = file
                     file.merge(byWeek[week]!, from: source)
@@ -161,7 +161,7 @@ public struct SLOImporter {
             for week in byWeek.keys.sorted() {
                 let path = SnapshotLayout.signalsPath(useCase: useCase, week: week)
                 files.append(WeekFile(path: path) { data in
-                    var file = try data.map { try SignalSnapshot.parse(String(decoding: $0, as: UTF8.self), path: path) }
+                    var file = try data.map { try SignalSnapshot.parse(UTF8Text.decode($0, path: path), path: path) }
                         ?? SignalSnapshot(useCase: useCase, week: week, sources: [], signals: [])
                     let before = file
                     file.merge(byWeek[week]!, from: source)

@@ -125,12 +125,12 @@ public struct AlertReceiver: Sendable {
                                 "content type \(type.map { "'\($0)'" } ?? "missing"); Alertmanager webhooks are application/json")
         }
         if let declared = request.headers["content-length"].flatMap(Int.init), declared > maximumBodySize {
-            return await refuse(413, .tooLarge, "body of \(declared) bytes is over the limit of \(maximumBodySize) bytes (--max-body)")
+            return await refuse(413, .tooLarge, "body of \(declared) bytes is over the limit of \(maximumBodySize) bytes (--max-body)" + Self.tooLargeHint)
         }
         let body: Data
         do {
             guard let read = try await readBody(maximumBodySize) else {
-                return await refuse(413, .tooLarge, "body is over the limit of \(maximumBodySize) bytes (--max-body)")
+                return await refuse(413, .tooLarge, "body is over the limit of \(maximumBodySize) bytes (--max-body)" + Self.tooLargeHint)
             }
             body = read
         } catch let error as BodyError {
@@ -172,6 +172,9 @@ public struct AlertReceiver: Sendable {
             return Response(status: 200, headers: ["Content-Type": "application/json"], body: Self.json(reply))
         }
     }
+
+    /// What a sender of a body over the limit can do (Alertmanager's `max_alerts` caps a webhook's batch).
+    static let tooLargeHint = ". Send fewer alerts per request (Alertmanager's max_alerts), or start ops serve with a larger --max-body"
 
     /// The body of a 200: what the delivery did.
     private struct Reply: Encodable {

@@ -80,6 +80,9 @@ public struct OpsError: Error, CustomStringConvertible, Equatable, Sendable {
             return .repository("HEAD is detached, so there is no branch to commit to. Switch to a branch first (git switch main)")
         case .invalidPath(let path):
             return .input("'\(path)' is not a safe path inside the repository")
+        case .beyondSymbolicLink(let path, let link):
+            return .input("\(path) is beyond a symbolic link (\(link)), and ops writes only inside the repository, as Git does. "
+                          + "Nothing was written. Replace the link with a folder holding the same files, then run the command again")
         case .io(let path, let message):
             return .repository("cannot write \(path): \(message)")
         case .tooManyRetries(let attempts):

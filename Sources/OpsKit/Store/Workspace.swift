@@ -125,10 +125,7 @@ public final class Workspace {
         guard let data = FileManager.default.contents(atPath: full) else {
             throw OpsError.repository("cannot read \(path)")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw OpsError.file(path, line: nil, "is not UTF-8 text", fix: "Save it as UTF-8")
-        }
-        return text
+        return try UTF8Text.decode(data, path: path)
     }
 
     /// Work-tree files below `folder` ending in one of `extensions`, sorted; hidden entries skipped.
@@ -199,16 +196,13 @@ public final class Workspace {
         } catch {
             throw OpsError.from(error)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw OpsError.file(file.path, line: nil, "is not UTF-8 text", fix: "Save it as UTF-8")
-        }
-        return text
+        return try UTF8Text.decode(data, path: file.path)
     }
 
     /// A committed file as text, nil when absent.
     public func committedText(_ path: String) throws -> String? {
         do {
-            return try repository.readFile(path).map { String(decoding: $0, as: UTF8.self) }
+            return try repository.readFile(path).map { try UTF8Text.decode($0, path: path) }
         } catch {
             throw OpsError.from(error)
         }

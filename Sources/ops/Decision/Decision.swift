@@ -66,7 +66,7 @@ extension Ops.Decision {
             draft.reviews = reviews
             draft.context = self.context ?? ""
             draft.options = options
-            draft.decision = decision == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : decision ?? ""
+            draft.decision = decision == "-" ? try context.standardInput() : decision ?? ""
             draft.consequences = consequences ?? ""
             let review: ((String) throws -> String)? = edit ? { try context.edit($0, fileName: "DECISION.md") } : nil
             let created = try DecisionService(context.workspace()).create(draft, author: try context.author(writer), review: review)

@@ -27,7 +27,7 @@ extension Ops.Incident {
             let note: String
             switch text {
             case "-":
-                note = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                note = try context.standardInput()
             case let text?:
                 note = text
             case nil:

@@ -9,6 +9,7 @@ enum Main {
     static func main() {
         let arguments = movingLeadingDirectoryOption(Array(CommandLine.arguments.dropFirst()))
         do {
+            try refuseArgumentsThatAreNotUTF8()
             var command = try Ops.parseAsRoot(arguments)
             try command.run()
         } catch let error as OpsError {
@@ -35,6 +36,16 @@ enum Main {
             }
             FileHandle.standardError.write(Data("ops: \(line)\n".utf8))
             Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+
+    /// Swift's `CommandLine.arguments` turns bytes that are not UTF-8 into U+FFFD, which ops
+    /// would then store; the raw `argv` shows them, so every command refuses them alike.
+    static func refuseArgumentsThatAreNotUTF8() throws {
+        for index in 1..<Int(CommandLine.argc) {
+            guard let raw = CommandLine.unsafeArgv[index] else { continue }
+            let bytes = Data(bytes: raw, count: strlen(raw))
+            _ = try UTF8Text.decode(bytes, what: "argument \(index)")
         }
     }
 

@@ -59,7 +59,21 @@ extension OpsContext {
         guard process.terminationStatus == 0 else {
             throw OpsError.input("the editor (\(editor)) exited with status \(process.terminationStatus); nothing was written")
         }
-        return try String(contentsOf: file, encoding: .utf8)
+        return try UTF8Text.decode(Data(contentsOf: file), what: "the text saved in the editor")
+    }
+
+    /// Standard input as text: refused when it is not UTF-8 or is over the note limit (read no further).
+    func standardInput() throws -> String {
+        var data = Data()
+        while data.count <= InputLimits.noteBytes,
+              let chunk = try FileHandle.standardInput.read(upToCount: InputLimits.noteBytes + 1 - data.count), !chunk.isEmpty {
+            data.append(chunk)
+        }
+        guard data.count <= InputLimits.noteBytes else {
+            throw OpsError.input("standard input is over the limit of \(InputLimits.noteBytes) bytes (16 KiB). "
+                                 + "Split it into several notes, or commit the long text as a file and note where it is")
+        }
+        return try UTF8Text.decode(data, what: "standard input")
     }
 
     /// Tells the person what a change did, on standard error.
