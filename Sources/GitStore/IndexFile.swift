@@ -91,7 +91,7 @@ struct IndexFile {
         let end = bytes.count - 20
         var offset = 12
         var entries: [Entry] = []
-        entries.reserveCapacity(count)
+        entries.reserveCapacity(min(count, (end - 12) / 64))  // the count is input: an entry takes at least 64 bytes
         for _ in 0..<count {
             guard offset + 62 <= end else { return nil }
             let flags = Int(Self.uint16(bytes, offset + 60))
@@ -100,7 +100,7 @@ struct IndexFile {
                 guard version == 3 else { return nil }
                 nameStart += 2
             }
-            guard let nul = bytes[nameStart..<end].firstIndex(of: 0) else { return nil }
+            guard nameStart < end, let nul = bytes[nameStart..<end].firstIndex(of: 0) else { return nil }
             let length = nameStart - offset + (nul - nameStart)
             let size = (length + 8) & ~7
             guard offset + size <= end else { return nil }

@@ -73,6 +73,19 @@ import Testing
         #expect(try repo.git("ls-files") == "a.md\nb.md\n")
     }
 
+    /// A zero trailer is not checked (`index.skipHash`), so the entries' own counts and lengths
+    /// are all that stands between a crafted file and a trap.
+    @Test func aTruncatedOrOvercountedIndexIsLeftToLibgit2WithoutATrap() throws {
+        var header: [UInt8] = Array("DIRC".utf8) + [0, 0, 0, 3, 0xFF, 0xFF, 0xFF, 0xFF]  // 4 billion entries
+        #expect(IndexFile(bytes: header + [UInt8](repeating: 0, count: 20), modified: timespec()) == nil)
+        header[11] = 1
+        var entry = [UInt8](repeating: 0, count: 62)
+        entry[60] = 0x40  // extended flags: two more bytes that are not there
+        for cut in 0...2 {
+            #expect(IndexFile(bytes: header + entry.dropLast(cut) + [UInt8](repeating: 0, count: 20), modified: timespec()) == nil)
+        }
+    }
+
     // MARK: The cache tree (TREE extension)
 
     @Test func aCommitKeepsTheTreesOffTheChangedPathAndInvalidatesTheTreesOnIt() throws {
