@@ -9,10 +9,15 @@ import Crypto
 ///
 /// Anything this does not know is left to libgit2 (`read` returns nil): version 4 (prefix-
 /// compressed paths), a required extension (lower-case signature, such as a split index `link`),
-/// a file that does not parse. Optional extensions are dropped when rewriting, as Git allows:
-/// the cache tree (`TREE`) and the untracked cache (`UNTR`) would be stale, and Git rebuilds
-/// them; the offset tables (`EOIE`, `IEOT`) would point to the wrong places. Resolve-undo
-/// (`REUC`) is kept.
+/// a file that does not parse. The cache tree (`TREE`) is kept with the changed paths
+/// invalidated, as Git does it (`CacheTree`), or dropped when it does not parse. Resolve-undo
+/// (`REUC`) is kept. Other optional extensions are dropped when rewriting, as Git allows: the
+/// offset tables (`EOIE`, `IEOT`) would point to the wrong places, and the untracked cache
+/// (`UNTR`) would be stale. Git invalidates that one per path too (`untracked_cache_invalidate_path`
+/// in dir.c, on every entry added or removed), but doing so means clearing bits in its
+/// EWAH-compressed bitmaps and the per-folder stat and id records they index, a second format
+/// to parse from hostile bytes; Git adds it back on the next `git status` when
+/// `core.untrackedCache` is true.
 struct IndexFile {
     struct Entry {
         var range: Range<Int>
@@ -33,6 +38,8 @@ struct IndexFile {
     let entries: [Entry]
     /// Extensions kept when rewriting: signature and whole bytes (header included).
     let keptExtensions: [ArraySlice<UInt8>]
+    /// Where the cache tree's content (after its 8-byte header) is, if the file has one.
+    let cacheTree: Range<Int>?
     /// The index file's modification time: entries changed at or after it are "racily clean".
     let modified: timespec
 
@@ -84,7 +91,7 @@ struct IndexFile {
         let end = bytes.count - 20
         var offset = 12
         var entries: [Entry] = []
-        entries.reserveCapacity(count)
+        entries.reserveCapacity(min(count, (end - 12) / 64))  // the count is input: an entry takes at least 64 bytes
         for _ in 0..<count {
             guard offset + 62 <= end else { return nil }
             let flags = Int(Self.uint16(bytes, offset + 60))
@@ -93,7 +100,7 @@ struct IndexFile {
                 guard version == 3 else { return nil }
                 nameStart += 2
             }
-            guard let nul = bytes[nameStart..<end].firstIndex(of: 0) else { return nil }
+            guard nameStart < end, let nul = bytes[nameStart..<end].firstIndex(of: 0) else { return nil }
             let length = nameStart - offset + (nul - nameStart)
             let size = (length + 8) & ~7
             guard offset + size <= end else { return nil }
@@ -101,6 +108,7 @@ struct IndexFile {
             offset += size
         }
         var kept: [ArraySlice<UInt8>] = []
+        var cacheTree: Range<Int>?
         while offset < end {
             guard offset + 8 <= end else { return nil }
             let signature = bytes[offset..<(offset + 4)]
@@ -108,10 +116,12 @@ struct IndexFile {
             guard offset + 8 + size <= end else { return nil }
             if signature.first.map({ $0 < 0x41 || $0 > 0x5A }) ?? true { return nil }  // required: leave it to libgit2
             if signature.elementsEqual("REUC".utf8) { kept.append(bytes[offset..<(offset + 8 + size)]) }
+            if signature.elementsEqual("TREE".utf8) { cacheTree = (offset + 8)..<(offset + 8 + size) }  // the last one, as Git reads it
             offset += 8 + size
         }
         self.entries = entries
         self.keptExtensions = kept
+        self.cacheTree = cacheTree
     }
 
     /// The blob staged for `path` at stage 0, nil when the path is not in the index.
@@ -145,6 +155,7 @@ struct IndexFile {
     /// The file with every stage of each path in `removed` gone and `added` put in its place.
     /// Entries changed at or after this file was written get size 0 ("smudged"), as Git does,
     /// so that Git checks their content instead of trusting a stat taken in the same instant.
+    /// The cache tree keeps every folder off the changed paths (see `CacheTree`).
     func updated(removing removed: [String], adding added: [NewEntry]) -> [UInt8] {
         let gone = Set(removed.map { Array($0.utf8) } + added.map { Array($0.path.utf8) })
         var records: [(path: [UInt8], stage: Int, bytes: [UInt8])] = []
@@ -167,6 +178,10 @@ struct IndexFile {
         Self.put(UInt32(records.count), into: &header, at: 4)
         out += header
         for record in records { out += record.bytes }
+        // Git writes the cache tree first; readers take extensions in any order.
+        if let cacheTree, let kept = CacheTree.invalidating(Array(gone), in: bytes, payload: cacheTree, entryCount: entries.count) {
+            out += kept
+        }
         for extensionBytes in keptExtensions { out += extensionBytes }
         out += Insecure.SHA1.hash(data: out)
         return out
