@@ -10,7 +10,7 @@ BIN := .build/debug/ops
 # gives the sync tests a real sshd (and ssh-keygen) on a loopback port.
 PACKAGES := libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config git python3 python3-yaml cmark-gfm chromium prometheus-alertmanager openssh-server
 
-.PHONY: deps build test demo bench release clean
+.PHONY: deps build test demo bench release fuzz clean
 
 deps:
 	@if ! pkg-config --exists libgit2 libcmark-gfm 2>/dev/null || ! command -v git >/dev/null || ! command -v python3 >/dev/null \
@@ -36,6 +36,12 @@ release: deps
 
 bench: release
 	@bash bench/run
+
+# libFuzzer on every parser (fuzz/run): FUZZ_SECONDS per target, from the seed corpus in
+# fuzz/corpus/<target>/. The toolchain ships libFuzzer and AddressSanitizer; nothing else to install.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run
 
 clean:
 	rm -rf .build demo bench/out

@@ -182,6 +182,20 @@ struct PrometheusPairing {
     var gridSteps: Int
     var stepSeconds: Int64
 
+    /// The longest step ops pairs on: a year of the grid is one step already.
+    static let maxStepSeconds: Int64 = 366 * 86_400
+
+    /// `--step` as whole seconds: `1h`, `5m`, `30s`, at most `maxStepSeconds`.
+    static func stepSeconds(_ text: String) throws -> Int64 {
+        guard let seconds = SLONumber.duration(text), seconds >= 1 else {
+            throw OpsError.input("--step '\(text)' is not a duration. Write it like 1h, 5m or 30s")
+        }
+        guard seconds <= Decimal(maxStepSeconds) else {
+            throw OpsError.input("--step '\(text)' is longer than 366 days. Write the step the range was exported with, like 1h")
+        }
+        return Int64(SLONumber.double(seconds))
+    }
+
     /// Walks the step grid from the first to the last timestamp of either series. The step is
     /// `stepSeconds`, else the smallest gap between timestamps. A sample at `t` counts the step
     /// starting at `t` (`marksStart`), as the fixtures and most exports are labelled, or the
