@@ -162,6 +162,7 @@ public struct YAMLText {
             lines[i].terminator = newline
         }
         let source = text
+        try YAMLNesting.check(source, path: path, firstLine: firstLine)
         let node: Node?
         do {
             // ops reads every value as text and decides types itself, so the resolver's regular

@@ -70,7 +70,10 @@ public enum TimeInput {
             case "w": unit = 604_800
             default: return nil
             }
-            total += value * unit  // at most 10^12 · 604800: no overflow in 64 bits
+            // value · unit is at most 10^12 · 604800, but the sum of many parts can overflow.
+            let (sum, overflow) = total.addingReportingOverflow(value * unit)
+            guard !overflow, sum <= 200 * 366 * 86_400 else { return nil }
+            total = sum
             number = ""
         }
         return number.isEmpty && !text.isEmpty && total <= 200 * 366 * 86_400 ? total : nil
