@@ -129,6 +129,23 @@ import Testing
         #expect(try YAMLText(deep, path: "ops.yaml").keys == ["a"])
     }
 
+    // MARK: Found by fuzz/run
+
+    @Test func aDispatchCopyHeaderNamingAColumnTwiceIsRefused() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        let dump = "COPY dispatch_core.incident (id, name, incident_priority_id, incident_priority_id) FROM stdin;\n1\tx\t2\t3\n\\.\n"
+        refused("dump.sql:1: the COPY header of table incident names column incident_priority_id twice") {
+            try ops.importing(.dispatch, [ImportFile(name: "dump.sql", data: Data(dump.utf8))])
+        }
+    }
+
+    @Test func aDurationBeyondThirtyMillionYearsIsShownAsUnknown() {
+        #expect(DurationFormat.short(5.55e20) == "–")
+        #expect(DurationFormat.short(-1e300) == "–")
+        #expect(DurationFormat.short(691) == "12m")
+    }
+
     // MARK: Text
 
     @Test func aHighSurrogateWithoutItsLowHalfReadsAsAReplacementCharacter() throws {
