@@ -11,7 +11,7 @@ BIN := .build/debug/ops
 # each file system call in the crash-safety test.
 PACKAGES := libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config git python3 python3-yaml cmark-gfm chromium prometheus-alertmanager openssh-server strace
 
-.PHONY: deps build test crash-test demo bench release clean
+.PHONY: deps build test crash-test demo bench release fuzz clean
 
 deps:
 	@if ! pkg-config --exists libgit2 libcmark-gfm 2>/dev/null || ! command -v git >/dev/null || ! command -v python3 >/dev/null \
@@ -42,6 +42,12 @@ release: deps
 
 bench: release
 	@bash bench/run
+
+# libFuzzer on every parser (fuzz/run): FUZZ_SECONDS per target, from the seed corpus in
+# fuzz/corpus/<target>/. The toolchain ships libFuzzer and AddressSanitizer; nothing else to install.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run
 
 clean:
 	rm -rf .build demo bench/out

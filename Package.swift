@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "ops", targets: ["ops"]),
+        // For the libFuzzer targets in fuzz/, which are a package of their own.
+        .library(name: "OpsKit", targets: ["OpsKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

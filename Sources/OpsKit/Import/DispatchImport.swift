@@ -83,6 +83,10 @@ struct DispatchReader: ImportReader {
             let table = qualified.split(separator: ".").last.map(String.init)?.replacingOccurrences(of: "\"", with: "") ?? qualified
             let columns = line[line.index(after: open)..<close].split(separator: ",")
                 .map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "\"", with: "") }
+            var seen = Set<String>()
+            if let twice = columns.first(where: { !seen.insert($0).inserted }) {
+                throw OpsError.file(file, line: index, "the COPY header of table \(table) names column \(twice) twice; nothing was imported")
+            }
             var block: Table = []
             var blockLines: [Int] = []
             var ended = false

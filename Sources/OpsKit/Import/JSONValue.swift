@@ -86,6 +86,10 @@ enum JSONText {
     /// incident that was cut from the complete ones before it.
     static let cutKey = "\u{0}cut"
 
+    /// How deep objects and lists may nest. The reader keeps its own stacks, but a value is
+    /// read, compared and freed recursively; exports nest a few levels.
+    static let depthLimit = 128
+
     enum Failure: Error, Equatable {
         /// The text ends inside a value: a cut-off file. `partial` holds what was read, each open
         /// container closed and the value being read when the text ended dropped.
@@ -179,6 +183,7 @@ enum JSONText {
             guard index < bytes.count else { throw truncated }
             switch bytes[index] {
             case UInt8(ascii: "{"):
+                try checkDepth()
                 index += 1
                 open.append(.object)
                 objects.append([])
@@ -212,6 +217,7 @@ enum JSONText {
                     return .object(objects.removeLast())
                 }
             case UInt8(ascii: "["):
+                try checkDepth()
                 index += 1
                 open.append(.array)
                 arrays.append([])
@@ -241,6 +247,12 @@ enum JSONText {
                 return try number()
             default:
                 throw Failure.invalid(line: line, "unexpected character '\(Character(UnicodeScalar(bytes[index])))'")
+            }
+        }
+
+        private func checkDepth() throws {
+            guard open.count < JSONText.depthLimit else {
+                throw Failure.invalid(line: line, "objects and lists nested more than \(JSONText.depthLimit) deep")
             }
         }
 
@@ -309,7 +321,13 @@ enum JSONText {
                             if bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
                                 index += 2
                                 let low = try hex4()
-                                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low &- 0xDC00)
+                                if (0xDC00...0xDFFF).contains(low) {
+                                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                                } else {
+                                    // A high half without its low half is no character: U+FFFD, then the escape that followed.
+                                    result.append(contentsOf: Array("\u{FFFD}".utf8))
+                                    scalar = low
+                                }
                             }
                         }
                         result.append(contentsOf: Array(String(UnicodeScalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8))

@@ -87,6 +87,7 @@ enum OpenSLOReader {
             throw OpsError.file(file, line: nil, "is not UTF-8 text", fix: "Save it as UTF-8")
         }
         var documents: [Node] = []
+        try YAMLNesting.check(text, path: file)
         do {
             for document in try Yams.compose_all(yaml: text) { documents.append(document) }
         } catch let error as YamlError {
@@ -180,16 +181,17 @@ enum OpenSLOReader {
         }
         guard let duration = window["duration"]?.scalarText else { throw fail(first, "timeWindow has no duration", nil) }
         let rolling = window["isRolling"]?.scalarText?.lowercased() == "true"
-        let number = Int(duration.dropLast()) ?? 0
+        // At most a year, as a policy's rolling_Nd: the bound also keeps `number * 7` in range.
+        let number = Int(duration.dropLast()).flatMap { (1...366).contains($0) ? $0 : nil } ?? 0
         switch (rolling, duration.last) {
         case (true, "d") where number > 0: return .rolling(days: number)
-        case (true, "w") where number > 0: return .rolling(days: number * 7)
+        case (true, "w") where number > 0 && number * 7 <= 366: return .rolling(days: number * 7)
         case (false, "M") where number == 1: return .calendarMonth
         case (false, "w") where number == 1: return .isoWeek
         case (false, "d") where number == 7: return .isoWeek
         default:
             throw fail(window["duration"], "timeWindow \(duration) (\(rolling ? "rolling" : "calendar")) is not one ops counts budgets over",
-                       "Use a rolling window of whole days (30d, 4w), or a calendar 1M or 1w")
+                       "Use a rolling window of whole days up to a year (30d, 4w), or a calendar 1M or 1w")
         }
     }
 

@@ -30,6 +30,9 @@ struct PrometheusRange {
         "\(file): series \(seriesName) at \(Self.time(millis))"
     }
 
+    /// 9999-12-31T23:59:59Z, the last unix time a sample may have.
+    static let latestTime: Double = 253_402_300_799
+
     static func time(_ millis: Int64) -> String {
         let seconds = Double(millis) / 1000
         let epoch = millis % 1000 == 0 ? String(millis / 1000) : String(seconds)
@@ -91,6 +94,10 @@ struct PrometheusRange {
         for (index, pair) in values.enumerated() {
             guard let pair = pair as? [Any], pair.count == 2, let time = (pair[0] as? NSNumber)?.doubleValue, time.isFinite else {
                 throw OpsError.input("\(file): series \(range.seriesName), value #\(index + 1) is not a [unix time, \"value\"] pair")
+            }
+            // Years 1970 to 9999: anything else is no export, and would overflow the step arithmetic.
+            guard (0...PrometheusRange.latestTime).contains(time) else {
+                throw OpsError.input("\(file): series \(range.seriesName), value #\(index + 1): \(time) is not a unix time between 1970 and 9999")
             }
             let millis = Int64((time * 1000).rounded())
             let value: Value
@@ -181,6 +188,20 @@ struct PrometheusPairing {
     var skipped: Skipped
     var gridSteps: Int
     var stepSeconds: Int64
+
+    /// The longest step ops pairs on: a year of the grid is one step already.
+    static let maxStepSeconds: Int64 = 366 * 86_400
+
+    /// `--step` as whole seconds: `1h`, `5m`, `30s`, at most `maxStepSeconds`.
+    static func stepSeconds(_ text: String) throws -> Int64 {
+        guard let seconds = SLONumber.duration(text), seconds >= 1 else {
+            throw OpsError.input("--step '\(text)' is not a duration. Write it like 1h, 5m or 30s")
+        }
+        guard seconds <= Decimal(maxStepSeconds) else {
+            throw OpsError.input("--step '\(text)' is longer than 366 days. Write the step the range was exported with, like 1h")
+        }
+        return Int64(SLONumber.double(seconds))
+    }
 
     /// Walks the step grid from the first to the last timestamp of either series. The step is
     /// `stepSeconds`, else the smallest gap between timestamps. A sample at `t` counts the step

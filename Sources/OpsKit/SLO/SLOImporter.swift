@@ -73,13 +73,7 @@ public struct SLOImporter {
         try SLOCSV.checkIndicator(useCase: useCase, sli: sli, catalog: catalog) { problem, fix in
             OpsError.input(problem + (fix.map { ". \($0)" } ?? ""))
         }
-        var stepSeconds: Int64?
-        if let step {
-            guard let seconds = SLONumber.duration(step), seconds >= 1 else {
-                throw OpsError.input("--step '\(step)' is not a duration. Write it like 1h, 5m or 30s")
-            }
-            stepSeconds = Int64(SLONumber.double(seconds))
-        }
+        let stepSeconds = try step.map(PrometheusPairing.stepSeconds)
         let goodRange = try PrometheusRange.parse(good.data, file: good.name)
         let totalRange = try PrometheusRange.parse(total.data, file: total.name)
         for range in [goodRange, totalRange] {

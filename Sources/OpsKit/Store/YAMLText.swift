@@ -162,8 +162,10 @@ public struct YAMLText {
             lines[i].terminator = newline
         }
         let source = text
-        // Before Yams composes: its composer replaces every alias with the node it names.
+        // Before Yams composes: its composer replaces every alias with the node it names, and
+        // recurses once per level of nesting.
         try Self.refuseAliases(in: source, path: path, firstLine: firstLine)
+        try YAMLNesting.check(source, path: path, firstLine: firstLine)
         let node: Node?
         do {
             // ops reads every value as text and decides types itself, so the resolver's regular

@@ -70,7 +70,10 @@ public enum TimeInput {
             case "w": unit = 604_800
             default: return nil
             }
-            total += value * unit  // at most 10^12 · 604800: no overflow in 64 bits
+            // value · unit is at most 10^12 · 604800, but the sum of many parts can overflow.
+            let (sum, overflow) = total.addingReportingOverflow(value * unit)
+            guard !overflow, sum <= 200 * 366 * 86_400 else { return nil }
+            total = sum
             number = ""
         }
         return number.isEmpty && !text.isEmpty && total <= 200 * 366 * 86_400 ? total : nil
@@ -94,7 +97,8 @@ public enum DurationFormat {
     /// `45s`, `12m`, `1h 02m`, `2d 03h`: the last unit shown is rounded to the nearest, half up
     /// (691 s is 12m, not 11m), so a figure never reads shorter than it was by most of a unit.
     public static func short(_ seconds: Double) -> String {
-        guard seconds.isFinite else { return "–" }
+        // Beyond 30 million years no duration is real, and Int(_:) of it would trap.
+        guard seconds.isFinite, seconds.magnitude < 1e15 else { return "–" }
         let total = Int(seconds.magnitude.rounded())
         let sign = seconds <= -0.5 ? "-" : ""
         if total < 60 { return "\(sign)\(total)s" }
