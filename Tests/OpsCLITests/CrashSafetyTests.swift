@@ -92,18 +92,7 @@ import Testing
             #expect(!result.stderr.contains("Commit or stash"), "\(result.stderr)")
         }
 
-        #expect(try Self.git(["fsck", "--strict", "--no-dangling"], in: repo, home: cli.home) == Self.Output(status: 0, text: ""))
-        let status = try Self.git(["status", "--porcelain", "--untracked-files=all", "--ignored"], in: repo, home: cli.home)
-        #expect(status == Self.Output(status: 0, text: ""), "temp files or changes left: \(status.text)")
-        // Lint finds nothing but what a fresh postmortem draft lacks.
-        let lint = try cli.ops(["lint"], in: repo, environment: Self.env)
-        let problems = lint.stdout.split(separator: "\n").filter { $0.hasPrefix("incidents/") || $0.hasPrefix("decisions/") || $0.hasPrefix("backlog/") || $0.hasPrefix("reviews/") }
-        #expect(lint.status == 0 || problems.allSatisfy { $0.hasSuffix("/postmortem.md:43: the root cause is empty") },
-                "\(lint.stdout)\(lint.stderr)")
-        #expect(!lint.stderr.contains("does not parse") && !lint.stdout.contains("does not parse"))
-        for leftover in [".git/index.lock", ".git/refs/heads/main.lock", ".git/ops/intent"] {
-            #expect(!FileManager.default.fileExists(atPath: repo + "/" + leftover), "\(leftover) left")
-        }
+        try Self.expectWhole(repo, cli)
 
         // Every write that exited 0 is in HEAD.
         let files = try cli.git("ls-tree", "-r", "--name-only", "HEAD", in: repo)
@@ -268,6 +257,22 @@ import Testing
     }
 
     // MARK: Helpers
+
+    /// What every kill test ends with: a sound repository, nothing left behind (no temp file, lock
+    /// or intent), and lint finding nothing but what a fresh postmortem draft lacks.
+    static func expectWhole(_ repo: String, _ cli: CLI) throws {
+        #expect(try git(["fsck", "--strict", "--no-dangling"], in: repo, home: cli.home) == Output(status: 0, text: ""))
+        let status = try git(["status", "--porcelain", "--untracked-files=all", "--ignored"], in: repo, home: cli.home)
+        #expect(status == Output(status: 0, text: ""), "temp files or changes left: \(status.text)")
+        let lint = try cli.ops(["lint"], in: repo, environment: env)
+        let problems = lint.stdout.split(separator: "\n").filter { ["incidents/", "decisions/", "backlog/", "reviews/"].contains(where: $0.hasPrefix) }
+        #expect(lint.status == 0 || problems.allSatisfy { $0.hasSuffix("/postmortem.md:43: the root cause is empty") },
+                "\(lint.stdout)\(lint.stderr)")
+        #expect(!lint.stderr.contains("does not parse") && !lint.stdout.contains("does not parse"))
+        for leftover in [".git/index.lock", ".git/refs/heads/main.lock", ".git/ops/intent"] {
+            #expect(!FileManager.default.fileExists(atPath: repo + "/" + leftover), "\(leftover) left")
+        }
+    }
 
     struct Output: Equatable {
         var status: Int32

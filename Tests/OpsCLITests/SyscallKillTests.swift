@@ -72,14 +72,7 @@ import Testing
         }
         #expect(kills > 30, "strace found too few calls to kill at")
 
-        #expect(try CrashSafetyTests.git(["fsck", "--strict", "--no-dangling"], in: repo, home: cli.home) == .init(status: 0, text: ""))
-        let status = try CrashSafetyTests.git(["status", "--porcelain", "--untracked-files=all", "--ignored"], in: repo, home: cli.home)
-        #expect(status.text == "", "temp files or changes left: \(status.text)")
-        let lint = try cli.ops(["lint"], in: repo, environment: Self.env)
-        #expect(lint.status == 0, "\(lint.stdout)\(lint.stderr)")
-        for leftover in [".git/index.lock", ".git/refs/heads/main.lock", ".git/ops/intent"] {
-            #expect(!FileManager.default.fileExists(atPath: repo + "/" + leftover), "\(leftover) left")
-        }
+        try CrashSafetyTests.expectWhole(repo, cli)
         let files = try cli.git("ls-tree", "-r", "--name-only", "HEAD", in: repo)
         let notedPath = try #require(files.split(separator: "\n").first { $0.contains(noted) })
         let notedFile = try cli.git("show", "HEAD:\(notedPath)", in: repo)
