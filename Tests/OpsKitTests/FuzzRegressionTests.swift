@@ -140,6 +140,14 @@ import Testing
         }
     }
 
+    @Test func aDispatchCopyLineWithItsParenthesesReversedIsNotAHeader() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        // From import-dispatch: the only ) comes before the (, so there is no column list.
+        let dump = "COPY dispatch_core.incident) (id, name FROM stdin;\n1\tx\n\\.\n"
+        refused("dump.sql") { try ops.importing(.dispatch, [ImportFile(name: "dump.sql", data: Data(dump.utf8))]) }
+    }
+
     @Test func aDurationBeyondThirtyMillionYearsIsShownAsUnknown() {
         #expect(DurationFormat.short(5.55e20) == "–")
         #expect(DurationFormat.short(-1e300) == "–")
