@@ -148,6 +148,14 @@ import Testing
         refused("dump.sql") { try ops.importing(.dispatch, [ImportFile(name: "dump.sql", data: Data(dump.utf8))]) }
     }
 
+    @Test func aNoteStartingWithACombiningMarkReadsBack() {
+        // From the timeline target: the space before the note and U+059A are one Character.
+        let entry = TimelineEntry(at: Date(timeIntervalSince1970: 1_795_000_000), actor: "alice", kind: "note", text: "\u{059A}\u{FFFD}x")
+        let body = Timeline.append(entry, to: "# Title\n")
+        #expect(Timeline.parse(body: body, firstLine: 1).entries == [entry])
+        #expect(Timeline.entry(from: "- 2026-11-22T18:03:11Z bob **acknowledged**")?.kind == "acknowledged")
+    }
+
     @Test func aDurationBeyondThirtyMillionYearsIsShownAsUnknown() {
         #expect(DurationFormat.short(5.55e20) == "–")
         #expect(DurationFormat.short(-1e300) == "–")
