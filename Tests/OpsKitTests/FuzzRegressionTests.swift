@@ -156,6 +156,15 @@ import Testing
         #expect(Timeline.entry(from: "- 2026-11-22T18:03:11Z bob **acknowledged**")?.kind == "acknowledged")
     }
 
+    @Test func anEntryAppendedAfterAnEmptyContinuationLineKeepsItsText() {
+        // From the timeline target: "  " after blank lines continues the entry above; the new
+        // entry went before it and took it as its own last line.
+        let body = "## Timeline\n- 2026-11-08T11:20:06Z dave **opened** SEV2\n\n  \n\n"
+        let before = Timeline.parse(body: body, firstLine: 1).entries
+        let entry = TimelineEntry(at: Date(timeIntervalSince1970: 1_795_000_000), actor: "alice", kind: "note", text: "rolled back")
+        #expect(Timeline.parse(body: Timeline.append(entry, to: body), firstLine: 1).entries == before + [entry])
+    }
+
     @Test func aDurationBeyondThirtyMillionYearsIsShownAsUnknown() {
         #expect(DurationFormat.short(5.55e20) == "–")
         #expect(DurationFormat.short(-1e300) == "–")

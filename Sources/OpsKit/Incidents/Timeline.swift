@@ -80,7 +80,10 @@ enum Timeline {
             var end = start + 1
             while end < lines.count, !isHeading(lines[end].text) { end += 1 }
             insertAt = end
-            while insertAt > start + 1, lines[insertAt - 1].text.trimmingCharacters(in: .whitespaces).isEmpty { insertAt -= 1 }
+            // A line of two spaces is not blank here: parse reads it as an empty continuation line
+            // of the entry above it, so the new entry goes after it, not before.
+            while insertAt > start + 1, lines[insertAt - 1].text.trimmingCharacters(in: .whitespaces).isEmpty,
+                  !lines[insertAt - 1].text.hasPrefix("  ") { insertAt -= 1 }
         } else {
             insertAt = lines.count
             var section: [YAMLText.Line] = [YAMLText.Line(text: heading, terminator: newline)]
