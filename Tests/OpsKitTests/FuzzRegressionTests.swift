@@ -140,6 +140,31 @@ import Testing
         }
     }
 
+    @Test func aDispatchCopyLineWithItsParenthesesReversedIsNotAHeader() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        // From import-dispatch: the only ) comes before the (, so there is no column list.
+        let dump = "COPY dispatch_core.incident) (id, name FROM stdin;\n1\tx\n\\.\n"
+        refused("dump.sql") { try ops.importing(.dispatch, [ImportFile(name: "dump.sql", data: Data(dump.utf8))]) }
+    }
+
+    @Test func aNoteStartingWithACombiningMarkReadsBack() {
+        // From the timeline target: the space before the note and U+059A are one Character.
+        let entry = TimelineEntry(at: Date(timeIntervalSince1970: 1_795_000_000), actor: "alice", kind: "note", text: "\u{059A}\u{FFFD}x")
+        let body = Timeline.append(entry, to: "# Title\n")
+        #expect(Timeline.parse(body: body, firstLine: 1).entries == [entry])
+        #expect(Timeline.entry(from: "- 2026-11-22T18:03:11Z bob **acknowledged**")?.kind == "acknowledged")
+    }
+
+    @Test func anEntryAppendedAfterAnEmptyContinuationLineKeepsItsText() {
+        // From the timeline target: "  " after blank lines continues the entry above; the new
+        // entry went before it and took it as its own last line.
+        let body = "## Timeline\n- 2026-11-08T11:20:06Z dave **opened** SEV2\n\n  \n\n"
+        let before = Timeline.parse(body: body, firstLine: 1).entries
+        let entry = TimelineEntry(at: Date(timeIntervalSince1970: 1_795_000_000), actor: "alice", kind: "note", text: "rolled back")
+        #expect(Timeline.parse(body: Timeline.append(entry, to: body), firstLine: 1).entries == before + [entry])
+    }
+
     @Test func aDurationBeyondThirtyMillionYearsIsShownAsUnknown() {
         #expect(DurationFormat.short(5.55e20) == "–")
         #expect(DurationFormat.short(-1e300) == "–")

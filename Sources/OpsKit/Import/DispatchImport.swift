@@ -78,7 +78,7 @@ struct DispatchReader: ImportReader {
         while index < lines.count {
             let line = lines[index]
             index += 1
-            guard line.hasPrefix("COPY "), let open = line.firstIndex(of: "("), let close = line.lastIndex(of: ")") else { continue }
+            guard line.hasPrefix("COPY "), let open = line.firstIndex(of: "("), let close = line.lastIndex(of: ")"), open < close else { continue }
             let qualified = line.dropFirst(5)[..<open].trimmingCharacters(in: .whitespaces)
             let table = qualified.split(separator: ".").last.map(String.init)?.replacingOccurrences(of: "\"", with: "") ?? qualified
             let columns = line[line.index(after: open)..<close].split(separator: ",")

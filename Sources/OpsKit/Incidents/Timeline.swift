@@ -56,7 +56,10 @@ enum Timeline {
     /// `- TIME who **kind** text`, nil when the line is not one.
     static func entry(from line: String) -> TimelineEntry? {
         guard line.hasPrefix("- ") else { return nil }
-        let parts = line.dropFirst(2).split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
+        // Split on the space bytes: as Characters, a space followed by a combining mark (a note
+        // starting with U+059A) is one Character and no separator, and the entry would be lost.
+        let parts = line.dropFirst(2).utf8.split(separator: UInt8(ascii: " "), maxSplits: 3, omittingEmptySubsequences: false)
+            .map { Substring($0) }
         guard parts.count >= 3, let at = Timestamp.parse(String(parts[0])), !parts[1].isEmpty,
               parts[2].hasPrefix("**"), parts[2].hasSuffix("**"), parts[2].count > 4 else { return nil }
         let kind = String(parts[2].dropFirst(2).dropLast(2))
@@ -77,7 +80,10 @@ enum Timeline {
             var end = start + 1
             while end < lines.count, !isHeading(lines[end].text) { end += 1 }
             insertAt = end
-            while insertAt > start + 1, lines[insertAt - 1].text.trimmingCharacters(in: .whitespaces).isEmpty { insertAt -= 1 }
+            // A line of two spaces is not blank here: parse reads it as an empty continuation line
+            // of the entry above it, so the new entry goes after it, not before.
+            while insertAt > start + 1, lines[insertAt - 1].text.trimmingCharacters(in: .whitespaces).isEmpty,
+                  !lines[insertAt - 1].text.hasPrefix("  ") { insertAt -= 1 }
         } else {
             insertAt = lines.count
             var section: [YAMLText.Line] = [YAMLText.Line(text: heading, terminator: newline)]
