@@ -47,7 +47,7 @@ bench: release
 # fuzz/corpus/<target>/. The toolchain ships libFuzzer and AddressSanitizer; nothing else to install.
 FUZZ_SECONDS ?= 60
 fuzz: deps
-	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) bash fuzz/run
 
 clean:
 	rm -rf .build demo bench/out
