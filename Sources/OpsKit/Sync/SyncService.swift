@@ -266,11 +266,10 @@ struct SyncMerger {
         if candidate.path.hasSuffix("/postmortem.md"), let postmortemSections {
             merge.generatedSections = try generatedSections(of: candidate.path, resolved: result.resolved, postmortemSections)
         }
+        let history = MergeSideHistory(plan: plan, path: candidate.path)
         let merged: DocumentMerge.Result
         do {
-            merged = try merge.merge(base: base, ours: ours, theirs: theirs, changeTime: { key, ourSide in
-                try changeTime(of: key, in: candidate.path, ourSide: ourSide)
-            })
+            merged = try merge.merge(base: base, ours: ours, theirs: theirs, changeTime: history.changeTime)
         } catch let error as OpsError where error.location != nil {
             // A side that does not read as a document (a hand edit gone wrong): merge its lines.
             let lines = try GitRepository.mergeText(base: candidate.base.content, ours: ourData, theirs: theirData,
@@ -308,23 +307,51 @@ struct SyncMerger {
         let executable = candidate.ours.isExecutable != baseMode ? candidate.ours.isExecutable : candidate.theirs.isExecutable
         return MergeSide(content: merged.content, isExecutable: executable)
     }
+}
 
-    /// When one side set `key` of the document at `path` to the value it has now, and who: the
-    /// newest commit since the merge base that brought that value in (no parent had it), so a
-    /// merge that only carried the value along does not count as a change. Nil when no commit
-    /// on that side set it.
-    private func changeTime(of key: String, in path: String, ourSide: Bool) throws -> (time: Date, author: String)? {
-        let versions = try plan.revisions(of: path, onOurSide: ourSide)
+/// One document's versions on each side of a merge, walked and parsed once for all its fields
+/// (a field's change time is asked for each field that differs).
+final class MergeSideHistory {
+    private struct Version {
+        var frontMatter: YAMLText?
+        var parents: [YAMLText?]
+        var time: Date
+        var author: String
+    }
+
+    private let plan: MergePlan
+    private let path: String
+    private var sides: [Bool: [Version]] = [:]
+
+    init(plan: MergePlan, path: String) {
+        self.plan = plan
+        self.path = path
+    }
+
+    /// When one side set `key` to the value it has now, and who: the newest commit since the
+    /// merge base that brought that value in (no parent had it), so a merge that only carried the
+    /// value along does not count as a change. Nil when no commit on that side set it.
+    func changeTime(of key: String, ourSide: Bool) throws -> (time: Date, author: String)? {
+        let versions = try self.versions(ourSide)
         guard let newest = versions.first else { return nil }
-        func value(_ content: Data?) -> String? {
-            guard let content, let text = String(data: content, encoding: .utf8),
-                  let document = try? MarkdownDocument(text, path: path) else { return nil }
-            return DocumentMerge.describe(key, document.frontMatter?[key])
-        }
-        let final = value(newest.content)
+        func value(_ fields: YAMLText?) -> String? { FieldMerge.describe(key, fields?[key]) }
+        let final = value(newest.frontMatter)
         let introduced = versions.first { version in
-            value(version.content) == final && !version.parentContents.contains { value($0) == final }
+            value(version.frontMatter) == final && !version.parents.contains { value($0) == final }
         }
         return introduced.map { ($0.time, $0.author) }
+    }
+
+    private func versions(_ ourSide: Bool) throws -> [Version] {
+        if let known = sides[ourSide] { return known }
+        func fields(_ content: Data?) -> YAMLText? {
+            guard let content, let text = String(data: content, encoding: .utf8) else { return nil }
+            return (try? MarkdownDocument(text, path: path))?.frontMatter
+        }
+        let versions = try plan.revisions(of: path, onOurSide: ourSide).map { version in
+            Version(frontMatter: fields(version.content), parents: version.parentContents.map(fields), time: version.time, author: version.author)
+        }
+        sides[ourSide] = versions
+        return versions
     }
 }
