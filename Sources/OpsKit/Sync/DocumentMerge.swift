@@ -74,9 +74,6 @@ struct DocumentMerge {
         TimelineEntry(at: loss.at, actor: noteActor, kind: "sync", text: "\(loss.key): kept \(loss.kept); not kept: \(loss.lost)")
     }
 
-    /// A value as one line of YAML (`SEV2`, `[a, b]`), nil when absent.
-    static func describe(_ key: String, _ value: Node?) -> String? { FieldMerge.describe(key, value) }
-
     // MARK: Front matter
 
     /// The merged front matter: the lines both sides' hand edits leave (comments, key order,
@@ -145,32 +142,17 @@ struct DocumentMerge {
     /// added, without the lines of the base a side removed, in the order that sorts first by
     /// bytes so both clones agree. Nil when the text has a block that is not in diff3 form.
     static func settlingLineSets(_ text: String) -> String? {
-        let lines = YAMLText.split(text)
-        var output = ""
-        var index = 0
-        func join(_ slice: some Collection<YAMLText.Line>) -> String { slice.map { $0.text + $0.terminator }.joined() }
-        while index < lines.count {
-            guard lines[index].text.hasPrefix("<<<<<<< ") else {
-                output += join(lines[index...index])
-                index += 1
-                continue
-            }
-            guard let baseMark = lines[index...].firstIndex(where: { $0.text.hasPrefix("||||||| ") }),
-                  let middle = lines[baseMark...].firstIndex(where: { $0.text == "=======" }),
-                  let end = lines[middle...].firstIndex(where: { $0.text.hasPrefix(">>>>>>> ") }) else { return nil }
-            let mine = Array(lines[(index + 1)..<baseMark]), base = Array(lines[(baseMark + 1)..<middle])
-            let yours = Array(lines[(middle + 1)..<end])
+        let settled = ConflictBlocks.settling(text) { block in
             func settled(_ first: [YAMLText.Line], _ second: [YAMLText.Line]) -> String {
-                let removedByFirst = Set(base.map(\.text)).subtracting(first.map(\.text))
-                let removedBySecond = Set(base.map(\.text)).subtracting(second.map(\.text))
+                let removedByFirst = Set(block.base.map(\.text)).subtracting(first.map(\.text))
+                let removedBySecond = Set(block.base.map(\.text)).subtracting(second.map(\.text))
                 let kept = first.filter { !removedBySecond.contains($0.text) }
                 let added = second.filter { !removedByFirst.contains($0.text) && !kept.map(\.text).contains($0.text) }
-                return join(kept + added)
+                return ConflictBlocks.join(kept + added)
             }
-            output += min(settled(mine, yours), settled(yours, mine))
-            index = end + 1
+            return min(settled(block.ours, block.theirs), settled(block.theirs, block.ours))
         }
-        return output
+        return settled.wellFormed ? settled.text : nil
     }
 
     // MARK: Body
@@ -223,47 +205,70 @@ struct DocumentMerge {
     /// person only when the same line changed on both sides. Blocks come in diff3 form
     /// (`<<<<<<<`, ours, `|||||||`, base, `=======`, theirs, `>>>>>>>`) and leave as two-way blocks.
     private func settleLineByLine(_ text: String) -> (String, Bool) {
-        let lines = YAMLText.split(text)
-        var output = ""
         var clashed = false
-        var index = 0
-        func body(_ line: YAMLText.Line) -> String { line.text + line.terminator }
-        while index < lines.count {
-            let line = lines[index]
-            guard line.text.hasPrefix("<<<<<<< "),
-                  let baseMark = lines[index...].firstIndex(where: { $0.text.hasPrefix("||||||| ") }),
-                  let middle = lines[baseMark...].firstIndex(where: { $0.text == "=======" }),
-                  let end = lines[middle...].firstIndex(where: { $0.text.hasPrefix(">>>>>>> ") }) else {
-                output += body(line)
-                index += 1
-                continue
-            }
-            let ours = Array(lines[(index + 1)..<baseMark]), base = Array(lines[(baseMark + 1)..<middle])
-            let theirs = Array(lines[(middle + 1)..<end])
-            var settled: [YAMLText.Line]? = nil
-            if ours.count == base.count, theirs.count == base.count {
-                settled = []
-                for i in base.indices {
-                    if ours[i].text == theirs[i].text || theirs[i].text == base[i].text {
-                        settled?.append(ours[i])
-                    } else if ours[i].text == base[i].text {
-                        settled?.append(theirs[i])
+        let settled = ConflictBlocks.settling(text) { block in
+            if block.ours.count == block.base.count, block.theirs.count == block.base.count {
+                var lines: [YAMLText.Line] = []
+                for (mine, (was, yours)) in zip(block.ours, zip(block.base, block.theirs)) {
+                    if mine.text == yours.text || yours.text == was.text {
+                        lines.append(mine)
+                    } else if mine.text == was.text {
+                        lines.append(yours)
                     } else {
-                        settled = nil
                         break
                     }
                 }
+                if lines.count == block.base.count { return ConflictBlocks.join(lines) }
             }
-            if let settled {
-                output += settled.map(body).joined()
-            } else {
-                clashed = true
-                output += body(line) + ours.map(body).joined() + body(lines[middle]) + theirs.map(body).joined() + body(lines[end])
+            clashed = true
+            return block.twoWay
+        }
+        return (settled.text, clashed)
+    }
+}
+
+/// The conflict blocks of Git's diff3 output (`<<<<<<<`, ours, `|||||||`, base, `=======`,
+/// theirs, `>>>>>>>`), each replaced by what a merge rule makes of it.
+enum ConflictBlocks {
+    struct Block {
+        var ours: [YAMLText.Line]
+        var base: [YAMLText.Line]
+        var theirs: [YAMLText.Line]
+        /// The block as Git shows it without the base, for a person to settle.
+        var twoWay: String
+    }
+
+    /// `text` with each block replaced by `settle`'s text; a `<<<<<<<` line that opens no whole
+    /// block stays as it is, and `wellFormed` is then false.
+    static func settling(_ text: String, _ settle: (Block) -> String) -> (text: String, wellFormed: Bool) {
+        let lines = YAMLText.split(text)
+        var output = ""
+        var wellFormed = true
+        var index = 0
+        while index < lines.count {
+            let line = lines[index]
+            guard line.text.hasPrefix("<<<<<<< ") else {
+                output += join([line])
+                index += 1
+                continue
             }
+            guard let baseMark = lines[index...].firstIndex(where: { $0.text.hasPrefix("||||||| ") }),
+                  let middle = lines[baseMark...].firstIndex(where: { $0.text == "=======" }),
+                  let end = lines[middle...].firstIndex(where: { $0.text.hasPrefix(">>>>>>> ") }) else {
+                wellFormed = false
+                output += join([line])
+                index += 1
+                continue
+            }
+            let ours = Array(lines[(index + 1)..<baseMark]), theirs = Array(lines[(middle + 1)..<end])
+            output += settle(Block(ours: ours, base: Array(lines[(baseMark + 1)..<middle]), theirs: theirs,
+                                   twoWay: join([line] + ours + [lines[middle]] + theirs + [lines[end]])))
             index = end + 1
         }
-        return (output, clashed)
+        return (output, wellFormed)
     }
+
+    static func join(_ lines: [YAMLText.Line]) -> String { lines.map { $0.text + $0.terminator }.joined() }
 }
 
 /// A body split around its `## Timeline` section, the section cut into items: one entry with its
