@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """The plain-script baseline for `ops stats`: read every incidents/**/incident.md in the work
 tree, parse its front matter with PyYAML, and compute the same figures as `ops stats --json`'s
-"all" group (DESIGN §4: settled incidents only, clock points out of order left out, clock start
-detected_at falling back to opened_at, median of the middle two, p90 by nearest rank).
+"all" group (DESIGN §4: each figure over every incident that has both its clock points, resolved
+or not; an incident missing one counts as missing only once its status has reached the figure's
+(time to detect: always); clock points out of order left out; clock start detected_at falling
+back to opened_at; median of the middle two, p90 by nearest rank).
 
     stats_reference.py REPO [--loader c|py]     prints the figures as JSON
 """
@@ -12,6 +14,10 @@ import yaml
 repo = sys.argv[1]
 loader = yaml.CSafeLoader if "--loader" in sys.argv and sys.argv[sys.argv.index("--loader") + 1] == "c" else yaml.SafeLoader
 POINTS = ["started", "detected", "opened", "acknowledged", "mitigated", "resolved", "closed"]
+STATUSES = ["open", "acknowledged", "mitigated", "resolved", "closed"]
+# The status an incident has reached once the figure can be known; None: always.
+REACHED = {"time_to_detect": None, "time_to_acknowledge": "acknowledged", "time_to_mitigate": "mitigated", "time_to_resolve": "resolved"}
+END = {"time_to_detect": "detected", "time_to_acknowledge": "acknowledged", "time_to_mitigate": "mitigated", "time_to_resolve": "resolved"}
 
 def when(value):
     if value is None:
@@ -26,8 +32,7 @@ for path in glob.glob(os.path.join(repo, "incidents", "*", "*", "*", "incident.m
     with open(path, encoding="utf-8") as f:
         text = f.read()
     front = yaml.load(text.split("\n---\n", 1)[0][4:], Loader=loader)
-    if front.get("status") not in ("resolved", "closed"):
-        continue
+    status = STATUSES.index(front.get("status", "open"))
     clock = {p: when(front.get(p + "_at")) for p in POINTS}
     present = [clock[p] for p in POINTS if clock[p] is not None]
     if any(b < a for i, a in enumerate(present) for b in present[i + 1:]):
@@ -36,10 +41,10 @@ for path in glob.glob(os.path.join(repo, "incidents", "*", "*", "*", "incident.m
     pairs = {"time_to_detect": (clock["started"], clock["detected"]), "time_to_acknowledge": (start, clock["acknowledged"]),
              "time_to_mitigate": (start, clock["mitigated"]), "time_to_resolve": (start, clock["resolved"])}
     for name, (a, b) in pairs.items():
-        if a is None or b is None:
-            missing[name] += 1
-        else:
+        if a is not None and b is not None:
             durations[name].append(b - a)
+        elif REACHED[name] is None or status >= STATUSES.index(REACHED[name]) or clock[END[name]] is not None:
+            missing[name] += 1
 
 def summary(values, name):
     values = sorted(values)
