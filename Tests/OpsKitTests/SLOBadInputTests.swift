@@ -153,6 +153,20 @@ import Testing
         #expect(problems.contains { $0.hasPrefix("policies/ops_copilot.yaml:7: burn alert at 75% comes after 80%") })
     }
 
+    /// Yams keeps a parse error aside instead of throwing it; a broken file must not read as an empty one.
+    @Test func brokenOpenSLOYAMLNamesTheLine() throws {
+        let fixture = try SLOFixture()
+        defer { fixture.remove() }
+        let broken = "apiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: [a, b\nspec:\n"
+        try expectRefused(fixture, ["slo.yaml:5: "]) {
+            try fixture.importer.importOpenSLO(Self.file("slo.yaml", broken), author: fixture.alice)
+        }
+        let second = try SLOFixture.text("openslo_ops_copilot.yaml") + "\n---\nkind: SLO\n  bad: indent\n"
+        try expectRefused(fixture, ["slo.yaml:"]) {
+            try fixture.importer.importOpenSLO(Self.file("slo.yaml", second), author: fixture.alice)
+        }
+    }
+
     @Test func otherShapesOfBadInput() throws {
         let fixture = try SLOFixture()
         defer { fixture.remove() }

@@ -89,7 +89,11 @@ enum OpenSLOReader {
         var documents: [Node] = []
         try YAMLNesting.check(text, path: file)
         do {
-            for document in try Yams.compose_all(yaml: text) { documents.append(document) }
+            // The sequence stops at a parse error and keeps it aside rather than throwing it:
+            // without this check a broken file would read as one holding no documents.
+            var sequence = try Yams.compose_all(yaml: text)
+            while let document = sequence.next() { documents.append(document) }
+            if let error = sequence.error { throw error }
         } catch let error as YamlError {
             throw YAMLText.describe(error, path: file, firstLine: 1)
         }
