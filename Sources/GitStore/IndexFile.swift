@@ -19,9 +19,11 @@ import Crypto
 /// to parse from hostile bytes; Git adds it back on the next `git status` when
 /// `core.untrackedCache` is true.
 struct IndexFile {
+    /// One entry, as places in `bytes`: no copy of its path is made, so reading 10k entries
+    /// allocates nothing per entry.
     struct Entry {
         var range: Range<Int>
-        var path: [UInt8]
+        var path: Range<Int>
         var stage: Int
     }
 
@@ -104,7 +106,10 @@ struct IndexFile {
             let length = nameStart - offset + (nul - nameStart)
             let size = (length + 8) & ~7
             guard offset + size <= end else { return nil }
-            entries.append(Entry(range: offset..<(offset + size), path: Array(bytes[nameStart..<nul]), stage: (flags >> 12) & 3))
+            let entry = Entry(range: offset..<(offset + size), path: nameStart..<nul, stage: (flags >> 12) & 3)
+            // Git refuses an index out of order ("unordered stage entries"); updating one relies on the order.
+            if let last = entries.last, Self.compare(bytes, last.path, last.stage, bytes[entry.path], entry.stage) >= 0 { return nil }
+            entries.append(entry)
             offset += size
         }
         var kept: [ArraySlice<UInt8>] = []
@@ -140,46 +145,63 @@ struct IndexFile {
         var low = 0, high = entries.count
         while low < high {
             let middle = (low + high) / 2
-            if Self.precedes(entries[middle].path, entries[middle].stage, path, stage) { low = middle + 1 } else { high = middle }
+            if Self.compare(bytes, entries[middle].path, entries[middle].stage, path[...], stage) < 0 { low = middle + 1 } else { high = middle }
         }
-        guard low < entries.count, entries[low].path == path, entries[low].stage == stage else { return nil }
+        guard low < entries.count, Self.compare(bytes, entries[low].path, entries[low].stage, path[...], stage) == 0 else { return nil }
         return entries[low]
     }
 
-    /// Git's order: by path bytes (a prefix first), then by stage.
-    static func precedes(_ a: [UInt8], _ aStage: Int, _ b: [UInt8], _ bStage: Int) -> Bool {
-        if a == b { return aStage < bStage }
-        return a.lexicographicallyPrecedes(b)
+    /// Git's order of the entry whose path is `bytes[a]` against `b`: by path bytes (a prefix
+    /// first), then by stage. Negative, zero or positive, as memcmp.
+    static func compare(_ bytes: [UInt8], _ a: Range<Int>, _ aStage: Int, _ b: ArraySlice<UInt8>, _ bStage: Int) -> Int {
+        let order = bytes.withUnsafeBufferPointer { whole in
+            b.withUnsafeBufferPointer { other -> Int in
+                let common = min(a.count, other.count)
+                let bytesOrder = common == 0 ? 0 : Int(memcmp(whole.baseAddress! + a.lowerBound, other.baseAddress!, common))
+                return bytesOrder != 0 ? bytesOrder : a.count - other.count
+            }
+        }
+        return order != 0 ? order : aStage - bStage
     }
 
     /// The file with every stage of each path in `removed` gone and `added` put in its place.
     /// Entries changed at or after this file was written get size 0 ("smudged"), as Git does,
     /// so that Git checks their content instead of trusting a stat taken in the same instant.
     /// The cache tree keeps every folder off the changed paths (see `CacheTree`).
+    ///
+    /// The entries are in Git's order (`init` refuses a file that is not), so the few new ones
+    /// are merged in while the old ones are copied through, with no sort and no copy per entry.
     func updated(removing removed: [String], adding added: [NewEntry]) -> [UInt8] {
-        let gone = Set(removed.map { Array($0.utf8) } + added.map { Array($0.path.utf8) })
-        var records: [(path: [UInt8], stage: Int, bytes: [UInt8])] = []
-        records.reserveCapacity(entries.count + added.count)
-        for entry in entries where !gone.contains(entry.path) {
-            var record = Array(bytes[entry.range])
-            if isRacy(record) { Self.put(0, into: &record, at: 36) }
-            records.append((entry.path, entry.stage, record))
-        }
-        for entry in added {
-            records.append((Array(entry.path.utf8), 0, Self.encode(entry)))
-        }
-        records.sort { Self.precedes($0.path, $0.stage, $1.path, $1.stage) }
+        let gone = Set(removed.map { Array($0.utf8) } + added.map { Array($0.path.utf8) }).sorted { $0.lexicographicallyPrecedes($1) }
+        let additions = added.map { (path: Array($0.path.utf8), bytes: Self.encode($0)) }
+            .sorted { $0.path.lexicographicallyPrecedes($1.path) }
 
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + added.count * 128)
-        out += [0x44, 0x49, 0x52, 0x43]
-        var header = [UInt8](repeating: 0, count: 8)
-        Self.put(version, into: &header, at: 0)
-        Self.put(UInt32(records.count), into: &header, at: 4)
-        out += header
-        for record in records { out += record.bytes }
+        out.reserveCapacity(bytes.count + additions.reduce(0) { $0 + $1.bytes.count })
+        out += [0x44, 0x49, 0x52, 0x43, 0, 0, 0, 0, 0, 0, 0, 0]  // "DIRC", version and count below
+        Self.put(version, into: &out, at: 4)
+        var count = 0, nextAddition = 0, nextGone = 0
+        for entry in entries {
+            while nextAddition < additions.count,
+                  Self.compare(bytes, entry.path, entry.stage, additions[nextAddition].path[...], 0) > 0 {
+                out += additions[nextAddition].bytes
+                nextAddition += 1
+                count += 1
+            }
+            while nextGone < gone.count, Self.compare(bytes, entry.path, 0, gone[nextGone][...], 0) > 0 { nextGone += 1 }
+            if nextGone < gone.count, Self.compare(bytes, entry.path, 0, gone[nextGone][...], 0) == 0 { continue }
+            let start = out.count
+            out += bytes[entry.range]
+            if isRacy(at: entry.range.lowerBound) { Self.put(0, into: &out, at: start + 36) }
+            count += 1
+        }
+        for addition in additions[nextAddition...] {
+            out += addition.bytes
+            count += 1
+        }
+        Self.put(UInt32(count), into: &out, at: 8)
         // Git writes the cache tree first; readers take extensions in any order.
-        if let cacheTree, let kept = CacheTree.invalidating(Array(gone), in: bytes, payload: cacheTree, entryCount: entries.count) {
+        if let cacheTree, let kept = CacheTree.invalidating(gone, in: bytes, payload: cacheTree, entryCount: entries.count) {
             out += kept
         }
         for extensionBytes in keptExtensions { out += extensionBytes }
@@ -187,8 +209,9 @@ struct IndexFile {
         return out
     }
 
-    private func isRacy(_ record: [UInt8]) -> Bool {
-        let seconds = Int(Self.uint32(record, 8)), nanoseconds = Int(Self.uint32(record, 12))
+    /// True when the entry at `offset` changed at or after the index was written.
+    private func isRacy(at offset: Int) -> Bool {
+        let seconds = Int(Self.uint32(bytes, offset + 8)), nanoseconds = Int(Self.uint32(bytes, offset + 12))
         let indexSeconds = Int(modified.tv_sec) & 0xFFFF_FFFF
         return seconds > indexSeconds || (seconds == indexSeconds && nanoseconds >= Int(modified.tv_nsec))
     }

@@ -22,7 +22,7 @@ import Foundation
 let hostName: String = {
     var buffer = [CChar](repeating: 0, count: 256)
     guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unknown" }
-    return String(cString: buffer)
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }()
 
 /// An exclusive lock that serialises writers on one clone; the kernel drops it if the process dies.

@@ -62,6 +62,55 @@ import Testing
         #expect(try repo.git("status", "--porcelain") == " M a.md\n")
     }
 
+    /// New entries are merged into the old ones in Git's order (no sort): at the start, between,
+    /// at the end, replacing an entry, and next to paths it is a prefix of by bytes ("d", "d-x",
+    /// "d.y", "d0"; "m.md" before "m/n.md"). Git reads the result as `git add` would leave it.
+    @Test func entriesMergedAnywhereComeOutInGitsOrder() throws {
+        let repo = try TestRepository()
+        defer { repo.remove() }
+        var random = SplitMix(seed: 7)
+        let names = ["0", "Z", "a", "d", "d-x", "d.y", "d0", "dd/x", "m.md", "m/n.md", "z", "é"]
+        let sortedByBytes = { (list: [String]) in list.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) } }
+        try repo.write("new.txt", "new\n")
+        let newBlob = String(try repo.git("hash-object", "-w", "new.txt").prefix(40))
+        for round in 0..<16 {
+            try? FileManager.default.removeItem(atPath: repo.path + "/.git/index")
+            let old = names.filter { _ in random.next() % 2 == 0 }
+            for name in old {
+                try repo.git("update-index", "--add", "--cacheinfo", "100644,\(newBlob.reversed().map(String.init).joined()),\(name)")
+            }
+            let removing = old.filter { _ in random.next() % 3 == 0 }
+            let adding = names.filter { _ in random.next() % 3 == 0 }
+            let path = repo.path + "/.git/index"
+            guard case .parsed(let index) = try IndexFile.read(path) else { Issue.record("round \(round): not parsed"); return }
+            let rewritten = index.updated(removing: removing, adding: adding.map {
+                IndexFile.NewEntry(path: $0, blob: hexBytes(newBlob), stat: stat(), executable: false)
+            })
+            _ = FileManager.default.createFile(atPath: path, contents: Data(rewritten))
+            // `git ls-files` lists entries in file order, and Git's reader refuses a file out of order.
+            let listed = try repo.git("-c", "core.quotePath=false", "ls-files", "--stage").split(separator: "\n")
+            let expected = sortedByBytes(Array(Set(old).subtracting(removing).union(adding)))
+            #expect(listed.map { String($0.split(separator: "\t")[1]) } == expected, "round \(round)")
+            #expect(listed.filter { $0.contains(newBlob) }.map { String($0.split(separator: "\t")[1]) } == sortedByBytes(adding), "round \(round)")
+            guard case .parsed = try IndexFile.read(path) else { Issue.record("round \(round): not parsed again"); return }
+        }
+    }
+
+    /// Git refuses an index whose entries are out of order; so does the parser, leaving it to libgit2.
+    @Test func anIndexOutOfOrderIsNotParsed() throws {
+        func entry(_ name: String) -> [UInt8] {
+            var record = [UInt8](repeating: 0, count: (62 + name.utf8.count + 8) & ~7)
+            record[61] = UInt8(name.utf8.count)
+            record.replaceSubrange(62..<(62 + name.utf8.count), with: Array(name.utf8))
+            return record
+        }
+        let header: [UInt8] = Array("DIRC".utf8) + [0, 0, 0, 2, 0, 0, 0, 2]
+        let zero = [UInt8](repeating: 0, count: 20)
+        #expect(IndexFile(bytes: header + entry("a") + entry("b") + zero, modified: timespec()) != nil)
+        #expect(IndexFile(bytes: header + entry("b") + entry("a") + zero, modified: timespec()) == nil)
+        #expect(IndexFile(bytes: header + entry("a") + entry("a") + zero, modified: timespec()) == nil)
+    }
+
     @Test func indexesItDoesNotKnowAreLeftToLibgit2() throws {
         let repo = try TestRepository()
         defer { repo.remove() }
@@ -334,4 +383,17 @@ func hexBytes(_ hex: String) -> [UInt8] {
         index = next
     }
     return bytes
+}
+
+/// A small seeded generator (SplitMix64), so a randomized test is the same on every run.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

@@ -160,7 +160,7 @@ import Testing
                     handle.write(Data(line.utf8))
                     try? handle.close()
                 } else {
-                    FileManager.default.createFile(atPath: file, contents: Data(line.utf8))
+                    try? Data(line.utf8).write(to: URL(fileURLWithPath: file))
                 }
                 _ = try? Self.git(["add", "scratch.md"], in: repo, home: cli.home)
                 _ = try? Self.git(["commit", "-q", "-a", "-m", "teammate \(round)"], in: repo, home: cli.home)
@@ -196,7 +196,7 @@ import Testing
         defer { cli.remove() }
         let repo = try IncidentCLITests.repository(cli)
         let lock = repo + "/.git/refs/heads/main.lock"
-        FileManager.default.createFile(atPath: lock, contents: Data())
+        try Data().write(to: URL(fileURLWithPath: lock))
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-30)], ofItemAtPath: lock)
         let added = try cli.ops(["backlog", "add", "After a crash"], in: repo, environment: Self.env)
         #expect(added.status == 0, "\(added.stderr)")
@@ -213,7 +213,7 @@ import Testing
         let lock = repo + "/.git/index.lock"
         var name = [CChar](repeating: 0, count: 256)
         gethostname(&name, 255)
-        try "ops-writer pid 999999 host \(String(cString: name))\n".write(toFile: lock, atomically: false, encoding: .utf8)
+        try "ops-writer pid 999999 host \(String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))\n".write(toFile: lock, atomically: false, encoding: .utf8)
         let added = try cli.ops(["backlog", "add", "After a crash"], in: repo, environment: Self.env)
         #expect(added.status == 0, "\(added.stderr)")
         #expect(added.stderr.contains("Removed \(lock), left by an interrupted write"), "\(added.stderr)")
@@ -226,7 +226,7 @@ import Testing
         let repo = try IncidentCLITests.repository(cli)
         let head = try cli.git("rev-parse", "HEAD", in: repo)
         let lock = repo + "/.git/index.lock"
-        FileManager.default.createFile(atPath: lock, contents: Data())
+        try Data().write(to: URL(fileURLWithPath: lock))
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-120)], ofItemAtPath: lock)
         let start = Date()
         let refused = try cli.ops(["incident", "open", "Blocked", "--sev", "SEV3", "--service", "ops_copilot"], in: repo, environment: Self.env)
@@ -250,7 +250,7 @@ import Testing
         let path = try #require(try cli.git("ls-tree", "-r", "--name-only", "HEAD", in: repo).split(separator: "\n").first { $0.contains(id) })
         let folder = repo + "/" + (String(path) as NSString).deletingLastPathComponent
         // A temp file of a writer killed before its intent record (as older versions left them).
-        FileManager.default.createFile(atPath: folder + "/.ops-99999-12345.tmp", contents: Data("half".utf8))
+        try Data("half".utf8).write(to: URL(fileURLWithPath: folder + "/.ops-99999-12345.tmp"))
         let noted = try cli.ops(["incident", "note", id, "still works"], in: repo, environment: Self.env)
         #expect(noted.status == 0, "\(noted.stderr)")
         #expect(try Self.git(["status", "--porcelain", "--untracked-files=all"], in: repo, home: cli.home).text == "")
