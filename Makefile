@@ -27,6 +27,7 @@ build: deps
 
 test: deps
 	$(SWIFT) build --build-tests
+	bash scripts/check-layers
 	$(SWIFT) test --skip-build
 
 # The long crash run: 500 SIGKILLs at random points of ops writes (the default suite runs 100).

@@ -1,6 +1,14 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// Layers the compiler holds: a plain `import` is internal, so a module's public API cannot hand
+// out the types of what it imports (OpsKit does not expose GitStore or Yams to the CLI), and a
+// file sees only the members of the modules it imports itself.
+let layered: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
 let package = Package(
     name: "ops",
     platforms: [.macOS(.v13)],
@@ -53,16 +61,19 @@ let package = Package(
                 // The HTTP/1 channel's settings and the connection cap (ops serve under hostile clients).
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
-            resources: [.embedInCode("Starter")]
+            resources: [.embedInCode("Starter")],
+            swiftSettings: layered
         ),
         .executableTarget(
             name: "ops",
-            dependencies: ["OpsKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["OpsKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: layered
         ),
         .executableTarget(name: "ops-bench", dependencies: ["GitStore"], path: "bench/Sources"),
         .testTarget(name: "GitStoreTests", dependencies: ["GitStore"]),

@@ -1,4 +1,5 @@
-import Foundation
+public import Foundation
+import Yams
 
 /// A backlog or action item (`backlog/BL-YYYYMMDD-XXXXXXXX-<slug>.md`).
 public struct BacklogItem: Sendable, Encodable {
@@ -28,7 +29,7 @@ public struct BacklogItem: Sendable, Encodable {
 }
 
 extension BacklogItem {
-    public init(_ document: MarkdownDocument) throws {
+    init(_ document: MarkdownDocument) throws {
         guard let yaml = document.frontMatter else {
             throw OpsError.file(document.path, line: 1, "has no front matter", fix: "A backlog item starts with --- and id:, title:, status: lines")
         }

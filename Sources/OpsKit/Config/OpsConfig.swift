@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Yams
 
 /// The team's configuration, read from `ops.yaml` at the root of the ops repository.

@@ -32,7 +32,7 @@ public struct Decision: Sendable, Encodable {
 }
 
 extension Decision {
-    public init(_ document: MarkdownDocument) throws {
+    init(_ document: MarkdownDocument) throws {
         guard let yaml = document.frontMatter else {
             throw OpsError.file(document.path, line: 1, "has no front matter", fix: "A decision starts with --- and id:, title:, status: lines")
         }

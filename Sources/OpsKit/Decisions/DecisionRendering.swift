@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The decision log, backlog, RACI and history for the terminal, JSON, CSV and Markdown.
 public enum RecordsRendering {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One file given to `ops import`: its name as typed (for messages) and its bytes.
 public struct ImportFile: Sendable {

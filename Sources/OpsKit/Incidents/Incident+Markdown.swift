@@ -8,7 +8,7 @@ extension Incident {
 
     /// Reads an incident from its document; a field that does not read names its line.
     /// Listings and metrics pass `timeline: false` to skip reading the body.
-    public init(_ document: MarkdownDocument, timeline readTimeline: Bool = true) throws {
+    init(_ document: MarkdownDocument, timeline readTimeline: Bool = true) throws {
         guard let yaml = document.frontMatter else {
             throw OpsError.file(document.path, line: 1, "has no front matter", fix: "An incident starts with --- and `id:`, `title:` lines")
         }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// An incident: its current state (front matter) and its timeline (body), as read from
 /// `incidents/YYYY/MM/<ID>/incident.md`.

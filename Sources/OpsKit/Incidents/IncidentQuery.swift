@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Which incidents `ops incident list` shows.
 public struct IncidentFilter: Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import GitStore
 import Yams
 
@@ -58,7 +58,7 @@ public struct IncidentService {
         let new = try newIncident(request, author: author, actor: author.handle, force: force, config: config)
         if !force, let twin = IncidentTwins.openTwin(of: new.document.incident, among: IncidentTwins.candidates(near: new.document.incident, in: workspace)) {
             let opened = LocalTime.formatWithZone(twin.clock[.opened]!, zone: config.timeZone)
-            let short = String(twin.id.suffix(8).prefix(4)).lowercased()
+            let short = ShortName.incident(twin.id)
             throw OpsError.input("\(twin.id) is already \(twin.status.rawValue) on \(twin.service ?? "-"): \"\(IncidentRendering.oneLine(twin.title, limit: 60))\", "
                                  + "opened \(opened). Add to it (ops incident note \(short) \"...\"), or open another anyway with --force")
         }
@@ -175,7 +175,7 @@ public struct IncidentService {
     private func missingPostmortem(_ incident: Incident, _ config: OpsConfig) throws -> String? {
         guard let days = config.postmortemDeadlines[incident.severity],
               try workspace.committedEntryID(PostmortemService.path(for: incident.path)) == nil else { return nil }
-        let short = String(incident.id.suffix(8).prefix(4)).lowercased()
+        let short = ShortName.incident(incident.id)
         return "\(incident.id) is \(incident.severity) and has no postmortem; ops.yaml wants one within \(days) business day\(days == 1 ? "" : "s") "
             + "of resolution. Write it: ops postmortem new \(short)"
     }

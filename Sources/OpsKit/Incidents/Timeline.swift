@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One line of an incident's timeline: `- 2026-11-22T18:03:11Z bob **acknowledged**`.
 /// Text with line breaks continues on lines indented by two spaces, so it stays one list item.

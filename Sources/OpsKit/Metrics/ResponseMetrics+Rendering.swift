@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension ResponseStats {
     /// The report as a table for a person at a terminal, JSON, or CSV (one row per group × metric).

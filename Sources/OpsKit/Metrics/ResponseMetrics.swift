@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What `ops stats` groups incidents by, after the "all" group.
 public enum StatsGrouping: String, Sendable, CaseIterable {

@@ -50,7 +50,7 @@ public struct Postmortem: Sendable {
 }
 
 extension Postmortem {
-    public init(_ document: MarkdownDocument) {
+    init(_ document: MarkdownDocument) {
         path = document.path
         incident = document.frontMatter?["incident"]?.scalarText ?? ""
         status = document.frontMatter?["status"]?.scalarText ?? "Draft"

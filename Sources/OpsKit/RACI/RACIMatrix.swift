@@ -1,4 +1,5 @@
 import Foundation
+import GitStore
 import Yams
 
 /// `raci.yaml`: per workstream, who is Responsible, Accountable, Consulted and Informed.

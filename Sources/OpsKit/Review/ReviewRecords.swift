@@ -1,4 +1,5 @@
 import Foundation
+import GitStore
 
 /// The postmortems, decisions and backlog items a pack reads, as they had been recorded at its
 /// moment (DESIGN §7): an item added after the week's end is not in it, one done after it is

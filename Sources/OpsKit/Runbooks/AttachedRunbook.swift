@@ -57,7 +57,7 @@ public struct AttachedRunbook: Sendable {
 }
 
 extension AttachedRunbook {
-    public init(_ document: MarkdownDocument) {
+    init(_ document: MarkdownDocument) {
         path = document.path
         let yaml = document.frontMatter
         slug = yaml?["runbook"]?.scalarText ?? ""

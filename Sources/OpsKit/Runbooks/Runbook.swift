@@ -1,4 +1,5 @@
 import Foundation
+import Yams
 
 /// A playbook (`runbooks/<slug>.md`): front matter, then one `##` section per phase, each with
 /// `###` steps made of an action, commands in fenced code blocks, and a checklist.
@@ -51,7 +52,7 @@ public struct Runbook: Sendable {
 
 extension Runbook {
     /// Reads a runbook; a front matter that does not read names its line.
-    public init(_ document: MarkdownDocument) throws {
+    init(_ document: MarkdownDocument) throws {
         path = document.path
         let fileName = (document.path as NSString).lastPathComponent
         slug = fileName.hasSuffix(".md") ? String(fileName.dropLast(3)) : fileName

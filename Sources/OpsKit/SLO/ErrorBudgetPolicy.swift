@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Yams
 
 /// `policies/<use_case>.yaml`: the objective and window of a use case's error budget, the

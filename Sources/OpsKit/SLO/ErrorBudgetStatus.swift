@@ -1,4 +1,5 @@
-import Foundation
+public import Foundation
+import GitStore
 
 /// Where one SLO (a use case's event-based indicator) stands at a moment: events in its
 /// window, budget consumed and left, burn rates, and which policy thresholds are crossed.

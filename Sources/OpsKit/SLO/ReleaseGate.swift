@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// `ops release check`: may a release of a use case ship now? Its error-budget policy decides:
 /// the burn thresholds the budget has crossed call for actions, an action that freezes releases

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Yams
 
 /// `slo/catalog.yaml`: what each use case promises (its indicators, each with a target and a

@@ -1,5 +1,5 @@
 internal import Crypto
-import Foundation
+public import Foundation
 import GitStore
 
 /// A file handed to an importer: its name (as recorded in provenance), bytes and SHA-256.

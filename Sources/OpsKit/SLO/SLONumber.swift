@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Numbers as SLO files and imports write them, read exactly: event counts are summed as
 /// `Decimal` (Prometheus' `increase()` gives fractions, and a budget is a sum of counts, never

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Yams
 
 /// Where an import came from: the importer and its version, when it ran, and each input file

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The period an error budget is counted over: the last N days, the calendar month, or the ISO
 /// week (both in the team's time zone).

@@ -1,4 +1,5 @@
-import Foundation
+public import Foundation
+import GitStore
 
 /// The kinds of signal a check belongs to, in the order they are reported.
 public enum SignalArea: String, Sendable, CaseIterable, Comparable {

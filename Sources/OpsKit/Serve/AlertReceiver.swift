@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What `ops serve` answers to each request, apart from the HTTP library that carries it:
 /// `POST /alertmanager` (the intake of `ops alert ingest`), `GET /healthz`, `GET /metrics`.

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import UnixSignals
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore

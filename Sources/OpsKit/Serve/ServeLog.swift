@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// `ops serve`'s log: one logfmt line per event on standard error (`ts=... event=delivery
 /// status=200 ...`), which journald keeps as it is and `grep`, Loki or Vector can take apart.

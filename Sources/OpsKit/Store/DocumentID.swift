@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A document id: kind prefix, UTC date, and 8 random Crockford base32 characters
 /// (`INC-20261122-7F3AK2QX`). Random suffixes (40 bits) never collide between clones that

@@ -3,20 +3,20 @@ import Yams
 
 /// A Markdown file with optional YAML front matter between `---` lines.
 /// Saving without a change gives back the bytes that were read.
-public struct MarkdownDocument {
+struct MarkdownDocument {
     /// Everything up to and including the opening `---` line (a byte-order mark stays here).
     private let opening: String
     /// The front matter, nil when the file has none.
-    public var frontMatter: YAMLText?
+    var frontMatter: YAMLText?
     /// The closing `---` line with its line break.
     private let closing: String
     /// Everything after the front matter.
-    public var body: String
+    var body: String
     /// The file line where the body starts.
-    public let bodyLine: Int
-    public let path: String
+    let bodyLine: Int
+    let path: String
 
-    public init(_ text: String, path: String) throws {
+    init(_ text: String, path: String) throws {
         self.path = path
         let lines = YAMLText.split(text)
         let bom = text.unicodeScalars.first == "\u{FEFF}"
@@ -42,13 +42,13 @@ public struct MarkdownDocument {
     }
 
     /// The document as text; identical to what was read when nothing changed.
-    public var text: String {
+    var text: String {
         guard let frontMatter else { return body }
         return opening + frontMatter.text + closing + body
     }
 
     /// A new document with front matter; `fields` in the order given.
-    public static func make(path: String, fields: [(String, Node)], body: String) throws -> MarkdownDocument {
+    static func make(path: String, fields: [(String, Node)], body: String) throws -> MarkdownDocument {
         // Emitted field by field and parsed once: a new incident is on the 3 a.m. path.
         let lines = try fields.flatMap { try YAMLText.emit(key: $0.0, value: $0.1) }
         return try MarkdownDocument("---\n" + lines.map { $0 + "\n" }.joined() + "---\n" + body, path: path)

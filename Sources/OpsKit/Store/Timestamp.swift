@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// ISO 8601 timestamps as ops stores them: UTC with `Z`, whole seconds.
 /// Reading also accepts offsets (`+02:00`), fractional seconds and a space for `T`, as

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Bytes read as UTF-8 text, or refused with the line of the first byte that is not UTF-8.
 /// ops never repairs text (Swift's `String(decoding:as:)` would turn each bad byte into U+FFFD

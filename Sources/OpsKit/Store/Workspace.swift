@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import GitStore
 
 /// An open ops repository: finds it, reads its configuration, and commits changes through GitStore.
@@ -153,7 +153,7 @@ public final class Workspace {
     // MARK: Committed documents
 
     /// Files below `folder` in the last commit, with their blob ids; no content is read.
-    public func committedFiles(under folder: String) throws -> [TreeFile] {
+    func committedFiles(under folder: String) throws -> [TreeFile] {
         do {
             return try repository.files(under: folder)
         } catch {
@@ -162,7 +162,7 @@ public final class Workspace {
     }
 
     /// The names and ids directly inside a committed folder; empty when absent.
-    public func committedEntries(in folder: String) throws -> [(name: String, id: ObjectID)] {
+    func committedEntries(in folder: String) throws -> [(name: String, id: ObjectID)] {
         do {
             return try repository.entries(in: folder)
         } catch {
@@ -171,7 +171,7 @@ public final class Workspace {
     }
 
     /// The id of the committed tree or blob at `path`, nil when absent.
-    public func committedEntryID(_ path: String) throws -> ObjectID? {
+    func committedEntryID(_ path: String) throws -> ObjectID? {
         do {
             return try repository.entryID(path)
         } catch {
@@ -180,7 +180,7 @@ public final class Workspace {
     }
 
     /// A unified diff between two committed blobs (nil: nothing), for showing what changed.
-    public func diff(from old: ObjectID?, to new: ObjectID?, oldPath: String, newPath: String) throws -> String {
+    func diff(from old: ObjectID?, to new: ObjectID?, oldPath: String, newPath: String) throws -> String {
         do {
             return try repository.diff(from: old, to: new, oldPath: oldPath, newPath: newPath)
         } catch {
@@ -189,7 +189,7 @@ public final class Workspace {
     }
 
     /// A committed file's content by blob id, as UTF-8 text.
-    public func text(of file: TreeFile) throws -> String {
+    func text(of file: TreeFile) throws -> String {
         let data: Data
         do {
             data = try repository.blob(file.blob)
@@ -200,7 +200,7 @@ public final class Workspace {
     }
 
     /// A committed file as text, nil when absent.
-    public func committedText(_ path: String) throws -> String? {
+    func committedText(_ path: String) throws -> String? {
         do {
             return try repository.readFile(path).map { try UTF8Text.decode($0, path: path) }
         } catch {
@@ -216,7 +216,7 @@ public final class Workspace {
     /// `build` may run more than once when another writer commits meanwhile; it must only read
     /// through the snapshot. Returns nil when nothing changed.
     @discardableResult
-    public func commit(
+    func commit(
         action: String,
         id: String? = nil,
         subject: @autoclosure () -> String,

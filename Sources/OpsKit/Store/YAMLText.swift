@@ -4,7 +4,7 @@ import Yams
 /// A YAML mapping kept as the lines it was read from. Reading goes through Yams; an edit
 /// replaces, inserts or deletes only the lines of the keys it changes, so comments, key order,
 /// quoting and unknown keys survive and a one-field change is a one-line diff (DESIGN §3).
-public struct YAMLText {
+struct YAMLText {
     /// One physical line: its text and the line break that ended it ("" on a last line without one).
     struct Line: Equatable {
         var text: String
@@ -13,17 +13,17 @@ public struct YAMLText {
 
     private(set) var lines: [Line]
     /// The file the text came from, for messages.
-    public let path: String
+    let path: String
     /// The file's line number of the first line here (front matter starts after `---`).
-    public let firstLine: Int
+    let firstLine: Int
     /// The parsed root mapping (empty when the text holds no YAML).
-    public private(set) var root: Node.Mapping
+    private(set) var root: Node.Mapping
     private var keyLines: [(key: String, line: Int)] = []
     /// Values by key: Yams' own lookup compares whole nodes, which is slow.
     private var values: [String: Node] = [:]
 
     /// Parses `text`; errors name `path` and the file line.
-    public init(_ text: String, path: String, firstLine: Int = 1) throws {
+    init(_ text: String, path: String, firstLine: Int = 1) throws {
         self.path = path
         self.firstLine = firstLine
         lines = Self.split(text)
@@ -35,7 +35,7 @@ public struct YAMLText {
     }
 
     /// The text as it is now: byte for byte what was read when nothing was edited.
-    public var text: String {
+    var text: String {
         var result = ""
         for line in lines {
             result += line.text
@@ -45,24 +45,24 @@ public struct YAMLText {
     }
 
     /// The keys of the mapping, in file order.
-    public var keys: [String] { keyLines.map(\.key) }
+    var keys: [String] { keyLines.map(\.key) }
 
     /// The value of `key`, nil when absent.
-    public subscript(key: String) -> Node? { values[key] }
+    subscript(key: String) -> Node? { values[key] }
 
     /// The file line where `key` is written, nil when absent.
-    public func line(of key: String) -> Int? {
+    func line(of key: String) -> Int? {
         keyLines.first { $0.key == key }.map { $0.line + firstLine }
     }
 
     /// The file line of a node read from this text.
-    public func line(of node: Node) -> Int? {
+    func line(of node: Node) -> Int? {
         node.mark.map { $0.line - 1 + firstLine }
     }
 
     /// Sets `key` to `value` (removes it when nil). An existing key keeps its place and, when the
     /// value is the same, its exact text; a new key goes after the nearest key before it in `order`.
-    public mutating func set(_ key: String, _ value: Node?, order: [String] = []) throws {
+    mutating func set(_ key: String, _ value: Node?, order: [String] = []) throws {
         let existing = region(of: key)
         guard let value else {
             if let existing { lines.removeSubrange(existing) }
@@ -87,13 +87,13 @@ public struct YAMLText {
     /// The exact text of `key` and its value (its lines with their breaks), nil when absent.
     /// A sync merge copies a field from one version of a file to another with this, so the
     /// copy keeps the quoting and comment it was written with.
-    public func rawText(of key: String) -> String? {
+    func rawText(of key: String) -> String? {
         region(of: key).map { range in lines[range].map { $0.text + $0.terminator }.joined() }
     }
 
     /// Replaces `key` and its value with `raw` (lines as `rawText(of:)` gives them), or removes
     /// it when nil; a new key goes after the nearest key before it in `order`.
-    public mutating func setRawText(_ key: String, _ raw: String?, order: [String] = []) throws {
+    mutating func setRawText(_ key: String, _ raw: String?, order: [String] = []) throws {
         var newLines = raw.map { Self.split($0) } ?? []
         if let last = newLines.indices.last, newLines[last].terminator.isEmpty { newLines[last].terminator = newline }
         if let existing = region(of: key) {
@@ -333,11 +333,11 @@ extension Node {
 
 extension Node {
     /// A text field, quoted when it would otherwise read as another type (`'true'`, `'123'`).
-    public static func text(_ value: String) -> Node { .scalar(value.represented()) }
+    static func text(_ value: String) -> Node { .scalar(value.represented()) }
 
     /// A timestamp field, written as ops stores them: `2026-11-22T17:58:02Z`.
-    public static func timestamp(_ date: Date) -> Node { Node(Timestamp.format(date)) }
+    static func timestamp(_ date: Date) -> Node { Node(Timestamp.format(date)) }
 
     /// A list of text values, written in flow style: `[a, b]`.
-    public static func list(_ values: [String]) -> Node { Node(values.map { Node.text($0) }) }
+    static func list(_ values: [String]) -> Node { Node(values.map { Node.text($0) }) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GitStore
 
 /// What shell completion offers from the ops repository. Each reads only names (file names in
 /// the committed tree, and ops.yaml), never a whole incident, so a Tab answers at once.

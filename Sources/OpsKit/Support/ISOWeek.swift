@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// An ISO 8601 week (`2026-W47`): Monday to Sunday, in the team's time zone.
 public struct ISOWeek: Hashable, Comparable, Sendable, CustomStringConvertible {

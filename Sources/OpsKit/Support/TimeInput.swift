@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Times as people type them at 3 a.m.: `2026-11-22T17:58:02Z` (or with an offset), `14:02`
 /// (the team's zone, the most recent such time), `-15m` / `-2h` / `-1d2h` (before now),

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// `sync: auto` in ops.yaml: after a command committed a change, `ops sync` runs in a child
 /// process of its own session. The command waits for it at most `timeLimit`; a sync that takes

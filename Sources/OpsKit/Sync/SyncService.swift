@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import GitStore
 
 /// `ops sync`: fetch the branch from a remote, take it in (fast-forward, or a merge commit with

@@ -96,12 +96,9 @@ extension Ops.Backlog {
         func run(_ context: OpsContext) throws {
             let workspace = try context.workspace()
             let config = try workspace.config()
-            var (items, problems) = try BacklogService(workspace).list()
+            let filter = BacklogFilter(status: status, tag: tag, owner: owner, overdue: overdue)
+            let (items, problems) = try BacklogService(workspace).list(filter)
             for problem in problems { context.note("skipped \(problem.description)") }
-            if let status { items = items.filter { $0.status == status.lowercased() } } else { items = items.filter(\.isOpen) }
-            if let tag { items = items.filter { $0.tags.contains { $0.caseInsensitiveCompare(tag) == .orderedSame } } }
-            if let owner { items = items.filter { $0.owner?.caseInsensitiveCompare(owner) == .orderedSame } }
-            if overdue { items = items.filter { $0.isOverdue(now: workspace.clock(), zone: config.timeZone) } }
             if items.isEmpty && format.chosen == .table { context.note("No backlog items match.") } else {
                 context.output(try RecordsRendering.backlog(items, format: format.chosen, now: workspace.clock(), zone: config.timeZone),
                                terminated: false)

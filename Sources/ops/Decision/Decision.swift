@@ -142,15 +142,9 @@ extension Ops.Decision {
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
-            let workspace = try context.workspace()
-            var (decisions, problems) = try DecisionService(workspace).list()
+            let filter = DecisionFilter(status: status, tag: tag, since: try context.time(since, allowFuture: true))
+            let (decisions, problems) = try DecisionService(context.workspace()).list(filter)
             for problem in problems { context.note("skipped \(problem.description)") }
-            if let status { decisions = decisions.filter { $0.status == status.lowercased() } }
-            if let tag { decisions = decisions.filter { $0.tags.contains { $0.caseInsensitiveCompare(tag) == .orderedSame } } }
-            if let since = try context.time(since, allowFuture: true) {
-                let day = LocalTime.format(since, zone: try workspace.config().timeZone).prefix(10)
-                decisions = decisions.filter { $0.date >= day }
-            }
             if decisions.isEmpty && format.chosen == .table { context.note("No decisions match.") } else {
                 context.output(try RecordsRendering.decisions(decisions, format: format.chosen), terminated: false)
             }

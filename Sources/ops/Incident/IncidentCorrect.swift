@@ -1,5 +1,5 @@
-import ArgumentParser
-import OpsKit
+public import ArgumentParser
+public import OpsKit
 
 extension Ops.Incident {
     struct Correct: OpsCommand {

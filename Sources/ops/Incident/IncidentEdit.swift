@@ -24,17 +24,8 @@ extension Ops.Incident {
             let service = IncidentService(try context.workspace())
             let current = try service.text(of: id)
             let edited = try context.edit(current.text, fileName: "\(current.ref.id).md")
-            do {
-                let outcome = try service.replace(current.ref.id, with: edited, force: force, author: try context.author(writer))
-                context.report(outcome, "saved")
-            } catch let error as OpsError {
-                // Never lose what someone typed: keep it where they can pick it up again.
-                let workspace = try context.workspace()
-                let kept = workspace.gitDirectory + "/ops/unsaved-\(current.ref.id).md"
-                try? FileManager.default.createDirectory(atPath: workspace.gitDirectory + "/ops", withIntermediateDirectories: true)
-                guard FileManager.default.createFile(atPath: kept, contents: Data(edited.utf8)) else { throw error }
-                throw OpsError(error.kind, error.detail + ". Nothing was saved; your edit is kept in \(kept)", at: error.location)
-            }
+            let outcome = try service.saveEdit(current.ref.id, text: edited, force: force, author: try context.author(writer))
+            context.report(outcome, "saved")
         }
     }
 }

@@ -56,7 +56,7 @@ extension Ops.Incident {
             request.runbook = runbook
             let incident = try IncidentService(try context.workspace()).open(request, author: try context.author(writer), force: change.force)
             context.output(incident.id)
-            context.note("Opened \(incident.id) (\(incident.severity) on \(incident.service ?? "-")). Next: ops incident ack \(incident.id.suffix(8).prefix(4).lowercased())")
+            context.note("Opened \(incident.id) (\(incident.severity) on \(incident.service ?? "-")). Next: ops incident ack \(ShortName.incident(incident.id))")
         }
     }
 }

@@ -33,7 +33,7 @@ extension Ops {
                 return
             }
             let verb = result.createdRepository ? "Created" : "Set up"
-            context.note("\(verb) an ops repository in \(result.root) (commit \(commit.prefix(7))).")
+            context.note("\(verb) an ops repository in \(result.root) (commit \(ShortName.commit(commit))).")
             context.note("Added: \(result.added.joined(separator: ", "))")
             if !result.kept.isEmpty { context.note("Kept as they were: \(result.kept.joined(separator: ", "))") }
             context.note("Next: edit ops.yaml (people, services), then run `ops lint`.")

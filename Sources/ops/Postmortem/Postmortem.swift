@@ -60,9 +60,7 @@ extension Ops.Postmortem {
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
-            var rows = try PostmortemService(context.workspace()).requirements()
-            if missing { rows = rows.filter { $0.status == "missing" } }
-            if overdue { rows = rows.filter(\.overdue) }
+            let rows = try PostmortemService(context.workspace()).requirements(PostmortemFilter(missing: missing, overdue: overdue))
             context.output(try PostmortemRendering.list(rows, format: format.chosen), terminated: false)
         }
     }

@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 import OpsKit
 
@@ -91,7 +91,7 @@ extension Ops.SLO {
             if let skipped = summary.skipped { context.note(skipped.prefix(1).uppercased() + skipped.dropFirst() + ".") }
             for path in summary.written { context.output(path) }
             let count = summary.written.count
-            context.note("Committed \(count) file\(count == 1 ? "" : "s") (\(commit.prefix(7))).")
+            context.note("Committed \(count) file\(count == 1 ? "" : "s") (\(ShortName.commit(commit))).")
         }
     }
 }

@@ -19,21 +19,9 @@ struct PeriodOptions: ParsableArguments {
         }
     }
 
-    /// The period asked for, and a label for reports; nil when none was given.
-    func period(_ context: OpsContext) throws -> (interval: DateInterval, label: String)? {
-        let workspace = try context.workspace()
-        let zone = try workspace.config().timeZone
-        if let week {
-            guard let parsed = ISOWeek(week) else { throw OpsError.input("'\(week)' is not an ISO week. Write it like 2026-W47") }
-            return (parsed.interval(in: zone), parsed.description)
-        }
-        guard since != nil || until != nil else { return nil }
-        let start = try context.time(since, allowFuture: true)
-        let end = try context.time(until, allowFuture: true)
-        let interval = DateInterval(start: start ?? .distantPast, end: max(end ?? workspace.clock(), start ?? .distantPast))
-        guard interval.duration > 0 else { throw OpsError.input("--since must be before --until") }
-        let label = [start.map { "opened since " + LocalTime.format($0, zone: zone) },
-                     end.map { "before " + LocalTime.format($0, zone: zone) }].compactMap { $0 }.joined(separator: ", ")
-        return (interval, label)
+    /// The period asked for; nil when none was given.
+    func period(_ context: OpsContext) throws -> ReportPeriod? {
+        try ReportPeriod.resolve(week: week, since: context.time(since, allowFuture: true),
+                                 until: context.time(until, allowFuture: true), in: context.workspace())
     }
 }
