@@ -11,7 +11,7 @@ BIN := .build/debug/ops
 # each file system call in the crash-safety test.
 PACKAGES := libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config git python3 python3-yaml cmark-gfm chromium prometheus-alertmanager openssh-server strace
 
-.PHONY: deps build test crash-test demo bench release fuzz clean
+.PHONY: deps build test quick crash-test demo bench release fuzz clean
 
 deps:
 	@if ! pkg-config --exists libgit2 libcmark-gfm 2>/dev/null || ! command -v git >/dev/null || ! command -v python3 >/dev/null \
@@ -29,6 +29,12 @@ test: deps
 	$(SWIFT) build --build-tests
 	bash scripts/check-layers
 	$(SWIFT) test --skip-build
+
+# The fast tests only: skips every suite and test tagged `.integration` (those that start
+# Chromium, Alertmanager, sshd or strace, or kill hundreds of writes).
+quick: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --skip "$$(bash scripts/integration-tests)"
 
 # The long crash run: 500 SIGKILLs at random points of ops writes (the default suite runs 100).
 crash-test: deps

@@ -9,7 +9,7 @@ import Glibc
 /// through its webhook, with the bearer token, and becomes an incident; its resolve lands in
 /// the timeline. Short group timings keep it to seconds. Fails, never skips, when Alertmanager
 /// is missing.
-@Suite struct AlertmanagerEndToEndTests {
+@Suite(.tags(.integration)) struct AlertmanagerEndToEndTests {
     static let alertmanager = "/usr/bin/prometheus-alertmanager"
     static let amtool = "/usr/bin/amtool"
 

@@ -4,7 +4,7 @@ import Testing
 /// Writes killed at any instant, a teammate's plain `git commit` in the same clone, and locks
 /// left by dead processes: the next command goes on with no one cleaning up, and every change
 /// acknowledged with exit 0 is in HEAD.
-@Suite(.serialized) struct CrashSafetyTests {
+@Suite(.serialized, .tags(.integration)) struct CrashSafetyTests {
     static let env = ["OPS_USER": "alice"]
 
     /// Kills in the default run, across open, note, ack, backlog add, decision new, step check,

@@ -6,7 +6,7 @@ import Glibc
 
 /// `ops serve` against clients that do not behave: half-sent heads by the thousand, idle
 /// keep-alive connections, large bodies without the token. The built binary on loopback.
-@Suite struct ServeHostileClientTests {
+@Suite(.tags(.integration)) struct ServeHostileClientTests {
     static let token = ServeCLITests.token
 
     /// Slowloris: with the file limit at 1,024, 1,100 sockets that send half a request head and

@@ -4,7 +4,7 @@ import Testing
 /// 1,000 deliveries from 20 concurrent clients against the built `ops serve`. Pass or fail
 /// is about what was stored; the throughput and latency are printed, never asserted
 /// (machines here are noisy). `bench/serve` runs the same load by hand.
-@Suite struct ServeLoadTests {
+@Suite(.tags(.integration)) struct ServeLoadTests {
     static let deliveries = 1_000
     static let clients = 20
     static let distinctAlerts = 60

@@ -5,7 +5,7 @@ import Testing
 /// kills the command at the first, the second, ... of each): whatever call a laptop dies in,
 /// the next command finds the whole change or no trace of it and goes on by itself.
 /// `OPS_KILL_SYSCALLS=all` adds every `openat` and `close` too (a longer run).
-@Suite(.serialized) struct SyscallKillTests {
+@Suite(.serialized, .tags(.integration)) struct SyscallKillTests {
     static let env = CrashSafetyTests.env
     static var syscalls: [String] {
         let changing = ["write", "pwrite64", "fsync", "fdatasync", "ftruncate", "rename", "renameat", "renameat2",

@@ -129,7 +129,7 @@ import Testing
         try command(["python3", sourceRoot + "/scripts/check_page.py", page, "--screenshot", folder + "/pack.png", "--pdf", folder + "/pack.pdf"])
     }
 
-    @Test func thePageRendersInHeadlessChromiumAndAsksForNothing() throws {
+    @Test(.tags(.integration)) func thePageRendersInHeadlessChromiumAndAsksForNothing() throws {
         let fixture = try Self.demo()
         defer { fixture.remove() }
         let out = fixture.folder.path + "/out"

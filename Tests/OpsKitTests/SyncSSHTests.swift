@@ -103,7 +103,7 @@ private final class SSHServer {
     }
 }
 
-@Suite(.serialized) struct SyncSSHTests {
+@Suite(.serialized, .tags(.integration)) struct SyncSSHTests {
     /// An ops clone whose origin is the ssh server, with its own HOME (known_hosts) and key.
     private func clone(_ server: SSHServer, knownHosts: String) throws -> (Workspace, TempFolder) {
         let folder = try TempFolder()
