@@ -1,7 +1,7 @@
 import Foundation
 @testable import OpsKit
 
-/// The import samples (copies of ../shared/fixtures/imports) in Fixtures/imports/<tool>/.
+/// The import samples (copies of the shared fixtures (fixtures/imports)) in Fixtures/imports/<tool>/.
 enum ImportSamples {
     static var folder: URL { Bundle.module.resourceURL!.appendingPathComponent("Fixtures/imports") }
 

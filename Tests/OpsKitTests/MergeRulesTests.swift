@@ -3,7 +3,7 @@ import Testing
 @testable import OpsKit
 
 /// Issue 15's reproductions: two people work one incident from two laptops, offline, then sync.
-/// Each ends with the record a careful person would write by hand (DESIGN §8), whichever clone
+/// Each ends with the record a careful person would write by hand (docs/DESIGN.md §8), whichever clone
 /// makes the merge.
 @Suite struct MergeRulesTests {
     /// An incident both clones have, then `alice` on clone 0 and `bob` on clone 1 work offline;

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct SLOImportTests {
     /// The acceptance test of issue 7: importing the two Prometheus fixture files reproduces
-    /// ../shared/fixtures/prometheus/expected.json to 1e-9.
+    /// Fixtures/slo/expected.json (a copy of the shared Prometheus fixture) to 1e-9.
     @Test func prometheusFixturesReproduceExpectedJSON() throws {
         let fixture = try SLOFixture()
         defer { fixture.remove() }

@@ -89,7 +89,7 @@ import Testing
             }
         }
 
-        // DESIGN §8: the most severe level and the earliest detection are kept; every other
+        // docs/DESIGN.md §8: the most severe level and the earliest detection are kept; every other
         // value is in a sync note.
         let merged = try IncidentService(sync.clones[0]).find(shared.id)
         let notes = merged.timeline.filter { $0.kind == "sync" }.map(\.text)

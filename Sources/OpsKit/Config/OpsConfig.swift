@@ -19,7 +19,7 @@ public struct OpsConfig: Sendable {
     public var channels: [String: String]
     /// Incident roles a person can be assigned to (commander, comms, scribe, ...).
     public var roles: [String]
-    /// Where response clocks start (DESIGN §4).
+    /// Where response clocks start (docs/DESIGN.md §4).
     public var clockStart: ClockStart
     public var backlogTags: [String]
     /// Severity id → business days after resolution by which a postmortem is due.
@@ -91,7 +91,7 @@ public struct Team: Sendable, Equatable {
     public var channels: [String]
 }
 
-/// Which clock point response metrics count from (DESIGN §4).
+/// Which clock point response metrics count from (docs/DESIGN.md §4).
 public enum ClockStart: String, Sendable, CaseIterable {
     /// Impact began (`started_at`).
     case started

@@ -2,7 +2,7 @@ import Foundation
 import GitStore
 
 /// Documents as they had been recorded at an instant, read from Git history: for figures that
-/// must not move once their moment has passed (the weekly pack, DESIGN §7). A backlog item or a
+/// must not move once their moment has passed (the weekly pack, docs/DESIGN.md §7). A backlog item or a
 /// decision keeps only its current status, and a postmortem its current ticks, so what they
 /// were at a past time is only in the commits that changed them. A commit counts by its author
 /// date, the time ops recorded the change (on whichever clone); a change merged in later keeps

@@ -1,7 +1,7 @@
 import Foundation
 
 /// An incident as it stood at a past instant, for figures that must not change once their
-/// moment has passed (the weekly pack, DESIGN §7).
+/// moment has passed (the weekly pack, docs/DESIGN.md §7).
 extension Incident {
     /// The incident at `instant`: its clock points before it, its status from those points, its
     /// timeline up to it; nil when it had not begun. A later `--at` correction is taken as the

@@ -53,7 +53,7 @@ public enum IncidentStatus: String, Sendable, CaseIterable, Comparable {
     }
 }
 
-/// The raw timestamps metrics are computed from (DESIGN §4), in the order they must hold.
+/// The raw timestamps metrics are computed from (docs/DESIGN.md §4), in the order they must hold.
 public enum ClockPoint: String, Sendable, CaseIterable, Comparable, Hashable {
     case started, detected, opened, acknowledged, mitigated, resolved, closed
 

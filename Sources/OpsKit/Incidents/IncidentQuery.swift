@@ -145,7 +145,7 @@ public struct IncidentRecord: Encodable, Sendable {
 }
 
 extension Incident {
-    /// Where response clocks start for this incident (DESIGN §4); nil when that point is unknown.
+    /// Where response clocks start for this incident (docs/DESIGN.md §4); nil when that point is unknown.
     public func clockStart(_ start: ClockStart) -> Date? {
         switch start {
         case .started: return clock[.started]

@@ -5,7 +5,7 @@ public enum StatsGrouping: String, Sendable, CaseIterable {
     case severity, service, week
 }
 
-/// One of the four response times of DESIGN §4; the raw value is its JSON name.
+/// One of the four response times of docs/DESIGN.md §4; the raw value is its JSON name.
 public enum ResponseMetric: String, Sendable, CaseIterable {
     case timeToDetect = "time_to_detect"
     case timeToAcknowledge = "time_to_acknowledge"
@@ -45,7 +45,7 @@ public enum ResponseMetric: String, Sendable, CaseIterable {
 }
 
 /// Response times (`ops stats`): each figure over every incident that reached its clock point,
-/// resolved or not (DESIGN §4); incidents not yet resolved listed apart too, data errors left out.
+/// resolved or not (docs/DESIGN.md §4); incidents not yet resolved listed apart too, data errors left out.
 public struct ResponseStats: Sendable, Encodable {
     public let schemaVersion: Int
     public let clockStart: ClockStart
@@ -200,7 +200,7 @@ public struct ResponseStats: Sendable, Encodable {
     }
 }
 
-/// Computes `ops stats` (DESIGN §4).
+/// Computes `ops stats` (docs/DESIGN.md §4).
 public enum ResponseMetrics {
     /// Groups and figures with fewer incidents than this are flagged `small_sample`.
     public static let smallSample = 5

@@ -1,7 +1,7 @@
 import Foundation
 import GitStore
 
-/// The weekly Ops Review pack (DESIGN §7): every figure of one ISO week in the team's zone, as
+/// The weekly Ops Review pack (docs/DESIGN.md §7): every figure of one ISO week in the team's zone, as
 /// `pack.md`, `pack.html`, `incident_log.csv`, `metrics.json` and the charts as SVG files.
 public struct ReviewPack: Sendable {
     public static let schemaVersion = 1

@@ -2,7 +2,7 @@ import Foundation
 import GitStore
 
 /// The postmortems, decisions and backlog items a pack reads, as they had been recorded at its
-/// moment (DESIGN §7): an item added after the week's end is not in it, one done after it is
+/// moment (docs/DESIGN.md §7): an item added after the week's end is not in it, one done after it is
 /// still open in it, a decision accepted after it is still proposed. Their files keep no date
 /// for each status, so the state then comes from Git history (`RecordedState`).
 struct ReviewRecords {

@@ -34,7 +34,7 @@ public struct ErrorBudgetStatus: Sendable {
 
     /// bad / total; nil without events.
     public var errorRatio: Double? { total > 0 ? SLONumber.double(bad / total) : nil }
-    /// bad / (budget × total) (DESIGN §6): may pass 1.
+    /// bad / (budget × total) (docs/DESIGN.md §6): may pass 1.
     public var consumed: Double? { total > 0 && budget > 0 ? SLONumber.double(bad / (budget * total)) : nil }
     /// 1 − consumed: may go negative.
     public var remaining: Double? { consumed.map { 1 - $0 } }

@@ -251,6 +251,6 @@ public struct ReleaseVerdict: Sendable {
     /// The actions of every threshold crossed, in the policy's order.
     public var actions: [String] { crossed.flatMap(\.actions) }
 
-    /// 0 allowed, 1 frozen (DESIGN §9: a check said no).
+    /// 0 allowed, 1 frozen (docs/DESIGN.md §9: a check said no).
     public var exitCode: Int32 { allowed ? 0 : 1 }
 }

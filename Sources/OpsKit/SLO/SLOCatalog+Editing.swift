@@ -4,7 +4,7 @@ import Yams
 extension SLOCatalog {
     /// Sets one indicator of a use case in the catalog's text, `name: {key: value, ...}` on one
     /// line, editing only that line (or inserting it): comments, order and the rest of the file
-    /// stay as they are (DESIGN §3). A use case missing from the catalog is added at the end of
+    /// stay as they are (docs/DESIGN.md §3). A use case missing from the catalog is added at the end of
     /// `use_cases`.
     static func setting(indicator name: String, of useCase: String, to fields: [(String, String)],
                         in text: String, path: String = SLOCatalog.path) throws -> String {

@@ -11,7 +11,7 @@ public actor ServerMetrics {
     }
 
     /// Upper bounds of the commit-duration histogram, in seconds: a commit takes milliseconds
-    /// in a small repository and a few hundred at 100k incidents (LIBGIT2.md).
+    /// in a small repository and a few hundred at 100k incidents (docs/LIBGIT2.md).
     static let buckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
     private var requests: [String: [Int: Int]] = [:]

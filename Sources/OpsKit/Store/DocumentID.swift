@@ -2,7 +2,7 @@ public import Foundation
 
 /// A document id: kind prefix, UTC date, and 8 random Crockford base32 characters
 /// (`INC-20261122-7F3AK2QX`). Random suffixes (40 bits) never collide between clones that
-/// create items offline at the same moment, unlike sequence numbers (DESIGN §3).
+/// create items offline at the same moment, unlike sequence numbers (docs/DESIGN.md §3).
 public struct DocumentID: Hashable, Sendable, Comparable, CustomStringConvertible {
     public static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
 

@@ -3,7 +3,7 @@ import GitStore
 
 /// A failure the user must act on: one line saying what, where, and what to do next.
 public struct OpsError: Error, CustomStringConvertible, Equatable, Sendable {
-    /// What kind of failure, which decides the exit code (DESIGN §9).
+    /// What kind of failure, which decides the exit code (docs/DESIGN.md §9).
     public enum Kind: Sendable, Equatable {
         /// Bad input or usage: exit 2.
         case input

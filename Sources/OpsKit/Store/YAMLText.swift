@@ -3,7 +3,7 @@ import Yams
 
 /// A YAML mapping kept as the lines it was read from. Reading goes through Yams; an edit
 /// replaces, inserts or deletes only the lines of the keys it changes, so comments, key order,
-/// quoting and unknown keys survive and a one-field change is a one-line diff (DESIGN §3).
+/// quoting and unknown keys survive and a one-field change is a one-line diff (docs/DESIGN.md §3).
 struct YAMLText {
     /// One physical line: its text and the line break that ended it ("" on a last line without one).
     struct Line: Equatable {

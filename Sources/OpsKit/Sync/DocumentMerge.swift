@@ -3,7 +3,7 @@ import GitStore
 import Yams
 
 /// The three-way merge of one ops Markdown document that `ops sync` makes when both sides
-/// changed it: front matter field by field by the rules of DESIGN §8 (`FieldMerge`), the
+/// changed it: front matter field by field by the rules of docs/DESIGN.md §8 (`FieldMerge`), the
 /// timeline as a union in time order, generated sections regenerated, every other line as Git
 /// merges lines, with both versions kept in a conflict block where lines clash.
 ///

@@ -2,7 +2,7 @@ import Foundation
 import Yams
 
 /// The value each front-matter field takes when both sides of a sync changed it, by the merge
-/// rules of DESIGN §8: maps key by key, sets by union, first clock points and later clock points
+/// rules of docs/DESIGN.md §8: maps key by key, sets by union, first clock points and later clock points
 /// by the earliest time, severity by the higher level, status never behind its clock points,
 /// the commander as the first acker unless someone assigned one, other fields by the later change.
 /// Every rule is symmetric, so both clones reach the same values whichever of them merges.

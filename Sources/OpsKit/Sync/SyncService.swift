@@ -129,7 +129,7 @@ public struct SyncService {
         let outcome = try wrap {
             try workspace.repository.merge(theirs, author: workspace.signature(author), message: { _ in
                 var body = "ops sync merged \(merged.count) document\(merged.count == 1 ? "" : "s") changed on both sides"
-                if fieldConflicts > 0 { body += "; \(fieldConflicts) field\(fieldConflicts == 1 ? "" : "s") changed on both sides, settled by the merge rules (DESIGN §8) with the value not kept noted in the timeline" }
+                if fieldConflicts > 0 { body += "; \(fieldConflicts) field\(fieldConflicts == 1 ? "" : "s") changed on both sides, settled by the merge rules (docs/DESIGN.md §8) with the value not kept noted in the timeline" }
                 if !needsPerson.isEmpty { body += ".\nNeeds a person (conflict blocks): " + needsPerson.joined(separator: ", ") }
                 let trailers = [Trailer("Ops-Action", "sync.merge"), Trailer("Ops-Remote", label)]
                     + needsPerson.map { Trailer("Ops-Conflict", $0) }

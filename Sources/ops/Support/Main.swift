@@ -3,7 +3,7 @@ import Foundation
 import OpsKit
 
 /// The entry point: parses, runs, and turns every error into one line and the exit codes of
-/// DESIGN §9 (0 ok, 1 a check said no, 2 bad input or usage, 3 repository or Git failure).
+/// docs/DESIGN.md §9 (0 ok, 1 a check said no, 2 bad input or usage, 3 repository or Git failure).
 @main
 enum Main {
     static func main() {
