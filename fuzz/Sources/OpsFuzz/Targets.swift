@@ -100,7 +100,7 @@ enum Targets {
 
     // MARK: Documents
 
-    /// Loading and saving without a change gives the bytes that were read (DESIGN §3), and an
+    /// Loading and saving without a change gives the bytes that were read (docs/DESIGN.md §3), and an
     /// incident reads from whatever a hand edit left.
     static func frontMatter(_ data: Data) {
         let text = text(data)
