@@ -453,8 +453,8 @@ struct ReviewBuilder {
                      "owner": .optional(decision.owner), "due": .optional(decision.due)])
         }
         let ofWeek = decisions.filter { days.contains($0.date) || $0.reviews.contains(week.description) }
-        let exceptions = ofWeek.filter { $0.title.hasPrefix("Release exception:") }
-        let made = ofWeek.filter { !$0.title.hasPrefix("Release exception:") }
+        let exceptions = ofWeek.filter(\.isReleaseException)
+        let made = ofWeek.filter { !$0.isReleaseException }
         // A decision past its due day while still only proposed: the meeting has to take it.
         let pastDue = decisions.filter { $0.status == "proposed" && ($0.due.map { $0 <= lastDay } ?? false) }
         for decision in pastDue { outputs.append(("decision", "\(decision.id) \"\(decision.title)\" was due \(decision.due!): accept, reject or set a new date")) }
