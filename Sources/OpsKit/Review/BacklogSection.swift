@@ -10,7 +10,7 @@ struct BacklogSection: ReviewSection {
         var overdue: Bool
 
         var markdown: String { ReviewMarkdown.text(day ?? "–") + (overdue ? " (overdue)" : "") }
-        func encode(to encoder: any Encoder) throws { var container = encoder.singleValueContainer(); try container.encode(day) }
+        var json: String? { day }
     }
 
     struct Item: Encodable {

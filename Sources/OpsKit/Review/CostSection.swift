@@ -8,7 +8,7 @@ struct CostSection: ReviewSection {
         var overTarget: Bool?
 
         var markdown: String { overTarget.map { $0 ? "OVER target" : "within target" } ?? "no target" }
-        func encode(to encoder: any Encoder) throws { var container = encoder.singleValueContainer(); try container.encode(overTarget) }
+        var json: Bool? { overTarget }
     }
 
     struct UseCase: Encodable {

@@ -30,9 +30,7 @@ struct IncidentsSection: ReviewSection {
         var before: Double?
 
         var markdown: String { ReviewMarkdown.change(now, before) }
-        func encode(to encoder: any Encoder) throws {
-            try ReviewNumber(now.flatMap { now in before.map { now - $0 } }).encode(to: encoder)
-        }
+        var json: ReviewNumber { ReviewNumber(now.flatMap { now in before.map { now - $0 } }) }
     }
 
     /// This week's figure of one metric, and last week's.

@@ -1,9 +1,18 @@
 import Foundation
 
-/// A figure of the pack, held once: `metrics.json` writes its value (a number, a string or null)
-/// and the pack.md template shows it as `markdown`, already safe for a table cell.
+/// A figure of the pack, held once: `metrics.json` writes its value, `json` (a number, a string
+/// or null), and the pack.md template shows it as `markdown`, already safe for a table cell.
 protocol ReviewFigure: Encodable {
+    associatedtype JSON: Encodable
+    var json: JSON { get }
     var markdown: String { get }
+}
+
+extension ReviewFigure {
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(json)
+    }
 }
 
 /// A number in `metrics.json`: whole numbers as integers, so 3600 s never prints as 3600.0;
@@ -33,7 +42,7 @@ struct UserText: ReviewFigure {
     }
 
     var markdown: String { value.map(ReviewMarkdown.text) ?? absent }
-    func encode(to encoder: any Encoder) throws { var container = encoder.singleValueContainer(); try container.encode(value) }
+    var json: String? { value }
 }
 
 /// A list of names (policy actions, deciders, RACI roles): an array in `metrics.json`, one
@@ -48,7 +57,7 @@ struct Names: ReviewFigure {
     }
 
     var markdown: String { values.isEmpty ? absent : ReviewMarkdown.text(values.joined(separator: ", ")) }
-    func encode(to encoder: any Encoder) throws { var container = encoder.singleValueContainer(); try container.encode(values) }
+    var json: [String] { values }
 }
 
 /// A ratio (budget consumed, objective): the number in `metrics.json`, `103.8 %` in the template.
@@ -57,7 +66,7 @@ struct Percent: ReviewFigure {
     var digits = 1
 
     var markdown: String { ReviewMarkdown.percent(value, digits: digits) }
-    func encode(to encoder: any Encoder) throws { try ReviewNumber(value).encode(to: encoder) }
+    var json: ReviewNumber { ReviewNumber(value) }
 }
 
 /// A change between weeks as a ratio: `+4.2 %` in the template.
@@ -65,7 +74,7 @@ struct SignedPercent: ReviewFigure {
     var value: Double?
 
     var markdown: String { ReviewMarkdown.signedPercent(value) }
-    func encode(to encoder: any Encoder) throws { try ReviewNumber(value).encode(to: encoder) }
+    var json: ReviewNumber { ReviewNumber(value) }
 }
 
 /// A rate with two decimals (burn rate): `1.04` in the template.
@@ -73,7 +82,7 @@ struct Rate: ReviewFigure {
     var value: Double?
 
     var markdown: String { value.map { String(format: "%.2f", $0) } ?? "–" }
-    func encode(to encoder: any Encoder) throws { try ReviewNumber(value).encode(to: encoder) }
+    var json: ReviewNumber { ReviewNumber(value) }
 }
 
 /// Seconds: the number in `metrics.json`, `1h 02m` in the template.
@@ -81,7 +90,7 @@ struct Seconds: ReviewFigure {
     var value: Double?
 
     var markdown: String { ReviewMarkdown.duration(value) }
-    func encode(to encoder: any Encoder) throws { try ReviewNumber(value).encode(to: encoder) }
+    var json: ReviewNumber { ReviewNumber(value) }
 }
 
 /// US dollars: the number in `metrics.json`, `$0.0019` in the template.
@@ -89,7 +98,7 @@ struct Dollars: ReviewFigure {
     var value: Decimal?
 
     var markdown: String { value.map { SignalFormat.value($0, unit: "usd") } ?? "–" }
-    func encode(to encoder: any Encoder) throws { try ReviewNumber(value).encode(to: encoder) }
+    var json: ReviewNumber { ReviewNumber(value) }
 }
 
 /// A moment: UTC in `metrics.json`, the team's clock in the template.
@@ -98,5 +107,5 @@ struct Instant: ReviewFigure {
     var zone: TimeZone
 
     var markdown: String { date.map { LocalTime.format($0, zone: zone) } ?? "–" }
-    func encode(to encoder: any Encoder) throws { var container = encoder.singleValueContainer(); try container.encode(date.map(Timestamp.format)) }
+    var json: String? { date.map(Timestamp.format) }
 }

@@ -8,7 +8,7 @@ struct RisksSection: ReviewSection {
         var scope: ReleaseFreeze.Scope
 
         var markdown: String { scope == .all ? "every release" : "non-critical releases" }
-        func encode(to encoder: any Encoder) throws { var container = encoder.singleValueContainer(); try container.encode(scope.rawValue) }
+        var json: String { scope.rawValue }
     }
 
     /// The policy threshold a freeze comes from: the ratio in metrics.json, `75 %` in the template.
@@ -16,7 +16,7 @@ struct RisksSection: ReviewSection {
         var value: Decimal?
 
         var markdown: String { value.map { SLONumber.percentText($0) } ?? "–" }
-        func encode(to encoder: any Encoder) throws { try ReviewNumber(value).encode(to: encoder) }
+        var json: ReviewNumber { ReviewNumber(value) }
     }
 
     struct Freeze: Encodable {

@@ -7,7 +7,7 @@ struct SLOPostureSection: ReviewSection {
         var value: String?
 
         var markdown: String { value?.uppercased() ?? "NO DATA" }
-        func encode(to encoder: any Encoder) throws { var container = encoder.singleValueContainer(); try container.encode(value) }
+        var json: String? { value }
     }
 
     struct SLO: Encodable {

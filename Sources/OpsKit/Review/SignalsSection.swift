@@ -8,7 +8,7 @@ struct SignalsSection: ReviewSection {
         var area: SignalArea
 
         var markdown: String { area.label }
-        func encode(to encoder: any Encoder) throws { var container = encoder.singleValueContainer(); try container.encode(area.rawValue) }
+        var json: String { area.rawValue }
     }
 
     /// A number with its text: the number in metrics.json, the text (with its unit, or the
@@ -18,7 +18,7 @@ struct SignalsSection: ReviewSection {
         var text: String
 
         var markdown: String { ReviewMarkdown.text(text) }
-        func encode(to encoder: any Encoder) throws { try ReviewNumber(value).encode(to: encoder) }
+        var json: ReviewNumber { ReviewNumber(value) }
     }
 
     /// How many readings of the week there were: `breaching/total` in the template.
@@ -27,7 +27,7 @@ struct SignalsSection: ReviewSection {
         var breaching: Int
 
         var markdown: String { "\(breaching)/\(total)" }
-        func encode(to encoder: any Encoder) throws { var container = encoder.singleValueContainer(); try container.encode(total) }
+        var json: Int { total }
     }
 
     struct Breach: Encodable {
