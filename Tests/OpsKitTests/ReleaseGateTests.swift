@@ -97,6 +97,9 @@ import Testing
         let text = try #require(try fixture.workspace.committedText(decision.path))
         #expect(text.contains("policies/ops_copilot.yaml calls for feature_freeze_all (at 100%), which holds every release except security_fix or sev-1 remediation approved by VP Platform."))
         #expect(text.contains("\n\nApproved by: VP Platform\n"))
+        // Marked as what it is in its front matter: the weekly pack finds it by this, not by its title.
+        #expect(decision.kind == Decision.releaseExceptionKind && decision.isReleaseException)
+        #expect(text.contains("\nstatus: accepted\nkind: release_exception\ndate: "))
 
         // The same change, approver and week again: the record is found, nothing is written.
         fixture.base.clock.advance(minutes: 60)

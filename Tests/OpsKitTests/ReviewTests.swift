@@ -372,6 +372,40 @@ import Testing
         #expect(ReviewMarkdown.text("a\nb|c\r\nd") == "a b\\|c d")
     }
 
+    @Test func releaseExceptionsAreTheDecisionsOfThatKindAndOldRecordsTitledAsTheGateTitledThem() throws {
+        let fixture = try SLOFixture()
+        defer { fixture.remove() }
+        fixture.base.clock.set("2026-11-18T10:00:00Z")
+        let decisions = DecisionService(fixture.workspace)
+        func accepted(_ title: String, kind: String? = nil) throws -> Decision {
+            var draft = DecisionService.Draft(title: title)
+            draft.status = "accepted"
+            draft.reviews = ["2026-W47"]
+            draft.kind = kind
+            return try decisions.create(draft, author: fixture.alice)
+        }
+        // As `ops release check` writes it now: the kind says it, whatever the title.
+        let marked = try accepted("Ship the security fix during the freeze", kind: Decision.releaseExceptionKind)
+        // As it wrote it before the field existed (repositories keep these): only the title says it.
+        let older = try accepted("Release exception: sev-1 remediation on search_ranking")
+        let olderText = try fixture.workspace.committedText(older.path) ?? ""
+        #expect(older.kind == nil && !olderText.contains("kind:"))
+        let plain = try accepted("Canary every model rollout")
+        fixture.base.clock.set("2026-11-23T09:00:00Z")
+        let pack = try ReviewService(fixture.workspace).build(week: Self.week)
+        let markdown = pack.files[0].text
+        let exceptions = markdown.components(separatedBy: "### Release exceptions granted")[1].components(separatedBy: "###")[0]
+        #expect(exceptions.contains("| \(marked.id) | Ship the security fix during the freeze | 2026-11-18 | alice |"))
+        #expect(exceptions.contains("| \(older.id) | Release exception: sev-1 remediation on search_ranking | 2026-11-18 | alice |"))
+        #expect(!exceptions.contains(plain.id))
+        let made = markdown.components(separatedBy: "### Decisions made this week")[1].components(separatedBy: "###")[0]
+        #expect(made.contains("| \(plain.id) | Canary every model rollout | accepted |") && !made.contains(marked.id) && !made.contains(older.id))
+        let json = try JSONSerialization.jsonObject(with: Data(pack.files[3].text.utf8)) as! [String: Any]
+        let risks = try #require(json["risks"] as? [String: Any])
+        #expect(Set((risks["release_exceptions"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }) == [marked.id, older.id])
+        #expect((risks["decisions"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String } == [plain.id])
+    }
+
     @Test func aWeekThatDoesNotParseIsBadInputOnOneLine() throws {
         let fixture = try SLOFixture()
         defer { fixture.remove() }

@@ -5,12 +5,15 @@ import Yams
 /// why, and what it links to.
 public struct Decision: Sendable, Encodable {
     public static let statuses = ["proposed", "accepted", "rejected", "superseded", "deprecated"]
-    public static let fieldOrder = ["id", "title", "status", "date", "deciders", "consulted", "informed", "owner", "due", "tags",
+    public static let fieldOrder = ["id", "title", "status", "kind", "date", "deciders", "consulted", "informed", "owner", "due", "tags",
                                     "incidents", "reviews", "supersedes", "superseded_by"]
 
     public var id: String
     public var title: String
     public var status: String
+    /// What sort of record this is, when it is one `ops` writes for a purpose of its own
+    /// (`release_exception`: `ops release check`); nil for a decision people took.
+    public var kind: String?
     /// The day it was made, `YYYY-MM-DD` in the team's zone.
     public var date: String
     public var deciders: [String]
@@ -26,7 +29,7 @@ public struct Decision: Sendable, Encodable {
     public var path: String
 
     enum CodingKeys: String, CodingKey {
-        case id, title, status, date, deciders, consulted, informed, owner, due, tags, incidents, reviews, supersedes
+        case id, title, status, kind, date, deciders, consulted, informed, owner, due, tags, incidents, reviews, supersedes
         case supersededBy = "superseded_by", path
     }
 }
@@ -49,7 +52,7 @@ extension Decision {
         guard Self.statuses.contains(status) else {
             throw OpsError.file(document.path, line: yaml.line(of: "status"), "status `\(status)` is not one of: \(Self.statuses.joined(separator: ", "))")
         }
-        self.init(id: id, title: title, status: status, date: text("date") ?? "", deciders: list("deciders"), consulted: list("consulted"),
+        self.init(id: id, title: title, status: status, kind: text("kind"), date: text("date") ?? "", deciders: list("deciders"), consulted: list("consulted"),
                   informed: list("informed"), owner: text("owner"), due: text("due"), tags: list("tags"), incidents: list("incidents"),
                   reviews: list("reviews"), supersedes: text("supersedes"), supersededBy: text("superseded_by"), path: document.path)
     }

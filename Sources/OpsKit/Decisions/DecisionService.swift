@@ -13,6 +13,8 @@ public struct DecisionService {
     public struct Draft: Sendable {
         public var title: String
         public var status = "proposed"
+        /// `Decision.kind`; nil for a decision people take.
+        public var kind: String?
         public var owner: String?
         public var due: String?
         public var tags: [String] = []
@@ -101,6 +103,7 @@ public struct DecisionService {
         let path = "\(Self.locator.folder)/\(id)-\(NamedDocumentLocator.slug(title)).md"
         var fields: [(String, Node)] = [("id", Node(id.description)), ("title", .text(title)), ("status", Node(status)),
                                         ("date", Node(PostmortemService.day(now, zone: config.timeZone)))]
+        if let kind = draft.kind { fields.insert(("kind", Node(kind)), at: 3) }
         fields.append(("deciders", .list(deciders.isEmpty ? [author.handle] : deciders)))
         fields += [("consulted", .list([])), ("informed", .list([]))]
         if let owner { fields.append(("owner", .text(owner))) }

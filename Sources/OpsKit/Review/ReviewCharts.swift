@@ -1,144 +1,88 @@
 import Foundation
 
-/// A line chart as a stand-alone SVG: categories along x, one or more series, and dashed guide
-/// lines (thresholds, targets). Readable without colour: every series has its own dash pattern
-/// and is named at its last point, every guide says what it is. Same input, same bytes.
-struct LineChart {
-    struct Series {
-        var name: String
-        var values: [Double?]
-    }
+/// The pack's three charts as SVG files: `pack.md` links them, `pack.html` holds them inline.
+struct ReviewCharts {
+    static let budgetName = "budget-consumed.svg", responseName = "response-trend.svg", costName = "cost-trend.svg"
 
-    struct Guide {
-        var value: Double
-        var label: String
-    }
+    let workspace: Workspace
+    let week: ISOWeek
+    let zone: TimeZone
+    let interval: DateInterval
+    /// The trend's weeks, oldest first, ending with `week`.
+    let trendWeeks: [ISOWeek]
 
-    struct Panel {
-        var title: String
-        var series: [Series]
-        var guides: [Guide] = []
-    }
-
-    /// Okabe–Ito colours (told apart by most colour-blind readers), paired with dash patterns.
-    static let styles: [(colour: String, dash: String)] = [
-        ("#0072B2", ""), ("#D55E00", "6 3"), ("#009E73", "2 3"), ("#CC79A7", "8 3 2 3"), ("#E69F00", "4 4"), ("#56B4E9", "1 2"),
-    ]
-
-    var title: String
-    var xLabels: [String]
-    var panels: [Panel]
-    /// Every how many categories an x label is printed.
-    var labelEvery = 1
-    var format: (Double) -> String
-    var width = 760
-    var panelHeight = 220
-    /// Durations in seconds get steps of whole minutes, hours or days on the y axis.
-    var durations = false
-
-    static let left = 86.0, top = 34.0, bottom = 30.0
-
-    func svg() -> String {
-        let height = panels.count * panelHeight
-        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"\(Self.escape(title))\" font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\" font-size=\"12\">\n"
-        out += "<title>\(Self.escape(title))</title>\n"
-        out += "<rect width=\"\(width)\" height=\"\(height)\" fill=\"#ffffff\"/>\n"
-        for (index, panel) in panels.enumerated() {
-            out += "<g transform=\"translate(0,\(index * panelHeight))\">\n" + render(panel) + "</g>\n"
+    /// Each SLO's error budget consumed, day by day from its window's start to the end of the
+    /// week: bad events so far over the budget of the whole window (as `budget consumed` is
+    /// computed), so the line ends at the figure in the table. Nil when no SLO has data.
+    func budget(_ statuses: [ErrorBudgetStatus]) throws -> String? {
+        let shown = statuses.filter { $0.total > 0 && $0.budget > 0 }
+        guard !shown.isEmpty else { return nil }
+        let calendar = Calendar.gregorian(zone)
+        let earliest = shown.map(\.interval.start).min()!
+        var dayEnds: [Date] = []
+        var day = calendar.startOfDay(for: earliest)
+        while day < interval.end {
+            day = calendar.date(byAdding: .day, value: 1, to: day)!
+            dayEnds.append(min(day, interval.end))
         }
-        return out + "</svg>\n"
-    }
-
-    private func render(_ panel: Panel) -> String {
-        // Room on the right for the longest series name and its value (bold 12 px: about 8 px a character).
-        let names = panel.series.compactMap { series in series.values.last { $0 != nil }.map { "\(series.name) \(format($0!))" } }
-        let right = Double(max(60, (names.map(\.count).max() ?? 0) * 8 + 20))
-        let plotWidth = Double(width) - Self.left - right
-        let plotHeight = Double(panelHeight) - Self.top - Self.bottom
-        let values = panel.series.flatMap { $0.values.compactMap { $0 } } + panel.guides.map(\.value)
-        let top = durations ? Self.durationCeiling((values.max() ?? 60) * 1.05) : Self.niceCeiling((values.max() ?? 1) * 1.08)
-        func x(_ index: Int) -> Double {
-            xLabels.count > 1 ? Self.left + plotWidth * Double(index) / Double(xLabels.count - 1) : Self.left + plotWidth / 2
-        }
-        func y(_ value: Double) -> Double { Self.top + plotHeight * (1 - min(max(value / top, 0), 1.02)) }
-
-        var out = "<text x=\"\(Self.left)\" y=\"20\" font-size=\"13\" font-weight=\"600\" fill=\"#1f2328\">\(Self.escape(panel.title))</text>\n"
-        // Axes and a light grid at quarters of the scale.
-        for step in 0...4 {
-            let value = top * Double(step) / 4
-            let lineY = Self.number(y(value))
-            out += "<line x1=\"\(Self.number(Self.left))\" x2=\"\(Self.number(Self.left + plotWidth))\" y1=\"\(lineY)\" y2=\"\(lineY)\" stroke=\"#d0d7de\" stroke-width=\"\(step == 0 ? 1.2 : 0.6)\"/>\n"
-            out += "<text x=\"\(Self.number(Self.left - 6))\" y=\"\(Self.number(y(value) + 4))\" text-anchor=\"end\" fill=\"#57606a\">\(Self.escape(format(value)))</text>\n"
-        }
-        let every = max(labelEvery, 1), last = xLabels.count - 1
-        // Every `every`th label, and the last one, unless a regular one sits too close to it.
-        for (index, label) in xLabels.enumerated() where index == last || (index % every == 0 && last - index > every / 2) {
-            out += "<text x=\"\(Self.number(x(index)))\" y=\"\(Self.number(Self.top + plotHeight + 18))\" text-anchor=\"middle\" fill=\"#57606a\">\(Self.escape(label))</text>\n"
-        }
-        for guide in panel.guides {
-            let guideY = Self.number(y(guide.value))
-            out += "<line x1=\"\(Self.number(Self.left))\" x2=\"\(Self.number(Self.left + plotWidth))\" y1=\"\(guideY)\" y2=\"\(guideY)\" stroke=\"#6e7781\" stroke-width=\"1\" stroke-dasharray=\"5 4\"/>\n"
-            // Named just above its line at the left, where no series is named.
-            out += "<text x=\"\(Self.number(Self.left + 6))\" y=\"\(Self.number(y(guide.value) - 4))\" fill=\"#57606a\">\(Self.escape(guide.label))</text>\n"
-        }
-        if panel.series.allSatisfy({ $0.values.allSatisfy { $0 == nil } }) {
-            out += "<text x=\"\(Self.number(Self.left + plotWidth / 2))\" y=\"\(Self.number(Self.top + plotHeight / 2))\" text-anchor=\"middle\" fill=\"#57606a\">no data</text>\n"
-        }
-        var labels: [(x: Double, y: Double, text: String, colour: String)] = []
-        for (index, series) in panel.series.enumerated() {
-            let style = Self.styles[index % Self.styles.count]
-            let dash = style.dash.isEmpty ? "" : " stroke-dasharray=\"\(style.dash)\""
-            // A gap (nil) breaks the line: a missing week is not drawn as a fall to zero.
-            var runs: [[(Int, Double)]] = [[]]
-            for (point, value) in series.values.enumerated() {
-                if let value { runs[runs.count - 1].append((point, value)) } else if !runs[runs.count - 1].isEmpty { runs.append([]) }
+        let service = SLOStatusService(workspace)
+        var series: [LineChart.Series] = []
+        for status in shown {
+            let steps = try service.steps(useCase: status.useCase, sli: status.sli, from: status.interval.start, to: interval.end)
+                .filter { $0.start >= status.interval.start && $0.end <= interval.end }
+            let allowed = status.budget * status.total
+            var values: [Double?] = []
+            var bad: Decimal = 0
+            var next = steps.startIndex
+            for end in dayEnds {
+                while next < steps.endIndex, steps[next].end <= end { bad += steps[next].bad; next += 1 }
+                values.append(end <= status.interval.start ? nil : SLONumber.double(bad / allowed))
             }
-            for run in runs where !run.isEmpty {
-                let points = run.map { "\(Self.number(x($0.0))),\(Self.number(y($0.1)))" }.joined(separator: " ")
-                if run.count > 1 {
-                    out += "<polyline points=\"\(points)\" fill=\"none\" stroke=\"\(style.colour)\" stroke-width=\"2.2\"\(dash)/>\n"
-                }
-                for (point, value) in run {
-                    out += "<circle cx=\"\(Self.number(x(point)))\" cy=\"\(Self.number(y(value)))\" r=\"2.8\" fill=\"\(style.colour)\"/>\n"
-                }
-            }
-            if let last = series.values.indices.last(where: { series.values[$0] != nil }), let value = series.values[last] {
-                labels.append((x(last) + 8, y(value) + 4, "\(series.name) \(format(value))", style.colour))
+            series.append(.init(name: "\(status.useCase) \(status.sli)", values: values))
+        }
+        let labels = dayEnds.map { String(PostmortemService.day($0.addingTimeInterval(-1), zone: zone).dropFirst(5)) }
+        let chart = LineChart(
+            title: "Error budget consumed over each SLO's window, to the end of \(week)", xLabels: labels,
+            panels: [.init(title: "Error budget consumed (share of the window's budget)", series: series,
+                           guides: [.init(value: 0.5, label: "50 %"), .init(value: 0.75, label: "75 %"), .init(value: 1, label: "100 % spent")])],
+            labelEvery: 7, format: { SLONumber.percent($0, digits: 0) }, panelHeight: 300)
+        return chart.svg()
+    }
+
+    /// Median TTA, TTM and TTR of the trend's weeks, from the incidents section's trend.
+    func response(_ trend: [IncidentsSection.TrendWeek]) -> String {
+        let series = IncidentsSection.responseMetrics.map { metric, label in
+            LineChart.Series(name: label, values: trend.map { $0[metric].median.value })
+        }
+        let chart = LineChart(
+            title: "Median TTA, TTM and TTR, \(trendWeeks.count) weeks to \(week)", xLabels: trendWeeks.map { String($0.description.suffix(3)) },
+            panels: [.init(title: "Median time to acknowledge, mitigate, resolve (incidents opened each week)", series: series)],
+            format: { $0 == 0 ? "0" : DurationFormat.short($0) }, durations: true)
+        return chart.svg()
+    }
+
+    /// Unit cost per request of each use case over the trend's weeks, against its target: one
+    /// panel per use case, each on its own scale. Nil without an SLO catalog or cost readings.
+    func cost() throws -> String? {
+        guard try workspace.readWorkTreeFile(SLOCatalog.path) != nil else { return nil }
+        var costs: [String: [Double?]] = [:]
+        var targets: [String: Double] = [:]
+        let service = SignalsService(workspace)
+        for (index, each) in trendWeeks.enumerated() {
+            for useCase in try service.status(week: each.description).useCases {
+                guard let cost = useCase.unitCost, cost.requests > 0 else { continue }
+                costs[useCase.useCase, default: Array(repeating: nil, count: trendWeeks.count)][index] = SLONumber.double(cost.ucr)
+                if let target = cost.target { targets[useCase.useCase] = SLONumber.double(target) }
             }
         }
-        // Each series is named at its last point, with that value: the legend is on the line
-        // itself. Labels that would overlap are pushed apart.
-        labels.sort { ($0.y, $0.text) < ($1.y, $1.text) }
-        for index in labels.indices.dropFirst() where labels[index].y < labels[index - 1].y + 14 {
-            labels[index].y = labels[index - 1].y + 14
+        guard !costs.isEmpty else { return nil }
+        let format: (Double) -> String = { SignalFormat.value(Decimal($0), unit: "usd") }
+        let panels = costs.keys.sorted().map { name in
+            LineChart.Panel(title: "\(name): cost per request", series: [.init(name: "UCR", values: costs[name]!)],
+                            guides: targets[name].map { [.init(value: $0, label: "target \(format($0))")] } ?? [])
         }
-        for label in labels {
-            out += "<text x=\"\(Self.number(label.x))\" y=\"\(Self.number(label.y))\" fill=\"\(label.colour)\" font-weight=\"600\">\(Self.escape(label.text))</text>\n"
-        }
-        return out
-    }
-
-    /// A round top for the y axis at or above `value`, whose quarters are round too
-    /// (1.2 → 0.3 steps, 2 → 0.5, 4 → 1, times a power of ten).
-    static func niceCeiling(_ value: Double) -> Double {
-        guard value > 0, value.isFinite else { return 1 }
-        let power = pow(10, floor(log10(value)))
-        for step in [1, 1.2, 1.6, 2, 2.4, 3.2, 4, 6, 8, 10] where step * power >= value { return step * power }
-        return 10 * power
-    }
-
-    /// Four steps of a round duration (1, 5, 10, 15, 30 min; 1, 2, 3, 6, 12 h; days) at or above `seconds`.
-    static func durationCeiling(_ seconds: Double) -> Double {
-        let steps: [Double] = [15, 60, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400, 172_800, 604_800]
-        let step = steps.first { $0 * 4 >= seconds } ?? (seconds / 4 / 86_400).rounded(.up) * 86_400
-        return step * 4
-    }
-
-    static func number(_ value: Double) -> String { String(format: "%.1f", value) }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        let chart = LineChart(title: "Unit cost per request, \(trendWeeks.count) weeks to \(week)", xLabels: trendWeeks.map { String($0.description.suffix(3)) },
+                              panels: panels, format: format, panelHeight: 190)
+        return chart.svg()
     }
 }

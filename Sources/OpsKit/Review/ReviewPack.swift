@@ -106,19 +106,20 @@ public struct ReviewService {
     /// recorded after it is left out, so the same inputs give the same bytes, however much later.
     public func build(week: ISOWeek) throws -> ReviewPack {
         let config = try workspace.config()
-        var builder = ReviewBuilder(workspace: workspace, config: config, week: week)
-        try builder.collect()
-        var markdown = ReviewMarkdown.tidy(try TemplateRenderer.render(template(ReviewPack.templatePath), path: ReviewPack.templatePath, with: builder.values))
+        let contents = try ReviewBuilder(workspace: workspace, config: config, week: week).build()
+        let heading = contents.metrics.heading
+        let context = try contents.metrics.templateContext(charts: contents.charts.map(\.name))
+        var markdown = ReviewMarkdown.tidy(try TemplateRenderer.render(template(ReviewPack.templatePath), path: ReviewPack.templatePath, with: context))
         // Said in code, not the template, so a team's own template cannot lose it: these figures will still move.
-        if !builder.weekOver {
-            markdown = "Week not over: figures as of \(LocalTime.format(builder.asOf, zone: config.timeZone)) (\(config.timeZone.identifier)); "
+        if !heading.weekOver {
+            markdown = "Week not over: figures as of \(heading.asOf.markdown) (\(config.timeZone.identifier)); "
                 + "build the pack again after the week ends for its final figures.\n\n" + markdown
         }
-        let html = try ReviewHTML.render(markdown: markdown, charts: builder.charts, template: template(ReviewHTML.templatePath),
-                                         values: ["week": week.description, "team": builder.config.team])
-        let json = try JSONOutput.render(ReviewValue.object(builder.json))
-        return ReviewPack(week: week, files: [("pack.md", markdown), ("pack.html", html), ("incident_log.csv", builder.incidentLog), ("metrics.json", json)]
-                                             + builder.charts.map { ($0.name, $0.svg) })
+        let html = try ReviewHTML.render(markdown: markdown, charts: contents.charts, template: template(ReviewHTML.templatePath),
+                                         values: ["week": week.description, "team": config.team])
+        let json = try JSONOutput.render(contents.metrics)
+        return ReviewPack(week: week, files: [("pack.md", markdown), ("pack.html", html), ("incident_log.csv", contents.incidentLog), ("metrics.json", json)]
+                                             + contents.charts.map { ($0.name, $0.svg) })
     }
 
     /// A template of `templates/review/`: the committed one, else the work tree's, else the starter kit's.

@@ -29,6 +29,7 @@ extension ReleaseGate {
         let trigger = "\(verdict.freeze.action!) (at \(SLONumber.percentText(verdict.freeze.threshold!)))"
         var draft = DecisionService.Draft(title: title)
         draft.status = "accepted"
+        draft.kind = Decision.releaseExceptionKind
         draft.tags = config.backlogTags.filter { $0.caseInsensitiveCompare("SLO") == .orderedSame }
         draft.deciders = approverHandle.map { [$0] } ?? []
         draft.reviews = [week.description]
@@ -64,5 +65,18 @@ extension ReleaseGate {
         let monday = ISOWeek.calendar(zone).dateComponents([.year, .month, .day], from: week.interval(in: zone).start)
         let date = String(format: "%04d%02d%02d", monday.year!, monday.month!, monday.day!)
         return DocumentID(kind: "D", date: date, random: random)
+    }
+}
+
+extension Decision {
+    /// The `kind` of the record `ops release check` writes for an exception to a freeze.
+    static let releaseExceptionKind = "release_exception"
+
+    /// Whether this decision records a release exception, which the weekly pack lists apart. Records
+    /// written before the `kind` field existed have only their title to tell (`ops release check`
+    /// has always titled them `Release exception: ...`); repositories keep those, so a decision
+    /// with no kind and that title still counts.
+    var isReleaseException: Bool {
+        kind.map { $0 == Self.releaseExceptionKind } ?? title.hasPrefix("Release exception:")
     }
 }
