@@ -26,21 +26,6 @@ extension GitRepository {
     /// How many times a commit is rebuilt when the branch moved underneath it.
     static let maximumAttempts = 50
 
-    /// The folder of this library's own state in `.git` (see `stateName`).
-    var stateFolder: String { gitDirectory + "/" + stateName }
-
-    /// Takes the writer lock, then finishes or rolls back a write that a killed writer left.
-    func lockWriters() throws -> WriterLock {
-        let lock = try WriterLock(path: gitDirectory + "/" + stateName + ".lock", timeout: writerLockTimeout, notice: onNotice)
-        do {
-            try recoverInterruptedWrite()
-        } catch {
-            lock.release()
-            throw error
-        }
-        return lock
-    }
-
     /// Commits the changes `build` returns as one commit on the current branch.
     ///
     /// `build` reads the parent commit through the snapshot and returns the files to write or

@@ -102,34 +102,6 @@ final class GitIndex {
     }
 }
 
-/// The index as a commit reads it: `IndexFile` where it can, libgit2's parser otherwise.
-enum Staging {
-    case file(IndexFile)
-    /// libgit2's index of a copy of the file (see `openStaging`).
-    case library(GitIndex, copy: String)
-
-    /// The staged blob id of `path` at stage 0, nil when the path is not in the index.
-    func stagedID(of path: String) -> git_oid? {
-        switch self {
-        case .library(let index, _):
-            return index.stagedID(of: path)
-        case .file(let file):
-            guard let bytes = file.stagedBlob(path) else { return nil }
-            var oid = git_oid()
-            withUnsafeMutableBytes(of: &oid.id) { $0.copyBytes(from: bytes) }
-            return oid
-        }
-    }
-
-    /// True when `path` has conflict stages (an unfinished merge).
-    func isConflicted(_ path: String) -> Bool {
-        switch self {
-        case .library(let index, _): return index.isConflicted(path)
-        case .file(let file): return file.isConflicted(path)
-        }
-    }
-}
-
 final class GitReference {
     let pointer: OpaquePointer
     init(_ pointer: OpaquePointer) { self.pointer = pointer }
