@@ -56,7 +56,7 @@ extension GitRepository {
 
             let changes = try effectiveChanges(try build(snapshot), against: parentTree)
             if changes.isEmpty { return nil }
-            let landed = try land(changes, on: branch, from: parent, baseTree: parentTree) { treeID in
+            let landed = try land(changes, on: branch, from: parent, baseTree: parentTree, log: "commit (ops)") { treeID in
                 try writeCommit(message(), author: author, tree: treeID, parents: parent.map { [$0] } ?? [])
             }
             if let landed { return ObjectID(landed) }
@@ -77,7 +77,7 @@ extension GitRepository {
     /// record is removed. A writer killed anywhere in between leaves the record: the next one
     /// finishes the work when the branch moved, and removes every trace when it did not.
     func land(_ changes: [FileChange], on branch: String, from parent: GitCommit?, baseTree: GitTree?,
-              log: String = "commit (ops)", makeCommit: (git_oid) throws -> git_oid) throws -> git_oid? {
+              log: String, makeCommit: (git_oid) throws -> git_oid) throws -> git_oid? {
         try refuseWritesBeyondLinks(changes)
         let treeID = try writeTree(changes, base: baseTree)
         let commitID = try makeCommit(treeID)
@@ -198,33 +198,32 @@ extension GitRepository {
         if author.name.contains("\0") || author.email.contains("\0") {
             throw GitStoreError.invalidPath("author contains a NUL byte")
         }
-        var out: UnsafeMutablePointer<git_signature>?
         let seconds = git_time_t(author.date.timeIntervalSince1970.rounded(.down))
-        try check(git_signature_new(&out, author.name, author.email, seconds, Int32(author.offsetMinutes)))
-        return GitSignatureHandle(out!)
+        return try owned(by: GitSignatureHandle.init) {
+            git_signature_new(&$0, author.name, author.email, seconds, Int32(author.offsetMinutes))
+        }
     }
 
     /// Moves the branch from `old` to `new` only if it still points at `old` (compare-and-swap).
     /// Returns false when another writer moved it first.
-    func moveBranch(_ branch: String, to new: git_oid, from old: git_oid?, log: String = "commit (ops)") throws -> Bool {
-        var reference: OpaquePointer?
+    func moveBranch(_ branch: String, to new: git_oid, from old: git_oid?, log: String) throws -> Bool {
         var target = new
-        let result: Int32
-        if var expected = old {
-            // HEAD itself is symbolic, so the compare-and-swap goes to the branch it names.
-            result = git_reference_create_matching(&reference, handle.pointer, branch, &target, 1, &expected, log)
-        } else {
-            result = git_reference_create(&reference, handle.pointer, branch, &target, 0, log)
-        }
-        if let reference { git_reference_free(reference) }
-        if result == GIT_ELOCKED.rawValue {
+        do throws(GitError) {
+            _ = try owned(by: GitReference.init) { reference in
+                if var expected = old {
+                    // HEAD itself is symbolic, so the compare-and-swap goes to the branch it names.
+                    return git_reference_create_matching(&reference, handle.pointer, branch, &target, 1, &expected, log)
+                }
+                return git_reference_create(&reference, handle.pointer, branch, &target, 0, log)
+            }
+            return true
+        } catch {
+            if error.isModified || error.isExisting { return false }
+            guard error.isLocked else { throw error }
             // The ref lock is not another writer moving the branch: wait for Git, or clear a stale one.
             try clearRefLock(branch)
             return try moveBranch(branch, to: new, from: old, log: log)
         }
-        if result == GIT_EMODIFIED.rawValue || result == GIT_EEXISTS.rawValue { return false }
-        try check(result)
-        return true
     }
 
     /// Waits while Git holds the lock of `branch`; a ref lock older than `lockPatience` seconds

@@ -19,9 +19,7 @@ extension GitRepository {
             } catch {
                 throw GitStoreError.io(path: copy, message: error.localizedDescription)
             }
-            var out: OpaquePointer?
-            try check(git_index_open(&out, copy))
-            return .library(GitIndex(out!, owner: handle), copy: copy)
+            return .library(try owned(by: { GitIndex($0, owner: handle) }) { git_index_open(&$0, copy) }, copy: copy)
         }
     }
 

@@ -110,11 +110,11 @@ extension GitRepository {
                 }
                 continue
             }
-            if ours == theirs || isDescendant(ours, of: theirs) { return .upToDate }
+            if try ours == theirs || isDescendant(ours, of: theirs) { return .upToDate }
             let ourCommit = try GitCommit.lookup(ours.oid, in: handle)
             let ourTree = try ourCommit.tree()
 
-            if isDescendant(theirs, of: ours) {
+            if try isDescendant(theirs, of: ours) {
                 let changes = try fileChanges(from: ourTree, to: theirTree)
                 if let moved = try land(changes, on: branch, from: ourCommit, baseTree: ourTree, log: "sync: fast-forward (ops)",
                                         makeCommit: { _ in theirs.oid }) {
@@ -125,9 +125,8 @@ extension GitRepository {
 
             var baseOid = git_oid()
             var oursOid = ours.oid, theirsOid = theirs.oid
-            let found = git_merge_base(&baseOid, handle.pointer, &oursOid, &theirsOid)
-            let base: ObjectID?
-            if found == GIT_ENOTFOUND.rawValue { base = nil } else { try check(found); base = ObjectID(baseOid) }
+            // No merge base: the two histories share no commit.
+            let base = try found(git_merge_base(&baseOid, handle.pointer, &oursOid, &theirsOid)) ? ObjectID(baseOid) : nil
             let baseTree = try base.map { try GitCommit.lookup($0.oid, in: handle).tree() }
 
             let ourPaths = Set(try pathsChanged(from: baseTree, to: ourTree))
@@ -167,7 +166,7 @@ extension GitRepository {
         ensureLibraryInitialized()
         var options = git_merge_file_options()
         try check(git_merge_file_options_init(&options, UInt32(GIT_MERGE_FILE_OPTIONS_VERSION)))
-        var result = git_merge_file_result()
+        var result = MergeFileResult()
         let base = base ?? Data()
         let code: Int32 = base.withUnsafeBytes { baseBytes in
             ours.withUnsafeBytes { ourBytes in
@@ -185,23 +184,22 @@ extension GitRepository {
                             options.our_label = ourName
                             options.their_label = theirName
                             if showBase { options.flags = GIT_MERGE_FILE_STYLE_DIFF3.rawValue }
-                            return git_merge_file(&result, &ancestor, &our, &their, &options)
+                            return git_merge_file(&result.raw, &ancestor, &our, &their, &options)
                         }
                     }
                 }
             }
         }
         try check(code)
-        defer { git_merge_file_result_free(&result) }
-        let content = result.ptr.map { Data(bytes: $0, count: result.len) } ?? Data()
-        return MergedText(content: content, hasConflicts: result.automergeable == 0)
+        let content = result.raw.ptr.map { Data(bytes: $0, count: result.raw.len) } ?? Data()
+        return MergedText(content: content, hasConflicts: result.raw.automergeable == 0)
     }
 
     // MARK: Reading both sides
 
-    func isDescendant(_ commit: ObjectID, of ancestor: ObjectID) -> Bool {
+    func isDescendant(_ commit: ObjectID, of ancestor: ObjectID) throws(GitError) -> Bool {
         var a = commit.oid, b = ancestor.oid
-        return git_graph_descendant_of(handle.pointer, &a, &b) == 1
+        return try check(git_graph_descendant_of(handle.pointer, &a, &b)) == 1
     }
 
     /// File paths that differ between two trees (nil: the empty tree).

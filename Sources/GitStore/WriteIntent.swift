@@ -90,10 +90,9 @@ extension GitRepository {
             }
         }
         var tipID = git_oid()
-        let found = git_reference_name_to_id(&tipID, handle.pointer, intent.branch)
-        if found != GIT_ENOTFOUND.rawValue { try check(found) }
-        let tip = found == 0 ? ObjectID(tipID) : nil
-        let landed = tip.map { $0 == commit || isDescendant($0, of: commit) } ?? false
+        let tip = try found(git_reference_name_to_id(&tipID, handle.pointer, intent.branch)) ? ObjectID(tipID) : nil
+        var landed = tip == commit
+        if let tip, !landed { landed = try isDescendant(tip, of: commit) }
 
         guard let root = workTree else {
             removeIntent()

@@ -113,7 +113,7 @@ public final class Workspace {
     /// Who is making the change: `--as`, then `OPS_USER`, then Git's identity.
     public func author(_ explicit: String?) throws -> Author {
         try Author.resolve(explicit: explicit, environment: environment, people: config().people,
-                           gitConfig: { self.repository.configValue($0) })
+                           gitConfig: { try self.repository.configValue($0) })
     }
 
     // MARK: Files
