@@ -56,7 +56,7 @@ extension GitRepository {
 
             let changes = try effectiveChanges(try build(snapshot), against: parentTree)
             if changes.isEmpty { return nil }
-            let landed = try land(changes, on: branch, from: parent, baseTree: parentTree, log: "commit (ops)") { treeID in
+            let landed = try land(changes, on: branch, from: parent, baseTree: parentTree, log: reflogMessage("commit")) { treeID in
                 try writeCommit(message(), author: author, tree: treeID, parents: parent.map { [$0] } ?? [])
             }
             if let landed { return ObjectID(landed) }
@@ -72,7 +72,7 @@ extension GitRepository {
     /// first. Git's `index.lock` is taken before the branch moves and held until the index holds
     /// the new commit, so a plain `git commit` cannot run in between and commit the old files.
     /// Under it, the index is read and the user's uncommitted edits are refused; an intent record
-    /// (`.git/<state>/intent`) names the commit, the parent and the temp files; then the branch
+    /// (`.git/<writerName>/intent`) names the commit, the parent and the temp files; then the branch
     /// moves, the temp files are renamed into place, the index is written and flushed, and the
     /// record is removed. A writer killed anywhere in between leaves the record: the next one
     /// finishes the work when the branch moved, and removes every trace when it did not.
@@ -84,14 +84,14 @@ extension GitRepository {
         guard let root = workTree else {
             return try moveBranch(branch, to: commitID, from: parent?.id, log: log) ? commitID : nil
         }
-        let lock = try GitLockFile.acquire(gitDirectory + "/index", state: stateName, stateFolder: stateFolder,
+        let lock = try GitLockFile.acquire(gitDirectory + "/index", state: writerName, stateFolder: stateFolder,
                                            patience: lockPatience, notice: onNotice)
         var files: WorkTreeWrite?
         var moved = false
         do {
             let staging = try openStaging()
             try refuseUncommittedEdits(changes, tree: baseTree, index: staging)
-            var write = try WorkTreeWrite(root: root, changes: changes, tempPrefix: ".\(stateName)-")
+            var write = try WorkTreeWrite(root: root, changes: changes, tempPrefix: ".\(writerName)-")
             try writeIntent(WriteIntent(branch: branch, parent: parent.map { ObjectID($0.id) }, commit: ObjectID(commitID),
                                         indexLock: lock.identity, files: write.plannedFiles))
             try write.create()
@@ -233,7 +233,7 @@ extension GitRepository {
         let start = Date()
         var said = false
         while true {
-            switch GitLockFile.examine(path, state: stateName) {
+            switch GitLockFile.examine(path, state: writerName) {
             case .gone:
                 return
             case .ours:

@@ -105,7 +105,7 @@ extension GitRepository {
             guard let ours = head.commit else {
                 // Nothing here yet: take their history as it is.
                 let changes = try fileChanges(from: nil, to: theirTree)
-                if let moved = try land(changes, on: branch, from: nil, baseTree: nil, log: "sync: fast-forward (ops)", makeCommit: { _ in theirs.oid }) {
+                if let moved = try land(changes, on: branch, from: nil, baseTree: nil, log: reflogMessage("sync: fast-forward"), makeCommit: { _ in theirs.oid }) {
                     return .fastForwarded(ObjectID(moved))
                 }
                 continue
@@ -116,7 +116,7 @@ extension GitRepository {
 
             if try isDescendant(theirs, of: ours) {
                 let changes = try fileChanges(from: ourTree, to: theirTree)
-                if let moved = try land(changes, on: branch, from: ourCommit, baseTree: ourTree, log: "sync: fast-forward (ops)",
+                if let moved = try land(changes, on: branch, from: ourCommit, baseTree: ourTree, log: reflogMessage("sync: fast-forward"),
                                         makeCommit: { _ in theirs.oid }) {
                     return .fastForwarded(ObjectID(moved))
                 }
@@ -150,7 +150,7 @@ extension GitRepository {
                 changes.append(FileChange(path: candidate.path, content: side.content, isExecutable: side.isExecutable))
             }
             let effective = try effectiveChanges(changes, against: ourTree)
-            let merged = try land(effective, on: branch, from: ourCommit, baseTree: ourTree, log: "sync: merge (ops)") { treeID in
+            let merged = try land(effective, on: branch, from: ourCommit, baseTree: ourTree, log: reflogMessage("sync: merge")) { treeID in
                 try writeCommit(message(plan), author: author, tree: treeID, parents: [ourCommit, theirCommit])
             }
             if let merged { return .merged(ObjectID(merged)) }

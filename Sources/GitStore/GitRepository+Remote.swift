@@ -107,7 +107,7 @@ extension GitRepository {
         // A branch that is missing on the remote (a first sync into an empty one) is not an error.
         let refspec = "+refs/heads/\(short):refs/remotes/\(name)/\(short)"
         let result = withStringArray([refspec]) { specs in
-            withExtendedLifetime(context) { git_remote_fetch(remote.pointer, specs, &options, "sync: fetch (ops)") }
+            withExtendedLifetime(context) { git_remote_fetch(remote.pointer, specs, &options, reflogMessage("sync: fetch")) }
         }
         try context.finish(result, remote: name)
         return try trackingCommit(remote: name, branch: short)

@@ -8,10 +8,12 @@ public final class GitRepository {
     public let workTree: String?
     /// The `.git` folder, without a trailing slash.
     public let gitDirectory: String
-    /// Names this library's own files: the writer lock `.git/<stateName>.lock`, the folder
-    /// `.git/<stateName>/` (intent record of a write in progress) and the work-tree temp files
-    /// `.<stateName>-<pid>-<n>.tmp`. The caller names them after itself.
-    public var stateName = "gitstore"
+    /// The name of the program writing through this library, which names every trace a write
+    /// leaves: the writer lock `.git/<writerName>.lock`, the folder `.git/<writerName>/` (intent
+    /// record of a write in progress), the work-tree temp files `.<writerName>-<pid>-<n>.tmp`,
+    /// the marker `<writerName>-writer pid ...` in Git lock files it holds, and the suffix
+    /// `(<writerName>)` of its reflog messages. The caller names them after itself.
+    public var writerName = "gitstore"
     /// Told, one event at a time, what a write did or waits for that a person should hear.
     public var onNotice: (WriteNotice) -> Void = { _ in }
     /// How long a write waits for a lock Git holds (`index.lock`, a ref lock) before it decides.
@@ -174,6 +176,9 @@ public final class GitRepository {
     }
 
     // MARK: Internals shared by the other files
+
+    /// A reflog message for `action`, marked as this writer's: `commit (<writerName>)`.
+    func reflogMessage(_ action: String) -> String { "\(action) (\(writerName))" }
 
     func tree(at commit: ObjectID?) throws -> GitTree? {
         let id: ObjectID

@@ -1,7 +1,7 @@
 import Foundation
 internal import CGit2
 
-/// What a write is about to do, in `.git/<state>/intent` from before the branch moves until the
+/// What a write is about to do, in `.git/<writerName>/intent` from before the branch moves until the
 /// work tree and index hold the new commit. A writer that finds one while holding the writer
 /// lock knows its author was killed: it finishes the write when the branch moved, and removes
 /// every trace of it when the branch did not (`recoverInterruptedWrite`).
@@ -100,7 +100,7 @@ extension GitRepository {
             return
         }
         let lock = try intent.indexLock.flatMap { GitLockFile.adopt(gitDirectory + "/index", identity: $0) }
-            ?? GitLockFile.acquire(gitDirectory + "/index", state: stateName, stateFolder: stateFolder,
+            ?? GitLockFile.acquire(gitDirectory + "/index", state: writerName, stateFolder: stateFolder,
                                    patience: lockPatience, notice: onNotice)
         guard landed else {
             for file in intent.files {
@@ -192,7 +192,7 @@ extension GitRepository {
     private func place(_ id: git_oid?, at path: String, executable: Bool, root: String) throws -> stat? {
         let content = try id.map { try blobContent($0) }
         var write = try WorkTreeWrite(root: root, changes: [FileChange(path: path, content: content, isExecutable: executable)],
-                                      tempPrefix: ".\(stateName)-")
+                                      tempPrefix: ".\(writerName)-")
         try write.create()
         return try write.commit().first?.stat
     }

@@ -1,14 +1,14 @@
 import Foundation
 
-// Two kinds of lock guard a write. The writer lock (`.git/<state>.lock`) serialises this
+// Two kinds of lock guard a write. The writer lock (`.git/<writerName>.lock`) serialises this
 // library's writers on one clone; Git's own lock files (`index.lock`, `refs/heads/<b>.lock`)
 // keep Git out while a write moves the branch and rewrites the index.
 //
 // When is a lock left by a dead process, and what is done about it:
 // - The writer lock is an flock: the kernel drops it when its holder dies, so it is never
 //   stale. Its holder writes pid and host into it, so a waiting writer can say who it waits for.
-// - A Git lock file created by one of our writers carries a marker line (`<state>-writer pid
-//   <n> host <h>`) or the file id the intent record names. We create Git locks only while
+// - A Git lock file created by one of our writers carries a marker line (`<writerName>-writer
+//   pid <n> host <h>`) or the file id the intent record names. We create Git locks only while
 //   holding the writer lock, so when we hold it, a marked lock from this host is a dead
 //   writer's: it is taken over (completed or rolled back with the intent record).
 // - A Git lock without our mark is Git's. Git holds a ref lock only for the instant of an update,
@@ -81,12 +81,12 @@ final class WriterLock {
 }
 
 extension GitRepository {
-    /// The folder of this library's own state in `.git` (see `stateName`).
-    var stateFolder: String { gitDirectory + "/" + stateName }
+    /// The folder of this library's own state in `.git` (see `writerName`).
+    var stateFolder: String { gitDirectory + "/" + writerName }
 
     /// Takes the writer lock, then finishes or rolls back a write that a killed writer left.
     func lockWriters() throws -> WriterLock {
-        let lock = try WriterLock(path: gitDirectory + "/" + stateName + ".lock", timeout: writerLockTimeout, notice: onNotice)
+        let lock = try WriterLock(path: gitDirectory + "/" + writerName + ".lock", timeout: writerLockTimeout, notice: onNotice)
         do {
             try recoverInterruptedWrite()
         } catch {

@@ -28,7 +28,7 @@ public final class Workspace {
         } catch {
             throw OpsError.from(error)
         }
-        repository.stateName = "ops"
+        repository.writerName = "ops"
         repository.onNotice = { Self.report($0) }
         // A write killed earlier is finished or undone by the next command, even one that only
         // reads; a lock in the way is for the next write to report.
