@@ -166,6 +166,11 @@ extension GitRepository {
         ensureLibraryInitialized()
         var options = git_merge_file_options()
         try check(git_merge_file_options_init(&options, UInt32(GIT_MERGE_FILE_OPTIONS_VERSION)))
+        let version = UInt32(GIT_MERGE_FILE_INPUT_VERSION)
+        var ancestor = git_merge_file_input(), our = git_merge_file_input(), their = git_merge_file_input()
+        try check(git_merge_file_input_init(&ancestor, version))
+        try check(git_merge_file_input_init(&our, version))
+        try check(git_merge_file_input_init(&their, version))
         var result = MergeFileResult()
         let base = base ?? Data()
         let code: Int32 = base.withUnsafeBytes { baseBytes in
@@ -173,14 +178,13 @@ extension GitRepository {
                 theirs.withUnsafeBytes { theirBytes in
                     ourLabel.withCString { ourName in
                         theirLabel.withCString { theirName in
-                            func input(_ bytes: UnsafeRawBufferPointer) -> git_merge_file_input {
-                                var value = git_merge_file_input()
-                                git_merge_file_input_init(&value, UInt32(GIT_MERGE_FILE_INPUT_VERSION))
-                                value.ptr = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
-                                value.size = bytes.count
-                                return value
+                            func point(_ input: inout git_merge_file_input, at bytes: UnsafeRawBufferPointer) {
+                                input.ptr = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
+                                input.size = bytes.count
                             }
-                            var ancestor = input(baseBytes), our = input(ourBytes), their = input(theirBytes)
+                            point(&ancestor, at: baseBytes)
+                            point(&our, at: ourBytes)
+                            point(&their, at: theirBytes)
                             options.our_label = ourName
                             options.their_label = theirName
                             if showBase { options.flags = GIT_MERGE_FILE_STYLE_DIFF3.rawValue }

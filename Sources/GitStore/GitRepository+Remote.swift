@@ -102,7 +102,7 @@ extension GitRepository {
         let (remote, context) = try connectable(name, access: access)
         var options = git_fetch_options()
         try check(git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)))
-        options.callbacks = context.callbacks()
+        options.callbacks = try context.callbacks()
         options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE
         // A branch that is missing on the remote (a first sync into an empty one) is not an error.
         let refspec = "+refs/heads/\(short):refs/remotes/\(name)/\(short)"
@@ -120,7 +120,7 @@ extension GitRepository {
         let (remote, context) = try connectable(name, access: access)
         var options = git_push_options()
         try check(git_push_options_init(&options, UInt32(GIT_PUSH_OPTIONS_VERSION)))
-        options.callbacks = context.callbacks()
+        options.callbacks = try context.callbacks()
         let refspec = "refs/heads/\(short):refs/heads/\(short)"  // no leading +: never a forced update
         let result = withStringArray([refspec]) { specs in
             withExtendedLifetime(context) { git_remote_push(remote.pointer, specs, &options) }
@@ -192,9 +192,9 @@ private final class RemoteContext {
     }
 
     /// The callbacks, with this context as payload; the context must outlive the libgit2 call.
-    func callbacks() -> git_remote_callbacks {
+    func callbacks() throws(GitError) -> git_remote_callbacks {
         var callbacks = git_remote_callbacks()
-        git_remote_init_callbacks(&callbacks, UInt32(GIT_REMOTE_CALLBACKS_VERSION))
+        try check(git_remote_init_callbacks(&callbacks, UInt32(GIT_REMOTE_CALLBACKS_VERSION)))
         callbacks.payload = Unmanaged.passUnretained(self).toOpaque()
         callbacks.credentials = { out, url, user, allowed, payload in
             let context = Unmanaged<RemoteContext>.fromOpaque(payload!).takeUnretainedValue()
