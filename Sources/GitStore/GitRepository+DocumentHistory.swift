@@ -100,6 +100,8 @@ extension GitRepository {
     /// paths each changed. Returns nil when `known` is no longer in `head`'s history (rewritten).
     public func pathChanges(from headCommit: ObjectID, since known: ObjectID?) throws -> [CommitChanges]? {
         if let known {
+            // A commit the store no longer has (a history rewritten and collected) is not in it either.
+            guard try hasCommit(known) else { return nil }
             if try known != headCommit && !isDescendant(headCommit, of: known) { return nil }
         }
         var result: [CommitChanges] = []

@@ -201,6 +201,13 @@ extension GitRepository {
 
     // MARK: Reading both sides
 
+    /// True when the object store has commit `id`. Ask before `isDescendant` when the id may be
+    /// gone: libgit2's ancestry check fails on a missing commit with GIT_ERROR, not GIT_ENOTFOUND.
+    func hasCommit(_ id: ObjectID) throws(GitError) -> Bool {
+        var oid = id.oid
+        return try ownedIfFound(by: { GitCommit($0, owner: handle) }) { git_commit_lookup(&$0, handle.pointer, &oid) } != nil
+    }
+
     func isDescendant(_ commit: ObjectID, of ancestor: ObjectID) throws(GitError) -> Bool {
         var a = commit.oid, b = ancestor.oid
         return try check(git_graph_descendant_of(handle.pointer, &a, &b)) == 1

@@ -92,7 +92,8 @@ extension GitRepository {
         var tipID = git_oid()
         let tip = try found(git_reference_name_to_id(&tipID, handle.pointer, intent.branch)) ? ObjectID(tipID) : nil
         var landed = tip == commit
-        if let tip, !landed { landed = try isDescendant(tip, of: commit) }
+        // A commit the store does not have (a record edited by hand) never landed.
+        if let tip, !landed, try hasCommit(commit) { landed = try isDescendant(tip, of: commit) }
 
         guard let root = workTree else {
             removeIntent()

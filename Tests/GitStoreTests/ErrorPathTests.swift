@@ -26,6 +26,36 @@ import Testing
         #expect { try reopened.readFile("top.md") } throws: { ($0 as? GitError)?.isNotFound == true }
     }
 
+    /// An index of changed paths keyed by a commit that a rewritten and collected history no
+    /// longer has is rebuilt (nil), not a failure of every command that reads it.
+    @Test func aKnownCommitThatIsNoLongerInTheStoreIsNotInTheHistory() throws {
+        let repo = try TestRepository()
+        defer { repo.remove() }
+        let first = try repo.commit(["a.md": "a\n"])!
+        let head = try repo.commit(["a.md": "b\n"])!
+        #expect(try repo.repository.pathChanges(from: head, since: first)?.map(\.paths) == [["a.md"]])
+        let gone = ObjectID(hex: String(repeating: "ab", count: 20))!
+        #expect(try repo.repository.pathChanges(from: head, since: gone) == nil)
+    }
+
+    /// An intent record naming a commit the store does not have (edited by hand) is a write that
+    /// never landed: rolled back, and the next write goes on.
+    @Test func anIntentRecordNamingAMissingCommitIsRolledBack() throws {
+        let repo = try TestRepository()
+        defer { repo.remove() }
+        try repo.commit(["a.md": "a\n"])
+        let missing = String(repeating: "ab", count: 20)
+        try repo.write(".git/gitstore/intent", """
+            {"version":1,"pid":4242,"host":"elsewhere","branch":"refs/heads/main","commit":"\(missing)","files":[]}
+            """)
+        let notices = Notices()
+        repo.repository.onNotice = { notices.add($0) }
+        try repo.commit(["b.md": "b\n"])
+        #expect(notices.values == [.rolledBackInterruptedWrite(pid: 4242)])
+        #expect(try repo.git("show", "HEAD:b.md") == "b\n")
+        #expect(!repo.repository.hasInterruptedWrite)
+    }
+
     @Test func theErrorFunnelClearsLibgit2sLastError() throws {
         let repo = try TestRepository()
         defer { repo.remove() }
