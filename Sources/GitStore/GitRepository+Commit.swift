@@ -26,21 +26,6 @@ extension GitRepository {
     /// How many times a commit is rebuilt when the branch moved underneath it.
     static let maximumAttempts = 50
 
-    /// The folder of this library's own state in `.git` (see `stateName`).
-    var stateFolder: String { gitDirectory + "/" + stateName }
-
-    /// Takes the writer lock, then finishes or rolls back a write that a killed writer left.
-    func lockWriters() throws -> WriterLock {
-        let lock = try WriterLock(path: gitDirectory + "/" + stateName + ".lock", timeout: writerLockTimeout, notice: onNotice)
-        do {
-            try recoverInterruptedWrite()
-        } catch {
-            lock.release()
-            throw error
-        }
-        return lock
-    }
-
     /// Commits the changes `build` returns as one commit on the current branch.
     ///
     /// `build` reads the parent commit through the snapshot and returns the files to write or
@@ -71,7 +56,7 @@ extension GitRepository {
 
             let changes = try effectiveChanges(try build(snapshot), against: parentTree)
             if changes.isEmpty { return nil }
-            let landed = try land(changes, on: branch, from: parent, baseTree: parentTree) { treeID in
+            let landed = try land(changes, on: branch, from: parent, baseTree: parentTree, log: reflogMessage("commit")) { treeID in
                 try writeCommit(message(), author: author, tree: treeID, parents: parent.map { [$0] } ?? [])
             }
             if let landed { return ObjectID(landed) }
@@ -87,26 +72,26 @@ extension GitRepository {
     /// first. Git's `index.lock` is taken before the branch moves and held until the index holds
     /// the new commit, so a plain `git commit` cannot run in between and commit the old files.
     /// Under it, the index is read and the user's uncommitted edits are refused; an intent record
-    /// (`.git/<state>/intent`) names the commit, the parent and the temp files; then the branch
+    /// (`.git/<writerName>/intent`) names the commit, the parent and the temp files; then the branch
     /// moves, the temp files are renamed into place, the index is written and flushed, and the
     /// record is removed. A writer killed anywhere in between leaves the record: the next one
     /// finishes the work when the branch moved, and removes every trace when it did not.
     func land(_ changes: [FileChange], on branch: String, from parent: GitCommit?, baseTree: GitTree?,
-              log: String = "commit (ops)", makeCommit: (git_oid) throws -> git_oid) throws -> git_oid? {
+              log: String, makeCommit: (git_oid) throws -> git_oid) throws -> git_oid? {
         try refuseWritesBeyondLinks(changes)
         let treeID = try writeTree(changes, base: baseTree)
         let commitID = try makeCommit(treeID)
         guard let root = workTree else {
             return try moveBranch(branch, to: commitID, from: parent?.id, log: log) ? commitID : nil
         }
-        let lock = try GitLockFile.acquire(gitDirectory + "/index", state: stateName, stateFolder: stateFolder,
+        let lock = try GitLockFile.acquire(gitDirectory + "/index", state: writerName, stateFolder: stateFolder,
                                            patience: lockPatience, notice: onNotice)
         var files: WorkTreeWrite?
         var moved = false
         do {
             let staging = try openStaging()
             try refuseUncommittedEdits(changes, tree: baseTree, index: staging)
-            var write = try WorkTreeWrite(root: root, changes: changes, tempPrefix: ".\(stateName)-")
+            var write = try WorkTreeWrite(root: root, changes: changes, tempPrefix: ".\(writerName)-")
             try writeIntent(WriteIntent(branch: branch, parent: parent.map { ObjectID($0.id) }, commit: ObjectID(commitID),
                                         indexLock: lock.identity, files: write.plannedFiles))
             try write.create()
@@ -213,33 +198,32 @@ extension GitRepository {
         if author.name.contains("\0") || author.email.contains("\0") {
             throw GitStoreError.invalidPath("author contains a NUL byte")
         }
-        var out: UnsafeMutablePointer<git_signature>?
         let seconds = git_time_t(author.date.timeIntervalSince1970.rounded(.down))
-        try check(git_signature_new(&out, author.name, author.email, seconds, Int32(author.offsetMinutes)))
-        return GitSignatureHandle(out!)
+        return try owned(by: GitSignatureHandle.init) {
+            git_signature_new(&$0, author.name, author.email, seconds, Int32(author.offsetMinutes))
+        }
     }
 
     /// Moves the branch from `old` to `new` only if it still points at `old` (compare-and-swap).
     /// Returns false when another writer moved it first.
-    func moveBranch(_ branch: String, to new: git_oid, from old: git_oid?, log: String = "commit (ops)") throws -> Bool {
-        var reference: OpaquePointer?
+    func moveBranch(_ branch: String, to new: git_oid, from old: git_oid?, log: String) throws -> Bool {
         var target = new
-        let result: Int32
-        if var expected = old {
-            // HEAD itself is symbolic, so the compare-and-swap goes to the branch it names.
-            result = git_reference_create_matching(&reference, handle.pointer, branch, &target, 1, &expected, log)
-        } else {
-            result = git_reference_create(&reference, handle.pointer, branch, &target, 0, log)
-        }
-        if let reference { git_reference_free(reference) }
-        if result == GIT_ELOCKED.rawValue {
+        do throws(GitError) {
+            _ = try owned(by: GitReference.init) { reference in
+                if var expected = old {
+                    // HEAD itself is symbolic, so the compare-and-swap goes to the branch it names.
+                    return git_reference_create_matching(&reference, handle.pointer, branch, &target, 1, &expected, log)
+                }
+                return git_reference_create(&reference, handle.pointer, branch, &target, 0, log)
+            }
+            return true
+        } catch {
+            if error.isModified || error.isExisting { return false }
+            guard error.isLocked else { throw error }
             // The ref lock is not another writer moving the branch: wait for Git, or clear a stale one.
             try clearRefLock(branch)
             return try moveBranch(branch, to: new, from: old, log: log)
         }
-        if result == GIT_EMODIFIED.rawValue || result == GIT_EEXISTS.rawValue { return false }
-        try check(result)
-        return true
     }
 
     /// Waits while Git holds the lock of `branch`; a ref lock older than `lockPatience` seconds
@@ -249,7 +233,7 @@ extension GitRepository {
         let start = Date()
         var said = false
         while true {
-            switch GitLockFile.examine(path, state: stateName) {
+            switch GitLockFile.examine(path, state: writerName) {
             case .gone:
                 return
             case .ours:

@@ -7,26 +7,12 @@ extension GitRepository {
     public func diff(from old: ObjectID?, to new: ObjectID?, oldPath: String, newPath: String) throws -> String {
         var options = git_diff_options()
         try check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)))
-        let oldBlob = try old.map { try lookupBlob($0) }
-        let newBlob = try new.map { try lookupBlob($0) }
-        defer {
-            if let oldBlob { git_blob_free(oldBlob) }
-            if let newBlob { git_blob_free(newBlob) }
+        let oldBlob = try old.map { id throws(GitError) in try GitBlob.lookup(id.oid, in: handle) }
+        let newBlob = try new.map { id throws(GitError) in try GitBlob.lookup(id.oid, in: handle) }
+        let blobs = [oldBlob, newBlob].compactMap { $0 }
+        let patch = try owned(by: { GitPatch($0, blobs: blobs) }) {
+            git_patch_from_blobs(&$0, oldBlob?.pointer, oldPath, newBlob?.pointer, newPath, &options)
         }
-        var patch: OpaquePointer?
-        try check(git_patch_from_blobs(&patch, oldBlob, oldPath, newBlob, newPath, &options))
-        defer { git_patch_free(patch) }
-        var buffer = git_buf()
-        try check(git_patch_to_buf(&buffer, patch))
-        defer { git_buf_dispose(&buffer) }
-        guard let pointer = buffer.ptr else { return "" }
-        return String(decoding: UnsafeRawBufferPointer(start: pointer, count: buffer.size), as: UTF8.self)
-    }
-
-    private func lookupBlob(_ id: ObjectID) throws(GitError) -> OpaquePointer {
-        var blob: OpaquePointer?
-        var oid = id.oid
-        try check(git_blob_lookup(&blob, handle.pointer, &oid))
-        return blob!
+        return try patch.text()
     }
 }

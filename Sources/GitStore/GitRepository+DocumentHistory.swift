@@ -18,11 +18,9 @@ public final class TreeView {
 
     /// The entries directly inside `folder`: names and ids.
     public func entries(in folder: String) throws -> [(name: String, id: ObjectID)] {
-        guard let folderID = try tree.entryID(at: folder) else { return [] }
-        var object: OpaquePointer?
-        var oid = folderID
-        guard git_tree_lookup(&object, repository.handle.pointer, &oid) == 0, let object else { return [] }
-        let subtree = GitTree(object, owner: repository.handle)
+        // Nothing there, or a file where a folder was asked for: no entries inside it.
+        guard let entry = try tree.entry(at: folder), entry.isTree else { return [] }
+        let subtree = try GitTree.lookup(entry.id, in: repository.handle)
         let count = git_tree_entrycount(subtree.pointer)
         return (0..<count).map { index in
             let entry = git_tree_entry_byindex(subtree.pointer, index)
@@ -57,17 +55,11 @@ extension GitRepository {
     /// against its first parent. Stops after `limit` commits or at the first older than `since`.
     public func log(limit: Int, since: Date? = nil) throws -> [(commit: CommitInfo, changed: [String])] {
         guard try head().commit != nil else { return [] }
-        var walker: OpaquePointer?
-        try check(git_revwalk_new(&walker, handle.pointer))
-        let walk = GitRevwalk(walker!, owner: handle)
+        let walk = try GitRevwalk.make(in: handle)
         try check(git_revwalk_sorting(walk.pointer, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue))
         try check(git_revwalk_push_head(walk.pointer))
         var result: [(CommitInfo, [String])] = []
-        var oid = git_oid()
-        while result.count < limit {
-            let status = git_revwalk_next(&oid, walk.pointer)
-            if status == GIT_ITEROVER.rawValue { break }
-            try check(status)
+        while result.count < limit, let oid = try walk.next() {
             let commit = try GitCommit.lookup(oid, in: handle)
             let info = try info(of: commit)
             // Committer time, as `git log --since`: a rebase keeps old author dates on new commits.
@@ -108,9 +100,9 @@ extension GitRepository {
     /// paths each changed. Returns nil when `known` is no longer in `head`'s history (rewritten).
     public func pathChanges(from headCommit: ObjectID, since known: ObjectID?) throws -> [CommitChanges]? {
         if let known {
-            var oid = known.oid
-            var headOid = headCommit.oid
-            if !git_oid_equal_or_nil(oid, headOid) && git_graph_descendant_of(handle.pointer, &headOid, &oid) != 1 { return nil }
+            // A commit the store no longer has (a history rewritten and collected) is not in it either.
+            guard try hasCommit(known) else { return nil }
+            if try known != headCommit && !isDescendant(headCommit, of: known) { return nil }
         }
         var result: [CommitChanges] = []
         try forEachCommit(from: headCommit, hiding: known) { commit in
@@ -126,9 +118,7 @@ extension GitRepository {
     /// Visits the commits reachable from `tip` but not from `hidden`, newest first (topological
     /// order, then by time).
     func forEachCommit(from tip: ObjectID, hiding hidden: ObjectID?, _ visit: (GitCommit) throws -> Void) throws {
-        var walker: OpaquePointer?
-        try check(git_revwalk_new(&walker, handle.pointer))
-        let walk = GitRevwalk(walker!, owner: handle)
+        let walk = try GitRevwalk.make(in: handle)
         try check(git_revwalk_sorting(walk.pointer, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue))
         var start = tip.oid
         try check(git_revwalk_push(walk.pointer, &start))
@@ -136,11 +126,7 @@ extension GitRepository {
             var oid = hidden.oid
             try check(git_revwalk_hide(walk.pointer, &oid))
         }
-        var oid = git_oid()
-        while true {
-            let status = git_revwalk_next(&oid, walk.pointer)
-            if status == GIT_ITEROVER.rawValue { return }
-            try check(status)
+        while let oid = try walk.next() {
             try visit(try GitCommit.lookup(oid, in: handle))
         }
     }
@@ -219,7 +205,7 @@ extension GitRepository {
         while start < revisions.count {
             var end = start + 1
             while end < revisions.count && revisions[end].committed == revisions[start].committed { end += 1 }
-            if end - start > 1 { revisions.replaceSubrange(start..<end, with: ancestorsFirst(Array(revisions[start..<end]))) }
+            if end - start > 1 { revisions.replaceSubrange(start..<end, with: try ancestorsFirst(Array(revisions[start..<end]))) }
             start = end
         }
         return revisions.reversed()
@@ -228,9 +214,9 @@ extension GitRepository {
     /// `revisions` (sorted by id) reordered so that none comes before one of its ancestors; among
     /// those free to go next, the first by id. Each pair is asked about once: a script can make
     /// many commits in one second.
-    private func ancestorsFirst(_ revisions: [DocumentRevision]) -> [DocumentRevision] {
+    private func ancestorsFirst(_ revisions: [DocumentRevision]) throws -> [DocumentRevision] {
         let ids = revisions.map(\.commit.id)
-        let ancestors = ids.indices.map { i in Set(ids.indices.filter { j in j != i && isDescendant(ids[i], of: ids[j]) }) }
+        let ancestors = try ids.indices.map { i in try Set(ids.indices.filter { j in try j != i && isDescendant(ids[i], of: ids[j]) }) }
         var placed = Set<Int>()
         var ordered: [DocumentRevision] = []
         while ordered.count < revisions.count {

@@ -49,11 +49,10 @@ extension GitRepository {
     }
 
     private func trailers(of message: String) throws -> [Trailer] {
-        var array = git_message_trailer_array()
-        try check(git_message_trailers(&array, message))
-        defer { git_message_trailer_array_free(&array) }
-        return (0..<array.count).map { i in
-            let trailer = array.trailers[i]
+        var array = TrailerArray()
+        try check(git_message_trailers(&array.raw, message))
+        return (0..<array.raw.count).map { i in
+            let trailer = array.raw.trailers[i]
             return Trailer(String(cString: trailer.key), String(cString: trailer.value))
         }
     }

@@ -19,9 +19,7 @@ extension GitRepository {
             } catch {
                 throw GitStoreError.io(path: copy, message: error.localizedDescription)
             }
-            var out: OpaquePointer?
-            try check(git_index_open(&out, copy))
-            return .library(GitIndex(out!, owner: handle), copy: copy)
+            return .library(try owned(by: { GitIndex($0, owner: handle) }) { git_index_open(&$0, copy) }, copy: copy)
         }
     }
 
@@ -60,68 +58,32 @@ extension GitRepository {
         }
         try lock.commit()
     }
+}
 
-    /// Refuses when the user has staged or unstaged edits in a file this commit would change.
-    /// One state is not the user's: a staged copy that is an older committed version of the file
-    /// (left by a write of an older version killed before it updated the index). Committing it
-    /// would revert the newer commit, so it is not refused: this write replaces it, and says so.
-    func refuseUncommittedEdits(_ changes: [FileChange], tree: GitTree?, index: Staging) throws {
-        guard let root = workTree else { return }
-        for change in changes {
-            let committed = try tree?.entryID(at: change.path)
-            if index.isConflicted(change.path) {
-                throw GitStoreError.uncommittedChanges(path: change.path, detail: "has an unresolved merge conflict")
-            }
-            let full = root + "/" + change.path
-            let staged = index.stagedID(of: change.path)
-            var onDisk: git_oid?
-            var info = stat()
-            if lstat(full, &info) == 0 {
-                if (info.st_mode & S_IFMT) != S_IFREG {
-                    throw GitStoreError.uncommittedChanges(path: change.path, detail: "is not a plain file in the work tree")
-                }
-                var oid = git_oid()
-                try check(git_repository_hashfile(&oid, handle.pointer, full, GIT_OBJECT_BLOB, change.path))
-                onDisk = oid
-            }
-            if !git_oid_equal_or_nil(staged, committed) {
-                guard try isOlderVersion(staged, of: change.path) else {
-                    throw GitStoreError.uncommittedChanges(path: change.path, detail: "has staged changes")
-                }
-                // The file holds the same old copy, or already the committed one: nothing of the user's.
-                guard git_oid_equal_or_nil(onDisk, staged) || git_oid_equal_or_nil(onDisk, committed) else {
-                    throw GitStoreError.editedOlderVersion(path: change.path)
-                }
-                onNotice(.restoredStaleEntry(path: change.path))
-                continue
-            }
-            guard let onDisk else {
-                if committed != nil {
-                    throw GitStoreError.uncommittedChanges(path: change.path, detail: "was deleted in the work tree")
-                }
-                continue
-            }
-            if committed == nil {
-                // An untracked file in the way is the user's, unless it already holds what we write.
-                if let content = change.content, git_oid_equal_or_nil(onDisk, try hashBlob(content)) { continue }
-                throw GitStoreError.uncommittedChanges(path: change.path, detail: "exists in the work tree but is not committed")
-            }
-            if !git_oid_equal_or_nil(onDisk, committed) {
-                throw GitStoreError.uncommittedChanges(path: change.path, detail: "has unstaged changes")
-            }
+/// The index as a commit reads it: `IndexFile` where it can, libgit2's parser otherwise.
+enum Staging {
+    case file(IndexFile)
+    /// libgit2's index of a copy of the file (see `openStaging`).
+    case library(GitIndex, copy: String)
+
+    /// The staged blob id of `path` at stage 0, nil when the path is not in the index.
+    func stagedID(of path: String) -> git_oid? {
+        switch self {
+        case .library(let index, _):
+            return index.stagedID(of: path)
+        case .file(let file):
+            guard let bytes = file.stagedBlob(path) else { return nil }
+            var oid = git_oid()
+            withUnsafeMutableBytes(of: &oid.id) { $0.copyBytes(from: bytes) }
+            return oid
         }
     }
 
-    /// True when `blob` (nil: no file) is what `path` held in one of the last commits before HEAD
-    /// on its first-parent line.
-    private func isOlderVersion(_ blob: git_oid?, of path: String) throws -> Bool {
-        guard let head = try head().commit else { return false }
-        var commit = try GitCommit.lookup(head.oid, in: handle)
-        for _ in 0..<50 {
-            guard commit.parentCount > 0 else { return false }
-            commit = try GitCommit.lookup(commit.parentID(0), in: handle)
-            if git_oid_equal_or_nil(try commit.tree().entryID(at: path), blob) { return true }
+    /// True when `path` has conflict stages (an unfinished merge).
+    func isConflicted(_ path: String) -> Bool {
+        switch self {
+        case .library(let index, _): return index.isConflicted(path)
+        case .file(let file): return file.isConflicted(path)
         }
-        return false
     }
 }

@@ -105,18 +105,18 @@ extension GitRepository {
             guard let ours = head.commit else {
                 // Nothing here yet: take their history as it is.
                 let changes = try fileChanges(from: nil, to: theirTree)
-                if let moved = try land(changes, on: branch, from: nil, baseTree: nil, log: "sync: fast-forward (ops)", makeCommit: { _ in theirs.oid }) {
+                if let moved = try land(changes, on: branch, from: nil, baseTree: nil, log: reflogMessage("sync: fast-forward"), makeCommit: { _ in theirs.oid }) {
                     return .fastForwarded(ObjectID(moved))
                 }
                 continue
             }
-            if ours == theirs || isDescendant(ours, of: theirs) { return .upToDate }
+            if try ours == theirs || isDescendant(ours, of: theirs) { return .upToDate }
             let ourCommit = try GitCommit.lookup(ours.oid, in: handle)
             let ourTree = try ourCommit.tree()
 
-            if isDescendant(theirs, of: ours) {
+            if try isDescendant(theirs, of: ours) {
                 let changes = try fileChanges(from: ourTree, to: theirTree)
-                if let moved = try land(changes, on: branch, from: ourCommit, baseTree: ourTree, log: "sync: fast-forward (ops)",
+                if let moved = try land(changes, on: branch, from: ourCommit, baseTree: ourTree, log: reflogMessage("sync: fast-forward"),
                                         makeCommit: { _ in theirs.oid }) {
                     return .fastForwarded(ObjectID(moved))
                 }
@@ -125,9 +125,8 @@ extension GitRepository {
 
             var baseOid = git_oid()
             var oursOid = ours.oid, theirsOid = theirs.oid
-            let found = git_merge_base(&baseOid, handle.pointer, &oursOid, &theirsOid)
-            let base: ObjectID?
-            if found == GIT_ENOTFOUND.rawValue { base = nil } else { try check(found); base = ObjectID(baseOid) }
+            // No merge base: the two histories share no commit.
+            let base = try found(git_merge_base(&baseOid, handle.pointer, &oursOid, &theirsOid)) ? ObjectID(baseOid) : nil
             let baseTree = try base.map { try GitCommit.lookup($0.oid, in: handle).tree() }
 
             let ourPaths = Set(try pathsChanged(from: baseTree, to: ourTree))
@@ -151,7 +150,7 @@ extension GitRepository {
                 changes.append(FileChange(path: candidate.path, content: side.content, isExecutable: side.isExecutable))
             }
             let effective = try effectiveChanges(changes, against: ourTree)
-            let merged = try land(effective, on: branch, from: ourCommit, baseTree: ourTree, log: "sync: merge (ops)") { treeID in
+            let merged = try land(effective, on: branch, from: ourCommit, baseTree: ourTree, log: reflogMessage("sync: merge")) { treeID in
                 try writeCommit(message(plan), author: author, tree: treeID, parents: [ourCommit, theirCommit])
             }
             if let merged { return .merged(ObjectID(merged)) }
@@ -167,41 +166,51 @@ extension GitRepository {
         ensureLibraryInitialized()
         var options = git_merge_file_options()
         try check(git_merge_file_options_init(&options, UInt32(GIT_MERGE_FILE_OPTIONS_VERSION)))
-        var result = git_merge_file_result()
+        let version = UInt32(GIT_MERGE_FILE_INPUT_VERSION)
+        var ancestor = git_merge_file_input(), our = git_merge_file_input(), their = git_merge_file_input()
+        try check(git_merge_file_input_init(&ancestor, version))
+        try check(git_merge_file_input_init(&our, version))
+        try check(git_merge_file_input_init(&their, version))
+        var result = MergeFileResult()
         let base = base ?? Data()
         let code: Int32 = base.withUnsafeBytes { baseBytes in
             ours.withUnsafeBytes { ourBytes in
                 theirs.withUnsafeBytes { theirBytes in
                     ourLabel.withCString { ourName in
                         theirLabel.withCString { theirName in
-                            func input(_ bytes: UnsafeRawBufferPointer) -> git_merge_file_input {
-                                var value = git_merge_file_input()
-                                git_merge_file_input_init(&value, UInt32(GIT_MERGE_FILE_INPUT_VERSION))
-                                value.ptr = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
-                                value.size = bytes.count
-                                return value
+                            func point(_ input: inout git_merge_file_input, at bytes: UnsafeRawBufferPointer) {
+                                input.ptr = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
+                                input.size = bytes.count
                             }
-                            var ancestor = input(baseBytes), our = input(ourBytes), their = input(theirBytes)
+                            point(&ancestor, at: baseBytes)
+                            point(&our, at: ourBytes)
+                            point(&their, at: theirBytes)
                             options.our_label = ourName
                             options.their_label = theirName
                             if showBase { options.flags = GIT_MERGE_FILE_STYLE_DIFF3.rawValue }
-                            return git_merge_file(&result, &ancestor, &our, &their, &options)
+                            return git_merge_file(&result.raw, &ancestor, &our, &their, &options)
                         }
                     }
                 }
             }
         }
         try check(code)
-        defer { git_merge_file_result_free(&result) }
-        let content = result.ptr.map { Data(bytes: $0, count: result.len) } ?? Data()
-        return MergedText(content: content, hasConflicts: result.automergeable == 0)
+        let content = result.raw.ptr.map { Data(bytes: $0, count: result.raw.len) } ?? Data()
+        return MergedText(content: content, hasConflicts: result.raw.automergeable == 0)
     }
 
     // MARK: Reading both sides
 
-    func isDescendant(_ commit: ObjectID, of ancestor: ObjectID) -> Bool {
+    /// True when the object store has commit `id`. Ask before `isDescendant` when the id may be
+    /// gone: libgit2's ancestry check fails on a missing commit with GIT_ERROR, not GIT_ENOTFOUND.
+    func hasCommit(_ id: ObjectID) throws(GitError) -> Bool {
+        var oid = id.oid
+        return try ownedIfFound(by: { GitCommit($0, owner: handle) }) { git_commit_lookup(&$0, handle.pointer, &oid) } != nil
+    }
+
+    func isDescendant(_ commit: ObjectID, of ancestor: ObjectID) throws(GitError) -> Bool {
         var a = commit.oid, b = ancestor.oid
-        return git_graph_descendant_of(handle.pointer, &a, &b) == 1
+        return try check(git_graph_descendant_of(handle.pointer, &a, &b)) == 1
     }
 
     /// File paths that differ between two trees (nil: the empty tree).

@@ -75,24 +75,23 @@ extension GitRepository {
 
     /// The URL of remote `name`, nil when there is no such remote.
     public func remoteURL(_ name: String) throws -> String? {
-        guard let remote = try lookupRemote(name) else { return nil }
-        defer { git_remote_free(remote) }
-        return git_remote_url(remote).map { String(cString: $0) }
+        try lookupRemote(name)?.url
     }
 
     /// Adds a remote with Git's default fetch refspec.
     public func addRemote(_ name: String, url: String) throws {
-        var remote: OpaquePointer?
-        try check(git_remote_create(&remote, handle.pointer, name, url))
-        git_remote_free(remote)
+        _ = try owned(by: { GitRemote($0, owner: handle) }) { git_remote_create(&$0, handle.pointer, name, url) }
     }
 
     /// The commit `refs/remotes/<remote>/<branch>` points at (as of the last fetch), nil when none.
     public func trackingCommit(remote: String, branch: String) throws -> ObjectID? {
+        let name = "refs/remotes/\(remote)/\(Self.shortBranch(branch))"
+        // No ref can have a name Git refuses, so there is none to find.
+        var valid: Int32 = 0
+        try check(git_reference_name_is_valid(&valid, name))
+        guard valid == 1 else { return nil }
         var oid = git_oid()
-        let result = git_reference_name_to_id(&oid, handle.pointer, "refs/remotes/\(remote)/\(Self.shortBranch(branch))")
-        if result == GIT_ENOTFOUND.rawValue || result == GIT_EINVALIDSPEC.rawValue { return nil }
-        try check(result)
+        guard try found(git_reference_name_to_id(&oid, handle.pointer, name)) else { return nil }
         return ObjectID(oid)
     }
 
@@ -101,15 +100,14 @@ extension GitRepository {
     public func fetch(remote name: String, branch: String, access: RemoteAccess) throws -> ObjectID? {
         let short = Self.shortBranch(branch)
         let (remote, context) = try connectable(name, access: access)
-        defer { git_remote_free(remote) }
         var options = git_fetch_options()
         try check(git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)))
-        options.callbacks = context.callbacks()
+        options.callbacks = try context.callbacks()
         options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE
         // A branch that is missing on the remote (a first sync into an empty one) is not an error.
         let refspec = "+refs/heads/\(short):refs/remotes/\(name)/\(short)"
         let result = withStringArray([refspec]) { specs in
-            withExtendedLifetime(context) { git_remote_fetch(remote, specs, &options, "sync: fetch (ops)") }
+            withExtendedLifetime(context) { git_remote_fetch(remote.pointer, specs, &options, reflogMessage("sync: fetch")) }
         }
         try context.finish(result, remote: name)
         return try trackingCommit(remote: name, branch: short)
@@ -120,16 +118,14 @@ extension GitRepository {
     public func push(remote name: String, branch: String, access: RemoteAccess) throws -> PushOutcome {
         let short = Self.shortBranch(branch)
         let (remote, context) = try connectable(name, access: access)
-        defer { git_remote_free(remote) }
         var options = git_push_options()
         try check(git_push_options_init(&options, UInt32(GIT_PUSH_OPTIONS_VERSION)))
-        options.callbacks = context.callbacks()
+        options.callbacks = try context.callbacks()
         let refspec = "refs/heads/\(short):refs/heads/\(short)"  // no leading +: never a forced update
         let result = withStringArray([refspec]) { specs in
-            withExtendedLifetime(context) { git_remote_push(remote, specs, &options) }
+            withExtendedLifetime(context) { git_remote_push(remote.pointer, specs, &options) }
         }
-        if result == GIT_ENONFASTFORWARD.rawValue { return .behind }
-        try context.finish(result, remote: name)
+        guard try context.finish(result, remote: name) else { return .behind }
         if let reason = context.rejection {
             // What git-receive-pack says when the branch moved under the push.
             let behind = ["non-fast-forward", "fetch first", "stale info", "failed to update ref", "failed to lock"]
@@ -146,24 +142,23 @@ extension GitRepository {
         return (ahead, behind)
     }
 
-    /// The remote `name` (the caller frees it) and the callbacks for talking to it. libgit2
-    /// started without its CA certificates (CGitStartup): an https remote gets them loaded here.
-    private func connectable(_ name: String, access: RemoteAccess) throws -> (OpaquePointer, RemoteContext) {
+    /// The remote `name` and the callbacks for talking to it. libgit2 started without its CA
+    /// certificates (CGitStartup): an https remote gets them loaded here.
+    private func connectable(_ name: String, access: RemoteAccess) throws -> (GitRemote, RemoteContext) {
         guard let remote = try lookupRemote(name) else { throw GitStoreError.noSuchRemote(name: name) }
-        let url = git_remote_url(remote).map { String(cString: $0) } ?? name
-        if url.lowercased().hasPrefix("https://") {
-            do { try TLSCertificates.load() } catch { git_remote_free(remote); throw error }
-        }
+        let url = remote.url ?? name
+        if url.lowercased().hasPrefix("https://") { try TLSCertificates.load() }
         return (remote, RemoteContext(access: access, url: url))
     }
 
-    private func lookupRemote(_ name: String) throws -> OpaquePointer? {
+    /// The remote `name`, nil when there is none. A name Git refuses cannot be configured, so
+    /// there is none of that name either.
+    private func lookupRemote(_ name: String) throws -> GitRemote? {
         if name.contains("\0") { throw GitStoreError.noSuchRemote(name: name) }
-        var remote: OpaquePointer?
-        let result = git_remote_lookup(&remote, handle.pointer, name)
-        if result == GIT_ENOTFOUND.rawValue || result == GIT_EINVALIDSPEC.rawValue { return nil }
-        try check(result)
-        return remote
+        var valid: Int32 = 0
+        try check(git_remote_name_is_valid(&valid, name))
+        guard valid == 1 else { return nil }
+        return try ownedIfFound(by: { GitRemote($0, owner: handle) }) { git_remote_lookup(&$0, handle.pointer, name) }
     }
 
     static func shortBranch(_ branch: String) -> String {
@@ -197,9 +192,9 @@ private final class RemoteContext {
     }
 
     /// The callbacks, with this context as payload; the context must outlive the libgit2 call.
-    func callbacks() -> git_remote_callbacks {
+    func callbacks() throws(GitError) -> git_remote_callbacks {
         var callbacks = git_remote_callbacks()
-        git_remote_init_callbacks(&callbacks, UInt32(GIT_REMOTE_CALLBACKS_VERSION))
+        try check(git_remote_init_callbacks(&callbacks, UInt32(GIT_REMOTE_CALLBACKS_VERSION)))
         callbacks.payload = Unmanaged.passUnretained(self).toOpaque()
         callbacks.credentials = { out, url, user, allowed, payload in
             let context = Unmanaged<RemoteContext>.fromOpaque(payload!).takeUnretainedValue()
@@ -299,11 +294,18 @@ private final class RemoteContext {
     }
 
     /// Throws the callback's own error first, then libgit2's, with any secret in the URL hidden.
-    func finish(_ result: Int32, remote: String) throws {
+    /// False when the remote refused a push as not a fast-forward (it moved meanwhile).
+    @discardableResult
+    func finish(_ result: Int32, remote: String) throws -> Bool {
         if let error { throw error }
-        guard result < 0 else { return }
-        let git = GitError.last(code: result)
-        throw GitStoreError.remoteFailed(remote: remote, message: Self.redact(git.message))
+        do throws(GitError) {
+            try check(result)
+            return true
+        } catch where error.isNotFastForward {
+            return false
+        } catch {
+            throw GitStoreError.remoteFailed(remote: remote, message: Self.redact(error.message))
+        }
     }
 
     /// Removes `user:password@` from any URL in a message, so a token in a remote URL is never shown.

@@ -8,10 +8,12 @@ public final class GitRepository {
     public let workTree: String?
     /// The `.git` folder, without a trailing slash.
     public let gitDirectory: String
-    /// Names this library's own files: the writer lock `.git/<stateName>.lock`, the folder
-    /// `.git/<stateName>/` (intent record of a write in progress) and the work-tree temp files
-    /// `.<stateName>-<pid>-<n>.tmp`. The caller names them after itself.
-    public var stateName = "gitstore"
+    /// The name of the program writing through this library, which names every trace a write
+    /// leaves: the writer lock `.git/<writerName>.lock`, the folder `.git/<writerName>/` (intent
+    /// record of a write in progress), the work-tree temp files `.<writerName>-<pid>-<n>.tmp`,
+    /// the marker `<writerName>-writer pid ...` in Git lock files it holds, and the suffix
+    /// `(<writerName>)` of its reflog messages. The caller names them after itself.
+    public var writerName = "gitstore"
     /// Told, one event at a time, what a write did or waits for that a person should hear.
     public var onNotice: (WriteNotice) -> Void = { _ in }
     /// How long a write waits for a lock Git holds (`index.lock`, a ref lock) before it decides.
@@ -32,15 +34,21 @@ public final class GitRepository {
     /// Opens the repository whose work tree or `.git` folder is exactly `path` (no search upwards).
     public static func open(_ path: String) throws -> GitRepository {
         ensureLibraryInitialized()
-        var out: OpaquePointer?
-        let flags = GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue
-        let result = git_repository_open_ext(&out, path, flags, nil)
-        if result == GIT_EOWNER.rawValue || (result == GIT_ENOTFOUND.rawValue && isOwnedByAnotherUser(path)) {
-            throw GitStoreError.notOwner(path: path)
+        do throws(GitError) {
+            return GitRepository(handle: try openHandle(path))
+        } catch {
+            if error.isNotOwner || (error.isNotFound && isOwnedByAnotherUser(path)) {
+                throw GitStoreError.notOwner(path: path)
+            }
+            if error.isNotFound { throw GitStoreError.notARepository(path: path) }
+            throw error
         }
-        if result == GIT_ENOTFOUND.rawValue { throw GitStoreError.notARepository(path: path) }
-        try check(result)
-        return GitRepository(handle: RepositoryHandle(out!))
+    }
+
+    private static func openHandle(_ path: String) throws(GitError) -> RepositoryHandle {
+        try owned(by: RepositoryHandle.init) {
+            git_repository_open_ext(&$0, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
+        }
     }
 
     /// libgit2 1.5.1 reports a failed ownership check as "config value 'safe.directory' was not
@@ -54,13 +62,18 @@ public final class GitRepository {
         return false
     }
 
-    /// True when `path` holds a Git repository (a `.git` folder or file, or is a bare one).
-    public static func exists(at path: String) -> Bool {
+    /// True when `path` holds a Git repository (a `.git` folder or file, or is a bare one), even
+    /// one owned by another user; throws when libgit2 cannot tell.
+    public static func exists(at path: String) throws -> Bool {
         ensureLibraryInitialized()
-        var out: OpaquePointer?
-        let result = git_repository_open_ext(&out, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
-        if let out { git_repository_free(out) }
-        return result == 0 || result == GIT_EOWNER.rawValue
+        do throws(GitError) {
+            _ = try openHandle(path)
+            return true
+        } catch {
+            if error.isNotOwner { return true }
+            if error.isNotFound { return false }
+            throw error
+        }
     }
 
     /// Creates a repository with a work tree at `path` (making folders as needed), HEAD on `branch`.
@@ -69,61 +82,41 @@ public final class GitRepository {
         var options = git_repository_init_options()
         try check(git_repository_init_options_init(&options, UInt32(GIT_REPOSITORY_INIT_OPTIONS_VERSION)))
         options.flags = GIT_REPOSITORY_INIT_MKPATH.rawValue | GIT_REPOSITORY_INIT_NO_REINIT.rawValue
-        var out: OpaquePointer?
-        let result = initialBranch.withCString { branch -> Int32 in
+        let handle = try initialBranch.withCString { branch throws(GitError) -> RepositoryHandle in
             options.initial_head = branch
-            return git_repository_init_ext(&out, path, &options)
+            return try owned(by: RepositoryHandle.init) { git_repository_init_ext(&$0, path, &options) }
         }
-        try check(result)
-        return GitRepository(handle: RepositoryHandle(out!))
+        return GitRepository(handle: handle)
     }
 
     /// Where HEAD points now.
     public func head() throws -> HeadState {
-        var reference: OpaquePointer?
-        try check(git_reference_lookup(&reference, handle.pointer, "HEAD"))
-        let head = GitReference(reference!)
+        let head = try owned(by: GitReference.init) { git_reference_lookup(&$0, handle.pointer, "HEAD") }
         guard git_reference_type(head.pointer) == GIT_REFERENCE_SYMBOLIC else {
             return HeadState(branch: nil, commit: ObjectID(git_reference_target(head.pointer).pointee))
         }
         let branch = String(cString: git_reference_symbolic_target(head.pointer))
         var oid = git_oid()
-        let result = git_reference_name_to_id(&oid, handle.pointer, branch)
-        if result == GIT_ENOTFOUND.rawValue { return HeadState(branch: branch, commit: nil) }
-        try check(result)
+        guard try found(git_reference_name_to_id(&oid, handle.pointer, branch)) else { return HeadState(branch: branch, commit: nil) }
         return HeadState(branch: branch, commit: ObjectID(oid))
     }
 
     /// A value from Git's configuration (repository, then global and system), nil when unset.
-    public func configValue(_ key: String) -> String? {
-        var config: OpaquePointer?
-        guard git_repository_config_snapshot(&config, handle.pointer) == 0, let config else { return nil }
-        let snapshot = GitConfig(config)
-        var value: UnsafePointer<CChar>?
-        guard git_config_get_string(&value, snapshot.pointer, key) == 0, let value else { return nil }
-        return String(cString: value)
+    public func configValue(_ key: String) throws -> String? {
+        try owned(by: GitConfig.init) { git_repository_config_snapshot(&$0, handle.pointer) }.string(key)
     }
 
     /// A value from the user's global and system Git configuration, for when there is no repository yet.
-    public static func globalConfigValue(_ key: String) -> String? {
+    public static func globalConfigValue(_ key: String) throws -> String? {
         ensureLibraryInitialized()
-        var config: OpaquePointer?
-        guard git_config_open_default(&config) == 0, let config else { return nil }
-        let owned = GitConfig(config)
-        var snapshot: OpaquePointer?
-        guard git_config_snapshot(&snapshot, owned.pointer) == 0, let snapshot else { return nil }
-        let frozen = GitConfig(snapshot)
-        var value: UnsafePointer<CChar>?
-        guard git_config_get_string(&value, frozen.pointer, key) == 0, let value else { return nil }
-        return String(cString: value)
+        let config = try owned(by: GitConfig.init) { git_config_open_default(&$0) }
+        return try owned(by: GitConfig.init) { git_config_snapshot(&$0, config.pointer) }.string(key)
     }
 
     /// Sets a value in the repository's own configuration (`.git/config`).
     public func setConfigValue(_ key: String, _ value: String) throws {
-        var config: OpaquePointer?
-        try check(git_repository_config(&config, handle.pointer))
-        let owned = GitConfig(config!)
-        try check(git_config_set_string(owned.pointer, key, value))
+        let config = try owned(by: GitConfig.init) { git_repository_config(&$0, handle.pointer) }
+        try check(git_config_set_string(config.pointer, key, value))
     }
 
     // MARK: Reading
@@ -165,13 +158,9 @@ public final class GitRepository {
         let prefix = folder.trimmingSlash
         if !prefix.isEmpty {
             try validate(prefix)
-            guard let id = try root.entryID(at: prefix) else { return [] }
-            var object: OpaquePointer?
-            var oid = id
-            let result = git_tree_lookup(&object, handle.pointer, &oid)
-            if result == GIT_ENOTFOUND.rawValue || result == GIT_EINVALIDSPEC.rawValue { return [] }
-            guard result == 0 else { return [] }  // a file where a folder was asked for
-            start = GitTree(object!, owner: handle)
+            // Nothing there, or a file where a folder was asked for: no files below it.
+            guard let entry = try root.entry(at: prefix), entry.isTree else { return [] }
+            start = try GitTree.lookup(entry.id, in: handle)
         }
         let box = TreeWalkBox(prefix: prefix.isEmpty ? "" : prefix + "/")
         let payload = Unmanaged.passUnretained(box).toOpaque()
@@ -188,6 +177,9 @@ public final class GitRepository {
 
     // MARK: Internals shared by the other files
 
+    /// A reflog message for `action`, marked as this writer's: `commit (<writerName>)`.
+    func reflogMessage(_ action: String) -> String { "\(action) (\(writerName))" }
+
     func tree(at commit: ObjectID?) throws -> GitTree? {
         let id: ObjectID
         if let commit {
@@ -200,13 +192,7 @@ public final class GitRepository {
     }
 
     func blobContent(_ id: git_oid) throws(GitError) -> Data {
-        var object: OpaquePointer?
-        var oid = id
-        try check(git_blob_lookup(&object, handle.pointer, &oid))
-        defer { git_blob_free(object) }
-        let size = Int(git_blob_rawsize(object))
-        guard size > 0, let raw = git_blob_rawcontent(object) else { return Data() }
-        return Data(bytes: raw, count: size)
+        try GitBlob.lookup(id, in: handle).content
     }
 
     /// Rejects paths that could leave the repository or that Git cannot store.

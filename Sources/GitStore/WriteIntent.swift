@@ -1,7 +1,7 @@
 import Foundation
 internal import CGit2
 
-/// What a write is about to do, in `.git/<state>/intent` from before the branch moves until the
+/// What a write is about to do, in `.git/<writerName>/intent` from before the branch moves until the
 /// work tree and index hold the new commit. A writer that finds one while holding the writer
 /// lock knows its author was killed: it finishes the write when the branch moved, and removes
 /// every trace of it when the branch did not (`recoverInterruptedWrite`).
@@ -90,10 +90,10 @@ extension GitRepository {
             }
         }
         var tipID = git_oid()
-        let found = git_reference_name_to_id(&tipID, handle.pointer, intent.branch)
-        if found != GIT_ENOTFOUND.rawValue { try check(found) }
-        let tip = found == 0 ? ObjectID(tipID) : nil
-        let landed = tip.map { $0 == commit || isDescendant($0, of: commit) } ?? false
+        let tip = try found(git_reference_name_to_id(&tipID, handle.pointer, intent.branch)) ? ObjectID(tipID) : nil
+        var landed = tip == commit
+        // A commit the store does not have (a record edited by hand) never landed.
+        if let tip, !landed, try hasCommit(commit) { landed = try isDescendant(tip, of: commit) }
 
         guard let root = workTree else {
             removeIntent()
@@ -101,7 +101,7 @@ extension GitRepository {
             return
         }
         let lock = try intent.indexLock.flatMap { GitLockFile.adopt(gitDirectory + "/index", identity: $0) }
-            ?? GitLockFile.acquire(gitDirectory + "/index", state: stateName, stateFolder: stateFolder,
+            ?? GitLockFile.acquire(gitDirectory + "/index", state: writerName, stateFolder: stateFolder,
                                    patience: lockPatience, notice: onNotice)
         guard landed else {
             for file in intent.files {
@@ -193,7 +193,7 @@ extension GitRepository {
     private func place(_ id: git_oid?, at path: String, executable: Bool, root: String) throws -> stat? {
         let content = try id.map { try blobContent($0) }
         var write = try WorkTreeWrite(root: root, changes: [FileChange(path: path, content: content, isExecutable: executable)],
-                                      tempPrefix: ".\(stateName)-")
+                                      tempPrefix: ".\(writerName)-")
         try write.create()
         return try write.commit().first?.stat
     }

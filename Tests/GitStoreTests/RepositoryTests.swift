@@ -8,7 +8,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(throws: GitStoreError.notARepository(path: path)) { try GitRepository.open(path) }
-        #expect(!GitRepository.exists(at: path))
+        #expect(try !GitRepository.exists(at: path))
     }
 
     // Reported as skipped, not passed, when the tests do not run as root.

@@ -34,7 +34,7 @@ public enum RepositorySetup {
         if existed && !isFolder.boolValue {
             throw OpsError.input("\(root) is a file. Give ops init a folder")
         }
-        let hasRepository = existed && GitRepository.exists(at: root)
+        let hasRepository = try existed && GitRepository.exists(at: root)
         if !hasRepository, let outer = enclosingOpsRepository(of: root) {
             throw OpsError.input("\(root) is inside the ops repository \(outer). Run ops commands there, or choose a folder outside it")
         }
@@ -48,8 +48,9 @@ public enum RepositorySetup {
         let configText = existingConfig ?? files.first { $0.path == OpsConfig.path }!.content
         let config = try OpsConfig.load(configText)
         let people = config.people
-        let gitConfig: (String) -> String? = { key in
-            hasRepository ? (try? GitRepository.open(root))?.configValue(key) : GitRepository.globalConfigValue(key)
+        let gitConfig: (String) throws -> String? = { key in
+            guard hasRepository else { return try GitRepository.globalConfigValue(key) }
+            return try (try? GitRepository.open(root))?.configValue(key)
         }
         let author: Author
         do {

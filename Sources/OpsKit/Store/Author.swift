@@ -19,13 +19,13 @@ public struct Author: Sendable, Equatable {
         explicit: String?,
         environment: [String: String],
         people: [Person],
-        gitConfig: (String) -> String?
+        gitConfig: (String) throws -> String?
     ) throws -> Author {
         if let spec = explicit ?? environment["OPS_USER"].flatMap({ $0.isEmpty ? nil : $0 }) {
             let source = explicit != nil ? "--as" : "OPS_USER"
             return try parse(spec, source: source, people: people)
         }
-        if let name = gitConfig("user.name"), let email = gitConfig("user.email"), !name.isEmpty, !email.isEmpty {
+        if let name = try gitConfig("user.name"), let email = try gitConfig("user.email"), !name.isEmpty, !email.isEmpty {
             let person = people.first { $0.email.caseInsensitiveCompare(email) == .orderedSame }
             return Author(handle: person?.handle ?? handle(fromEmail: email), name: name, email: email)
         }

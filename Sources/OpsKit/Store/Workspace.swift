@@ -28,7 +28,7 @@ public final class Workspace {
         } catch {
             throw OpsError.from(error)
         }
-        repository.stateName = "ops"
+        repository.writerName = "ops"
         repository.onNotice = { Self.report($0) }
         // A write killed earlier is finished or undone by the next command, even one that only
         // reads; a lock in the way is for the next write to report.
@@ -113,7 +113,7 @@ public final class Workspace {
     /// Who is making the change: `--as`, then `OPS_USER`, then Git's identity.
     public func author(_ explicit: String?) throws -> Author {
         try Author.resolve(explicit: explicit, environment: environment, people: config().people,
-                           gitConfig: { self.repository.configValue($0) })
+                           gitConfig: { try self.repository.configValue($0) })
     }
 
     // MARK: Files
