@@ -41,7 +41,11 @@ let package = Package(
         ),
         // Defers libgit2's start-up parse of the CA bundle to the first https connection.
         .target(name: "CGitStartup", dependencies: ["CGit2"]),
-        .target(name: "GitStore", dependencies: ["CGit2", "CGitStartup", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "GitStore",
+            dependencies: ["CGit2", "CGitStartup", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: layered
+        ),
         // cmark-gfm from the system (Debian: libcmark-gfm-dev and -extensions-dev): Markdown to HTML as GitHub renders it.
         .systemLibrary(
             name: "CCmarkGFM",

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 internal import CGit2
 
 /// A read-only view of the commit a change is built on.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 internal import CGit2
 
 /// A read view of one commit's tree, for finding a document in it.

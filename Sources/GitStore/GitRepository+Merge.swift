@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 internal import CGit2
 
 /// One file as one side of a merge has it: its content and whether it is executable; nil content

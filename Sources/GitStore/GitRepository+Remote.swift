@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 internal import CGit2
 
 /// A server's SSH host key, as the transport received it during the handshake.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 internal import CGit2
 
 /// An open Git repository: the only door to libgit2 in the project.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 internal import CGit2
 internal import CGitStartup
 

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Who made a change, and when (the zone offset is kept so Git shows local time).
 public struct Signature: Sendable, Equatable {
