@@ -44,10 +44,8 @@ struct HistoryIndex {
         let head = walked.hex
         var out = header + head + "\n"
         for entry in index.commits { out += ([entry.commit] + entry.paths).joined(separator: "\t") + "\n" }
-        try? FileManager.default.createDirectory(atPath: workspace.gitDirectory + "/ops", withIntermediateDirectories: true)
-        let temp = path + ".\(getpid()).tmp"
         // An index that cannot be saved only makes the next run slower; never an error.
-        if FileManager.default.createFile(atPath: temp, contents: Data(out.utf8)), rename(temp, path) != 0 { unlink(temp) }
+        AtomicFile.write(out, to: path)
         return index
     }
 

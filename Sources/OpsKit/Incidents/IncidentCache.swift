@@ -30,7 +30,7 @@ struct IncidentCache {
         changed = true
     }
 
-    /// Writes the entries for `files` (temp file + rename), when anything changed.
+    /// Writes the entries for `files` (`AtomicFile`), when anything changed.
     func save(keeping files: [TreeFile], tree newTree: String?) {
         let wanted = Set(files.map(Self.key))
         guard changed || newTree != tree || entries.keys.contains(where: { !wanted.contains($0) }) else { return }
@@ -38,12 +38,8 @@ struct IncidentCache {
         for key in entries.keys.sorted() where wanted.contains(key) {
             out += Self.encode(key: key, entries[key]!) + "\n"
         }
-        let folder = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let temp = path + ".\(getpid()).tmp"
         // A cache that cannot be written is only slower next time; never an error.
-        guard FileManager.default.createFile(atPath: temp, contents: Data(out.utf8)) else { return }
-        if rename(temp, path) != 0 { unlink(temp) }
+        AtomicFile.write(out, to: path)
     }
 
     // MARK: Format: one incident per line, tab-separated, text escaped.

@@ -47,15 +47,12 @@ enum PostmortemIndex {
         return result
     }
 
-    /// Temp file + rename; an index that cannot be written only makes the next run slower.
+    /// Whole or not at all (`AtomicFile`); an index that cannot be written only makes the next run slower.
     private static func write(_ months: [String: [TreeFile]], to path: String) {
         var out = header + "\n"
         for key in months.keys.sorted() {
             out += ([key] + months[key]!.map { "\($0.blob.hex) \($0.path)" }).joined(separator: "\t") + "\n"
         }
-        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let temp = path + ".\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: temp, contents: Data(out.utf8)) else { return }
-        if rename(temp, path) != 0 { unlink(temp) }
+        AtomicFile.write(out, to: path)
     }
 }
