@@ -5,7 +5,7 @@ import Yams
 /// The backlog: follow-up work with owners and due dates, including postmortem action items.
 public struct BacklogService {
     let workspace: Workspace
-    static let locator = NamedDocumentLocator(folder: "backlog", kind: "BL", noun: "backlog item")
+    static let locator = DocumentLocator.backlog
 
     public init(_ workspace: Workspace) { self.workspace = workspace }
 
@@ -45,7 +45,7 @@ public struct BacklogService {
         let due = try draft.due.map { try DecisionService.day($0, config, now: now) }
         let source = try draft.from.map { try self.source($0) }
         let id = workspace.makeID(kind: "BL", at: now)
-        let path = "\(Self.locator.folder)/\(id)-\(NamedDocumentLocator.slug(title)).md"
+        let path = "\(Self.locator.folder)/\(id)-\(DocumentLocator.slug(title)).md"
         var fields: [(String, Node)] = [("id", Node(id.description)), ("title", .text(title)), ("status", Node("open"))]
         if let priority { fields.append(("priority", Node(priority))) }
         if let owner { fields.append(("owner", .text(owner))) }
@@ -59,7 +59,7 @@ public struct BacklogService {
 
     /// start → in progress, done, drop → dropped.
     public func setStatus(_ input: String, to status: String, author: Author) throws -> (item: BacklogItem, changed: Bool) {
-        let ref = try Self.locator.resolve(input, among: Self.locator.refs(in: try workspace.committedFiles(under: Self.locator.folder)))
+        let ref = try Self.locator.locate(input, in: workspace)
         var result: BacklogItem?
         let verb = status == "in progress" ? "start" : status == "dropped" ? "drop" : status
         let commit = try workspace.commit(action: "backlog.\(verb)", id: ref.id, subject: "backlog \(verb) \(ref.id)", author: author) { snapshot in
@@ -227,8 +227,8 @@ public struct BacklogService {
         }
         if let week = ISOWeek(text) { return "review:\(week)" }
         if text.uppercased().hasPrefix("D-") {
-            return "decision:" + (try DecisionService(workspace).locate(text).id)
+            return "decision:" + (try DocumentLocator.decisions.locate(text, in: workspace).id)
         }
-        return "incident:" + (try IncidentService(workspace).locate(text).id)
+        return "incident:" + (try IncidentLocator.locate(text, in: workspace).id)
     }
 }

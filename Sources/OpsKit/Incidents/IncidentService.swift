@@ -220,7 +220,7 @@ public struct IncidentService {
 
     /// The file of the incident `input` names, as committed (for `ops incident edit`).
     public func text(of input: String) throws -> (ref: IncidentRef, text: String) {
-        let ref = try locate(input)
+        let ref = try IncidentLocator.locate(input, in: workspace)
         guard let text = try workspace.committedText(ref.path) else { throw OpsError.input("no incident matches '\(input)'") }
         return (ref, text)
     }
@@ -306,23 +306,10 @@ public struct IncidentService {
 
     // MARK: Plumbing
 
-    /// The incident `input` names. A full id names its path, so only a short id or a typo walks
-    /// the incidents folder.
-    func locate(_ input: String) throws -> IncidentRef {
-        if let id = DocumentID(input.trimmingCharacters(in: .whitespaces), kind: "INC") {
-            let path = IncidentLocator.path(for: id)
-            if try workspace.committedEntryID(path) != nil { return IncidentRef(id: id.description, path: path) }
-        }
-        let refs = IncidentLocator.refs(in: try workspace.committedFiles(under: IncidentLocator.folder))
-        return try IncidentLocator.resolve(input, among: refs) { ref in
-            (try? workspace.committedText(ref.path)).flatMap { try? Incident(MarkdownDocument($0, path: ref.path)).title }
-        }
-    }
-
     /// Reads the incident in the commit being built, lets `edit` change it, and commits.
     private func mutate(_ input: String, action: String, author: Author,
                         _ edit: (inout IncidentDocument) throws -> String?) throws -> Outcome {
-        let ref = try locate(input)
+        let ref = try IncidentLocator.locate(input, in: workspace)
         var result: Incident?
         var unchanged: String?
         // The subject is read after the build, so the title comes from the file just read.

@@ -53,7 +53,7 @@ public struct RunbookService {
 
     /// Copies the runbook's checklist into the incident's runbook.md and names it in the incident.
     public func attach(_ input: String, runbook slug: String, author: Author) throws -> AttachedRunbook {
-        let ref = try locateIncident(input)
+        let ref = try IncidentLocator.locate(input, in: workspace)
         let attachment = try self.attachment(slug, to: ref, at: workspace.clock(), by: author.handle)
         try workspace.commit(action: "runbook.attach", id: ref.id, subject: "runbook attach \(attachment.slug) to \(ref.id)", author: author) { snapshot in
             if let existing = try snapshot.read(attachment.path) {
@@ -108,7 +108,7 @@ public struct RunbookService {
 
     /// Ticks, unticks or skips one item, and records it in the incident's timeline.
     public func step(_ input: String, _ id: String, _ change: StepChange, author: Author) throws -> (item: AttachedRunbook.Item, unchanged: String?) {
-        let ref = try locateIncident(input)
+        let ref = try IncidentLocator.locate(input, in: workspace)
         let path = Self.attachedPath(ref)
         let stepID = id.lowercased()
         if case .skip(let reason) = change, reason.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -164,7 +164,7 @@ public struct RunbookService {
 
     /// How the runbook changed since it was attached to the incident, as a unified diff.
     public func diff(_ input: String) throws -> String {
-        let ref = try locateIncident(input)
+        let ref = try IncidentLocator.locate(input, in: workspace)
         let path = Self.attachedPath(ref)
         guard let text = try workspace.committedText(path) else {
             throw OpsError.input("\(ref.id) has no runbook attached. Attach one first: ops runbook attach \(ref.id) SLUG")
@@ -228,10 +228,6 @@ public struct RunbookService {
     }
 
     // MARK: Plumbing
-
-    private func locateIncident(_ input: String) throws -> IncidentRef {
-        try IncidentService(workspace).locate(input)
-    }
 
     static func attachedPath(_ ref: IncidentRef) -> String {
         (ref.path as NSString).deletingLastPathComponent + "/runbook.md"
