@@ -38,9 +38,9 @@ public struct BacklogService {
             throw OpsError.input("a backlog item needs a one-line title: ops backlog add \"Add a canary for model deploys\" --tag SLO --priority P1")
         }
         try InputLimits.checkTitle(title, hint: "put the detail in the item's file, below its heading")
-        let tags = try draft.tags.map { try Self.tag($0, config) }
+        let tags = try draft.tags.map { try config.backlogTag(named: $0) }
         let priority = try draft.priority.map { try Self.priority($0) }
-        let owner = try draft.owner.map { try IncidentService(workspace).personHandle($0, config) }
+        let owner = try draft.owner.map { try config.personHandle(named: $0) }
         let now = workspace.clock()
         let due = try draft.due.map { try DecisionService.day($0, config, now: now) }
         let source = try draft.from.map { try self.source($0) }
@@ -207,11 +207,6 @@ public struct BacklogService {
     }
 
     // MARK: Checks
-
-    static func tag(_ text: String, _ config: OpsConfig) throws -> String {
-        if let tag = config.backlogTags.first(where: { $0.caseInsensitiveCompare(text) == .orderedSame }) { return tag }
-        throw OpsError.input("unknown tag '\(text)'. Allowed: \(config.backlogTags.joined(separator: ", ")) (backlog_tags in ops.yaml)")
-    }
 
     static func priority(_ text: String) throws -> String {
         let value = text.uppercased()

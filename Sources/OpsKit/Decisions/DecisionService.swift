@@ -87,10 +87,10 @@ public struct DecisionService {
         guard Decision.statuses.contains(status), status != "superseded" else {
             throw OpsError.input("status '\(draft.status)' is not one of: proposed, accepted, rejected, deprecated")
         }
-        let owner = try draft.owner.map { try IncidentService(workspace).personHandle($0, config) }
-        let deciders = try draft.deciders.map { try IncidentService(workspace).personHandle($0, config) }
+        let owner = try draft.owner.map { try config.personHandle(named: $0) }
+        let deciders = try draft.deciders.map { try config.personHandle(named: $0) }
         let due = try draft.due.map { try Self.day($0, config, now: workspace.clock()) }
-        let tags = try draft.tags.map { try BacklogService.tag($0, config) }
+        let tags = try draft.tags.map { try config.backlogTag(named: $0) }
         let incidents = try draft.incidents.map { try IncidentLocator.locate($0, in: workspace).id }
         let reviews = try draft.reviews.map { text -> String in
             guard let week = ISOWeek(text) else { throw OpsError.input("'\(text)' is not an ISO week. Write it like 2026-W47") }

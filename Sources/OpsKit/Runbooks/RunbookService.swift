@@ -26,6 +26,16 @@ public struct RunbookService {
         throw OpsError.input("unknown runbook '\(slug)'. Runbooks: \(known.map(\.slug).joined(separator: ", "))")
     }
 
+    /// `name` when it is the slug of a committed runbook, as `--runbook` takes it. Runbooks are
+    /// documents in the repository, not names in ops.yaml, so they are resolved here, where they
+    /// are read; only the file list is read, so a hand-broken runbook does not stop an incident.
+    func slug(named name: String) throws -> String {
+        let known = try workspace.committedFiles(under: Self.folder).map { ($0.path as NSString).lastPathComponent }
+            .filter { $0.hasSuffix(".md") }.map { String($0.dropLast(3)) }
+        if known.contains(name) { return name }
+        throw OpsError.input("unknown runbook '\(name)'. Known: \(known.joined(separator: ", "))")
+    }
+
     /// Writes `runbooks/<slug>.md` from `templates/runbook.md`, with the five phases to fill in.
     public func create(_ slug: String, title: String?, author: Author) throws -> String {
         guard !slug.isEmpty, slug.count <= 80, slug.allSatisfy({ ($0.isLetter && $0.isLowercase && $0.isASCII) || $0.isNumber || $0 == "-" }),
