@@ -135,9 +135,8 @@ enum JSONText {
         /// Containers being read, innermost last. Their contents are kept in stacks of their own
         /// so that adding a member mutates in place (an enum payload would be copied each time).
         private enum Open { case object, array }
-        private var open: [Open] = []
-        /// The line each open container starts on.
-        private var openLines: [Int] = []
+        /// With the line each starts on.
+        private var open: [(kind: Open, line: Int)] = []
         private var objects: [[(String, JSONValue)]] = []
         /// The key awaiting its value, per open object.
         private var pendingKeys: [String?] = []
@@ -171,7 +170,7 @@ enum JSONText {
             var result: JSONValue?
             var object = objects.count
             var array = arrays.count
-            for (kind, line) in zip(open, openLines).reversed() {
+            for (kind, line) in open.reversed() {
                 switch kind {
                 case .object:
                     object -= 1
@@ -209,15 +208,13 @@ enum JSONText {
             case UInt8(ascii: "{"):
                 try checkDepth()
                 index += 1
-                open.append(.object)
-                openLines.append(start)
+                open.append((.object, start))
                 objects.append([])
                 pendingKeys.append(nil)
                 skipSpace()
                 if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                     index += 1
                     open.removeLast()
-                    openLines.removeLast()
                     pendingKeys.removeLast()
                     return .object(objects.removeLast(), line: start)
                 }
@@ -239,21 +236,18 @@ enum JSONText {
                     guard bytes[index] == UInt8(ascii: "}") else { throw Failure.invalid(line: line, "expected , or } in an object") }
                     index += 1
                     open.removeLast()
-                    openLines.removeLast()
                     pendingKeys.removeLast()
                     return .object(objects.removeLast(), line: start)
                 }
             case UInt8(ascii: "["):
                 try checkDepth()
                 index += 1
-                open.append(.array)
-                openLines.append(start)
+                open.append((.array, start))
                 arrays.append([])
                 skipSpace()
                 if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
                     index += 1
                     open.removeLast()
-                    openLines.removeLast()
                     return .array(arrays.removeLast(), line: start)
                 }
                 while true {
@@ -265,7 +259,6 @@ enum JSONText {
                     guard bytes[index] == UInt8(ascii: "]") else { throw Failure.invalid(line: line, "expected , or ] in a list") }
                     index += 1
                     open.removeLast()
-                    openLines.removeLast()
                     return .array(arrays.removeLast(), line: start)
                 }
             case UInt8(ascii: "\""):
@@ -291,7 +284,7 @@ enum JSONText {
         }
 
         private mutating func appendToTop(_ value: JSONValue) {
-            switch open.last {
+            switch open.last?.kind {
             case .object?:
                 objects[objects.count - 1].append((pendingKeys[pendingKeys.count - 1] ?? "", value))
                 pendingKeys[pendingKeys.count - 1] = nil
