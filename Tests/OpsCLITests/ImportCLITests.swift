@@ -61,3 +61,27 @@ import Testing
         #expect(try cli.git("status", "--porcelain", in: repo) == "")
     }
 }
+
+@Suite struct ImportHelpCLITests {
+    /// `ops import`'s abstract is made from OpsKit's list of importers: every tool it names has
+    /// its subcommand, and every subcommand is one of them.
+    @Test func everyImporterHasItsSubcommandAndNoOther() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let help = try cli.ops(["import", "--help"])
+        #expect(help.status == 0)
+        let lines = help.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // The overview may wrap: it runs to the first empty line.
+        let overview = lines.prefix { !$0.isEmpty }.joined(separator: " ")
+        let prefix = "OVERVIEW: Import incident history from "
+        #expect(overview.hasPrefix(prefix) && overview.hasSuffix("."))
+        let named = overview.dropFirst(prefix.count).dropLast()
+            .replacingOccurrences(of: " or ", with: ", ").components(separatedBy: ", ")
+        // `  pagerduty   Import incidents exported from PagerDuty.`
+        let fromSubcommands = lines.drop { $0 != "SUBCOMMANDS:" }.dropFirst().prefix { !$0.isEmpty }.map { line in
+            line.components(separatedBy: "Import incidents exported from ").last!.dropLast()
+        }.map(String.init)
+        #expect(named.count == 5)
+        #expect(fromSubcommands == named)
+    }
+}

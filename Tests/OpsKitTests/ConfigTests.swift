@@ -23,6 +23,22 @@ import Testing
         #expect(plain.roles == ["commander", "comms", "scribe", "ops_lead"])
     }
 
+    @Test func namesTypedOnACommandLineResolveAsOpsYAMLSpellsThem() throws {
+        let example = try OpsConfig.load(Self.example)
+        #expect(try example.severityID(named: "p2") == "SEV2")
+        #expect(try example.serviceName(named: " Fraud_Scoring ") == "fraud_scoring")
+        #expect(try example.useCaseName(named: nil, service: "fraud_scoring") == "fraud_scoring")
+        #expect(try example.personHandle(named: "ALICE") == "alice")
+        #expect(try example.roleName(named: "ops lead") == "ops_lead")
+        #expect(try example.backlogTag(named: "finops") == "FinOps")
+        #expect(try OpsConfig.incidentTag(" latency ") == "latency")
+        #expect(throws: OpsError.input("'a,b' is not a tag. A tag is one word, like latency")) { try OpsConfig.incidentTag("a,b") }
+        // With nobody in ops.yaml yet, any safe handle is taken as typed; an unsafe one is not.
+        let plain = try OpsConfig.load(Self.plain)
+        #expect(try plain.personHandle(named: "new-hire") == "new-hire")
+        #expect(throws: OpsError.input("unknown person 'a b'. Known: nobody yet (add them to ops.yaml)")) { try plain.personHandle(named: "a b") }
+    }
+
     @Test(arguments: ["SEV1", "sev1", "sev-1", "Sev 1", "P1", "p1", "critical", "CRITICAL"])
     func severityNamesAndAliasesNameTheSameLevel(name: String) throws {
         let config = try OpsConfig.load(Self.example)

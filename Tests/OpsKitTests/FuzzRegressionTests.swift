@@ -32,8 +32,8 @@ import Testing
                 _ = try PrometheusRange.parse(Self.prometheus(times: [time, "1794787200"]), file: "good.json")
             }
         }
-        // Foundation does not read 1e999 at all.
-        refused("good.json: is not valid JSON") {
+        // No JSON reader of ops takes 1e999 for infinity; the line is named, as for any bad JSON.
+        refused("good.json:1: is not valid JSON (the number 1e999 is too large)") {
             _ = try PrometheusRange.parse(Self.prometheus(times: ["1e999"]), file: "good.json")
         }
         // The widest range left gives a grid too large to walk, said as such rather than overflowing.

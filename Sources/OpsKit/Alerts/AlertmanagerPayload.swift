@@ -1,13 +1,13 @@
 import Foundation
 
 /// An Alertmanager webhook payload, version 4 (what `webhook_configs` POSTs).
-struct AlertmanagerPayload: Decodable {
+struct AlertmanagerPayload {
     var version: String
     var status: String?
     var receiver: String?
     var alerts: [Alert]
 
-    struct Alert: Decodable {
+    struct Alert {
         var status: String
         var labels: [String: String]
         var annotations: [String: String]?
@@ -17,44 +17,110 @@ struct AlertmanagerPayload: Decodable {
         var fingerprint: String?
     }
 
-    /// Decodes and checks a payload; errors name `source` and say what is wrong.
+    /// Reads and checks a payload; errors name `source`, the line and what is wrong.
     static func decode(_ data: Data, source: String) throws -> AlertmanagerPayload {
-        guard (try? JSONSerialization.jsonObject(with: data)) != nil else {
+        let root: JSONValue
+        switch JSONText.parse(data) {
+        case .success(let value):
+            root = value
+        case .failure:
+            // A payload is one request body, most often on one line: the line would add nothing.
             throw OpsError.input("\(source): not valid JSON. ops alert ingest reads an Alertmanager webhook payload")
         }
-        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let version = object["version"] {
-            guard "\(version)" == "4" else {
-                throw OpsError.input("\(source): Alertmanager webhook version \(version); ops reads version 4")
+        if root.isObject, let version = root["version"] {
+            let text = version.string ?? version.bool.map(String.init) ?? "null"
+            guard text == "4" else {
+                throw OpsError.input("\(source): Alertmanager webhook version \(text); ops reads version 4")
             }
         }
-        do {
-            let payload = try JSONDecoder().decode(AlertmanagerPayload.self, from: data)
-            for (index, alert) in payload.alerts.enumerated() {
-                guard alert.status == "firing" || alert.status == "resolved" else {
-                    throw OpsError.input("\(source): alerts[\(index)] has status '\(alert.status)'; expected firing or resolved")
-                }
-                guard Timestamp.parse(alert.startsAt) != nil else {
-                    throw OpsError.input("\(source): alerts[\(index)].startsAt '\(alert.startsAt)' is not a time")
-                }
-                guard let fingerprint = alert.fingerprint, !fingerprint.isEmpty,
-                      fingerprint.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-                    throw OpsError.input("\(source): alerts[\(index)] has no usable fingerprint")
-                }
+        let reader = FieldReader(source: source)
+        let payload = AlertmanagerPayload(
+            version: try reader.string(root, "version", at: ""), status: try reader.optionalString(root, "status", at: ""),
+            receiver: try reader.optionalString(root, "receiver", at: ""),
+            alerts: try reader.list(root, "alerts", at: "").enumerated().map { index, item in
+                let path = "alerts.\(index)."
+                return Alert(status: try reader.string(item, "status", at: path), labels: try reader.strings(item, "labels", at: path),
+                             annotations: try reader.optionalStrings(item, "annotations", at: path),
+                             startsAt: try reader.string(item, "startsAt", at: path),
+                             endsAt: try reader.optionalString(item, "endsAt", at: path),
+                             generatorURL: try reader.optionalString(item, "generatorURL", at: path),
+                             fingerprint: try reader.optionalString(item, "fingerprint", at: path))
+            })
+        for (index, alert) in payload.alerts.enumerated() {
+            guard alert.status == "firing" || alert.status == "resolved" else {
+                throw OpsError.input("\(source): alerts[\(index)] has status '\(alert.status)'; expected firing or resolved")
             }
-            return payload
-        } catch let error as DecodingError {
-            throw OpsError.input("\(source): not an Alertmanager webhook payload (\(describe(error)))")
+            guard Timestamp.parse(alert.startsAt) != nil else {
+                throw OpsError.input("\(source): alerts[\(index)].startsAt '\(alert.startsAt)' is not a time")
+            }
+            guard let fingerprint = alert.fingerprint, !fingerprint.isEmpty,
+                  fingerprint.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+                throw OpsError.input("\(source): alerts[\(index)] has no usable fingerprint")
+            }
         }
+        return payload
     }
 
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, let context):
-            return "missing `\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))`"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return "`\(context.codingPath.map(\.stringValue).joined(separator: "."))`: \(context.debugDescription)"
-        @unknown default:
-            return "\(error)"
+    /// Takes the fields of a payload out of its JSON, naming the field and its line when one
+    /// is missing or of the wrong kind. Unknown fields are ignored, as Alertmanager adds some.
+    private struct FieldReader {
+        let source: String
+
+        func string(_ object: JSONValue, _ key: String, at path: String) throws -> String {
+            try text(member(object, key, at: path), key, at: path)
+        }
+
+        func optionalString(_ object: JSONValue, _ key: String, at path: String) throws -> String? {
+            try optionalMember(object, key, at: path).map { try text($0, key, at: path) }
+        }
+
+        /// An object of strings, as labels and annotations are.
+        func strings(_ object: JSONValue, _ key: String, at path: String) throws -> [String: String] {
+            try texts(member(object, key, at: path), key, at: path)
+        }
+
+        func optionalStrings(_ object: JSONValue, _ key: String, at path: String) throws -> [String: String]? {
+            try optionalMember(object, key, at: path).map { try texts($0, key, at: path) }
+        }
+
+        func list(_ object: JSONValue, _ key: String, at path: String) throws -> [JSONValue] {
+            let member = try member(object, key, at: path)
+            guard let items = member.array else { throw refuse("`\(path)\(key)` is not a list", line: member.line) }
+            return items
+        }
+
+        /// The member `key`; nil when it is absent or null.
+        private func optionalMember(_ object: JSONValue, _ key: String, at path: String) throws -> JSONValue? {
+            guard object.isObject else {
+                throw refuse(path.isEmpty ? "not an object" : "`\(path.dropLast())` is not an object", line: object.line)
+            }
+            guard let member = object[key], !member.isNull else { return nil }
+            return member
+        }
+
+        private func member(_ object: JSONValue, _ key: String, at path: String) throws -> JSONValue {
+            guard let member = try optionalMember(object, key, at: path) else {
+                throw refuse(object[key] == nil ? "missing `\(path)\(key)`" : "`\(path)\(key)` is null", line: object.line)
+            }
+            return member
+        }
+
+        private func text(_ member: JSONValue, _ key: String, at path: String) throws -> String {
+            guard case .string(let text) = member.kind else { throw refuse("`\(path)\(key)` is not a string", line: member.line) }
+            return text
+        }
+
+        private func texts(_ member: JSONValue, _ key: String, at path: String) throws -> [String: String] {
+            guard member.isObject else { throw refuse("`\(path)\(key)` is not an object", line: member.line) }
+            var result: [String: String] = [:]
+            for name in member.keys {
+                result[name] = try string(member, name, at: "\(path)\(key).")
+            }
+            return result
+        }
+
+        private func refuse(_ problem: String, line: Int) -> OpsError {
+            OpsError.input("\(source): not an Alertmanager webhook payload (\(problem), line \(line))")
         }
     }
 }

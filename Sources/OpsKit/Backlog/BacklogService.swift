@@ -5,7 +5,7 @@ import Yams
 /// The backlog: follow-up work with owners and due dates, including postmortem action items.
 public struct BacklogService {
     let workspace: Workspace
-    static let locator = NamedDocumentLocator(folder: "backlog", kind: "BL", noun: "backlog item")
+    static let locator = DocumentLocator.backlog
 
     public init(_ workspace: Workspace) { self.workspace = workspace }
 
@@ -38,14 +38,14 @@ public struct BacklogService {
             throw OpsError.input("a backlog item needs a one-line title: ops backlog add \"Add a canary for model deploys\" --tag SLO --priority P1")
         }
         try InputLimits.checkTitle(title, hint: "put the detail in the item's file, below its heading")
-        let tags = try draft.tags.map { try Self.tag($0, config) }
+        let tags = try draft.tags.map { try config.backlogTag(named: $0) }
         let priority = try draft.priority.map { try Self.priority($0) }
-        let owner = try draft.owner.map { try IncidentService(workspace).personHandle($0, config) }
+        let owner = try draft.owner.map { try config.personHandle(named: $0) }
         let now = workspace.clock()
         let due = try draft.due.map { try DecisionService.day($0, config, now: now) }
         let source = try draft.from.map { try self.source($0) }
         let id = workspace.makeID(kind: "BL", at: now)
-        let path = "\(Self.locator.folder)/\(id)-\(NamedDocumentLocator.slug(title)).md"
+        let path = "\(Self.locator.folder)/\(id)-\(DocumentLocator.slug(title)).md"
         var fields: [(String, Node)] = [("id", Node(id.description)), ("title", .text(title)), ("status", Node("open"))]
         if let priority { fields.append(("priority", Node(priority))) }
         if let owner { fields.append(("owner", .text(owner))) }
@@ -59,7 +59,7 @@ public struct BacklogService {
 
     /// start → in progress, done, drop → dropped.
     public func setStatus(_ input: String, to status: String, author: Author) throws -> (item: BacklogItem, changed: Bool) {
-        let ref = try Self.locator.resolve(input, among: Self.locator.refs(in: try workspace.committedFiles(under: Self.locator.folder)))
+        let ref = try Self.locator.locate(input, in: workspace)
         var result: BacklogItem?
         let verb = status == "in progress" ? "start" : status == "dropped" ? "drop" : status
         let commit = try workspace.commit(action: "backlog.\(verb)", id: ref.id, subject: "backlog \(verb) \(ref.id)", author: author) { snapshot in
@@ -208,11 +208,6 @@ public struct BacklogService {
 
     // MARK: Checks
 
-    static func tag(_ text: String, _ config: OpsConfig) throws -> String {
-        if let tag = config.backlogTags.first(where: { $0.caseInsensitiveCompare(text) == .orderedSame }) { return tag }
-        throw OpsError.input("unknown tag '\(text)'. Allowed: \(config.backlogTags.joined(separator: ", ")) (backlog_tags in ops.yaml)")
-    }
-
     static func priority(_ text: String) throws -> String {
         let value = text.uppercased()
         guard BacklogItem.priorities.contains(value) else { throw OpsError.input("priority '\(text)' is not one of P0, P1, P2, P3") }
@@ -227,8 +222,8 @@ public struct BacklogService {
         }
         if let week = ISOWeek(text) { return "review:\(week)" }
         if text.uppercased().hasPrefix("D-") {
-            return "decision:" + (try DecisionService(workspace).locate(text).id)
+            return "decision:" + (try DocumentLocator.decisions.locate(text, in: workspace).id)
         }
-        return "incident:" + (try IncidentService(workspace).locate(text).id)
+        return "incident:" + (try IncidentLocator.locate(text, in: workspace).id)
     }
 }

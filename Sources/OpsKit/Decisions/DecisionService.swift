@@ -5,7 +5,7 @@ import Yams
 /// The decision log: each change is one commit, so Git answers "who decided this, and when".
 public struct DecisionService {
     let workspace: Workspace
-    static let locator = NamedDocumentLocator(folder: "decisions", kind: "D", noun: "decision")
+    static let locator = DocumentLocator.decisions
 
     public init(_ workspace: Workspace) { self.workspace = workspace }
 
@@ -89,18 +89,18 @@ public struct DecisionService {
         guard Decision.statuses.contains(status), status != "superseded" else {
             throw OpsError.input("status '\(draft.status)' is not one of: proposed, accepted, rejected, deprecated")
         }
-        let owner = try draft.owner.map { try IncidentService(workspace).personHandle($0, config) }
-        let deciders = try draft.deciders.map { try IncidentService(workspace).personHandle($0, config) }
+        let owner = try draft.owner.map { try config.personHandle(named: $0) }
+        let deciders = try draft.deciders.map { try config.personHandle(named: $0) }
         let due = try draft.due.map { try Self.day($0, config, now: workspace.clock()) }
-        let tags = try draft.tags.map { try BacklogService.tag($0, config) }
-        let incidents = try draft.incidents.map { try IncidentService(workspace).locate($0).id }
+        let tags = try draft.tags.map { try config.backlogTag(named: $0) }
+        let incidents = try draft.incidents.map { try IncidentLocator.locate($0, in: workspace).id }
         let reviews = try draft.reviews.map { text -> String in
             guard let week = ISOWeek(text) else { throw OpsError.input("'\(text)' is not an ISO week. Write it like 2026-W47") }
             return week.description
         }
         let now = workspace.clock()
         let id = makeID(now)
-        let path = "\(Self.locator.folder)/\(id)-\(NamedDocumentLocator.slug(title)).md"
+        let path = "\(Self.locator.folder)/\(id)-\(DocumentLocator.slug(title)).md"
         var fields: [(String, Node)] = [("id", Node(id.description)), ("title", .text(title)), ("status", Node(status)),
                                         ("date", Node(PostmortemService.day(now, zone: config.timeZone)))]
         if let kind = draft.kind { fields.insert(("kind", Node(kind)), at: 3) }
@@ -138,7 +138,7 @@ public struct DecisionService {
 
     /// Moves a decision to `status` (accepted, rejected, deprecated).
     public func setStatus(_ input: String, to status: String, author: Author) throws -> (decision: Decision, changed: Bool) {
-        let ref = try locate(input)
+        let ref = try Self.locator.locate(input, in: workspace)
         var result: Decision?
         let commit = try workspace.commit(action: "decision.\(status == "accepted" ? "accept" : status == "rejected" ? "reject" : "deprecate")",
                                           id: ref.id, subject: "decision \(status) \(ref.id)", author: author) { snapshot in
@@ -221,7 +221,7 @@ public struct DecisionService {
 
     /// One decision, and the chain it is part of: what it supersedes (oldest first) and what superseded it.
     public func show(_ input: String) throws -> (decision: Decision, text: String, older: [Decision], newer: [Decision]) {
-        let ref = try locate(input)
+        let ref = try Self.locator.locate(input, in: workspace)
         let all = Dictionary(try list().decisions.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         guard let decision = all[ref.id], let text = try workspace.committedText(ref.path) else { throw OpsError.input("no decision matches '\(input)'") }
         var older: [Decision] = []
@@ -237,10 +237,6 @@ public struct DecisionService {
             cursor = found.supersededBy
         }
         return (decision, text, older, newer)
-    }
-
-    func locate(_ input: String) throws -> NamedDocumentLocator.Ref {
-        try Self.locator.resolve(input, among: Self.locator.refs(in: try workspace.committedFiles(under: Self.locator.folder)))
     }
 
     static func read(_ path: String, _ snapshot: Snapshot) throws -> MarkdownDocument {

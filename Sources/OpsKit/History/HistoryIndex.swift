@@ -9,7 +9,7 @@ import GitStore
 /// parent, which include every path it changed against all of its parents, the only ones where
 /// history blames a merge.
 struct HistoryIndex {
-    static let header = "ops history index 1 "
+    static let header = "ops history index 2 "
 
     /// Commits newest first, each with the paths it changed.
     private(set) var commits: [(commit: String, paths: [String])] = []
@@ -23,7 +23,7 @@ struct HistoryIndex {
             tip = ObjectID(hex: String(firstLine.dropFirst(header.count)))
             index.commits = text.split(separator: "\n").dropFirst().map { line in
                 let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-                return (fields[0], Array(fields.dropFirst()))
+                return (fields[0], fields.dropFirst().map { BackslashEscapes.decode($0) })
             }
         }
         let fresh: [CommitChanges]
@@ -43,11 +43,10 @@ struct HistoryIndex {
         index.commits = fresh.map { ($0.commit.hex, $0.paths) } + index.commits
         let head = walked.hex
         var out = header + head + "\n"
-        for entry in index.commits { out += ([entry.commit] + entry.paths).joined(separator: "\t") + "\n" }
-        try? FileManager.default.createDirectory(atPath: workspace.gitDirectory + "/ops", withIntermediateDirectories: true)
-        let temp = path + ".\(getpid()).tmp"
+        // A path may hold a tab or a line break: escaped, it cannot pass for the next field or commit.
+        for entry in index.commits { out += ([entry.commit] + entry.paths.map { BackslashEscapes.encode($0) }).joined(separator: "\t") + "\n" }
         // An index that cannot be saved only makes the next run slower; never an error.
-        if FileManager.default.createFile(atPath: temp, contents: Data(out.utf8)), rename(temp, path) != 0 { unlink(temp) }
+        AtomicFile.write(out, to: path)
         return index
     }
 

@@ -105,21 +105,26 @@ public struct HistoryService {
     /// An id (full, short or a slug) as its folder and full id.
     private func resolveID(_ text: String) throws -> (String, String)? {
         let upper = text.uppercased()
-        if upper.hasPrefix("D-") { return ("decisions", try DecisionService(workspace).locate(text).id) }
-        if upper.hasPrefix("BL-") {
-            let ref = try BacklogService.locator.resolve(text, among: BacklogService.locator.refs(in: try workspace.committedFiles(under: "backlog")))
-            return ("backlog", ref.id)
+        let incidents = DocumentLocator.incidents, decisions = DocumentLocator.decisions, backlog = DocumentLocator.backlog
+        if upper.hasPrefix("D-") { return (decisions.folder, try decisions.locate(text, in: workspace).id) }
+        if upper.hasPrefix("BL-") { return (backlog.folder, try backlog.locate(text, in: workspace).id) }
+        if upper.hasPrefix("INC-") { return (incidents.folder, try IncidentLocator.locate(text, in: workspace).id) }
+        // A short id or a slug: try each kind, and say so when none or several match. Only "no
+        // such document" moves on to the next kind; a repository that does not read is reported.
+        func found(_ folder: String, _ locate: () throws -> String) throws -> (String, String)? {
+            do {
+                return (folder, try locate())
+            } catch let error as OpsError where error.kind == .input {
+                return nil
+            }
         }
-        let incidents = IncidentLocator.refs(in: try workspace.committedFiles(under: IncidentLocator.folder))
-        if upper.hasPrefix("INC-") { return ("incidents", try IncidentLocator.resolve(text, among: incidents).id) }
-        // A short id or a slug: try each kind, and say so when none or several match.
-        var found: [(String, String)] = []
-        if let ref = try? IncidentLocator.resolve(text, among: incidents) { found.append(("incidents", ref.id)) }
-        if let ref = try? DecisionService(workspace).locate(text) { found.append(("decisions", ref.id)) }
-        let backlog = BacklogService.locator.refs(in: try workspace.committedFiles(under: "backlog"))
-        if let ref = try? BacklogService.locator.resolve(text, among: backlog) { found.append(("backlog", ref.id)) }
-        if found.count > 1 { throw OpsError.input("'\(text)' matches \(found.map(\.1).joined(separator: ", ")). Type more characters") }
-        return found.first
+        let candidates = try [
+            found(incidents.folder) { try IncidentLocator.locate(text, in: workspace).id },
+            found(decisions.folder) { try decisions.locate(text, in: workspace).id },
+            found(backlog.folder) { try backlog.locate(text, in: workspace).id },
+        ].compactMap { $0 }
+        if candidates.count > 1 { throw OpsError.input("'\(text)' matches \(candidates.map(\.1).joined(separator: ", ")). Type more characters") }
+        return candidates.first
     }
 
     /// Finds a document by the id its file or folder is named after, wherever it moved.

@@ -11,7 +11,7 @@ public struct ImportFile: Sendable {
     }
 }
 
-/// A JSON value read from a file, with the line it starts on (JSON lines) for messages.
+/// A JSON value read from a file, with the line of its record (JSON lines) for messages.
 struct ImportRecord {
     var value: JSONValue
     var file: String
@@ -47,7 +47,7 @@ enum ImportInput {
         if isJSONLines {
             let lastIndex = lines.lastIndex { !$0.trimmingCharacters(in: .whitespaces).isEmpty }!
             for (index, line) in lines.enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-                switch JSONText.parse(line) {
+                switch JSONText.parse(line, firstLine: index + 1) {
                 case .success(let value):
                     guard let unwrapped = unwrapAirbyte(value) else { continue }
                     records.append(ImportRecord(value: unwrapped, file: file.name, line: index + 1))
@@ -104,7 +104,7 @@ enum ImportInput {
 
     /// Whose export a JSON value is, from its shape; nil when it is no tool's.
     static func detect(_ value: JSONValue) -> ImportTool? {
-        switch value {
+        switch value.kind {
         case .array(let items):
             return items.lazy.compactMap(detect).first
         case .object:
@@ -138,7 +138,7 @@ enum ImportInput {
                                   incidentID: (JSONValue) -> String?) -> OpsError {
         var found: [(id: String, cut: Bool)] = []
         func walk(_ value: JSONValue) {
-            switch value {
+            switch value.kind {
             case .object(let members):
                 if let id = incidentID(value) {
                     found.append((id, members.contains { $0.0 == JSONText.cutKey }))

@@ -78,7 +78,7 @@ public struct IncidentImport {
         let config = try workspace.config()
         var report = ImportReport()
         let mapper = ImportMapper(config: config, tool: tool)
-        var reader = Self.reader(for: tool, options: options, mapper: mapper)
+        var reader = tool.reader(options: options, mapper: mapper)
         for file in files { try reader.read(file, report: &report) }
         let incidents = Self.newestCopies(try reader.incidents(report: &report), report: &report)
         let targets = incidents.map { mapper.target($0, report: &report) }
@@ -116,16 +116,6 @@ public struct IncidentImport {
         }
         summary.committed = commit != nil
         return summary
-    }
-
-    static func reader(for tool: ImportTool, options: Options, mapper: ImportMapper) -> any ImportReader {
-        switch tool {
-        case .pagerduty: return PagerDutyReader(options: options, mapper: mapper)
-        case .incidentio: return IncidentIOReader(options: options, mapper: mapper)
-        case .firehydrant: return FireHydrantReader(options: options, mapper: mapper)
-        case .rootly: return RootlyReader(options: options, mapper: mapper)
-        case .dispatch: return DispatchReader(options: options, mapper: mapper)
-        }
     }
 
     /// One copy per tool incident: the one updated last, else the fullest (an export with its

@@ -6,7 +6,7 @@ import GitStore
 /// and deleting the cache only costs one slower run. A blob id names its content, so an entry
 /// can never be stale; entries for blobs no longer listed are dropped when the cache is saved.
 struct IncidentCache {
-    static let header = "ops incident cache 2"
+    static let header = "ops incident cache 3"
     private static let clockPoints = ClockPoint.allCases
 
     let path: String
@@ -30,7 +30,7 @@ struct IncidentCache {
         changed = true
     }
 
-    /// Writes the entries for `files` (temp file + rename), when anything changed.
+    /// Writes the entries for `files` (`AtomicFile`), when anything changed.
     func save(keeping files: [TreeFile], tree newTree: String?) {
         let wanted = Set(files.map(Self.key))
         guard changed || newTree != tree || entries.keys.contains(where: { !wanted.contains($0) }) else { return }
@@ -38,24 +38,24 @@ struct IncidentCache {
         for key in entries.keys.sorted() where wanted.contains(key) {
             out += Self.encode(key: key, entries[key]!) + "\n"
         }
-        let folder = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let temp = path + ".\(getpid()).tmp"
         // A cache that cannot be written is only slower next time; never an error.
-        guard FileManager.default.createFile(atPath: temp, contents: Data(out.utf8)) else { return }
-        if rename(temp, path) != 0 { unlink(temp) }
+        AtomicFile.write(out, to: path)
     }
 
-    // MARK: Format: one incident per line, tab-separated, text escaped.
+    // MARK: Format: one incident per line, tab-separated; lists joined by U+1E, a role and its
+    // person by U+1F; `\N` for none (as PostgreSQL's COPY writes it). Every text is escaped
+    // (`BackslashEscapes.separators`) before it is joined, so no text can hold a separator.
 
     private static func encode(key: String, _ incident: Incident) -> String {
-        var fields = [key, incident.path, incident.id, incident.title, incident.severity, incident.status.rawValue,
-                      incident.service ?? "\u{0}", incident.useCase ?? "\u{0}", incident.commander ?? "\u{0}",
-                      incident.roles.map { $0.role + "\u{1F}" + $0.person }.joined(separator: "\u{1E}"),
-                      incident.tags.joined(separator: "\u{1E}"), incident.runbook ?? "\u{0}",
-                      incident.alerts.joined(separator: "\u{1E}"), incident.source ?? "\u{0}"]
+        func text(_ value: String) -> String { BackslashEscapes.encode(value, BackslashEscapes.separators) }
+        func optional(_ value: String?) -> String { value.map(text) ?? "\\N" }
+        func list(_ values: [String]) -> String { values.map(text).joined(separator: "\u{1E}") }
+        var fields = [text(key), text(incident.path), text(incident.id), text(incident.title), text(incident.severity),
+                      incident.status.rawValue, optional(incident.service), optional(incident.useCase), optional(incident.commander),
+                      incident.roles.map { text($0.role) + "\u{1F}" + text($0.person) }.joined(separator: "\u{1E}"),
+                      list(incident.tags), optional(incident.runbook), list(incident.alerts), optional(incident.source)]
         fields += clockPoints.map { point in incident.clock[point].map { String($0.timeIntervalSince1970) } ?? "" }
-        return fields.map(escape).joined(separator: "\t")
+        return fields.joined(separator: "\t")
     }
 
     /// The incidents `keep` wants, straight from the cache file when it holds exactly the
@@ -91,14 +91,11 @@ struct IncidentCache {
             var fields: [String] = []
             fields.reserveCapacity(14 + clockPoints.count)
             var fieldStart = treeEnd + 1
-            var escaped = false
             for index in fieldStart..<buffer.count {
                 let byte = buffer[index]
-                if byte == 0x5C { escaped = true }
                 guard byte == 0x09 || byte == 0x0A else { continue }
-                let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[fieldStart..<index]), as: UTF8.self)
-                fields.append(escaped ? BackslashEscapes.decode(text) : text)
-                escaped = false
+                // Escapes are undone in `record`, after lists are split on their separator.
+                fields.append(String(decoding: UnsafeBufferPointer(rebasing: buffer[fieldStart..<index]), as: UTF8.self))
                 fieldStart = index + 1
                 if byte == 0x0A {
                     if let (key, incident) = record(fields) { each(key, incident) }
@@ -111,26 +108,21 @@ struct IncidentCache {
 
     private static func record(_ fields: [String]) -> (String, Incident)? {
         guard fields.count == 14 + clockPoints.count, let status = IncidentStatus(rawValue: fields[5]) else { return nil }
-        func optional(_ value: String) -> String? { value == "\u{0}" ? nil : value }
-        func list(_ value: String) -> [String] { value.isEmpty ? [] : value.split(separator: "\u{1E}").map(String.init) }
+        func text(_ value: String) -> String { BackslashEscapes.decode(value, BackslashEscapes.separators) }
+        func optional(_ value: String) -> String? { value == "\\N" ? nil : text(value) }
+        func list(_ value: String) -> [String] { value.isEmpty ? [] : value.split(separator: "\u{1E}").map { text(String($0)) } }
         var clock: [ClockPoint: Date] = [:]
         for (offset, point) in clockPoints.enumerated() {
             if let seconds = Double(fields[14 + offset]) { clock[point] = Date(timeIntervalSince1970: seconds) }
         }
-        let roles = list(fields[9]).compactMap { pair -> (role: String, person: String)? in
+        let roles = fields[9].split(separator: "\u{1E}").compactMap { pair -> (role: String, person: String)? in
             let parts = pair.split(separator: "\u{1F}", omittingEmptySubsequences: false)
-            return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
+            return parts.count == 2 ? (text(String(parts[0])), text(String(parts[1]))) : nil
         }
-        return (fields[0], Incident(
-            id: fields[2], title: fields[3], severity: fields[4], status: status, service: optional(fields[6]),
+        return (text(fields[0]), Incident(
+            id: text(fields[2]), title: text(fields[3]), severity: text(fields[4]), status: status, service: optional(fields[6]),
             useCase: optional(fields[7]), commander: optional(fields[8]), roles: roles, tags: list(fields[10]),
             runbook: optional(fields[11]), alerts: list(fields[12]), source: optional(fields[13]), clock: clock,
-            timeline: [], path: fields[1]))
-    }
-
-    private static func escape(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return text }
-        return text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t")
-            .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
+            timeline: [], path: text(fields[1])))
     }
 }

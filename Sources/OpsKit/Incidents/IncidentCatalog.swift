@@ -9,7 +9,7 @@ public struct IncidentRef: Sendable, Equatable {
 
 /// Finds incidents in a tree and resolves what a person typed to one of them.
 enum IncidentLocator {
-    static let folder = "incidents"
+    static let folder = DocumentLocator.incidents.folder
 
     /// `incidents/YYYY/MM/<ID>/incident.md` files, by id.
     static func refs(in files: [TreeFile]) -> [IncidentRef] {
@@ -25,45 +25,28 @@ enum IncidentLocator {
         "\(folder)/\(id.date.prefix(4))/\(id.date.dropFirst(4).prefix(2))/\(id)/incident.md"
     }
 
-    /// Resolves a full id, or a unique start of its random part (at least 4 characters, any case).
-    /// Anything that could not be an id is refused before it is used to build a path.
+    /// The one among `refs` that `input` names (`DocumentLocator`); an ambiguity lists titles
+    /// when `titles` knows them.
     static func resolve(_ input: String, among refs: [IncidentRef], titles: (IncidentRef) -> String? = { _ in nil }) throws -> IncidentRef {
-        let text = input.trimmingCharacters(in: .whitespaces)
-        let help = "Incident IDs look like INC-20261122-7F3AK2QX; the first 4 or more characters of the last part (7f3a) work too"
-        guard !text.isEmpty, text.count <= 40, text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
-            throw OpsError.input("'\(input.prefix(60))' is not an incident ID. \(help)")
+        try DocumentLocator.incidents.resolve(input, among: refs, titles: titles)
+    }
+
+    /// The committed incident `input` names. A full id names its path, so only a short id or a
+    /// typo walks the incidents folder.
+    static func locate(_ input: String, in workspace: Workspace) throws -> IncidentRef {
+        if let id = DocumentID(input.trimmingCharacters(in: .whitespaces), kind: "INC") {
+            let path = path(for: id)
+            if try workspace.committedEntryID(path) != nil { return IncidentRef(id: id.description, path: path) }
         }
-        let matches: [IncidentRef]
-        if let id = DocumentID(text, kind: "INC") {
-            matches = refs.filter { $0.id == id.description }
-        } else {
-            let parts = text.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
-            var date: String?
-            var prefixText = text
-            if parts.count == 3, parts[0].uppercased() == "INC", parts[1].count == 8 {
-                date = parts[1]
-                prefixText = parts[2]
-            } else if parts.count != 1 {
-                throw OpsError.input("'\(input)' is not an incident ID. \(help)")
-            }
-            guard let prefix = DocumentID.normalizeRandom(prefixText), date != nil || prefix.count >= 4 else {
-                throw OpsError.input("'\(input)' is too short or not an incident ID. \(help)")
-            }
-            matches = refs.filter { ref in
-                let id = DocumentID(ref.id, kind: "INC")!
-                return id.random.hasPrefix(prefix) && (date == nil || id.date == date)
-            }
-        }
-        switch matches.count {
-        case 1:
-            return matches[0]
-        case 0:
-            throw OpsError.input("no incident matches '\(input)'. `ops incident list` shows them")
-        default:
-            let list = matches.sorted { $0.id < $1.id }.prefix(8).map { ref in titles(ref).map { "\(ref.id) (\($0))" } ?? ref.id }
-            throw OpsError.input("'\(input)' matches \(matches.count) incidents: \(list.joined(separator: ", ")). Type more characters")
+        return try resolve(input, among: refs(in: try workspace.committedFiles(under: folder))) { ref in
+            (try? workspace.committedText(ref.path)).flatMap { try? Incident(MarkdownDocument($0, path: ref.path)).title }
         }
     }
+}
+
+extension IncidentRef: LocatableDocument {
+    /// Incidents are folders named by the id alone.
+    var slug: String { "" }
 }
 
 /// Every committed incident, parsed. Files that do not read are reported, not fatal.

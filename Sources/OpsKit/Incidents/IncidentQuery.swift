@@ -52,8 +52,8 @@ extension IncidentService {
     /// Committed incidents matching `filter`, most recently opened first, and files that did not read.
     public func list(_ filter: IncidentFilter) throws -> (incidents: [Incident], problems: [Problem]) {
         let config = try workspace.config()
-        for name in filter.severities { _ = try severityLevel(name, config) }
-        for name in filter.services where !config.services.isEmpty { _ = try serviceName(name, config) }
+        for name in filter.severities { _ = try config.severityID(named: name) }
+        for name in filter.services where !config.services.isEmpty { _ = try config.serviceName(named: name) }
         let catalog = try IncidentCatalog.load(workspace)
         let wanted = IncidentFilter.normalized(filter, config: config)
         let incidents = catalog.incidents.filter { wanted.matches($0, config: config) }.sorted {

@@ -92,12 +92,12 @@ public struct IncidentService {
         }
         try InputLimits.checkTitle(title, hint: "put the detail in a note: ops incident note ID \"...\"")
         try rejectNul(title, "title")
-        let severity = try severityLevel(request.severity, config)
-        let service = try serviceName(request.service, config)
-        let useCase = try useCaseName(request.useCase, service: service, config)
-        let commander = try request.commander.map { try personHandle($0, config) } ?? (actor == author.handle ? author.handle : nil)
-        let tags = try request.tags.map { try tag($0) }
-        let runbook = try request.runbook.map { try runbookSlug($0) }
+        let severity = try config.severityID(named: request.severity)
+        let service = try config.serviceName(named: request.service)
+        let useCase = try config.useCaseName(named: request.useCase, service: service)
+        let commander = try request.commander.map { try config.personHandle(named: $0) } ?? (actor == author.handle ? author.handle : nil)
+        let tags = try request.tags.map { try OpsConfig.incidentTag($0) }
+        let runbook = try request.runbook.map { try RunbookService(workspace).slug(named: $0) }
         let opened = request.openedAt ?? workspace.clock()
 
         var clock: [ClockPoint: Date] = [.opened: opened]
@@ -153,9 +153,9 @@ public struct IncidentService {
             try rejectNul(trimmed, "note")
             resolvedChange = .note(Self.printable(trimmed))
         case .assign(let role, let person):
-            resolvedChange = .assign(role: try roleName(role, config), person: try personHandle(person, config))
+            resolvedChange = .assign(role: try config.roleName(named: role), person: try config.personHandle(named: person))
         case .severity(let name):
-            resolvedChange = .severity(try severityLevel(name, config))
+            resolvedChange = .severity(try config.severityID(named: name))
         case .correct:
             guard at != nil else { throw OpsError.input("give the corrected time with --at, e.g. --at 14:02") }
         default:
@@ -220,7 +220,7 @@ public struct IncidentService {
 
     /// The file of the incident `input` names, as committed (for `ops incident edit`).
     public func text(of input: String) throws -> (ref: IncidentRef, text: String) {
-        let ref = try locate(input)
+        let ref = try IncidentLocator.locate(input, in: workspace)
         guard let text = try workspace.committedText(ref.path) else { throw OpsError.input("no incident matches '\(input)'") }
         return (ref, text)
     }
@@ -306,23 +306,10 @@ public struct IncidentService {
 
     // MARK: Plumbing
 
-    /// The incident `input` names. A full id names its path, so only a short id or a typo walks
-    /// the incidents folder.
-    func locate(_ input: String) throws -> IncidentRef {
-        if let id = DocumentID(input.trimmingCharacters(in: .whitespaces), kind: "INC") {
-            let path = IncidentLocator.path(for: id)
-            if try workspace.committedEntryID(path) != nil { return IncidentRef(id: id.description, path: path) }
-        }
-        let refs = IncidentLocator.refs(in: try workspace.committedFiles(under: IncidentLocator.folder))
-        return try IncidentLocator.resolve(input, among: refs) { ref in
-            (try? workspace.committedText(ref.path)).flatMap { try? Incident(MarkdownDocument($0, path: ref.path)).title }
-        }
-    }
-
     /// Reads the incident in the commit being built, lets `edit` change it, and commits.
     private func mutate(_ input: String, action: String, author: Author,
                         _ edit: (inout IncidentDocument) throws -> String?) throws -> Outcome {
-        let ref = try locate(input)
+        let ref = try IncidentLocator.locate(input, in: workspace)
         var result: Incident?
         var unchanged: String?
         // The subject is read after the build, so the title comes from the file just read.
@@ -381,63 +368,6 @@ public struct IncidentService {
         }
     }
 
-    func severityLevel(_ name: String, _ config: OpsConfig) throws -> String {
-        if let level = config.severity(named: name) { return level.id }
-        let known = config.severities.map { level in level.aliases.isEmpty ? level.id : "\(level.id) (\(level.aliases.joined(separator: ", ")))" }
-        throw OpsError.input("unknown severity '\(name)'. Known: \(known.joined(separator: ", "))")
-    }
-
-    func serviceName(_ name: String, _ config: OpsConfig) throws -> String {
-        let trimmed = name.trimmingCharacters(in: .whitespaces)
-        if config.services.isEmpty {
-            guard OpsConfigChecks.isName(trimmed) else {
-                throw OpsError.input("'\(name)' is not a service name. Use letters, digits, dot, dash or underscore")
-            }
-            return trimmed
-        }
-        if let service = config.service(named: trimmed) { return service.name }
-        throw OpsError.input("unknown service '\(name)'. Known: \(config.services.map(\.name).joined(separator: ", ")) (add others to ops.yaml)")
-    }
-
-    func useCaseName(_ name: String?, service: String, _ config: OpsConfig) throws -> String? {
-        guard let name else { return config.useCases.contains(service) ? service : nil }
-        if config.useCases.isEmpty {
-            guard OpsConfigChecks.isName(name) else { throw OpsError.input("'\(name)' is not a use case name") }
-            return name
-        }
-        if let match = config.useCases.first(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) { return match }
-        throw OpsError.input("unknown use case '\(name)'. Known: \(config.useCases.joined(separator: ", "))")
-    }
-
-    func personHandle(_ name: String, _ config: OpsConfig) throws -> String {
-        if let person = config.person(name) { return person.handle }
-        if config.people.isEmpty, OpsConfigChecks.isName(name) { return name }
-        let known = config.people.map(\.handle).sorted().joined(separator: ", ")
-        throw OpsError.input("unknown person '\(name)'. Known: \(known.isEmpty ? "nobody yet" : known) (add them to ops.yaml)")
-    }
-
-    func roleName(_ name: String, _ config: OpsConfig) throws -> String {
-        let key = name.lowercased().replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
-        if let role = config.roles.first(where: { $0.lowercased() == key }) { return role }
-        if key == "commander" { return key }
-        throw OpsError.input("unknown role '\(name)'. Known: \((["commander"] + config.roles.filter { $0 != "commander" }).joined(separator: ", "))")
-    }
-
-    func tag(_ text: String) throws -> String {
-        let tag = text.trimmingCharacters(in: .whitespaces)
-        guard !tag.isEmpty, !tag.contains(where: { $0.isNewline || $0 == "," }) else {
-            throw OpsError.input("'\(text)' is not a tag. A tag is one word, like latency")
-        }
-        return tag
-    }
-
-    func runbookSlug(_ slug: String) throws -> String {
-        let known = try workspace.committedFiles(under: "runbooks").map { ($0.path as NSString).lastPathComponent }
-            .filter { $0.hasSuffix(".md") }.map { String($0.dropLast(3)) }
-        if known.contains(slug) { return slug }
-        throw OpsError.input("unknown runbook '\(slug)'. Known: \(known.joined(separator: ", "))")
-    }
-
     func rejectNul(_ text: String, _ what: String) throws {
         if text.contains("\0") { throw OpsError.input("the \(what) contains a NUL byte") }
     }
@@ -450,13 +380,5 @@ public struct IncidentService {
             let control = (value < 0x20 && scalar != "\n" && scalar != "\t" && scalar != "\r") || (0x7F...0x9F).contains(value)
             return control ? "\u{FFFD}" : scalar
         }))
-    }
-}
-
-/// Name rules shared by ops.yaml checks and command input.
-enum OpsConfigChecks {
-    /// Letters, digits, dot, dash, underscore: safe in a file, a YAML value and a command line.
-    static func isName(_ text: String) -> Bool {
-        !text.isEmpty && text.count <= 100 && text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" }
     }
 }

@@ -7,7 +7,7 @@ import GitStore
 /// derived, keyed by Git ids, and rebuilt by walking any month it does not know. At 100k
 /// incidents that turns a walk of 100k folders into a read of a few hundred month folders.
 enum PostmortemIndex {
-    static let header = "ops postmortem index 1"
+    static let header = "ops postmortem index 2"
 
     static func files(_ workspace: Workspace) throws -> [TreeFile] {
         let path = workspace.gitDirectory + "/ops/postmortems.index"
@@ -19,7 +19,7 @@ enum PostmortemIndex {
             for month in try workspace.committedEntries(in: yearFolder).sorted(by: { $0.name < $1.name }) {
                 let files = try known[month.id.hex]
                     ?? workspace.committedFiles(under: yearFolder + "/" + month.name)
-                        .filter { $0.path.hasSuffix("/postmortem.md") && !$0.path.contains("\t") && !$0.path.contains("\n") }
+                        .filter { $0.path.hasSuffix("/postmortem.md") }
                 seen[month.id.hex] = files
                 result += files
             }
@@ -40,22 +40,20 @@ enum PostmortemIndex {
             for pair in fields.dropFirst() {
                 let parts = pair.split(separator: " ", maxSplits: 1).map(String.init)
                 guard parts.count == 2, let blob = ObjectID(hex: parts[0]) else { return [:] }
-                files.append(TreeFile(path: parts[1], blob: blob))
+                files.append(TreeFile(path: BackslashEscapes.decode(parts[1]), blob: blob))
             }
             result[fields[0]] = files
         }
         return result
     }
 
-    /// Temp file + rename; an index that cannot be written only makes the next run slower.
+    /// Whole or not at all (`AtomicFile`); an index that cannot be written only makes the next run slower.
     private static func write(_ months: [String: [TreeFile]], to path: String) {
         var out = header + "\n"
         for key in months.keys.sorted() {
-            out += ([key] + months[key]!.map { "\($0.blob.hex) \($0.path)" }).joined(separator: "\t") + "\n"
+            // Paths escaped: one holding a tab or a line break cannot pass for the next file or month.
+            out += ([key] + months[key]!.map { "\($0.blob.hex) \(BackslashEscapes.encode($0.path))" }).joined(separator: "\t") + "\n"
         }
-        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let temp = path + ".\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: temp, contents: Data(out.utf8)) else { return }
-        if rename(temp, path) != 0 { unlink(temp) }
+        AtomicFile.write(out, to: path)
     }
 }

@@ -39,7 +39,7 @@ struct ReviewRecords {
         try documents(BacklogService.locator) { try BacklogItem($0) }
     }
 
-    private func documents<Value>(_ locator: NamedDocumentLocator, _ parse: (MarkdownDocument) throws -> Value) throws -> [Value] {
+    private func documents<Value>(_ locator: DocumentLocator, _ parse: (MarkdownDocument) throws -> Value) throws -> [Value] {
         try locator.refs(in: workspace.committedFiles(under: locator.folder)).compactMap { ref in
             guard let text = try recorded.text(of: ref.path, created: { created($0, ref.path) }) else { return nil }
             return try? parse(MarkdownDocument(text, path: ref.path))

@@ -26,6 +26,16 @@ public struct RunbookService {
         throw OpsError.input("unknown runbook '\(slug)'. Runbooks: \(known.map(\.slug).joined(separator: ", "))")
     }
 
+    /// `name` when it is the slug of a committed runbook, as `--runbook` takes it. Runbooks are
+    /// documents in the repository, not names in ops.yaml, so they are resolved here, where they
+    /// are read; only the file list is read, so a hand-broken runbook does not stop an incident.
+    func slug(named name: String) throws -> String {
+        let known = try workspace.committedFiles(under: Self.folder).map { ($0.path as NSString).lastPathComponent }
+            .filter { $0.hasSuffix(".md") }.map { String($0.dropLast(3)) }
+        if known.contains(name) { return name }
+        throw OpsError.input("unknown runbook '\(name)'. Known: \(known.joined(separator: ", "))")
+    }
+
     /// Writes `runbooks/<slug>.md` from `templates/runbook.md`, with the five phases to fill in.
     public func create(_ slug: String, title: String?, author: Author) throws -> String {
         guard !slug.isEmpty, slug.count <= 80, slug.allSatisfy({ ($0.isLetter && $0.isLowercase && $0.isASCII) || $0.isNumber || $0 == "-" }),
@@ -53,7 +63,7 @@ public struct RunbookService {
 
     /// Copies the runbook's checklist into the incident's runbook.md and names it in the incident.
     public func attach(_ input: String, runbook slug: String, author: Author) throws -> AttachedRunbook {
-        let ref = try locateIncident(input)
+        let ref = try IncidentLocator.locate(input, in: workspace)
         let attachment = try self.attachment(slug, to: ref, at: workspace.clock(), by: author.handle)
         try workspace.commit(action: "runbook.attach", id: ref.id, subject: "runbook attach \(attachment.slug) to \(ref.id)", author: author) { snapshot in
             if let existing = try snapshot.read(attachment.path) {
@@ -108,7 +118,7 @@ public struct RunbookService {
 
     /// Ticks, unticks or skips one item, and records it in the incident's timeline.
     public func step(_ input: String, _ id: String, _ change: StepChange, author: Author) throws -> (item: AttachedRunbook.Item, unchanged: String?) {
-        let ref = try locateIncident(input)
+        let ref = try IncidentLocator.locate(input, in: workspace)
         let path = Self.attachedPath(ref)
         let stepID = id.lowercased()
         if case .skip(let reason) = change, reason.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -164,7 +174,7 @@ public struct RunbookService {
 
     /// How the runbook changed since it was attached to the incident, as a unified diff.
     public func diff(_ input: String) throws -> String {
-        let ref = try locateIncident(input)
+        let ref = try IncidentLocator.locate(input, in: workspace)
         let path = Self.attachedPath(ref)
         guard let text = try workspace.committedText(path) else {
             throw OpsError.input("\(ref.id) has no runbook attached. Attach one first: ops runbook attach \(ref.id) SLUG")
@@ -228,10 +238,6 @@ public struct RunbookService {
     }
 
     // MARK: Plumbing
-
-    private func locateIncident(_ input: String) throws -> IncidentRef {
-        try IncidentService(workspace).locate(input)
-    }
 
     static func attachedPath(_ ref: IncidentRef) -> String {
         (ref.path as NSString).deletingLastPathComponent + "/runbook.md"

@@ -42,57 +42,63 @@ struct PrometheusRange {
     /// Reads a response holding exactly one series. Every failure names the file and the line,
     /// or the series and timestamp.
     static func parse(_ data: Data, file: String) throws -> PrometheusRange {
-        let text = try UTF8Text.decode(data, path: file)
-        let json: Any
-        do {
-            json = try JSONSerialization.jsonObject(with: data, options: [])
-        } catch {
-            let (line, detail) = jsonErrorPlace(error, text: text)
+        _ = try UTF8Text.decode(data, path: file)
+        let root: JSONValue
+        switch JSONText.parse(data) {
+        case .success(let value):
+            root = value
+        case .failure(let failure):
+            // "Unexpected end of file" is how the message read when Foundation parsed these files.
+            let (line, detail) = switch failure {
+            case .truncated(let line, _): (line, "Unexpected end of file: the response is cut off")
+            case .invalid(let line, let why): (line, why)
+            }
             throw OpsError.file(file, line: line, "is not valid JSON (\(detail))",
                                 fix: "Save the body of the /api/v1/query_range response as it came")
         }
-        func at(_ key: String) -> Int? { line(of: "\"\(key)\":", in: text) ?? line(of: "\"\(key)\"", in: text) }
-        guard let root = json as? [String: Any] else {
-            throw OpsError.file(file, line: 1, "is not a Prometheus API response (expected an object with status and data)")
+        guard root.isObject else {
+            throw OpsError.file(file, line: root.line, "is not a Prometheus API response (expected an object with status and data)")
         }
-        guard let status = root["status"] as? String else {
-            throw OpsError.file(file, line: 1, "has no `status`: it is not a Prometheus API response")
+        guard let statusValue = root["status"], case .string(let status) = statusValue.kind else {
+            throw OpsError.file(file, line: root.line, "has no `status`: it is not a Prometheus API response")
         }
         guard status == "success" else {
-            let kind = (root["errorType"] as? String).map { "\($0): " } ?? ""
-            let message = (root["error"] as? String) ?? "no message"
-            throw OpsError.file(file, line: at("error") ?? at("status"), "Prometheus answered status \"\(status)\" (\(kind)\(message))",
+            let kind = root["errorType"].flatMap(stringValue).map { "\($0): " } ?? ""
+            let message = root["error"].flatMap(stringValue) ?? "no message"
+            throw OpsError.file(file, line: (root["error"] ?? statusValue).line, "Prometheus answered status \"\(status)\" (\(kind)\(message))",
                                 fix: "Fix the query and export the response again")
         }
-        guard let body = root["data"] as? [String: Any] else {
-            throw OpsError.file(file, line: at("data") ?? 1, "has no `data` object")
+        guard let body = root["data"], body.isObject else {
+            throw OpsError.file(file, line: root["data"]?.line ?? root.line, "has no `data` object")
         }
-        let resultType = body["resultType"] as? String ?? "missing"
+        let resultType = body["resultType"].flatMap(stringValue) ?? "missing"
         guard resultType == "matrix" else {
-            throw OpsError.file(file, line: at("resultType") ?? 1, "resultType is \(resultType), not matrix",
+            throw OpsError.file(file, line: body["resultType"]?.line ?? body.line, "resultType is \(resultType), not matrix",
                                 fix: "Export a range query (/api/v1/query_range with start, end and step), not an instant query")
         }
-        guard let result = body["result"] as? [Any] else {
-            throw OpsError.file(file, line: at("result") ?? 1, "has no `result` list")
+        guard let resultValue = body["result"], let result = resultValue.array else {
+            throw OpsError.file(file, line: body["result"]?.line ?? body.line, "has no `result` list")
         }
-        guard result.count == 1, let series = result[0] as? [String: Any] else {
-            throw OpsError.file(file, line: at("result"), result.isEmpty
+        guard result.count == 1, result[0].isObject else {
+            throw OpsError.file(file, line: resultValue.line, result.isEmpty
                                 ? "holds no series: the query matched nothing in that range"
                                 : "holds \(result.count) series; ops imports one per file",
                                 fix: result.isEmpty ? "Check the query and the range" : "Aggregate them into one, e.g. sum(increase(...[1h]))")
         }
+        let series = result[0]
         var labels: [String: String] = [:]
-        for (key, value) in series["metric"] as? [String: Any] ?? [:] {
-            if let value = value as? String { labels[key] = value }
+        for key in series["metric"]?.keys ?? [] {
+            if let value = series["metric"]?[key].flatMap(stringValue) { labels[key] = value }
         }
-        guard let values = series["values"] as? [Any] else {
-            throw OpsError.file(file, line: at("values") ?? at("metric"), "the series has no `values` list of [time, \"value\"] pairs")
+        guard let values = series["values"]?.array else {
+            throw OpsError.file(file, line: (series["values"] ?? series["metric"] ?? series).line,
+                                "the series has no `values` list of [time, \"value\"] pairs")
         }
         var samples: [Sample] = []
         samples.reserveCapacity(values.count)
         let range = PrometheusRange(file: file, labels: labels, samples: [])
         for (index, pair) in values.enumerated() {
-            guard let pair = pair as? [Any], pair.count == 2, let time = (pair[0] as? NSNumber)?.doubleValue, time.isFinite else {
+            guard let pair = pair.array, pair.count == 2, case .number(let timeText) = pair[0].kind, let time = Double(timeText), time.isFinite else {
                 throw OpsError.input("\(file): series \(range.seriesName), value #\(index + 1) is not a [unix time, \"value\"] pair")
             }
             // Years 1970 to 9999: anything else is no export, and would overflow the step arithmetic.
@@ -101,11 +107,10 @@ struct PrometheusRange {
             }
             let millis = Int64((time * 1000).rounded())
             let value: Value
-            if let string = pair[1] as? String {
-                value = try parseValue(string, at: range.place(millis))
-            } else if let number = pair[1] as? NSNumber {
-                value = try parseValue(number.stringValue, at: range.place(millis))
-            } else {
+            switch pair[1].kind {
+            case .string(let text), .number(let text):
+                value = try parseValue(text, at: range.place(millis))
+            default:
                 throw OpsError.input("\(range.place(millis)): the value is not a string like \"10318\"")
             }
             if let previous = samples.last, previous.millis >= millis {
@@ -116,6 +121,12 @@ struct PrometheusRange {
             samples.append(Sample(millis: millis, value: value))
         }
         return PrometheusRange(file: file, labels: labels, samples: samples)
+    }
+
+    /// A JSON string's text; nil for any other kind of value, as `as? String` was.
+    private static func stringValue(_ value: JSONValue) -> String? {
+        if case .string(let text) = value.kind { return text }
+        return nil
     }
 
     private static func parseValue(_ text: String, at place: String) throws -> Value {
@@ -130,38 +141,6 @@ struct PrometheusRange {
             }
             return .count(number)
         }
-    }
-
-    /// The first line holding `needle`.
-    static func line(of needle: String, in text: String) -> Int? {
-        var number = 1
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.contains(needle) { return number }
-            number += 1
-        }
-        return nil
-    }
-
-    /// Foundation says "around line 3, column 5" or "around character 50"; turn either into a line.
-    private static func jsonErrorPlace(_ error: Error, text: String) -> (Int?, String) {
-        let description = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-        let detail = description.trimmingCharacters(in: CharacterSet(charactersIn: ". "))
-        if let range = description.range(of: "line ") {
-            let digits = description[range.upperBound...].prefix { $0.isNumber }
-            if let line = Int(digits) { return (line, detail) }
-        }
-        if let range = description.range(of: "character ") {
-            let digits = description[range.upperBound...].prefix { $0.isNumber }
-            if let offset = Int(digits) {
-                let prefix = text.utf8.prefix(offset)
-                return (prefix.reduce(1) { $0 + ($1 == 10 ? 1 : 0) }, detail)
-            }
-        }
-        // Cut short: the problem is at the end of the file.
-        if description.lowercased().contains("end of file") || description.lowercased().contains("unexpected end") {
-            return (text.reduce(1) { $0 + ($1 == "\n" ? 1 : 0) } - (text.hasSuffix("\n") ? 1 : 0), detail)
-        }
-        return (nil, detail)
     }
 }
 

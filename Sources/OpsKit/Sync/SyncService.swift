@@ -86,19 +86,19 @@ public struct SyncService {
                 }
             }
             guard let local = try wrap({ try repository.head().commit }), local != fetched else {
-                try recordSync(remote)
+                recordSync(remote)
                 return report
             }
             try beforePush?()
             switch try wrap({ try repository.push(remote: remote, branch: short, access: access) }) {
             case .pushed:
                 report.pushed = true
-                try recordSync(remote)
+                recordSync(remote)
                 return report
             case .behind:
                 continue  // the remote moved meanwhile: fetch, merge, and try again
             case .rejected(let reason):
-                try recordSync(remote)
+                recordSync(remote)
                 throw OpsError.repository("\(remote) refused the push of \(short): \(reason). Your commits are kept here; ask whoever runs \(remote) (a protected branch or a hook), then run ops sync again")
             }
         }
@@ -193,15 +193,12 @@ public struct SyncService {
         return nil
     }
 
-    private func recordSync(_ remote: String) throws {
+    private func recordSync(_ remote: String) {
         var lines = ((try? String(contentsOfFile: statePath, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
         lines.removeAll { $0.hasPrefix(remote + "\t") }
         lines.append(remote + "\t" + Timestamp.format(workspace.clock()))
-        try? FileManager.default.createDirectory(atPath: workspace.gitDirectory + "/ops", withIntermediateDirectories: true)
-        let temp = statePath + ".\(getpid()).tmp"
         // The time of the last sync is for people; failing to note it must not fail the sync.
-        if FileManager.default.createFile(atPath: temp, contents: Data((lines.sorted().joined(separator: "\n") + "\n").utf8)),
-           rename(temp, statePath) != 0 { unlink(temp) }
+        AtomicFile.write(lines.sorted().joined(separator: "\n") + "\n", to: statePath)
     }
 
     private func wrap<T>(_ body: () throws -> T) throws -> T {

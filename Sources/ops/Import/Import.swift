@@ -5,7 +5,7 @@ import OpsKit
 extension Ops {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "import", 
-            abstract: "Import incident history from PagerDuty, incident.io, FireHydrant, Rootly or Dispatch.",
+            abstract: "Import incident history from \(ImportTool.names).",
             discussion: """
             Each incident becomes an ordinary ops incident with its clock points in UTC,
             severity mapped through ops.yaml, and its timeline. `source:` keeps the
@@ -14,6 +14,7 @@ extension Ops {
               ops import pagerduty incidents.json log_entries.json --dry-run
               ops import firehydrant incidents.jsonl
             """,
+            // One per ImportTool, in its order (ArgumentParser needs a type for each).
             subcommands: [PagerDuty.self, IncidentIO.self, FireHydrant.self, Rootly.self, Dispatch.self]
         )
     }
@@ -42,13 +43,13 @@ protocol ImportCommand: OpsCommand {
 }
 
 extension ImportCommand {
-    static func makeConfiguration(example: String) -> CommandConfiguration {
+    static func makeConfiguration() -> CommandConfiguration {
         CommandConfiguration(
             commandName: tool.rawValue,
             abstract: "Import incidents exported from \(tool.name).",
             discussion: """
             Clock points: \(tool.clockSources).
-              \(example)
+              \(tool.example)
             """
         )
     }
@@ -80,7 +81,7 @@ extension ImportCommand {
 extension Ops.Import {
     struct PagerDuty: ImportCommand {
         static let tool = ImportTool.pagerduty
-        static let configuration = makeConfiguration(example: "ops import pagerduty incidents.json log_entries.json")
+        static let configuration = makeConfiguration()
         @OptionGroup var options: ImportOptions
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
@@ -88,7 +89,7 @@ extension Ops.Import {
 
     struct IncidentIO: ImportCommand {
         static let tool = ImportTool.incidentio
-        static let configuration = makeConfiguration(example: "ops import incidentio incidents.json updates.json --clock 'Impact began=started'")
+        static let configuration = makeConfiguration()
         @OptionGroup var options: ImportOptions
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
@@ -96,7 +97,7 @@ extension Ops.Import {
 
     struct FireHydrant: ImportCommand {
         static let tool = ImportTool.firehydrant
-        static let configuration = makeConfiguration(example: "ops import firehydrant incidents.jsonl")
+        static let configuration = makeConfiguration()
         @OptionGroup var options: ImportOptions
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
@@ -104,7 +105,7 @@ extension Ops.Import {
 
     struct Rootly: ImportCommand {
         static let tool = ImportTool.rootly
-        static let configuration = makeConfiguration(example: "ops import rootly incidents.json")
+        static let configuration = makeConfiguration()
         @OptionGroup var options: ImportOptions
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
@@ -112,7 +113,7 @@ extension Ops.Import {
 
     struct Dispatch: ImportCommand {
         static let tool = ImportTool.dispatch
-        static let configuration = makeConfiguration(example: "ops import dispatch dispatch.sql")
+        static let configuration = makeConfiguration()
         @OptionGroup var options: ImportOptions
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions

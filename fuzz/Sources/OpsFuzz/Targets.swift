@@ -198,7 +198,7 @@ enum Targets {
     /// it plans the files.
     static func importer(_ tool: ImportTool, _ data: Data) {
         let mapper = ImportMapper(config: opsConfig, tool: tool)
-        var reader = IncidentImport.reader(for: tool, options: IncidentImport.Options(), mapper: mapper)
+        var reader = tool.reader(options: IncidentImport.Options(), mapper: mapper)
         var report = ImportReport()
         let name = tool == .dispatch && data.first != UInt8(ascii: "{") ? "fuzz.sql" : "fuzz.json"
         guard (try? reader.read(ImportFile(name: name, data: data), report: &report)) != nil,

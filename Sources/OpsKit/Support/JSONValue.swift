@@ -1,19 +1,34 @@
 import Foundation
 
-/// A JSON value as an import reads it: objects keep their key order, numbers keep their text.
+/// A JSON value as ops reads it from a file, with the line it starts on, so a message about
+/// any value can name `file:line`: objects keep their key order, numbers keep their text.
 /// Read by hand rather than with JSONSerialization so a cut-off export can be told apart from
 /// a broken one, and what was read before the cut is still there to name the incident it hit.
-enum JSONValue: Sendable, Equatable {
-    case object([(String, JSONValue)])
-    case array([JSONValue])
-    case string(String)
-    /// The number as written (`232`, `0.5`).
-    case number(String)
-    case bool(Bool)
-    case null
+struct JSONValue: Sendable, Equatable {
+    enum Kind: Sendable {
+        case object([(String, JSONValue)])
+        case array([JSONValue])
+        case string(String)
+        /// The number as written (`232`, `0.5`).
+        case number(String)
+        case bool(Bool)
+        case null
+    }
 
+    var kind: Kind
+    /// The line the value starts on, from 1; 0 for a value that was not read from text.
+    var line: Int
+
+    static func object(_ members: [(String, JSONValue)], line: Int = 0) -> JSONValue { JSONValue(kind: .object(members), line: line) }
+    static func array(_ items: [JSONValue], line: Int = 0) -> JSONValue { JSONValue(kind: .array(items), line: line) }
+    static func string(_ text: String, line: Int = 0) -> JSONValue { JSONValue(kind: .string(text), line: line) }
+    static func number(_ text: String, line: Int = 0) -> JSONValue { JSONValue(kind: .number(text), line: line) }
+    static func bool(_ value: Bool, line: Int = 0) -> JSONValue { JSONValue(kind: .bool(value), line: line) }
+    static let null = JSONValue(kind: .null, line: 0)
+
+    /// Equal in content; where each value was read does not count.
     static func == (a: JSONValue, b: JSONValue) -> Bool {
-        switch (a, b) {
+        switch (a.kind, b.kind) {
         case let (.object(x), .object(y)): return x.map(\.0) == y.map(\.0) && x.map(\.1) == y.map(\.1)
         case let (.array(x), .array(y)): return x == y
         case let (.string(x), .string(y)), let (.number(x), .number(y)): return x == y
@@ -24,7 +39,7 @@ enum JSONValue: Sendable, Equatable {
     }
 
     subscript(key: String) -> JSONValue? {
-        guard case .object(let members) = self else { return nil }
+        guard case .object(let members) = kind else { return nil }
         return members.first { $0.0 == key }?.1
     }
 
@@ -36,7 +51,7 @@ enum JSONValue: Sendable, Equatable {
     }
 
     var string: String? {
-        switch self {
+        switch kind {
         case .string(let text): return text
         case .number(let text): return text
         default: return nil
@@ -50,17 +65,17 @@ enum JSONValue: Sendable, Equatable {
     }
 
     var int: Int? {
-        guard case .number(let text) = self else { return nil }
+        guard case .number(let text) = kind else { return nil }
         return Int(text) ?? Double(text).flatMap { $0 == $0.rounded() ? Int(exactly: $0) : nil }
     }
 
     var bool: Bool? {
-        if case .bool(let value) = self { return value }
+        if case .bool(let value) = kind { return value }
         return nil
     }
 
     var array: [JSONValue]? {
-        if case .array(let items) = self { return items }
+        if case .array(let items) = kind { return items }
         return nil
     }
 
@@ -68,14 +83,17 @@ enum JSONValue: Sendable, Equatable {
     var items: [JSONValue] { array ?? [] }
 
     var isObject: Bool {
-        if case .object = self { return true }
+        if case .object = kind { return true }
         return false
     }
 
-    var isNull: Bool { self == .null }
+    var isNull: Bool {
+        if case .null = kind { return true }
+        return false
+    }
 
     var keys: [String] {
-        guard case .object(let members) = self else { return [] }
+        guard case .object(let members) = kind else { return [] }
         return members.map(\.0)
     }
 }
@@ -98,31 +116,35 @@ enum JSONText {
         case invalid(line: Int, String)
     }
 
-    static func parse(_ data: Data) -> Result<JSONValue, Failure> {
-        var parser = Parser(bytes: [UInt8](data))
+    /// The value `data` holds, each part with its line; `firstLine` is the line `data` starts on
+    /// in its file (a line of a JSON lines file).
+    static func parse(_ data: Data, firstLine: Int = 1) -> Result<JSONValue, Failure> {
+        var parser = Parser(bytes: [UInt8](data), line: firstLine)
         return parser.document()
     }
 
-    static func parse(_ text: Substring) -> Result<JSONValue, Failure> {
-        parse(Data(text.utf8))
+    static func parse(_ text: Substring, firstLine: Int = 1) -> Result<JSONValue, Failure> {
+        parse(Data(text.utf8), firstLine: firstLine)
     }
 
     private struct Parser {
         let bytes: [UInt8]
         var index = 0
-        var line = 1
+        var line: Int
 
         /// Containers being read, innermost last. Their contents are kept in stacks of their own
         /// so that adding a member mutates in place (an enum payload would be copied each time).
         private enum Open { case object, array }
-        private var open: [Open] = []
+        /// With the line each starts on.
+        private var open: [(kind: Open, line: Int)] = []
         private var objects: [[(String, JSONValue)]] = []
         /// The key awaiting its value, per open object.
         private var pendingKeys: [String?] = []
         private var arrays: [[JSONValue]] = []
 
-        init(bytes: [UInt8]) {
+        init(bytes: [UInt8], line: Int) {
             self.bytes = bytes
+            self.line = line
             // A UTF-8 byte-order mark is not JSON, but editors write it.
             if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
         }
@@ -148,19 +170,19 @@ enum JSONText {
             var result: JSONValue?
             var object = objects.count
             var array = arrays.count
-            for kind in open.reversed() {
+            for (kind, line) in open.reversed() {
                 switch kind {
                 case .object:
                     object -= 1
                     var members = objects[object]
                     if let key = pendingKeys[object], let result { members.append((key, result)) }
                     members.append((JSONText.cutKey, .bool(true)))
-                    result = .object(members)
+                    result = .object(members, line: line)
                 case .array:
                     array -= 1
                     var items = arrays[array]
                     if let result { items.append(result) }
-                    result = .array(items)
+                    result = .array(items, line: line)
                 }
             }
             return result
@@ -181,11 +203,12 @@ enum JSONText {
         private mutating func value() throws -> JSONValue {
             skipSpace()
             guard index < bytes.count else { throw truncated }
+            let start = line
             switch bytes[index] {
             case UInt8(ascii: "{"):
                 try checkDepth()
                 index += 1
-                open.append(.object)
+                open.append((.object, start))
                 objects.append([])
                 pendingKeys.append(nil)
                 skipSpace()
@@ -193,7 +216,7 @@ enum JSONText {
                     index += 1
                     open.removeLast()
                     pendingKeys.removeLast()
-                    return .object(objects.removeLast())
+                    return .object(objects.removeLast(), line: start)
                 }
                 while true {
                     skipSpace()
@@ -214,18 +237,18 @@ enum JSONText {
                     index += 1
                     open.removeLast()
                     pendingKeys.removeLast()
-                    return .object(objects.removeLast())
+                    return .object(objects.removeLast(), line: start)
                 }
             case UInt8(ascii: "["):
                 try checkDepth()
                 index += 1
-                open.append(.array)
+                open.append((.array, start))
                 arrays.append([])
                 skipSpace()
                 if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
                     index += 1
                     open.removeLast()
-                    return .array(arrays.removeLast())
+                    return .array(arrays.removeLast(), line: start)
                 }
                 while true {
                     let item = try value()
@@ -236,13 +259,13 @@ enum JSONText {
                     guard bytes[index] == UInt8(ascii: "]") else { throw Failure.invalid(line: line, "expected , or ] in a list") }
                     index += 1
                     open.removeLast()
-                    return .array(arrays.removeLast())
+                    return .array(arrays.removeLast(), line: start)
                 }
             case UInt8(ascii: "\""):
-                return .string(try string())
-            case UInt8(ascii: "t"): return try literal("true", .bool(true))
-            case UInt8(ascii: "f"): return try literal("false", .bool(false))
-            case UInt8(ascii: "n"): return try literal("null", .null)
+                return .string(try string(), line: start)
+            case UInt8(ascii: "t"): return try literal("true", .bool(true, line: start))
+            case UInt8(ascii: "f"): return try literal("false", .bool(false, line: start))
+            case UInt8(ascii: "n"): return try literal("null", JSONValue(kind: .null, line: start))
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 return try number()
             default:
@@ -261,7 +284,7 @@ enum JSONText {
         }
 
         private mutating func appendToTop(_ value: JSONValue) {
-            switch open.last {
+            switch open.last?.kind {
             case .object?:
                 objects[objects.count - 1].append((pendingKeys[pendingKeys.count - 1] ?? "", value))
                 pendingKeys[pendingKeys.count - 1] = nil
@@ -288,8 +311,10 @@ enum JSONText {
             let text = String(decoding: bytes[start..<index], as: UTF8.self)
             // A number at the very end of a cut-off file may itself be cut.
             if index == bytes.count { throw truncated }
-            guard Double(text) != nil else { throw Failure.invalid(line: line, "'\(text)' is not a number") }
-            return .number(text)
+            guard let number = Double(text) else { throw Failure.invalid(line: line, "'\(text)' is not a number") }
+            // Foundation's reader refuses what overflows a Double too; no reader of ops wants infinity.
+            guard number.isFinite else { throw Failure.invalid(line: line, "the number \(text.prefix(40)) is too large") }
+            return .number(text, line: line)
         }
 
         private mutating func string() throws -> String {
