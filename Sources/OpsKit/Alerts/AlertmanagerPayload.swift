@@ -27,11 +27,8 @@ struct AlertmanagerPayload {
             // A payload is one request body, most often on one line: the line would add nothing.
             throw OpsError.input("\(source): not valid JSON. ops alert ingest reads an Alertmanager webhook payload")
         }
-        if root.isObject, let version = root["version"] {
-            let text = version.string ?? version.bool.map(String.init) ?? "null"
-            guard text == "4" else {
-                throw OpsError.input("\(source): Alertmanager webhook version \(text); ops reads version 4")
-            }
+        if root.isObject, let version = root["version"], let text = Self.versionText(version.kind) {
+            throw OpsError.input("\(source): Alertmanager webhook version \(text); ops reads version 4")
         }
         let reader = FieldReader(source: source)
         let payload = AlertmanagerPayload(
@@ -59,6 +56,16 @@ struct AlertmanagerPayload {
             }
         }
         return payload
+    }
+
+    /// The version as a message shows it; nil for a version written as the string "4".
+    /// (A plain switch: Swift 6.3's optimiser trips over the optional-chain form of this in -O.)
+    private static func versionText(_ kind: JSONValue.Kind) -> String? {
+        switch kind {
+        case .string(let text), .number(let text): return text == "4" ? nil : text
+        case .bool(let value): return String(value)
+        case .null, .object, .array: return "null"
+        }
     }
 
     /// Takes the fields of a payload out of its JSON, naming the field and its line when one
