@@ -177,4 +177,14 @@ import Testing
         #expect(try JSONText.parse(Data(#"["\uD800\u0041", "\uD83D\uDE00"]"#.utf8)).get() == .array([.string("\u{FFFD}A"), .string("😀")]))
         #expect(try JSONText.parse(Data(#"["\uDBFF\uD800x"]"#.utf8)).get() == .array([.string("\u{FFFD}\u{FFFD}x")]))
     }
+
+    @Test func aTagAloneBeforeTheFirstKeyIsRefusedWhereItStands() throws {
+        // From the yaml-edit target: `!t` alone on the first line tags the whole mapping, so the
+        // file read, but after the line editor rewrote the first key it no longer did.
+        refused("fm.yaml:1: only comments may come before the first `key: value` line") {
+            _ = try YAMLText("!QQQQ\nresolved_at: 2026-11-08T15:21:50Z\nclosed_at: 2026-11-09T19:24:23Z\n", path: "fm.yaml")
+        }
+        // Comments, blank lines and a document marker before the first key still read.
+        #expect(try YAMLText("# hand notes\n\n---\nid: INC-1\n", path: "fm.yaml").keys == ["id"])
+    }
 }

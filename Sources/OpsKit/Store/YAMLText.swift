@@ -206,6 +206,16 @@ struct YAMLText {
             }
             found.append((key, mark.line - 1))
         }
+        // The line editor replaces whole key lines; a tag or directive before the first key (`!t`
+        // alone on a line makes the whole mapping tagged) would then apply to whatever an edit
+        // leaves after it. ops writes none, so such a line is refused where it stands.
+        if let first = found.map(\.1).min(), let stray = lines[..<first].firstIndex(where: { line in
+            let text = line.text.trimmingCharacters(in: .whitespaces)
+            return !text.isEmpty && !text.hasPrefix("#") && text != "---"
+        }) {
+            throw OpsError.file(path, line: stray + firstLine, "only comments may come before the first `key: value` line",
+                                fix: "Remove this line or make it a comment (# ...)")
+        }
         root = mapping
         keyLines = found
         values = byKey
