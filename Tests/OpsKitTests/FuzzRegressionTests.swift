@@ -187,4 +187,15 @@ import Testing
         // Comments, blank lines and a document marker before the first key still read.
         #expect(try YAMLText("# hand notes\n\n---\nid: INC-1\n", path: "fm.yaml").keys == ["id"])
     }
+
+    @Test func anIndentedTopLevelKeyIsRefusedWhereItStands() throws {
+        // From the yaml-edit target: ` a: 1` is a mapping indented by one space; a key added
+        // after it at the start of a line made the file unreadable.
+        refused("fm.yaml:1: `id` must start at the beginning of its line") {
+            _ = try YAMLText("  id: INC-1\n  owner: alice\n", path: "fm.yaml")
+        }
+        refused("fm.yaml:1: `a` must start at the beginning of its line") {
+            _ = try YAMLText(" a: 1\n", path: "fm.yaml")
+        }
+    }
 }

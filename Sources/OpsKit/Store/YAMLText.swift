@@ -201,6 +201,12 @@ struct YAMLText {
         var byKey: [String: Node] = [:]
         for (keyNode, value) in mapping {
             guard let key = keyNode.string, let mark = keyNode.mark else { continue }
+            // The line editor writes keys at the start of a line; one indented mapping would
+            // not read once a key is added after it.
+            guard mark.column == 1 else {
+                throw OpsError.file(path, line: mark.line - 1 + firstLine, "`\(key)` must start at the beginning of its line",
+                                    fix: "Remove the spaces before it")
+            }
             guard byKey.updateValue(value, forKey: key) == nil else {
                 throw OpsError.file(path, line: mark.line - 1 + firstLine, "`\(key)` is set twice", fix: "Keep one of them")
             }
