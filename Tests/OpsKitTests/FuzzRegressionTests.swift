@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Yams
 @testable import OpsKit
 
 /// Inputs that trapped or overflowed the stack (issue 16's hostile run and fuzz/run): each is
@@ -197,5 +198,16 @@ import Testing
         refused("fm.yaml:1: `a` must start at the beginning of its line") {
             _ = try YAMLText(" a: 1\n", path: "fm.yaml")
         }
+    }
+
+    @Test func aKeyLongerThan128CharactersCanBeEdited() throws {
+        // From the yaml-edit target: the emitter writes a key longer than 128 characters as
+        // `? key` with the value on the next line, so the key itself starts at column 3.
+        let key = "note_" + String(repeating: "x", count: 140)
+        var yaml = try YAMLText("\(key): old\nowner: alice\n", path: "fm.yaml")
+        try yaml.set(key, Node("new"), order: yaml.keys)
+        let reread = try YAMLText(yaml.text, path: "fm.yaml")
+        #expect(reread[key]?.string == "new")
+        #expect(reread["owner"]?.string == "alice")
     }
 }

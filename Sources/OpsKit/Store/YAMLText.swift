@@ -202,8 +202,9 @@ struct YAMLText {
         for (keyNode, value) in mapping {
             guard let key = keyNode.string, let mark = keyNode.mark else { continue }
             // The line editor writes keys at the start of a line; one indented mapping would
-            // not read once a key is added after it.
-            guard mark.column == 1 else {
+            // not read once a key is added after it. The line is checked, not the key's column:
+            // a key longer than 128 characters is written `? key` with the value on the next line.
+            guard let first = lines[mark.line - 1].text.first, first != " ", first != "\t" else {
                 throw OpsError.file(path, line: mark.line - 1 + firstLine, "`\(key)` must start at the beginning of its line",
                                     fix: "Remove the spaces before it")
             }
