@@ -11,7 +11,7 @@ BIN := .build/debug/ops
 # each file system call in the crash-safety test.
 PACKAGES := libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config git python3 python3-yaml cmark-gfm chromium prometheus-alertmanager openssh-server strace
 
-.PHONY: deps build test quick crash-test demo bench release fuzz clean
+.PHONY: deps build test quick crash-test demo bench release fuzz format clean
 
 deps:
 	@if ! pkg-config --exists libgit2 libcmark-gfm 2>/dev/null || ! command -v git >/dev/null || ! command -v python3 >/dev/null \
@@ -25,9 +25,13 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# Swift sources the formatter checks; .swift-format holds its settings.
+FORMATTED := Sources Tests bench/Sources fuzz/Sources
+
 test: deps
 	$(SWIFT) build --build-tests
 	bash scripts/check-layers
+	$(SWIFT) format lint --strict --recursive $(FORMATTED)
 	$(SWIFT) test --skip-build
 
 # The fast tests only: skips every suite and test tagged `.integration` (those that start
@@ -55,6 +59,10 @@ bench: release
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) bash fuzz/run
+
+# Rewrites the sources in the project's format (the same check make test runs).
+format:
+	$(SWIFT) format format --in-place --recursive $(FORMATTED)
 
 clean:
 	rm -rf .build demo bench/out

@@ -34,7 +34,8 @@ enum CacheTree {
         let end = payload.upperBound
         repeat {
             guard let node = Node(bytes, at: offset, end: end, isRoot: stack.isEmpty),
-                  node.entryCount <= entryCount else { return nil }
+                node.entryCount <= entryCount
+            else { return nil }
             var frame = Frame(childrenLeft: node.subtreeCount, entryCount: node.entryCount)
             if let parentIndex = stack.indices.last {
                 guard stack[parentIndex].admits(node) else { return nil }
@@ -129,7 +130,8 @@ enum CacheTree {
             let negative = cursor < end && bytes[cursor] == 0x2D  // "-"
             if negative { cursor += 1 }
             guard let entries = Self.number(bytes, &cursor, end: end), !negative || entries == 1,
-                  cursor < end, bytes[cursor] == 0x20 else { return nil }
+                cursor < end, bytes[cursor] == 0x20
+            else { return nil }
             cursor += 1
             guard let subtrees = Self.number(bytes, &cursor, end: end), cursor < end, bytes[cursor] == 0x0A else { return nil }
             cursor += 1

@@ -1,5 +1,5 @@
-import Foundation
 internal import CGit2
+import Foundation
 
 /// A failure reported by libgit2, with its error code, class and message.
 public struct GitError: Error, CustomStringConvertible, Sendable {
@@ -53,15 +53,17 @@ func found(_ result: Int32) throws(GitError) -> Bool {
     do throws(GitError) {
         try check(result)
         return true
-    } catch where error.isNotFound {
+    } catch  where error.isNotFound {
         return false
     }
 }
 
 /// Runs a libgit2 call that makes a handle, and gives the handle to its owner before the result
 /// is looked at, so no way out of here (a throw included) leaves it unowned.
-func owned<Pointer, Owner: ~Copyable>(by wrap: (Pointer) -> Owner,
-                                       _ call: (inout Pointer?) -> Int32) throws(GitError) -> Owner {
+func owned<Pointer, Owner: ~Copyable>(
+    by wrap: (Pointer) -> Owner,
+    _ call: (inout Pointer?) -> Int32
+) throws(GitError) -> Owner {
     var out: Pointer?
     let result = call(&out)
     let owner = out.map(wrap)
@@ -71,8 +73,10 @@ func owned<Pointer, Owner: ~Copyable>(by wrap: (Pointer) -> Owner,
 }
 
 /// `owned` for a lookup: nil when libgit2 answers `GIT_ENOTFOUND`.
-func ownedIfFound<Pointer, Owner: ~Copyable>(by wrap: (Pointer) -> Owner,
-                                              _ call: (inout Pointer?) -> Int32) throws(GitError) -> Owner? {
+func ownedIfFound<Pointer, Owner: ~Copyable>(
+    by wrap: (Pointer) -> Owner,
+    _ call: (inout Pointer?) -> Int32
+) throws(GitError) -> Owner? {
     var out: Pointer?
     let result = call(&out)
     let owner = out.map(wrap)

@@ -24,8 +24,10 @@ final class GitLockFile {
 
     /// Creates `<target>.lock`, waiting while Git holds it; throws `lockHeld` when Git's lock
     /// stays past `patience` seconds (a Git lock file is never removed for being old).
-    static func acquire(_ target: String, state: String, stateFolder: String, patience: TimeInterval,
-                        notice: (WriteNotice) -> Void) throws -> GitLockFile {
+    static func acquire(
+        _ target: String, state: String, stateFolder: String, patience: TimeInterval,
+        notice: (WriteNotice) -> Void
+    ) throws -> GitLockFile {
         let path = target + ".lock"
         try makeFolder(stateFolder)
         let temp = stateFolder + "/lock-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

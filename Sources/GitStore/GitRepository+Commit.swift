@@ -1,5 +1,5 @@
-public import Foundation
 internal import CGit2
+public import Foundation
 
 /// A read-only view of the commit a change is built on.
 public struct Snapshot {
@@ -76,24 +76,29 @@ extension GitRepository {
     /// moves, the temp files are renamed into place, the index is written and flushed, and the
     /// record is removed. A writer killed anywhere in between leaves the record: the next one
     /// finishes the work when the branch moved, and removes every trace when it did not.
-    func land(_ changes: [FileChange], on branch: String, from parent: GitCommit?, baseTree: GitTree?,
-              log: String, makeCommit: (git_oid) throws -> git_oid) throws -> git_oid? {
+    func land(
+        _ changes: [FileChange], on branch: String, from parent: GitCommit?, baseTree: GitTree?,
+        log: String, makeCommit: (git_oid) throws -> git_oid
+    ) throws -> git_oid? {
         try refuseWritesBeyondLinks(changes)
         let treeID = try writeTree(changes, base: baseTree)
         let commitID = try makeCommit(treeID)
         guard let root = workTree else {
             return try moveBranch(branch, to: commitID, from: parent?.id, log: log) ? commitID : nil
         }
-        let lock = try GitLockFile.acquire(gitDirectory + "/index", state: writerName, stateFolder: stateFolder,
-                                           patience: lockPatience, notice: onNotice)
+        let lock = try GitLockFile.acquire(
+            gitDirectory + "/index", state: writerName, stateFolder: stateFolder,
+            patience: lockPatience, notice: onNotice)
         var files: WorkTreeWrite?
         var moved = false
         do {
             let staging = try openStaging()
             try refuseUncommittedEdits(changes, tree: baseTree, index: staging)
             var write = try WorkTreeWrite(root: root, changes: changes, tempPrefix: ".\(writerName)-")
-            try writeIntent(WriteIntent(branch: branch, parent: parent.map { ObjectID($0.id) }, commit: ObjectID(commitID),
-                                        indexLock: lock.identity, files: write.plannedFiles))
+            try writeIntent(
+                WriteIntent(
+                    branch: branch, parent: parent.map { ObjectID($0.id) }, commit: ObjectID(commitID),
+                    indexLock: lock.identity, files: write.plannedFiles))
             try write.create()
             files = write
             guard try moveBranch(branch, to: commitID, from: parent?.id, log: log) else {
@@ -104,12 +109,14 @@ extension GitRepository {
             }
             moved = true
             let placed = try write.commit()
-            try writeIndex(staging, removing: changes.filter { $0.content == nil }.map(\.path),
-                           adding: try placed.map { entry in
-                               var blob = try hashBlob(entry.content)
-                               return IndexFile.NewEntry(path: entry.path, blob: withUnsafeBytes(of: &blob.id) { Array($0) },
-                                                         stat: entry.stat, executable: entry.isExecutable)
-                           }, into: lock)
+            try writeIndex(
+                staging, removing: changes.filter { $0.content == nil }.map(\.path),
+                adding: try placed.map { entry in
+                    var blob = try hashBlob(entry.content)
+                    return IndexFile.NewEntry(
+                        path: entry.path, blob: withUnsafeBytes(of: &blob.id) { Array($0) },
+                        stat: entry.stat, executable: entry.isExecutable)
+                }, into: lock)
             removeIntent()
             return commitID
         } catch {
@@ -139,7 +146,10 @@ extension GitRepository {
                 if current != nil { result.append(change) }
             case let content?:
                 if let current, git_oid_equal_or_nil(current, try hashBlob(content)),
-                   try tree?.entryMode(at: change.path) == change.fileMode { continue }
+                    try tree?.entryMode(at: change.path) == change.fileMode
+                {
+                    continue
+                }
                 result.append(change)
             }
         }
@@ -187,8 +197,9 @@ extension GitRepository {
         var out = git_oid()
         var parents: [OpaquePointer?] = parentCommits.map { $0.pointer }
         let result = parents.withUnsafeMutableBufferPointer { buffer in
-            git_commit_create(&out, handle.pointer, nil, signature.pointer, signature.pointer, "UTF-8",
-                              message.text, tree.pointer, buffer.count, buffer.baseAddress)
+            git_commit_create(
+                &out, handle.pointer, nil, signature.pointer, signature.pointer, "UTF-8",
+                message.text, tree.pointer, buffer.count, buffer.baseAddress)
         }
         try check(result)
         return out

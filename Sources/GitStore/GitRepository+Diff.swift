@@ -1,5 +1,5 @@
-import Foundation
 internal import CGit2
+import Foundation
 
 extension GitRepository {
     /// A unified diff between two blobs, as `git diff` prints it; nil blobs diff against nothing.

@@ -1,5 +1,5 @@
-public import Foundation
 internal import CGit2
+public import Foundation
 
 /// A read view of one commit's tree, for finding a document in it.
 public final class TreeView {
@@ -195,8 +195,10 @@ extension GitRepository {
             let parents = try (0..<commit.parentCount).map { try located(ObjectID(commit.parentID($0))) }
             let changed = parents.isEmpty ? now != nil : parents.allSatisfy { $0 != now }
             guard changed else { continue }
-            revisions.append(DocumentRevision(commit: try info(of: commit), committed: Date(timeIntervalSince1970: TimeInterval(git_commit_time(commit.pointer))),
-                                              located: now, parents: parents))
+            revisions.append(
+                DocumentRevision(
+                    commit: try info(of: commit), committed: Date(timeIntervalSince1970: TimeInterval(git_commit_time(commit.pointer))),
+                    located: now, parents: parents))
         }
         revisions.sort { ($0.committed, $0.commit.id.hex) < ($1.committed, $1.commit.id.hex) }
         // Commits of the same second (a script, a merge made right after a commit) keep the order

@@ -1,5 +1,5 @@
-import Foundation
 internal import CGit2
+import Foundation
 
 extension GitRepository {
     /// Every commit reachable from HEAD that changed `path`, newest first, with the blob it left

@@ -1,5 +1,5 @@
-import Foundation
 internal import CGit2
+import Foundation
 
 extension GitRepository {
     /// The index as it is now, read while holding `index.lock`: by `IndexFile` when it can, else

@@ -1,5 +1,5 @@
-public import Foundation
 internal import CGit2
+public import Foundation
 
 /// One file as one side of a merge has it: its content and whether it is executable; nil content
 /// when that side does not have the file.
@@ -105,7 +105,9 @@ extension GitRepository {
             guard let ours = head.commit else {
                 // Nothing here yet: take their history as it is.
                 let changes = try fileChanges(from: nil, to: theirTree)
-                if let moved = try land(changes, on: branch, from: nil, baseTree: nil, log: reflogMessage("sync: fast-forward"), makeCommit: { _ in theirs.oid }) {
+                if let moved = try land(
+                    changes, on: branch, from: nil, baseTree: nil, log: reflogMessage("sync: fast-forward"), makeCommit: { _ in theirs.oid })
+                {
                     return .fastForwarded(ObjectID(moved))
                 }
                 continue
@@ -116,8 +118,10 @@ extension GitRepository {
 
             if try isDescendant(theirs, of: ours) {
                 let changes = try fileChanges(from: ourTree, to: theirTree)
-                if let moved = try land(changes, on: branch, from: ourCommit, baseTree: ourTree, log: reflogMessage("sync: fast-forward"),
-                                        makeCommit: { _ in theirs.oid }) {
+                if let moved = try land(
+                    changes, on: branch, from: ourCommit, baseTree: ourTree, log: reflogMessage("sync: fast-forward"),
+                    makeCommit: { _ in theirs.oid })
+                {
                     return .fastForwarded(ObjectID(moved))
                 }
                 continue
@@ -161,8 +165,10 @@ extension GitRepository {
     /// A line-based three-way merge of text, as Git merges files; conflicting lines are kept
     /// from both sides between `<<<<<<< ourLabel`, `=======` and `>>>>>>> theirLabel` lines
     /// (with `showBase`, the base's lines too, after a `||||||| base` line, as diff3 shows them).
-    public static func mergeText(base: Data?, ours: Data, theirs: Data, ourLabel: String, theirLabel: String,
-                                 showBase: Bool = false) throws -> MergedText {
+    public static func mergeText(
+        base: Data?, ours: Data, theirs: Data, ourLabel: String, theirLabel: String,
+        showBase: Bool = false
+    ) throws -> MergedText {
         ensureLibraryInitialized()
         var options = git_merge_file_options()
         try check(git_merge_file_options_init(&options, UInt32(GIT_MERGE_FILE_OPTIONS_VERSION)))
@@ -257,8 +263,10 @@ extension GitRepository {
             guard differs else { return }
             let time = Date(timeIntervalSince1970: TimeInterval(git_commit_time(commit.pointer)))
             let author = String(cString: git_commit_author(commit.pointer)!.pointee.name)
-            result.append(PathVersion(time: time, author: author, content: try current.map { try blobContent($0) },
-                                      parentContents: try parents.map { try $0.map { try blobContent($0) } }))
+            result.append(
+                PathVersion(
+                    time: time, author: author, content: try current.map { try blobContent($0) },
+                    parentContents: try parents.map { try $0.map { try blobContent($0) } }))
         }
         return result
     }

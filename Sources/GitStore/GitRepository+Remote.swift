@@ -1,5 +1,5 @@
-public import Foundation
 internal import CGit2
+public import Foundation
 
 /// A server's SSH host key, as the transport received it during the handshake.
 public struct HostKey: Sendable, Equatable {
@@ -49,9 +49,11 @@ public struct RemoteAccess: Sendable {
     /// Transfer progress (`Receiving objects: 40% (400/1000)`), for a terminal; nil for none.
     public var progress: (@Sendable (String) -> Void)?
 
-    public init(credentials: @escaping @Sendable (CredentialRequest) -> Credential?,
-                checkHostKey: @escaping @Sendable (HostKey) throws -> Void,
-                progress: (@Sendable (String) -> Void)? = nil) {
+    public init(
+        credentials: @escaping @Sendable (CredentialRequest) -> Credential?,
+        checkHostKey: @escaping @Sendable (HostKey) throws -> Void,
+        progress: (@Sendable (String) -> Void)? = nil
+    ) {
         self.credentials = credentials
         self.checkHostKey = checkHostKey
         self.progress = progress
@@ -237,8 +239,10 @@ private final class RemoteContext {
         progress(line)
     }
 
-    private func credential(_ out: UnsafeMutablePointer<UnsafeMutablePointer<git_credential>?>?, url: UnsafePointer<CChar>?,
-                            user: UnsafePointer<CChar>?, allowed: UInt32) -> Int32 {
+    private func credential(
+        _ out: UnsafeMutablePointer<UnsafeMutablePointer<git_credential>?>?, url: UnsafePointer<CChar>?,
+        user: UnsafePointer<CChar>?, allowed: UInt32
+    ) -> Int32 {
         attempts += 1
         guard attempts <= GitRepository.maximumCredentialAttempts else {
             error = GitStoreError.remoteFailed(remote: self.url, message: "authentication failed \(GitRepository.maximumCredentialAttempts) times")
@@ -301,7 +305,7 @@ private final class RemoteContext {
         do throws(GitError) {
             try check(result)
             return true
-        } catch where error.isNotFastForward {
+        } catch  where error.isNotFastForward {
             return false
         } catch {
             throw GitStoreError.remoteFailed(remote: remote, message: Self.redact(error.message))

@@ -1,5 +1,5 @@
-import Foundation
 internal import CGit2
+import Foundation
 
 // What a write checks in the work tree before it changes anything: that no file it would
 // replace holds the user's uncommitted work, and that no path goes through a symbolic link.

@@ -1,5 +1,5 @@
-public import Foundation
 internal import CGit2
+public import Foundation
 
 /// An open Git repository: the only door to libgit2 in the project.
 public final class GitRepository {
@@ -164,14 +164,17 @@ public final class GitRepository {
         }
         let box = TreeWalkBox(prefix: prefix.isEmpty ? "" : prefix + "/")
         let payload = Unmanaged.passUnretained(box).toOpaque()
-        try check(git_tree_walk(start.pointer, GIT_TREEWALK_PRE, { root, entry, payload in
-            guard let entry, let payload, git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return 0 }
-            let box = Unmanaged<TreeWalkBox>.fromOpaque(payload).takeUnretainedValue()
-            let name = String(cString: git_tree_entry_name(entry))
-            let folder = root.map { String(cString: $0) } ?? ""
-            box.files.append(TreeFile(path: box.prefix + folder + name, blob: ObjectID(git_tree_entry_id(entry).pointee)))
-            return 0
-        }, payload))
+        try check(
+            git_tree_walk(
+                start.pointer, GIT_TREEWALK_PRE,
+                { root, entry, payload in
+                    guard let entry, let payload, git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return 0 }
+                    let box = Unmanaged<TreeWalkBox>.fromOpaque(payload).takeUnretainedValue()
+                    let name = String(cString: git_tree_entry_name(entry))
+                    let folder = root.map { String(cString: $0) } ?? ""
+                    box.files.append(TreeFile(path: box.prefix + folder + name, blob: ObjectID(git_tree_entry_id(entry).pointee)))
+                    return 0
+                }, payload))
         return box.files.sorted { $0.path < $1.path }
     }
 
@@ -198,7 +201,8 @@ public final class GitRepository {
     /// Rejects paths that could leave the repository or that Git cannot store.
     func validate(_ path: String) throws {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        let bad = path.isEmpty || path.hasPrefix("/") || path.contains("\0") || path.contains("\\")
+        let bad =
+            path.isEmpty || path.hasPrefix("/") || path.contains("\0") || path.contains("\\")
             || parts.contains { $0.isEmpty || $0 == "." || $0 == ".." || $0.lowercased() == ".git" }
         if bad { throw GitStoreError.invalidPath(path) }
     }

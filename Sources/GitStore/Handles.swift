@@ -1,5 +1,5 @@
-import Foundation
 internal import CGit2
+import Foundation
 
 // One owner per libgit2 handle, freeing it in deinit, so no handle is freed twice or left
 // behind on an error path (git2-rs `src/repo.rs`, `src/blob.rs`). A handle is given to its
@@ -186,7 +186,7 @@ final class GitRevwalk {
         do throws(GitError) {
             try check(git_revwalk_next(&oid, pointer))
             return oid
-        } catch where error.code == GIT_ITEROVER.rawValue {
+        } catch  where error.code == GIT_ITEROVER.rawValue {
             return nil
         }
     }

@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 
 /// Git's index file (`.git/index`, versions 2 and 3), read and updated without libgit2 for the
 /// one thing a commit needs: a few entries replaced, added or removed. libgit2 1.5 parses every
@@ -183,7 +183,8 @@ struct IndexFile {
         var count = 0, nextAddition = 0, nextGone = 0
         for entry in entries {
             while nextAddition < additions.count,
-                  Self.compare(bytes, entry.path, entry.stage, additions[nextAddition].path[...], 0) > 0 {
+                Self.compare(bytes, entry.path, entry.stage, additions[nextAddition].path[...], 0) > 0
+            {
                 out += additions[nextAddition].bytes
                 nextAddition += 1
                 count += 1

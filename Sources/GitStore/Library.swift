@@ -1,6 +1,6 @@
-public import Foundation
 internal import CGit2
 internal import CGitStartup
+public import Foundation
 
 /// libgit2 is initialised once per process, on first use, with the options ops relies on.
 private let libraryInitialized: Bool = {

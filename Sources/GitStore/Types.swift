@@ -55,8 +55,9 @@ public struct CommitMessage: Sendable, Equatable {
         let trimmedBody = body.trimmingCharacters(in: .newlines)
         if !trimmedBody.isEmpty { parts.append(trimmedBody) }
         if !trailers.isEmpty {
-            parts.append(trailers.map { "\($0.key): \($0.value.replacingOccurrences(of: "\n", with: " "))" }
-                .joined(separator: "\n"))
+            parts.append(
+                trailers.map { "\($0.key): \($0.value.replacingOccurrences(of: "\n", with: " "))" }
+                    .joined(separator: "\n"))
         }
         return parts.joined(separator: "\n\n") + "\n"
     }

@@ -31,7 +31,9 @@ struct WorkTreeWrite {
         for change in changes {
             let folder = (change.path as NSString).deletingLastPathComponent
             folders.insert(folder)
-            let temp = change.content == nil ? nil
+            let temp =
+                change.content == nil
+                ? nil
                 : (folder.isEmpty ? "" : folder + "/") + tempPrefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
             planned.append(Planned(path: change.path, temp: temp, content: change.content, isExecutable: change.isExecutable))
         }
@@ -115,8 +117,10 @@ struct WorkTreeWrite {
             guard lstat(target, &info) == 0 else {
                 throw GitStoreError.io(path: target, message: String(cString: strerror(errno)))
             }
-            if let before = written[temp], before.st_ino != info.st_ino || before.st_size != info.st_size
-                || before.st_mtim.tv_sec != info.st_mtim.tv_sec || before.st_mtim.tv_nsec != info.st_mtim.tv_nsec {
+            if let before = written[temp],
+                before.st_ino != info.st_ino || before.st_size != info.st_size
+                    || before.st_mtim.tv_sec != info.st_mtim.tv_sec || before.st_mtim.tv_nsec != info.st_mtim.tv_nsec
+            {
                 info.st_size = 0
             }
             placed.append(Placed(path: file.path, content: content, stat: info, isExecutable: file.isExecutable))

@@ -1,5 +1,5 @@
-import Foundation
 internal import CGit2
+import Foundation
 
 /// What a write is about to do, in `.git/<writerName>/intent` from before the branch moves until the
 /// work tree and index hold the new commit. A writer that finds one while holding the writer
@@ -100,9 +100,11 @@ extension GitRepository {
             onNotice(landed ? .completedInterruptedWrite(commit: commit, pid: intent.pid) : .rolledBackInterruptedWrite(pid: intent.pid))
             return
         }
-        let lock = try intent.indexLock.flatMap { GitLockFile.adopt(gitDirectory + "/index", identity: $0) }
-            ?? GitLockFile.acquire(gitDirectory + "/index", state: writerName, stateFolder: stateFolder,
-                                   patience: lockPatience, notice: onNotice)
+        let lock =
+            try intent.indexLock.flatMap { GitLockFile.adopt(gitDirectory + "/index", identity: $0) }
+            ?? GitLockFile.acquire(
+                gitDirectory + "/index", state: writerName, stateFolder: stateFolder,
+                patience: lockPatience, notice: onNotice)
         guard landed else {
             for file in intent.files {
                 guard let temp = file.temp else { continue }
@@ -147,8 +149,10 @@ extension GitRepository {
                     removing.append(file.path)
                     continue
                 }
-                adding.append(IndexFile.NewEntry(path: file.path, blob: withUnsafeBytes(of: &blob.id) { Array($0) },
-                                                 stat: placed ?? stat(), executable: executable))
+                adding.append(
+                    IndexFile.NewEntry(
+                        path: file.path, blob: withUnsafeBytes(of: &blob.id) { Array($0) },
+                        stat: placed ?? stat(), executable: executable))
             }
             try writeIndex(staging, removing: removing, adding: adding, into: lock)
         } catch {
@@ -192,8 +196,9 @@ extension GitRepository {
     /// Writes blob `id` at `path` (temp file and rename), or deletes the file when `id` is nil.
     private func place(_ id: git_oid?, at path: String, executable: Bool, root: String) throws -> stat? {
         let content = try id.map { try blobContent($0) }
-        var write = try WorkTreeWrite(root: root, changes: [FileChange(path: path, content: content, isExecutable: executable)],
-                                      tempPrefix: ".\(writerName)-")
+        var write = try WorkTreeWrite(
+            root: root, changes: [FileChange(path: path, content: content, isExecutable: executable)],
+            tempPrefix: ".\(writerName)-")
         try write.create()
         return try write.commit().first?.stat
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GitStore
 
 /// How the store fails: "not there" is an answer, anything else libgit2 reports is an error
@@ -45,7 +46,9 @@ import Testing
         defer { repo.remove() }
         try repo.commit(["a.md": "a\n"])
         let missing = String(repeating: "ab", count: 20)
-        try repo.write(".git/gitstore/intent", """
+        try repo.write(
+            ".git/gitstore/intent",
+            """
             {"version":1,"pid":4242,"host":"elsewhere","branch":"refs/heads/main","commit":"\(missing)","files":[]}
             """)
         let notices = Notices()
@@ -145,8 +148,10 @@ import Testing
         #expect(!repo.repository.hasInterruptedWrite)
     }
 
-    private func expectRefusedWithNothingWritten(_ repo: TestRepository, error: GitStoreError,
-                                                 sourceLocation: SourceLocation = #_sourceLocation) throws {
+    private func expectRefusedWithNothingWritten(
+        _ repo: TestRepository, error: GitStoreError,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let head = try repo.git("rev-parse", "HEAD")
         #expect(throws: error, sourceLocation: sourceLocation) { try repo.commit(["c.md": "c\n"]) }
         #expect(try repo.git("rev-parse", "HEAD") == head, sourceLocation: sourceLocation)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GitStore
 
 /// The index as ops rewrites it itself (`IndexFile`): Git must read exactly what `git add` would
@@ -16,11 +17,12 @@ import Testing
         try repo.commit(["incidents/b/incident.md": "b\n", "incidents/a/incident.md": "a2\n", "ops.yaml": nil])
 
         #expect(try repo.git("status", "--porcelain") == "A  notes.md\nM  run.sh\n")
-        #expect(try repo.git("ls-files", "--stage", "incidents") == """
-            100644 \(try repo.git("rev-parse", "HEAD:incidents/a/incident.md").prefix(40)) 0\tincidents/a/incident.md
-            100644 \(try repo.git("rev-parse", "HEAD:incidents/b/incident.md").prefix(40)) 0\tincidents/b/incident.md
+        #expect(
+            try repo.git("ls-files", "--stage", "incidents") == """
+                100644 \(try repo.git("rev-parse", "HEAD:incidents/a/incident.md").prefix(40)) 0\tincidents/a/incident.md
+                100644 \(try repo.git("rev-parse", "HEAD:incidents/b/incident.md").prefix(40)) 0\tincidents/b/incident.md
 
-            """)
+                """)
         // Git's own check of the file: header, entry order, checksum.
         try repo.git("update-index", "--refresh")
         #expect(try repo.fsck() == "")
@@ -83,9 +85,11 @@ import Testing
             let adding = names.filter { _ in random.next() % 3 == 0 }
             let path = repo.path + "/.git/index"
             guard case .parsed(let index) = try IndexFile.read(path) else { Issue.record("round \(round): not parsed"); return }
-            let rewritten = index.updated(removing: removing, adding: adding.map {
-                IndexFile.NewEntry(path: $0, blob: hexBytes(newBlob), stat: stat(), executable: false)
-            })
+            let rewritten = index.updated(
+                removing: removing,
+                adding: adding.map {
+                    IndexFile.NewEntry(path: $0, blob: hexBytes(newBlob), stat: stat(), executable: false)
+                })
             _ = FileManager.default.createFile(atPath: path, contents: Data(rewritten))
             // `git ls-files` lists entries in file order, and Git's reader refuses a file out of order.
             let listed = try repo.git("-c", "core.quotePath=false", "ls-files", "--stage").split(separator: "\n")
@@ -140,8 +144,10 @@ import Testing
     @Test func aCommitKeepsTheTreesOffTheChangedPathAndInvalidatesTheTreesOnIt() throws {
         let repo = try TestRepository()
         defer { repo.remove() }
-        try repo.commit(["incidents/2026/01/a/incident.md": "a\n", "incidents/2026/01/b/incident.md": "b\n",
-                         "incidents/2026/02/c/incident.md": "c\n", "runbooks/db.md": "db\n", "ops.yaml": "team: x\n"])
+        try repo.commit([
+            "incidents/2026/01/a/incident.md": "a\n", "incidents/2026/01/b/incident.md": "b\n",
+            "incidents/2026/02/c/incident.md": "c\n", "runbooks/db.md": "db\n", "ops.yaml": "team: x\n",
+        ])
         try repo.git("write-tree")  // Git records every folder's tree in the index
         let before = try CachedFolder.all(in: repo)
         #expect(before.count == 9 && before.values.allSatisfy { $0.tree != nil })
@@ -192,9 +198,11 @@ import Testing
         let path = repo.path + "/.git/index"
         guard case .parsed(let index) = try IndexFile.read(path) else { Issue.record("not parsed"); return }
         let blob = try repo.git("hash-object", "-w", "e/y.md").prefix(40)  // any blob will do
-        let rewritten = index.updated(removing: ["d/x.md"], adding: [
-            IndexFile.NewEntry(path: "d", blob: hexBytes(String(blob)), stat: stat(), executable: false),
-        ])
+        let rewritten = index.updated(
+            removing: ["d/x.md"],
+            adding: [
+                IndexFile.NewEntry(path: "d", blob: hexBytes(String(blob)), stat: stat(), executable: false)
+            ])
         let folders = try CachedFolder.all(inIndex: rewritten)
         #expect(folders[""] == CachedFolder(entries: -1, subtrees: 1, tree: nil))
         #expect(folders["d"] == nil)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GitStore
 
 @Suite struct RepositoryTests {
@@ -58,8 +59,9 @@ import Testing
     @Test func historyListsTheCommitsThatTouchedAPathWithTrailers() throws {
         let repo = try TestRepository()
         defer { repo.remove() }
-        let message = CommitMessage(subject: "incident: open", body: "Opened by the commander.",
-                                    trailers: [Trailer("Ops-Action", "incident.open"), Trailer("Ops-Id", "INC-1")])
+        let message = CommitMessage(
+            subject: "incident: open", body: "Opened by the commander.",
+            trailers: [Trailer("Ops-Action", "incident.open"), Trailer("Ops-Id", "INC-1")])
         try repo.repository.commit(message, author: TestRepository.author) { _ in [.write("doc.md", "v1\n")] }
         try repo.commit(["other.md": "x\n"])
         try repo.write("doc.md", "v2 by hand\n")

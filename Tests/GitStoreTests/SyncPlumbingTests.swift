@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GitStore
 
 /// A bare repository standing in for the team's remote, and clones of it made with ops' own calls.
@@ -108,8 +109,9 @@ private func message(_ plan: MergePlan) -> CommitMessage { CommitMessage(subject
         let (a, b) = (setup.clones[0], setup.clones[1])
         try a.commit(["README.md": "base\n"])
         _ = try a.repository.push(remote: "origin", branch: "main", access: noCredentials)
-        _ = try b.repository.merge(try #require(try b.repository.fetch(remote: "origin", branch: "main", access: noCredentials)),
-                                   author: TestRepository.author, message: message, resolve: takeTheirs)
+        _ = try b.repository.merge(
+            try #require(try b.repository.fetch(remote: "origin", branch: "main", access: noCredentials)),
+            author: TestRepository.author, message: message, resolve: takeTheirs)
         try a.commit(["README.md": "a\n", "new.md": "new\n"])
         _ = try a.repository.push(remote: "origin", branch: "main", access: noCredentials)
         try b.commit(["README.md": "b\n"])
@@ -154,12 +156,14 @@ private func message(_ plan: MergePlan) -> CommitMessage { CommitMessage(subject
     }
 
     @Test func mergeTextKeepsBothVersionsOfConflictingLines() throws {
-        let clean = try GitRepository.mergeText(base: Data("a\nb\nc\n".utf8), ours: Data("A\nb\nc\n".utf8), theirs: Data("a\nb\nC\n".utf8),
-                                                ourLabel: "here", theirLabel: "there")
+        let clean = try GitRepository.mergeText(
+            base: Data("a\nb\nc\n".utf8), ours: Data("A\nb\nc\n".utf8), theirs: Data("a\nb\nC\n".utf8),
+            ourLabel: "here", theirLabel: "there")
         #expect(!clean.hasConflicts)
         #expect(String(decoding: clean.content, as: UTF8.self) == "A\nb\nC\n")
-        let conflict = try GitRepository.mergeText(base: Data("a\n".utf8), ours: Data("x\n".utf8), theirs: Data("y\n".utf8),
-                                                   ourLabel: "here", theirLabel: "there")
+        let conflict = try GitRepository.mergeText(
+            base: Data("a\n".utf8), ours: Data("x\n".utf8), theirs: Data("y\n".utf8),
+            ourLabel: "here", theirLabel: "there")
         #expect(conflict.hasConflicts)
         #expect(String(decoding: conflict.content, as: UTF8.self) == "<<<<<<< here\nx\n=======\ny\n>>>>>>> there\n")
     }

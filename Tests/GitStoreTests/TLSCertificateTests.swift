@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import GitStore
+import Testing
 
 /// libgit2 parses no CA bundle when it starts (3 ms in every command); https needs it loaded.
 @Suite struct TLSCertificateTests {

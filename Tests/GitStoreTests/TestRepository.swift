@@ -7,15 +7,17 @@ struct TestRepository {
     let repository: GitRepository
 
     init() throws {
-        path = FileManager.default.temporaryDirectory
+        path =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("gitstore-\(UUID().uuidString)").path
         repository = try GitRepository.create(at: path)
         try repository.setConfigValue("user.name", "Test Person")
         try repository.setConfigValue("user.email", "test@example.com")
     }
 
-    static let author = Signature(name: "Alice Example", email: "alice@example.com",
-                                  date: Date(timeIntervalSince1970: 1_795_000_000), offsetMinutes: 60)
+    static let author = Signature(
+        name: "Alice Example", email: "alice@example.com",
+        date: Date(timeIntervalSince1970: 1_795_000_000), offsetMinutes: 60)
 
     @discardableResult
     func commit(_ files: [String: String?], subject: String = "change") throws -> ObjectID? {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GitStore
 
 /// Writes below a symbolic link are refused as Git refuses them ("beyond a symbolic link").

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GitStore
 
 /// Locks and states a dead or older writer leaves, as the store meets them.

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import GitStore
+import Testing
 
 /// Every trace a write leaves in the repository carries the name its caller gave, not one of
 /// GitStore's own choosing.

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The whole path with a real Alertmanager (Debian's prometheus-alertmanager, which CI and
@@ -29,28 +30,30 @@ import Glibc
 
         let port = try freeLoopbackPort()
         let config = """
-        route:
-          receiver: ops
-          group_by: [alertname]
-          group_wait: 1s
-          group_interval: 1s
-          repeat_interval: 1h
-        receivers:
-          - name: ops
-            webhook_configs:
-              - url: http://127.0.0.1:\(server.port)/alertmanager
-                send_resolved: true
-                http_config:
-                  authorization:
-                    type: Bearer
-                    credentials_file: \(tokenFile)
-        """
+            route:
+              receiver: ops
+              group_by: [alertname]
+              group_wait: 1s
+              group_interval: 1s
+              repeat_interval: 1h
+            receivers:
+              - name: ops
+                webhook_configs:
+                  - url: http://127.0.0.1:\(server.port)/alertmanager
+                    send_resolved: true
+                    http_config:
+                      authorization:
+                        type: Bearer
+                        credentials_file: \(tokenFile)
+            """
         try config.write(toFile: cli.path("alertmanager.yml"), atomically: true, encoding: .utf8)
         let manager = Process()
         manager.executableURL = URL(fileURLWithPath: Self.alertmanager)
         // No cluster listener: it would take port 9094 on every interface.
-        manager.arguments = ["--config.file=\(cli.path("alertmanager.yml"))", "--storage.path=\(cli.path("alertmanager-data"))",
-                             "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address=", "--log.level=warn"]
+        manager.arguments = [
+            "--config.file=\(cli.path("alertmanager.yml"))", "--storage.path=\(cli.path("alertmanager-data"))",
+            "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address=", "--log.level=warn",
+        ]
         let managerLog = cli.path("alertmanager.log")
         _ = FileManager.default.createFile(atPath: managerLog, contents: nil)
         let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: managerLog))
@@ -75,13 +78,18 @@ import Glibc
         }
 
         let labels = ["alertname=DiskFull", "severity=page", "use_case=ops_copilot", "instance=db-1"]
-        let add = try cli.run(Self.amtool, ["--alertmanager.url=http://127.0.0.1:\(port)", "alert", "add"] + labels
-                              + ["--annotation=summary=Disk full on db-1"], in: nil, environment: [:], stdin: nil)
+        let add = try cli.run(
+            Self.amtool,
+            ["--alertmanager.url=http://127.0.0.1:\(port)", "alert", "add"] + labels
+                + ["--annotation=summary=Disk full on db-1"], in: nil, environment: [:], stdin: nil)
         #expect(add.status == 0, "amtool: \(add.stderr)")
         let opened = try server.waitFor(seconds: 30) { log in
             log.split(separator: "\n").first { $0.contains("event=delivery status=200 action=opened alerts=DiskFull") }.map(String.init)
         }
-        #expect(opened != nil, "no delivery from Alertmanager within 30 s; ops serve: \(server.log); alertmanager: \((try? String(contentsOfFile: managerLog, encoding: .utf8)) ?? "")")
+        #expect(
+            opened != nil,
+            "no delivery from Alertmanager within 30 s; ops serve: \(server.log); alertmanager: \((try? String(contentsOfFile: managerLog, encoding: .utf8)) ?? "")"
+        )
         let list = try cli.ops(["incident", "list", "--json"], in: repo)
         let incidents = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []
         #expect(incidents.count == 1)
@@ -91,8 +99,10 @@ import Glibc
 
         // Resolved: the same alert with an end in the past.
         let ended = rfc3339(Date().addingTimeInterval(-1))
-        let resolve = try cli.run(Self.amtool, ["--alertmanager.url=http://127.0.0.1:\(port)", "alert", "add"] + labels
-                                  + ["--annotation=summary=Disk full on db-1", "--end=\(ended)"], in: nil, environment: [:], stdin: nil)
+        let resolve = try cli.run(
+            Self.amtool,
+            ["--alertmanager.url=http://127.0.0.1:\(port)", "alert", "add"] + labels
+                + ["--annotation=summary=Disk full on db-1", "--end=\(ended)"], in: nil, environment: [:], stdin: nil)
         #expect(resolve.status == 0, "amtool: \(resolve.stderr)")
         let updated = try server.waitFor(seconds: 30) { log in
             log.contains("event=delivery status=200 action=updated alerts=DiskFull incidents=\(id)") ? true : nil

@@ -45,8 +45,10 @@ import Testing
             case .stepCheck:
                 // The killed run ticks the first step of a new checklist, the next run the second.
                 if killed {
-                    stepIncident = try setUp(["incident", "open", "Steps \(marker)", "--sev", "SEV3", "--service", "ops_copilot",
-                                              "--runbook", "model-serving-degradation", "--force"])
+                    stepIncident = try setUp([
+                        "incident", "open", "Steps \(marker)", "--sev", "SEV3", "--service", "ops_copilot",
+                        "--runbook", "model-serving-degradation", "--force",
+                    ])
                 }
                 return ["step", "check", stepIncident, killed ? "detection.1" : "detection.2"]
             case .postmortem:
@@ -117,7 +119,9 @@ import Testing
                 #expect(try cli.git("show", "HEAD:\(path)", in: repo).contains("status: acknowledged"), "\(arguments) not in HEAD")
             }
         }
-        print("kill test: \(Self.kills) kills; \(landedBeforeKill) after the command exited 0, \(finished) writes finished and \(undone) undone by the next command")
+        print(
+            "kill test: \(Self.kills) kills; \(landedBeforeKill) after the command exited 0, \(finished) writes finished and \(undone) undone by the next command"
+        )
         // How many kills land inside the few milliseconds of a write depends on the load of
         // the machine; the long run must have some.
         if Self.kills >= 300 { #expect(finished + undone > 0, "no kill landed inside a write") }
@@ -136,15 +140,16 @@ import Testing
         let done = Collected()
         var threads: [Thread] = []
         for (index, incident) in incidents.enumerated() {
-            threads.append(Thread {
-                for note in 0..<notesEach {
-                    let text = "writer \(index) note \(note)"
-                    if let result = try? cli.ops(["incident", "note", incident, text], in: repo, environment: Self.env) {
-                        if result.status == 0 { acknowledged.add(text) } else { acknowledged.fail("\(text): \(result.stderr)") }
+            threads.append(
+                Thread {
+                    for note in 0..<notesEach {
+                        let text = "writer \(index) note \(note)"
+                        if let result = try? cli.ops(["incident", "note", incident, text], in: repo, environment: Self.env) {
+                            if result.status == 0 { acknowledged.add(text) } else { acknowledged.fail("\(text): \(result.stderr)") }
+                        }
                     }
-                }
-                done.add("\(index)")
-            })
+                    done.add("\(index)")
+                })
         }
         // A teammate committing with plain git meanwhile: `git commit -a` takes whatever the
         // index and work tree hold, so a gap between the branch moving and the index being
@@ -213,7 +218,8 @@ import Testing
         let lock = repo + "/.git/index.lock"
         var name = [CChar](repeating: 0, count: 256)
         gethostname(&name, 255)
-        try "ops-writer pid 999999 host \(String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))\n".write(toFile: lock, atomically: false, encoding: .utf8)
+        try "ops-writer pid 999999 host \(String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))\n".write(
+            toFile: lock, atomically: false, encoding: .utf8)
         let added = try cli.ops(["backlog", "add", "After a crash"], in: repo, environment: Self.env)
         #expect(added.status == 0, "\(added.stderr)")
         #expect(added.stderr.contains("Removed \(lock), left by an interrupted write"), "\(added.stderr)")
@@ -266,8 +272,9 @@ import Testing
         #expect(status == Output(status: 0, text: ""), "temp files or changes left: \(status.text)")
         let lint = try cli.ops(["lint"], in: repo, environment: env)
         let problems = lint.stdout.split(separator: "\n").filter { ["incidents/", "decisions/", "backlog/", "reviews/"].contains(where: $0.hasPrefix) }
-        #expect(lint.status == 0 || problems.allSatisfy { $0.hasSuffix("/postmortem.md:43: the root cause is empty") },
-                "\(lint.stdout)\(lint.stderr)")
+        #expect(
+            lint.status == 0 || problems.allSatisfy { $0.hasSuffix("/postmortem.md:43: the root cause is empty") },
+            "\(lint.stdout)\(lint.stderr)")
         #expect(!lint.stderr.contains("does not parse") && !lint.stdout.contains("does not parse"))
         for leftover in [".git/index.lock", ".git/refs/heads/main.lock", ".git/ops/intent"] {
             #expect(!FileManager.default.fileExists(atPath: repo + "/" + leftover), "\(leftover) left")
@@ -295,13 +302,17 @@ import Testing
     }
 
     /// Runs `ops` and sends it SIGKILL after `delay` seconds, unless it finished first.
-    static func runKilled(_ binary: String, _ arguments: [String], in folder: String, home: String, after delay: Double) throws -> (status: Int32, stdout: String) {
+    static func runKilled(_ binary: String, _ arguments: [String], in folder: String, home: String, after delay: Double) throws -> (
+        status: Int32, stdout: String
+    ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        process.environment = ["HOME": home, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-                               "LANG": "C.UTF-8", "OPS_USER": "alice"]
+        process.environment = [
+            "HOME": home, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "LANG": "C.UTF-8", "OPS_USER": "alice",
+        ]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

@@ -10,8 +10,9 @@ import Testing
         #expect(first.stdout == "")
         #expect(first.stderr.contains("Created an ops repository in \(cli.path("team-ops"))"))
         let repo = cli.path("team-ops")
-        #expect(try cli.git("log", "--format=%an <%ae>|%s|%(trailers:key=Ops-Action,valueonly)", in: repo) ==
-                "Casey Commander <casey@example.com>|ops: set up the ops repository|init\n\n")
+        #expect(
+            try cli.git("log", "--format=%an <%ae>|%s|%(trailers:key=Ops-Action,valueonly)", in: repo)
+                == "Casey Commander <casey@example.com>|ops: set up the ops repository|init\n\n")
         #expect(try cli.git("status", "--porcelain", in: repo) == "")
         #expect(try cli.git("fsck", "--strict", in: repo) == "")
 

@@ -13,8 +13,10 @@ import Testing
         defer { cli.remove() }
         let repo = try IncidentCLITests.repository(cli)
         let env = ["OPS_USER": "alice"]
-        let files = ["pagerduty/faros_real_incidents_and_log_entries.jsonl", "pagerduty/faros_trial_incidents.json",
-                     "pagerduty/faros_trial_incidentLogEntries.json"].map(Self.sample)
+        let files = [
+            "pagerduty/faros_real_incidents_and_log_entries.jsonl", "pagerduty/faros_trial_incidents.json",
+            "pagerduty/faros_trial_incidentLogEntries.json",
+        ].map(Self.sample)
 
         let dry = try cli.ops(["import", "pagerduty"] + files + ["--dry-run"], in: repo, environment: env)
         #expect(dry.status == 0, "\(dry.stderr)")
@@ -27,7 +29,8 @@ import Testing
         let ids = run.stdout.split(separator: "\n").map(String.init)
         #expect(ids.count == 8 && ids.allSatisfy { $0.hasPrefix("INC-20") })
         #expect(run.stderr.hasPrefix("PagerDuty, 3 files, 8 incidents: 8 created, 0 updated, 0 unchanged, 0 skipped.\n"))
-        let trailers = try cli.git("log", "-1", "--format=%(trailers:key=Ops-Action,valueonly,separator=)|%(trailers:key=Ops-Id,valueonly,separator=%x2C)", in: repo)
+        let trailers = try cli.git(
+            "log", "-1", "--format=%(trailers:key=Ops-Action,valueonly,separator=)|%(trailers:key=Ops-Id,valueonly,separator=%x2C)", in: repo)
         #expect(trailers == "import.pagerduty|\(ids.joined(separator: ","))\n")
         #expect(try cli.ops(["lint"], in: repo).status == 0)
 
@@ -50,12 +53,14 @@ import Testing
         defer { cli.remove() }
         let repo = try IncidentCLITests.repository(cli)
         let fireHydrant = Self.sample("firehydrant/faros_2022_incidents_with_events.jsonl")
-        let wrong = try cli.ops(["import", "pagerduty", Self.sample("pagerduty/faros_trial_incidents.json"), fireHydrant], in: repo,
-                                environment: ["OPS_USER": "alice"])
+        let wrong = try cli.ops(
+            ["import", "pagerduty", Self.sample("pagerduty/faros_trial_incidents.json"), fireHydrant], in: repo,
+            environment: ["OPS_USER": "alice"])
         #expect(wrong.status == 2 && wrong.stdout == "")
         #expect(wrong.stderr == "ops: \(fireHydrant): this is FireHydrant data, not PagerDuty. Run: ops import firehydrant \(fireHydrant)\n")
-        let clock = try cli.ops(["import", "incidentio", Self.sample("incidentio/openapi_GET_v2_incident.json"), "--clock", "Impact began"],
-                                in: repo, environment: ["OPS_USER": "alice"])
+        let clock = try cli.ops(
+            ["import", "incidentio", Self.sample("incidentio/openapi_GET_v2_incident.json"), "--clock", "Impact began"],
+            in: repo, environment: ["OPS_USER": "alice"])
         #expect(clock.status == 2 && clock.stderr.hasPrefix("ops: --clock 'Impact began' is not NAME=POINT"))
         #expect(try cli.git("rev-list", "--count", "HEAD", in: repo) == "1\n")
         #expect(try cli.git("status", "--porcelain", in: repo) == "")

@@ -15,8 +15,11 @@ import Testing
         defer { cli.remove() }
         let repo = try Self.repository(cli)
         let env = ["OPS_USER": "alice"]
-        let open = try cli.ops(["incident", "open", "Checkout p99 latency above 1.2s", "--sev", "sev-2", "--service", "ops_copilot",
-                                "--detected-at", "-10m", "--tag", "latency"], in: repo, environment: env)
+        let open = try cli.ops(
+            [
+                "incident", "open", "Checkout p99 latency above 1.2s", "--sev", "sev-2", "--service", "ops_copilot",
+                "--detected-at", "-10m", "--tag", "latency",
+            ], in: repo, environment: env)
         #expect(open.status == 0)
         let id = open.stdout.trimmingCharacters(in: .newlines)
         #expect(id.range(of: #"^INC-\d{8}-[0-9A-HJKMNP-TV-Z]{8}$"#, options: .regularExpression) != nil)
@@ -35,11 +38,12 @@ import Testing
             #expect(result.stdout == "")
         }
         let log = try cli.git("log", "--format=%an|%(trailers:key=Ops-Action,valueonly,separator=)|%(trailers:key=Ops-Id,valueonly,separator=)", in: repo)
-        #expect(log.split(separator: "\n").map(String.init) == [
-            "Alice Martin|incident.close|\(id)", "Alice Martin|incident.resolve|\(id)", "Alice Martin|incident.mitigate|\(id)",
-            "Alice Martin|incident.assign|\(id)", "Alice Martin|incident.note|\(id)", "Bob Okafor|incident.ack|\(id)",
-            "Alice Martin|incident.open|\(id)", "Alice Martin|init|",
-        ])
+        #expect(
+            log.split(separator: "\n").map(String.init) == [
+                "Alice Martin|incident.close|\(id)", "Alice Martin|incident.resolve|\(id)", "Alice Martin|incident.mitigate|\(id)",
+                "Alice Martin|incident.assign|\(id)", "Alice Martin|incident.note|\(id)", "Bob Okafor|incident.ack|\(id)",
+                "Alice Martin|incident.open|\(id)", "Alice Martin|init|",
+            ])
         #expect(try cli.git("fsck", "--strict", in: repo) == "")
         #expect(try cli.git("status", "--porcelain", in: repo) == "")
 
@@ -47,8 +51,10 @@ import Testing
         let json = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as! [String: Any]
         #expect(json["status"] as? String == "closed")
         #expect((json["roles"] as? [String: String]) == ["comms": "bob"])
-        #expect(((json["timeline"] as? [[String: Any]])?.map { $0["kind"] as! String }) ==
-                ["opened", "acknowledged", "note", "assigned", "mitigated", "resolved", "closed"])
+        #expect(
+            ((json["timeline"] as? [[String: Any]])?.map { $0["kind"] as! String }) == [
+                "opened", "acknowledged", "note", "assigned", "mitigated", "resolved", "closed",
+            ])
         #expect((json["durations"] as? [String: Int])?["time_to_acknowledge"] ?? 0 >= 600)
 
         let list = try cli.ops(["incident", "list", "--format", "csv"], in: repo)
@@ -61,8 +67,10 @@ import Testing
         defer { cli.remove() }
         let repo = try Self.repository(cli)
         let env = ["OPS_USER": "alice"]
-        let id = try cli.ops(["incident", "open", "Search p95 above 800ms", "--sev", "SEV3", "--service", "search_ranking"],
-                             in: repo, environment: env).stdout.trimmingCharacters(in: .newlines)
+        let id = try cli.ops(
+            ["incident", "open", "Search p95 above 800ms", "--sev", "SEV3", "--service", "search_ranking"],
+            in: repo, environment: env
+        ).stdout.trimmingCharacters(in: .newlines)
         let head = try cli.git("rev-parse", "HEAD", in: repo)
         let cases: [([String], String)] = [
             (["incident", "open", "x", "--sev", "SEV9", "--service", "ops_copilot"], "ops: unknown severity 'SEV9'. Known: SEV1"),
@@ -93,12 +101,18 @@ import Testing
         let cli = try CLI()
         defer { cli.remove() }
         let repo = try Self.repository(cli)
-        let id = try cli.ops(["incident", "open", "Fraud scores stale", "--sev", "SEV2", "--service", "fraud_scoring"],
-                             in: repo, environment: ["OPS_USER": "alice"]).stdout.trimmingCharacters(in: .newlines)
-        let piped = try cli.ops(["incident", "note", id, "-"], in: repo, environment: ["OPS_USER": "carol"],
-                                stdin: "kubectl get pods\nfeature-sync-7d9   CrashLoopBackOff\n")
+        let id = try cli.ops(
+            ["incident", "open", "Fraud scores stale", "--sev", "SEV2", "--service", "fraud_scoring"],
+            in: repo, environment: ["OPS_USER": "alice"]
+        ).stdout.trimmingCharacters(in: .newlines)
+        let piped = try cli.ops(
+            ["incident", "note", id, "-"], in: repo, environment: ["OPS_USER": "carol"],
+            stdin: "kubectl get pods\nfeature-sync-7d9   CrashLoopBackOff\n")
         #expect(piped.status == 0)
-        #expect(try String(contentsOfFile: repo + "/incidents/" + id.dropFirst(4).prefix(4) + "/" + id.dropFirst(8).prefix(2) + "/\(id)/incident.md", encoding: .utf8)
+        #expect(
+            try String(
+                contentsOfFile: repo + "/incidents/" + id.dropFirst(4).prefix(4) + "/" + id.dropFirst(8).prefix(2) + "/\(id)/incident.md", encoding: .utf8
+            )
             .contains("carol **note** kubectl get pods\n  feature-sync-7d9   CrashLoopBackOff\n"))
 
         let before = Int(try cli.git("rev-list", "--count", "HEAD", in: repo).trimmingCharacters(in: .newlines))!
@@ -135,7 +149,7 @@ import Testing
 
         let show = try JSONSerialization.jsonObject(with: Data(try cli.ops(["incident", "show", id, "--json"], in: repo).stdout.utf8)) as! [String: Any]
         #expect(show["severity"] as? String == "SEV2")  // severity=page is an alias of SEV2 in the example ops.yaml
-        #expect(show["status"] as? String == "open")    // people resolve incidents, not alerts
+        #expect(show["status"] as? String == "open")  // people resolve incidents, not alerts
         #expect(show["runbook"] as? String == "model-serving-degradation")
         #expect((show["clock"] as? [String: String])?["detected_at"] == "2026-11-18T14:02:11Z")
         let texts = (show["timeline"] as! [[String: Any]]).map { "\($0["kind"]!) \($0["text"]!)" }
@@ -167,8 +181,8 @@ import Testing
         let all = (json["groups"] as! [[String: Any]])[0]
         // The three open ones count in the figures they reached, and are listed apart.
         #expect(all["key"] as? String == "all" && all["incidents"] as? Int == 6 && all["settled"] as? Int == 3 && all["small_sample"] as? Bool == false)
-        #expect(Set((json["open"] as! [[String: Any]]).map { $0["id"] as! String }) ==
-                ["INC-20261120-F5A77WY2", "INC-20261122-JH353M81", "INC-20261122-8JMFVQ2S"])
+        #expect(
+            Set((json["open"] as! [[String: Any]]).map { $0["id"] as! String }) == ["INC-20261120-F5A77WY2", "INC-20261122-JH353M81", "INC-20261122-8JMFVQ2S"])
         let table = try cli.ops(["stats", "--week", "2026-W47"], in: repo)
         #expect(table.stdout.hasPrefix("Response times, 2026-W47 (clock starts at detection)"))
         #expect(table.stdout.contains("acknowledge_at") == false && table.stdout.contains("Time to detect = detected_at − started_at"))

@@ -17,8 +17,9 @@ import Testing
     static func tourLines() throws -> [String] {
         let text = try String(contentsOfFile: readme, encoding: .utf8)
         guard let heading = text.range(of: "## Five-minute tour\n"),
-              let open = text.range(of: "```sh\n", range: heading.upperBound..<text.endIndex),
-              let close = text.range(of: "\n```", range: open.upperBound..<text.endIndex) else { return [] }
+            let open = text.range(of: "```sh\n", range: heading.upperBound..<text.endIndex),
+            let close = text.range(of: "\n```", range: open.upperBound..<text.endIndex)
+        else { return [] }
         return text[open.upperBound..<close.lowerBound].split(separator: "\n").map(String.init)
             .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty && !$0.hasPrefix("#") }
     }

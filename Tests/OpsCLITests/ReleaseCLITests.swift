@@ -10,25 +10,35 @@ import Testing
         let cli = try CLI()
         defer { cli.remove() }
         let repo = try SLOCLITests.repository(cli)
-        let imported = try cli.ops(["slo", "import", "--prometheus-good", Self.fixtures + "/ops_copilot_good.json",
-                                    "--prometheus-total", Self.fixtures + "/ops_copilot_total.json",
-                                    "--use-case", "ops_copilot", "--sli", "availability"], in: repo, environment: Self.monday)
+        let imported = try cli.ops(
+            [
+                "slo", "import", "--prometheus-good", Self.fixtures + "/ops_copilot_good.json",
+                "--prometheus-total", Self.fixtures + "/ops_copilot_total.json",
+                "--use-case", "ops_copilot", "--sli", "availability",
+            ], in: repo, environment: Self.monday)
         #expect(imported.status == 0, "\(imported.stderr)")
         func commits() throws -> Int { Int(try cli.git("rev-list", "--count", "HEAD", in: repo).trimmingCharacters(in: .newlines))! }
         let before = try commits()
 
         let frozen = try cli.ops(["release", "check", "--use-case", "ops_copilot"], in: repo, environment: Self.monday)
         #expect(frozen.status == 1)
-        #expect(frozen.stdout == "FROZEN: ops_copilot availability has used 103.8 % of its error budget; feature_freeze_all (at 100%) lets through only security_fix or sev-1 remediation approved by VP Platform (--change, --approved-by)\n")
+        #expect(
+            frozen.stdout
+                == "FROZEN: ops_copilot availability has used 103.8 % of its error budget; feature_freeze_all (at 100%) lets through only security_fix or sev-1 remediation approved by VP Platform (--change, --approved-by)\n"
+        )
 
-        let wrong = try cli.ops(["release", "check", "--use-case", "ops_copilot", "--change", "security_fix", "--approved-by", "bob"],
-                                in: repo, environment: Self.monday)
+        let wrong = try cli.ops(
+            ["release", "check", "--use-case", "ops_copilot", "--change", "security_fix", "--approved-by", "bob"],
+            in: repo, environment: Self.monday)
         #expect(wrong.status == 2 && wrong.stdout == "")
         #expect(wrong.stderr == "ops: 'bob' is not the approver of release exceptions in policies/ops_copilot.yaml: VP Platform is\n")
         #expect(try commits() == before)
 
-        let approved = try cli.ops(["release", "check", "--use-case", "ops_copilot", "--change", "security_fix",
-                                    "--approved-by", "VP Platform", "--as", "bob", "--format", "json"], in: repo, environment: Self.monday)
+        let approved = try cli.ops(
+            [
+                "release", "check", "--use-case", "ops_copilot", "--change", "security_fix",
+                "--approved-by", "VP Platform", "--as", "bob", "--format", "json",
+            ], in: repo, environment: Self.monday)
         #expect(approved.status == 0, "\(approved.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(approved.stdout.utf8)) as! [String: Any]
         #expect(json["schema_version"] as? Int == 1 && json["verdict"] as? String == "allowed" && json["exception"] as? Bool == true)
@@ -49,9 +59,12 @@ import Testing
         let cli = try CLI()
         defer { cli.remove() }
         let repo = try SLOCLITests.repository(cli)
-        let imported = try cli.ops(["slo", "import", "--prometheus-good", Self.fixtures + "/ops_copilot_good.json",
-                                    "--prometheus-total", Self.fixtures + "/ops_copilot_total.json",
-                                    "--use-case", "ops_copilot", "--sli", "availability"], in: repo, environment: Self.monday)
+        let imported = try cli.ops(
+            [
+                "slo", "import", "--prometheus-good", Self.fixtures + "/ops_copilot_good.json",
+                "--prometheus-total", Self.fixtures + "/ops_copilot_total.json",
+                "--use-case", "ops_copilot", "--sli", "availability",
+            ], in: repo, environment: Self.monday)
         #expect(imported.status == 0, "\(imported.stderr)")
         func commits() throws -> Int { Int(try cli.git("rev-list", "--count", "HEAD", in: repo).trimmingCharacters(in: .newlines))! }
         let before = try commits()
@@ -66,10 +79,15 @@ import Testing
                 // Spellings differ; the change, approver and week are the same.
                 let approver = index % 2 == 0 ? "VP Platform" : "vp platform"
                 let change = index % 3 == 0 ? "Security fix" : "security_fix"
-                results.set(index, Result {
-                    try cli.ops(["release", "check", "--use-case", "ops_copilot", "--change", change, "--approved-by", approver,
-                                 "--as", index % 2 == 0 ? "bob" : "alice", "--format", "json"], in: repo, environment: Self.monday)
-                })
+                results.set(
+                    index,
+                    Result {
+                        try cli.ops(
+                            [
+                                "release", "check", "--use-case", "ops_copilot", "--change", change, "--approved-by", approver,
+                                "--as", index % 2 == 0 ? "bob" : "alice", "--format", "json",
+                            ], in: repo, environment: Self.monday)
+                    })
                 group.leave()
             }.start()
         }
@@ -99,8 +117,9 @@ import Testing
         #expect(decisions.map { $0["id"] as? String } == [ids.first])
 
         // Later the same week, a check finds it too.
-        let wednesday = try cli.ops(["release", "check", "--use-case", "ops_copilot", "--change", "security_fix", "--approved-by", "VP Platform"],
-                                    in: repo, environment: ["OPS_NOW": "2026-11-25T15:00:00Z", "OPS_USER": "bob"])
+        let wednesday = try cli.ops(
+            ["release", "check", "--use-case", "ops_copilot", "--change", "security_fix", "--approved-by", "VP Platform"],
+            in: repo, environment: ["OPS_NOW": "2026-11-25T15:00:00Z", "OPS_USER": "bob"])
         #expect(wednesday.status == 0 && wednesday.stdout.hasSuffix("; recorded already as \(ids.first ?? "?")\n"), "\(wednesday.stdout)")
         #expect(try commits() == before + 1)
     }
@@ -114,9 +133,12 @@ import Testing
         #expect(status.status == 0, "\(status.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as! [String: Any]
         let checks = ((json["use_cases"] as! [[String: Any]])[0]["checks"] as! [[String: Any]]).filter { $0["breached"] as? Bool == true }
-        #expect(checks.map { "\($0["metric"]!) \($0["level"]!) \($0["channel"]!)" }
-            == ["psi page #data-oncall", "ks_pvalue alert #data-oncall", "guardrail_hit_rate target #safety",
-                "ucr_usd target #finops", "cache_hit_rate target #finops"])
+        #expect(
+            checks.map { "\($0["metric"]!) \($0["level"]!) \($0["channel"]!)" }
+                == [
+                    "psi page #data-oncall", "ks_pvalue alert #data-oncall", "guardrail_hit_rate target #safety",
+                    "ucr_usd target #finops", "cache_hit_rate target #finops",
+                ])
 
         let bad = try cli.ops("signals", "status", "--week", "W47", in: repo)
         #expect(bad.status == 2 && bad.stdout == "")

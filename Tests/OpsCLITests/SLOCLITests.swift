@@ -10,7 +10,8 @@ import Testing
     static func repository(_ cli: CLI) throws -> String {
         let repo = cli.path("ops")
         #expect(try cli.ops("init", repo, "--example").status == 0)
-        let files = [("slo-catalog.example.yaml", "slo/catalog.yaml")]
+        let files =
+            [("slo-catalog.example.yaml", "slo/catalog.yaml")]
             + ["ops_copilot", "fraud_scoring", "search_ranking"].map { ("policy-\($0).example.yaml", "policies/\($0).yaml") }
         var added = false
         for (source, target) in files where !FileManager.default.fileExists(atPath: repo + "/" + target) {
@@ -30,8 +31,10 @@ import Testing
         defer { cli.remove() }
         let repo = try Self.repository(cli)
         let commits = try cli.git("rev-list", "--count", "HEAD", in: repo)
-        let arguments = ["slo", "import", "--prometheus-good", Self.fixtures + "/ops_copilot_good.json",
-                         "--prometheus-total", Self.fixtures + "/ops_copilot_total.json", "--use-case", "ops_copilot", "--sli", "availability"]
+        let arguments = [
+            "slo", "import", "--prometheus-good", Self.fixtures + "/ops_copilot_good.json",
+            "--prometheus-total", Self.fixtures + "/ops_copilot_total.json", "--use-case", "ops_copilot", "--sli", "availability",
+        ]
         let first = try cli.ops(arguments, in: repo)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout == "slo/snapshots/events/ops_copilot/availability/2026-W47.yaml\n")

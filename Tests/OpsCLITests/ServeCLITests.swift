@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `ops serve` as Alertmanager meets it: the built binary on a loopback port, real HTTP.
@@ -42,8 +43,9 @@ import Glibc
         #expect(noToken.status == 401 && noToken.headers["www-authenticate"] == "Bearer")
         let wrongToken = try HTTPProbe.send(port: server.port, headers: webhookHeaders(token: "guess-\(Self.token)"), body: firing)
         #expect(wrongToken.status == 401)
-        let basic = try HTTPProbe.send(port: server.port, headers: webhookHeaders(token: nil).merging(["Authorization": "Basic \(Self.token)"]) { $1 },
-                                       body: firing)
+        let basic = try HTTPProbe.send(
+            port: server.port, headers: webhookHeaders(token: nil).merging(["Authorization": "Basic \(Self.token)"]) { $1 },
+            body: firing)
         #expect(basic.status == 401)
         var oversized = Data("{\"version\": \"4\", \"alerts\": [], \"pad\": \"".utf8)
         oversized.append(Data(repeating: UInt8(ascii: "x"), count: 150_000))
@@ -82,11 +84,13 @@ import Glibc
         #expect(health.status == 200 && health.text == "ok\n")
         let metrics = try HTTPProbe.send(port: server.port, method: "GET", path: "/metrics")
         #expect(metrics.status == 200 && metrics.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
-        for line in ["ops_serve_incidents_opened_total 1", "ops_serve_duplicates_absorbed_total 1", "ops_serve_deliveries_total 3",
-                     "ops_serve_commits_total 2", "ops_serve_errors_total{reason=\"unauthorized\"} 3",
-                     "ops_serve_errors_total{reason=\"too_large\"} 1", "ops_serve_errors_total{reason=\"bad_payload\"} 2",
-                     "ops_serve_errors_total{reason=\"unsupported_media_type\"} 1",
-                     "ops_serve_requests_total{path=\"/alertmanager\",code=\"200\"} 3", "ops_serve_commit_duration_seconds_count 3"] {
+        for line in [
+            "ops_serve_incidents_opened_total 1", "ops_serve_duplicates_absorbed_total 1", "ops_serve_deliveries_total 3",
+            "ops_serve_commits_total 2", "ops_serve_errors_total{reason=\"unauthorized\"} 3",
+            "ops_serve_errors_total{reason=\"too_large\"} 1", "ops_serve_errors_total{reason=\"bad_payload\"} 2",
+            "ops_serve_errors_total{reason=\"unsupported_media_type\"} 1",
+            "ops_serve_requests_total{path=\"/alertmanager\",code=\"200\"} 3", "ops_serve_commit_duration_seconds_count 3",
+        ] {
             #expect(metrics.text.contains(line + "\n"), "\(line) in \(metrics.text)")
         }
 
@@ -110,7 +114,9 @@ import Glibc
         let env = ["OPS_USER": "alice"]
         let open = try cli.ops(["serve", "--listen", "0.0.0.0:0"], in: repo, environment: env)
         #expect(open.status == 2)
-        #expect(open.stderr == "ops: --listen 0.0.0.0:0 can be reached from other machines, so ops serve needs a token: set OPS_SERVE_TOKEN or pass --token-file FILE\n")
+        #expect(
+            open.stderr
+                == "ops: --listen 0.0.0.0:0 can be reached from other machines, so ops serve needs a token: set OPS_SERVE_TOKEN or pass --token-file FILE\n")
         let noPort = try cli.ops(["serve", "--listen", "127.0.0.1"], in: repo, environment: env)
         #expect(noPort.status == 2 && noPort.stderr.hasPrefix("ops: --listen '127.0.0.1' has no port."))
         let name = try cli.ops(["serve", "--listen", "alertmanager.example.com:9095"], in: repo, environment: env)
@@ -128,7 +134,9 @@ import Glibc
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let listening = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, length) == 0 && listen(holder, 1) == 0 && getsockname(holder, $0, &length) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(holder, $0, length) == 0 && listen(holder, 1) == 0 && getsockname(holder, $0, &length) == 0
+            }
         }
         #expect(listening)
         let port = UInt16(bigEndian: address.sin_port)

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `ops serve` against clients that do not behave: half-sent heads by the thousand, idle
@@ -15,8 +16,9 @@ import Glibc
         let cli = try CLI()
         defer { cli.remove() }
         let repo = try IncidentCLITests.repository(cli)
-        let server = try ServeProcess(cli, in: repo, arguments: ["--head-timeout", "2"], environment: ["OPS_SERVE_TOKEN": Self.token],
-                                      fileLimit: 1_024)
+        let server = try ServeProcess(
+            cli, in: repo, arguments: ["--head-timeout", "2"], environment: ["OPS_SERVE_TOKEN": Self.token],
+            fileLimit: 1_024)
         defer { server.kill() }
         // The hard limit is 1,024 too, so the raise at start cannot lift it: the cap keeps room for Git.
         let listening = try #require(server.lines("listening").first)
@@ -28,8 +30,9 @@ import Glibc
         let opened = Date()
 
         let start = Date()
-        let delivery = try HTTPProbe.send(port: server.port, headers: webhookHeaders(token: Self.token),
-                                          body: try ServeCLITests.fixture("alertmanager-firing.json"), timeout: 30)
+        let delivery = try HTTPProbe.send(
+            port: server.port, headers: webhookHeaders(token: Self.token),
+            body: try ServeCLITests.fixture("alertmanager-firing.json"), timeout: 30)
         let waited = Date().timeIntervalSince(start)
         #expect(delivery.status == 200, "\(delivery.text)")
         #expect(try (delivery.json()["opened"] as? [String])?.count == 1)
@@ -41,9 +44,10 @@ import Glibc
         let closedCount = stalled.closedByPeer()
         #expect(allClosed, "\(closedCount) of 1,100 closed")
         #expect(stalled.firstClose.map { $0.timeIntervalSince(opened) >= 1.5 } == true)
-        #expect(try ServeCLITests.waitUntil(seconds: 5) {
-            (try? HTTPProbe.send(port: server.port, method: "GET", path: "/metrics"))?.text.contains("ops_serve_head_timeouts_total 1100\n") == true
-        })
+        #expect(
+            try ServeCLITests.waitUntil(seconds: 5) {
+                (try? HTTPProbe.send(port: server.port, method: "GET", path: "/metrics"))?.text.contains("ops_serve_head_timeouts_total 1100\n") == true
+            })
         #expect(server.process.isRunning)
         #expect(server.stop() == 0)
         #expect(server.lines("delivery").count == 1)
@@ -56,12 +60,14 @@ import Glibc
         let cli = try CLI()
         defer { cli.remove() }
         let repo = try IncidentCLITests.repository(cli)
-        let server = try ServeProcess(cli, in: repo, arguments: ["--head-timeout", "1", "--idle-timeout", "3", "--max-connections", "2000"],
-                                      fileLimit: 1_024)
+        let server = try ServeProcess(
+            cli, in: repo, arguments: ["--head-timeout", "1", "--idle-timeout", "3", "--max-connections", "2000"],
+            fileLimit: 1_024)
         defer { server.kill() }
         // More connections than the file limit has room for: lowered, and said so.
-        #expect(server.lines("limits").first?.contains("level=warn event=limits max_connections=896 requested=2000 file_limit=1024") == true,
-                "\(server.log)")
+        #expect(
+            server.lines("limits").first?.contains("level=warn event=limits max_connections=896 requested=2000 file_limit=1024") == true,
+            "\(server.log)")
 
         var sockets = RawSockets()
         defer { sockets.closeAll() }
@@ -74,11 +80,13 @@ import Glibc
         let answered = Date()
 
         let silentClosed = try #require(RawSockets.waitForClose(silent, seconds: 10))
-        #expect(silentClosed.timeIntervalSince(start) >= 0.8 && silentClosed.timeIntervalSince(start) < 2.5,
-                "closed after \(silentClosed.timeIntervalSince(start)) s")
+        #expect(
+            silentClosed.timeIntervalSince(start) >= 0.8 && silentClosed.timeIntervalSince(start) < 2.5,
+            "closed after \(silentClosed.timeIntervalSince(start)) s")
         let keptAliveClosed = try #require(RawSockets.waitForClose(keptAlive, seconds: 10))
-        #expect(keptAliveClosed.timeIntervalSince(answered) >= 2.5 && keptAliveClosed.timeIntervalSince(answered) < 6,
-                "closed after \(keptAliveClosed.timeIntervalSince(answered)) s")
+        #expect(
+            keptAliveClosed.timeIntervalSince(answered) >= 2.5 && keptAliveClosed.timeIntervalSince(answered) < 6,
+            "closed after \(keptAliveClosed.timeIntervalSince(answered)) s")
         #expect(server.stop() == 0)
     }
 
@@ -97,8 +105,10 @@ import Glibc
             try sockets.open(1, port: server.port, sending: nil)
             let fd = sockets.descriptors[0]
             // 50 MB declared, 64 KB sent: the rest never comes.
-            try RawSockets.send(fd, "POST /alertmanager HTTP/1.1\r\nHost: 127.0.0.1\r\n\(authorization)Content-Type: application/json\r\n"
-                                + "Content-Length: 50000000\r\n\r\n{\"pad\": \"" + String(repeating: "x", count: 65_536))
+            try RawSockets.send(
+                fd,
+                "POST /alertmanager HTTP/1.1\r\nHost: 127.0.0.1\r\n\(authorization)Content-Type: application/json\r\n"
+                    + "Content-Length: 50000000\r\n\r\n{\"pad\": \"" + String(repeating: "x", count: 65_536))
             let sent = Date()
             let reply = try RawSockets.receive(fd, until: { $0.contains("\r\n\r\n") && $0.hasSuffix("}\n") }, seconds: 5)
             #expect(reply.hasPrefix("HTTP/1.1 401 "), "\(reply)")
@@ -107,8 +117,9 @@ import Glibc
             #expect(closed.timeIntervalSince(sent) < 3, "closed after \(closed.timeIntervalSince(sent)) s")
         }
         // With the token the same head is read on, and the delivery goes through.
-        let delivery = try HTTPProbe.send(port: server.port, headers: webhookHeaders(token: Self.token),
-                                          body: try ServeCLITests.fixture("alertmanager-firing.json"))
+        let delivery = try HTTPProbe.send(
+            port: server.port, headers: webhookHeaders(token: Self.token),
+            body: try ServeCLITests.fixture("alertmanager-firing.json"))
         #expect(delivery.status == 200)
         #expect(server.stop() == 0)
         #expect(server.lines("delivery").filter { $0.contains("status=401 action=refused") }.count == 2)

@@ -31,8 +31,10 @@ import Testing
             alerts.append(entry)
             if !resolved { firing.insert(fingerprint) }
         }
-        let payload: [String: Any] = ["version": "4", "receiver": "ops", "status": resolved ? "resolved" : "firing", "alerts": alerts,
-                                      "groupKey": "{}:{index=\"\(index)\"}", "externalURL": "http://alertmanager:9093", "truncatedAlerts": 0]
+        let payload: [String: Any] = [
+            "version": "4", "receiver": "ops", "status": resolved ? "resolved" : "firing", "alerts": alerts,
+            "groupKey": "{}:{index=\"\(index)\"}", "externalURL": "http://alertmanager:9093", "truncatedAlerts": 0,
+        ]
         return (try! JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]), firing)
     }
 
@@ -111,9 +113,12 @@ import Testing
 
         let latencies = replies.map(\.seconds).sorted()
         func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int((p * Double(latencies.count)).rounded(.up)) - 1)] * 1000 }
-        print(String(format: "ops serve load: %d deliveries from %d clients in %.2f s: %.0f requests/s; latency p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d commits, %d incidents",
-                     Self.deliveries, Self.clients, wall, Double(Self.deliveries) / wall, percentile(0.5), percentile(0.99),
-                     latencies.last! * 1000, changing, expected.count))
+        print(
+            String(
+                format:
+                    "ops serve load: %d deliveries from %d clients in %.2f s: %.0f requests/s; latency p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d commits, %d incidents",
+                Self.deliveries, Self.clients, wall, Double(Self.deliveries) / wall, percentile(0.5), percentile(0.99),
+                latencies.last! * 1000, changing, expected.count))
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `ops serve` started by a test on a free loopback port; always stopped by `stop()` or `kill()`.
@@ -23,8 +24,10 @@ final class ServeProcess: @unchecked Sendable {
             process.arguments = ["serve", "--listen", "127.0.0.1:0"] + arguments
         }
         process.currentDirectoryURL = URL(fileURLWithPath: repo)
-        var environment = ["HOME": cli.home, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-                           "LANG": "C.UTF-8", "OPS_USER": "alice"]
+        var environment = [
+            "HOME": cli.home, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "LANG": "C.UTF-8", "OPS_USER": "alice",
+        ]
         environment.merge(extra) { $1 }
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
@@ -109,8 +112,10 @@ enum HTTPProbe {
         }
     }
 
-    static func send(port: UInt16, method: String = "POST", path: String = "/alertmanager", headers: [String: String] = [:],
-                     body: Data = Data(), timeout: Int = 60) throws -> Reply {
+    static func send(
+        port: UInt16, method: String = "POST", path: String = "/alertmanager", headers: [String: String] = [:],
+        body: Data = Data(), timeout: Int = 60
+    ) throws -> Reply {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ServeTestError("socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }

@@ -50,7 +50,10 @@ import Testing
         _ = try cli.git("remote", "set-url", "origin", cli.path("gone.git"), in: repo)
         let result = try cli.ops("sync", in: repo)
         #expect(result.status == 3)
-        #expect(result.stderr.hasPrefix("ops: remote path \(cli.path("gone.git")) does not exist (remote 'origin'). Your commits are kept; point origin at the shared repository (git remote set-url origin PATH)")
+        #expect(
+            result.stderr.hasPrefix(
+                "ops: remote path \(cli.path("gone.git")) does not exist (remote 'origin'). Your commits are kept; point origin at the shared repository (git remote set-url origin PATH)"
+            )
                 && result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
         #expect(!result.stderr.contains("unsupported URL protocol"))
         _ = try cli.git("remote", "set-url", "origin", "file://" + cli.path("gone.git"), in: repo)

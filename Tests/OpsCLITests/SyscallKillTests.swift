@@ -8,8 +8,10 @@ import Testing
 @Suite(.serialized, .tags(.integration)) struct SyscallKillTests {
     static let env = CrashSafetyTests.env
     static var syscalls: [String] {
-        let changing = ["write", "pwrite64", "fsync", "fdatasync", "ftruncate", "rename", "renameat", "renameat2",
-                        "unlink", "unlinkat", "mkdir", "mkdirat", "link", "linkat"]
+        let changing = [
+            "write", "pwrite64", "fsync", "fdatasync", "ftruncate", "rename", "renameat", "renameat2",
+            "unlink", "unlinkat", "mkdir", "mkdirat", "link", "linkat",
+        ]
         return ProcessInfo.processInfo.environment["OPS_KILL_SYSCALLS"] == "all" ? changing + ["openat", "close"] : changing
     }
 
@@ -45,8 +47,9 @@ import Testing
             // One traced run that is let finish counts the calls of each kind.
             let counted = try arguments(kind, "counted")
             let log = cli.home + "/strace.log"
-            let dry = try Self.run([tracer, "-f", "-qq", "-o", log, "-e", "trace=" + Self.syscalls.joined(separator: ","), CLI.binary] + counted,
-                                   in: repo, home: cli.home)
+            let dry = try Self.run(
+                [tracer, "-f", "-qq", "-o", log, "-e", "trace=" + Self.syscalls.joined(separator: ","), CLI.binary] + counted,
+                in: repo, home: cli.home)
             #expect(dry.status == 0)
             promised.append((kind, counted, dry.stdout))
             var counts: [String: Int] = [:]
@@ -58,8 +61,11 @@ import Testing
             for (name, count) in counts.sorted(by: { $0.key < $1.key }) where Self.syscalls.contains(name) {
                 for n in 1...count {
                     let killed = try arguments(kind, "\(name)-\(n)")
-                    let outcome = try Self.run([tracer, "-f", "-qq", "-o", "/dev/null", "-e", "trace=\(name)",
-                                                "-e", "inject=\(name):signal=KILL:when=\(n)", CLI.binary] + killed, in: repo, home: cli.home)
+                    let outcome = try Self.run(
+                        [
+                            tracer, "-f", "-qq", "-o", "/dev/null", "-e", "trace=\(name)",
+                            "-e", "inject=\(name):signal=KILL:when=\(n)", CLI.binary,
+                        ] + killed, in: repo, home: cli.home)
                     kills += 1
                     if outcome.status == 0 { promised.append((kind, killed, outcome.stdout)) }
                     let next = try arguments(kind, "after-\(name)-\(n)")
@@ -97,8 +103,10 @@ import Testing
         process.executableURL = URL(fileURLWithPath: arguments[0])
         process.arguments = Array(arguments.dropFirst())
         process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        process.environment = ["HOME": home, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-                               "LANG": "C.UTF-8", "OPS_USER": "alice"]
+        process.environment = [
+            "HOME": home, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "LANG": "C.UTF-8", "OPS_USER": "alice",
+        ]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

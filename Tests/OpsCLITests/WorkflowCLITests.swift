@@ -10,8 +10,10 @@ import Testing
         let env = ["OPS_USER": "alice"]
         var ids: [String] = []
         for (title, verb) in [("Checkout p99 above 1.2s", "ack"), ("Checkout errors above 2%", "mitigate"), ("Copilot answers empty", "resolve")] {
-            let id = try cli.ops(["incident", "open", title, "--sev", "SEV2", "--service", "ops_copilot"],
-                                 in: repo, environment: env).stdout.trimmingCharacters(in: .newlines)
+            let id = try cli.ops(
+                ["incident", "open", title, "--sev", "SEV2", "--service", "ops_copilot"],
+                in: repo, environment: env
+            ).stdout.trimmingCharacters(in: .newlines)
             #expect(try cli.ops(["incident", verb, id], in: repo, environment: env).status == 0)
             ids.append(id)
         }
@@ -89,8 +91,10 @@ import Testing
         let cli = try CLI()
         defer { cli.remove() }
         let repo = try IncidentCLITests.repository(cli)
-        let id = try cli.ops(["incident", "open", "Checkout p99 above 1.2s", "--sev", "SEV2", "--service", "ops_copilot"],
-                             in: repo, environment: ["OPS_USER": "alice"]).stdout.trimmingCharacters(in: .newlines)
+        let id = try cli.ops(
+            ["incident", "open", "Checkout p99 above 1.2s", "--sev", "SEV2", "--service", "ops_copilot"],
+            in: repo, environment: ["OPS_USER": "alice"]
+        ).stdout.trimmingCharacters(in: .newlines)
         let part = id.suffix(8).lowercased()
         // What the generated scripts run at each Tab: ops ---completion SUBCOMMANDS -- ARGUMENT INDEX CURSOR WORDS...
         func complete(_ command: [String], _ argument: String, _ words: [String] = [""], in folder: String? = nil) throws -> CLI.Result {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 /// The intake `ops alert ingest` and `ops serve` share, with the parse cache in play: which

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 /// The cache and index files join fields with tabs, line breaks and separator characters; a
@@ -42,7 +43,8 @@ import Testing
         #expect(read.commits(touching: { $0 == "notes/a" || $0.hasPrefix("line break") }).isEmpty)
 
         let incident = try ops.open()
-        let postmortem = (incident.path as NSString).deletingLastPathComponent.replacingOccurrences(of: "/\(incident.id)", with: "/odd\tfolder") + "/postmortem.md"
+        let postmortem =
+            (incident.path as NSString).deletingLastPathComponent.replacingOccurrences(of: "/\(incident.id)", with: "/odd\tfolder") + "/postmortem.md"
         try ops.folder.write(postmortem, "# x\n")
         _ = try git(ops.folder.path, "add", "--", postmortem)
         _ = try git(ops.folder.path, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "odd postmortem")

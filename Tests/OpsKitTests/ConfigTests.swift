@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 @Suite struct ConfigTests {
@@ -61,24 +62,30 @@ import Testing
     ])
     func brokenConfigurationNamesTheLine(change: String, expected: String) throws {
         var lines = [
-            "team: Test",                                            // 1
-            "timezone: UTC",                                         // 2
-            "severities:",                                           // 3
-            "  - {id: SEV1, aliases: [P1]}",                         // 4
-            "  - {id: SEV2, aliases: [P2]}",                         // 5
-            "teams: [{name: SRE, channels: [\"#sre\"]}]",            // 6
-            "people:",                                               // 7
+            "team: Test",  // 1
+            "timezone: UTC",  // 2
+            "severities:",  // 3
+            "  - {id: SEV1, aliases: [P1]}",  // 4
+            "  - {id: SEV2, aliases: [P2]}",  // 5
+            "teams: [{name: SRE, channels: [\"#sre\"]}]",  // 6
+            "people:",  // 7
             "  - {handle: bob, name: Bob, email: bob@example.com}",  // 8
-            "services: [checkout]",                                  // 9
-            "roles: [commander]",                                    // 10
-            "metrics:",                                              // 11
-            "  clock_start: detected",                               // 12
+            "services: [checkout]",  // 9
+            "roles: [commander]",  // 10
+            "metrics:",  // 11
+            "  clock_start: detected",  // 12
         ]
-        if change.hasPrefix("timezone") { lines[1] = change }
-        else if change.hasPrefix("clock_start") { lines[11] = "  " + change }
-        else if change.contains("handle") { lines[7] = change }
-        else if change.contains("SEV2") { lines[4] = change }
-        else { lines.append(change) }
+        if change.hasPrefix("timezone") {
+            lines[1] = change
+        } else if change.hasPrefix("clock_start") {
+            lines[11] = "  " + change
+        } else if change.contains("handle") {
+            lines[7] = change
+        } else if change.contains("SEV2") {
+            lines[4] = change
+        } else {
+            lines.append(change)
+        }
         let text = lines.joined(separator: "\n") + "\n"
         #expect {
             try OpsConfig.load(text)
@@ -90,11 +97,12 @@ import Testing
     @Test func lintSeesEveryProblemAtOnce() {
         let text = "team: T\ntimezone: Nowhere\nseverities: []\nfoo: 1\n"
         let problems = OpsConfig.problems(in: text)
-        #expect(problems.map(\.description) == [
-            "ops.yaml:4: unknown key `foo`. Known keys: team, timezone, severities, services, use_cases, people, teams, channels, roles, metrics, backlog_tags, postmortems, groups, sync",
-            "ops.yaml:2: unknown time zone `Nowhere`. Use an IANA name such as Europe/Berlin, America/New_York or UTC",
-            "ops.yaml:3: `severities` must be a list of levels, most severe first",
-        ])
+        #expect(
+            problems.map(\.description) == [
+                "ops.yaml:4: unknown key `foo`. Known keys: team, timezone, severities, services, use_cases, people, teams, channels, roles, metrics, backlog_tags, postmortems, groups, sync",
+                "ops.yaml:2: unknown time zone `Nowhere`. Use an IANA name such as Europe/Berlin, America/New_York or UTC",
+                "ops.yaml:3: `severities` must be a list of levels, most severe first",
+            ])
     }
 
     @Test func syncIsAutoOrManual() throws {
@@ -102,9 +110,10 @@ import Testing
         #expect(try !OpsConfig.load(base).autoSync)
         #expect(try OpsConfig.load(base + "sync: auto\n").autoSync)
         #expect(try !OpsConfig.load(base + "sync: manual\n").autoSync)
-        #expect(OpsConfig.problems(in: base + "sync: always\n").map(\.description) == [
-            "ops.yaml:4: `sync` is `auto` (try ops sync after every change) or `manual`",
-        ])
+        #expect(
+            OpsConfig.problems(in: base + "sync: always\n").map(\.description) == [
+                "ops.yaml:4: `sync` is `auto` (try ops sync after every change) or `manual`"
+            ])
     }
 }
 

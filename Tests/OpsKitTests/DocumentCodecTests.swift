@@ -1,27 +1,28 @@
 import Foundation
 import Testing
 import Yams
+
 @testable import OpsKit
 
 @Suite struct DocumentCodecTests {
     static let incident = """
-    ---
-    id: INC-20261122-7F3AK2QX
-    title: Checkout p99 latency above 1.2s   # set by alice
-    severity: SEV2
-    # who is on it
-    commander: alice
-    roles: {comms: bob, scribe: carol}
-    tags: [latency]
-    custom_field: kept as it is
-    opened_at: 2026-11-22T19:58:02+02:00
-    ---
-    # Checkout p99 latency above 1.2s
+        ---
+        id: INC-20261122-7F3AK2QX
+        title: Checkout p99 latency above 1.2s   # set by alice
+        severity: SEV2
+        # who is on it
+        commander: alice
+        roles: {comms: bob, scribe: carol}
+        tags: [latency]
+        custom_field: kept as it is
+        opened_at: 2026-11-22T19:58:02+02:00
+        ---
+        # Checkout p99 latency above 1.2s
 
-    ## Timeline
-    - 2026-11-22T17:58:02Z alice **opened** SEV2 on checkout
+        ## Timeline
+        - 2026-11-22T17:58:02Z alice **opened** SEV2 on checkout
 
-    """
+        """
 
     @Test func loadThenSaveGivesTheSameBytes() throws {
         let document = try MarkdownDocument(Self.incident, path: "incident.md")
@@ -74,8 +75,10 @@ import Yams
     }
 
     @Test func hostileTextIsQuotedSafelyAndReadsBackAsTyped() throws {
-        let titles = ["a: b", "# not a comment", "---", "line one\nline two", "'single' \"double\"", "true", "123",
-                      "  padded  ", "emoji 🚨 ok", "$(rm -rf ~)", "../../etc/passwd", "null", "key: [x]", String(repeating: "é", count: 10_000)]
+        let titles = [
+            "a: b", "# not a comment", "---", "line one\nline two", "'single' \"double\"", "true", "123",
+            "  padded  ", "emoji 🚨 ok", "$(rm -rf ~)", "../../etc/passwd", "null", "key: [x]", String(repeating: "é", count: 10_000),
+        ]
         for title in titles {
             let document = try MarkdownDocument.make(path: "x.md", fields: [("title", Node.text(title)), ("n", Node("1"))], body: "# body\n")
             let reread = try MarkdownDocument(document.text, path: "x.md")
@@ -94,8 +97,11 @@ import Yams
             let message = (error as? OpsError)?.message ?? ""
             return message.hasPrefix("incidents/a/incident.md:") && message.contains("YAML does not parse")
         }
-        #expect(throws: OpsError.file("b.md", line: 1, "the front matter opened with --- is never closed",
-                                      fix: "Add a line with --- after the last `key: value` line")) {
+        #expect(
+            throws: OpsError.file(
+                "b.md", line: 1, "the front matter opened with --- is never closed",
+                fix: "Add a line with --- after the last `key: value` line")
+        ) {
             try MarkdownDocument("---\nid: x\n", path: "b.md")
         }
         #expect {

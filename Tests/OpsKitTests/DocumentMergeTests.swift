@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 @Suite struct DocumentMergeTests {
@@ -51,8 +52,9 @@ import Testing
             let ourNew = (0..<Int.random(in: 0...5, using: &random)).map { entry(Int.random(in: 0...59, using: &random), "bob", "ours \($0)") }
             let theirNew = (0..<Int.random(in: 0...5, using: &random)).map { entry(Int.random(in: 0...59, using: &random), "carol", "theirs \($0)") }
             let both = Array(ourNew.prefix(1))  // the same entry written on both sides
-            let merged = try merger.merge(base: document(entries: shared), ours: document(entries: shared + ourNew),
-                                          theirs: document(entries: shared + theirNew + both), changeTime: noHistory, notes: false)
+            let merged = try merger.merge(
+                base: document(entries: shared), ours: document(entries: shared + ourNew),
+                theirs: document(entries: shared + theirNew + both), changeTime: noHistory, notes: false)
             let lines = merged.text.split(separator: "\n").map(String.init).filter { $0.hasPrefix("- 2026") }
             #expect(Set(lines) == Set(shared + ourNew + theirNew))
             #expect(lines.count == Set(lines).count)
@@ -70,16 +72,23 @@ import Testing
         let ours = document(entries: [entry(1, "alice", "a")]).replacingOccurrences(of: "title: Checkout slow", with: "title: Checkout down")
         let theirs = document(entries: [entry(1, "alice", "a")]).replacingOccurrences(of: "title: Checkout slow", with: "title: Checkout errors")
         let early = Timestamp.parse("2026-11-22T18:05:00Z")!, late = Timestamp.parse("2026-11-22T18:06:00Z")!
-        let merged = try merger.merge(base: base, ours: ours, theirs: theirs, changeTime: { _, ourSide in
-            ourSide ? (late, "Alice") : (early, "Bob")
-        })
+        let merged = try merger.merge(
+            base: base, ours: ours, theirs: theirs,
+            changeTime: { _, ourSide in
+                ourSide ? (late, "Alice") : (early, "Bob")
+            })
         #expect(merged.text.contains("title: Checkout down\n"))
         // The note is the merge's own: the same on whichever clone merges, at the time of the clash.
-        #expect(merged.text.hasSuffix("- 2026-11-22T18:06:00Z ops **sync** title: kept Checkout down (Alice, 2026-11-22T18:06:00Z); not kept: Checkout errors (Bob, 2026-11-22T18:05:00Z)\n"))
+        #expect(
+            merged.text.hasSuffix(
+                "- 2026-11-22T18:06:00Z ops **sync** title: kept Checkout down (Alice, 2026-11-22T18:06:00Z); not kept: Checkout errors (Bob, 2026-11-22T18:05:00Z)\n"
+            ))
         #expect(merged.fieldConflicts.count == 1)
-        let swapped = try merger.merge(base: base, ours: theirs, theirs: ours, changeTime: { _, ourSide in
-            ourSide ? (early, "Bob") : (late, "Alice")
-        })
+        let swapped = try merger.merge(
+            base: base, ours: theirs, theirs: ours,
+            changeTime: { _, ourSide in
+                ourSide ? (early, "Bob") : (late, "Alice")
+            })
         #expect(swapped.text == merged.text)
     }
 
@@ -89,21 +98,24 @@ import Testing
                 + boxes.enumerated().map { "- [\($0.element ? "x" : " ")] mitigation.\($0.offset + 1) Step\n" }.joined()
         }
         let merger = DocumentMerge(path: "incidents/2026/11/INC-20261122-AAAAAAAA/runbook.md", ourLabel: "this clone", theirLabel: "origin/main")
-        let merged = try merger.merge(base: runbook([false, false, false]), ours: runbook([true, false, false]),
-                                      theirs: runbook([false, true, false]), changeTime: noHistory, notes: false)
+        let merged = try merger.merge(
+            base: runbook([false, false, false]), ours: runbook([true, false, false]),
+            theirs: runbook([false, true, false]), changeTime: noHistory, notes: false)
         #expect(merged.text == runbook([true, true, false]) && !merged.hasConflictBlock)
         // The same line changed both ways is still a clash for a person.
-        let clash = try merger.merge(base: runbook([false, false]), ours: runbook([true, false]).replacingOccurrences(of: "1 Step", with: "1 Ours"),
-                                     theirs: runbook([false, false]).replacingOccurrences(of: "1 Step", with: "1 Theirs"),
-                                     changeTime: noHistory, notes: false)
+        let clash = try merger.merge(
+            base: runbook([false, false]), ours: runbook([true, false]).replacingOccurrences(of: "1 Step", with: "1 Ours"),
+            theirs: runbook([false, false]).replacingOccurrences(of: "1 Step", with: "1 Theirs"),
+            changeTime: noHistory, notes: false)
         #expect(clash.hasConflictBlock && !clash.text.contains("|||||||"))
     }
 
     @Test func clashingSummaryLinesBecomeOneMarkedBlock() throws {
         let base = document(entries: [entry(1, "alice", "a")])
-        let merged = try merger.merge(base: base, ours: document(summary: "Ours.", entries: [entry(1, "alice", "a")]),
-                                      theirs: document(summary: "Theirs.", entries: [entry(1, "alice", "a"), entry(2, "bob", "b")]),
-                                      changeTime: noHistory, notes: false)
+        let merged = try merger.merge(
+            base: base, ours: document(summary: "Ours.", entries: [entry(1, "alice", "a")]),
+            theirs: document(summary: "Theirs.", entries: [entry(1, "alice", "a"), entry(2, "bob", "b")]),
+            changeTime: noHistory, notes: false)
         #expect(merged.hasConflictBlock)
         #expect(merged.text.contains("## Summary\n<<<<<<< this clone\nOurs.\n=======\nTheirs.\n>>>>>>> origin/main\n"))
         #expect(merged.text.hasSuffix(entry(1, "alice", "a") + "\n" + entry(2, "bob", "b") + "\n"))

@@ -2,14 +2,17 @@ import Foundation
 import PropertyBased
 import Testing
 import Yams
+
 @testable import OpsKit
 
 /// Generated documents: whatever text a person or ops puts in a field, the file stays valid YAML,
 /// reads back as typed, saves byte for byte, and an edit touches only its own lines.
 @Suite struct DocumentPropertyTests {
-    static let pieces = ["a", "Z", " ", ":", ": ", "#", " #", "-", "---", "'", "\"", "\\", "\n", "\r\n", "\t", "{", "}",
-                         "[", "]", ",", "&x", "*x", "!tag", "%", "@", "`", "|", ">", "?", "~", "null", "true", "0x1F",
-                         "1e3", "12:30", "2026-11-22", "é", "🚨", "中文", "\u{2028}", "$(rm -rf ~)", "../"]
+    static let pieces = [
+        "a", "Z", " ", ":", ": ", "#", " #", "-", "---", "'", "\"", "\\", "\n", "\r\n", "\t", "{", "}",
+        "[", "]", ",", "&x", "*x", "!tag", "%", "@", "`", "|", ">", "?", "~", "null", "true", "0x1F",
+        "1e3", "12:30", "2026-11-22", "é", "🚨", "中文", "\u{2028}", "$(rm -rf ~)", "../",
+    ]
     static let text = Gen.element(of: pieces).array(of: 1...6).map { $0.compactMap { $0 }.joined() }
     static let key = Gen.lowercaseLetter.string(of: 1...8)
     static let field = zip(key, text, Gen.bool).map { Field(key: $0, value: $1, asList: $2) }

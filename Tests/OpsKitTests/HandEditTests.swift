@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Yams
+
 @testable import OpsKit
 
 /// What people write by hand survives what ops changes next to it.
@@ -16,15 +17,17 @@ import Yams
         let skipped = "* [ ] ~~`mitigation.3` Enable the fallback~~ (skipped: none) -- bob agreed"
         #expect(try AttachedRunbook.edited(skipped, checked: true, skipReason: nil) == "* [x] `mitigation.3` Enable the fallback -- bob agreed")
         let plain = "  - [ ] `detection.1` p99 above 1.2 s -- seen at 14:02"
-        #expect(try AttachedRunbook.edited(plain, checked: false, skipReason: "not paged") ==
-                "  - [ ] ~~`detection.1` p99 above 1.2 s -- seen at 14:02~~ (skipped: not paged)")
+        #expect(
+            try AttachedRunbook.edited(plain, checked: false, skipReason: "not paged")
+                == "  - [ ] ~~`detection.1` p99 above 1.2 s -- seen at 14:02~~ (skipped: not paged)")
     }
 
     @Test func backlogLinksAreFoundWhereverTheyStandAndTickingTouchesOnlyTheBox() {
         #expect(BacklogService.linkedID("- [ ] Add a canary @alice due:2026-12-01 (BL-20261120-9ME2M7MX) — blocked on infra") == "BL-20261120-9ME2M7MX")
         #expect(BacklogService.linkedID("- [ ] Add a canary (see BL notes)") == nil)
-        #expect(BacklogService.ticking("+ [ ] Document the \"- [ ] box\" format @carol (BL-20261120-9ME2M7MX)") ==
-                "+ [x] Document the \"- [ ] box\" format @carol (BL-20261120-9ME2M7MX)")
+        #expect(
+            BacklogService.ticking("+ [ ] Document the \"- [ ] box\" format @carol (BL-20261120-9ME2M7MX)")
+                == "+ [x] Document the \"- [ ] box\" format @carol (BL-20261120-9ME2M7MX)")
         #expect(BacklogService.ticking("- [x] already done") == nil)
     }
 
@@ -38,8 +41,9 @@ import Yams
         #expect(try RACIService(ops.workspace).matrix().workstream("Error budgets").consulted == ["PM"])
 
         let decision = try DecisionService(ops.workspace).create(.init(title: "Keep two regions"), author: ops.alice)
-        try FileManager.default.copyItem(atPath: ops.folder.path + "/" + decision.path,
-                                         toPath: ops.folder.path + "/decisions/\(decision.id)-copy.md")
+        try FileManager.default.copyItem(
+            atPath: ops.folder.path + "/" + decision.path,
+            toPath: ops.folder.path + "/decisions/\(decision.id)-copy.md")
         _ = try git(ops.folder.path, "add", "-A")
         _ = try git(ops.folder.path, "-c", "user.name=Pat", "-c", "user.email=pat@example.com", "commit", "-qm", "copy")
         // Two files with one id: an error that names both, never a crash.

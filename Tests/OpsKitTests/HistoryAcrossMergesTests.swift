@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 /// `ops history` after `ops sync`: each change is blamed on the commit that made it on its own
@@ -30,8 +31,11 @@ import Testing
             #expect(severity.map(\.author) == ["Bob Okafor", "Alice Martin"])
             #expect(severity.map(\.action) == ["incident.sev", "incident.open"])
             #expect(severity.first?.commit == bobsCommit)
-            #expect(severity.map(\.changes) == [[HistoryService.Change(field: "severity", before: "SEV3", after: "SEV2")],
-                                                 [HistoryService.Change(field: "severity", before: nil, after: "SEV3")]])
+            #expect(
+                severity.map(\.changes) == [
+                    [HistoryService.Change(field: "severity", before: "SEV3", after: "SEV2")],
+                    [HistoryService.Change(field: "severity", before: nil, after: "SEV3")],
+                ])
             // The merge decided nothing: it is not in the history at all.
             let all = try HistoryService(clone).history(of: incident.id)
             #expect(all.map(\.action) == ["incident.note", "incident.sev", "incident.open"])

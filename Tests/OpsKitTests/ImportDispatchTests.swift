@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 @Suite struct ImportDispatchTests {
@@ -30,8 +31,9 @@ import Testing
         defer { ops.remove() }
         // Incident 6 "Kaseya" as if created Closed: stable_at = closed_at = reported_at = 2021-07-27 20:11:30.525883.
         let dump = try ImportSamples.edited(.dispatch, ImportSamples.dispatchDump) { text in
-            text.replacingOccurrences(of: "Those backups are good right?\tActive\tOpen\t2021-07-27 20:11:30.525883\t\\N\t\\N",
-                                      with: "Those backups are good right?\tClosed\tOpen\t2021-07-27 20:11:30.525883\t2021-07-27 20:11:30.525883\t2021-07-27 20:11:30.525883")
+            text.replacingOccurrences(
+                of: "Those backups are good right?\tActive\tOpen\t2021-07-27 20:11:30.525883\t\\N\t\\N",
+                with: "Those backups are good right?\tClosed\tOpen\t2021-07-27 20:11:30.525883\t2021-07-27 20:11:30.525883\t2021-07-27 20:11:30.525883")
         }
         let summary = try ops.importing(.dispatch, [dump])
         let kaseya = try ops.imported("dispatch:6")
@@ -46,8 +48,9 @@ import Testing
         defer { ops.remove() }
         // Type 3 "Customer Data" (incident 2's) marked exclude_from_metrics.
         let dump = try ImportSamples.edited(.dispatch, ImportSamples.dispatchDump) { text in
-            text.replacingOccurrences(of: "3\tCustomer Data\t\\N\tThis is an incident involving customer data.\tf",
-                                      with: "3\tCustomer Data\t\\N\tThis is an incident involving customer data.\tt")
+            text.replacingOccurrences(
+                of: "3\tCustomer Data\t\\N\tThis is an incident involving customer data.\tf",
+                with: "3\tCustomer Data\t\\N\tThis is an incident involving customer data.\tt")
         }
         let summary = try ops.importing(.dispatch, [dump])
         #expect(summary.created.count == 3)

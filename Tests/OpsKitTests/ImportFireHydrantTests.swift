@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 @Suite struct ImportFireHydrantTests {
@@ -12,13 +13,19 @@ import Testing
         // #2: created_at 2022-03-08T01:28:08.276Z; milestones started 01:28:08.563Z, acknowledged 02:03:42.000Z
         // (edited), mitigated 03:09:06.407Z = resolved 03:09:06.407Z; current_milestone resolved.
         let two = try ops.imported("firehydrant:a4a082a0-399c-4f74-aa2e-4be55ba6ed44")
-        #expect(two.clock == [.started: utc("2022-03-08T01:28:08Z"), .opened: utc("2022-03-08T01:28:08Z"),
-                              .acknowledged: utc("2022-03-08T02:03:42Z"), .resolved: utc("2022-03-08T03:09:06Z")])
+        #expect(
+            two.clock == [
+                .started: utc("2022-03-08T01:28:08Z"), .opened: utc("2022-03-08T01:28:08Z"),
+                .acknowledged: utc("2022-03-08T02:03:42Z"), .resolved: utc("2022-03-08T03:09:06Z"),
+            ])
         #expect(two.status == .resolved && two.severity == "SEV4" && two.commander == "kelvin-tran")
         // #1: created_at 2022-03-07T15:17:51.612Z; started 15:17:51.779Z, acknowledged 15:17:52.022Z.
         let one = try ops.imported("firehydrant:6227bd80-53fc-4733-84dd-9314301632ac")
-        #expect(one.clock == [.started: utc("2022-03-07T15:17:51Z"), .opened: utc("2022-03-07T15:17:51Z"),
-                              .acknowledged: utc("2022-03-07T15:17:52Z")])
+        #expect(
+            one.clock == [
+                .started: utc("2022-03-07T15:17:51Z"), .opened: utc("2022-03-07T15:17:51Z"),
+                .acknowledged: utc("2022-03-07T15:17:52Z"),
+            ])
         #expect(one.status == .acknowledged && one.title == "test 2")
         // #3 (events only in the JSON lines file): Commander, Ops Lead and Communication roles.
         let three = try ops.imported("firehydrant:4a9cd2e4-538c-40c7-83c3-b5b910eaa2cf")
@@ -52,10 +59,11 @@ import Testing
         let two = try ops.imported("firehydrant:a4a082a0-399c-4f74-aa2e-4be55ba6ed44")
         #expect(two.clock[.acknowledged] == utc("2022-03-08T02:03:42Z"))
         #expect(two.timeline.contains { $0.kind == "acknowledged" && $0.at == utc("2022-03-08T01:28:08Z") })
-        #expect(two.timeline.contains {
-            $0.kind == "corrected" && $0.at == utc("2022-03-08T02:03:42Z")
-                && $0.text == "acknowledged_at 2022-03-08T01:28:08Z → 2022-03-08T02:03:42Z (edited in FireHydrant)"
-        })
+        #expect(
+            two.timeline.contains {
+                $0.kind == "corrected" && $0.at == utc("2022-03-08T02:03:42Z")
+                    && $0.text == "acknowledged_at 2022-03-08T01:28:08Z → 2022-03-08T02:03:42Z (edited in FireHydrant)"
+            })
         #expect(summary.notes.contains { $0.hasPrefix("acknowledged_at was edited after the fact in FireHydrant") && $0.contains("#2") })
     }
 
@@ -104,11 +112,17 @@ import Testing
         defer { ops.remove() }
         // #4 with an organisation's own milestone after acknowledged.
         let file = try ImportSamples.edited(.firehydrant, ImportSamples.fireHydrant) { text in
-            text.replacingOccurrences(of: "\"type\":\"acknowledged\",\"occurred_at\":\"2022-03-09T08:45:47.055Z\",\"duration\":\"PT0S\"}",
-                                      with: "\"type\":\"acknowledged\",\"occurred_at\":\"2022-03-09T08:45:47.055Z\",\"duration\":\"PT0S\"},{\"type\":\"customer_comms_sent\",\"occurred_at\":\"2022-03-09T09:30:00.000Z\"}")
+            text.replacingOccurrences(
+                of: "\"type\":\"acknowledged\",\"occurred_at\":\"2022-03-09T08:45:47.055Z\",\"duration\":\"PT0S\"}",
+                with:
+                    "\"type\":\"acknowledged\",\"occurred_at\":\"2022-03-09T08:45:47.055Z\",\"duration\":\"PT0S\"},{\"type\":\"customer_comms_sent\",\"occurred_at\":\"2022-03-09T09:30:00.000Z\"}"
+            )
         }
         let summary = try ops.importing(.firehydrant, [file], dryRun: true)
-        #expect(summary.unmapped.contains { $0.hasPrefix("milestone 'customer_comms_sent': no clock point; not imported (map it with --clock 'customer_comms_sent=POINT')") })
+        #expect(
+            summary.unmapped.contains {
+                $0.hasPrefix("milestone 'customer_comms_sent': no clock point; not imported (map it with --clock 'customer_comms_sent=POINT')")
+            })
         try ops.importing(.firehydrant, [file], clock: ["customer_comms_sent=mitigated"])
         #expect(try ops.imported("firehydrant:dbb971ad-4cc8-4c8a-ba6e-37ac477de0a8").clock[.mitigated] == utc("2022-03-09T09:30:00Z"))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 /// incident.io's samples are the vendor's OpenAPI examples: one incident (01FDAG4SAP5TYPT98WGR2N7W91,
@@ -32,17 +33,19 @@ import Testing
             let update = one.components(separatedBy: "\"incident_updates\": [")[1].components(separatedBy: "\n  ],")[0]
             let learning = update.replacingOccurrences(of: "\"category\": \"triage\"", with: "\"category\": \"learning\"")
                 .replacingOccurrences(of: "\"name\": \"Closed\"", with: "\"name\": \"Post-incident\"")
-                .replacingOccurrences(of: "\"created_at\": \"2021-08-17T13:28:57.801578Z\",\n      \"id\"", with: "\"created_at\": \"2021-08-17T15:00:00.5Z\",\n      \"id\"")
+                .replacingOccurrences(
+                    of: "\"created_at\": \"2021-08-17T13:28:57.801578Z\",\n      \"id\"", with: "\"created_at\": \"2021-08-17T15:00:00.5Z\",\n      \"id\"")
             return one.replacingOccurrences(of: update, with: update + "," + learning)
         }
         try ops.importing(.incidentio, [try ImportSamples.file(.incidentio, "openapi_GET_v2_incident.json"), updates])
         let incident = try ops.imported(Self.source)
         #expect(incident.clock[.resolved] == utc("2021-08-17T15:00:00Z"))
         #expect(incident.status == .resolved)
-        #expect(incident.timeline.filter { $0.kind == "update" }.map(\.text) == [
-            "Closed, severity Minor: We're working on a fix, hoping to ship in the next 30 minutes",
-            "Post-incident, severity Minor: We're working on a fix, hoping to ship in the next 30 minutes",
-        ])
+        #expect(
+            incident.timeline.filter { $0.kind == "update" }.map(\.text) == [
+                "Closed, severity Minor: We're working on a fix, hoping to ship in the next 30 minutes",
+                "Post-incident, severity Minor: We're working on a fix, hoping to ship in the next 30 minutes",
+            ])
         #expect(incident.timeline.first { $0.kind == "update" }?.actor == "lisa-karlin-curtis")
     }
 
@@ -53,7 +56,10 @@ import Testing
             text.replacingOccurrences(of: "\"name\": \"Impact started\"", with: "\"name\": \"Customer impact began\"")
         }
         let summary = try ops.importing(.incidentio, [renamed], dryRun: true)
-        #expect(summary.unmapped.contains { $0.hasPrefix("timestamp 'Customer impact began': no clock point; not imported (map it with --clock 'Customer impact began=POINT')") })
+        #expect(
+            summary.unmapped.contains {
+                $0.hasPrefix("timestamp 'Customer impact began': no clock point; not imported (map it with --clock 'Customer impact began=POINT')")
+            })
         try ops.importing(.incidentio, [renamed], clock: ["Customer impact began=started"])
         #expect(try ops.imported(Self.source).clock[.started] == utc("2021-08-17T13:28:57Z"))
         // A timestamp defined but never set has no value: missing, not an error.
@@ -73,27 +79,35 @@ import Testing
                 text.replacingOccurrences(of: from, with: to).replacingOccurrences(of: "01FDAG4SAP5TYPT98WGR2N7W91", with: id)
             }
         }
-        let summary = try ops.importing(.incidentio, [
-            try variant("T1", "\"mode\": \"standard\"", "\"mode\": \"test\""),
-            try variant("T2", "\"mode\": \"standard\"", "\"mode\": \"tutorial\""),
-            try variant("T3", "\"category\": \"triage\",\n      \"created_at\": \"2021-08-17T13:28:57.801578Z\",\n      \"description\": \"Impact has",
-                        "\"category\": \"declined\",\n      \"created_at\": \"2021-08-17T13:28:57.801578Z\",\n      \"description\": \"Impact has"),
-            try variant("T4", "\"category\": \"triage\",\n      \"created_at\": \"2021-08-17T13:28:57.801578Z\",\n      \"description\": \"Impact has",
-                        "\"category\": \"merged\",\n      \"created_at\": \"2021-08-17T13:28:57.801578Z\",\n      \"description\": \"Impact has"),
-        ])
+        let summary = try ops.importing(
+            .incidentio,
+            [
+                try variant("T1", "\"mode\": \"standard\"", "\"mode\": \"test\""),
+                try variant("T2", "\"mode\": \"standard\"", "\"mode\": \"tutorial\""),
+                try variant(
+                    "T3", "\"category\": \"triage\",\n      \"created_at\": \"2021-08-17T13:28:57.801578Z\",\n      \"description\": \"Impact has",
+                    "\"category\": \"declined\",\n      \"created_at\": \"2021-08-17T13:28:57.801578Z\",\n      \"description\": \"Impact has"),
+                try variant(
+                    "T4", "\"category\": \"triage\",\n      \"created_at\": \"2021-08-17T13:28:57.801578Z\",\n      \"description\": \"Impact has",
+                    "\"category\": \"merged\",\n      \"created_at\": \"2021-08-17T13:28:57.801578Z\",\n      \"description\": \"Impact has"),
+            ])
         #expect(summary.read == 0 && !summary.committed)
-        #expect(summary.skipped == ["INC-123 (T1): a test incident (mode test), not a real one",
-                                    "INC-123 (T2): a tutorial incident (mode tutorial), not a real one",
-                                    "INC-123 (T3): declined, not an incident to count",
-                                    "INC-123 (T4): merged, not an incident to count"])
+        #expect(
+            summary.skipped == [
+                "INC-123 (T1): a test incident (mode test), not a real one",
+                "INC-123 (T2): a tutorial incident (mode tutorial), not a real one",
+                "INC-123 (T3): declined, not an incident to count",
+                "INC-123 (T4): merged, not an incident to count",
+            ])
     }
 
     @Test func microsecondsAreDroppedNotRounded() throws {
         let ops = try OpsFixture()
         defer { ops.remove() }
         let late = try ImportSamples.edited(.incidentio, "openapi_GET_v2_incident.json") { text in
-            text.replacingOccurrences(of: "\"created_at\": \"2021-08-17T13:28:57.801578Z\",\n    \"creator\"",
-                                      with: "\"created_at\": \"2021-08-17T13:28:59.999999Z\",\n    \"creator\"")
+            text.replacingOccurrences(
+                of: "\"created_at\": \"2021-08-17T13:28:57.801578Z\",\n    \"creator\"",
+                with: "\"created_at\": \"2021-08-17T13:28:59.999999Z\",\n    \"creator\"")
         }
         try ops.importing(.incidentio, [late])
         #expect(try ops.imported(Self.source).clock[.opened] == utc("2021-08-17T13:28:59Z"))

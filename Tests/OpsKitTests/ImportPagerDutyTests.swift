@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 @Suite struct ImportPagerDutyTests {
@@ -18,13 +19,19 @@ import Testing
         // 20:26:57Z (Eric), 20:51:25Z (Matthew), 2022-09-11T01:08:02Z; resolve_log_entry 2022-09-13T01:17:26Z
         // "Resolved by timeout."; no resolved_at key in the object.
         let rds = try ops.imported("pagerduty:Q0F38LOFAQXIKU")
-        #expect(rds.clock == [.detected: utc("2022-09-10T20:22:09Z"), .opened: utc("2022-09-10T20:22:09Z"),
-                              .acknowledged: utc("2022-09-10T20:26:57Z"), .resolved: utc("2022-09-13T01:17:26Z")])
+        #expect(
+            rds.clock == [
+                .detected: utc("2022-09-10T20:22:09Z"), .opened: utc("2022-09-10T20:22:09Z"),
+                .acknowledged: utc("2022-09-10T20:26:57Z"), .resolved: utc("2022-09-13T01:17:26Z"),
+            ])
         #expect(rds.status == .resolved)
         // #541: created_at 2022-10-10T11:23:50Z; acknowledge 14:37:18Z (Slack); resolve 15:03:52Z (Datadog integration).
         let aion = try ops.imported("pagerduty:Q25VC4JPR19EYV")
-        #expect(aion.clock == [.detected: utc("2022-10-10T11:23:50Z"), .opened: utc("2022-10-10T11:23:50Z"),
-                               .acknowledged: utc("2022-10-10T14:37:18Z"), .resolved: utc("2022-10-10T15:03:52Z")])
+        #expect(
+            aion.clock == [
+                .detected: utc("2022-10-10T11:23:50Z"), .opened: utc("2022-10-10T11:23:50Z"),
+                .acknowledged: utc("2022-10-10T14:37:18Z"), .resolved: utc("2022-10-10T15:03:52Z"),
+            ])
         // Trial #1 Q27MXNAJQ834PC: created_at 2021-10-27T08:05:59Z, status triggered, triggered by a person
         // on the website: opened only; no detection, acknowledgement or resolution.
         let trial = try ops.imported("pagerduty:Q27MXNAJQ834PC")
@@ -43,29 +50,33 @@ import Testing
         let incident = try ops.imported("pagerduty:Q0HTZINBB5DPFN")
         #expect(incident.path == "incidents/2022/08/\(incident.id)/incident.md" && incident.id.hasPrefix("INC-20220810-"))
         let text = try ops.file(incident)
-        #expect(text.hasPrefix("""
-        ---
-        id: \(incident.id)
-        title: aion - Run Failures on tenant:sofi
-        severity: SEV4
-        status: resolved
-        commander: oleg-gusak
-        source: pagerduty:Q0HTZINBB5DPFN
-        detected_at: 2022-08-10T20:23:53Z
-        opened_at: 2022-08-10T20:23:53Z
-        acknowledged_at: 2022-08-10T20:30:47Z
-        resolved_at: 2022-08-10T22:23:33Z
-        ---
-        """))
-        #expect(text.contains("""
-        ## Timeline
-        - 2022-08-10T20:23:53Z aion-datadog **opened** Triggered through the API.
-        - 2022-08-10T20:30:47Z oleg-gusak **acknowledged** via sms
-        - 2022-08-10T22:23:02Z oleg-gusak **note** Looks like it happens regularly - see logs https://us-east-1.console.aws.amazon.com/cloudwatch/ho...
-        - 2022-08-10T22:23:32Z oleg-gusak **note** Resolution Note: See notes
-        - 2022-08-10T22:23:33Z oleg-gusak **resolved** via website
-        - 2026-11-22T17:58:02Z alice **imported** from PagerDuty #139
-        """))
+        #expect(
+            text.hasPrefix(
+                """
+                ---
+                id: \(incident.id)
+                title: aion - Run Failures on tenant:sofi
+                severity: SEV4
+                status: resolved
+                commander: oleg-gusak
+                source: pagerduty:Q0HTZINBB5DPFN
+                detected_at: 2022-08-10T20:23:53Z
+                opened_at: 2022-08-10T20:23:53Z
+                acknowledged_at: 2022-08-10T20:30:47Z
+                resolved_at: 2022-08-10T22:23:33Z
+                ---
+                """))
+        #expect(
+            text.contains(
+                """
+                ## Timeline
+                - 2022-08-10T20:23:53Z aion-datadog **opened** Triggered through the API.
+                - 2022-08-10T20:30:47Z oleg-gusak **acknowledged** via sms
+                - 2022-08-10T22:23:02Z oleg-gusak **note** Looks like it happens regularly - see logs https://us-east-1.console.aws.amazon.com/cloudwatch/ho...
+                - 2022-08-10T22:23:32Z oleg-gusak **note** Resolution Note: See notes
+                - 2022-08-10T22:23:33Z oleg-gusak **resolved** via website
+                - 2026-11-22T17:58:02Z alice **imported** from PagerDuty #139
+                """))
         // Keys in Incident.fieldOrder's order, and the file passes ops lint.
         let keys = try MarkdownDocument(text, path: incident.path).frontMatter!.keys
         #expect(keys == Incident.fieldOrder.filter(keys.contains))
@@ -111,8 +122,11 @@ import Testing
         try importAll(ops)
         // #232's log in the file: resolve, snooze, snooze, ack, ack, snooze, ack, trigger (newest first).
         let incident = try ops.imported("pagerduty:Q0F38LOFAQXIKU")
-        #expect(incident.timeline.map(\.kind) == ["opened", "acknowledged", "snoozed", "acknowledged", "acknowledged", "snoozed", "snoozed",
-                                                  "resolved", "imported"])
+        #expect(
+            incident.timeline.map(\.kind) == [
+                "opened", "acknowledged", "snoozed", "acknowledged", "acknowledged", "snoozed", "snoozed",
+                "resolved", "imported",
+            ])
         let times = incident.timeline.dropLast().map(\.at)
         #expect(times == times.sorted())
     }
@@ -141,8 +155,9 @@ import Testing
 
         // A current export with `resolved_at` uses it, not the log entry.
         let current = try ImportSamples.edited(.pagerduty, ImportSamples.pagerDuty, as: "current.jsonl") { text in
-            text.replacingOccurrences(of: "\"last_status_change_at\":\"2022-08-10T22:23:33Z\"",
-                                      with: "\"last_status_change_at\":\"2022-08-10T22:23:33Z\",\"resolved_at\":\"2022-08-10T22:20:00Z\"")
+            text.replacingOccurrences(
+                of: "\"last_status_change_at\":\"2022-08-10T22:23:33Z\"",
+                with: "\"last_status_change_at\":\"2022-08-10T22:23:33Z\",\"resolved_at\":\"2022-08-10T22:20:00Z\"")
         }
         let fresh = try OpsFixture()
         defer { fresh.remove() }
@@ -212,7 +227,9 @@ import Testing
             var lines = text.split(separator: "\n").map(String.init)
             let index = lines.firstIndex { $0.contains("\"id\":\"Q0F38LOFAQXIKU\",\"type\":\"incident\"") }!
             lines[index] = lines[index].replacingOccurrences(of: "\"priority\":null", with: "\"priority\":{\"id\":\"P1\",\"summary\":\"P2\"}")
-            lines.append(#"{"record":{"stream":"s__incident_log_entries","data":{"id":"RNEW","type":"annotate_log_entry","summary":"Note added by Matthew Tovbin.","created_at":"2022-09-13T09:00:00Z","agent":{"id":"P41RCQU","type":"user_reference","summary":"Matthew Tovbin"},"channel":{"type":"note","summary":"Credits refilled; watching"},"incident":{"id":"Q0F38LOFAQXIKU","type":"incident_reference"}}},"type":"RECORD"}"#)
+            lines.append(
+                #"{"record":{"stream":"s__incident_log_entries","data":{"id":"RNEW","type":"annotate_log_entry","summary":"Note added by Matthew Tovbin.","created_at":"2022-09-13T09:00:00Z","agent":{"id":"P41RCQU","type":"user_reference","summary":"Matthew Tovbin"},"channel":{"type":"note","summary":"Credits refilled; watching"},"incident":{"id":"Q0F38LOFAQXIKU","type":"incident_reference"}}},"type":"RECORD"}"#
+            )
             return lines.joined(separator: "\n") + "\n"
         }
         ops.clock.advance(minutes: 60)
@@ -223,11 +240,12 @@ import Testing
         #expect(after.id == before.id && after.severity == "SEV2" && after.clock == before.clock)
         let diff = try git(ops.folder.path, "diff", "HEAD~1", "HEAD", "--unified=0", "--", after.path)
             .split(separator: "\n").filter { ($0.hasPrefix("+") || $0.hasPrefix("-")) && !$0.hasPrefix("+++") && !$0.hasPrefix("---") }
-        #expect(diff == [
-            "-severity: SEV4", "+severity: SEV2",
-            "+- 2022-09-13T09:00:00Z matthew-tovbin **note** Credits refilled; watching",
-            "+- 2026-11-22T18:58:02Z alice **imported** updated from PagerDuty #232: severity SEV4 → SEV2; 1 timeline entry",
-        ])
+        #expect(
+            diff == [
+                "-severity: SEV4", "+severity: SEV2",
+                "+- 2022-09-13T09:00:00Z matthew-tovbin **note** Credits refilled; watching",
+                "+- 2026-11-22T18:58:02Z alice **imported** updated from PagerDuty #232: severity SEV4 → SEV2; 1 timeline entry",
+            ])
     }
 
     @Test func aGuessedSeverityNeverReplacesOneSetByHand() throws {
@@ -250,7 +268,10 @@ import Testing
         let summary = try ops.importing(.pagerduty, [try ImportSamples.file(.pagerduty, ImportSamples.pagerDutyTrialLog)])
         #expect(summary.created.isEmpty && !summary.committed)
         #expect(summary.skipped.count == 3)
-        #expect(summary.skipped.contains("1 log entry of PagerDuty incident Q27MXNAJQ834PC: the incident itself is not in these files. Import the incidents and their log entries together"))
+        #expect(
+            summary.skipped.contains(
+                "1 log entry of PagerDuty incident Q27MXNAJQ834PC: the incident itself is not in these files. Import the incidents and their log entries together"
+            ))
     }
 
     @Test func authorsMapToOpsYAMLPeopleByNameOrEmail() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 /// Rootly's samples are one incident (8150262f…, #1) in three states: as started, after
@@ -16,8 +17,11 @@ import Testing
         // 2025-07-12T00:17:07.042-07:00, resolved_at 00:17:25.691-07:00, mitigated_at the same instant
         // with mitigated_by null.
         let incident = try ops.imported(Self.source)
-        #expect(incident.clock == [.started: utc("2025-07-12T07:17:07Z"), .opened: utc("2025-07-12T07:17:07Z"),
-                                   .resolved: utc("2025-07-12T07:17:25Z")])
+        #expect(
+            incident.clock == [
+                .started: utc("2025-07-12T07:17:07Z"), .opened: utc("2025-07-12T07:17:07Z"),
+                .resolved: utc("2025-07-12T07:17:25Z"),
+            ])
         #expect(incident.status == .resolved)
         #expect(summary.notes.contains { $0.hasPrefix("read 3 copies of it") })
     }
@@ -96,21 +100,26 @@ import Testing
         ]
         let summary = try ops.importing(.rootly, files)
         #expect(summary.created.isEmpty && summary.read == 0 && !summary.committed)
-        #expect(summary.skipped == ["#1 (t-1): a test incident, not an incident to count",
-                                    "#1 (t-2): a sub-incident (example_sub), counted with its parent, not an incident to count",
-                                    "#1 (t-3): a sub-incident (normal_sub), counted with its parent, not an incident to count",
-                                    "#1 (t-4): cancelled, not an incident to count"])
+        #expect(
+            summary.skipped == [
+                "#1 (t-1): a test incident, not an incident to count",
+                "#1 (t-2): a sub-incident (example_sub), counted with its parent, not an incident to count",
+                "#1 (t-3): a sub-incident (normal_sub), counted with its parent, not an incident to count",
+                "#1 (t-4): cancelled, not an incident to count",
+            ])
     }
 
     @Test func eventsWithoutTheirIncidentAreSkippedAndIncludedOnesJoinTheTimeline() throws {
         let ops = try OpsFixture()
         defer { ops.remove() }
         let alone = try ops.importing(.rootly, [try ImportSamples.file(.rootly, "openapi_GET_v1_event.json")])
-        #expect(alone.skipped.count == 1 && alone.skipped[0].hasPrefix("Rootly event 63bc5b9d-9382-496b-8ed0-182b3be847f8: no incident in these files lists it"))
+        #expect(
+            alone.skipped.count == 1 && alone.skipped[0].hasPrefix("Rootly event 63bc5b9d-9382-496b-8ed0-182b3be847f8: no incident in these files lists it"))
         // The incident listing that event (as `include=events` returns it): the event joins its timeline.
         let event = try ImportSamples.text(.rootly, "openapi_GET_v1_event.json")
         let listed = try ImportSamples.edited(.rootly, "openapi_GET_v1_incident.json", as: "with-events.json") { text in
-            var text = text.replacingOccurrences(of: "\"id\": \"7adaedaa-57e4-4d07-b5ef-46745ff3ccbf\"", with: "\"id\": \"63bc5b9d-9382-496b-8ed0-182b3be847f8\"")
+            var text = text.replacingOccurrences(
+                of: "\"id\": \"7adaedaa-57e4-4d07-b5ef-46745ff3ccbf\"", with: "\"id\": \"63bc5b9d-9382-496b-8ed0-182b3be847f8\"")
             let eventData = event.components(separatedBy: "\"data\": ")[1].trimmingCharacters(in: .whitespacesAndNewlines).dropLast()
             text = String(text.trimmingCharacters(in: .whitespacesAndNewlines).dropLast()) + ", \"included\": [" + eventData + "]}"
             return text

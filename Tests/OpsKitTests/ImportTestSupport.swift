@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import OpsKit
 
 /// The import samples (copies of the shared fixtures (fixtures/imports)) in Fixtures/imports/<tool>/.
@@ -35,13 +36,17 @@ enum ImportSamples {
 extension OpsFixture {
     /// Imports as alice; `reopen` reads ops.yaml afresh (a workspace reads it once), as the next command would.
     @discardableResult
-    func importing(_ tool: ImportTool, _ files: [ImportFile], dryRun: Bool = false, clock: [String] = [],
-                   reopen: Bool = false) throws -> IncidentImport.Summary {
+    func importing(
+        _ tool: ImportTool, _ files: [ImportFile], dryRun: Bool = false, clock: [String] = [],
+        reopen: Bool = false
+    ) throws -> IncidentImport.Summary {
         var options = IncidentImport.Options()
         options.dryRun = dryRun
         for spec in clock { try options.addClockName(spec) }
         let clock = self.clock
-        let workspace = reopen ? try Workspace(root: folder.path, environment: [:], clock: { clock.now }, random: SeededGenerator(seed: 7))
+        let workspace =
+            reopen
+            ? try Workspace(root: folder.path, environment: [:], clock: { clock.now }, random: SeededGenerator(seed: 7))
             : self.workspace
         return try IncidentImport(workspace).run(tool, files: files, options: options, author: alice)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 @Suite struct ImportTests {
@@ -30,10 +31,11 @@ import Testing
         try ops.importing(.dispatch, [try ImportSamples.file(.dispatch, ImportSamples.dispatchDump)])
         _ = try ops.open()
         let lines = ImportTool.clockSourceLines(for: try IncidentCatalog.load(ops.workspace).incidents)
-        #expect(lines == [
-            "Imported from PagerDuty (8): \(ImportTool.pagerduty.clockSources).",
-            "Imported from Dispatch (4): \(ImportTool.dispatch.clockSources).",
-        ])
+        #expect(
+            lines == [
+                "Imported from PagerDuty (8): \(ImportTool.pagerduty.clockSources).",
+                "Imported from Dispatch (4): \(ImportTool.dispatch.clockSources).",
+            ])
         #expect(ImportTool.clockSourceLines(for: []).isEmpty)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 @Suite struct IncidentCacheTests {
@@ -59,7 +60,10 @@ import Testing
         let postmortems = PostmortemService(ops.workspace)
         _ = try postmortems.create(first.id, author: ops.alice)
         let indexPath = ops.workspace.gitDirectory + "/ops/postmortems.index"
-        #expect(try PostmortemIndex.files(ops.workspace).map(\.path) == [IncidentLocator.path(for: DocumentID(first.id, kind: "INC")!).replacingOccurrences(of: "incident.md", with: "postmortem.md")])
+        #expect(
+            try PostmortemIndex.files(ops.workspace).map(\.path) == [
+                IncidentLocator.path(for: DocumentID(first.id, kind: "INC")!).replacingOccurrences(of: "incident.md", with: "postmortem.md")
+            ])
         #expect(FileManager.default.fileExists(atPath: indexPath))
         // The month folder changed: its list is read again.
         _ = try postmortems.create(second.id, author: ops.alice)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 @Suite struct IncidentDuplicateTests {
@@ -11,16 +12,20 @@ import Testing
         ops.clock.advance(minutes: 20)
         let count = try ops.commitCount()
         let short = String(first.id.suffix(8).prefix(4)).lowercased()
-        #expect(throws: OpsError.input("\(first.id) is already open on ops_copilot: \"Checkout p99 above 1.2s\", opened 2026-11-22 18:58 Europe/Berlin. "
-                                       + "Add to it (ops incident note \(short) \"...\"), or open another anyway with --force")) {
+        #expect(
+            throws: OpsError.input(
+                "\(first.id) is already open on ops_copilot: \"Checkout p99 above 1.2s\", opened 2026-11-22 18:58 Europe/Berlin. "
+                    + "Add to it (ops incident note \(short) \"...\"), or open another anyway with --force")
+        ) {
             try ops.open("checkout  P99 above 1.2s!")
         }
         #expect(throws: OpsError.self) { try ops.open("Checkout p99 above 1.2 s") }
         #expect(try ops.commitCount() == count)
 
         // Forced, another service, another title, or an hour later: opened.
-        let forced = try ops.incidents.open(IncidentService.OpenRequest(title: "Checkout p99 above 1.2s", severity: "SEV2", service: "ops_copilot"),
-                                            author: ops.alice, force: true)
+        let forced = try ops.incidents.open(
+            IncidentService.OpenRequest(title: "Checkout p99 above 1.2s", severity: "SEV2", service: "ops_copilot"),
+            author: ops.alice, force: true)
         #expect(forced.id != first.id)
         _ = try ops.open("Checkout p99 above 1.2s", service: "fraud_scoring")
         _ = try ops.open("Checkout error rate above 2%")
@@ -61,7 +66,10 @@ import Testing
         let closed = try ops.incidents.change(sev2.id, .move(to: .closed), at: nil, author: ops.alice)
         #expect(closed.committed && closed.incident.status == .closed)
         let short = String(sev2.id.suffix(8).prefix(4)).lowercased()
-        #expect(closed.warnings == ["\(sev2.id) is SEV2 and has no postmortem; ops.yaml wants one within 5 business days of resolution. Write it: ops postmortem new \(short)"])
+        #expect(
+            closed.warnings == [
+                "\(sev2.id) is SEV2 and has no postmortem; ops.yaml wants one within 5 business days of resolution. Write it: ops postmortem new \(short)"
+            ])
         #expect(try ops.incidents.change(sev3.id, .move(to: .closed), at: nil, author: ops.alice).warnings.isEmpty)
         #expect(try ops.incidents.change(written.id, .move(to: .closed), at: nil, author: ops.alice).warnings.isEmpty)
         // Closing twice changes nothing and says nothing more.

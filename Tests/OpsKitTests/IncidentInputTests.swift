@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 @Suite struct IncidentInputTests {
@@ -11,7 +12,11 @@ import Testing
         #expect(try IncidentLocator.resolve("inc-20261121-9hd2w0pa", among: refs).id == "INC-20261121-9HD2W0PA")
         #expect(try IncidentLocator.resolve("9hd2", among: refs).id == "INC-20261121-9HD2W0PA")
         #expect(try IncidentLocator.resolve("9HD2WOPA", among: refs).id == "INC-20261121-9HD2W0PA")  // O typed for 0
-        #expect(throws: OpsError.input("'7f3' is too short or not an incident ID. Incident IDs look like INC-20261122-7F3AK2QX; the first 4 or more characters of the last part (7f3a) work too")) {
+        #expect(
+            throws: OpsError.input(
+                "'7f3' is too short or not an incident ID. Incident IDs look like INC-20261122-7F3AK2QX; the first 4 or more characters of the last part (7f3a) work too"
+            )
+        ) {
             try IncidentLocator.resolve("7f3", among: refs)
         }
         #expect(throws: OpsError.input("'INC-20261122-7F3' matches 2 incidents: INC-20261122-7F3AK2QX, INC-20261122-7F3BXXXX. Type more characters")) {
@@ -53,19 +58,33 @@ import Testing
         let incident = try ops.open()
         let count = try ops.commitCount()
         let cases: [(String, () throws -> Void)] = [
-            ("unknown severity 'SEV9'. Known: SEV1 (P1, critical), SEV2 (P2, major, page), SEV3 (P3, minor, warning, ticket), SEV4 (P4, low, info)",
-             { _ = try ops.open(sev: "SEV9") }),
-            ("unknown service 'checkout'. Known: ops_copilot, fraud_scoring, search_ranking, feature_store, model_gateway (add others to ops.yaml)",
-             { _ = try ops.open(service: "checkout") }),
-            ("the title is empty. Say what is broken: ops incident open \"Checkout p99 above 1.2s\" --sev SEV2 --service checkout",
-             { _ = try ops.open("  \n ") }),
-            ("no incident matches 'QQQQ'. `ops incident list` shows them",
-             { _ = try ops.incidents.change("QQQQ", .move(to: .acknowledged), at: nil, author: ops.alice) }),
-            ("the note is empty. Write what happened: ops incident note ID \"Rolled back v42\"",
-             { _ = try ops.incidents.change(incident.id, .note(" \n"), at: nil, author: ops.alice) }),
-            ("unknown runbook 'nope'. Known: data-drift-alert, feature-pipeline-failure, model-serving-degradation, sudden-accuracy-drop, traffic-spike",
-             { var request = IncidentService.OpenRequest(title: "x", severity: "SEV2", service: "ops_copilot"); request.runbook = "nope"
-               _ = try ops.incidents.open(request, author: ops.alice) }),
+            (
+                "unknown severity 'SEV9'. Known: SEV1 (P1, critical), SEV2 (P2, major, page), SEV3 (P3, minor, warning, ticket), SEV4 (P4, low, info)",
+                { _ = try ops.open(sev: "SEV9") }
+            ),
+            (
+                "unknown service 'checkout'. Known: ops_copilot, fraud_scoring, search_ranking, feature_store, model_gateway (add others to ops.yaml)",
+                { _ = try ops.open(service: "checkout") }
+            ),
+            (
+                "the title is empty. Say what is broken: ops incident open \"Checkout p99 above 1.2s\" --sev SEV2 --service checkout",
+                { _ = try ops.open("  \n ") }
+            ),
+            (
+                "no incident matches 'QQQQ'. `ops incident list` shows them",
+                { _ = try ops.incidents.change("QQQQ", .move(to: .acknowledged), at: nil, author: ops.alice) }
+            ),
+            (
+                "the note is empty. Write what happened: ops incident note ID \"Rolled back v42\"",
+                { _ = try ops.incidents.change(incident.id, .note(" \n"), at: nil, author: ops.alice) }
+            ),
+            (
+                "unknown runbook 'nope'. Known: data-drift-alert, feature-pipeline-failure, model-serving-degradation, sudden-accuracy-drop, traffic-spike",
+                {
+                    var request = IncidentService.OpenRequest(title: "x", severity: "SEV2", service: "ops_copilot"); request.runbook = "nope"
+                    _ = try ops.incidents.open(request, author: ops.alice)
+                }
+            ),
         ]
         for (message, action) in cases {
             #expect(throws: OpsError.input(message)) { try action() }
@@ -94,13 +113,18 @@ import Testing
         }
         #expect(throws: OpsError.self) { try TimeInput.parse("2030-01-01T00:00:00Z", now: now, zone: zone) }
         #expect(try TimeInput.parse("2030-01-01T00:00:00Z", now: now, zone: zone, allowFuture: true) == Timestamp.parse("2030-01-01T00:00:00Z"))
-        #expect(throws: OpsError.input("'-200000000000000000m' is not a time. Use 14:02 (team time zone), -15m, -2h, -7d, 2026-11-22, or 2026-11-22T14:02:00Z")) {
+        #expect(throws: OpsError.input("'-200000000000000000m' is not a time. Use 14:02 (team time zone), -15m, -2h, -7d, 2026-11-22, or 2026-11-22T14:02:00Z"))
+        {
             try TimeInput.parse("-200000000000000000m", now: now, zone: zone)
         }
         #expect(throws: OpsError.input("'-99999999m' is too far from now to be a real time")) {
             try TimeInput.parse("-99999999m", now: now, zone: zone)
         }
-        #expect(throws: OpsError.input("'2026-11-22T14:00' is not a time (add Z or an offset like +01:00). Use 14:02 (team time zone), -15m, -2h, -7d, 2026-11-22, or 2026-11-22T14:02:00Z")) {
+        #expect(
+            throws: OpsError.input(
+                "'2026-11-22T14:00' is not a time (add Z or an offset like +01:00). Use 14:02 (team time zone), -15m, -2h, -7d, 2026-11-22, or 2026-11-22T14:02:00Z"
+            )
+        ) {
             try TimeInput.parse("2026-11-22T14:00", now: now, zone: zone)
         }
         #expect(DurationFormat.short(3725) == "1h 02m")

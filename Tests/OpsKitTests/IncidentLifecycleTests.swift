@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 @Suite struct IncidentLifecycleTests {
@@ -13,35 +14,37 @@ import Testing
         let incident = try ops.incidents.open(request, author: ops.alice)
         #expect(incident.id.hasPrefix("INC-20261122-"))
         #expect(incident.path == "incidents/2026/11/\(incident.id)/incident.md")
-        #expect(try ops.file(incident) == """
-        ---
-        id: \(incident.id)
-        title: Checkout p99 latency above 1.2s
-        severity: SEV2
-        status: open
-        service: ops_copilot
-        use_case: ops_copilot
-        commander: alice
-        tags: [latency]
-        runbook: model-serving-degradation
-        detected_at: 2026-11-22T17:55:10Z
-        opened_at: 2026-11-22T17:58:02Z
-        ---
-        # Checkout p99 latency above 1.2s
+        #expect(
+            try ops.file(incident) == """
+                ---
+                id: \(incident.id)
+                title: Checkout p99 latency above 1.2s
+                severity: SEV2
+                status: open
+                service: ops_copilot
+                use_case: ops_copilot
+                commander: alice
+                tags: [latency]
+                runbook: model-serving-degradation
+                detected_at: 2026-11-22T17:55:10Z
+                opened_at: 2026-11-22T17:58:02Z
+                ---
+                # Checkout p99 latency above 1.2s
 
-        ## Summary
-        What is broken, who is affected, since when.
+                ## Summary
+                What is broken, who is affected, since when.
 
-        ## Impact
-        Users or systems affected, and how badly.
+                ## Impact
+                Users or systems affected, and how badly.
 
-        ## Timeline
-        - 2026-11-22T17:58:02Z alice **opened** SEV2 on ops_copilot
-        - 2026-11-22T17:58:02Z alice **runbook** attached model-serving-degradation (28 steps)
+                ## Timeline
+                - 2026-11-22T17:58:02Z alice **opened** SEV2 on ops_copilot
+                - 2026-11-22T17:58:02Z alice **runbook** attached model-serving-degradation (28 steps)
 
-        """)
-        #expect(try git(ops.folder.path, "log", "-1", "--format=%an|%s|%(trailers:only,unfold)") ==
-                "Alice Martin|incident open \(incident.id): Checkout p99 latency above 1.2s|Ops-Action: incident.open\nOps-Id: \(incident.id)\n\n")
+                """)
+        #expect(
+            try git(ops.folder.path, "log", "-1", "--format=%an|%s|%(trailers:only,unfold)")
+                == "Alice Martin|incident open \(incident.id): Checkout p99 latency above 1.2s|Ops-Action: incident.open\nOps-Id: \(incident.id)\n\n")
         #expect(try git(ops.folder.path, "status", "--porcelain") == "")
     }
 
@@ -66,8 +69,10 @@ import Testing
         #expect(closed.timeline.map(\.kind) == ["opened", "acknowledged", "note", "assigned", "mitigated", "resolved", "closed"])
         #expect(closed.timeline[1].actor == "bob")
         #expect(closed.clock[.acknowledged] == Timestamp.parse("2026-11-22T18:03:02Z"))
-        #expect(try git(ops.folder.path, "log", "--format=%(trailers:key=Ops-Action,valueonly,separator=)", "-6").split(separator: "\n") ==
-                ["incident.close", "incident.resolve", "incident.mitigate", "incident.assign", "incident.note", "incident.ack"])
+        #expect(
+            try git(ops.folder.path, "log", "--format=%(trailers:key=Ops-Action,valueonly,separator=)", "-6").split(separator: "\n") == [
+                "incident.close", "incident.resolve", "incident.mitigate", "incident.assign", "incident.note", "incident.ack",
+            ])
     }
 
     @Test func actingTwiceChangesNothingAndACorrectionKeepsBothTimesInTheTimeline() throws {
@@ -96,7 +101,11 @@ import Testing
         defer { ops.remove() }
         let incident = try ops.open()
         let count = try ops.commitCount()
-        #expect(throws: OpsError.input("acknowledged_at 2026-11-22 18:50 would be before opened_at 2026-11-22 18:58 (Europe/Berlin). Check the time, or add --force to record it anyway")) {
+        #expect(
+            throws: OpsError.input(
+                "acknowledged_at 2026-11-22 18:50 would be before opened_at 2026-11-22 18:58 (Europe/Berlin). Check the time, or add --force to record it anyway"
+            )
+        ) {
             try ops.incidents.change(incident.id, .move(to: .acknowledged), at: Timestamp.parse("2026-11-22T17:50:00Z"), author: ops.bob)
         }
         #expect(try ops.commitCount() == count)
@@ -140,7 +149,9 @@ import Testing
         #expect(throws: OpsError.input("unknown role 'janitor'. Known: commander, comms, scribe, ops_lead")) {
             try ops.incidents.change(incident.id, .assign(role: "janitor", person: "bob"), at: nil, author: ops.alice)
         }
-        #expect(throws: OpsError.input("unknown person 'mallory'. Known: alice, bob, carol, dave, erin, farid, grace, henrik, ines, jonas (add them to ops.yaml)")) {
+        #expect(
+            throws: OpsError.input("unknown person 'mallory'. Known: alice, bob, carol, dave, erin, farid, grace, henrik, ines, jonas (add them to ops.yaml)")
+        ) {
             try ops.incidents.change(incident.id, .assign(role: "comms", person: "mallory"), at: nil, author: ops.alice)
         }
         let commander = try ops.incidents.change(incident.id, .assign(role: "commander", person: "bob"), at: nil, author: ops.alice).incident
@@ -178,7 +189,8 @@ import Testing
             try ops.incidents.replace(incident.id, with: text.replacingOccurrences(of: "severity: SEV3", with: "severity: SEV9"), author: ops.alice)
         }
         #expect(throws: OpsError.self) {
-            try ops.incidents.replace(incident.id, with: text.replacingOccurrences(of: "id: \(incident.id)", with: "id: INC-20261122-AAAAAAAA"), author: ops.alice)
+            try ops.incidents.replace(
+                incident.id, with: text.replacingOccurrences(of: "id: \(incident.id)", with: "id: INC-20261122-AAAAAAAA"), author: ops.alice)
         }
         #expect(try ops.commitCount() == count)
     }

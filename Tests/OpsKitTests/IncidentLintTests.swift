@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 @Suite struct IncidentLintTests {
@@ -9,17 +10,19 @@ import Testing
         let incident = try ops.open()
         ops.clock.advance(minutes: 5)
         _ = try ops.incidents.change(incident.id, .move(to: .acknowledged), at: nil, author: ops.bob)
-        let edited = try ops.file(incident)
+        let edited =
+            try ops.file(incident)
             .replacingOccurrences(of: "acknowledged_at: 2026-11-22T18:03:02Z", with: "acknowledged_at: 2026-11-22T17:00:00Z")
             .replacingOccurrences(of: "severity: SEV2", with: "severity: SEV7")
             + "- yesterday bob did something\n"
         try ops.folder.write(incident.path, edited)
         let problems = try Linter.run(ops.workspace).errors.map(\.description)
-        #expect(problems == [
-            "\(incident.path):4: unknown severity `SEV7`. Known: SEV1, SEV2, SEV3, SEV4",
-            "\(incident.path):10: acknowledged_at 2026-11-22T17:00:00Z is before opened_at 2026-11-22T17:58:02Z",
-            "\(incident.path):23: timeline line does not read as `- 2026-11-22T17:58:02Z who **event** text`",
-        ])
+        #expect(
+            problems == [
+                "\(incident.path):4: unknown severity `SEV7`. Known: SEV1, SEV2, SEV3, SEV4",
+                "\(incident.path):10: acknowledged_at 2026-11-22T17:00:00Z is before opened_at 2026-11-22T17:58:02Z",
+                "\(incident.path):23: timeline line does not read as `- 2026-11-22T17:58:02Z who **event** text`",
+            ])
     }
 
     @Test func theDemoIncidentsLoadAndLintClean() throws {
@@ -37,8 +40,11 @@ import Testing
         let weeks = Set(incidents.map { ISOWeek(containing: $0.clock[.opened]!, zone: zone) })
         #expect(weeks.count >= 8 && weeks.max()?.description == "2026-W47")
         #expect(Set(incidents.compactMap(\.useCase)) == ["ops_copilot", "fraud_scoring", "search_ranking"])
-        #expect(Set(incidents.compactMap(\.runbook)) == ["model-serving-degradation", "feature-pipeline-failure",
-                                                          "sudden-accuracy-drop", "data-drift-alert", "traffic-spike"])
+        #expect(
+            Set(incidents.compactMap(\.runbook)) == [
+                "model-serving-degradation", "feature-pipeline-failure",
+                "sudden-accuracy-drop", "data-drift-alert", "traffic-spike",
+            ])
         #expect(incidents.filter { $0.clock[.detected] == nil }.count >= 2)
         #expect(incidents.filter { $0.timeline.contains { $0.kind == "reopened" } }.count == 1)
         // Every incident saves back to the same bytes through the codec ops writes with.

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import OpsKit
 
 /// A clock tests move by hand.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Yams
+
 @testable import OpsKit
 
 /// Input is hostile until checked (issue 16, item 5): sizes bounded, no YAML alias expanded,
@@ -20,13 +21,19 @@ import Yams
     }()
 
     @Test func anAliasOrAnchorIsRefusedWithItsLineAndNeverExpanded() throws {
-        #expect(throws: OpsError.file("ops.yaml", line: 2, "`&base`: aliases are not allowed in ops documents",
-                                      fix: "Write this value out in full wherever `*base` stands, then delete `&base`")) {
+        #expect(
+            throws: OpsError.file(
+                "ops.yaml", line: 2, "`&base`: aliases are not allowed in ops documents",
+                fix: "Write this value out in full wherever `*base` stands, then delete `&base`")
+        ) {
             _ = try YAMLText("team: sre\nroles: &base {comms: bob}\nother: *base\n", path: "ops.yaml")
         }
         // Front matter lines count from the file's first line.
-        #expect(throws: OpsError.file("incident.md", line: 5, "`*x`: aliases are not allowed in ops documents",
-                                      fix: "Write the value of `&x` out in full here")) {
+        #expect(
+            throws: OpsError.file(
+                "incident.md", line: 5, "`*x`: aliases are not allowed in ops documents",
+                fix: "Write the value of `&x` out in full here")
+        ) {
             _ = try MarkdownDocument("---\nid: a\n# &x *x in a comment is no alias\nt: '&x *x'\nu: *x\n---\n", path: "incident.md")
         }
         // `&` and `*` inside values are text, not anchors.
@@ -44,9 +51,10 @@ import Yams
         try original.replacingOccurrences(of: "---\nid:", with: "---\n" + Self.aliasBomb + "id:").write(toFile: path, atomically: true, encoding: .utf8)
         let started = Date()
         let report = try Linter.run(ops.workspace)
-        #expect(report.errors.map(\.description) == [
-            "\(incident.path):2: `&a0`: aliases are not allowed in ops documents. Write this value out in full wherever `*a0` stands, then delete `&a0`",
-        ])
+        #expect(
+            report.errors.map(\.description) == [
+                "\(incident.path):2: `&a0`: aliases are not allowed in ops documents. Write this value out in full wherever `*a0` stands, then delete `&a0`"
+            ])
         #expect(Date().timeIntervalSince(started) < 10)
         // A command that reads the file says the same, and writes nothing.
         _ = try git(ops.folder.path, "-c", "user.name=Pat", "-c", "user.email=pat@example.com", "commit", "-qam", "hand edit")
@@ -88,8 +96,7 @@ import Yams
     }
 
     @Test func numbersAndPlainTextInCSVStayAsTheyAre() {
-        #expect(CSV.render(headers: ["a", "b", "c", "d"], rows: [["-12", "-0.25", "p99 - 1.2s", "a,b"]]) ==
-                "a,b,c,d\r\n-12,-0.25,p99 - 1.2s,\"a,b\"\r\n")
+        #expect(CSV.render(headers: ["a", "b", "c", "d"], rows: [["-12", "-0.25", "p99 - 1.2s", "a,b"]]) == "a,b,c,d\r\n-12,-0.25,p99 - 1.2s,\"a,b\"\r\n")
     }
 
     @Test func incidentLogNeutralisesATitleThatIsAFormula() throws {
@@ -111,13 +118,19 @@ import Yams
         let incident = try ops.open(String(repeating: "t", count: InputLimits.titleCharacters))
         let count = try ops.commitCount()
         let long = String(repeating: "é", count: InputLimits.titleCharacters + 1)
-        #expect(throws: OpsError.input("the title is 201 characters, over the limit of 200. Shorten it; put the detail in a note: ops incident note ID \"...\"")) {
+        #expect(
+            throws: OpsError.input("the title is 201 characters, over the limit of 200. Shorten it; put the detail in a note: ops incident note ID \"...\"")
+        ) {
             _ = try ops.open(long)
         }
         #expect(throws: OpsError.self) { _ = try DecisionService(ops.workspace).create(.init(title: long), author: ops.alice) }
         #expect(throws: OpsError.self) { _ = try BacklogService(ops.workspace).add(.init(title: long), author: ops.alice) }
         _ = try ops.incidents.change(incident.id, .note(String(repeating: "n", count: InputLimits.noteBytes)), at: nil, author: ops.alice)
-        #expect(throws: OpsError.input("the note is 16385 bytes, over the limit of 16384 (16 KiB). Split it into several notes, or commit the long text as a file and note where it is")) {
+        #expect(
+            throws: OpsError.input(
+                "the note is 16385 bytes, over the limit of 16384 (16 KiB). Split it into several notes, or commit the long text as a file and note where it is"
+            )
+        ) {
             _ = try ops.incidents.change(incident.id, .note(String(repeating: "n", count: InputLimits.noteBytes + 1)), at: nil, author: ops.alice)
         }
         #expect(try ops.commitCount() == count + 1)
@@ -145,8 +158,9 @@ import Yams
         _ = try git(ops.folder.path, "-c", "user.name=Pat", "-c", "user.email=pat@example.com", "commit", "-qam", "latin-1 edit")
         let count = try ops.commitCount()
         let line = String(decoding: bytes[..<offset], as: UTF8.self).components(separatedBy: "\n").count
-        let refusal = OpsError.file(incident.path, line: line, "is not valid UTF-8 (byte 0xE9)",
-                                    fix: "Save the file as UTF-8 in your editor, then run the command again")
+        let refusal = OpsError.file(
+            incident.path, line: line, "is not valid UTF-8 (byte 0xE9)",
+            fix: "Save the file as UTF-8 in your editor, then run the command again")
         #expect(throws: refusal) { _ = try ops.incidents.change(incident.id, .note("rolled back"), at: nil, author: ops.alice) }
         #expect(throws: refusal) { _ = try ops.incidents.change(incident.id, .move(to: .acknowledged), at: nil, author: ops.alice) }
         #expect(throws: refusal) { _ = try ops.incidents.find(incident.id) }
@@ -164,8 +178,11 @@ import Yams
         try bytes.write(to: URL(fileURLWithPath: path))
         _ = try git(ops.folder.path, "-c", "user.name=Pat", "-c", "user.email=pat@example.com", "commit", "-qam", "latin-1 edit")
         let line = String(decoding: bytes, as: UTF8.self).components(separatedBy: "\n").count - 1
-        #expect(throws: OpsError.file(decision.path, line: line, "is not valid UTF-8 (byte 0xEB)",
-                                      fix: "Save the file as UTF-8 in your editor, then run the command again")) {
+        #expect(
+            throws: OpsError.file(
+                decision.path, line: line, "is not valid UTF-8 (byte 0xEB)",
+                fix: "Save the file as UTF-8 in your editor, then run the command again")
+        ) {
             _ = try DecisionService(ops.workspace).setStatus(decision.id, to: "accepted", author: ops.alice)
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)

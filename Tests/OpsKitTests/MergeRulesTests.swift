@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 /// Issue 15's reproductions: two people work one incident from two laptops, offline, then sync.
@@ -9,10 +10,12 @@ import Testing
     /// An incident both clones have, then `alice` on clone 0 and `bob` on clone 1 work offline;
     /// clone 0 pushes first and clone 1 merges (or the other way round with `bobMerges: false`).
     /// Returns the merged incident file and the fixture.
-    private func twoLaptops(alertOpened: Bool = false, bobMerges: Bool = true,
-                            alice: (IncidentService, Incident, SyncFixture) throws -> Void,
-                            bob: (IncidentService, Incident, SyncFixture) throws -> Void,
-                            check: (String, Incident, SyncFixture) throws -> Void) throws {
+    private func twoLaptops(
+        alertOpened: Bool = false, bobMerges: Bool = true,
+        alice: (IncidentService, Incident, SyncFixture) throws -> Void,
+        bob: (IncidentService, Incident, SyncFixture) throws -> Void,
+        check: (String, Incident, SyncFixture) throws -> Void
+    ) throws {
         let sync = try SyncFixture(clones: 2)
         defer { sync.remove() }
         let service = IncidentService(sync.clones[0])
@@ -52,14 +55,18 @@ import Testing
 
     @Test func twoRolesAssignedOnTwoClonesAreBothKept() throws {
         for bobMerges in [true, false] {
-            try twoLaptops(bobMerges: bobMerges, alice: { service, incident, sync in
-                _ = try service.change(incident.id, .assign(role: "comms", person: "carol"), at: nil, author: sync.alice)
-            }, bob: { service, incident, sync in
-                _ = try service.change(incident.id, .assign(role: "scribe", person: "bob"), at: nil, author: sync.bob)
-            }, check: { text, merged, _ in
-                #expect(merged.roles.map(\.role) == ["comms", "scribe"] && merged.roles.map(\.person) == ["carol", "bob"])
-                #expect(!merged.timeline.contains { $0.kind == "sync" })
-            })
+            try twoLaptops(
+                bobMerges: bobMerges,
+                alice: { service, incident, sync in
+                    _ = try service.change(incident.id, .assign(role: "comms", person: "carol"), at: nil, author: sync.alice)
+                },
+                bob: { service, incident, sync in
+                    _ = try service.change(incident.id, .assign(role: "scribe", person: "bob"), at: nil, author: sync.bob)
+                },
+                check: { text, merged, _ in
+                    #expect(merged.roles.map(\.role) == ["comms", "scribe"] && merged.roles.map(\.person) == ["carol", "bob"])
+                    #expect(!merged.timeline.contains { $0.kind == "sync" })
+                })
         }
     }
 
@@ -74,75 +81,95 @@ import Testing
 
     @Test func theFirstAckKeepsItsTimeAndItsAckerStaysCommander() throws {
         for bobMerges in [true, false] {
-            try twoLaptops(alertOpened: true, bobMerges: bobMerges, alice: { service, incident, sync in
-                _ = try service.change(incident.id, .move(to: .acknowledged), at: at("18:05:00"), author: sync.alice)
-            }, bob: { service, incident, sync in
-                _ = try service.change(incident.id, .move(to: .acknowledged), at: at("18:09:00"), author: sync.bob)
-            }, check: { text, merged, _ in
-                #expect(merged.clock[.acknowledged] == at("18:05:00"))
-                #expect(merged.commander == "alice")
-                #expect(merged.durations(clockStart: .detected)["time_to_acknowledge"] == 600)
-                #expect(text.contains("**sync** acknowledged_at: kept 2026-11-22T18:05:00Z"))
-                #expect(merged.timeline.filter { $0.kind == "acknowledged" }.map(\.actor) == ["alice", "bob"])
-            })
+            try twoLaptops(
+                alertOpened: true, bobMerges: bobMerges,
+                alice: { service, incident, sync in
+                    _ = try service.change(incident.id, .move(to: .acknowledged), at: at("18:05:00"), author: sync.alice)
+                },
+                bob: { service, incident, sync in
+                    _ = try service.change(incident.id, .move(to: .acknowledged), at: at("18:09:00"), author: sync.bob)
+                },
+                check: { text, merged, _ in
+                    #expect(merged.clock[.acknowledged] == at("18:05:00"))
+                    #expect(merged.commander == "alice")
+                    #expect(merged.durations(clockStart: .detected)["time_to_acknowledge"] == 600)
+                    #expect(text.contains("**sync** acknowledged_at: kept 2026-11-22T18:05:00Z"))
+                    #expect(merged.timeline.filter { $0.kind == "acknowledged" }.map(\.actor) == ["alice", "bob"])
+                })
         }
     }
 
     @Test func anExplicitCommanderAssignmentBeatsTheFirstAcker() throws {
-        try twoLaptops(alertOpened: true, alice: { service, incident, sync in
-            _ = try service.change(incident.id, .move(to: .acknowledged), at: at("18:05:00"), author: sync.alice)
-        }, bob: { service, incident, sync in
-            _ = try service.change(incident.id, .assign(role: "commander", person: "carol"), at: nil, author: sync.bob)
-        }, check: { _, merged, _ in
-            #expect(merged.commander == "carol" && merged.clock[.acknowledged] == at("18:05:00"))
-        })
+        try twoLaptops(
+            alertOpened: true,
+            alice: { service, incident, sync in
+                _ = try service.change(incident.id, .move(to: .acknowledged), at: at("18:05:00"), author: sync.alice)
+            },
+            bob: { service, incident, sync in
+                _ = try service.change(incident.id, .assign(role: "commander", person: "carol"), at: nil, author: sync.bob)
+            },
+            check: { _, merged, _ in
+                #expect(merged.commander == "carol" && merged.clock[.acknowledged] == at("18:05:00"))
+            })
     }
 
     @Test func resolvedBeatsALaterMitigationWhichIsClampedAndNoted() throws {
         for bobMerges in [true, false] {
-            try twoLaptops(bobMerges: bobMerges, alice: { service, incident, sync in
-                _ = try service.change(incident.id, .move(to: .mitigated), at: at("18:12:00"), author: sync.alice)
-            }, bob: { service, incident, sync in
-                _ = try service.change(incident.id, .move(to: .resolved), at: at("18:10:00"), author: sync.bob)
-            }, check: { text, merged, _ in
-                #expect(merged.status == .resolved)
-                #expect(merged.clock[.resolved] == at("18:10:00") && merged.clock[.mitigated] == at("18:10:00"))
-                #expect(text.contains("**sync** mitigated_at: kept 2026-11-22T18:10:00Z (clamped to resolved_at); not kept: 2026-11-22T18:12:00Z"))
-            })
+            try twoLaptops(
+                bobMerges: bobMerges,
+                alice: { service, incident, sync in
+                    _ = try service.change(incident.id, .move(to: .mitigated), at: at("18:12:00"), author: sync.alice)
+                },
+                bob: { service, incident, sync in
+                    _ = try service.change(incident.id, .move(to: .resolved), at: at("18:10:00"), author: sync.bob)
+                },
+                check: { text, merged, _ in
+                    #expect(merged.status == .resolved)
+                    #expect(merged.clock[.resolved] == at("18:10:00") && merged.clock[.mitigated] == at("18:10:00"))
+                    #expect(text.contains("**sync** mitigated_at: kept 2026-11-22T18:10:00Z (clamped to resolved_at); not kept: 2026-11-22T18:12:00Z"))
+                })
         }
     }
 
     @Test func theMoreSevereLevelWinsWhicheverChangeCameLater() throws {
-        try twoLaptops(alice: { service, incident, sync in
-            _ = try service.change(incident.id, .severity("SEV1"), at: nil, author: sync.alice)
-        }, bob: { service, incident, sync in
-            _ = try service.change(incident.id, .severity("SEV4"), at: nil, author: sync.bob)
-        }, check: { text, merged, _ in
-            #expect(merged.severity == "SEV1")
-            #expect(text.contains("not kept: SEV4 (Bob Okafor"))
-        })
+        try twoLaptops(
+            alice: { service, incident, sync in
+                _ = try service.change(incident.id, .severity("SEV1"), at: nil, author: sync.alice)
+            },
+            bob: { service, incident, sync in
+                _ = try service.change(incident.id, .severity("SEV4"), at: nil, author: sync.bob)
+            },
+            check: { text, merged, _ in
+                #expect(merged.severity == "SEV1")
+                #expect(text.contains("not kept: SEV4 (Bob Okafor"))
+            })
     }
 
     @Test func handEditsSurviveWhicheverCloneMerges() throws {
         var results: [String] = []
         for bobMerges in [true, false] {
-            try twoLaptops(bobMerges: bobMerges, alice: { service, incident, sync in
-                _ = try service.change(incident.id, .severity("SEV2"), at: nil, author: sync.alice)
-            }, bob: { _, incident, sync in
-                // Bob's editor: a comment, keys in his own order, an unknown key, CRLF line breaks.
-                var text = try sync.folders[1].read(incident.path)
-                text = text.replacingOccurrences(of: "service: ops_copilot\n", with: "")
-                text = text.replacingOccurrences(of: "title: Checkout slow\n", with: "title: Checkout slow\n# paged by the checkout team\nservice: ops_copilot\nticket: OPS-4411\n")
-                text = text.replacingOccurrences(of: "\n", with: "\r\n")
-                try sync.folders[1].write(incident.path, text)
-                _ = try git(sync.folders[1].path, "commit", "-qam", "Hand edit: ticket and a comment")
-            }, check: { text, merged, _ in
-                #expect(merged.severity == "SEV2")
-                #expect(text.contains("title: Checkout slow\r\n# paged by the checkout team\r\nservice: ops_copilot\r\nticket: OPS-4411\r\n"))
-                #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
-                #expect(text.contains("severity: SEV2\r\n"))
-                results.append(text)
-            })
+            try twoLaptops(
+                bobMerges: bobMerges,
+                alice: { service, incident, sync in
+                    _ = try service.change(incident.id, .severity("SEV2"), at: nil, author: sync.alice)
+                },
+                bob: { _, incident, sync in
+                    // Bob's editor: a comment, keys in his own order, an unknown key, CRLF line breaks.
+                    var text = try sync.folders[1].read(incident.path)
+                    text = text.replacingOccurrences(of: "service: ops_copilot\n", with: "")
+                    text = text.replacingOccurrences(
+                        of: "title: Checkout slow\n", with: "title: Checkout slow\n# paged by the checkout team\nservice: ops_copilot\nticket: OPS-4411\n")
+                    text = text.replacingOccurrences(of: "\n", with: "\r\n")
+                    try sync.folders[1].write(incident.path, text)
+                    _ = try git(sync.folders[1].path, "commit", "-qam", "Hand edit: ticket and a comment")
+                },
+                check: { text, merged, _ in
+                    #expect(merged.severity == "SEV2")
+                    #expect(text.contains("title: Checkout slow\r\n# paged by the checkout team\r\nservice: ops_copilot\r\nticket: OPS-4411\r\n"))
+                    #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
+                    #expect(text.contains("severity: SEV2\r\n"))
+                    results.append(text)
+                })
         }
         #expect(results.count == 2 && results[0] == results[1])
     }

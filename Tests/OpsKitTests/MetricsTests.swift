@@ -1,11 +1,13 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 @Suite struct MetricsTests {
     static func config(clockStart: ClockStart = .detected, zone: String = "Europe/Berlin") throws -> OpsConfig {
         // Alphabetical order (critical, low, major, minor) differs from rank order on purpose.
-        try OpsConfig.load("""
+        try OpsConfig.load(
+            """
             team: t
             timezone: \(zone)
             severities:
@@ -23,14 +25,17 @@ import Testing
 
     /// An incident whose clock points are `minutes` after `base` (default: slot × 12 h after t0), in the order
     /// started, detected, opened, acknowledged, mitigated, resolved, closed; nil where unknown.
-    static func make(_ id: String, _ slot: Int, _ status: IncidentStatus, _ severity: String, _ service: String?, _ minutes: [Int?],
-                     base: Date? = nil, timeline: [TimelineEntry] = []) -> Incident {
+    static func make(
+        _ id: String, _ slot: Int, _ status: IncidentStatus, _ severity: String, _ service: String?, _ minutes: [Int?],
+        base: Date? = nil, timeline: [TimelineEntry] = []
+    ) -> Incident {
         let start = base ?? t0.addingTimeInterval(Double(slot) * 12 * 3600)
         var clock: [ClockPoint: Date] = [:]
         for (point, minute) in zip(ClockPoint.allCases, minutes) { clock[point] = minute.map { start.addingTimeInterval(Double($0) * 60) } }
-        return Incident(id: id, title: "Incident \(id)", severity: severity, status: status, service: service, useCase: nil,
-                        commander: nil, roles: [], tags: [], runbook: nil, alerts: [], source: nil, clock: clock,
-                        timeline: timeline, path: "incidents/\(id)/incident.md")
+        return Incident(
+            id: id, title: "Incident \(id)", severity: severity, status: status, service: service, useCase: nil,
+            commander: nil, roles: [], tags: [], runbook: nil, alerts: [], source: nil, clock: clock,
+            timeline: timeline, path: "incidents/\(id)/incident.md")
     }
 
     static func at(_ slot: Int, _ minute: Int) -> Date { t0.addingTimeInterval(Double(slot) * 12 * 3600 + Double(minute) * 60) }
@@ -64,9 +69,12 @@ import Testing
         make("H", 7, .resolved, "major", "payments", [nil, nil, 0, 30, 90, 180]),
         make("I", 8, .resolved, "major", "search", [0, 15, 20, 25, 45, 55]),
         // Re-opened: reopening cleared mitigated_at and the first resolved_at; the front matter holds the final one.
-        make("R", 9, .resolved, "P1", "checkout", [0, 4, 6, 8, nil, 600],
-             timeline: [TimelineEntry(at: at(9, 20), actor: "a", kind: "resolved"), TimelineEntry(at: at(9, 30), actor: "a", kind: "reopened"),
-                        TimelineEntry(at: at(9, 600), actor: "a", kind: "resolved")]),
+        make(
+            "R", 9, .resolved, "P1", "checkout", [0, 4, 6, 8, nil, 600],
+            timeline: [
+                TimelineEntry(at: at(9, 20), actor: "a", kind: "resolved"), TimelineEntry(at: at(9, 30), actor: "a", kind: "reopened"),
+                TimelineEntry(at: at(9, 600), actor: "a", kind: "resolved"),
+            ]),
         make(Self.x, 10, .resolved, "critical", "checkout", [0, 30, 32, 20, 40, 50]),
         make(Self.u1, 11, .open, "major", nil, [nil, nil, 0]),
     ]
@@ -81,8 +89,10 @@ import Testing
         init(_ s: ResponseStats.MetricSummary) { self.init(s.count, s.missing, s.mean, s.median, s.p90, s.max) }
     }
 
-    static func stats(_ clockStart: ClockStart = .detected, groupBy: StatsGrouping? = nil, incidents: [Incident] = incidents,
-                      scope: DateInterval? = nil, label: String? = nil) throws -> ResponseStats {
+    static func stats(
+        _ clockStart: ClockStart = .detected, groupBy: StatsGrouping? = nil, incidents: [Incident] = incidents,
+        scope: DateInterval? = nil, label: String? = nil
+    ) throws -> ResponseStats {
         ResponseMetrics.compute(incidents, config: try config(clockStart: clockStart), scope: scope, scopeLabel: label, groupBy: groupBy, now: now)
     }
 
@@ -250,6 +260,8 @@ import Testing
         #expect(lines.contains("Acknowledge, mitigate, resolve count from detected_at (opened_at when unknown)."))
         #expect(lines.contains { $0.hasPrefix("all ") && $0.contains("detect") && $0.contains("8m") })  // mean TTD 480 s
         #expect(lines.contains { $0.hasPrefix("critical") && $0.contains("3*") })
-        #expect(text.contains("Not yet resolved (in the figures they have reached):\n  \(Self.u1)  major") && text.contains("Data errors (left out):\n  \(Self.x)  acknowledged_at before"))
+        #expect(
+            text.contains("Not yet resolved (in the figures they have reached):\n  \(Self.u1)  major")
+                && text.contains("Data errors (left out):\n  \(Self.x)  acknowledged_at before"))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 @Suite struct PostmortemTests {
@@ -102,10 +103,11 @@ import Testing
         let lines = text.components(separatedBy: "\n")
         let rootCause = lines.firstIndex(of: "## Root cause")! + 1
         let problems = Postmortem.lint(path, text, nil).map(\.description)
-        #expect(problems == [
-            "\(path):\(rootCause): the root cause is empty",
-            "\(path):\(lines.count - 1): action item needs an owner (@handle) and a due date (due:YYYY-MM-DD)",
-        ])
+        #expect(
+            problems == [
+                "\(path):\(rootCause): the root cause is empty",
+                "\(path):\(lines.count - 1): action item needs an owner (@handle) and a due date (due:YYYY-MM-DD)",
+            ])
         let items = Postmortem(try MarkdownDocument(text, path: path)).actionItems
         let first = try #require(items.first)
         #expect((first.text, first.owner, first.due, first.tags, first.priority, first.done) == ("Add a canary", "alice", "2026-12-01", ["SLO"], "P1", false))

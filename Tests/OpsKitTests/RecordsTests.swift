@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 @Suite struct DecisionTests {
@@ -40,8 +41,9 @@ import Testing
         #expect(fromOldest.older.isEmpty && fromOldest.newer.map(\.id) == [second.id, third.id])
         let fromNewest = try decisions.show(third.id)
         #expect(fromNewest.older.map(\.id) == [first.id, second.id] && fromNewest.newer.isEmpty)
-        #expect(try RecordsRendering.decision(fromNewest, format: .table).hasPrefix(
-            "Chain, oldest first: \(first.id) superseded → \(second.id) superseded → [\(third.id) accepted]"))
+        #expect(
+            try RecordsRendering.decision(fromNewest, format: .table).hasPrefix(
+                "Chain, oldest first: \(first.id) superseded → \(second.id) superseded → [\(third.id) accepted]"))
 
         let count = try ops.commitCount()
         #expect(throws: OpsError.input("a decision cannot supersede itself (\(third.id))")) {
@@ -66,8 +68,11 @@ import Testing
         let old = try decisions.create(draft, author: ops.alice)
         let new = try decisions.create(.init(title: "Serve from two regions"), author: ops.alice)
         let count = try ops.commitCount()
-        #expect(throws: OpsError.input("\(new.id) is proposed, not accepted, so nothing would be in force in place of \(old.id). "
-                                       + "Accept it in the same commit: ops decision supersede \(old.id) --by \(new.id) --accept")) {
+        #expect(
+            throws: OpsError.input(
+                "\(new.id) is proposed, not accepted, so nothing would be in force in place of \(old.id). "
+                    + "Accept it in the same commit: ops decision supersede \(old.id) --by \(new.id) --accept")
+        ) {
             try decisions.supersede(old.id, by: new.id, author: ops.bob)
         }
         #expect(try ops.commitCount() == count)
@@ -112,12 +117,14 @@ import Testing
         ops.clock.advance(minutes: 40)
         _ = try ops.incidents.change(incident.id, .move(to: .resolved), at: nil, author: ops.alice)
         let path = try PostmortemService(ops.workspace).create(incident.id, author: ops.alice)
-        try ops.folder.write(path, try ops.folder.read(path) + """
-        - [ ] Add a canary for model deploys @alice due:2026-12-01 #SLO P1
-        - [ ] Alert on feature freshness @carol due:2026-12-05 #SLO #Safety P0
-        - [x] Write the rollback runbook step @bob due:2026-11-25 P2
+        try ops.folder.write(
+            path,
+            try ops.folder.read(path) + """
+                - [ ] Add a canary for model deploys @alice due:2026-12-01 #SLO P1
+                - [ ] Alert on feature freshness @carol due:2026-12-05 #SLO #Safety P0
+                - [x] Write the rollback runbook step @bob due:2026-11-25 P2
 
-        """)
+                """)
         _ = try git(ops.folder.path, "-c", "user.name=Pat", "-c", "user.email=pat@example.com", "commit", "-qam", "action items")
         let backlog = BacklogService(ops.workspace)
         let first = try backlog.sync(author: ops.alice)
@@ -165,15 +172,16 @@ import Testing
         #expect(try RACIMatrix(example).problems(config: config).isEmpty)
         #expect(try RACIMatrix(example).workstreams.map(\.name) == ["SLO dashboards", "Error budgets", "Drift & DQ checks", "Alerting/runbooks", "Ops Review"])
         let broken = """
-        Two bosses: {R: [SRE], A: [CTO, COO], I: [Org]}
-        Nobody does it: {A: CTO}
-        Strangers: {R: [Night Watch], A: CTO}
-        """
-        #expect(try RACIMatrix(broken).problems(config: config).map(\.description) == [
-            "raci.yaml:1: Two bosses has 2 Accountable; it needs exactly one",
-            "raci.yaml:2: Nobody does it has no Responsible; name at least one",
-            "raci.yaml:3: Strangers: `Night Watch` (R) is not a person, title, team or group in ops.yaml",
-        ])
+            Two bosses: {R: [SRE], A: [CTO, COO], I: [Org]}
+            Nobody does it: {A: CTO}
+            Strangers: {R: [Night Watch], A: CTO}
+            """
+        #expect(
+            try RACIMatrix(broken).problems(config: config).map(\.description) == [
+                "raci.yaml:1: Two bosses has 2 Accountable; it needs exactly one",
+                "raci.yaml:2: Nobody does it has no Responsible; name at least one",
+                "raci.yaml:3: Strangers: `Night Watch` (R) is not a person, title, team or group in ops.yaml",
+            ])
     }
 
     @Test func setChangesOneLineAndRefusesWhatLintWouldReject() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 @Suite struct ReleaseGateTests {
@@ -20,8 +21,10 @@ import Testing
         return fixture
     }
 
-    static func check(_ fixture: SLOFixture, _ useCase: String = "ops_copilot", change: String? = nil, approvedBy: String? = nil,
-                      as author: Author? = nil) throws -> ReleaseVerdict {
+    static func check(
+        _ fixture: SLOFixture, _ useCase: String = "ops_copilot", change: String? = nil, approvedBy: String? = nil,
+        as author: Author? = nil
+    ) throws -> ReleaseVerdict {
         try ReleaseGate(fixture.workspace).check(ReleaseGate.Request(useCase: useCase, change: change, approvedBy: approvedBy)) {
             author ?? fixture.alice
         }
@@ -32,18 +35,30 @@ import Testing
     }
 
     @Test(arguments: [
-        (499, Int32(0), [String](), ReleaseFreeze.Scope.none,
-         "ALLOWED: ops_copilot availability has used 49.9 % of its error budget; no release freeze before 75%"),
-        (500, 0, notify, .none,
-         "ALLOWED: ops_copilot availability has used 50 % of its error budget; due from 50%: notify:#sre, enable_aggressive_cache, reduce_depth_k; no release freeze before 75%"),
-        (749, 0, notify, .none,
-         "ALLOWED: ops_copilot availability has used 74.9 % of its error budget; due from 50%: notify:#sre, enable_aggressive_cache, reduce_depth_k; no release freeze before 75%"),
-        (750, 1, notify + freeze, .noncritical,
-         "FROZEN: ops_copilot availability has used 75 % of its error budget; freeze_noncritical_releases (at 75%) lets through only security_fix or sev-1 remediation (--change)"),
-        (1000, 1, notify + freeze + featureFreeze, .all,
-         "FROZEN: ops_copilot availability has used 100 % of its error budget; feature_freeze_all (at 100%) lets through only security_fix or sev-1 remediation approved by VP Platform (--change, --approved-by)"),
-        (1200, 1, notify + freeze + featureFreeze, .all,
-         "FROZEN: ops_copilot availability has used 120 % of its error budget; feature_freeze_all (at 100%) lets through only security_fix or sev-1 remediation approved by VP Platform (--change, --approved-by)"),
+        (
+            499, Int32(0), [String](), ReleaseFreeze.Scope.none,
+            "ALLOWED: ops_copilot availability has used 49.9 % of its error budget; no release freeze before 75%"
+        ),
+        (
+            500, 0, notify, .none,
+            "ALLOWED: ops_copilot availability has used 50 % of its error budget; due from 50%: notify:#sre, enable_aggressive_cache, reduce_depth_k; no release freeze before 75%"
+        ),
+        (
+            749, 0, notify, .none,
+            "ALLOWED: ops_copilot availability has used 74.9 % of its error budget; due from 50%: notify:#sre, enable_aggressive_cache, reduce_depth_k; no release freeze before 75%"
+        ),
+        (
+            750, 1, notify + freeze, .noncritical,
+            "FROZEN: ops_copilot availability has used 75 % of its error budget; freeze_noncritical_releases (at 75%) lets through only security_fix or sev-1 remediation (--change)"
+        ),
+        (
+            1000, 1, notify + freeze + featureFreeze, .all,
+            "FROZEN: ops_copilot availability has used 100 % of its error budget; feature_freeze_all (at 100%) lets through only security_fix or sev-1 remediation approved by VP Platform (--change, --approved-by)"
+        ),
+        (
+            1200, 1, notify + freeze + featureFreeze, .all,
+            "FROZEN: ops_copilot availability has used 120 % of its error budget; feature_freeze_all (at 100%) lets through only security_fix or sev-1 remediation approved by VP Platform (--change, --approved-by)"
+        ),
     ])
     func gateAt(bad: Int, exitCode: Int32, actions: [String], scope: ReleaseFreeze.Scope, reason: String) throws {
         // 49.9, 50, 74.9, 75, 100 and 120 % of the budget consumed.
@@ -74,7 +89,10 @@ import Testing
             #expect(verdict.decision == nil)
         }
         let verdict = try Self.check(fixture, change: "security_fix")
-        #expect(verdict.reason == "ALLOWED: ops_copilot availability has used 80 % of its error budget; freeze_noncritical_releases (at 75%) holds other releases, and security_fix is an exception")
+        #expect(
+            verdict.reason
+                == "ALLOWED: ops_copilot availability has used 80 % of its error budget; freeze_noncritical_releases (at 75%) holds other releases, and security_fix is an exception"
+        )
         #expect(try fixture.commitCount() == commits)
         #expect(try Self.decisions(fixture).isEmpty)
     }
@@ -87,7 +105,10 @@ import Testing
         #expect(verdict.allowed && verdict.exception && verdict.exitCode == 0)
         let decision = try #require(verdict.decision)
         #expect(verdict.decisionIsNew)
-        #expect(verdict.reason == "ALLOWED: ops_copilot availability has used 100 % of its error budget; feature_freeze_all (at 100%) holds every release, and security_fix is an exception approved by VP Platform; recorded as \(decision.id)")
+        #expect(
+            verdict.reason
+                == "ALLOWED: ops_copilot availability has used 100 % of its error budget; feature_freeze_all (at 100%) holds every release, and security_fix is an exception approved by VP Platform; recorded as \(decision.id)"
+        )
         #expect(try fixture.commitCount() == commits + 1)
         #expect(decision.title == "Release exception: security_fix on ops_copilot")
         #expect(decision.status == "accepted")
@@ -95,7 +116,10 @@ import Testing
         #expect(decision.reviews == ["2026-W48"])
         #expect(decision.deciders == ["bob"])  // VP Platform is nobody in ops.yaml: who recorded it
         let text = try #require(try fixture.workspace.committedText(decision.path))
-        #expect(text.contains("policies/ops_copilot.yaml calls for feature_freeze_all (at 100%), which holds every release except security_fix or sev-1 remediation approved by VP Platform."))
+        #expect(
+            text.contains(
+                "policies/ops_copilot.yaml calls for feature_freeze_all (at 100%), which holds every release except security_fix or sev-1 remediation approved by VP Platform."
+            ))
         #expect(text.contains("\n\nApproved by: VP Platform\n"))
         // Marked as what it is in its front matter: the weekly pack finds it by this, not by its title.
         #expect(decision.kind == Decision.releaseExceptionKind && decision.isReleaseException)
@@ -112,14 +136,23 @@ import Testing
         let zone = try fixture.workspace.config().timeZone
         let week = try #require(ISOWeek("2026-W48"))
         #expect(decision.id.hasPrefix("D-20261123-"))
-        #expect(decision.id == ReleaseGate.exceptionID(useCase: "ops_copilot", criterion: "Security fix", approver: "vp  PLATFORM", week: week, zone: zone).description)
+        #expect(
+            decision.id
+                == ReleaseGate.exceptionID(useCase: "ops_copilot", criterion: "Security fix", approver: "vp  PLATFORM", week: week, zone: zone).description)
         #expect(decision.id != ReleaseGate.exceptionID(useCase: "ops_copilot", criterion: "security_fix", approver: "CTO", week: week, zone: zone).description)
-        #expect(decision.id != ReleaseGate.exceptionID(useCase: "ops_copilot", criterion: "security_fix", approver: "VP Platform",
-                                                       week: week.adding(weeks: 1, zone: zone), zone: zone).description)
-        #expect(decision.id != ReleaseGate.exceptionID(useCase: "fraud_scoring", criterion: "security_fix", approver: "VP Platform", week: week, zone: zone).description)
+        #expect(
+            decision.id
+                != ReleaseGate.exceptionID(
+                    useCase: "ops_copilot", criterion: "security_fix", approver: "VP Platform",
+                    week: week.adding(weeks: 1, zone: zone), zone: zone
+                ).description)
+        #expect(
+            decision.id
+                != ReleaseGate.exceptionID(useCase: "fraud_scoring", criterion: "security_fix", approver: "VP Platform", week: week, zone: zone).description)
         // Written again with that id (a check that lost the race): the record is found, not doubled.
-        let raced = try DecisionService(fixture.workspace).createOnce(.init(title: "Release exception: security_fix on ops_copilot"),
-                                                                      id: try #require(DocumentID(decision.id, kind: "D")), author: fixture.base.bob)
+        let raced = try DecisionService(fixture.workspace).createOnce(
+            .init(title: "Release exception: security_fix on ops_copilot"),
+            id: try #require(DocumentID(decision.id, kind: "D")), author: fixture.base.bob)
         #expect(!raced.created && raced.decision.id == decision.id && raced.decision.path == decision.path)
         #expect(try fixture.commitCount() == commits + 1)
 
@@ -154,7 +187,10 @@ import Testing
         let commits = try fixture.commitCount()
         let verdict = try Self.check(fixture, change: "security_fix")
         #expect(!verdict.allowed && verdict.exitCode == 1 && !verdict.exception)
-        #expect(verdict.reason == "FROZEN: ops_copilot availability has used 120 % of its error budget; feature_freeze_all (at 100%) lets security_fix through only with the approval of VP Platform (--approved-by \"VP Platform\")")
+        #expect(
+            verdict.reason
+                == "FROZEN: ops_copilot availability has used 120 % of its error budget; feature_freeze_all (at 100%) lets security_fix through only with the approval of VP Platform (--approved-by \"VP Platform\")"
+        )
         #expect(verdict.decision == nil)
         try expectRefused(fixture, ["'Bob Okafor' is not the approver of release exceptions in policies/ops_copilot.yaml: VP Platform is"]) {
             _ = try Self.check(fixture, change: "security_fix", approvedBy: "Bob Okafor")
@@ -190,7 +226,10 @@ import Testing
         defer { fixture.remove() }
         let verdict = try Self.check(fixture, change: "security_fix")
         #expect(verdict.allowed && verdict.consumed == nil && verdict.freeze.scope == .none)
-        #expect(verdict.reason == "ALLOWED: no imported events for ops_copilot availability in its rolling_30d window, so its budget cannot be judged and nothing is frozen; import them (ops slo import) for the gate to enforce policies/ops_copilot.yaml")
+        #expect(
+            verdict.reason
+                == "ALLOWED: no imported events for ops_copilot availability in its rolling_30d window, so its budget cannot be judged and nothing is frozen; import them (ops slo import) for the gate to enforce policies/ops_copilot.yaml"
+        )
     }
 
     @Test func theJSONVerdictIsVersionedAndComplete() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 @Suite struct RepositorySetupTests {
@@ -7,18 +8,20 @@ import Testing
         let folder = try TempFolder()
         defer { folder.remove() }
         let root = folder.path + "/ops"
-        let first = try RepositorySetup.run(at: root, example: true, author: "alice", environment: [:],
-                                           currentDirectory: "/", clock: fixedClock)
+        let first = try RepositorySetup.run(
+            at: root, example: true, author: "alice", environment: [:],
+            currentDirectory: "/", clock: fixedClock)
         #expect(first.createdRepository)
         #expect(first.commit != nil)
         #expect(first.added.contains("ops.yaml") && first.added.contains("runbooks/traffic-spike.md"))
-        #expect(try git(root, "log", "--format=%an <%ae> %aI %s") ==
-                "Alice Martin <alice@example.com> 2026-11-23T10:00:00+01:00 ops: set up the ops repository\n")
+        #expect(
+            try git(root, "log", "--format=%an <%ae> %aI %s") == "Alice Martin <alice@example.com> 2026-11-23T10:00:00+01:00 ops: set up the ops repository\n")
         #expect(try git(root, "status", "--porcelain") == "")
         #expect(try git(root, "fsck", "--strict") == "")
 
-        let second = try RepositorySetup.run(at: root, example: true, author: "alice", environment: [:],
-                                            currentDirectory: "/", clock: fixedClock)
+        let second = try RepositorySetup.run(
+            at: root, example: true, author: "alice", environment: [:],
+            currentDirectory: "/", clock: fixedClock)
         #expect(second.commit == nil)
         #expect(try git(root, "rev-list", "--count", "HEAD") == "1\n")
     }
@@ -31,8 +34,9 @@ import Testing
         try folder.write("runbooks/traffic-spike.md", "# Our own traffic runbook\n")
         _ = try git(folder.path, "add", ".")
         _ = try git(folder.path, "-c", "user.name=X", "-c", "user.email=x@example.com", "commit", "-qm", "existing")
-        let result = try RepositorySetup.run(at: folder.path, example: false, author: nil, environment: testEnvironment,
-                                            currentDirectory: "/", clock: fixedClock)
+        let result = try RepositorySetup.run(
+            at: folder.path, example: false, author: nil, environment: testEnvironment,
+            currentDirectory: "/", clock: fixedClock)
         #expect(!result.createdRepository)
         #expect(result.kept == ["runbooks/traffic-spike.md"])
         #expect(try folder.read("runbooks/traffic-spike.md") == "# Our own traffic runbook\n")
@@ -45,8 +49,9 @@ import Testing
         defer { folder.remove() }
         try folder.write("ops.yaml", "team: T\ntimezone: Atlantis/Deep\nseverities: [SEV1]\n")
         #expect {
-            try RepositorySetup.run(at: folder.path, example: false, author: nil, environment: testEnvironment,
-                                    currentDirectory: "/", clock: fixedClock)
+            try RepositorySetup.run(
+                at: folder.path, example: false, author: nil, environment: testEnvironment,
+                currentDirectory: "/", clock: fixedClock)
         } throws: { error in
             (error as? OpsError)?.message.hasPrefix("ops.yaml:2: unknown time zone `Atlantis/Deep`") == true
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 /// The pack's one model feeding two files: `metrics.json` gets each figure's value, the pack.md

@@ -1,9 +1,11 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
+
 @testable import OpsKit
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// `ops review pack` and `ops review record`: Markdown, HTML, CSV, JSON and SVG charts.
 @Suite struct ReviewTests {
@@ -74,8 +76,11 @@ import Testing
         let fixture = try Self.demo()
         defer { fixture.remove() }
         let pack = try ReviewService(fixture.workspace).build(week: Self.week)
-        #expect(pack.files.map(\.name) == ["pack.md", "pack.html", "incident_log.csv", "metrics.json",
-                                            "budget-consumed.svg", "response-trend.svg", "cost-trend.svg"])
+        #expect(
+            pack.files.map(\.name) == [
+                "pack.md", "pack.html", "incident_log.csv", "metrics.json",
+                "budget-consumed.svg", "response-trend.svg", "cost-trend.svg",
+            ])
         for file in pack.files where ["pack.md", "incident_log.csv", "metrics.json"].contains(file.name) {
             let url = Self.golden(file.name)
             if ProcessInfo.processInfo.environment["OPS_RECORD_GOLDEN"] == "1" {
@@ -87,8 +92,11 @@ import Testing
         let files = Dictionary(uniqueKeysWithValues: pack.files.map { ($0.name, $0.text) })
         // The agenda's order.
         let headings = markdown.components(separatedBy: "\n").filter { $0.hasPrefix("## ") }
-        #expect(headings == ["## 1. SLO posture", "## 2. Incidents", "## 3. Drift and data quality", "## 4. Cost", "## 5. Risks and decisions",
-                             "## 6. Backlog (SLO, Safety, FinOps)", "## 7. RACI", "## 8. Outputs"])
+        #expect(
+            headings == [
+                "## 1. SLO posture", "## 2. Incidents", "## 3. Drift and data quality", "## 4. Cost", "## 5. Risks and decisions",
+                "## 6. Backlog (SLO, Safety, FinOps)", "## 7. RACI", "## 8. Outputs",
+            ])
         try Self.expectTablesIntact(markdown)
         #expect(markdown.contains("| ops_copilot | every release | feature_freeze_all |"))
 
@@ -115,8 +123,12 @@ import Testing
         #expect(markdown.contains("](budget-consumed.svg)") && markdown.contains("](response-trend.svg)") && markdown.contains("](cost-trend.svg)"))
 
         // Charts: each line ends at the figure in the tables, the thresholds and targets named.
-        Self.expectChart(files["budget-consumed.svg"]!, texts: ["50 %", "75 %", "100 % spent", "ops_copilot availability 104 %",
-                                                               "search_ranking availability 67 %", "fraud_scoring availability 44 %"])
+        Self.expectChart(
+            files["budget-consumed.svg"]!,
+            texts: [
+                "50 %", "75 %", "100 % spent", "ops_copilot availability 104 %",
+                "search_ranking availability 67 %", "fraud_scoring availability 44 %",
+            ])
         Self.expectChart(files["response-trend.svg"]!, texts: ["TTA 11m", "TTM 1h 13m", "TTR 17h 11m", "W40", "W47"])
         #expect(markdown.contains("| 2026-W47 | 6 | 11m | 1h 13m | 17h 11m |"))  // the three still open count in TTA and TTM
         Self.expectChart(files["cost-trend.svg"]!, texts: ["W47"])
@@ -162,8 +174,9 @@ import Testing
         #expect(try fixture.commitCount() == before + 1)
         #expect(try names.map { try fixture.folder.read("reviews/2026-W47/" + $0) } == bytes)
         #expect(try git(fixture.folder.path, "log", "-1", "--format=%B").contains("Ops-Action: review.pack"))
-        #expect(try git(fixture.folder.path, "show", "--name-only", "--format=", "HEAD").split(separator: "\n").sorted()
-            == names.sorted().map { "reviews/2026-W47/" + $0 })
+        #expect(
+            try git(fixture.folder.path, "show", "--name-only", "--format=", "HEAD").split(separator: "\n").sorted()
+                == names.sorted().map { "reviews/2026-W47/" + $0 })
 
         // --no-commit writes the files and commits nothing.
         let third = try ReviewService(fixture.workspace).write(week: "2026-W46", commit: false, author: { throw OpsError.input("not asked") })
@@ -278,8 +291,9 @@ import Testing
         clock.set("2026-11-24T10:00:00Z")
         _ = try backlog.setStatus(overdue.id, to: "done", author: bob)
         _ = try decisions.setStatus(proposed.id, to: "accepted", author: alice)
-        _ = try ReviewService(fixture.workspace).record(week: "2026-W47", decisions: ["Canary every model rollout"],
-                                                         backlog: ["Alert on canary error rate"], owner: "bob", tags: ["SLO"], author: alice)
+        _ = try ReviewService(fixture.workspace).record(
+            week: "2026-W47", decisions: ["Canary every model rollout"],
+            backlog: ["Alert on canary error rate"], owner: "bob", tags: ["SLO"], author: alice)
         var later = BacklogService.Draft(title: "Budget alert for fraud_scoring")
         later.tags = ["FinOps"]
         _ = try backlog.add(later, author: alice)
@@ -303,21 +317,26 @@ import Testing
         #expect(!first.files[0].text.contains("Corrected after the week ended"))
         // A week later the real acknowledgement time is learned: 14:03, not 14:06 (UTC).
         fixture.base.clock.set("2026-11-30T12:00:00Z")
-        _ = try fixture.base.incidents.change(week.acknowledged.id, .correct(.acknowledged), at: Timestamp.parse("2026-11-18T14:03:00Z"),
-                                               author: fixture.base.carol)
+        _ = try fixture.base.incidents.change(
+            week.acknowledged.id, .correct(.acknowledged), at: Timestamp.parse("2026-11-18T14:03:00Z"),
+            author: fixture.base.carol)
         let again = try ReviewService(fixture.workspace).build(week: Self.week)
         #expect(Self.stableBytes(again) != Self.stableBytes(first))
         let lines = again.files[0].text.components(separatedBy: "\n").filter { $0.contains("Corrected after the week ended") }
-        #expect(lines == ["- Corrected after the week ended: \(week.acknowledged.id) acknowledged_at 2026-11-18 15:06 → 2026-11-18 15:03 (carol, 2026-11-30 13:00)"])
+        #expect(
+            lines == ["- Corrected after the week ended: \(week.acknowledged.id) acknowledged_at 2026-11-18 15:06 → 2026-11-18 15:03 (carol, 2026-11-30 13:00)"]
+        )
         let json = try JSONSerialization.jsonObject(with: Data(again.files[3].text.utf8)) as! [String: Any]
         let corrections = json["corrections"] as! [[String: Any]]
         #expect(corrections.map { $0["incident"] as? String } == [week.acknowledged.id])
         #expect(corrections.first?["before"] as? String == "2026-11-18T14:06:00Z" && corrections.first?["after"] as? String == "2026-11-18T14:03:00Z")
         // A correction of a time after the week's end changes nothing, and is not mentioned.
-        _ = try fixture.base.incidents.change(week.mitigated.id, .move(to: .resolved), at: Timestamp.parse("2026-11-24T09:00:00Z"),
-                                               author: fixture.base.bob)
-        _ = try fixture.base.incidents.change(week.mitigated.id, .correct(.resolved), at: Timestamp.parse("2026-11-24T08:00:00Z"),
-                                               author: fixture.base.carol)
+        _ = try fixture.base.incidents.change(
+            week.mitigated.id, .move(to: .resolved), at: Timestamp.parse("2026-11-24T09:00:00Z"),
+            author: fixture.base.bob)
+        _ = try fixture.base.incidents.change(
+            week.mitigated.id, .correct(.resolved), at: Timestamp.parse("2026-11-24T08:00:00Z"),
+            author: fixture.base.carol)
         #expect(Self.stableBytes(try ReviewService(fixture.workspace).build(week: Self.week)) == Self.stableBytes(again))
     }
 
@@ -358,7 +377,10 @@ import Testing
         let markdown = pack.files[0].text
         try Self.expectTablesIntact(markdown)
         let escaped = ReviewMarkdown.text(hostile)
-        #expect(escaped == "&lt;script>alert(1)&lt;/script> \\| &lt;/table> \\*\\*bold\\*\\* \\`code \\| x\\` \\[link\\](http://x) !\\[x\\](http://evil.example/x.png) &lt;!--")
+        #expect(
+            escaped
+                == "&lt;script>alert(1)&lt;/script> \\| &lt;/table> \\*\\*bold\\*\\* \\`code \\| x\\` \\[link\\](http://x) !\\[x\\](http://evil.example/x.png) &lt;!--"
+        )
         #expect(markdown.contains("| \(incident.id) | \(escaped) | SEV2 | open |"))
         #expect(markdown.contains("| Freeze \\| \(escaped) | proposed |"))
         #expect(!markdown.contains("<script>") && !markdown.contains("</table>"))
@@ -427,15 +449,20 @@ import Testing
         defer { fixture.remove() }
         let pack = try ReviewService(fixture.workspace).build(week: ISOWeek("2026-W10")!)
         let markdown = pack.files[0].text
-        for sentence in ["No incidents were open during this week.", "No postmortem of the last 8 weeks names a root_cause_category.",
-                         "Every required postmortem is written and on time.", "No cost readings", "No release freeze in force",
-                         "No release exception granted.", "No decision made or linked to 2026-W10.", "No open backlog item tagged",
-                         "- [ ] none flagged"] {
+        for sentence in [
+            "No incidents were open during this week.", "No postmortem of the last 8 weeks names a root_cause_category.",
+            "Every required postmortem is written and on time.", "No cost readings", "No release freeze in force",
+            "No release exception granted.", "No decision made or linked to 2026-W10.", "No open backlog item tagged",
+            "- [ ] none flagged",
+        ] {
             #expect(markdown.contains(sentence), "\(sentence)")
         }
         #expect(markdown.contains("| ops_copilot | availability | 99.9 % | rolling_30d | – | – | – | NO DATA | – |"))
         try Self.expectTablesIntact(markdown)
-        #expect(pack.files.first { $0.name == "incident_log.csv" }?.text == "id,title,severity,status,service,use_case,commander,started_at,detected_at,opened_at,acknowledged_at,mitigated_at,resolved_at,closed_at,time_to_detect_seconds,time_to_acknowledge_seconds,time_to_mitigate_seconds,time_to_resolve_seconds,postmortem,root_cause_category,data_error\r\n")
+        #expect(
+            pack.files.first { $0.name == "incident_log.csv" }?.text
+                == "id,title,severity,status,service,use_case,commander,started_at,detected_at,opened_at,acknowledged_at,mitigated_at,resolved_at,closed_at,time_to_detect_seconds,time_to_acknowledge_seconds,time_to_mitigate_seconds,time_to_resolve_seconds,postmortem,root_cause_category,data_error\r\n"
+        )
     }
 
     @Test func aBrokenTemplateIsAnErrorWithFileAndLine() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 @Suite struct RunbookTests {
@@ -27,9 +28,11 @@ import Testing
         #expect(try ops.commitCount() == count + 4)
 
         let reread = try #require(try runbooks.attached(to: ops.incidents.find(incident.id)))
-        #expect(reread.progress == zip(Runbook.phases, perPhase).map { phase, total in
-            AttachedRunbook.PhaseProgress(phase: phase, done: phase == "Detection" ? 2 : 0, skipped: phase == "Mitigation" ? 1 : 0, total: total)
-        })
+        #expect(
+            reread.progress
+                == zip(Runbook.phases, perPhase).map { phase, total in
+                    AttachedRunbook.PhaseProgress(phase: phase, done: phase == "Detection" ? 2 : 0, skipped: phase == "Mitigation" ? 1 : 0, total: total)
+                })
         #expect(reread.done == 2 && reread.skipped == 1)
         #expect(reread.next?.id == "detection.3")
         #expect(reread.items.first { $0.id == "mitigation.1" }?.reason == "does not apply here")
@@ -55,8 +58,9 @@ import Testing
         let attached = try #require(try RunbookService(ops.workspace).attached(to: ops.incidents.find(incident.id)))
         #expect(attached.done == 2)
         #expect(attached.progress.map(\.done) == [1, 0, 1, 0, 0])
-        let show = try IncidentRendering.show(ops.incidents.find(incident.id), format: .table, config: ops.workspace.config(),
-                                              now: ops.clock.now, runbook: attached)
+        let show = try IncidentRendering.show(
+            ops.incidents.find(incident.id), format: .table, config: ops.workspace.config(),
+            now: ops.clock.now, runbook: attached)
         #expect(show.contains("Runbook traffic-spike: 2 of 25 done, 0 skipped"))
         #expect(show.contains("Next: detection.2"))
     }
@@ -67,7 +71,10 @@ import Testing
         let incident = try ops.open()
         let runbooks = RunbookService(ops.workspace)
         let count = try ops.commitCount()
-        #expect(throws: OpsError.input("unknown runbook 'nope'. Runbooks: data-drift-alert, feature-pipeline-failure, model-serving-degradation, sudden-accuracy-drop, traffic-spike")) {
+        #expect(
+            throws: OpsError.input(
+                "unknown runbook 'nope'. Runbooks: data-drift-alert, feature-pipeline-failure, model-serving-degradation, sudden-accuracy-drop, traffic-spike")
+        ) {
             try runbooks.attach(incident.id, runbook: "nope", author: ops.alice)
         }
         #expect(throws: OpsError.input("\(incident.id) has no runbook attached. Attach one first: ops runbook attach \(incident.id) SLUG")) {
@@ -98,46 +105,50 @@ import Testing
         _ = try git(ops.folder.path, "-c", "user.name=Pat", "-c", "user.email=pat@example.com", "commit", "-qam", "hand edit")
         let attached = try #require(try RunbookService(ops.workspace).attached(to: ops.incidents.find(incident.id)))
         #expect(attached.items.count == 24)
-        #expect(attached.problems.map(\.description) == ["\(path):\(index + 1): checklist line does not read as - [ ] `phase.N` text; it is left out of the progress"])
+        #expect(
+            attached.problems.map(\.description) == [
+                "\(path):\(index + 1): checklist line does not read as - [ ] `phase.N` text; it is left out of the progress"
+            ])
         #expect(try Linter.run(ops.workspace).errors.map(\.description) == attached.problems.map(\.description))
     }
 
     @Test func lintFindsMissingPhasesStepsWithoutChecklistOrActionAndFrontMatterGaps() throws {
         let text = """
-        ---
-        id: cache-stampede
-        title: Cache stampede
-        services: [ops_copilot]
-        severities: [SEV2]
-        owner: SRE
-        channel: "#sre-oncall"
-        ---
-        # Cache stampede
+            ---
+            id: cache-stampede
+            title: Cache stampede
+            services: [ops_copilot]
+            severities: [SEV2]
+            owner: SRE
+            channel: "#sre-oncall"
+            ---
+            # Cache stampede
 
-        ## Detection
-        ### Confirm the miss rate
-        Look at the hit rate.
-        - [ ] Hit rate noted
+            ## Detection
+            ### Confirm the miss rate
+            Look at the hit rate.
+            - [ ] Hit rate noted
 
-        ## Diagnosis
-        ### Find the hot key
-        ```sh
-        # a comment, not a heading
-        redis-cli --hotkeys
-        ```
+            ## Diagnosis
+            ### Find the hot key
+            ```sh
+            # a comment, not a heading
+            redis-cli --hotkeys
+            ```
 
-        ## Mitigation
-        ### Warm the cache
-        - [ ] Cache warm
-        """
+            ## Mitigation
+            ### Warm the cache
+            - [ ] Cache warm
+            """
         let problems = Runbook.lint("runbooks/cache-stampede.md", text, nil).map(\.description)
-        #expect(problems == [
-            "runbooks/cache-stampede.md:1: front matter has no `triggers`",
-            "runbooks/cache-stampede.md:11: phases are Detection, Diagnosis, Mitigation; expected ## Detection, ## Diagnosis, ## Mitigation, ## Resolution, ## Post-mortem in this order",
-            "runbooks/cache-stampede.md:17: step \"Find the hot key\" has no action: say what to do in a line under the heading",
-            "runbooks/cache-stampede.md:17: step \"Find the hot key\" has no checklist (- [ ] lines)",
-            "runbooks/cache-stampede.md:24: step \"Warm the cache\" has no action: say what to do in a line under the heading",
-        ])
+        #expect(
+            problems == [
+                "runbooks/cache-stampede.md:1: front matter has no `triggers`",
+                "runbooks/cache-stampede.md:11: phases are Detection, Diagnosis, Mitigation; expected ## Detection, ## Diagnosis, ## Mitigation, ## Resolution, ## Post-mortem in this order",
+                "runbooks/cache-stampede.md:17: step \"Find the hot key\" has no action: say what to do in a line under the heading",
+                "runbooks/cache-stampede.md:17: step \"Find the hot key\" has no checklist (- [ ] lines)",
+                "runbooks/cache-stampede.md:24: step \"Warm the cache\" has no action: say what to do in a line under the heading",
+            ])
         for (slug, _) in Self.starters {
             let path = "runbooks/\(slug).md"
             #expect(Runbook.lint(path, try String(contentsOfFile: sourceRoot + "/" + path, encoding: .utf8), nil).isEmpty, "\(slug)")
@@ -157,7 +168,8 @@ import Testing
         let incident = try ops.open()
         _ = try runbooks.attach(incident.id, runbook: "cache-stampede", author: ops.alice)
         #expect(try runbooks.diff(incident.id) == "")
-        try ops.folder.write(path, try ops.folder.read(path).replacingOccurrences(of: "- [ ] Fix deployed and validated", with: "- [ ] Fix deployed\n- [ ] Load test passed"))
+        try ops.folder.write(
+            path, try ops.folder.read(path).replacingOccurrences(of: "- [ ] Fix deployed and validated", with: "- [ ] Fix deployed\n- [ ] Load test passed"))
         _ = try git(ops.folder.path, "-c", "user.name=Pat", "-c", "user.email=pat@example.com", "commit", "-qam", "runbook: add a load test")
         let diff = try runbooks.diff(incident.id)
         #expect(diff.contains("-- [ ] Fix deployed and validated\n+- [ ] Fix deployed\n+- [ ] Load test passed"))
@@ -176,8 +188,10 @@ import Testing
         request.runbook = "model-serving-degradation"
         let incident = try ops.incidents.open(request, author: ops.alice)
         #expect(try ops.commitCount() == count + 1)
-        #expect(try git(ops.folder.path, "show", "--name-only", "--format=", "HEAD").split(separator: "\n").sorted() ==
-                [Substring(incident.path), Substring((incident.path as NSString).deletingLastPathComponent + "/runbook.md")])
+        #expect(
+            try git(ops.folder.path, "show", "--name-only", "--format=", "HEAD").split(separator: "\n").sorted() == [
+                Substring(incident.path), Substring((incident.path as NSString).deletingLastPathComponent + "/runbook.md"),
+            ])
         #expect(incident.timeline.map(\.kind) == ["opened", "runbook"])
         #expect(incident.timeline[1].text == "attached model-serving-degradation (28 steps)")
         let attached = try #require(try RunbookService(ops.workspace).attached(to: incident))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 /// Every bad input of issue 7 (in the importers', policies' and status's scope): a one-line
@@ -46,7 +47,8 @@ import Testing
     @Test func aVectorInsteadOfAMatrix() throws {
         let fixture = try SLOFixture()
         defer { fixture.remove() }
-        let vector = "{\n \"status\": \"success\",\n \"data\": {\n  \"resultType\": \"vector\",\n  \"result\": [{\"metric\": {}, \"value\": [1794787200, \"1\"]}]\n }\n}\n"
+        let vector =
+            "{\n \"status\": \"success\",\n \"data\": {\n  \"resultType\": \"vector\",\n  \"result\": [{\"metric\": {}, \"value\": [1794787200, \"1\"]}]\n }\n}\n"
         try expectRefused(fixture, ["vector.json:4: resultType is vector, not matrix", "/api/v1/query_range"]) {
             try fixture.importPrometheus(good: Self.file("vector.json", vector))
         }
@@ -55,7 +57,9 @@ import Testing
     @Test func goodMoreThanTotal() throws {
         let fixture = try SLOFixture()
         defer { fixture.remove() }
-        try expectRefused(fixture, ["good.json: \(Self.series) at 2026-11-16T03:00:00Z (1794798000): good (9400) is more than total (9385) in ops_copilot_total.json"]) {
+        try expectRefused(
+            fixture, ["good.json: \(Self.series) at 2026-11-16T03:00:00Z (1794798000): good (9400) is more than total (9385) in ops_copilot_total.json"]
+        ) {
             try fixture.importPrometheus(good: Self.good { $0[3][1] = "9400" })
         }
         let csv = "window_start,window_end,use_case,sli,good,total\n2026-11-16T00:00:00Z,2026-11-17T00:00:00Z,ops_copilot,availability,11,10\n"
@@ -92,7 +96,9 @@ import Testing
         try expectRefused(fixture, ["events.csv:4: ops_copilot availability from 2026-11-16T00:00:00Z is listed twice (also line 2)"]) {
             try fixture.importer.importCSV(Self.file("events.csv", header + monday + fraud + monday), author: fixture.alice)
         }
-        try expectRefused(fixture, ["events.csv:4: ops_copilot availability from 2026-11-16T00:00:00Z is out of order or overlaps line 2", "Sort by window_start"]) {
+        try expectRefused(
+            fixture, ["events.csv:4: ops_copilot availability from 2026-11-16T00:00:00Z is out of order or overlaps line 2", "Sort by window_start"]
+        ) {
             try fixture.importer.importCSV(Self.file("events.csv", header + tuesday + fraud + monday), author: fixture.alice)
         }
         let signals = "timestamp,use_case,metric,value,unit\n2026-11-17T12:00:00Z,ops_copilot,psi,0.1,index\n2026-11-16T12:00:00Z,ops_copilot,psi,0.1,index\n"
@@ -176,7 +182,8 @@ import Testing
         try expectRefused(fixture, ["odd.csv:1: the header is neither of the two shapes ops reads"]) {
             try fixture.importer.importCSV(Self.file("odd.csv", "when,what\n1,2\n"), author: fixture.alice)
         }
-        let quoted = "window_start,window_end,use_case,sli,good,total\n\"2026-11-16T00:00:00Z\",2026-11-17T00:00:00Z,\"ops\ncopilot\",availability,9,10\n2026-11-16T00:00:00Z,x\n"
+        let quoted =
+            "window_start,window_end,use_case,sli,good,total\n\"2026-11-16T00:00:00Z\",2026-11-17T00:00:00Z,\"ops\ncopilot\",availability,9,10\n2026-11-16T00:00:00Z,x\n"
         try expectRefused(fixture, ["q.csv:4: 2 fields, but the header has 6"]) {
             try fixture.importer.importCSV(Self.file("q.csv", quoted), author: fixture.alice)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 @Suite struct SLOImportTests {
@@ -59,8 +60,9 @@ import Testing
         // The NaN step (2026-11-18T02:00Z) is not in the file.
         #expect(!text.contains("start: 2026-11-18T02:00:00Z"))
         #expect(text.contains("start: 2026-11-18T01:00:00Z") && text.contains("start: 2026-11-18T03:00:00Z"))
-        #expect(try git(fixture.folder.path, "log", "-1", "--format=%s|%(trailers:key=Ops-Action,valueonly)") ==
-                "slo import: ops_copilot availability from ops_copilot_good.json and ops_copilot_total.json|slo.import\n\n")
+        #expect(
+            try git(fixture.folder.path, "log", "-1", "--format=%s|%(trailers:key=Ops-Action,valueonly)")
+                == "slo import: ops_copilot availability from ops_copilot_good.json and ops_copilot_total.json|slo.import\n\n")
         #expect(try git(fixture.folder.path, "status", "--porcelain") == "")
     }
 
@@ -68,8 +70,11 @@ import Testing
         let fixture = try SLOFixture()
         defer { fixture.remove() }
         let imports: [(SLOImporter, Author) throws -> SLOImporter.Summary] = [
-            { importer, author in try importer.importPrometheus(good: SLOFixture.input("ops_copilot_good.json"), total: SLOFixture.input("ops_copilot_total.json"),
-                                                               useCase: "ops_copilot", sli: "availability", author: author) },
+            { importer, author in
+                try importer.importPrometheus(
+                    good: SLOFixture.input("ops_copilot_good.json"), total: SLOFixture.input("ops_copilot_total.json"),
+                    useCase: "ops_copilot", sli: "availability", author: author)
+            },
             { importer, author in try importer.importCSV(SLOFixture.input("signals_2026-W47.csv"), author: author) },
             { importer, author in try importer.importOpenSLO(SLOFixture.input("openslo_ops_copilot.yaml"), author: author) },
             { importer, author in try importer.importCSV(SLOFixture.input("events_2026-W47.csv"), author: author) },
@@ -120,8 +125,11 @@ import Testing
         let snapshot = try SignalSnapshot.parse(text, path: path)
         #expect(snapshot.text == text)
         #expect(snapshot.signals.count == 70)
-        #expect(snapshot.signals.first == SignalValue(at: Timestamp.parse("2026-11-16T12:00:00Z")!, metric: "cache_hit_rate",
-                                                     value: Decimal(string: "0.628")!, unit: "ratio"))
+        #expect(
+            snapshot.signals.first
+                == SignalValue(
+                    at: Timestamp.parse("2026-11-16T12:00:00Z")!, metric: "cache_hit_rate",
+                    value: Decimal(string: "0.628")!, unit: "ratio"))
         #expect(text.contains("  - {at: 2026-11-16T12:00:00Z, metric: latency_p95_ms, value: 1044, unit: ms}\n"))
     }
 
@@ -152,8 +160,9 @@ import Testing
     @Test func samplesCanMarkTheEndOfTheirStep() throws {
         let fixture = try SLOFixture()
         defer { fixture.remove() }
-        try fixture.importer.importPrometheus(good: SLOFixture.input("ops_copilot_good.json"), total: SLOFixture.input("ops_copilot_total.json"),
-                                              useCase: "ops_copilot", sli: "availability", sampleTime: .end, author: fixture.alice)
+        try fixture.importer.importPrometheus(
+            good: SLOFixture.input("ops_copilot_good.json"), total: SLOFixture.input("ops_copilot_total.json"),
+            useCase: "ops_copilot", sli: "availability", sampleTime: .end, author: fixture.alice)
         // The first sample (Monday 00:00) counts Sunday 23:00 to 00:00, which is in 2026-W46.
         let w46 = try EventSnapshot.parse(fixture.folder.read("slo/snapshots/events/ops_copilot/availability/2026-W46.yaml"), path: "w46")
         #expect(w46.events.map(\.start) == [Timestamp.parse("2026-11-15T23:00:00Z")!])
@@ -181,22 +190,29 @@ import Testing
             .replacingOccurrences(of: "target: 0.999", with: "target: 99.5")
             .replacingOccurrences(of: "name: ops-copilot-availability", with: "name: fraud-latency")
             .replacingOccurrences(of: "displayName: Availability", with: "displayName: Fast answers")
-        let second = try fixture.importer.importOpenSLO(SourceInput(name: "fraud.yaml", data: Data(percent.utf8)), useCase: "fraud_scoring",
-                                                        author: fixture.alice)
+        let second = try fixture.importer.importOpenSLO(
+            SourceInput(name: "fraud.yaml", data: Data(percent.utf8)), useCase: "fraud_scoring",
+            author: fixture.alice)
         #expect(second.warnings.count == 1)
         #expect(second.warnings[0].hasPrefix("fraud.yaml:30: target 99.5 of fraud-latency looks like a percent; read as 0.995"))
         let catalog = try SLOCatalog.load(fixture.folder.read(SLOCatalog.path))
-        #expect(catalog.useCase("fraud_scoring")?.indicator("fast_answers")?.target == .events(objective: Decimal(string: "0.995")!, window: .rolling(days: 30)))
+        #expect(
+            catalog.useCase("fraud_scoring")?.indicator("fast_answers")?.target == .events(objective: Decimal(string: "0.995")!, window: .rolling(days: 30)))
         #expect(catalog.useCase("fraud_scoring")?.indicators.last?.name == "fast_answers")
     }
 
     @Test func anyFileNameSurvivesTheSnapshotsYAML() throws {
         for name in ["good: v2 #1.json", "2026.json", "true", "'quoted'.json", "naïve \"x\".json", "- dash.csv"] {
-            let source = SnapshotSource(importer: "csv-events/1", importedAt: Timestamp.parse("2026-11-23T09:00:00Z")!,
-                                        files: [.init(name: name, sha256: String(repeating: "a", count: 64))], skippedSteps: nil)
-            let snapshot = EventSnapshot(useCase: "ops_copilot", sli: "availability", week: ISOWeek("2026-W47")!, sources: [source],
-                                         events: [EventCounts(start: Timestamp.parse("2026-11-16T00:00:00Z")!, end: Timestamp.parse("2026-11-17T00:00:00Z")!,
-                                                              good: Decimal(string: "10318.333333333334")!, total: 10326)])
+            let source = SnapshotSource(
+                importer: "csv-events/1", importedAt: Timestamp.parse("2026-11-23T09:00:00Z")!,
+                files: [.init(name: name, sha256: String(repeating: "a", count: 64))], skippedSteps: nil)
+            let snapshot = EventSnapshot(
+                useCase: "ops_copilot", sli: "availability", week: ISOWeek("2026-W47")!, sources: [source],
+                events: [
+                    EventCounts(
+                        start: Timestamp.parse("2026-11-16T00:00:00Z")!, end: Timestamp.parse("2026-11-17T00:00:00Z")!,
+                        good: Decimal(string: "10318.333333333334")!, total: 10326)
+                ])
             let read = try EventSnapshot.parse(snapshot.text, path: snapshot.path)
             #expect(read == snapshot, "\(name)")
             #expect(read.text == snapshot.text)
@@ -207,7 +223,10 @@ import Testing
         let text = "# c\nversion: 1\nuse_cases:\n  a:\n    x: {at_most: 1}  # keep\n\n  # b's\n  b: {}\n# tail\nthresholds: []\n"
         let metrics = "metrics:\n  x: ms\n"
         let one = try SLOCatalog.setting(indicator: "y", of: "a", to: [("objective", "99%"), ("window", "rolling_7d")], in: metrics + text)
-        #expect(one == metrics + "# c\nversion: 1\nuse_cases:\n  a:\n    x: {at_most: 1}  # keep\n    y: {objective: 99%, window: rolling_7d}\n\n  # b's\n  b: {}\n# tail\nthresholds: []\n")
+        #expect(
+            one == metrics
+                + "# c\nversion: 1\nuse_cases:\n  a:\n    x: {at_most: 1}  # keep\n    y: {objective: 99%, window: rolling_7d}\n\n  # b's\n  b: {}\n# tail\nthresholds: []\n"
+        )
         let two = try SLOCatalog.setting(indicator: "z", of: "b", to: [("objective", "99%"), ("window", "iso_week")], in: one)
         #expect(two.hasSuffix("  b:\n    z: {objective: 99%, window: iso_week}\n# tail\nthresholds: []\n"))
         let three = try SLOCatalog.setting(indicator: "w", of: "c", to: [("objective", "99%"), ("window", "iso_week")], in: two)

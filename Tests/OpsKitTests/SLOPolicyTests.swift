@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 @Suite struct SLOPolicyTests {
@@ -63,11 +64,12 @@ import Testing
 
     @Test func lintWarnsThatABareNumberIsAmbiguousAndShowsTheExplicitForms() throws {
         let problems = ErrorBudgetPolicy.problems(in: try SLOFixture.text("policy_ops_copilot.yaml"), path: "policies/ops_copilot.yaml", config: nil)
-        #expect(problems.map(\.description) == [
-            "policies/ops_copilot.yaml:3: warning: `error_budget: 0.1` is ambiguous (ops reads a bare number as a percent of the window: "
-                + "0.1 % = objective 99.9%, 43.2 min over 30 days; its comment speaks of days, and 0.1 days would be 0.33%). "
-                + "Write one of: objective: 99.9%, error_budget: 0.1%, error_budget: 43.2m",
-        ])
+        #expect(
+            problems.map(\.description) == [
+                "policies/ops_copilot.yaml:3: warning: `error_budget: 0.1` is ambiguous (ops reads a bare number as a percent of the window: "
+                    + "0.1 % = objective 99.9%, 43.2 min over 30 days; its comment speaks of days, and 0.1 days would be 0.33%). "
+                    + "Write one of: objective: 99.9%, error_budget: 0.1%, error_budget: 43.2m"
+            ])
         for explicit in ["objective: 99.9%", "error_budget: 0.1%", "error_budget: 43m"] {
             let text = try SLOFixture.text("policy_ops_copilot.yaml").replacingOccurrences(of: "error_budget: 0.1 ", with: explicit + " ")
             #expect(ErrorBudgetPolicy.problems(in: text, path: "policies/ops_copilot.yaml", config: nil).isEmpty, "\(explicit)")
@@ -112,8 +114,9 @@ import Testing
         #expect(SLOCatalog.Bound(.below, Decimal(string: "0.05")!).contains(Decimal(string: "0.05")!) == false)
         #expect(SLOCatalog.Bound(.atLeast, Decimal(string: "0.2")!).contains(Decimal(string: "0.2")!))
 
-        let config = try OpsConfig.load(String(decoding: PackageResources.ops_example_yaml, as: UTF8.self)
-            .replacingOccurrences(of: "{{team}}", with: "t").replacingOccurrences(of: "{{timezone}}", with: "UTC"))
+        let config = try OpsConfig.load(
+            String(decoding: PackageResources.ops_example_yaml, as: UTF8.self)
+                .replacingOccurrences(of: "{{team}}", with: "t").replacingOccurrences(of: "{{timezone}}", with: "UTC"))
         #expect(SLOCatalog.problems(in: text, config: config).isEmpty)
         for name in ["fraud_scoring", "search_ranking"] {
             let policy = SLOStarter.files.first { $0.path == "policies/\(name).yaml" }!.content
@@ -124,33 +127,35 @@ import Testing
 
     @Test func catalogProblemsAreListedWithTheirLines() {
         let text = """
-        version: 1
-        metrics:
-          latency_p95_ms: ms
-        use_cases:
-          ops_copilot:
-            availability: {objective: 99.9, window: rolling_30d}
-            latency_p95_ms: {at_most: 90%}
-            cost: {at_most: 3}
-            uptime: {objective: 99.9%, window: forever}
-          bad/name:
-            x: {at_most: 1}
-        thresholds:
-          - {metric: psi, at_least: 0.2, level: alert}
-        colour: blue
+            version: 1
+            metrics:
+              latency_p95_ms: ms
+            use_cases:
+              ops_copilot:
+                availability: {objective: 99.9, window: rolling_30d}
+                latency_p95_ms: {at_most: 90%}
+                cost: {at_most: 3}
+                uptime: {objective: 99.9%, window: forever}
+              bad/name:
+                x: {at_most: 1}
+            thresholds:
+              - {metric: psi, at_least: 0.2, level: alert}
+            colour: blue
 
-        """
-        let config = try? OpsConfig.load(String(decoding: PackageResources.ops_example_yaml, as: UTF8.self)
-            .replacingOccurrences(of: "{{team}}", with: "t").replacingOccurrences(of: "{{timezone}}", with: "UTC"))
+            """
+        let config = try? OpsConfig.load(
+            String(decoding: PackageResources.ops_example_yaml, as: UTF8.self)
+                .replacingOccurrences(of: "{{team}}", with: "t").replacingOccurrences(of: "{{timezone}}", with: "UTC"))
         let problems = SLOCatalog.problems(in: text, config: config).map(\.description)
-        #expect(problems == [
-            "slo/catalog.yaml:14: unknown key `colour` in slo/catalog.yaml. Known keys: version, metrics, use_cases, thresholds",
-            "slo/catalog.yaml:6: objective `99.9` of ops_copilot.availability is not a ratio below 100 %. Write it like 99.9%",
-            "slo/catalog.yaml:7: `90%` is a percent, but latency_p95_ms is in ms. Write the value in ms",
-            "slo/catalog.yaml:8: ops_copilot.cost is not a metric in `metrics`, so no import can carry it. Add it there with its unit",
-            "slo/catalog.yaml:9: window `forever` is not one of: rolling_30d (any rolling_Nd), calendar_month or iso_week",
-            "slo/catalog.yaml:10: use case `bad/name` must be letters, digits, dash or underscore: it names folders under slo/snapshots",
-            "slo/catalog.yaml:13: threshold on `psi`, which is not in `metrics`",
-        ])
+        #expect(
+            problems == [
+                "slo/catalog.yaml:14: unknown key `colour` in slo/catalog.yaml. Known keys: version, metrics, use_cases, thresholds",
+                "slo/catalog.yaml:6: objective `99.9` of ops_copilot.availability is not a ratio below 100 %. Write it like 99.9%",
+                "slo/catalog.yaml:7: `90%` is a percent, but latency_p95_ms is in ms. Write the value in ms",
+                "slo/catalog.yaml:8: ops_copilot.cost is not a metric in `metrics`, so no import can carry it. Add it there with its unit",
+                "slo/catalog.yaml:9: window `forever` is not one of: rolling_30d (any rolling_Nd), calendar_month or iso_week",
+                "slo/catalog.yaml:10: use case `bad/name` must be letters, digits, dash or underscore: it names folders under slo/snapshots",
+                "slo/catalog.yaml:13: threshold on `psi`, which is not in `metrics`",
+            ])
     }
 }

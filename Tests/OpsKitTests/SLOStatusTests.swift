@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 @Suite struct SLOStatusTests {
@@ -16,20 +17,36 @@ import Testing
     static func status(bad: Decimal, policy: ErrorBudgetPolicy?) -> ErrorBudgetStatus {
         let end = Timestamp.parse(at)!
         let steps = [EventCounts(start: end.addingTimeInterval(-86_400), end: end, good: 1_000_000 - bad, total: 1_000_000)]
-        return SLOStatusService.status(useCase: "ops_copilot", indicator: availability, policy: policy, steps: steps,
-                                       at: Timestamp.parse(at)!, zone: utc)
+        return SLOStatusService.status(
+            useCase: "ops_copilot", indicator: availability, policy: policy, steps: steps,
+            at: Timestamp.parse(at)!, zone: utc)
     }
 
     @Test(arguments: [
         (Decimal(499), [String](), BudgetColour.green),
         (Decimal(500), ["notify:#sre", "enable_aggressive_cache", "reduce_depth_k"], BudgetColour.yellow),
         (Decimal(749), ["notify:#sre", "enable_aggressive_cache", "reduce_depth_k"], BudgetColour.yellow),
-        (Decimal(750), ["notify:#sre", "enable_aggressive_cache", "reduce_depth_k",
-                        "freeze_noncritical_releases", "route_to_smaller_model", "raise_exec_flag"], BudgetColour.yellow),
-        (Decimal(1000), ["notify:#sre", "enable_aggressive_cache", "reduce_depth_k", "freeze_noncritical_releases",
-                         "route_to_smaller_model", "raise_exec_flag", "feature_freeze_all", "postmortem_required", "CFO_cost_review"], BudgetColour.red),
-        (Decimal(1200), ["notify:#sre", "enable_aggressive_cache", "reduce_depth_k", "freeze_noncritical_releases",
-                         "route_to_smaller_model", "raise_exec_flag", "feature_freeze_all", "postmortem_required", "CFO_cost_review"], BudgetColour.red),
+        (
+            Decimal(750),
+            [
+                "notify:#sre", "enable_aggressive_cache", "reduce_depth_k",
+                "freeze_noncritical_releases", "route_to_smaller_model", "raise_exec_flag",
+            ], BudgetColour.yellow
+        ),
+        (
+            Decimal(1000),
+            [
+                "notify:#sre", "enable_aggressive_cache", "reduce_depth_k", "freeze_noncritical_releases",
+                "route_to_smaller_model", "raise_exec_flag", "feature_freeze_all", "postmortem_required", "CFO_cost_review",
+            ], BudgetColour.red
+        ),
+        (
+            Decimal(1200),
+            [
+                "notify:#sre", "enable_aggressive_cache", "reduce_depth_k", "freeze_noncritical_releases",
+                "route_to_smaller_model", "raise_exec_flag", "feature_freeze_all", "postmortem_required", "CFO_cost_review",
+            ], BudgetColour.red
+        ),
     ])
     func thresholdCrossingsAt(bad: Decimal, actions: [String], colour: BudgetColour) throws {
         // 49.9, 50, 74.9, 75, 100 and 120 % of the budget consumed.
@@ -62,8 +79,9 @@ import Testing
         // Two days: a quiet one, then the last 6 hours burn at 10×.
         var steps = hourlySteps(count: 42, good: 99_990, total: 100_000, endingAt: "2026-11-22T18:00:00Z")
         steps += hourlySteps(count: 6, good: 99_000, total: 100_000, endingAt: Self.at)
-        let status = SLOStatusService.status(useCase: "ops_copilot", indicator: Self.availability, policy: nil, steps: steps,
-                                             at: Timestamp.parse(Self.at)!, zone: Self.utc)
+        let status = SLOStatusService.status(
+            useCase: "ops_copilot", indicator: Self.availability, policy: nil, steps: steps,
+            at: Timestamp.parse(Self.at)!, zone: Self.utc)
         let rates = Dictionary(uniqueKeysWithValues: status.burnRates.map { ($0.span, $0.rate) })
         #expect(rates[.hour]! == 10)
         #expect(rates[.sixHours]! == 10)
@@ -75,13 +93,15 @@ import Testing
         #expect(status.dataUntil == Timestamp.parse(Self.at))
 
         // Asked an hour before the data ends, later steps do not count.
-        let earlier = SLOStatusService.status(useCase: "ops_copilot", indicator: Self.availability, policy: nil, steps: steps,
-                                              at: Timestamp.parse("2026-11-22T23:00:00Z")!, zone: Self.utc)
+        let earlier = SLOStatusService.status(
+            useCase: "ops_copilot", indicator: Self.availability, policy: nil, steps: steps,
+            at: Timestamp.parse("2026-11-22T23:00:00Z")!, zone: Self.utc)
         #expect(earlier.total == Decimal(4_700_000))
         // Daily steps cannot answer for an hour.
         let daily = [EventCounts(start: Timestamp.parse("2026-11-22T00:00:00Z")!, end: Timestamp.parse(Self.at)!, good: 999, total: 1000)]
-        let coarse = SLOStatusService.status(useCase: "ops_copilot", indicator: Self.availability, policy: nil, steps: daily,
-                                             at: Timestamp.parse(Self.at)!, zone: Self.utc)
+        let coarse = SLOStatusService.status(
+            useCase: "ops_copilot", indicator: Self.availability, policy: nil, steps: daily,
+            at: Timestamp.parse(Self.at)!, zone: Self.utc)
         #expect(coarse.burnRates.map(\.rate) == [nil, nil, 1, 1, 1])
     }
 
@@ -130,8 +150,10 @@ import Testing
     @Test func aPolicyObjectiveThatDiffersFromTheCatalogWinsAndIsNoted() throws {
         let fixture = try SLOFixture()
         defer { fixture.remove() }
-        try fixture.folder.write("policies/ops_copilot.yaml", try SLOFixture.text("policy_ops_copilot.yaml")
-            .replacingOccurrences(of: "error_budget: 0.1 ", with: "objective: 99.5% "))
+        try fixture.folder.write(
+            "policies/ops_copilot.yaml",
+            try SLOFixture.text("policy_ops_copilot.yaml")
+                .replacingOccurrences(of: "error_budget: 0.1 ", with: "objective: 99.5% "))
         try fixture.importPrometheus()
         let slo = try #require(try fixture.status(useCase: "ops_copilot").slos.first)
         #expect(slo.budget == Decimal(string: "0.005")!)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 /// An ops repository with the example configuration plus the SLO starter files (catalog and
@@ -43,8 +44,9 @@ struct SLOFixture {
     // MARK: Fixture files
 
     static func data(_ name: String) throws -> Data {
-        let url = Bundle.module.url(forResource: "Fixtures/slo/" + (name as NSString).deletingPathExtension,
-                                    withExtension: (name as NSString).pathExtension)!
+        let url = Bundle.module.url(
+            forResource: "Fixtures/slo/" + (name as NSString).deletingPathExtension,
+            withExtension: (name as NSString).pathExtension)!
         return try Data(contentsOf: url)
     }
 
@@ -54,17 +56,22 @@ struct SLOFixture {
 
     /// The Prometheus fixture pair, optionally edited first.
     @discardableResult
-    func importPrometheus(good: SourceInput? = nil, total: SourceInput? = nil, useCase: String = "ops_copilot",
-                          sli: String = "availability") throws -> SLOImporter.Summary {
-        try importer.importPrometheus(good: good ?? Self.input("ops_copilot_good.json"), total: total ?? Self.input("ops_copilot_total.json"),
-                                      useCase: useCase, sli: sli, author: alice)
+    func importPrometheus(
+        good: SourceInput? = nil, total: SourceInput? = nil, useCase: String = "ops_copilot",
+        sli: String = "availability"
+    ) throws -> SLOImporter.Summary {
+        try importer.importPrometheus(
+            good: good ?? Self.input("ops_copilot_good.json"), total: total ?? Self.input("ops_copilot_total.json"),
+            useCase: useCase, sli: sli, author: alice)
     }
 }
 
 /// `body` must fail as bad input does at the command line: an OpsError of exit code 2 whose
 /// one-line message holds every piece of `fragments`, with no commit and no file written.
-func expectRefused(_ fixture: SLOFixture, _ fragments: [String], sourceLocation: SourceLocation = #_sourceLocation,
-                   _ body: () throws -> Void) throws {
+func expectRefused(
+    _ fixture: SLOFixture, _ fragments: [String], sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () throws -> Void
+) throws {
     let commits = try fixture.commitCount()
     let files = fixture.snapshotFiles()
     let catalog = try fixture.folder.read(SLOCatalog.path)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 /// The parts of `ops serve` that need no socket: addresses, the token, log lines, metrics,
@@ -62,12 +63,14 @@ import Testing
         await metrics.recordRequest(path: "/wp-admin", status: 404)
         await metrics.recordFailure(.tooLarge)
         let text = await metrics.render()
-        for line in ["ops_serve_incidents_opened_total 2", "ops_serve_duplicates_absorbed_total 3", "ops_serve_commits_total 1",
-                     "ops_serve_deliveries_total 2", "ops_serve_errors_total{reason=\"too_large\"} 1",
-                     "ops_serve_errors_total{reason=\"repository\"} 0", "ops_serve_requests_total{path=\"other\",code=\"404\"} 1",
-                     "ops_serve_commit_duration_seconds_bucket{le=\"0.005\"} 1", "ops_serve_commit_duration_seconds_bucket{le=\"0.025\"} 2",
-                     "ops_serve_commit_duration_seconds_bucket{le=\"+Inf\"} 2", "ops_serve_commit_duration_seconds_count 2",
-                     "# TYPE ops_serve_commit_duration_seconds histogram", "# TYPE ops_serve_deliveries_in_flight gauge"] {
+        for line in [
+            "ops_serve_incidents_opened_total 2", "ops_serve_duplicates_absorbed_total 3", "ops_serve_commits_total 1",
+            "ops_serve_deliveries_total 2", "ops_serve_errors_total{reason=\"too_large\"} 1",
+            "ops_serve_errors_total{reason=\"repository\"} 0", "ops_serve_requests_total{path=\"other\",code=\"404\"} 1",
+            "ops_serve_commit_duration_seconds_bucket{le=\"0.005\"} 1", "ops_serve_commit_duration_seconds_bucket{le=\"0.025\"} 2",
+            "ops_serve_commit_duration_seconds_bucket{le=\"+Inf\"} 2", "ops_serve_commit_duration_seconds_count 2",
+            "# TYPE ops_serve_commit_duration_seconds histogram", "# TYPE ops_serve_deliveries_in_flight gauge",
+        ] {
             #expect(text.contains(line + "\n"), "\(line)")
         }
         #expect(!text.contains("wp-admin"))
@@ -90,16 +93,18 @@ import Testing
         let ops = try OpsFixture()
         defer { ops.remove() }
         let lines = LineSink()
-        let receiver = AlertReceiver(root: ops.folder.path, environment: [:], clock: fixedClock, author: ops.alice,
-                                     token: try BearerToken("t0ken", source: "test"), maximumBodySize: 4096,
-                                     log: ServeLog(write: { lines.append($0) }, now: fixedClock))
+        let receiver = AlertReceiver(
+            root: ops.folder.path, environment: [:], clock: fixedClock, author: ops.alice,
+            token: try BearerToken("t0ken", source: "test"), maximumBodySize: 4096,
+            log: ServeLog(write: { lines.append($0) }, now: fixedClock))
         let payload = try Data(contentsOf: URL(fileURLWithPath: sourceRoot + "/Tests/OpsCLITests/Fixtures/alertmanager-firing.json"))
         let headers = ["Authorization": "Bearer t0ken", "Content-Type": "application/json; charset=utf-8"]
         func post(_ body: Data, headers: [String: String] = headers, chunked: Bool = false) async -> (AlertReceiver.Response, Bool) {
             let read = ReadFlag()
-            let request = AlertReceiver.Request(method: "POST", path: "/alertmanager",
-                                                headers: chunked ? headers : headers.merging(["Content-Length": String(body.count)]) { $1 },
-                                                remote: "127.0.0.1")
+            let request = AlertReceiver.Request(
+                method: "POST", path: "/alertmanager",
+                headers: chunked ? headers : headers.merging(["Content-Length": String(body.count)]) { $1 },
+                remote: "127.0.0.1")
             let response = await receiver.respond(to: request) { limit in
                 read.set()
                 return body.count > limit ? nil : body
@@ -119,8 +124,10 @@ import Testing
         #expect(chunked.status == 413 && readChunked)
         for refusal in [declared, chunked] {
             let error = (try JSONSerialization.jsonObject(with: refusal.body) as? [String: String])?["error"] ?? ""
-            #expect(error.hasSuffix("over the limit of 4096 bytes (--max-body). Send fewer alerts per request "
-                                    + "(Alertmanager's max_alerts), or start ops serve with a larger --max-body"), "\(error)")
+            #expect(
+                error.hasSuffix(
+                    "over the limit of 4096 bytes (--max-body). Send fewer alerts per request "
+                        + "(Alertmanager's max_alerts), or start ops serve with a larger --max-body"), "\(error)")
         }
         let (broken, _) = await post(Data("[1,".utf8))
         #expect(broken.status == 400)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 @Suite struct SignalsTests {
@@ -18,9 +19,10 @@ import Testing
     static func breaches(_ report: SignalsReport) -> [Breach] {
         report.useCases.flatMap { useCase in
             useCase.breaches.map { check in
-                Breach(useCase: useCase.useCase, metric: check.metric, worst: SignalFormat.value(check.value, unit: check.unit),
-                       breachWhen: check.breachText, level: check.level, readings: "\(check.breachingReadings)/\(check.readings)",
-                       channel: check.channel ?? "none")
+                Breach(
+                    useCase: useCase.useCase, metric: check.metric, worst: SignalFormat.value(check.value, unit: check.unit),
+                    breachWhen: check.breachText, level: check.level, readings: "\(check.breachingReadings)/\(check.readings)",
+                    channel: check.channel ?? "none")
             }
         }
     }
@@ -32,21 +34,40 @@ import Testing
         #expect(report.week.description == "2026-W47" && report.baselineWeek.description == "2026-W46")
         let expected: [Breach] = [
             .init(useCase: "ops_copilot", metric: "groundedness", worst: "4.11", breachWhen: "< 4.2", level: "target", readings: "3/7", channel: "#safety"),
-            .init(useCase: "ops_copilot", metric: "guardrail_hit_rate", worst: "0.29 %", breachWhen: "> 0.2 %", level: "target", readings: "6/7", channel: "#safety"),
-            .init(useCase: "ops_copilot", metric: "cache_hit_rate", worst: "56.9 %", breachWhen: "< 60 %", level: "target", readings: "3/7", channel: "#finops"),
-            .init(useCase: "fraud_scoring", metric: "ingest_lag_minutes", worst: "27 min", breachWhen: "> 20 min", level: "page", readings: "1/7", channel: "#data-oncall"),
-            .init(useCase: "fraud_scoring", metric: "completeness", worst: "99.1 %", breachWhen: "< 99.5 %", level: "ticket", readings: "1/7", channel: "#data-oncall"),
+            .init(
+                useCase: "ops_copilot", metric: "guardrail_hit_rate", worst: "0.29 %", breachWhen: "> 0.2 %", level: "target", readings: "6/7",
+                channel: "#safety"),
+            .init(
+                useCase: "ops_copilot", metric: "cache_hit_rate", worst: "56.9 %", breachWhen: "< 60 %", level: "target", readings: "3/7", channel: "#finops"),
+            .init(
+                useCase: "fraud_scoring", metric: "ingest_lag_minutes", worst: "27 min", breachWhen: "> 20 min", level: "page", readings: "1/7",
+                channel: "#data-oncall"),
+            .init(
+                useCase: "fraud_scoring", metric: "completeness", worst: "99.1 %", breachWhen: "< 99.5 %", level: "ticket", readings: "1/7",
+                channel: "#data-oncall"),
             .init(useCase: "fraud_scoring", metric: "groundedness", worst: "4.12", breachWhen: "< 4.2", level: "target", readings: "3/7", channel: "#safety"),
-            .init(useCase: "fraud_scoring", metric: "guardrail_hit_rate", worst: "0.3 %", breachWhen: "> 0.2 %", level: "target", readings: "2/7", channel: "#safety"),
-            .init(useCase: "fraud_scoring", metric: "cache_hit_rate", worst: "55.3 %", breachWhen: "< 60 %", level: "target", readings: "5/7", channel: "#finops"),
-            .init(useCase: "fraud_scoring", metric: "latency_p95_ms", worst: "1450 ms", breachWhen: "> 1200 ms", level: "target", readings: "1/7", channel: "#sre-oncall"),
+            .init(
+                useCase: "fraud_scoring", metric: "guardrail_hit_rate", worst: "0.3 %", breachWhen: "> 0.2 %", level: "target", readings: "2/7",
+                channel: "#safety"),
+            .init(
+                useCase: "fraud_scoring", metric: "cache_hit_rate", worst: "55.3 %", breachWhen: "< 60 %", level: "target", readings: "5/7", channel: "#finops"),
+            .init(
+                useCase: "fraud_scoring", metric: "latency_p95_ms", worst: "1450 ms", breachWhen: "> 1200 ms", level: "target", readings: "1/7",
+                channel: "#sre-oncall"),
             // PSI 0.34 crosses both 0.2 (alert) and 0.3 (page): one breach, at the strictest.
             .init(useCase: "search_ranking", metric: "psi", worst: "0.34", breachWhen: "≥ 0.3", level: "page", readings: "1/7", channel: "#data-oncall"),
-            .init(useCase: "search_ranking", metric: "ks_pvalue", worst: "0.01", breachWhen: "< 0.05", level: "alert", readings: "1/7", channel: "#data-oncall"),
-            .init(useCase: "search_ranking", metric: "guardrail_hit_rate", worst: "0.29 %", breachWhen: "> 0.2 %", level: "target", readings: "5/7", channel: "#safety"),
+            .init(
+                useCase: "search_ranking", metric: "ks_pvalue", worst: "0.01", breachWhen: "< 0.05", level: "alert", readings: "1/7", channel: "#data-oncall"),
+            .init(
+                useCase: "search_ranking", metric: "guardrail_hit_rate", worst: "0.29 %", breachWhen: "> 0.2 %", level: "target", readings: "5/7",
+                channel: "#safety"),
             // Unit cost: spend / requests summed over the week, 13,417 USD / 6,957,486 requests.
-            .init(useCase: "search_ranking", metric: "ucr_usd", worst: "0.001928 USD", breachWhen: "> 0.0019 USD", level: "target", readings: "5/7", channel: "#finops"),
-            .init(useCase: "search_ranking", metric: "cache_hit_rate", worst: "55.6 %", breachWhen: "< 60 %", level: "target", readings: "2/7", channel: "#finops"),
+            .init(
+                useCase: "search_ranking", metric: "ucr_usd", worst: "0.001928 USD", breachWhen: "> 0.0019 USD", level: "target", readings: "5/7",
+                channel: "#finops"),
+            .init(
+                useCase: "search_ranking", metric: "cache_hit_rate", worst: "55.6 %", breachWhen: "< 60 %", level: "target", readings: "2/7", channel: "#finops"
+            ),
         ]
         #expect(Self.breaches(report) == expected)
 
@@ -58,13 +79,17 @@ import Testing
         #expect(cost.target == Decimal(string: "0.0019") && cost.previous == nil && cost.change == nil)
         // Within bounds, and still reported: ops_copilot's worst PSI, lag and UCR.
         let copilot = try #require(report.useCases.first { $0.useCase == "ops_copilot" })
-        #expect(copilot.checks.filter { !$0.breached }.map(\.metric).sorted()
-            == ["completeness", "ingest_lag_minutes", "ks_pvalue", "latency_p95_ms", "psi", "ucr_usd"])
+        #expect(
+            copilot.checks.filter { !$0.breached }.map(\.metric).sorted()
+                == ["completeness", "ingest_lag_minutes", "ks_pvalue", "latency_p95_ms", "psi", "ucr_usd"])
         let psiWithin = try #require(copilot.checks.first { $0.metric == "psi" })
         #expect(psiWithin.value == Decimal(string: "0.149") && psiWithin.breachText == "≥ 0.2" && psiWithin.level == "alert")
         #expect(copilot.missing == ["retriable_error_rate", "data_freshness_minutes", "topk_shift"])
-        #expect(copilot.notes == ["no 2026-W46 spend and requests: unit cost has no week to compare with",
-                                  "no 2026-W46 readings of groundedness: its drop ≥ 0.3 has no baseline"])
+        #expect(
+            copilot.notes == [
+                "no 2026-W46 spend and requests: unit cost has no week to compare with",
+                "no 2026-W46 readings of groundedness: its drop ≥ 0.3 has no baseline",
+            ])
     }
 
     @Test func theWeekBeforeIsTheBaselineForGroundednessDropAndCostChange() throws {
@@ -99,8 +124,9 @@ import Testing
         let catalog = try SLOCatalog.load(SLOStarter.files.first { $0.path == SLOCatalog.path }!.content)
         let at = Timestamp.parse("2026-11-18T12:00:00Z")!
         let readings = [SignalValue(at: at, metric: "topk_shift", value: Decimal(string: "0.12")!, unit: "ratio")]
-        let signals = SignalsService.evaluate("ops_copilot", catalog: catalog, channels: ["data_quality": "#data-oncall"], readings: readings,
-                                              baseline: [], baselineWeek: ISOWeek("2026-W46")!)
+        let signals = SignalsService.evaluate(
+            "ops_copilot", catalog: catalog, channels: ["data_quality": "#data-oncall"], readings: readings,
+            baseline: [], baselineWeek: ISOWeek("2026-W46")!)
         let check = try #require(signals.breaches.first)
         #expect(signals.breaches.count == 1)
         #expect(check.area == .drift && check.level == "review" && check.breachText == "≥ 10 %" && check.channel == "#data-oncall")
@@ -124,7 +150,9 @@ import Testing
         let csv = try report.render(.csv).components(separatedBy: "\r\n")
         #expect(csv[0] == SignalsReport.csvHeaders.joined(separator: ","))
         #expect(csv.count == checks.count + 2)
-        #expect(csv.contains("2026-W47,fraud_scoring,data_quality,ingest_lag_minutes,threshold,27,2026-11-19T12:00:00Z,,above,20,page,yes,7,1,data_quality,#data-oncall"))
+        #expect(
+            csv.contains(
+                "2026-W47,fraud_scoring,data_quality,ingest_lag_minutes,threshold,27,2026-11-19T12:00:00Z,,above,20,page,yes,7,1,data_quality,#data-oncall"))
     }
 
     @Test func badInputIsOneLineExitTwo() throws {

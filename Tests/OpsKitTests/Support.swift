@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import OpsKit
 
 /// A temp folder for one test, removed afterwards.

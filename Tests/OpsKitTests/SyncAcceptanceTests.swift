@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 /// Issue 9's acceptance: three clones of one remote, each making 50+ changes offline, including
@@ -14,7 +15,8 @@ import Testing
         let sync = try SyncFixture(clones: 3)
         defer { sync.remove() }
         let people = [sync.alice, sync.bob, sync.carol]
-        let shared = try IncidentService(sync.clones[0]).open(.init(title: "Checkout p99 above 1.2s", severity: "SEV3", service: "ops_copilot"), author: sync.alice)
+        let shared = try IncidentService(sync.clones[0]).open(
+            .init(title: "Checkout p99 above 1.2s", severity: "SEV3", service: "ops_copilot"), author: sync.alice)
         _ = try sync.sync(0)
         _ = try sync.sync(1)
         _ = try sync.sync(2)

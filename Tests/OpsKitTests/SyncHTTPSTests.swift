@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 /// ops sync over real https, as a user runs it (the built binary): libgit2 starts without CA
@@ -11,8 +12,10 @@ import Testing
         let folder = try TempFolder()
         defer { folder.remove() }
         let (cert, key) = (folder.path + "/cert.pem", folder.path + "/key.pem")
-        try run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
-                 "-addext", "subjectAltName=DNS:localhost", "-keyout", key, "-out", cert, "-days", "2"])
+        try run([
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+            "-addext", "subjectAltName=DNS:localhost", "-keyout", key, "-out", cert, "-days", "2",
+        ])
         try run(["git", "init", "--bare", "-q", "-b", "main", folder.path + "/team/ops.git"])
         let token = "tls-token-0815"
         let script = Bundle.module.url(forResource: "Fixtures/sync/git-http-server", withExtension: "py")!.path

@@ -1,6 +1,7 @@
 import Foundation
 import GitStore
 import Testing
+
 @testable import OpsKit
 
 /// Git's smart HTTP (`git http-backend`) behind basic auth, on a loopback port, serving a bare

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 /// Issue 15's property: three clones each run a random sequence of 30+ commands offline on the
@@ -16,8 +17,10 @@ import Testing
         let opening = IncidentService(sync.clones[0])
         var request = IncidentService.OpenRequest(title: "Checkout p99 above 1.2s", severity: "SEV3", service: "ops_copilot")
         request.detectedAt = sync.clock.now.addingTimeInterval(-600)
-        let shared = [try opening.open(request, author: sync.alice),
-                      try opening.open(.init(title: "Search errors", severity: "SEV2", service: "search_ranking"), author: sync.alice)]
+        let shared = [
+            try opening.open(request, author: sync.alice),
+            try opening.open(.init(title: "Search errors", severity: "SEV2", service: "search_ranking"), author: sync.alice),
+        ]
         for clone in 0..<3 { _ = try sync.sync(clone) }
 
         var handLines: Set<String> = []
@@ -27,7 +30,9 @@ import Testing
             while commits < 30 {
                 step += 1
                 sync.clock.advance(minutes: 0.5)
-                if try act(clone, handLines: &handLines, step: step, on: shared[Int.random(in: 0...1, using: &random)], sync: sync, as: people[clone], random: &random) {
+                if try act(
+                    clone, handLines: &handLines, step: step, on: shared[Int.random(in: 0...1, using: &random)], sync: sync, as: people[clone], random: &random)
+                {
                     commits += 1
                 }
             }
@@ -80,8 +85,10 @@ import Testing
     }
 
     /// One random command on `incident` by `author` in `clone`; true when it committed.
-    private func act(_ clone: Int, handLines: inout Set<String>, step: Int, on incident: Incident, sync: SyncFixture, as author: Author,
-                     random: inout SeededGenerator) throws -> Bool {
+    private func act(
+        _ clone: Int, handLines: inout Set<String>, step: Int, on incident: Incident, sync: SyncFixture, as author: Author,
+        random: inout SeededGenerator
+    ) throws -> Bool {
         let service = IncidentService(sync.clones[clone])
         let now = sync.clock.now
         let earlier = now.addingTimeInterval(-Double(Int.random(in: 0...300, using: &random)))
@@ -107,7 +114,9 @@ import Testing
     }
 
     /// A hand edit committed with plain git: a comment, a key ops does not know, or CRLF.
-    private func handEdit(_ clone: Int, handLines: inout Set<String>, step: Int, of incident: Incident, sync: SyncFixture, random: inout SeededGenerator) throws -> Bool {
+    private func handEdit(_ clone: Int, handLines: inout Set<String>, step: Int, of incident: Incident, sync: SyncFixture, random: inout SeededGenerator) throws
+        -> Bool
+    {
         let folder = sync.folders[clone]
         var text = try folder.read(incident.path)
         let newline = text.contains("\r\n") ? "\r\n" : "\n"
@@ -115,13 +124,14 @@ import Testing
         case 3:
             // Keys in a person's own order: the title moves below the status.
             guard clone == 1, let title = text.range(of: "title: [^\r\n]*" + newline, options: .regularExpression),
-                  text[title.upperBound...].hasPrefix("severity: ") else { return false }
+                text[title.upperBound...].hasPrefix("severity: ")
+            else { return false }
             let line = String(text[title])
             text.removeSubrange(title)
             guard let status = text.range(of: "status: [^\r\n]*" + newline, options: .regularExpression) else { return false }
             text.insert(contentsOf: line, at: status.upperBound)
         case 0:
-            guard let range = text.range(of: "title: ") , let end = text[range.upperBound...].range(of: newline) else { return false }
+            guard let range = text.range(of: "title: "), let end = text[range.upperBound...].range(of: newline) else { return false }
             text.insert(contentsOf: "# clone \(clone) was here at step \(step)" + newline, at: end.upperBound)
             handLines.insert("# clone \(clone) was here at step \(step)")
         case 1:

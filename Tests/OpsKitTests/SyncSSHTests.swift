@@ -1,6 +1,7 @@
 import Foundation
 import GitStore
 import Testing
+
 @testable import OpsKit
 
 /// A real OpenSSH server on a loopback port, with a throwaway host key, client key and
@@ -14,8 +15,9 @@ private final class SSHServer {
     let bare: String
 
     init() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd"),
-                     "/usr/sbin/sshd is missing: install openssh-server (make deps does)")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd"),
+            "/usr/sbin/sshd is missing: install openssh-server (make deps does)")
         folder = try TempFolder()
         let dir = folder.path
         for key in ["host_key", "client_key", "other_host_key"] {
@@ -26,7 +28,9 @@ private final class SSHServer {
         try run(["git", "init", "--bare", "-q", "-b", "main", bare])
         port = try Self.freePort()
         let user = NSUserName()
-        try folder.write("sshd_config", """
+        try folder.write(
+            "sshd_config",
+            """
             Port \(port)
             ListenAddress 127.0.0.1
             HostKey \(dir)/host_key
@@ -119,7 +123,9 @@ private final class SSHServer {
     @Test func syncOverSSHWorksWithAKnownHostKey() throws {
         let server = try SSHServer()
         defer { server.stop() }
-        let (workspace, folder) = try clone(server, knownHosts: "# other hosts\nexample.org ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n" + server.hostKeyLine())
+        let (workspace, folder) = try clone(
+            server,
+            knownHosts: "# other hosts\nexample.org ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n" + server.hostKeyLine())
         defer { folder.remove() }
         let report = try SyncService(workspace).sync(author: alice)
         #expect(report.pushed)
@@ -160,8 +166,9 @@ private final class SSHServer {
         // A key the server does not accept fails after a bounded number of tries, not in a loop.
         let (refused, refusedFolder) = try clone(server, knownHosts: try server.hostKeyLine())
         defer { refusedFolder.remove() }
-        let wrongKey = try Workspace(root: refused.root, environment: ["HOME": refusedFolder.path + "/home", "OPS_SSH_KEY": server.folder.path + "/other_host_key"],
-                                 clock: fixedClock)
+        let wrongKey = try Workspace(
+            root: refused.root, environment: ["HOME": refusedFolder.path + "/home", "OPS_SSH_KEY": server.folder.path + "/other_host_key"],
+            clock: fixedClock)
         #expect {
             _ = try SyncService(wrongKey).sync(author: alice)
         } throws: { error in
@@ -191,7 +198,8 @@ private final class SSHServer {
     @Test func hashedNamesAreMatchedWithTheirSalt() throws {
         // `ssh-keygen -H` form: |1|base64(salt)|base64(HMAC-SHA1(salt, name)); Python computes the oracle.
         let salt = Data(repeating: 7, count: 20)
-        let script = "import base64,hashlib,hmac;print(base64.b64encode(hmac.new(base64.b64decode('\(salt.base64EncodedString())'),b'git.example.com',hashlib.sha1).digest()).decode())"
+        let script =
+            "import base64,hashlib,hmac;print(base64.b64encode(hmac.new(base64.b64decode('\(salt.base64EncodedString())'),b'git.example.com',hashlib.sha1).digest()).decode())"
         let hash = try run(["python3", "-c", script]).trimmingCharacters(in: .whitespacesAndNewlines)
         let entry = "|1|\(salt.base64EncodedString())|\(hash) ssh-ed25519 \(blob.base64EncodedString())"
         #expect(KnownHosts.verdict(for: key, port: 22, knownHosts: entry) == .trusted)

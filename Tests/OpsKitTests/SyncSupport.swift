@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import OpsKit
 
 /// A bare repository standing in for the team's remote, and ops clones of it sharing one clock

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OpsKit
 
 @Suite struct SyncTests {
@@ -45,7 +46,10 @@ import Testing
         #expect(text.contains("**severity** SEV3 → SEV1"))
         #expect(text.contains("**severity** SEV3 → SEV2"))
         #expect(text.contains("**note** from alice") && text.contains("**note** from bob"))
-        #expect(text.contains("- 2026-11-22T18:04:02Z ops **sync** severity: kept SEV1 (Alice Martin, 2026-11-22T18:03:02Z); not kept: SEV2 (Bob Okafor, 2026-11-22T18:04:02Z)"))
+        #expect(
+            text.contains(
+                "- 2026-11-22T18:04:02Z ops **sync** severity: kept SEV1 (Alice Martin, 2026-11-22T18:03:02Z); not kept: SEV2 (Bob Okafor, 2026-11-22T18:04:02Z)"
+            ))
         let entries = Timeline.parse(body: text, firstLine: 1).entries
         #expect(entries.map(\.at) == entries.map(\.at).sorted())
         #expect(try git(sync.folders[1].path, "log", "-1", "--format=%s%n%b").contains("Ops-Action: sync.merge"))

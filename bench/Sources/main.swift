@@ -30,8 +30,10 @@ func incident(_ id: String) -> String {
 
 func commitThroughGitStore(repo: String, path: String) throws {
     let repository = try GitRepository.open(repo)
-    try repository.commit(CommitMessage(subject: "incident: open", trailers: [Trailer("Ops-Action", "incident.open")]),
-                          author: author) { _ in [.write(path, incident(path))] }
+    try repository.commit(
+        CommitMessage(subject: "incident: open", trailers: [Trailer("Ops-Action", "incident.open")]),
+        author: author
+    ) { _ in [.write(path, incident(path))] }
 }
 
 /// Runs a program and waits for it. posix_spawn directly: Foundation's Process costs tens of
@@ -84,13 +86,15 @@ case "commit":
         inProcess.append(try seconds { try commitThroughGitStore(repo: repo, path: "\(base)-a/incident.md") })
         ownProcess.append(try seconds { try run(me, ["commit-one", repo, "\(base)-b/incident.md"], in: repo) })
         let gitPath = "\(base)-c/incident.md"
-        try FileManager.default.createDirectory(atPath: repo + "/" + (gitPath as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
-        gitCLI.append(try seconds {
-            try incident(gitPath).write(toFile: repo + "/" + gitPath, atomically: true, encoding: .utf8)
-            try run(git, ["add", gitPath], in: repo)
-            try run(git, ["-c", "user.name=Bench", "-c", "user.email=b@example.com", "commit", "-q", "-m", "incident: open"], in: repo)
-        })
+        try FileManager.default.createDirectory(
+            atPath: repo + "/" + (gitPath as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
+        gitCLI.append(
+            try seconds {
+                try incident(gitPath).write(toFile: repo + "/" + gitPath, atomically: true, encoding: .utf8)
+                try run(git, ["add", gitPath], in: repo)
+                try run(git, ["-c", "user.name=Bench", "-c", "user.email=b@example.com", "commit", "-q", "-m", "incident: open"], in: repo)
+            })
     }
     let result: [String: Double] = [
         "gitstore_in_process_ms": median(inProcess) * 1000,
@@ -108,17 +112,20 @@ case "open":
     let stamp = Int(Date().timeIntervalSince1970)
     try run(ops, ["incident", "open", "Warm-up", "--sev", "SEV3", "--service", "checkout"], in: repo)
     for i in 0..<runs {
-        opsTimes.append(try seconds {
-            try run(ops, ["incident", "open", "Bench incident \(i)", "--sev", "SEV3", "--service", "checkout"], in: repo)
-        })
+        opsTimes.append(
+            try seconds {
+                try run(ops, ["incident", "open", "Bench incident \(i)", "--sev", "SEV3", "--service", "checkout"], in: repo)
+            })
         let gitPath = "incidents/bench/\(stamp)-\(i)-git/incident.md"
-        try FileManager.default.createDirectory(atPath: repo + "/" + (gitPath as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
-        gitTimes.append(try seconds {
-            try incident(gitPath).write(toFile: repo + "/" + gitPath, atomically: true, encoding: .utf8)
-            try run("/usr/bin/git", ["add", gitPath], in: repo)
-            try run("/usr/bin/git", ["-c", "user.name=Bench", "-c", "user.email=b@example.com", "commit", "-q", "-m", "incident: open"], in: repo)
-        })
+        try FileManager.default.createDirectory(
+            atPath: repo + "/" + (gitPath as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
+        gitTimes.append(
+            try seconds {
+                try incident(gitPath).write(toFile: repo + "/" + gitPath, atomically: true, encoding: .utf8)
+                try run("/usr/bin/git", ["add", gitPath], in: repo)
+                try run("/usr/bin/git", ["-c", "user.name=Bench", "-c", "user.email=b@example.com", "commit", "-q", "-m", "incident: open"], in: repo)
+            })
     }
     let result = ["ops_incident_open_ms": median(opsTimes) * 1000, "git_cli_ms": median(gitTimes) * 1000]
     print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
@@ -130,6 +137,7 @@ case "time":
     for _ in 0..<runs { times.append(try seconds { try run(command[0], Array(command.dropFirst()), in: repo) }) }
     print(String(format: "%.1f", median(times) * 1000))
 default:
-    FileHandle.standardError.write(Data("usage: ops-bench commit REPO [--runs N] | commit-one REPO PATH | open REPO OPS [--runs N] | time REPO RUNS -- CMD...\n".utf8))
+    FileHandle.standardError.write(
+        Data("usage: ops-bench commit REPO [--runs N] | commit-one REPO PATH | open REPO OPS [--runs N] | time REPO RUNS -- CMD...\n".utf8))
     exit(2)
 }

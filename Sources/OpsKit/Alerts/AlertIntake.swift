@@ -72,7 +72,7 @@ public struct AlertIntake {
                     incident = cached
                 } else {
                     guard let data = try snapshot.read(file.path),
-                          let parsed = try? Incident(MarkdownDocument(UTF8Text.decode(data, path: file.path), path: file.path), timeline: false)
+                        let parsed = try? Incident(MarkdownDocument(UTF8Text.decode(data, path: file.path), path: file.path), timeline: false)
                     else { continue }
                     cache.store(parsed, for: file)
                     incident = parsed
@@ -86,7 +86,8 @@ public struct AlertIntake {
                     opened[file.path] = when
                 }
                 guard let data = try snapshot.read(file.path),
-                      let document = try? IncidentDocument(text: UTF8Text.decode(data, path: file.path), path: file.path) else { continue }
+                    let document = try? IncidentDocument(text: UTF8Text.decode(data, path: file.path), path: file.path)
+                else { continue }
                 documents[file.path] = document
             }
 
@@ -141,8 +142,10 @@ public struct AlertIntake {
 
     // MARK: One alert
 
-    private func newIncident(for alert: AlertmanagerPayload.Alert, config: OpsConfig, runbooks: [String: [String]], author: Author,
-                             now: Date, incidents: IncidentService) throws -> IncidentService.NewIncident {
+    private func newIncident(
+        for alert: AlertmanagerPayload.Alert, config: OpsConfig, runbooks: [String: [String]], author: Author,
+        now: Date, incidents: IncidentService
+    ) throws -> IncidentService.NewIncident {
         // An alert is never refused for its wording: a long summary is cut to the title limit.
         let title = InputLimits.clipped(IncidentService.printable(alert.annotations?["summary"] ?? alert.name))
         var notes: [String] = []
@@ -152,8 +155,10 @@ public struct AlertIntake {
             severity = level.id
         } else {
             severity = config.severities.last?.id ?? "SEV4"
-            notes.append(severityLabel.isEmpty ? "the alert has no severity label; opened as \(severity)"
-                         : "severity label '\(severityLabel)' is not in ops.yaml; opened as \(severity)")
+            notes.append(
+                severityLabel.isEmpty
+                    ? "the alert has no severity label; opened as \(severity)"
+                    : "severity label '\(severityLabel)' is not in ops.yaml; opened as \(severity)")
         }
         let candidates = ["service", "use_case", "app", "job"].compactMap { alert.labels[$0] }
         let service: String

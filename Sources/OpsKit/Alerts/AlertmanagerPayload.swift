@@ -36,12 +36,13 @@ struct AlertmanagerPayload {
             receiver: try reader.optionalString(root, "receiver", at: ""),
             alerts: try reader.list(root, "alerts", at: "").enumerated().map { index, item in
                 let path = "alerts.\(index)."
-                return Alert(status: try reader.string(item, "status", at: path), labels: try reader.strings(item, "labels", at: path),
-                             annotations: try reader.optionalStrings(item, "annotations", at: path),
-                             startsAt: try reader.string(item, "startsAt", at: path),
-                             endsAt: try reader.optionalString(item, "endsAt", at: path),
-                             generatorURL: try reader.optionalString(item, "generatorURL", at: path),
-                             fingerprint: try reader.optionalString(item, "fingerprint", at: path))
+                return Alert(
+                    status: try reader.string(item, "status", at: path), labels: try reader.strings(item, "labels", at: path),
+                    annotations: try reader.optionalStrings(item, "annotations", at: path),
+                    startsAt: try reader.string(item, "startsAt", at: path),
+                    endsAt: try reader.optionalString(item, "endsAt", at: path),
+                    generatorURL: try reader.optionalString(item, "generatorURL", at: path),
+                    fingerprint: try reader.optionalString(item, "fingerprint", at: path))
             })
         for (index, alert) in payload.alerts.enumerated() {
             guard alert.status == "firing" || alert.status == "resolved" else {
@@ -51,7 +52,8 @@ struct AlertmanagerPayload {
                 throw OpsError.input("\(source): alerts[\(index)].startsAt '\(alert.startsAt)' is not a time")
             }
             guard let fingerprint = alert.fingerprint, !fingerprint.isEmpty,
-                  fingerprint.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+                fingerprint.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+            else {
                 throw OpsError.input("\(source): alerts[\(index)] has no usable fingerprint")
             }
         }

@@ -40,8 +40,9 @@ extension BacklogItem {
             throw OpsError.file(document.path, line: yaml.line(of: "status"), "status `\(status)` is not one of: \(Self.statuses.joined(separator: ", "))")
         }
         let tags: [String] = yaml["tags"].map { node in node.scalarText.map { [$0] } ?? node.array().compactMap(\.scalarText) } ?? []
-        self.init(id: id, title: title, status: status, priority: text("priority"), owner: text("owner"), due: text("due"),
-                  tags: tags.filter { !$0.isEmpty }, source: text("source"), path: document.path)
+        self.init(
+            id: id, title: title, status: status, priority: text("priority"), owner: text("owner"), due: text("due"),
+            tags: tags.filter { !$0.isEmpty }, source: text("source"), path: document.path)
     }
 
     /// `ops lint` for a backlog item: priority P0–P3, a due date that reads, tags from ops.yaml.

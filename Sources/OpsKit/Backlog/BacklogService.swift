@@ -110,12 +110,15 @@ public struct BacklogService {
         // what was done in a week without reading history.
         let stamp = " done:" + PostmortemService.day(workspace.clock(), zone: config.timeZone)
         var summary = SyncSummary()
-        try workspace.commit(action: "backlog.sync", subject: "backlog sync: \(summary.created.count) new, \(summary.closed.count + summary.ticked.count) closed",
-                             ids: summary.created + summary.closed + summary.ticked, author: author) { snapshot in
+        try workspace.commit(
+            action: "backlog.sync", subject: "backlog sync: \(summary.created.count) new, \(summary.closed.count + summary.ticked.count) closed",
+            ids: summary.created + summary.closed + summary.ticked, author: author
+        ) { snapshot in
             summary = SyncSummary()
             var changes: [FileChange] = []
-            let items = Dictionary(Self.locator.refs(in: try snapshot.files(under: Self.locator.folder)).map { ($0.id, $0) },
-                                   uniquingKeysWith: { first, _ in first })
+            let items = Dictionary(
+                Self.locator.refs(in: try snapshot.files(under: Self.locator.folder)).map { ($0.id, $0) },
+                uniquingKeysWith: { first, _ in first })
             for file in try snapshot.files(under: IncidentLocator.folder) where file.path.hasSuffix("/postmortem.md") {
                 let text = try UTF8Text.decode(try snapshot.read(file.path) ?? Data(), path: file.path)
                 let document = try MarkdownDocument(text, path: file.path)

@@ -97,8 +97,9 @@ private struct ConfigReader {
                 level = SeverityLevel(id: id, name: nil, aliases: [], rank: rank)
             } else if case .mapping(let fields) = item {
                 guard let id = text("id", in: fields, required: true, at: item) else { continue }
-                level = SeverityLevel(id: id, name: text("name", in: fields, at: item),
-                                      aliases: textList("aliases", in: fields, default: []), rank: rank)
+                level = SeverityLevel(
+                    id: id, name: text("name", in: fields, at: item),
+                    aliases: textList("aliases", in: fields, default: []), rank: rank)
             } else {
                 flag(item, "a severity is a name (SEV1) or {id: SEV1, aliases: [P1]}")
                 continue

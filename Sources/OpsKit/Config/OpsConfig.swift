@@ -4,8 +4,10 @@ import Yams
 /// The team's configuration, read from `ops.yaml` at the root of the ops repository.
 public struct OpsConfig: Sendable {
     public static let path = "ops.yaml"
-    public static let knownKeys = ["team", "timezone", "severities", "services", "use_cases", "people", "teams",
-                                   "channels", "roles", "metrics", "backlog_tags", "postmortems", "groups", "sync"]
+    public static let knownKeys = [
+        "team", "timezone", "severities", "services", "use_cases", "people", "teams",
+        "channels", "roles", "metrics", "backlog_tags", "postmortems", "groups", "sync",
+    ]
 
     public var team: String
     public var timeZone: TimeZone

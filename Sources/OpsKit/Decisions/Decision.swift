@@ -5,8 +5,10 @@ import Yams
 /// why, and what it links to.
 public struct Decision: Sendable, Encodable {
     public static let statuses = ["proposed", "accepted", "rejected", "superseded", "deprecated"]
-    public static let fieldOrder = ["id", "title", "status", "kind", "date", "deciders", "consulted", "informed", "owner", "due", "tags",
-                                    "incidents", "reviews", "supersedes", "superseded_by"]
+    public static let fieldOrder = [
+        "id", "title", "status", "kind", "date", "deciders", "consulted", "informed", "owner", "due", "tags",
+        "incidents", "reviews", "supersedes", "superseded_by",
+    ]
 
     public var id: String
     public var title: String
@@ -52,8 +54,9 @@ extension Decision {
         guard Self.statuses.contains(status) else {
             throw OpsError.file(document.path, line: yaml.line(of: "status"), "status `\(status)` is not one of: \(Self.statuses.joined(separator: ", "))")
         }
-        self.init(id: id, title: title, status: status, kind: text("kind"), date: text("date") ?? "", deciders: list("deciders"), consulted: list("consulted"),
-                  informed: list("informed"), owner: text("owner"), due: text("due"), tags: list("tags"), incidents: list("incidents"),
-                  reviews: list("reviews"), supersedes: text("supersedes"), supersededBy: text("superseded_by"), path: document.path)
+        self.init(
+            id: id, title: title, status: status, kind: text("kind"), date: text("date") ?? "", deciders: list("deciders"), consulted: list("consulted"),
+            informed: list("informed"), owner: text("owner"), due: text("due"), tags: list("tags"), incidents: list("incidents"),
+            reviews: list("reviews"), supersedes: text("supersedes"), supersededBy: text("superseded_by"), path: document.path)
     }
 }

@@ -101,8 +101,10 @@ public struct DecisionService {
         let now = workspace.clock()
         let id = makeID(now)
         let path = "\(Self.locator.folder)/\(id)-\(DocumentLocator.slug(title)).md"
-        var fields: [(String, Node)] = [("id", Node(id.description)), ("title", .text(title)), ("status", Node(status)),
-                                        ("date", Node(PostmortemService.day(now, zone: config.timeZone)))]
+        var fields: [(String, Node)] = [
+            ("id", Node(id.description)), ("title", .text(title)), ("status", Node(status)),
+            ("date", Node(PostmortemService.day(now, zone: config.timeZone))),
+        ]
         if let kind = draft.kind { fields.insert(("kind", Node(kind)), at: 3) }
         fields.append(("deciders", .list(deciders.isEmpty ? [author.handle] : deciders)))
         fields += [("consulted", .list([])), ("informed", .list([]))]
@@ -115,24 +117,26 @@ public struct DecisionService {
             let trimmed = IncidentService.printable(text.trimmingCharacters(in: .whitespacesAndNewlines))
             return trimmed.isEmpty ? "<!-- \(placeholder) -->" : trimmed
         }
-        let options = draft.options.isEmpty ? "<!-- The options weighed, one per line: - option: why or why not -->"
+        let options =
+            draft.options.isEmpty
+            ? "<!-- The options weighed, one per line: - option: why or why not -->"
             : draft.options.map { "- " + IncidentService.printable($0) }.joined(separator: "\n")
         let body = """
-        # \(title)
+            # \(title)
 
-        ## Context
-        \(section(draft.context, "What is the situation, and what forces a decision?"))
+            ## Context
+            \(section(draft.context, "What is the situation, and what forces a decision?"))
 
-        ## Options considered
-        \(options)
+            ## Options considered
+            \(options)
 
-        ## Decision
-        \(section(draft.decision, "What was decided, in one or two sentences."))
+            ## Decision
+            \(section(draft.decision, "What was decided, in one or two sentences."))
 
-        ## Consequences
-        \(section(draft.consequences, "What becomes easier or harder; who has to act."))
+            ## Consequences
+            \(section(draft.consequences, "What becomes easier or harder; who has to act."))
 
-        """
+            """
         return try MarkdownDocument.make(path: path, fields: fields, body: body)
     }
 
@@ -140,8 +144,10 @@ public struct DecisionService {
     public func setStatus(_ input: String, to status: String, author: Author) throws -> (decision: Decision, changed: Bool) {
         let ref = try Self.locator.locate(input, in: workspace)
         var result: Decision?
-        let commit = try workspace.commit(action: "decision.\(status == "accepted" ? "accept" : status == "rejected" ? "reject" : "deprecate")",
-                                          id: ref.id, subject: "decision \(status) \(ref.id)", author: author) { snapshot in
+        let commit = try workspace.commit(
+            action: "decision.\(status == "accepted" ? "accept" : status == "rejected" ? "reject" : "deprecate")",
+            id: ref.id, subject: "decision \(status) \(ref.id)", author: author
+        ) { snapshot in
             var document = try Self.read(ref.path, snapshot)
             let decision = try Decision(document)
             if decision.status == status { result = decision; return [] }
@@ -157,15 +163,19 @@ public struct DecisionService {
 
     /// Marks `old` superseded by `new`, both files in one commit. `new` must be accepted, so an
     /// accepted decision stays in force; `accept` accepts it in the same commit.
-    public func supersede(_ oldInput: String, by newInput: String, accept: Bool = false,
-                          author: Author) throws -> (old: Decision, new: Decision) {
+    public func supersede(
+        _ oldInput: String, by newInput: String, accept: Bool = false,
+        author: Author
+    ) throws -> (old: Decision, new: Decision) {
         let refs = Self.locator.refs(in: try workspace.committedFiles(under: Self.locator.folder))
         let old = try Self.locator.resolve(oldInput, among: refs)
         let new = try Self.locator.resolve(newInput, among: refs)
         guard old.id != new.id else { throw OpsError.input("a decision cannot supersede itself (\(old.id))") }
         var result: (Decision, Decision)?
-        try workspace.commit(action: "decision.supersede", id: old.id, subject: "decision \(old.id) superseded by \(new.id)",
-                             ids: [new.id], author: author) { snapshot in
+        try workspace.commit(
+            action: "decision.supersede", id: old.id, subject: "decision \(old.id) superseded by \(new.id)",
+            ids: [new.id], author: author
+        ) { snapshot in
             var oldDocument = try Self.read(old.path, snapshot)
             var newDocument = try Self.read(new.path, snapshot)
             let oldDecision = try Decision(oldDocument)
@@ -182,7 +192,9 @@ public struct DecisionService {
             var cursor: String? = old.id
             var seen = Set<String>()
             while let id = cursor, seen.insert(id).inserted {
-                if id == new.id { throw OpsError.input("\(new.id) cannot supersede \(old.id): \(old.id) already supersedes \(new.id), so that would make a cycle") }
+                if id == new.id {
+                    throw OpsError.input("\(new.id) cannot supersede \(old.id): \(old.id) already supersedes \(new.id), so that would make a cycle")
+                }
                 cursor = decision(id)?.supersedes
             }
             let newDecision = try Decision(newDocument)
@@ -191,8 +203,9 @@ public struct DecisionService {
             }
             if newDecision.status != "accepted" {
                 guard accept, newDecision.status != "superseded" else {
-                    throw OpsError.input("\(new.id) is \(newDecision.status), not accepted, so nothing would be in force in place of \(old.id). "
-                                         + "Accept it in the same commit: ops decision supersede \(oldInput) --by \(newInput) --accept")
+                    throw OpsError.input(
+                        "\(new.id) is \(newDecision.status), not accepted, so nothing would be in force in place of \(old.id). "
+                            + "Accept it in the same commit: ops decision supersede \(oldInput) --by \(newInput) --accept")
                 }
                 try newDocument.frontMatter?.set("status", Node("accepted"), order: Decision.fieldOrder)
             }

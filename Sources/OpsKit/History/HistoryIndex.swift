@@ -19,7 +19,8 @@ struct HistoryIndex {
         var index = HistoryIndex()
         var tip: ObjectID?
         if let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8),
-           text.hasPrefix(header), let firstLine = text.split(separator: "\n", maxSplits: 1).first {
+            text.hasPrefix(header), let firstLine = text.split(separator: "\n", maxSplits: 1).first
+        {
             tip = ObjectID(hex: String(firstLine.dropFirst(header.count)))
             index.commits = text.split(separator: "\n").dropFirst().map { line in
                 let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)

@@ -73,9 +73,11 @@ public struct HistoryService {
             if let field { changes = changes.filter { $0.field == field } }
             if field != nil && changes.isEmpty { continue }
             let commit = revision.commit
-            entries.append(Entry(commit: commit.id.hex, date: commit.author.date, author: commit.author.name, email: commit.author.email,
-                                 action: commit.trailer("Ops-Action") ?? "edit", subject: commit.subject, path: revision.located?.path,
-                                 created: now != nil && parents.allSatisfy { $0 == nil }, changes: changes))
+            entries.append(
+                Entry(
+                    commit: commit.id.hex, date: commit.author.date, author: commit.author.name, email: commit.author.email,
+                    action: commit.trailer("Ops-Action") ?? "edit", subject: commit.subject, path: revision.located?.path,
+                    created: now != nil && parents.allSatisfy { $0 == nil }, changes: changes))
         }
         return entries
     }
@@ -235,9 +237,11 @@ public struct HistoryService {
             if let wantedAuthor, !wantedAuthor.contains(commit.author.name.lowercased()), !wantedAuthor.contains(commit.author.email.lowercased()) {
                 continue
             }
-            result.append(Activity(commit: commit.id.hex, date: commit.author.date, author: commit.author.name, action: action,
-                                   ids: commit.trailers.filter { $0.key.caseInsensitiveCompare("Ops-Id") == .orderedSame }.map(\.value),
-                                   subject: commit.subject, kinds: kinds.sorted()))
+            result.append(
+                Activity(
+                    commit: commit.id.hex, date: commit.author.date, author: commit.author.name, action: action,
+                    ids: commit.trailers.filter { $0.key.caseInsensitiveCompare("Ops-Id") == .orderedSame }.map(\.value),
+                    subject: commit.subject, kinds: kinds.sorted()))
             if result.count >= limit { break }
         }
         return result

@@ -53,7 +53,8 @@ struct RecordedState {
         // Most documents have not changed since: then the current text is the one.
         if try date(of: newest) < instant { return try workspace.committedText(path) }
         let (folder, _) = Self.split(path)
-        let locate: (TreeView) throws -> Located? = key == path
+        let locate: (TreeView) throws -> Located? =
+            key == path
             ? HistoryService.byPath(path).1
             : HistoryService.byID(String(key.dropFirst(folder.count + 1)), in: folder)
         let revisions: [DocumentRevision]

@@ -102,7 +102,8 @@ struct DispatchReader: ImportReader {
                     if lines[index...].allSatisfy({ $0.isEmpty }) {
                         throw truncated(file, line: index, table: table, fields: row.isEmpty ? nil : fields, columns: columns, block: block)
                     }
-                    throw OpsError.file(file, line: index, "a row of table \(table) has \(fields.count) columns, its COPY header \(columns.count); nothing was imported")
+                    throw OpsError.file(
+                        file, line: index, "a row of table \(table) has \(fields.count) columns, its COPY header \(columns.count); nothing was imported")
                 }
                 block.append(Dictionary(uniqueKeysWithValues: zip(columns, fields)))
                 blockLines.append(index)
@@ -114,7 +115,8 @@ struct DispatchReader: ImportReader {
             tables[table] = existing
         }
         guard let incidents = tables["incident"], incidents.rows.first?.keys.contains("reported_at") ?? true else {
-            throw OpsError.input("\(file): no COPY block of Dispatch's incident table (with reported_at). ops import dispatch reads \(Self.tool.expected); nothing was imported")
+            throw OpsError.input(
+                "\(file): no COPY block of Dispatch's incident table (with reported_at). ops import dispatch reads \(Self.tool.expected); nothing was imported")
         }
 
         func byID(_ table: String) -> [String: [String: String?]] {
@@ -136,8 +138,9 @@ struct DispatchReader: ImportReader {
         var rolesByIncident: [String: [(String, ImportedPerson)]] = [:]
         for role in tables["participant_role"]?.rows ?? [] where (role["renounced_at"] ?? nil) == nil {
             guard let participantID = role["participant_id"] ?? nil, let participant = participants[participantID],
-                  let incidentID = participant["incident_id"] ?? nil, let name = role["role"] ?? nil,
-                  let holder = person(contact: participant["individual_contact_id"]) else { continue }
+                let incidentID = participant["incident_id"] ?? nil, let name = role["role"] ?? nil,
+                let holder = person(contact: participant["individual_contact_id"])
+            else { continue }
             rolesByIncident[incidentID, default: []].append((name, holder))
         }
         var eventsByIncident: [String: [(String?, String?, String?, ImportedPerson?, Location)]] = [:]
@@ -145,16 +148,19 @@ struct DispatchReader: ImportReader {
             for (row, line) in zip(events.rows, events.lines) {
                 guard let incidentID = row["incident_id"] ?? nil else { continue }
                 eventsByIncident[incidentID, default: []].append(
-                    (row["started_at"] ?? nil, row["source"] ?? nil, row["description"] ?? nil, person(contact: row["individual_id"]),
-                     Location(path: file, line: line)))
+                    (
+                        row["started_at"] ?? nil, row["source"] ?? nil, row["description"] ?? nil, person(contact: row["individual_id"]),
+                        Location(path: file, line: line)
+                    ))
             }
         }
         for (values, line) in zip(incidents.rows, incidents.lines) {
             guard let id = values["id"] ?? nil else { continue }
             func value(_ key: String) -> String? { values[key] ?? nil }
-            var row = Row(id: id, name: value("name"), title: value("title"), description: value("description"), status: value("status"),
-                          reportedAt: value("reported_at"), stableAt: value("stable_at"), closedAt: value("closed_at"),
-                          updatedAt: value("updated_at"), location: Location(path: file, line: line))
+            var row = Row(
+                id: id, name: value("name"), title: value("title"), description: value("description"), status: value("status"),
+                reportedAt: value("reported_at"), stableAt: value("stable_at"), closedAt: value("closed_at"),
+                updatedAt: value("updated_at"), location: Location(path: file, line: line))
             row.severity = value("incident_severity_id").flatMap { severities[$0]?["name"] ?? nil }
             row.priority = value("incident_priority_id").flatMap { priorities[$0]?["name"] ?? nil }
             if let type = value("incident_type_id").flatMap({ types[$0] }) {
@@ -179,8 +185,10 @@ struct DispatchReader: ImportReader {
         return BackslashEscapes.decode(field, copyEscapes)
     }
 
-    private func truncated(_ file: String, line: Int, table: String, fields: [String?]?, columns: [String],
-                           block: Table) -> OpsError {
+    private func truncated(
+        _ file: String, line: Int, table: String, fields: [String?]?, columns: [String],
+        block: Table
+    ) -> OpsError {
         let place: String
         if table == "incident", let id = fields?.first ?? nil, !id.isEmpty {
             place = "in the middle of Dispatch incident \(id)"
@@ -201,9 +209,10 @@ struct DispatchReader: ImportReader {
             guard let individual = participant?["individual"], !individual.isNull else { return nil }
             return ImportedPerson(name: individual["name"]?.text, email: individual["email"]?.text)
         }
-        var row = Row(id: item["id"]?.string ?? "?", name: item["name"]?.text, title: item["title"]?.text, description: item["description"]?.text,
-                      status: item["status"]?.text, reportedAt: item["reported_at"]?.text, stableAt: item["stable_at"]?.text,
-                      closedAt: item["closed_at"]?.text, updatedAt: item["updated_at"]?.text, location: location)
+        var row = Row(
+            id: item["id"]?.string ?? "?", name: item["name"]?.text, title: item["title"]?.text, description: item["description"]?.text,
+            status: item["status"]?.text, reportedAt: item["reported_at"]?.text, stableAt: item["stable_at"]?.text,
+            closedAt: item["closed_at"]?.text, updatedAt: item["updated_at"]?.text, location: location)
         row.severity = item[path: "incident_severity", "name"]?.text
         row.priority = item[path: "incident_priority", "name"]?.text
         row.type = item[path: "incident_type", "name"]?.text
@@ -271,7 +280,8 @@ struct DispatchReader: ImportReader {
         // Created already Closed: Dispatch runs its stable and closed flows at once.
         if let stable, let closed, abs(stable.timeIntervalSince(reported)) < 1, abs(closed.timeIntervalSince(reported)) < 1 {
             incident.clock[.mitigated] = nil
-            report.note("created already Closed: Dispatch set stable_at = closed_at = reported_at, which is no response time; mitigated_at left missing", on: short)
+            report.note(
+                "created already Closed: Dispatch set stable_at = closed_at = reported_at, which is no response time; mitigated_at left missing", on: short)
         }
         if stable != nil || status >= .mitigated {
             report.note("Dispatch has one time, stable_at, for impact contained: it is mitigated_at, and resolved_at stays missing", on: nil)

@@ -16,8 +16,10 @@ struct FireHydrantReader: ImportReader {
         "resolved": .resolved, "closed": .closed,
     ]
     /// FireHydrant's own milestones that mark no ops clock point.
-    static let phaseOnly: Set<String> = ["investigating", "identified", "retrospective started", "retrospective completed",
-                                         "postmortem started", "postmortem completed"]
+    static let phaseOnly: Set<String> = [
+        "investigating", "identified", "retrospective started", "retrospective completed",
+        "postmortem started", "postmortem completed",
+    ]
 
     private let clockNames: [String: ClockPoint]
     private var incidents: [ImportRecord] = []
@@ -28,7 +30,8 @@ struct FireHydrantReader: ImportReader {
 
     static func incidentID(of value: JSONValue) -> String? {
         // An incident cut off early may have only its first keys: `id`, then `name`.
-        let isIncident = value["milestones"] != nil || value["current_milestone"] != nil || value["lifecycle_phases"] != nil
+        let isIncident =
+            value["milestones"] != nil || value["current_milestone"] != nil || value["lifecycle_phases"] != nil
             || (value["name"] != nil && value["type"] == nil && value["email"] == nil)
         return isIncident ? value["id"]?.text : nil
     }
@@ -141,17 +144,24 @@ struct FireHydrantReader: ImportReader {
         // The started milestone defaults to the opening, written a moment after created_at; when
         // that moment crosses a second it would read as impact starting after the opening.
         if let started = incident.clock[.started], started > created, started.timeIntervalSince(created) < 1,
-           ImportMapper.whole(started) != ImportMapper.whole(created) {
+            ImportMapper.whole(started) != ImportMapper.whole(created)
+        {
             incident.clock[.started] = created
-            report.note("the started milestone is FireHydrant's default, written \(Int((started.timeIntervalSince(created) * 1000).rounded())) ms after the incident opened: started_at stored as the opening second", on: short)
+            report.note(
+                "the started milestone is FireHydrant's default, written \(Int((started.timeIntervalSince(created) * 1000).rounded())) ms after the incident opened: started_at stored as the opening second",
+                on: short)
         }
         // Moving straight to resolved makes FireHydrant fill mitigated with the same instant.
         if let mitigated = incident.clock[.mitigated], mitigated == incident.clock[.resolved] {
             incident.clock[.mitigated] = nil
-            report.note("mitigated and resolved milestones are the same instant (moved straight to resolved): mitigated_at left missing, not a 0 s mitigation", on: short)
+            report.note(
+                "mitigated and resolved milestones are the same instant (moved straight to resolved): mitigated_at left missing, not a 0 s mitigation",
+                on: short)
         }
         if let acknowledged = incident.clock[.acknowledged], acknowledged.timeIntervalSince(incident.clock[.started] ?? created) < 1 {
-            report.note("acknowledged within a second of opening: FireHydrant starts a manually declared incident acknowledged. Kept as recorded; its time to acknowledge of about 0 s is not a response time", on: short)
+            report.note(
+                "acknowledged within a second of opening: FireHydrant starts a manually declared incident acknowledged. Kept as recorded; its time to acknowledge of about 0 s is not a response time",
+                on: short)
         }
 
         var milestoneEvents: [(at: Date, to: String)] = []
@@ -202,12 +212,18 @@ struct FireHydrantReader: ImportReader {
         // A milestone whose time differs from the moment the incident moved to it was edited
         // afterwards: the timeline says so, as `ops incident correct` would.
         for (point, milestone) in slugOf.sorted(by: { $0.key < $1.key }) {
-            guard let moved = milestoneEvents.filter({ IncidentImport.Options.key($0.to) == IncidentImport.Options.key(milestone.slug) })
-                .map(\.at).min(), abs(moved.timeIntervalSince(milestone.occurred)) >= 1, let edited = milestone.updated, edited > moved,
-                incident.clock[point] == milestone.occurred else { continue }
-            incident.events.append(ImportedEvent(at: edited, actor: nil, kind: "corrected",
-                                                 text: "\(point.key) \(Timestamp.format(moved)) → \(Timestamp.format(milestone.occurred)) (edited in FireHydrant)"))
-            report.note("\(point.key) was edited after the fact in FireHydrant (set at \(Timestamp.format(moved)), now \(Timestamp.format(milestone.occurred))): ops uses the edited time and the timeline keeps both", on: short)
+            guard
+                let moved = milestoneEvents.filter({ IncidentImport.Options.key($0.to) == IncidentImport.Options.key(milestone.slug) })
+                    .map(\.at).min(), abs(moved.timeIntervalSince(milestone.occurred)) >= 1, let edited = milestone.updated, edited > moved,
+                incident.clock[point] == milestone.occurred
+            else { continue }
+            incident.events.append(
+                ImportedEvent(
+                    at: edited, actor: nil, kind: "corrected",
+                    text: "\(point.key) \(Timestamp.format(moved)) → \(Timestamp.format(milestone.occurred)) (edited in FireHydrant)"))
+            report.note(
+                "\(point.key) was edited after the fact in FireHydrant (set at \(Timestamp.format(moved)), now \(Timestamp.format(milestone.occurred))): ops uses the edited time and the timeline keeps both",
+                on: short)
         }
 
         for assignment in object["role_assignments"]?.items ?? [] where (assignment["status"]?.text ?? "active") == "active" {
@@ -221,7 +237,8 @@ struct FireHydrantReader: ImportReader {
     private func person(_ value: JSONValue?) -> ImportedPerson? {
         guard let value, !value.isNull, value["name"]?.text != nil || value["email"]?.text != nil else { return nil }
         let source = value["source"]?.text ?? "firehydrant_user"
-        return ImportedPerson(name: value["name"]?.text, email: value["email"]?.text,
-                              isSystem: source != "firehydrant_user" && value["email"]?.text == nil)
+        return ImportedPerson(
+            name: value["name"]?.text, email: value["email"]?.text,
+            isSystem: source != "firehydrant_user" && value["email"]?.text == nil)
     }
 }

@@ -55,7 +55,8 @@ enum ImportInput {
                     let seen = records.map(\.value) + (partial.flatMap(unwrapAirbyte).map { [$0] } ?? [])
                     throw truncated(file, line: index + 1, tool: tool, seen: seen, incidentID: incidentID)
                 case .failure(.truncated):
-                    throw OpsError.file(file.name, line: index + 1, "this line is not complete JSON (the file has one JSON value per line); nothing was imported")
+                    throw OpsError.file(
+                        file.name, line: index + 1, "this line is not complete JSON (the file has one JSON value per line); nothing was imported")
                 case .failure(.invalid(_, let why)):
                     throw OpsError.file(file.name, line: index + 1, "not valid JSON (\(why)); nothing was imported")
                 }
@@ -134,8 +135,10 @@ enum ImportInput {
 
     /// The error for a file that ends in the middle of a value: names the incident it was cut in
     /// when its id was read, else the last complete one.
-    private static func truncated(_ file: ImportFile, line: Int, tool: ImportTool, seen: [JSONValue],
-                                  incidentID: (JSONValue) -> String?) -> OpsError {
+    private static func truncated(
+        _ file: ImportFile, line: Int, tool: ImportTool, seen: [JSONValue],
+        incidentID: (JSONValue) -> String?
+    ) -> OpsError {
         var found: [(id: String, cut: Bool)] = []
         func walk(_ value: JSONValue) {
             switch value.kind {
@@ -167,8 +170,10 @@ enum ImportInput {
 
     /// A time the tool wrote: ISO 8601 with an offset (stored as UTC), or, for tools that write
     /// naive UTC (Dispatch), without one. Nil for null or absent; throws when it is not a time.
-    static func time(_ value: JSONValue?, field: String, of label: @autoclosure () -> String, at location: Location,
-                     naiveIsUTC: Bool = false) throws -> Date? {
+    static func time(
+        _ value: JSONValue?, field: String, of label: @autoclosure () -> String, at location: Location,
+        naiveIsUTC: Bool = false
+    ) throws -> Date? {
         guard let value, !value.isNull else { return nil }
         guard let text = value.string else {
             throw OpsError(.input, "\(label()): `\(field)` is not a time: \(value); nothing was imported", at: location)
@@ -176,18 +181,22 @@ enum ImportInput {
         return try time(text, field: field, of: label(), at: location, naiveIsUTC: naiveIsUTC)
     }
 
-    static func time(_ text: String?, field: String, of label: @autoclosure () -> String, at location: Location,
-                     naiveIsUTC: Bool = false) throws -> Date? {
+    static func time(
+        _ text: String?, field: String, of label: @autoclosure () -> String, at location: Location,
+        naiveIsUTC: Bool = false
+    ) throws -> Date? {
         guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
         if let date = Timestamp.parse(text) { return date }
         if naiveIsUTC, let date = Timestamp.parse(text + "Z") { return date }
-        throw OpsError(.input, "\(label()): `\(field)` '\(text.prefix(40))' is not a time (expected ISO 8601, like 2022-10-10T07:29:21Z); nothing was imported",
-                       at: location)
+        throw OpsError(
+            .input, "\(label()): `\(field)` '\(text.prefix(40))' is not a time (expected ISO 8601, like 2022-10-10T07:29:21Z); nothing was imported",
+            at: location)
     }
 
     /// The error for an incident without the time it was opened.
     static func noCreationTime(_ label: String, field: String, at location: Location) -> OpsError {
-        OpsError(.input, "\(label) has no `\(field)`, the time it was opened, so it cannot be placed in time. Fix the export; nothing was imported",
-                 at: location)
+        OpsError(
+            .input, "\(label) has no `\(field)`, the time it was opened, so it cannot be placed in time. Fix the export; nothing was imported",
+            at: location)
     }
 }

@@ -64,28 +64,43 @@ struct ImportMapper {
 
         // Each line with the exact time it happened, for ordering lines within one second.
         var lines = incident.events.map { event in
-            (event.at, TimelineEntry(at: Self.whole(event.at), actor: event.actor.map { handle(for: $0, label: label, report: &report) } ?? tool.rawValue,
-                                     kind: Self.kind(event.kind), text: Self.text(event.text)))
+            (
+                event.at,
+                TimelineEntry(
+                    at: Self.whole(event.at), actor: event.actor.map { handle(for: $0, label: label, report: &report) } ?? tool.rawValue,
+                    kind: Self.kind(event.kind), text: Self.text(event.text))
+            )
         }
         // A clock point the tool logged no event for still gets its timeline line.
         if !lines.contains(where: { $0.1.kind == "opened" }), let opened = incident.clock[.opened] {
             let actor = incident.creator.map { handle(for: $0, label: label, report: &report) } ?? tool.rawValue
-            lines.append((opened, TimelineEntry(at: Self.whole(opened), actor: actor, kind: "opened",
-                                                text: "in \(tool.name) as \(incident.reference ?? incident.sourceID)")))
+            lines.append(
+                (
+                    opened,
+                    TimelineEntry(
+                        at: Self.whole(opened), actor: actor, kind: "opened",
+                        text: "in \(tool.name) as \(incident.reference ?? incident.sourceID)")
+                ))
         }
         for status in [IncidentStatus.acknowledged, .mitigated, .resolved, .closed] {
             guard let at = incident.clock[status.clockPoint], !lines.contains(where: { $0.1.kind == status.rawValue }) else { continue }
-            lines.append((at, TimelineEntry(at: Self.whole(at), actor: tool.rawValue, kind: status.rawValue,
-                                            text: "(\(tool.name) \(status.clockPoint.key))")))
+            lines.append(
+                (
+                    at,
+                    TimelineEntry(
+                        at: Self.whole(at), actor: tool.rawValue, kind: status.rawValue,
+                        text: "(\(tool.name) \(status.clockPoint.key))")
+                ))
         }
         let timeline = lines.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element.1)
 
         let reached = IncidentStatus.allCases.last { clock[$0.clockPoint] != nil } ?? .open
         let title = IncidentService.printable(incident.title.components(separatedBy: .newlines).joined(separator: " "))
-        return ImportTarget(imported: incident, title: title, severity: severity, severityGuessed: guessed,
-                            status: max(incident.status, reached), service: service,
-                            useCase: service.flatMap { name in config.useCases.first { $0 == name } },
-                            commander: commander, roles: roles, clock: clock, timeline: timeline)
+        return ImportTarget(
+            imported: incident, title: title, severity: severity, severityGuessed: guessed,
+            status: max(incident.status, reached), service: service,
+            useCase: service.flatMap { name in config.useCases.first { $0 == name } },
+            commander: commander, roles: roles, clock: clock, timeline: timeline)
     }
 
     // MARK: Values
@@ -143,17 +158,21 @@ struct ImportMapper {
         if let email = person.email, let known = config.people.first(where: { $0.email.caseInsensitiveCompare(email) == .orderedSame }) {
             return known.handle
         }
-        if let name = person.name, let known = config.people.first(where: {
-            $0.name.caseInsensitiveCompare(name) == .orderedSame || $0.handle.caseInsensitiveCompare(name) == .orderedSame
-        }) {
+        if let name = person.name,
+            let known = config.people.first(where: {
+                $0.name.caseInsensitiveCompare(name) == .orderedSame || $0.handle.caseInsensitiveCompare(name) == .orderedSame
+            })
+        {
             return known.handle
         }
-        let base = person.name.flatMap { Self.slug($0, separator: "-") }
+        let base =
+            person.name.flatMap { Self.slug($0, separator: "-") }
             ?? person.email.flatMap { $0.split(separator: "@").first }.flatMap { Self.slug(String($0), separator: "-") }
             ?? tool.rawValue
         let handle = config.person(base) != nil ? "\(base)-\(tool.rawValue)" : base
-        report.unmapped("person", "\(person.name ?? person.email ?? "?")\(person.email.map { " <\($0)>" } ?? ""): not in ops.yaml, written as \(handle)",
-                        on: label)
+        report.unmapped(
+            "person", "\(person.name ?? person.email ?? "?")\(person.email.map { " <\($0)>" } ?? ""): not in ops.yaml, written as \(handle)",
+            on: label)
         return handle
     }
 

@@ -22,20 +22,25 @@ public enum ImportTool: String, Sendable, CaseIterable {
         case .pagerduty:
             return Entry(
                 name: "PagerDuty",
-                expected: "PagerDuty REST v2 incidents and log entries: {\"incidents\": [...]}, {\"log_entries\": [...]}, a JSON array of them, or JSON lines (Airbyte records too)",
-                clockSources: "detected/opened = trigger (detected only when a monitor triggered it), acknowledged = first acknowledge log entry, resolved = resolved_at or the resolve log entry; no start, mitigation or close",
+                expected:
+                    "PagerDuty REST v2 incidents and log entries: {\"incidents\": [...]}, {\"log_entries\": [...]}, a JSON array of them, or JSON lines (Airbyte records too)",
+                clockSources:
+                    "detected/opened = trigger (detected only when a monitor triggered it), acknowledged = first acknowledge log entry, resolved = resolved_at or the resolve log entry; no start, mitigation or close",
                 example: "ops import pagerduty incidents.json log_entries.json", reader: PagerDutyReader.self)
         case .incidentio:
             return Entry(
                 name: "incident.io",
-                expected: "incident.io API responses: GET /v2/incidents, /v2/incidents/{id}, /v2/incident_updates, /v2/incident_timestamps, /v1/severities, ...",
-                clockSources: "opened = created_at (or the org's accepted/declared timestamp), other points from the org's named timestamps and status updates; no acknowledgement by default",
+                expected:
+                    "incident.io API responses: GET /v2/incidents, /v2/incidents/{id}, /v2/incident_updates, /v2/incident_timestamps, /v1/severities, ...",
+                clockSources:
+                    "opened = created_at (or the org's accepted/declared timestamp), other points from the org's named timestamps and status updates; no acknowledgement by default",
                 example: "ops import incidentio incidents.json updates.json --clock 'Impact began=started'", reader: IncidentIOReader.self)
         case .firehydrant:
             return Entry(
                 name: "FireHydrant",
                 expected: "FireHydrant GET /v1/incidents items (with their events), as {\"data\": [...]}, a JSON array or JSON lines",
-                clockSources: "started, detected, acknowledged, mitigated, resolved, closed = milestones; opened = created_at; manual incidents start acknowledged",
+                clockSources:
+                    "started, detected, acknowledged, mitigated, resolved, closed = milestones; opened = created_at; manual incidents start acknowledged",
                 example: "ops import firehydrant incidents.jsonl", reader: FireHydrantReader.self)
         case .rootly:
             return Entry(

@@ -143,8 +143,11 @@ struct IncidentIOReader: ImportReader {
         for value in object["incident_timestamp_values"]?.items ?? [] {
             guard let name = value[path: "incident_timestamp", "name"]?.text else { continue }
             // No value: the organisation defines the timestamp, but it was never set here.
-            guard let at = try ImportInput.time(value[path: "value", "value"], field: "incident_timestamp_values '\(name)'",
-                                                of: label, at: record.location) else { continue }
+            guard
+                let at = try ImportInput.time(
+                    value[path: "value", "value"], field: "incident_timestamp_values '\(name)'",
+                    of: label, at: record.location)
+            else { continue }
             guard let point = clockNames[IncidentImport.Options.key(name)] else {
                 if Self.ignoredNames.contains(IncidentImport.Options.key(name)) { continue }
                 report.unmapped("timestamp", "'\(name)': no clock point; not imported (map it with --clock '\(name)=POINT')", on: short)

@@ -94,8 +94,9 @@ public struct IncidentImport {
 
         func planned(files: [TreeFile], read: (String) throws -> String?) throws -> (Summary, [FileChange]) {
             var result = summary
-            let changes = try plan(targets, tool: tool, config: config, report: report, files: files, read: read,
-                                   now: now, author: author, into: &result)
+            let changes = try plan(
+                targets, tool: tool, config: config, report: report, files: files, read: read,
+                now: now, author: author, into: &result)
             result.skipped = report.skipped
             result.unmapped = report.unmappedLines
             result.notes = report.noteLines + result.notes
@@ -106,8 +107,10 @@ public struct IncidentImport {
             let (result, _) = try planned(files: try workspace.committedFiles(under: IncidentLocator.folder), read: workspace.committedText)
             return result
         }
-        let commit = try workspace.commit(action: "import.\(tool.rawValue)", subject: Self.subject(summary), body: Self.render(summary),
-                                          ids: summary.ids, author: author) { snapshot in
+        let commit = try workspace.commit(
+            action: "import.\(tool.rawValue)", subject: Self.subject(summary), body: Self.render(summary),
+            ids: summary.ids, author: author
+        ) { snapshot in
             let (result, changes) = try planned(files: try snapshot.files(under: IncidentLocator.folder)) { path in
                 try snapshot.read(path).map { try UTF8Text.decode($0, path: path) }
             }
@@ -143,8 +146,9 @@ public struct IncidentImport {
             if newer { result[index] = incident }
         }
         for incident in result where copies[incident.sourceID]! > 1 {
-            report.note("read \(copies[incident.sourceID]!) copies of it: imported the one updated last, else the fullest, else the last read",
-                        on: incident.shortLabel)
+            report.note(
+                "read \(copies[incident.sourceID]!) copies of it: imported the one updated last, else the fullest, else the last read",
+                on: incident.shortLabel)
         }
         return result
     }
@@ -152,8 +156,10 @@ public struct IncidentImport {
     // MARK: Planning
 
     /// The files to write for `targets` against the tree `files`, filling `summary`.
-    private func plan(_ targets: [ImportTarget], tool: ImportTool, config: OpsConfig, report: ImportReport, files: [TreeFile],
-                      read: (String) throws -> String?, now: Date, author: Author, into summary: inout Summary) throws -> [FileChange] {
+    private func plan(
+        _ targets: [ImportTarget], tool: ImportTool, config: OpsConfig, report: ImportReport, files: [TreeFile],
+        read: (String) throws -> String?, now: Date, author: Author, into summary: inout Summary
+    ) throws -> [FileChange] {
         summary.created = []
         summary.updated = []
         summary.unchanged = []
@@ -213,7 +219,9 @@ public struct IncidentImport {
     private func noteOrder(_ incident: Incident, label: String, into summary: inout Summary) {
         let pairs = incident.clockOrderViolations.map { "\($0.later.key) before \($0.earlier.key)" }
         guard !pairs.isEmpty else { return }
-        summary.notes.append("\(label): clock points out of order in the source (\(pairs.joined(separator: "; "))): ops stats lists \(incident.id) as a data error until it is corrected (ops incident correct)")
+        summary.notes.append(
+            "\(label): clock points out of order in the source (\(pairs.joined(separator: "; "))): ops stats lists \(incident.id) as a data error until it is corrected (ops incident correct)"
+        )
     }
 
     /// A new incident file: the same front matter as `ops incident open` writes, the tool's
@@ -254,8 +262,10 @@ public struct IncidentImport {
     /// a guessed severity never replaces a known one, and nothing the tool lacks is cleared: a
     /// clock point stays, status never moves back (reopening is a person's call in ops).
     /// Timeline lines are appended only when new. Returns what changed; empty when nothing did.
-    private func update(_ document: inout IncidentDocument, to target: ImportTarget, config: OpsConfig, now: Date,
-                        author: Author) throws -> [String] {
+    private func update(
+        _ document: inout IncidentDocument, to target: ImportTarget, config: OpsConfig, now: Date,
+        author: Author
+    ) throws -> [String] {
         let before = document.incident
         var changes: [String] = []
         if before.title != target.title {
@@ -305,8 +315,11 @@ public struct IncidentImport {
         if !added.isEmpty { changes.append(added.count == 1 ? "1 timeline entry" : "\(added.count) timeline entries") }
         if !changes.isEmpty {
             let reference = target.imported.reference ?? target.imported.sourceID
-            try document.append(importedEntry(at: now, author: author, text: "updated from \(target.imported.tool.name) \(reference): "
-                                              + changes.joined(separator: "; "), extra: []))
+            try document.append(
+                importedEntry(
+                    at: now, author: author,
+                    text: "updated from \(target.imported.tool.name) \(reference): "
+                        + changes.joined(separator: "; "), extra: []))
         }
         return changes
     }
@@ -328,9 +341,13 @@ public struct IncidentImport {
                 continue
             }
             if candidate.kind == "opened", existing.contains(where: { $0.kind == "opened" }) { continue }
-            if statusKinds.contains(candidate.kind), existing.contains(where: {
-                $0.kind == candidate.kind && Timestamp.format($0.at) == Timestamp.format(candidate.at)
-            }) { continue }
+            if statusKinds.contains(candidate.kind),
+                existing.contains(where: {
+                    $0.kind == candidate.kind && Timestamp.format($0.at) == Timestamp.format(candidate.at)
+                })
+            {
+                continue
+            }
             result.append(candidate)
         }
         return result
@@ -350,7 +367,8 @@ public struct IncidentImport {
         let files = summary.files == 1 ? "1 file" : "\(summary.files) files"
         let incidents = summary.read == 1 ? "1 incident" : "\(summary.read) incidents"
         var lines: [String] = []
-        let counts = "\(summary.created.count) created, \(summary.updated.count) updated, \(summary.unchanged.count) unchanged, \(summary.skipped.count) skipped"
+        let counts =
+            "\(summary.created.count) created, \(summary.updated.count) updated, \(summary.unchanged.count) unchanged, \(summary.skipped.count) skipped"
         if summary.dryRun {
             lines.append("Dry run, nothing written. \(summary.tool.name), \(files), \(incidents): would be \(counts).")
         } else {

@@ -65,7 +65,9 @@ struct PagerDutyReader: ImportReader {
             entriesByIncident[incidentID, default: []].append((at, record))
         }
         for (id, entries) in entriesByIncident.sorted(by: { $0.key < $1.key }) where !idsWithIncident.contains(id) {
-            report.skip("\(entries.count) log entr\(entries.count == 1 ? "y" : "ies") of PagerDuty incident \(id): the incident itself is not in these files. Import the incidents and their log entries together")
+            report.skip(
+                "\(entries.count) log entr\(entries.count == 1 ? "y" : "ies") of PagerDuty incident \(id): the incident itself is not in these files. Import the incidents and their log entries together"
+            )
         }
         return try incidents.map { record in
             let entries = (entriesByIncident[record.value["id"]?.text ?? ""] ?? []).enumerated()
@@ -98,8 +100,9 @@ struct PagerDutyReader: ImportReader {
 
         let priority = object[path: "priority", "summary"]?.text ?? object[path: "priority", "name"]?.text
         let urgency = object["urgency"]?.text
-        let severity = SeverityInput(names: [priority].compactMap { $0 },
-                                     described: priority.map { "priority '\($0)'" } ?? "no priority" + (urgency.map { " (urgency \($0))" } ?? ""))
+        let severity = SeverityInput(
+            names: [priority].compactMap { $0 },
+            described: priority.map { "priority '\($0)'" } ?? "no priority" + (urgency.map { " (urgency \($0))" } ?? ""))
         var incident = ImportedIncident(
             tool: Self.tool, sourceID: id, reference: number, file: record.file,
             title: object["title"]?.text ?? object["summary"]?.text ?? "PagerDuty incident \(number ?? id)",
@@ -133,7 +136,9 @@ struct PagerDutyReader: ImportReader {
                 incident.commander = object["acknowledgements"]?.items.first?["acknowledger"].map(person(from:))
             } else if status == .resolved {
                 if entries.isEmpty {
-                    report.note("no log entries in these files, and PagerDuty empties acknowledgements[] on resolve: acknowledged_at is unknown, left missing. Import the log entries too", on: short)
+                    report.note(
+                        "no log entries in these files, and PagerDuty empties acknowledgements[] on resolve: acknowledged_at is unknown, left missing. Import the log entries too",
+                        on: short)
                 } else {
                     report.note("never acknowledged: acknowledged_at left missing (ops stats counts it as missing, not 0)", on: short)
                 }
@@ -181,7 +186,7 @@ struct PagerDutyReader: ImportReader {
                 incident.events.append(ImportedEvent(at: at, actor: by, kind: "assigned", text: summary))
             case "escalate_log_entry": incident.events.append(ImportedEvent(at: at, actor: by, kind: "escalated", text: summary))
             case "notify_log_entry", "reach_trigger_limit_log_entry", "repeat_escalation_path_log_entry", "exhaust_escalation_path_log_entry",
-                 "link_log_entry", "reach_ack_limit_log_entry":
+                "link_log_entry", "reach_ack_limit_log_entry":
                 skippedKinds[type, default: 0] += 1
             default:
                 let kind = type.replacingOccurrences(of: "_log_entry", with: "")

@@ -57,7 +57,9 @@ struct RootlyReader: ImportReader {
             if let incident = try convert(record, used: &used, report: &report) { result.append(incident) }
         }
         for id in eventOrder where !used.contains(id) {
-            report.skip("Rootly event \(id): no incident in these files lists it in relationships.events (an event carries no incident id; export it with its incident, include=events)")
+            report.skip(
+                "Rootly event \(id): no incident in these files lists it in relationships.events (an event carries no incident id; export it with its incident, include=events)"
+            )
         }
         return result
     }
@@ -73,15 +75,19 @@ struct RootlyReader: ImportReader {
         func time(_ key: String) throws -> Date? { try ImportInput.time(attributes[key], field: key, of: label, at: record.location) }
         // Every time is read, so a bad one is an error whichever the import ends up using.
         var times: [String: Date] = [:]
-        for key in ["in_triage_at", "started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at", "closed_at",
-                    "cancelled_at", "created_at", "updated_at"] {
+        for key in [
+            "in_triage_at", "started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at", "closed_at",
+            "cancelled_at", "created_at", "updated_at",
+        ] {
             times[key] = try time(key)
         }
         guard let created = times["created_at"] else { throw ImportInput.noCreationTime(label, field: "created_at", at: record.location) }
 
         let kind = attributes["kind"]?.text ?? "normal"
         if kind != "normal" && kind != "backfilled" {
-            let why = kind == "scheduled" ? "a scheduled maintenance" : kind.hasSuffix("_sub") ? "a sub-incident (\(kind)), counted with its parent" : "a \(kind) incident"
+            let why =
+                kind == "scheduled"
+                ? "a scheduled maintenance" : kind.hasSuffix("_sub") ? "a sub-incident (\(kind)), counted with its parent" : "a \(kind) incident"
             report.skip("\(short): \(why), not an incident to count")
             return nil
         }
@@ -112,8 +118,9 @@ struct RootlyReader: ImportReader {
             tool: Self.tool, sourceID: id, reference: number, file: record.file,
             title: attributes["title"]?.text ?? "Rootly incident \(number ?? id)", summary: attributes["summary"]?.text,
             url: attributes["url"]?.text,
-            severity: SeverityInput(names: [severityName, severity?["slug"]?.text, level].compactMap { $0 }, described: described,
-                                    scale: position.map { ($0, Self.levels.count, level!) }),
+            severity: SeverityInput(
+                names: [severityName, severity?["slug"]?.text, level].compactMap { $0 }, described: described,
+                scale: position.map { ($0, Self.levels.count, level!) }),
             status: status, service: serviceIDs.lazy.compactMap { services[$0] }.first)
         if !serviceIDs.isEmpty, incident.service == nil {
             report.note("services are given as ids only: export with include=services to import them", on: short)
@@ -135,15 +142,19 @@ struct RootlyReader: ImportReader {
         let mitigatedBy = user(attributes["mitigated_by"])
         if let mitigated = times["mitigated_at"], mitigated == times["resolved_at"], mitigatedBy == nil {
             incident.clock[.mitigated] = nil
-            report.note("mitigated_at equals resolved_at with nobody as mitigated_by: Rootly fills it in when an incident is resolved without being mitigated. Left missing", on: short)
+            report.note(
+                "mitigated_at equals resolved_at with nobody as mitigated_by: Rootly fills it in when an incident is resolved without being mitigated. Left missing",
+                on: short)
         }
 
         if let at = incident.clock[.mitigated] {
             incident.events.append(ImportedEvent(at: at, actor: mitigatedBy, kind: "mitigated", text: attributes["mitigation_message"]?.text ?? ""))
         }
         if let at = incident.clock[.resolved] {
-            incident.events.append(ImportedEvent(at: at, actor: user(attributes["resolved_by"]), kind: "resolved",
-                                                 text: attributes["resolution_message"]?.text ?? ""))
+            incident.events.append(
+                ImportedEvent(
+                    at: at, actor: user(attributes["resolved_by"]), kind: "resolved",
+                    text: attributes["resolution_message"]?.text ?? ""))
         }
         if let at = incident.clock[.closed] {
             incident.events.append(ImportedEvent(at: at, actor: user(attributes["closed_by"]), kind: "closed"))
@@ -154,8 +165,11 @@ struct RootlyReader: ImportReader {
             incident.sourceEvents += 1
             let attributes = event.value["attributes"]
             let eventLabel = "Rootly event \(eventID) of incident \(id)"
-            guard let at = try ImportInput.time(attributes?["occurred_at"] ?? attributes?["created_at"], field: "occurred_at",
-                                                of: eventLabel, at: event.location) else { continue }
+            guard
+                let at = try ImportInput.time(
+                    attributes?["occurred_at"] ?? attributes?["created_at"], field: "occurred_at",
+                    of: eventLabel, at: event.location)
+            else { continue }
             let text = attributes?["event"]?.text ?? attributes?["event_raw"]?.text ?? ""
             let actor = attributes?["user_display_name"]?.text.map { ImportedPerson(name: $0, email: nil, isSystem: $0 == "Rootly") }
             incident.events.append(ImportedEvent(at: at, actor: actor, kind: attributes?["kind"]?.text == "note" ? "note" : "event", text: text))

@@ -16,7 +16,8 @@ extension Incident {
             for status in [IncidentStatus.mitigated, .resolved, .closed] where past.clock[status.clockPoint] == nil {
                 // The last time it reached that status before the instant, unless reopened again before the instant.
                 guard let reached = past.timeline.last(where: { $0.kind == status.rawValue }),
-                      !past.timeline.contains(where: { $0.kind == "reopened" && $0.at > reached.at }) else { continue }
+                    !past.timeline.contains(where: { $0.kind == "reopened" && $0.at > reached.at })
+                else { continue }
                 past.clock[status.clockPoint] = reached.at
             }
         }

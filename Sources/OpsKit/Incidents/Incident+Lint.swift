@@ -25,14 +25,18 @@ extension Incident {
             problems.append(Problem(at("id"), "id \(incident.id) does not match its folder \((folder as NSString).lastPathComponent)"))
         }
         for (earlier, later) in incident.clockOrderViolations {
-            problems.append(Problem(at(later.key), "\(later.key) \(Timestamp.format(incident.clock[later]!)) is before \(earlier.key) \(Timestamp.format(incident.clock[earlier]!))"))
+            problems.append(
+                Problem(
+                    at(later.key),
+                    "\(later.key) \(Timestamp.format(incident.clock[later]!)) is before \(earlier.key) \(Timestamp.format(incident.clock[earlier]!))"))
         }
         if let latest = IncidentStatus.allCases.last(where: { incident.clock[$0.clockPoint] != nil }), incident.status < latest {
             problems.append(Problem(at("status"), "status is \(incident.status.rawValue) but \(latest.clockPoint.key) is set"))
         }
         if let config {
             if config.severity(named: incident.severity) == nil {
-                problems.append(Problem(at("severity"), "unknown severity `\(incident.severity)`. Known: \(config.severities.map(\.id).joined(separator: ", "))"))
+                problems.append(
+                    Problem(at("severity"), "unknown severity `\(incident.severity)`. Known: \(config.severities.map(\.id).joined(separator: ", "))"))
             }
             if let service = incident.service, !config.services.isEmpty, config.service(named: service) == nil {
                 problems.append(Problem(at("service"), "unknown service `\(service)`. Known: \(config.services.map(\.name).joined(separator: ", "))"))

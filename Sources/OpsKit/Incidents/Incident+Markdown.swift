@@ -3,8 +3,11 @@ import Yams
 
 extension Incident {
     /// Front-matter keys in the order ops writes them.
-    public static let fieldOrder = ["id", "title", "severity", "status", "service", "use_case", "commander", "roles",
-                                    "tags", "runbook", "alerts", "source"] + ClockPoint.allCases.map(\.key)
+    public static let fieldOrder =
+        [
+            "id", "title", "severity", "status", "service", "use_case", "commander", "roles",
+            "tags", "runbook", "alerts", "source",
+        ] + ClockPoint.allCases.map(\.key)
 
     /// Reads an incident from its document; a field that does not read names its line.
     /// Listings and metrics pass `timeline: false` to skip reading the body.
@@ -36,8 +39,9 @@ extension Incident {
         severity = try text("severity", required: true)!
         let statusText = try text("status", required: true)!
         guard let status = IncidentStatus(rawValue: statusText) else {
-            throw OpsError.file(document.path, line: yaml.line(of: "status"),
-                                "status `\(statusText)` is not one of: \(IncidentStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw OpsError.file(
+                document.path, line: yaml.line(of: "status"),
+                "status `\(statusText)` is not one of: \(IncidentStatus.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         self.status = status
         service = try text("service")
@@ -63,8 +67,9 @@ extension Incident {
         for point in ClockPoint.allCases {
             guard let value = try text(point.key) else { continue }
             guard let date = Timestamp.parse(value) else {
-                throw OpsError.file(document.path, line: yaml.line(of: point.key),
-                                    "`\(point.key)` is not a time: `\(value)`", fix: "Write it like 2026-11-22T17:58:02Z")
+                throw OpsError.file(
+                    document.path, line: yaml.line(of: point.key),
+                    "`\(point.key)` is not a time: `\(value)`", fix: "Write it like 2026-11-22T17:58:02Z")
             }
             clock[point] = date
         }

@@ -50,10 +50,12 @@ struct IncidentCache {
         func text(_ value: String) -> String { BackslashEscapes.encode(value, BackslashEscapes.separators) }
         func optional(_ value: String?) -> String { value.map(text) ?? "\\N" }
         func list(_ values: [String]) -> String { values.map(text).joined(separator: "\u{1E}") }
-        var fields = [text(key), text(incident.path), text(incident.id), text(incident.title), text(incident.severity),
-                      incident.status.rawValue, optional(incident.service), optional(incident.useCase), optional(incident.commander),
-                      incident.roles.map { text($0.role) + "\u{1F}" + text($0.person) }.joined(separator: "\u{1E}"),
-                      list(incident.tags), optional(incident.runbook), list(incident.alerts), optional(incident.source)]
+        var fields = [
+            text(key), text(incident.path), text(incident.id), text(incident.title), text(incident.severity),
+            incident.status.rawValue, optional(incident.service), optional(incident.useCase), optional(incident.commander),
+            incident.roles.map { text($0.role) + "\u{1F}" + text($0.person) }.joined(separator: "\u{1E}"),
+            list(incident.tags), optional(incident.runbook), list(incident.alerts), optional(incident.source),
+        ]
         fields += clockPoints.map { point in incident.clock[point].map { String($0.timeIntervalSince1970) } ?? "" }
         return fields.joined(separator: "\t")
     }
@@ -64,7 +66,9 @@ struct IncidentCache {
     static func incidents(gitDirectory: String, tree: String, where keep: (Incident) -> Bool) -> [Incident]? {
         guard let data = try? Data(contentsOf: URL(fileURLWithPath: gitDirectory + "/ops/incidents.cache"), options: .alwaysMapped) else { return nil }
         var kept: [Incident] = []
-        let found = scan(data) { treeText in treeText == tree } each: { _, incident in
+        let found = scan(data) { treeText in
+            treeText == tree
+        } each: { _, incident in
             if keep(incident) { kept.append(incident) }
         }
         return found == tree ? kept : nil
@@ -72,7 +76,11 @@ struct IncidentCache {
 
     private static func decode(_ data: Data) -> (String?, [String: Incident]) {
         var result: [String: Incident] = [:]
-        let tree = scan(data) { _ in true } each: { key, incident in result[key] = incident }
+        let tree = scan(data) { _ in
+            true
+        } each: { key, incident in
+            result[key] = incident
+        }
         return (tree, result)
     }
 
@@ -84,7 +92,8 @@ struct IncidentCache {
             let buffer = raw.bindMemory(to: UInt8.self)
             let headerBytes = Array((header + "\n").utf8)
             guard buffer.count > headerBytes.count, buffer.starts(with: headerBytes),
-                  let treeEnd = buffer[headerBytes.count...].firstIndex(of: 0x0A) else { return nil }
+                let treeEnd = buffer[headerBytes.count...].firstIndex(of: 0x0A)
+            else { return nil }
             let treeText = String(decoding: UnsafeBufferPointer(rebasing: buffer[headerBytes.count..<treeEnd]), as: UTF8.self)
             let tree = treeText.count == 40 ? treeText : nil
             guard wanted(tree) else { return tree }
@@ -119,10 +128,13 @@ struct IncidentCache {
             let parts = pair.split(separator: "\u{1F}", omittingEmptySubsequences: false)
             return parts.count == 2 ? (text(String(parts[0])), text(String(parts[1]))) : nil
         }
-        return (text(fields[0]), Incident(
-            id: text(fields[2]), title: text(fields[3]), severity: text(fields[4]), status: status, service: optional(fields[6]),
-            useCase: optional(fields[7]), commander: optional(fields[8]), roles: roles, tags: list(fields[10]),
-            runbook: optional(fields[11]), alerts: list(fields[12]), source: optional(fields[13]), clock: clock,
-            timeline: [], path: text(fields[1])))
+        return (
+            text(fields[0]),
+            Incident(
+                id: text(fields[2]), title: text(fields[3]), severity: text(fields[4]), status: status, service: optional(fields[6]),
+                useCase: optional(fields[7]), commander: optional(fields[8]), roles: roles, tags: list(fields[10]),
+                runbook: optional(fields[11]), alerts: list(fields[12]), source: optional(fields[13]), clock: clock,
+                timeline: [], path: text(fields[1]))
+        )
     }
 }

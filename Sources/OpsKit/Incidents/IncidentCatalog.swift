@@ -61,7 +61,8 @@ public struct IncidentCatalog: Sendable {
     public static func load(_ workspace: Workspace, timelines: Bool = false, where keep: ((Incident) -> Bool)? = nil) throws -> IncidentCatalog {
         let treeID = try workspace.committedEntryID(IncidentLocator.folder)
         if !timelines, let treeID,
-           let incidents = IncidentCache.incidents(gitDirectory: workspace.gitDirectory, tree: treeID.hex, where: keep ?? { _ in true }) {
+            let incidents = IncidentCache.incidents(gitDirectory: workspace.gitDirectory, tree: treeID.hex, where: keep ?? { _ in true })
+        {
             return IncidentCatalog(incidents: incidents.sorted { $0.path < $1.path }, problems: [])
         }
         var cache = timelines ? nil : IncidentCache(gitDirectory: workspace.gitDirectory)

@@ -176,34 +176,42 @@ public enum IncidentRendering {
         case .csv:
             let points = ClockPoint.allCases
             let durations = ["time_to_detect", "time_to_acknowledge", "time_to_mitigate", "time_to_resolve"]
-            let headers = ["id", "title", "severity", "status", "service", "use_case", "commander", "tags"]
+            let headers =
+                ["id", "title", "severity", "status", "service", "use_case", "commander", "tags"]
                 + points.map(\.key) + durations.map { $0 + "_seconds" }
             let rows = incidents.map { incident -> [String] in
                 let known = incident.durations(clockStart: config.clockStart)
-                return [incident.id, incident.title, incident.severity, incident.status.rawValue, incident.service ?? "",
-                        incident.useCase ?? "", incident.commander ?? "", incident.tags.joined(separator: " ")]
+                return [
+                    incident.id, incident.title, incident.severity, incident.status.rawValue, incident.service ?? "",
+                    incident.useCase ?? "", incident.commander ?? "", incident.tags.joined(separator: " "),
+                ]
                     + points.map { incident.clock[$0].map(Timestamp.format) ?? "" }
                     + durations.map { known[$0].map { String(Int($0.rounded())) } ?? "" }
             }
             return CSV.render(headers: headers, rows: rows)
         case .table:
             if incidents.isEmpty { return "" }
-            var table = TextTable(headers: ["ID", "SEV", "STATUS", "SERVICE", "OPENED (\(config.timeZone.identifier))", "FOR", "TITLE"],
-                                  rightAligned: [5])
+            var table = TextTable(
+                headers: ["ID", "SEV", "STATUS", "SERVICE", "OPENED (\(config.timeZone.identifier))", "FOR", "TITLE"],
+                rightAligned: [5])
             for incident in incidents {
                 let opened = incident.clock[.opened]
                 let end = incident.isSettled ? (incident.clock[.resolved] ?? incident.clock[.closed]) : now
                 let span = opened.flatMap { start in end.map { DurationFormat.short($0.timeIntervalSince(start)) } } ?? "–"
-                table.rows.append([incident.id, incident.severity, incident.status.rawValue, incident.service ?? "–",
-                                   opened.map { LocalTime.format($0, zone: config.timeZone) } ?? "–", span,
-                                   oneLine(incident.title, limit: 48)])
+                table.rows.append([
+                    incident.id, incident.severity, incident.status.rawValue, incident.service ?? "–",
+                    opened.map { LocalTime.format($0, zone: config.timeZone) } ?? "–", span,
+                    oneLine(incident.title, limit: 48),
+                ])
             }
             return table.text
         }
     }
 
-    public static func show(_ incident: Incident, format: OutputFormat, config: OpsConfig, now: Date,
-                            runbook: AttachedRunbook? = nil) throws -> String {
+    public static func show(
+        _ incident: Incident, format: OutputFormat, config: OpsConfig, now: Date,
+        runbook: AttachedRunbook? = nil
+    ) throws -> String {
         switch format {
         case .json:
             var record = IncidentRecord(incident, clockStart: config.clockStart, withTimeline: true)
@@ -228,8 +236,10 @@ public enum IncidentRendering {
             lines += fields.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
             lines.append("")
             let known = incident.durations(clockStart: config.clockStart)
-            let labels = [("time_to_detect", "to detect"), ("time_to_acknowledge", "to acknowledge"),
-                          ("time_to_mitigate", "to mitigate"), ("time_to_resolve", "to resolve")]
+            let labels = [
+                ("time_to_detect", "to detect"), ("time_to_acknowledge", "to acknowledge"),
+                ("time_to_mitigate", "to mitigate"), ("time_to_resolve", "to resolve"),
+            ]
             var so = labels.map { name, label in "\(label) \(known[name].map(DurationFormat.short) ?? "–")" }
             if !incident.isSettled, let opened = incident.clock[.opened] {
                 so.append("open for \(DurationFormat.short(now.timeIntervalSince(opened)))")

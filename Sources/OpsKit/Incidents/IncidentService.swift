@@ -59,12 +59,15 @@ public struct IncidentService {
         if !force, let twin = IncidentTwins.openTwin(of: new.document.incident, among: IncidentTwins.candidates(near: new.document.incident, in: workspace)) {
             let opened = LocalTime.formatWithZone(twin.clock[.opened]!, zone: config.timeZone)
             let short = ShortName.incident(twin.id)
-            throw OpsError.input("\(twin.id) is already \(twin.status.rawValue) on \(twin.service ?? "-"): \"\(IncidentRendering.oneLine(twin.title, limit: 60))\", "
-                                 + "opened \(opened). Add to it (ops incident note \(short) \"...\"), or open another anyway with --force")
+            throw OpsError.input(
+                "\(twin.id) is already \(twin.status.rawValue) on \(twin.service ?? "-"): \"\(IncidentRendering.oneLine(twin.title, limit: 60))\", "
+                    + "opened \(opened). Add to it (ops incident note \(short) \"...\"), or open another anyway with --force")
         }
         let id = new.document.incident.id
-        try workspace.commit(action: "incident.open", id: id, subject: subject("open", id, new.document.incident.title),
-                             author: author) { snapshot in
+        try workspace.commit(
+            action: "incident.open", id: id, subject: subject("open", id, new.document.incident.title),
+            author: author
+        ) { snapshot in
             if try snapshot.read(new.path) != nil { throw OpsError.repository("\(id) exists already; run the command again") }
             return new.changes
         }
@@ -83,8 +86,10 @@ public struct IncidentService {
 
     /// A new incident, checked against ops.yaml, not yet committed. `actor` is who the
     /// timeline says opened it; the commander defaults to the author when a person opens it.
-    func newIncident(_ request: OpenRequest, author: Author, actor: String, force: Bool,
-                     config: OpsConfig) throws -> NewIncident {
+    func newIncident(
+        _ request: OpenRequest, author: Author, actor: String, force: Bool,
+        config: OpsConfig
+    ) throws -> NewIncident {
         try rejectNul(request.title, "title")
         let title = Self.printable(request.title.trimmingCharacters(in: .whitespacesAndNewlines))
         guard !title.isEmpty else {
@@ -174,7 +179,8 @@ public struct IncidentService {
     /// closing is still right (follow-up may live elsewhere), but the gap should be seen.
     private func missingPostmortem(_ incident: Incident, _ config: OpsConfig) throws -> String? {
         guard let days = config.postmortemDeadlines[incident.severity],
-              try workspace.committedEntryID(PostmortemService.path(for: incident.path)) == nil else { return nil }
+            try workspace.committedEntryID(PostmortemService.path(for: incident.path)) == nil
+        else { return nil }
         let short = ShortName.incident(incident.id)
         return "\(incident.id) is \(incident.severity) and has no postmortem; ops.yaml wants one within \(days) business day\(days == 1 ? "" : "s") "
             + "of resolution. Write it: ops postmortem new \(short)"
@@ -189,8 +195,9 @@ public struct IncidentService {
             let beforeFields = document.document.frontMatter
             var edited = try IncidentDocument(text: text, path: before.path)
             guard edited.incident.id == before.id else {
-                throw OpsError.file(before.path, line: edited.document.frontMatter?.line(of: "id"),
-                                    "the id must stay \(before.id); it names the folder")
+                throw OpsError.file(
+                    before.path, line: edited.document.frontMatter?.line(of: "id"),
+                    "the id must stay \(before.id); it names the folder")
             }
             if !force { try checkOrder(edited.incident.clock, changed: Set(ClockPoint.allCases), config) }
             // The same checks as `ops lint`, so an edit cannot commit what lint would reject.
@@ -228,8 +235,10 @@ public struct IncidentService {
     // MARK: Applying one change
 
     /// Applies `change`; returns why nothing changed, or nil when the document changed.
-    private func apply(_ change: Change, to document: inout IncidentDocument, at: Date?, now: Date, force: Bool,
-                       author: Author, config: OpsConfig) throws -> String? {
+    private func apply(
+        _ change: Change, to document: inout IncidentDocument, at: Date?, now: Date, force: Bool,
+        author: Author, config: OpsConfig
+    ) throws -> String? {
         let incident = document.incident
         let when = at ?? now
         func local(_ date: Date) -> String { LocalTime.formatWithZone(date, zone: config.timeZone) }
@@ -284,7 +293,9 @@ public struct IncidentService {
         case .correct(let point):
             // Correcting records a time learned later; reaching a new status is its own command.
             if let status = IncidentStatus.allCases.first(where: { $0.clockPoint == point }), status > incident.status {
-                throw OpsError.input("\(incident.id) is \(incident.status.rawValue), not \(status.rawValue) yet. Use: ops incident \(Self.verb(for: status)) \(incident.id) --at TIME")
+                throw OpsError.input(
+                    "\(incident.id) is \(incident.status.rawValue), not \(status.rawValue) yet. Use: ops incident \(Self.verb(for: status)) \(incident.id) --at TIME"
+                )
             }
             return try correct(point, to: when, in: &document, force: force, now: now, author: author, config: config)
         }
@@ -292,29 +303,37 @@ public struct IncidentService {
     }
 
     /// Sets a clock point to a corrected time; the timeline keeps the old and the new.
-    private func correct(_ point: ClockPoint, to date: Date, in document: inout IncidentDocument, force: Bool, now: Date,
-                         author: Author, config: OpsConfig) throws -> String? {
+    private func correct(
+        _ point: ClockPoint, to date: Date, in document: inout IncidentDocument, force: Bool, now: Date,
+        author: Author, config: OpsConfig
+    ) throws -> String? {
         let old = document.incident.clock[point]
         if old == date { return "\(point.key) of \(document.incident.id) is already \(LocalTime.formatWithZone(date, zone: config.timeZone))" }
         try document.setTime(point, date)
         if !force { try checkOrder(document.incident.clock, changed: [point], config) }
         let was = old.map(Timestamp.format) ?? "unset"
-        try document.append(TimelineEntry(at: now, actor: author.handle, kind: "corrected",
-                                          text: "\(point.key) \(was) → \(Timestamp.format(date))"))
+        try document.append(
+            TimelineEntry(
+                at: now, actor: author.handle, kind: "corrected",
+                text: "\(point.key) \(was) → \(Timestamp.format(date))"))
         return nil
     }
 
     // MARK: Plumbing
 
     /// Reads the incident in the commit being built, lets `edit` change it, and commits.
-    private func mutate(_ input: String, action: String, author: Author,
-                        _ edit: (inout IncidentDocument) throws -> String?) throws -> Outcome {
+    private func mutate(
+        _ input: String, action: String, author: Author,
+        _ edit: (inout IncidentDocument) throws -> String?
+    ) throws -> Outcome {
         let ref = try IncidentLocator.locate(input, in: workspace)
         var result: Incident?
         var unchanged: String?
         // The subject is read after the build, so the title comes from the file just read.
-        let commit = try workspace.commit(action: "incident.\(action)", id: ref.id, subject: subject(action, ref.id, result?.title ?? ""),
-                                          author: author) { snapshot in
+        let commit = try workspace.commit(
+            action: "incident.\(action)", id: ref.id, subject: subject(action, ref.id, result?.title ?? ""),
+            author: author
+        ) { snapshot in
             guard let data = try snapshot.read(ref.path) else {
                 throw OpsError.repository("\(ref.id) was deleted by another change; nothing was written")
             }
@@ -361,9 +380,13 @@ public struct IncidentService {
                 // Same minute: show seconds, or the message would read "14:37 is before 14:37".
                 let sameMinute = LocalTime.format(later.1, zone: zone) == LocalTime.format(earlier.1, zone: zone)
                 func time(_ date: Date) -> String {
-                    sameMinute ? LocalTime.format(date, zone: zone) + String(format: ":%02d", Int(date.timeIntervalSince1970) % 60) : LocalTime.format(date, zone: zone)
+                    sameMinute
+                        ? LocalTime.format(date, zone: zone) + String(format: ":%02d", Int(date.timeIntervalSince1970) % 60)
+                        : LocalTime.format(date, zone: zone)
                 }
-                throw OpsError.input("\(later.0.key) \(time(later.1)) would be before \(earlier.0.key) \(time(earlier.1)) (\(zone.identifier)). Check the time, or add --force to record it anyway")
+                throw OpsError.input(
+                    "\(later.0.key) \(time(later.1)) would be before \(earlier.0.key) \(time(earlier.1)) (\(zone.identifier)). Check the time, or add --force to record it anyway"
+                )
             }
         }
     }
@@ -375,10 +398,12 @@ public struct IncidentService {
     /// Text as typed, minus control characters (terminal escapes from pasted output or alert
     /// payloads) that would act on the terminal of whoever reads the file. Line breaks and tabs stay.
     static func printable(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
-            let value = scalar.value
-            let control = (value < 0x20 && scalar != "\n" && scalar != "\t" && scalar != "\r") || (0x7F...0x9F).contains(value)
-            return control ? "\u{FFFD}" : scalar
-        }))
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { scalar in
+                    let value = scalar.value
+                    let control = (value < 0x20 && scalar != "\n" && scalar != "\t" && scalar != "\r") || (0x7F...0x9F).contains(value)
+                    return control ? "\u{FFFD}" : scalar
+                }))
     }
 }

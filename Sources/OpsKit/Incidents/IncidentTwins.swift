@@ -13,8 +13,9 @@ enum IncidentTwins {
         let title = words(new.title)
         return incidents.filter { other in
             guard other.id != new.id, !other.isSettled, let otherOpened = other.clock[.opened],
-                  abs(otherOpened.timeIntervalSince(opened)) <= window,
-                  (other.service ?? "").caseInsensitiveCompare(new.service ?? "") == .orderedSame else { return false }
+                abs(otherOpened.timeIntervalSince(opened)) <= window,
+                (other.service ?? "").caseInsensitiveCompare(new.service ?? "") == .orderedSame
+            else { return false }
             return nearlyIdentical(title, words(other.title))
         }.max { ($0.clock[.opened]!, $0.id) < ($1.clock[.opened]!, $1.id) }
     }

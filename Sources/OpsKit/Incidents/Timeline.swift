@@ -61,7 +61,8 @@ enum Timeline {
         let parts = line.dropFirst(2).utf8.split(separator: UInt8(ascii: " "), maxSplits: 3, omittingEmptySubsequences: false)
             .map { Substring($0) }
         guard parts.count >= 3, let at = Timestamp.parse(String(parts[0])), !parts[1].isEmpty,
-              parts[2].hasPrefix("**"), parts[2].hasSuffix("**"), parts[2].count > 4 else { return nil }
+            parts[2].hasPrefix("**"), parts[2].hasSuffix("**"), parts[2].count > 4
+        else { return nil }
         let kind = String(parts[2].dropFirst(2).dropLast(2))
         return TimelineEntry(at: at, actor: String(parts[1]), kind: kind, text: parts.count > 3 ? String(parts[3]) : "")
     }
@@ -83,7 +84,8 @@ enum Timeline {
             // A line of two spaces is not blank here: parse reads it as an empty continuation line
             // of the entry above it, so the new entry goes after it, not before.
             while insertAt > start + 1, lines[insertAt - 1].text.trimmingCharacters(in: .whitespaces).isEmpty,
-                  !lines[insertAt - 1].text.hasPrefix("  ") { insertAt -= 1 }
+                !lines[insertAt - 1].text.hasPrefix("  ")
+            { insertAt -= 1 }
         } else {
             insertAt = lines.count
             var section: [YAMLText.Line] = [YAMLText.Line(text: heading, terminator: newline)]

@@ -55,7 +55,7 @@ public enum RepositorySetup {
         let author: Author
         do {
             author = try Author.resolve(explicit: explicit, environment: environment, people: people, gitConfig: gitConfig)
-        } catch where people.isEmpty && explicit == nil {
+        } catch  where people.isEmpty && explicit == nil {
             // OPS_USER names a handle, but a new ops.yaml lists nobody yet: sign as Git's user instead.
             author = try Author.resolve(explicit: nil, environment: [:], people: people, gitConfig: gitConfig)
         }
@@ -66,8 +66,10 @@ public enum RepositorySetup {
             let workspace = try Workspace(root: root, environment: environment, clock: clock)
             var added: [String] = []
             var kept: [String] = []
-            let commit = try workspace.commit(action: "init", subject: "ops: set up the ops repository",
-                                              author: author, timeZone: config.timeZone) { snapshot in
+            let commit = try workspace.commit(
+                action: "init", subject: "ops: set up the ops repository",
+                author: author, timeZone: config.timeZone
+            ) { snapshot in
                 added = []
                 kept = []
                 var changes: [FileChange] = []

@@ -10,8 +10,10 @@ extension ResponseStats {
         }
     }
 
-    static let csvHeaders = ["group_by", "group", "metric", "count", "missing", "mean_seconds", "median_seconds",
-                             "p90_seconds", "max_seconds", "small_sample"]
+    static let csvHeaders = [
+        "group_by", "group", "metric", "count", "missing", "mean_seconds", "median_seconds",
+        "p90_seconds", "max_seconds", "small_sample",
+    ]
 
     private var csv: String {
         let rows = groups.flatMap { group in
@@ -42,8 +44,9 @@ extension ResponseStats {
                 let first = summary.metric == group.metrics.first?.metric
                 // The space keeps counts aligned with those that carry the small-sample star.
                 let mark = summary.smallSample ? "*" : anySmall ? " " : ""
-                table.rows.append([first ? group.key : "", Self.shortName(summary.metric), String(summary.count) + mark, String(summary.missing)]
-                                  + [summary.mean, summary.median, summary.p90, summary.max].map { $0.map(DurationFormat.short) ?? "–" })
+                table.rows.append(
+                    [first ? group.key : "", Self.shortName(summary.metric), String(summary.count) + mark, String(summary.missing)]
+                        + [summary.mean, summary.median, summary.p90, summary.max].map { $0.map(DurationFormat.short) ?? "–" })
             }
         }
         lines.append(table.text.trimmingCharacters(in: .newlines))
@@ -53,9 +56,10 @@ extension ResponseStats {
 
         if !open.isEmpty {
             lines += ["", "Not yet resolved (in the figures they have reached):"]
-            let columns = Self.aligned(open.map { item in
-                [item.id, item.severity, item.status.rawValue, item.age.map { DurationFormat.short($0) + " ago" } ?? "–"]
-            })
+            let columns = Self.aligned(
+                open.map { item in
+                    [item.id, item.severity, item.status.rawValue, item.age.map { DurationFormat.short($0) + " ago" } ?? "–"]
+                })
             // The title takes what is left of 80 columns, so the ids and ages stay on one line.
             lines += zip(columns, open).map { line, item in line + "  " + IncidentRendering.oneLine(item.title, limit: Swift.max(16, 78 - line.count)) }
         }
@@ -69,12 +73,14 @@ extension ResponseStats {
             }
         }
 
-        lines += ["", "Each figure counts every incident that reached its clock point, resolved or not",
-                  "(time to resolve: resolved ones). Time to detect = detected_at − started_at.",
-                  "Acknowledge, mitigate, resolve count from \(clockStartDefinition).",
-                  "Missing: a clock point unknown, never counted as 0. Median: the middle value",
-                  "(mean of the two middle ones). p90: nearest rank, the smallest value with at",
-                  "least 90 % of the values at or below it."]
+        lines += [
+            "", "Each figure counts every incident that reached its clock point, resolved or not",
+            "(time to resolve: resolved ones). Time to detect = detected_at − started_at.",
+            "Acknowledge, mitigate, resolve count from \(clockStartDefinition).",
+            "Missing: a clock point unknown, never counted as 0. Median: the middle value",
+            "(mean of the two middle ones). p90: nearest rank, the smallest value with at",
+            "least 90 % of the values at or below it.",
+        ]
         lines += clockSources
         return lines.joined(separator: "\n") + "\n"
     }

@@ -206,8 +206,10 @@ public enum ResponseMetrics {
     public static let smallSample = 5
 
     /// incidents: all incidents; scope: only those whose opened_at is in [start, end) count (nil = all).
-    public static func compute(_ incidents: [Incident], config: OpsConfig, scope: DateInterval?, scopeLabel: String?,
-                               groupBy: StatsGrouping?, now: Date) -> ResponseStats {
+    public static func compute(
+        _ incidents: [Incident], config: OpsConfig, scope: DateInterval?, scopeLabel: String?,
+        groupBy: StatsGrouping?, now: Date
+    ) -> ResponseStats {
         let inScope = incidents.filter { incident in
             guard let scope else { return true }
             // An incident without opened_at cannot be placed in a window, so a scoped report leaves it out.
@@ -229,8 +231,10 @@ public enum ResponseMetrics {
             counted.append(incident)
             if !incident.isSettled {
                 let opened = incident.clock[.opened]
-                open.append(.init(id: incident.id, title: incident.title, severity: incident.severity, status: incident.status,
-                                  openedAt: opened, age: opened.map { now.timeIntervalSince($0) }))
+                open.append(
+                    .init(
+                        id: incident.id, title: incident.title, severity: incident.severity, status: incident.status,
+                        openedAt: opened, age: opened.map { now.timeIntervalSince($0) }))
             }
         }
         open.sort { ($0.openedAt ?? .distantFuture, $0.id) < ($1.openedAt ?? .distantFuture, $1.id) }
@@ -273,8 +277,9 @@ public enum ResponseMetrics {
             }
             return ResponseStats.MetricSummary(metric: metric, values: values, missing: missing)
         }
-        return .init(key: key, grouping: grouping, incidents: incidents.count, settled: incidents.filter(\.isSettled).count,
-                     smallSample: incidents.count < smallSample, metrics: metrics)
+        return .init(
+            key: key, grouping: grouping, incidents: incidents.count, settled: incidents.filter(\.isSettled).count,
+            smallSample: incidents.count < smallSample, metrics: metrics)
     }
 
     private static func key(of incident: Incident, by grouping: StatsGrouping, config: OpsConfig) -> String {

@@ -30,12 +30,19 @@ public struct Postmortem: Sendable {
             var words: [String] = []
             var tags: [String] = []
             for word in checklist.text.split(separator: " ").map(String.init) {
-                if word.hasPrefix("@"), word.count > 1 { owner = String(word.dropFirst()) }
-                else if word.lowercased().hasPrefix("due:") { due = String(word.dropFirst(4)) }
-                else if word.lowercased().hasPrefix("done:"), word.count > 5 { doneOn = String(word.dropFirst(5)) }
-                else if word.hasPrefix("#"), word.count > 1 { tags.append(String(word.dropFirst())) }
-                else if word.count == 2, word.hasPrefix("P"), let level = Int(word.dropFirst()), (0...3).contains(level) { priority = word }
-                else { words.append(word) }
+                if word.hasPrefix("@"), word.count > 1 {
+                    owner = String(word.dropFirst())
+                } else if word.lowercased().hasPrefix("due:") {
+                    due = String(word.dropFirst(4))
+                } else if word.lowercased().hasPrefix("done:"), word.count > 5 {
+                    doneOn = String(word.dropFirst(5))
+                } else if word.hasPrefix("#"), word.count > 1 {
+                    tags.append(String(word.dropFirst()))
+                } else if word.count == 2, word.hasPrefix("P"), let level = Int(word.dropFirst()), (0...3).contains(level) {
+                    priority = word
+                } else {
+                    words.append(word)
+                }
             }
             self.tags = tags
             text = words.joined(separator: " ")
@@ -106,8 +113,10 @@ extension Postmortem {
                 .map { document.bodyLine + $0 }
         }
         if let status = document.frontMatter?["status"]?.scalarText, Postmortem.status(named: status) == nil {
-            problems.append(Problem(Location(path: path, line: document.frontMatter?.line(of: "status")),
-                                    "status `\(status)` is not one of: \(statuses.joined(separator: ", "))"))
+            problems.append(
+                Problem(
+                    Location(path: path, line: document.frontMatter?.line(of: "status")),
+                    "status `\(status)` is not one of: \(statuses.joined(separator: ", "))"))
         }
         let rootCause = section("Root cause", in: document).filter { !$0.1.trimmingCharacters(in: .whitespaces).isEmpty }
         if rootCause.isEmpty {
@@ -120,8 +129,11 @@ extension Postmortem {
         for item in postmortem.actionItems {
             var missing: [String] = []
             if item.owner == nil { missing.append("an owner (@handle)") }
-            if item.due == nil { missing.append("a due date (due:YYYY-MM-DD)") }
-            else if TimeInput.day(item.due!, zone: TimeZone(identifier: "UTC")!) == nil { missing.append("a due date that reads as YYYY-MM-DD") }
+            if item.due == nil {
+                missing.append("a due date (due:YYYY-MM-DD)")
+            } else if TimeInput.day(item.due!, zone: TimeZone(identifier: "UTC")!) == nil {
+                missing.append("a due date that reads as YYYY-MM-DD")
+            }
             if !missing.isEmpty {
                 problems.append(Problem(Location(path: path, line: item.line), "action item needs \(missing.joined(separator: " and "))"))
             }

@@ -17,9 +17,10 @@ enum PostmortemIndex {
         for year in try workspace.committedEntries(in: IncidentLocator.folder).sorted(by: { $0.name < $1.name }) {
             let yearFolder = IncidentLocator.folder + "/" + year.name
             for month in try workspace.committedEntries(in: yearFolder).sorted(by: { $0.name < $1.name }) {
-                let files = try known[month.id.hex]
+                let files =
+                    try known[month.id.hex]
                     ?? workspace.committedFiles(under: yearFolder + "/" + month.name)
-                        .filter { $0.path.hasSuffix("/postmortem.md") }
+                    .filter { $0.path.hasSuffix("/postmortem.md") }
                 seen[month.id.hex] = files
                 result += files
             }

@@ -53,10 +53,12 @@ public struct PostmortemService {
         let end = incident.clock[.resolved]
         let ordered = incident.timeline.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
         let timeline: [[String: String]] = ordered.map { entry in
-            ["time": LocalTime.format(entry.at, zone: zone),
-             "offset": origin.map { Self.offset(entry.at.timeIntervalSince($0)) } ?? "",
-             "actor": Self.cell(entry.actor),
-             "what": Self.cell(entry.text.isEmpty ? entry.kind : "\(entry.kind) \(LocalTime.localizingTimestamps(in: entry.text, zone: zone))")]
+            [
+                "time": LocalTime.format(entry.at, zone: zone),
+                "offset": origin.map { Self.offset(entry.at.timeIntervalSince($0)) } ?? "",
+                "actor": Self.cell(entry.actor),
+                "what": Self.cell(entry.text.isEmpty ? entry.kind : "\(entry.kind) \(LocalTime.localizingTimestamps(in: entry.text, zone: zone))"),
+            ]
         }
         var values: [String: Any] = [
             "id": incident.id, "title": incident.title.components(separatedBy: .newlines).joined(separator: " "),
@@ -72,10 +74,11 @@ public struct PostmortemService {
             "detected": origin.map { LocalTime.format($0, zone: zone) } ?? "unknown",
         ]
         if let runbook {
-            values["runbook"] = [
-                "runbook_name": runbook.title, "done": runbook.done, "skipped": runbook.skipped, "total": runbook.items.count,
-                "phases": runbook.progress.map { ["phase": $0.phase, "done": $0.done, "skipped": $0.skipped, "total": $0.total] },
-            ] as [String: Any]
+            values["runbook"] =
+                [
+                    "runbook_name": runbook.title, "done": runbook.done, "skipped": runbook.skipped, "total": runbook.items.count,
+                    "phases": runbook.progress.map { ["phase": $0.phase, "done": $0.done, "skipped": $0.skipped, "total": $0.total] },
+                ] as [String: Any]
         }
         return try TemplateRenderer.render(template, path: templatePath, with: values)
     }
@@ -122,7 +125,8 @@ public struct PostmortemService {
         let incident = try IncidentService(workspace).find(input)
         let path = Self.path(for: incident.path)
         let now = workspace.clock()
-        let commit = try workspace.commit(action: "postmortem.status", id: incident.id, subject: "postmortem \(incident.id): \(status)", author: author) { snapshot in
+        let commit = try workspace.commit(action: "postmortem.status", id: incident.id, subject: "postmortem \(incident.id): \(status)", author: author) {
+            snapshot in
             guard let data = try snapshot.read(path) else {
                 throw OpsError.input("\(incident.id) has no postmortem yet. Write one: ops postmortem new \(incident.id)")
             }
@@ -130,7 +134,8 @@ public struct PostmortemService {
             let before = document.frontMatter?["status"]?.scalarText ?? "Draft"
             if before == status { return [] }
             try document.frontMatter?.set("status", .text(status), order: Postmortem.fieldOrder)
-            var incidentDocument = try IncidentDocument(text: UTF8Text.decode(try snapshot.read(incident.path) ?? Data(), path: incident.path), path: incident.path)
+            var incidentDocument = try IncidentDocument(
+                text: UTF8Text.decode(try snapshot.read(incident.path) ?? Data(), path: incident.path), path: incident.path)
             try incidentDocument.append(TimelineEntry(at: now, actor: author.handle, kind: "postmortem", text: "\(before) → \(status)"))
             return [.write(path, document.text), .write(incident.path, incidentDocument.text)]
         }
@@ -166,7 +171,8 @@ public struct PostmortemService {
         var result: [Requirement] = []
         for incident in try incidents ?? IncidentCatalog.load(workspace).incidents where incident.isSettled {
             guard let level = config.severity(named: incident.severity), let days = config.postmortemDeadlines[level.id],
-                  let resolved = incident.clock[.resolved] ?? incident.clock[.closed] else { continue }
+                let resolved = incident.clock[.resolved] ?? incident.clock[.closed]
+            else { continue }
             let dueDay = Self.addingBusinessDays(days, to: resolved, zone: config.timeZone)
             var status = "missing"
             if let postmortems {
@@ -177,8 +183,10 @@ public struct PostmortemService {
             let normalized = Postmortem.status(named: status) ?? status
             let finished = normalized == "Reviewed" || normalized == "Closed"
             let endOfDue = Calendar.gregorian(config.timeZone).date(byAdding: .day, value: 1, to: dueDay)!
-            result.append(Requirement(incident: incident.id, title: incident.title, severity: level.id, resolvedAt: resolved,
-                                      due: Self.day(dueDay, zone: config.timeZone), status: status, overdue: !finished && now >= endOfDue))
+            result.append(
+                Requirement(
+                    incident: incident.id, title: incident.title, severity: level.id, resolvedAt: resolved,
+                    due: Self.day(dueDay, zone: config.timeZone), status: status, overdue: !finished && now >= endOfDue))
         }
         return result.sorted { ($0.resolvedAt, $0.incident) < ($1.resolvedAt, $1.incident) }
     }

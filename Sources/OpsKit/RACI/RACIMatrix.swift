@@ -44,8 +44,10 @@ public struct RACIMatrix {
                 if let single = value.scalarText { return single.isEmpty ? [] : [single] }
                 return value.array().compactMap(\.scalarText)
             }
-            workstreams.append(Workstream(name: key, responsible: list("R"), accountable: list("A"), consulted: list("C"),
-                                          informed: list("I"), line: yaml.line(of: key)))
+            workstreams.append(
+                Workstream(
+                    name: key, responsible: list("R"), accountable: list("A"), consulted: list("C"),
+                    informed: list("I"), line: yaml.line(of: key)))
         }
     }
 
@@ -72,7 +74,9 @@ public struct RACIMatrix {
         var pairs: [(Node, Node)] = []
         for key in Self.roles {
             let names = current.names(key)
-            if key == "A", names.count == 1 { pairs.append((Node(key), .text(names[0]))) } else if !names.isEmpty || key == "R" {
+            if key == "A", names.count == 1 {
+                pairs.append((Node(key), .text(names[0])))
+            } else if !names.isEmpty || key == "R" {
                 pairs.append((Node(key), .list(names)))
             }
         }
@@ -129,8 +133,10 @@ public struct RACIService {
             throw OpsError.input("'\(name)' is not a person, title, team or group in ops.yaml. Add them there first")
         }
         var result: RACIMatrix.Workstream?
-        let commit = try workspace.commit(action: "raci.set", subject: "raci \(workstream): \(role) = \(names.joined(separator: ", "))",
-                                          author: author) { snapshot in
+        let commit = try workspace.commit(
+            action: "raci.set", subject: "raci \(workstream): \(role) = \(names.joined(separator: ", "))",
+            author: author
+        ) { snapshot in
             guard let data = try snapshot.read(RACIMatrix.path) else { throw OpsError.input("there is no raci.yaml yet") }
             var matrix = try RACIMatrix(UTF8Text.decode(data, path: RACIMatrix.path))
             try matrix.set(workstream, role: role, to: names)

@@ -38,7 +38,9 @@ public struct RACIWho: Sendable {
             return workstream(exact, config: config)
         }
         if let (subject, name, people) = config.party(key) {
-            let names = subject == .person ? Set([people[0].handle, people[0].name, people[0].title, people[0].team].compactMap { $0?.lowercased() })
+            let names =
+                subject == .person
+                ? Set([people[0].handle, people[0].name, people[0].title, people[0].team].compactMap { $0?.lowercased() })
                 : [name.lowercased()]
             var holdings: [Holding] = []
             for stream in matrix.workstreams {
@@ -53,8 +55,9 @@ public struct RACIWho: Sendable {
         do {
             return workstream(try matrix.workstream(query), config: config)
         } catch {
-            throw OpsError.input("'\(query)' is neither a workstream in raci.yaml nor a person, title, team or group in ops.yaml. "
-                                 + "Workstreams: \(matrix.workstreams.map(\.name).joined(separator: ", "))")
+            throw OpsError.input(
+                "'\(query)' is neither a workstream in raci.yaml nor a person, title, team or group in ops.yaml. "
+                    + "Workstreams: \(matrix.workstreams.map(\.name).joined(separator: ", "))")
         }
     }
 

@@ -31,8 +31,9 @@ struct BacklogSection: ReviewSection {
         let wanted = Set(tags.map { $0.lowercased() })
         items = BacklogService.sorted(backlog).filter { item in item.isOpen && item.tags.contains { wanted.contains($0.lowercased()) } }.map { item in
             let overdue = item.isOverdue(now: end, zone: zone)
-            return Item(id: item.id, title: UserText(item.title), priority: UserText(item.priority), status: UserText(item.status), owner: UserText(item.owner),
-                        due: Due(day: item.due, overdue: overdue), tags: Names(item.tags, absent: ""), overdue: overdue)
+            return Item(
+                id: item.id, title: UserText(item.title), priority: UserText(item.priority), status: UserText(item.status), owner: UserText(item.owner),
+                due: Due(day: item.due, overdue: overdue), tags: Names(item.tags, absent: ""), overdue: overdue)
         }
         for item in items where item.owner.value == nil {
             outputs.append(.owner("\(item.id) \"\(item.title.value ?? "")\" has no owner: name one"))
@@ -51,7 +52,8 @@ struct BacklogSection: ReviewSection {
     }
 
     var template: Template {
-        Template(backlog: items, backlogNone: items.isEmpty ? "No open backlog item tagged \(tags.joined(separator: ", "))." : "",
-                 backlogTags: Names(tags, absent: ""))
+        Template(
+            backlog: items, backlogNone: items.isEmpty ? "No open backlog item tagged \(tags.joined(separator: ", "))." : "",
+            backlogTags: Names(tags, absent: ""))
     }
 }

@@ -23,7 +23,7 @@ struct CostSection: ReviewSection {
 
         enum CodingKeys: String, ReviewTemplateKey {
             case useCase = "use_case", spendUSD = "spend_usd", requests, ucrUSD = "ucr_usd", targetUSD = "target_usd",
-                 previousUCRUSD = "previous_ucr_usd", change, overTarget = "over_target"
+                previousUCRUSD = "previous_ucr_usd", change, overTarget = "over_target"
 
             var templateName: String? {
                 switch self {
@@ -45,9 +45,11 @@ struct CostSection: ReviewSection {
         for useCase in report?.useCases.sorted(by: { $0.useCase < $1.useCase }) ?? [] {
             guard let cost = useCase.unitCost, cost.requests > 0 else { continue }
             let over = cost.target.map { cost.ucr > $0 }
-            costs.append(UseCase(useCase: UserText(useCase.useCase), spendUSD: ReviewNumber(cost.spend), requests: ReviewNumber(cost.requests),
-                                 ucrUSD: Dollars(value: cost.ucr), targetUSD: Dollars(value: cost.target), previousUCRUSD: Dollars(value: cost.previous),
-                                 change: SignedPercent(value: cost.change), overTarget: Verdict(overTarget: over)))
+            costs.append(
+                UseCase(
+                    useCase: UserText(useCase.useCase), spendUSD: ReviewNumber(cost.spend), requests: ReviewNumber(cost.requests),
+                    ucrUSD: Dollars(value: cost.ucr), targetUSD: Dollars(value: cost.target), previousUCRUSD: Dollars(value: cost.previous),
+                    change: SignedPercent(value: cost.change), overTarget: Verdict(overTarget: over)))
             if over == true {
                 outputs.append(.decision("\(useCase.useCase) unit cost \(SignalFormat.value(cost.ucr, unit: "usd")) is over its target: decide what to change"))
             }

@@ -41,7 +41,7 @@ struct IncidentsSection: ReviewSection {
 
         enum CodingKeys: String, CodingKey {
             case count, missing, median = "median_seconds", p90 = "p90_seconds", previousMedian = "previous_median_seconds",
-                 previousP90 = "previous_p90_seconds", medianChange = "median_change_seconds", p90Change = "p90_change_seconds"
+                previousP90 = "previous_p90_seconds", medianChange = "median_change_seconds", p90Change = "p90_change_seconds"
         }
 
         var medianChange: Change { Change(now: now.median.value, before: previous.median.value) }
@@ -97,7 +97,7 @@ struct IncidentsSection: ReviewSection {
 
     enum CodingKeys: String, CodingKey {
         case opened, active, counted, settled, smallSample = "small_sample", bySeverity = "by_severity", clockStart = "clock_start",
-             response, trend, open, dataErrors = "data_errors"
+            response, trend, open, dataErrors = "data_errors"
     }
 
     /// `openedIncidents` the incidents opened in the week, `active` how many overlap it; `trend`
@@ -111,14 +111,16 @@ struct IncidentsSection: ReviewSection {
         settled = all.settled
         smallSample = all.smallSample
         let unknown = Dictionary(grouping: openedIncidents.filter { config.severity(named: $0.severity) == nil }, by: \.severity)
-        bySeverity = config.severities.map { level in (level.id, openedIncidents.filter { config.severity(named: $0.severity)?.id == level.id }.count) }
+        bySeverity =
+            config.severities.map { level in (level.id, openedIncidents.filter { config.severity(named: $0.severity)?.id == level.id }.count) }
             + unknown.keys.sorted().map { ($0, unknown[$0]!.count) }
         clockStart = config.clockStart.rawValue
         response = Self.responseMetrics.map { Response(metric: $0.metric, now: Summary(all[$0.metric]), previous: Summary(before[$0.metric])) }
         self.trend = trend.map { week, stats in
             let group = stats.groups[0]
-            return TrendWeek(week: week.description, incidents: group.incidents, settled: group.settled,
-                             metrics: Dictionary(uniqueKeysWithValues: Self.responseMetrics.map { ($0.metric.rawValue, Summary(group[$0.metric])) }))
+            return TrendWeek(
+                week: week.description, incidents: group.incidents, settled: group.settled,
+                metrics: Dictionary(uniqueKeysWithValues: Self.responseMetrics.map { ($0.metric.rawValue, Summary(group[$0.metric])) }))
         }
         open = current.open.map { OpenIncident(id: $0.id, title: UserText($0.title), severity: UserText($0.severity), status: $0.status.rawValue) }
         dataErrors = current.dataErrors.map { DataError(id: $0.id, problem: UserText($0.problem)) }
@@ -183,7 +185,7 @@ struct IncidentsSection: ReviewSection {
 
         enum CodingKeys: String, CodingKey {
             case opened, active, incidentsNone = "incidents_none", severities, counted, settled, smallSample = "small_sample", response, trend,
-                 openIncidents = "open_incidents", dataErrors = "data_errors"
+                openIncidents = "open_incidents", dataErrors = "data_errors"
         }
     }
 
@@ -195,14 +197,18 @@ struct IncidentsSection: ReviewSection {
             opened: opened, active: active, incidentsNone: active == 0 ? "No incidents were open during this week." : "",
             severities: bySeverity.map { Template.Severity(severity: UserText($0.severity), count: $0.count) },
             counted: counted, settled: settled,
-            smallSample: small.isEmpty ? "" : "Fewer than \(ResponseMetrics.smallSample) incidents behind \(small.joined(separator: ", ")): one outlier moves \(small.count == 1 ? "it" : "them").",
+            smallSample: small.isEmpty
+                ? ""
+                : "Fewer than \(ResponseMetrics.smallSample) incidents behind \(small.joined(separator: ", ")): one outlier moves \(small.count == 1 ? "it" : "them").",
             response: response.map {
-                Template.ResponseRow(metric: label[$0.metric]!, name: $0.metric.rawValue.replacingOccurrences(of: "_", with: " "), n: $0.now.count,
-                                     missing: $0.now.missing, median: $0.now.median, p90: $0.now.p90, medianChange: $0.medianChange, p90Change: $0.p90Change)
+                Template.ResponseRow(
+                    metric: label[$0.metric]!, name: $0.metric.rawValue.replacingOccurrences(of: "_", with: " "), n: $0.now.count,
+                    missing: $0.now.missing, median: $0.now.median, p90: $0.now.p90, medianChange: $0.medianChange, p90Change: $0.p90Change)
             },
             trend: trend.map {
-                Template.TrendRow(week: $0.week, n: $0.incidents, tta: $0[.timeToAcknowledge].median, ttm: $0[.timeToMitigate].median,
-                                  ttr: $0[.timeToResolve].median, ttrP90: $0[.timeToResolve].p90)
+                Template.TrendRow(
+                    week: $0.week, n: $0.incidents, tta: $0[.timeToAcknowledge].median, ttm: $0[.timeToMitigate].median,
+                    ttr: $0[.timeToResolve].median, ttrP90: $0[.timeToResolve].p90)
             },
             openIncidents: open, dataErrors: dataErrors)
     }

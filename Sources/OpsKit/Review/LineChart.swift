@@ -41,7 +41,8 @@ struct LineChart {
     func svg() -> String {
         let height = panels.count * panelHeight
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"\(Self.escape(title))\" font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\" font-size=\"12\">\n"
+        out +=
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"\(Self.escape(title))\" font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\" font-size=\"12\">\n"
         out += "<title>\(Self.escape(title))</title>\n"
         out += "<rect width=\"\(width)\" height=\"\(height)\" fill=\"#ffffff\"/>\n"
         for (index, panel) in panels.enumerated() {
@@ -68,22 +69,27 @@ struct LineChart {
         for step in 0...4 {
             let value = top * Double(step) / 4
             let lineY = Self.number(y(value))
-            out += "<line x1=\"\(Self.number(Self.left))\" x2=\"\(Self.number(Self.left + plotWidth))\" y1=\"\(lineY)\" y2=\"\(lineY)\" stroke=\"#d0d7de\" stroke-width=\"\(step == 0 ? 1.2 : 0.6)\"/>\n"
-            out += "<text x=\"\(Self.number(Self.left - 6))\" y=\"\(Self.number(y(value) + 4))\" text-anchor=\"end\" fill=\"#57606a\">\(Self.escape(format(value)))</text>\n"
+            out +=
+                "<line x1=\"\(Self.number(Self.left))\" x2=\"\(Self.number(Self.left + plotWidth))\" y1=\"\(lineY)\" y2=\"\(lineY)\" stroke=\"#d0d7de\" stroke-width=\"\(step == 0 ? 1.2 : 0.6)\"/>\n"
+            out +=
+                "<text x=\"\(Self.number(Self.left - 6))\" y=\"\(Self.number(y(value) + 4))\" text-anchor=\"end\" fill=\"#57606a\">\(Self.escape(format(value)))</text>\n"
         }
         let every = max(labelEvery, 1), last = xLabels.count - 1
         // Every `every`th label, and the last one, unless a regular one sits too close to it.
         for (index, label) in xLabels.enumerated() where index == last || (index % every == 0 && last - index > every / 2) {
-            out += "<text x=\"\(Self.number(x(index)))\" y=\"\(Self.number(Self.top + plotHeight + 18))\" text-anchor=\"middle\" fill=\"#57606a\">\(Self.escape(label))</text>\n"
+            out +=
+                "<text x=\"\(Self.number(x(index)))\" y=\"\(Self.number(Self.top + plotHeight + 18))\" text-anchor=\"middle\" fill=\"#57606a\">\(Self.escape(label))</text>\n"
         }
         for guide in panel.guides {
             let guideY = Self.number(y(guide.value))
-            out += "<line x1=\"\(Self.number(Self.left))\" x2=\"\(Self.number(Self.left + plotWidth))\" y1=\"\(guideY)\" y2=\"\(guideY)\" stroke=\"#6e7781\" stroke-width=\"1\" stroke-dasharray=\"5 4\"/>\n"
+            out +=
+                "<line x1=\"\(Self.number(Self.left))\" x2=\"\(Self.number(Self.left + plotWidth))\" y1=\"\(guideY)\" y2=\"\(guideY)\" stroke=\"#6e7781\" stroke-width=\"1\" stroke-dasharray=\"5 4\"/>\n"
             // Named just above its line at the left, where no series is named.
             out += "<text x=\"\(Self.number(Self.left + 6))\" y=\"\(Self.number(y(guide.value) - 4))\" fill=\"#57606a\">\(Self.escape(guide.label))</text>\n"
         }
         if panel.series.allSatisfy({ $0.values.allSatisfy { $0 == nil } }) {
-            out += "<text x=\"\(Self.number(Self.left + plotWidth / 2))\" y=\"\(Self.number(Self.top + plotHeight / 2))\" text-anchor=\"middle\" fill=\"#57606a\">no data</text>\n"
+            out +=
+                "<text x=\"\(Self.number(Self.left + plotWidth / 2))\" y=\"\(Self.number(Self.top + plotHeight / 2))\" text-anchor=\"middle\" fill=\"#57606a\">no data</text>\n"
         }
         var labels: [(x: Double, y: Double, text: String, colour: String)] = []
         for (index, series) in panel.series.enumerated() {
@@ -114,7 +120,8 @@ struct LineChart {
             labels[index].y = labels[index - 1].y + 14
         }
         for label in labels {
-            out += "<text x=\"\(Self.number(label.x))\" y=\"\(Self.number(label.y))\" fill=\"\(label.colour)\" font-weight=\"600\">\(Self.escape(label.text))</text>\n"
+            out +=
+                "<text x=\"\(Self.number(label.x))\" y=\"\(Self.number(label.y))\" fill=\"\(label.colour)\" font-weight=\"600\">\(Self.escape(label.text))</text>\n"
         }
         return out
     }

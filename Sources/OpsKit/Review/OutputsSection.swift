@@ -31,7 +31,8 @@ struct OutputsSection: ReviewSection {
     }
 
     var template: Template {
-        Template(outputsDecisions: decisions.map { Line(text: UserText($0)) }, outputsOwners: owners.map { Line(text: UserText($0)) },
-                 outputsNone: decisions.isEmpty && owners.isEmpty ? "Nothing flagged by the figures; record any decision the meeting takes." : "")
+        Template(
+            outputsDecisions: decisions.map { Line(text: UserText($0)) }, outputsOwners: owners.map { Line(text: UserText($0)) },
+            outputsNone: decisions.isEmpty && owners.isEmpty ? "Nothing flagged by the figures; record any decision the meeting takes." : "")
     }
 }

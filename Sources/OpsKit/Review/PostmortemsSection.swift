@@ -46,7 +46,7 @@ struct PostmortemsSection: ReviewSection {
 
         enum CodingKeys: String, CodingKey {
             case open, done, doneThisWeek = "done_this_week", doneUndated = "done_undated", overdue, overdueItems = "overdue_items",
-                 doneThisWeekItems = "done_this_week_items"
+                doneThisWeekItems = "done_this_week_items"
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -71,8 +71,10 @@ struct PostmortemsSection: ReviewSection {
 
     /// `recent` the ids of the incidents opened in the `trendWeeks` weeks to this one; `requirements` the
     /// postmortems ops.yaml asks for; `days` the week's days and `lastDay` its last, in the team's zone.
-    init(postmortems: [String: Postmortem], recent: Set<String>, requirements: [PostmortemService.Requirement], interval: DateInterval,
-         zone: TimeZone, days: Set<String>, lastDay: String, trendWeeks: Int, outputs: inout [ReviewOutput]) {
+    init(
+        postmortems: [String: Postmortem], recent: Set<String>, requirements: [PostmortemService.Requirement], interval: DateInterval,
+        zone: TimeZone, days: Set<String>, lastDay: String, trendWeeks: Int, outputs: inout [ReviewOutput]
+    ) {
         self.trendWeeks = trendWeeks
         // Top root causes over the trend's weeks: one week rarely has enough postmortems to rank.
         var causes: [String: (count: Int, incidents: [String])] = [:]
@@ -91,12 +93,16 @@ struct PostmortemsSection: ReviewSection {
         for requirement in requirements where requirement.resolvedAt < interval.end {
             let normalized = Postmortem.status(named: requirement.status) ?? requirement.status
             let finished = normalized == "Reviewed" || normalized == "Closed"
-            let overdue = !finished && (TimeInput.day(requirement.due, zone: zone).map { interval.end >= calendar.date(byAdding: .day, value: 1, to: $0)! } ?? false)
+            let overdue =
+                !finished && (TimeInput.day(requirement.due, zone: zone).map { interval.end >= calendar.date(byAdding: .day, value: 1, to: $0)! } ?? false)
             guard requirement.status == "missing" || overdue else { continue }
             let state = requirement.status == "missing" ? (overdue ? "missing, overdue" : "missing") : "overdue (\(requirement.status))"
-            late.append(Late(incident: requirement.incident, title: UserText(requirement.title), severity: UserText(requirement.severity),
-                             due: requirement.due, status: requirement.status, overdue: overdue, state: UserText(state)))
-            outputs.append(.owner("Postmortem for \(requirement.incident) (\(requirement.severity), due \(requirement.due)) is \(state): confirm its author and date"))
+            late.append(
+                Late(
+                    incident: requirement.incident, title: UserText(requirement.title), severity: UserText(requirement.severity),
+                    due: requirement.due, status: requirement.status, overdue: overdue, state: UserText(state)))
+            outputs.append(
+                .owner("Postmortem for \(requirement.incident) (\(requirement.severity), due \(requirement.due)) is \(state): confirm its author and date"))
         }
 
         // Action items of every postmortem: open, overdue at the week's end, done in the week
@@ -125,11 +131,16 @@ struct PostmortemsSection: ReviewSection {
         overdue.sort { ($0.due.markdown, $0.incident) < ($1.due.markdown, $1.incident) }
         doneThisWeek.sort { ($0.day, $0.incident, $0.text) < ($1.day, $1.incident, $1.text) }
         if !overdue.isEmpty {
-            outputs.append(.owner("\(overdue.count) action items overdue (owners: \(overdueOwners.sorted().joined(separator: ", "))): each owner confirms the item or a new due date"))
+            outputs.append(
+                .owner(
+                    "\(overdue.count) action items overdue (owners: \(overdueOwners.sorted().joined(separator: ", "))): each owner confirms the item or a new due date"
+                ))
         }
-        actionItems = ActionItems(open: open, done: done, doneUndated: undated, overdueItems: overdue, doneThisWeekItems: doneThisWeek.map {
-            DoneItem(incident: $0.incident, text: UserText($0.text), owner: UserText($0.owner), done: UserText($0.day))
-        })
+        actionItems = ActionItems(
+            open: open, done: done, doneUndated: undated, overdueItems: overdue,
+            doneThisWeekItems: doneThisWeek.map {
+                DoneItem(incident: $0.incident, text: UserText($0.text), owner: UserText($0.owner), done: UserText($0.day))
+            })
     }
 
     /// An action item as a person reads it: without its backlog link comment.
@@ -155,8 +166,8 @@ struct PostmortemsSection: ReviewSection {
 
         enum CodingKeys: String, CodingKey {
             case rootCauses = "root_causes", rootCausesNone = "root_causes_none", postmortemsLate = "postmortems_late", postmortemsNone = "postmortems_none",
-                 actionsOpen = "actions_open", actionsDone = "actions_done", actionsDoneWeek = "actions_done_week", actionsUndated = "actions_undated",
-                 actionsOverdue = "actions_overdue", actionsOverdueRows = "actions_overdue_rows", actionsDoneRows = "actions_done_rows"
+                actionsOpen = "actions_open", actionsDone = "actions_done", actionsDoneWeek = "actions_done_week", actionsUndated = "actions_undated",
+                actionsOverdue = "actions_overdue", actionsOverdueRows = "actions_overdue_rows", actionsDoneRows = "actions_done_rows"
         }
     }
 

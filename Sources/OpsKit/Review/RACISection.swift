@@ -21,8 +21,9 @@ struct RACISection: ReviewSection {
     /// `matrix` is nil when raci.yaml is missing or does not read.
     init(_ matrix: RACIMatrix?) {
         workstreams = (matrix?.workstreams ?? []).map { stream in
-            Workstream(workstream: UserText(stream.name), responsible: Names(stream.responsible, absent: ""), accountable: Names(stream.accountable, absent: ""),
-                       consulted: Names(stream.consulted, absent: ""), informed: Names(stream.informed, absent: ""))
+            Workstream(
+                workstream: UserText(stream.name), responsible: Names(stream.responsible, absent: ""), accountable: Names(stream.accountable, absent: ""),
+                consulted: Names(stream.consulted, absent: ""), informed: Names(stream.informed, absent: ""))
         }
     }
 

@@ -60,8 +60,9 @@ struct ReviewBuilder {
 
         let heading = ReviewHeading(week: week, interval: interval, asOf: asOf, weekOver: weekOver, zone: zone, team: config.team, corrections: corrections)
         let slos = SLOPostureSection(statuses, outputs: &outputs)
-        let incidentsSection = IncidentsSection(opened: incidents.filter { $0.clock[.opened].map(interval.contains) ?? false }, active: active.count,
-                                                config: config, trend: trendWeeks.map { ($0, stats(incidents, $0)) })
+        let incidentsSection = IncidentsSection(
+            opened: incidents.filter { $0.clock[.opened].map(interval.contains) ?? false }, active: active.count,
+            config: config, trend: trendWeeks.map { ($0, stats(incidents, $0)) })
         let postmortemsSection = PostmortemsSection(
             postmortems: postmortems, recent: Set(incidents.filter { $0.clock[.opened].map { $0 >= since && $0 < interval.end } ?? false }.map(\.id)),
             requirements: try PostmortemService(workspace).requirements(of: incidents, postmortems: postmortems), interval: interval, zone: zone,
@@ -70,9 +71,10 @@ struct ReviewBuilder {
         let cost = CostSection(signals, week: week, outputs: &outputs)
         let risks = RisksSection(statuses, decisions: try records.decisions(), week: week, days: days, lastDay: lastDay, outputs: &outputs)
         let backlog = BacklogSection(try records.backlog(), tags: config.backlogTags, end: interval.end, zone: zone, outputs: &outputs)
-        let metrics = ReviewMetrics(heading: heading, definitions: ReviewDefinitions(clockStart: config.clockStart, trendWeeks: Self.trendWeeks),
-                                    slos: slos, incidents: incidentsSection, postmortems: postmortemsSection, signals: signalsSection, cost: cost,
-                                    risks: risks, backlog: backlog, raci: RACISection(try? RACIService(workspace).matrix()), outputs: OutputsSection(outputs))
+        let metrics = ReviewMetrics(
+            heading: heading, definitions: ReviewDefinitions(clockStart: config.clockStart, trendWeeks: Self.trendWeeks),
+            slos: slos, incidents: incidentsSection, postmortems: postmortemsSection, signals: signalsSection, cost: cost,
+            risks: risks, backlog: backlog, raci: RACISection(try? RACIService(workspace).matrix()), outputs: OutputsSection(outputs))
 
         let drawing = ReviewCharts(workspace: workspace, week: week, zone: zone, interval: interval, trendWeeks: trendWeeks)
         var charts: [(name: String, svg: String)] = []
@@ -123,7 +125,8 @@ struct ReviewBuilder {
     }
 
     func stats(_ incidents: [Incident], _ week: ISOWeek) -> ResponseStats {
-        ResponseMetrics.compute(incidents, config: config, scope: week.interval(in: zone), scopeLabel: week.description,
-                                groupBy: nil, now: min(week.interval(in: zone).end, asOf))
+        ResponseMetrics.compute(
+            incidents, config: config, scope: week.interval(in: zone), scopeLabel: week.description,
+            groupBy: nil, now: min(week.interval(in: zone).end, asOf))
     }
 }

@@ -43,8 +43,11 @@ struct ReviewCharts {
         let labels = dayEnds.map { String(PostmortemService.day($0.addingTimeInterval(-1), zone: zone).dropFirst(5)) }
         let chart = LineChart(
             title: "Error budget consumed over each SLO's window, to the end of \(week)", xLabels: labels,
-            panels: [.init(title: "Error budget consumed (share of the window's budget)", series: series,
-                           guides: [.init(value: 0.5, label: "50 %"), .init(value: 0.75, label: "75 %"), .init(value: 1, label: "100 % spent")])],
+            panels: [
+                .init(
+                    title: "Error budget consumed (share of the window's budget)", series: series,
+                    guides: [.init(value: 0.5, label: "50 %"), .init(value: 0.75, label: "75 %"), .init(value: 1, label: "100 % spent")])
+            ],
             labelEvery: 7, format: { SLONumber.percent($0, digits: 0) }, panelHeight: 300)
         return chart.svg()
     }
@@ -78,11 +81,13 @@ struct ReviewCharts {
         guard !costs.isEmpty else { return nil }
         let format: (Double) -> String = { SignalFormat.value(Decimal($0), unit: "usd") }
         let panels = costs.keys.sorted().map { name in
-            LineChart.Panel(title: "\(name): cost per request", series: [.init(name: "UCR", values: costs[name]!)],
-                            guides: targets[name].map { [.init(value: $0, label: "target \(format($0))")] } ?? [])
+            LineChart.Panel(
+                title: "\(name): cost per request", series: [.init(name: "UCR", values: costs[name]!)],
+                guides: targets[name].map { [.init(value: $0, label: "target \(format($0))")] } ?? [])
         }
-        let chart = LineChart(title: "Unit cost per request, \(trendWeeks.count) weeks to \(week)", xLabels: trendWeeks.map { String($0.description.suffix(3)) },
-                              panels: panels, format: format, panelHeight: 190)
+        let chart = LineChart(
+            title: "Unit cost per request, \(trendWeeks.count) weeks to \(week)", xLabels: trendWeeks.map { String($0.description.suffix(3)) },
+            panels: panels, format: format, panelHeight: 190)
         return chart.svg()
     }
 }

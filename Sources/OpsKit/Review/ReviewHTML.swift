@@ -1,5 +1,5 @@
-import Foundation
 internal import CCmarkGFM
+import Foundation
 
 /// `pack.html`: the pack's Markdown rendered as GitHub renders it (cmark-gfm with its table,
 /// task-list and strikethrough extensions), charts inlined as SVG, statuses marked with a colour

@@ -32,8 +32,9 @@ struct ReviewHeading {
         self.weekOver = weekOver
         self.team = team
         self.corrections = corrections.sorted { ($0.incident, $0.at, $0.point) < ($1.incident, $1.at, $1.point) }.map {
-            Correction(incident: $0.incident, point: $0.point, before: Instant(date: $0.before, zone: zone),
-                       after: Instant(date: $0.after, zone: zone), at: Instant(date: $0.at, zone: zone), by: $0.by)
+            Correction(
+                incident: $0.incident, point: $0.point, before: Instant(date: $0.before, zone: zone),
+                after: Instant(date: $0.after, zone: zone), at: Instant(date: $0.at, zone: zone), by: $0.by)
         }
     }
 
@@ -59,11 +60,14 @@ struct ReviewHeading {
         func time(_ instant: Instant) -> String { instant.date == nil ? "unset" : instant.markdown }
         let byIncident = Dictionary(grouping: corrections, by: \.incident)
         let lines = byIncident.keys.sorted().map { id in
-            Template.Line(incident: id, text: byIncident[id]!.map {
-                "\($0.point) \(time($0.before)) → \(time($0.after)) (\(ReviewMarkdown.text($0.by)), \(time($0.at)))"
-            }.joined(separator: "; "))
+            Template.Line(
+                incident: id,
+                text: byIncident[id]!.map {
+                    "\($0.point) \(time($0.before)) → \(time($0.after)) (\(ReviewMarkdown.text($0.by)), \(time($0.at)))"
+                }.joined(separator: "; "))
         }
-        return Template(week: week, start: start, end: end, zone: timezone, team: UserText(team),
-                        asOf: weekOver ? "figures as of the end of the week" : "figures as of \(asOf.markdown)", corrections: lines)
+        return Template(
+            week: week, start: start, end: end, zone: timezone, team: UserText(team),
+            asOf: weekOver ? "figures as of the end of the week" : "figures as of \(asOf.markdown)", corrections: lines)
     }
 }

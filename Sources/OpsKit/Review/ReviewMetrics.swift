@@ -26,7 +26,7 @@ struct ReviewMetrics: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", week, start, end, timezone, asOf = "as_of", weekOver = "week_over", corrections,
-             definitions, slos, incidents, postmortems, signals, cost, risks, backlog, raci, outputs
+            definitions, slos, incidents, postmortems, signals, cost, risks, backlog, raci, outputs
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -55,8 +55,10 @@ struct ReviewMetrics: Encodable {
     /// The template's context: every section's view side by side at the top level, whether each
     /// chart was drawn (`chart_budget`, ...), and `<list>_any` for every list.
     func templateContext(charts: [String]) throws -> [String: Any] {
-        let views: [any Encodable] = [heading.template, definitions.template, slos.template, incidents.template, postmortems.template,
-                                      signals.template, cost.template, risks.template, backlog.template, raci.template, outputs.template]
+        let views: [any Encodable] = [
+            heading.template, definitions.template, slos.template, incidents.template, postmortems.template,
+            signals.template, cost.template, risks.template, backlog.template, raci.template, outputs.template,
+        ]
         var context: [String: Any] = [:]
         for view in views {
             for (key, value) in try ReviewTemplateEncoder.fields(of: view) where context.updateValue(value, forKey: key) != nil {

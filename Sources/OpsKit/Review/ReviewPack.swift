@@ -70,11 +70,15 @@ public struct ReviewService {
     /// Each decision the meeting took becomes an accepted decision linked to the week
     /// (`reviews: [2026-W47]`); each follow-up a backlog item from it (`source: review:2026-W47`).
     /// One commit per document, as `ops decision new` and `ops backlog add` make.
-    public func record(week text: String, decisions: [String], backlog: [String], owner: String? = nil, due: String? = nil,
-                       tags: [String] = [], priority: String? = nil, author: Author) throws -> Record {
+    public func record(
+        week text: String, decisions: [String], backlog: [String], owner: String? = nil, due: String? = nil,
+        tags: [String] = [], priority: String? = nil, author: Author
+    ) throws -> Record {
         let week = try self.week(text)
         guard !decisions.isEmpty || !backlog.isEmpty else {
-            throw OpsError.input("nothing to record: ops review record --week \(week) --decision \"Freeze ops_copilot releases until Friday\" --backlog \"Add a canary for model deploys\"")
+            throw OpsError.input(
+                "nothing to record: ops review record --week \(week) --decision \"Freeze ops_copilot releases until Friday\" --backlog \"Add a canary for model deploys\""
+            )
         }
         var result = Record(decisions: [], backlog: [])
         for title in decisions {
@@ -112,14 +116,18 @@ public struct ReviewService {
         var markdown = ReviewMarkdown.tidy(try TemplateRenderer.render(template(ReviewPack.templatePath), path: ReviewPack.templatePath, with: context))
         // Said in code, not the template, so a team's own template cannot lose it: these figures will still move.
         if !heading.weekOver {
-            markdown = "Week not over: figures as of \(heading.asOf.markdown) (\(config.timeZone.identifier)); "
+            markdown =
+                "Week not over: figures as of \(heading.asOf.markdown) (\(config.timeZone.identifier)); "
                 + "build the pack again after the week ends for its final figures.\n\n" + markdown
         }
-        let html = try ReviewHTML.render(markdown: markdown, charts: contents.charts, template: template(ReviewHTML.templatePath),
-                                         values: ["week": week.description, "team": config.team])
+        let html = try ReviewHTML.render(
+            markdown: markdown, charts: contents.charts, template: template(ReviewHTML.templatePath),
+            values: ["week": week.description, "team": config.team])
         let json = try JSONOutput.render(contents.metrics)
-        return ReviewPack(week: week, files: [("pack.md", markdown), ("pack.html", html), ("incident_log.csv", contents.incidentLog), ("metrics.json", json)]
-                                             + contents.charts.map { ($0.name, $0.svg) })
+        return ReviewPack(
+            week: week,
+            files: [("pack.md", markdown), ("pack.html", html), ("incident_log.csv", contents.incidentLog), ("metrics.json", json)]
+                + contents.charts.map { ($0.name, $0.svg) })
     }
 
     /// A template of `templates/review/`: the committed one, else the work tree's, else the starter kit's.

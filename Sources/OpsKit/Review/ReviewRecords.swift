@@ -23,7 +23,8 @@ struct ReviewRecords {
     func postmortems() throws -> [String: Postmortem] {
         var result: [String: Postmortem] = [:]
         for file in try PostmortemIndex.files(workspace) {
-            guard let text = try recorded.text(of: file.path, created: { created($0, file.path) }), let document = try? MarkdownDocument(text, path: file.path) else { continue }
+            guard let text = try recorded.text(of: file.path, created: { created($0, file.path) }), let document = try? MarkdownDocument(text, path: file.path)
+            else { continue }
             let postmortem = Postmortem(document)
             result[postmortem.incident] = postmortem
         }

@@ -69,9 +69,14 @@ struct RisksSection: ReviewSection {
         for status in statuses where status.total > 0 {
             let freeze = ReleaseFreeze(crossed: status.crossed)
             guard freeze.scope != .none, let action = freeze.action else { continue }
-            freezes.append(Freeze(useCase: UserText(status.useCase), scope: Scope(scope: freeze.scope), action: UserText(action),
-                                  at: Threshold(value: freeze.threshold), budgetConsumed: Percent(value: status.consumed)))
-            outputs.append(.decision("\(status.useCase): \(action) is in force (\(ReviewMarkdown.percent(status.consumed)) of the budget used): keep it, or lift it and say why"))
+            freezes.append(
+                Freeze(
+                    useCase: UserText(status.useCase), scope: Scope(scope: freeze.scope), action: UserText(action),
+                    at: Threshold(value: freeze.threshold), budgetConsumed: Percent(value: status.consumed)))
+            outputs.append(
+                .decision(
+                    "\(status.useCase): \(action) is in force (\(ReviewMarkdown.percent(status.consumed)) of the budget used): keep it, or lift it and say why")
+            )
         }
         let sorted = all.sorted { ($0.date, $0.id) < ($1.date, $1.id) }
         let ofWeek = sorted.filter { days.contains($0.date) || $0.reviews.contains(week.description) }
@@ -98,14 +103,15 @@ struct RisksSection: ReviewSection {
 
         enum CodingKeys: String, CodingKey {
             case freezes, freezesNone = "freezes_none", exceptions, exceptionsNone = "exceptions_none", decisions, decisionsNone = "decisions_none",
-                 decisionsPastDue = "decisions_past_due", pastDueNone = "past_due_none"
+                decisionsPastDue = "decisions_past_due", pastDueNone = "past_due_none"
         }
     }
 
     var template: Template {
-        Template(freezes: freezes, freezesNone: freezes.isEmpty ? "No release freeze in force at the end of the week." : "",
-                 exceptions: releaseExceptions, exceptionsNone: releaseExceptions.isEmpty ? "No release exception granted." : "",
-                 decisions: decisions, decisionsNone: decisions.isEmpty ? "No decision made or linked to \(week)." : "",
-                 decisionsPastDue: decisionsPastDue, pastDueNone: decisionsPastDue.isEmpty ? "No proposed decision is past its due date." : "")
+        Template(
+            freezes: freezes, freezesNone: freezes.isEmpty ? "No release freeze in force at the end of the week." : "",
+            exceptions: releaseExceptions, exceptionsNone: releaseExceptions.isEmpty ? "No release exception granted." : "",
+            decisions: decisions, decisionsNone: decisions.isEmpty ? "No decision made or linked to \(week)." : "",
+            decisionsPastDue: decisionsPastDue, pastDueNone: decisionsPastDue.isEmpty ? "No proposed decision is past its due date." : "")
     }
 }

@@ -26,7 +26,7 @@ struct SLOPostureSection: ReviewSection {
 
         enum CodingKeys: String, ReviewTemplateKey {
             case useCase = "use_case", sli, objective, window, good, total, budgetConsumed = "budget_consumed",
-                 budgetRemaining = "budget_remaining", burnRateWindow = "burn_rate_window", colour, actions, freeze
+                budgetRemaining = "budget_remaining", burnRateWindow = "burn_rate_window", colour, actions, freeze
 
             var templateName: String? {
                 switch self {
@@ -43,7 +43,8 @@ struct SLOPostureSection: ReviewSection {
 
     init(_ statuses: [ErrorBudgetStatus], outputs: inout [ReviewOutput]) {
         slos = statuses.map { status in
-            SLO(useCase: UserText(status.useCase), sli: UserText(status.sli), objective: Percent(value: SLONumber.double(status.objective), digits: 3),
+            SLO(
+                useCase: UserText(status.useCase), sli: UserText(status.sli), objective: Percent(value: SLONumber.double(status.objective), digits: 3),
                 window: UserText(status.window.description), good: ReviewNumber(status.good), total: ReviewNumber(status.total),
                 budgetConsumed: Percent(value: status.consumed), budgetRemaining: Percent(value: status.remaining),
                 burnRateWindow: Rate(value: status.burnRates.first { $0.span == .window }?.rate),
@@ -53,7 +54,10 @@ struct SLOPostureSection: ReviewSection {
         for status in statuses where status.total > 0 {
             guard let colour = status.colour, colour != .green else { continue }
             let due = status.actions.isEmpty ? "" : "; policy actions due: \(status.actions.joined(separator: ", "))"
-            outputs.append(.decision("\(status.useCase) \(status.sli) is \(colour.rawValue.uppercased()) with \(ReviewMarkdown.percent(status.consumed)) of its budget used\(due): confirm the actions and who owns them"))
+            outputs.append(
+                .decision(
+                    "\(status.useCase) \(status.sli) is \(colour.rawValue.uppercased()) with \(ReviewMarkdown.percent(status.consumed)) of its budget used\(due): confirm the actions and who owns them"
+                ))
         }
     }
 

@@ -46,7 +46,7 @@ struct SignalsSection: ReviewSection {
 
         enum CodingKeys: String, CodingKey {
             case area, useCase = "use_case", metric, unit, value, breachWhen = "breach_when", threshold, level, at, readings,
-                 breachingReadings = "breaching_readings", channel
+                breachingReadings = "breaching_readings", channel
         }
     }
 
@@ -65,12 +65,13 @@ struct SignalsSection: ReviewSection {
         for useCase in report?.useCases.sorted(by: { $0.useCase < $1.useCase }) ?? [] {
             for check in useCase.breaches where check.area != .cost {
                 let value = SignalFormat.value(check.value, unit: check.unit)
-                breaches.append(Breach(
-                    area: Area(area: check.area), useCase: UserText(useCase.useCase), metric: UserText(check.metric), unit: check.unit,
-                    value: Reading(value: check.value, text: value), breachWhen: check.breachWhen.comparison,
-                    threshold: Reading(value: check.breachWhen.value, text: check.breachText), level: UserText(check.level),
-                    at: Instant(date: check.at, zone: zone), readings: Readings(total: check.readings, breaching: check.breachingReadings),
-                    breachingReadings: check.breachingReadings, channel: UserText(check.channel)))
+                breaches.append(
+                    Breach(
+                        area: Area(area: check.area), useCase: UserText(useCase.useCase), metric: UserText(check.metric), unit: check.unit,
+                        value: Reading(value: check.value, text: value), breachWhen: check.breachWhen.comparison,
+                        threshold: Reading(value: check.breachWhen.value, text: check.breachText), level: UserText(check.level),
+                        at: Instant(date: check.at, zone: zone), readings: Readings(total: check.readings, breaching: check.breachingReadings),
+                        breachingReadings: check.breachingReadings, channel: UserText(check.channel)))
                 outputs.append(.owner("\(useCase.useCase) \(check.metric) \(value) (\(check.breachText), \(check.level)): confirm who follows it up"))
             }
         }
@@ -87,7 +88,10 @@ struct SignalsSection: ReviewSection {
     }
 
     var template: Template {
-        Template(breaches: breaches, breachesNone: !catalog ? "No signal data: no slo/catalog.yaml."
-            : breaches.isEmpty ? "No drift, data-quality, safety or reliability threshold crossed in \(week) (readings filed by UTC week)." : "")
+        Template(
+            breaches: breaches,
+            breachesNone: !catalog
+                ? "No signal data: no slo/catalog.yaml."
+                : breaches.isEmpty ? "No drift, data-quality, safety or reliability threshold crossed in \(week) (readings filed by UTC week)." : "")
     }
 }

@@ -78,16 +78,20 @@ extension AttachedRunbook {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             guard trimmed.hasPrefix("- [") || trimmed.hasPrefix("* [") else { continue }
             guard let box = ChecklistLine(line), let parsed = Self.parse(box.text) else {
-                problems.append(Problem(Location(path: path, line: number),
-                                        "checklist line does not read as - [ ] `phase.N` text; it is left out of the progress"))
+                problems.append(
+                    Problem(
+                        Location(path: path, line: number),
+                        "checklist line does not read as - [ ] `phase.N` text; it is left out of the progress"))
                 continue
             }
             guard seen.insert(parsed.id).inserted else {
                 problems.append(Problem(Location(path: path, line: number), "step `\(parsed.id)` is listed twice"))
                 continue
             }
-            items.append(Item(id: parsed.id, phase: phase, step: step, text: parsed.text, checked: box.checked,
-                              skipped: parsed.skipped, reason: parsed.reason, line: number))
+            items.append(
+                Item(
+                    id: parsed.id, phase: phase, step: step, text: parsed.text, checked: box.checked,
+                    skipped: parsed.skipped, reason: parsed.reason, line: number))
         }
     }
 

@@ -130,8 +130,10 @@ extension Runbook {
         }
         let names = runbook.phases.map(\.name)
         if names != phases {
-            problems.append(Problem(Location(path: path, line: runbook.phases.first?.line ?? document.bodyLine),
-                                    "phases are \(names.isEmpty ? "missing" : names.joined(separator: ", ")); expected ## \(phases.joined(separator: ", ## ")) in this order"))
+            problems.append(
+                Problem(
+                    Location(path: path, line: runbook.phases.first?.line ?? document.bodyLine),
+                    "phases are \(names.isEmpty ? "missing" : names.joined(separator: ", ")); expected ## \(phases.joined(separator: ", ## ")) in this order"))
         }
         for phase in runbook.phases {
             if phase.steps.isEmpty {
@@ -139,7 +141,8 @@ extension Runbook {
             }
             for step in phase.steps {
                 if step.action.isEmpty {
-                    problems.append(Problem(Location(path: path, line: step.line), "step \"\(step.title)\" has no action: say what to do in a line under the heading"))
+                    problems.append(
+                        Problem(Location(path: path, line: step.line), "step \"\(step.title)\" has no action: say what to do in a line under the heading"))
                 }
                 if step.checklist.isEmpty {
                     problems.append(Problem(Location(path: path, line: step.line), "step \"\(step.title)\" has no checklist (- [ ] lines)"))

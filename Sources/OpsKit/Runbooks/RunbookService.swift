@@ -39,15 +39,17 @@ public struct RunbookService {
     /// Writes `runbooks/<slug>.md` from `templates/runbook.md`, with the five phases to fill in.
     public func create(_ slug: String, title: String?, author: Author) throws -> String {
         guard !slug.isEmpty, slug.count <= 80, slug.allSatisfy({ ($0.isLetter && $0.isLowercase && $0.isASCII) || $0.isNumber || $0 == "-" }),
-              !slug.hasPrefix("-") else {
+            !slug.hasPrefix("-")
+        else {
             throw OpsError.input("'\(slug)' is not a runbook name. Use lower-case letters, digits and dashes: model-serving-degradation")
         }
         let path = "\(Self.folder)/\(slug).md"
         let heading = title ?? slug.split(separator: "-").joined(separator: " ").capitalizedFirst
         let templatePath = "templates/runbook.md"
         let template = try workspace.committedText(templatePath) ?? StarterKit.text("runbook.md")
-        var document = try MarkdownDocument(try TemplateRenderer.render(template, path: templatePath, with: ["slug": slug, "title": heading]),
-                                            path: path)
+        var document = try MarkdownDocument(
+            try TemplateRenderer.render(template, path: templatePath, with: ["slug": slug, "title": heading]),
+            path: path)
         try document.frontMatter?.set("id", .text(slug), order: Runbook.fieldOrder)
         try document.frontMatter?.set("title", .text(heading), order: Runbook.fieldOrder)
         let text = document.text
@@ -68,7 +70,8 @@ public struct RunbookService {
         try workspace.commit(action: "runbook.attach", id: ref.id, subject: "runbook attach \(attachment.slug) to \(ref.id)", author: author) { snapshot in
             if let existing = try snapshot.read(attachment.path) {
                 let attached = AttachedRunbook(try MarkdownDocument(UTF8Text.decode(existing, path: attachment.path), path: attachment.path))
-                throw OpsError.input("\(ref.id) already has the \(attached.slug) checklist (\(attached.done) of \(attached.items.count) done); it is kept as it is")
+                throw OpsError.input(
+                    "\(ref.id) already has the \(attached.slug) checklist (\(attached.done) of \(attached.items.count) done); it is kept as it is")
             }
             var incident = try Self.incidentDocument(ref, snapshot)
             try attachment.record(in: &incident)
@@ -105,8 +108,9 @@ public struct RunbookService {
         let source = file.blob.hex
         let path = Self.attachedPath(ref)
         let text = try AttachedRunbook.render(runbook, incident: ref.id, source: source, at: date, by: actor)
-        return Attachment(slug: runbook.slug, path: path, text: text, checklist: AttachedRunbook(try MarkdownDocument(text, path: path)),
-                          entry: TimelineEntry(at: date, actor: actor, kind: "runbook", text: "attached \(runbook.slug) (\(runbook.items.count) steps)"))
+        return Attachment(
+            slug: runbook.slug, path: path, text: text, checklist: AttachedRunbook(try MarkdownDocument(text, path: path)),
+            entry: TimelineEntry(at: date, actor: actor, kind: "runbook", text: "attached \(runbook.slug) (\(runbook.items.count) steps)"))
     }
 
     /// What happens to one checklist item.
@@ -225,8 +229,11 @@ public struct RunbookService {
                 let applicable = used.items.count - used.skipped
                 return applicable == 0 ? 1 : Double(used.done) / Double(applicable)
             }.sorted()
-            let median: Double? = completions.isEmpty ? nil : completions.count % 2 == 1
-                ? completions[completions.count / 2] : (completions[completions.count / 2 - 1] + completions[completions.count / 2]) / 2
+            let median: Double? =
+                completions.isEmpty
+                ? nil
+                : completions.count % 2 == 1
+                    ? completions[completions.count / 2] : (completions[completions.count / 2 - 1] + completions[completions.count / 2]) / 2
             var skipped: [String: (text: String, times: Int)] = [:]
             for used in uses {
                 for item in used.items where item.skipped { skipped[item.id, default: (item.text, 0)].times += 1 }

@@ -6,8 +6,10 @@ import Yams
 /// and for what, and where the weekly report goes. Read in the format teams already write.
 public struct ErrorBudgetPolicy: Sendable {
     public static let folder = "policies"
-    static let knownKeys = ["use_case", "sli", "window", "objective", "error_budget", "burn_alerts",
-                            "freeze_release_exceptions", "reporting"]
+    static let knownKeys = [
+        "use_case", "sli", "window", "objective", "error_budget", "burn_alerts",
+        "freeze_release_exceptions", "reporting",
+    ]
 
     public var path: String
     public var useCase: String
@@ -86,8 +88,10 @@ public struct ErrorBudgetPolicy: Sendable {
             let policy = reader.read()
             var problems = reader.fields.problems + reader.warnings
             if let policy, let config, !config.useCases.isEmpty, !config.useCases.contains(policy.useCase) {
-                problems.append(Problem(Location(path: path, line: reader.fields.yaml.line(of: "use_case")),
-                                        "use case `\(policy.useCase)` is not in ops.yaml's use_cases (\(config.useCases.joined(separator: ", ")))"))
+                problems.append(
+                    Problem(
+                        Location(path: path, line: reader.fields.yaml.line(of: "use_case")),
+                        "use case `\(policy.useCase)` is not in ops.yaml's use_cases (\(config.useCases.joined(separator: ", ")))"))
             }
             return problems
         } catch {
@@ -102,9 +106,10 @@ public struct ErrorBudgetPolicy: Sendable {
             guard let text = try workspace.readWorkTreeFile(path) else { continue }
             let policy = try load(text, path: path)
             guard policy.useCase == useCase else {
-                throw OpsError.file(path, line: try YAMLText(text, path: path).line(of: "use_case"),
-                                    "is the policy file of \(useCase) but says use_case: \(policy.useCase)",
-                                    fix: "Rename the file or correct use_case")
+                throw OpsError.file(
+                    path, line: try YAMLText(text, path: path).line(of: "use_case"),
+                    "is the policy file of \(useCase) but says use_case: \(policy.useCase)",
+                    fix: "Rename the file or correct use_case")
             }
             return policy
         }
@@ -149,8 +154,9 @@ private struct PolicyReader {
         let exceptions = readExceptions()
         let reporting = readReporting()
         guard let useCase, let window, let budget else { return nil }
-        return ErrorBudgetPolicy(path: fields.path, useCase: useCase, sli: sli, window: window, budget: budget,
-                                 burnAlerts: alerts, freezeExceptions: exceptions, reporting: reporting)
+        return ErrorBudgetPolicy(
+            path: fields.path, useCase: useCase, sli: sli, window: window, budget: budget,
+            burnAlerts: alerts, freezeExceptions: exceptions, reporting: reporting)
     }
 
     private mutating func readWindow() -> SLOWindow? {
@@ -197,7 +203,9 @@ private struct PolicyReader {
                 }
                 budget = .duration(seconds: seconds)
             } else {
-                fields.flag(key: "error_budget", "error_budget `\(text)` is not a percent or a duration. Write error_budget: 0.1% or error_budget: 43m, or objective: 99.9%")
+                fields.flag(
+                    key: "error_budget",
+                    "error_budget `\(text)` is not a percent or a duration. Write error_budget: 0.1% or error_budget: 43m, or objective: 99.9%")
                 return nil
             }
         }
@@ -217,7 +225,10 @@ private struct PolicyReader {
             case .objective: ratio = nil
             }
             if let ratio, ratio != 1 - objective {
-                fields.flag(key: "error_budget", "error_budget (\(SLONumber.percentText(ratio))) and objective (\(SLONumber.percentText(objective))) disagree: 1 − objective is the budget. Keep one of them")
+                fields.flag(
+                    key: "error_budget",
+                    "error_budget (\(SLONumber.percentText(ratio))) and objective (\(SLONumber.percentText(objective))) disagree: 1 − objective is the budget. Keep one of them"
+                )
                 return nil
             }
             return .objective(objective)
@@ -235,7 +246,8 @@ private struct PolicyReader {
             forms.append("error_budget: \(minutes)m")
             // The fixture's comment says "0.1 days": that would be another budget altogether.
             if let line, line - 1 < lines.count, let hash = lines[line - 1].firstIndex(of: "#"),
-               lines[line - 1][hash...].lowercased().contains("day"), let days = SLONumber.decimal(text) {
+                lines[line - 1][hash...].lowercased().contains("day"), let days = SLONumber.decimal(text)
+            {
                 reading += "; its comment speaks of days, and \(text) days would be \(SLONumber.percentText(Self.rounded(days * 86_400 / length, 4)))"
             }
         }
@@ -261,14 +273,19 @@ private struct PolicyReader {
             }
             let at = percent ? value : value / 100
             if !percent && value <= 1 {
-                warn(fields.line(map["at"]), "warning: `at: \(text)` reads as \(text) % of the budget. Write at: \(text)% to confirm, or at: \(value * 100)% if you meant a ratio")
+                warn(
+                    fields.line(map["at"]),
+                    "warning: `at: \(text)` reads as \(text) % of the budget. Write at: \(text)% to confirm, or at: \(value * 100)% if you meant a ratio")
             }
             let line = fields.line(map["at"])
             if let previous = alerts.last, at <= previous.at {
                 let order = (alerts.map(\.at) + [at]).map(SLONumber.percentText).joined(separator: ", ")
-                fields.flag(map["at"], at == previous.at
-                    ? "burn alert at \(SLONumber.percentText(at)) is listed twice. Merge their actions"
-                    : "burn alert at \(SLONumber.percentText(at)) comes after \(SLONumber.percentText(previous.at)): thresholds must increase (\(order)). Sort them")
+                fields.flag(
+                    map["at"],
+                    at == previous.at
+                        ? "burn alert at \(SLONumber.percentText(at)) is listed twice. Merge their actions"
+                        : "burn alert at \(SLONumber.percentText(at)) comes after \(SLONumber.percentText(previous.at)): thresholds must increase (\(order)). Sort them"
+                )
                 continue
             }
             let actions = fields.textList(map["actions"], "actions")
@@ -284,8 +301,9 @@ private struct PolicyReader {
             fields.flag(node, "`freeze_release_exceptions` holds approver: \"VP Platform\" and criteria: [...]")
             return nil
         }
-        return ErrorBudgetPolicy.FreezeExceptions(approver: fields.text(map["approver"], "approver"),
-                                                  criteria: fields.textList(map["criteria"], "criteria"))
+        return ErrorBudgetPolicy.FreezeExceptions(
+            approver: fields.text(map["approver"], "approver"),
+            criteria: fields.textList(map["criteria"], "criteria"))
     }
 
     private mutating func readReporting() -> ErrorBudgetPolicy.Reporting? {
@@ -294,8 +312,9 @@ private struct PolicyReader {
             fields.flag(node, "`reporting` holds channel: \"#ops-weekly\" and artifacts: [...]")
             return nil
         }
-        return ErrorBudgetPolicy.Reporting(channel: fields.text(map["channel"], "channel"),
-                                           artifacts: fields.textList(map["artifacts"], "artifacts"))
+        return ErrorBudgetPolicy.Reporting(
+            channel: fields.text(map["channel"], "channel"),
+            artifacts: fields.textList(map["artifacts"], "artifacts"))
     }
 
     private mutating func warn(_ line: Int?, _ message: String) {

@@ -36,9 +36,11 @@ extension SLOStatusReport {
             let rates = slo.burnRates.map { "\($0.span.rawValue) \($0.rate.map { String(format: "%.2f", $0) } ?? "–")" }
             lines.append("  burn rate    " + rates.joined(separator: "  "))
             if slo.crossed.isEmpty {
-                lines.append("  thresholds   " + (slo.policy.map { policy in
-                    policy.burnAlerts.isEmpty ? "none in the policy" : "none crossed (first at \(SLONumber.percentText(policy.burnAlerts[0].at)))"
-                } ?? "no policy"))
+                lines.append(
+                    "  thresholds   "
+                        + (slo.policy.map { policy in
+                            policy.burnAlerts.isEmpty ? "none in the policy" : "none crossed (first at \(SLONumber.percentText(policy.burnAlerts[0].at)))"
+                        } ?? "no policy"))
             } else {
                 for (index, alert) in slo.crossed.enumerated() {
                     let label = index == 0 ? "  crossed      " : "               "
@@ -50,8 +52,10 @@ extension SLOStatusReport {
             if let caution = slo.caution { lines.append("  CAUTION      \(caution)") }
             for note in slo.notes { lines.append("  note         \(note)") }
         }
-        lines += ["", "Consumed = bad / (budget × total events in the window); burn rate = error ratio / budget",
-                  "(1 = spending exactly the budget over the window). – : no imported step lies wholly in that span."]
+        lines += [
+            "", "Consumed = bad / (budget × total events in the window); burn rate = error ratio / budget",
+            "(1 = spending exactly the budget over the window). – : no imported step lies wholly in that span.",
+        ]
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -68,18 +72,25 @@ extension SLOStatusReport {
 
     // MARK: CSV
 
-    static let csvHeaders = ["use_case", "sli", "objective", "window", "window_start", "window_end", "good", "total", "bad",
-                             "error_ratio", "budget_consumed", "budget_remaining"]
+    static let csvHeaders =
+        [
+            "use_case", "sli", "objective", "window", "window_start", "window_end", "good", "total", "bad",
+            "error_ratio", "budget_consumed", "budget_remaining",
+        ]
         + BurnSpan.allCases.map { "burn_rate_\($0.rawValue)" } + ["colour", "thresholds_crossed", "actions", "policy", "caution"]
 
     private var csv: String {
         let rows = slos.map { slo -> [String] in
-            [slo.useCase, slo.sli, slo.objective.description, slo.window.description, Timestamp.format(slo.interval.start),
-             Timestamp.format(slo.interval.end), slo.good.description, slo.total.description, slo.bad.description,
-             Self.number(slo.errorRatio), Self.number(slo.consumed), Self.number(slo.remaining)]
+            [
+                slo.useCase, slo.sli, slo.objective.description, slo.window.description, Timestamp.format(slo.interval.start),
+                Timestamp.format(slo.interval.end), slo.good.description, slo.total.description, slo.bad.description,
+                Self.number(slo.errorRatio), Self.number(slo.consumed), Self.number(slo.remaining),
+            ]
                 + slo.burnRates.map { Self.number($0.rate) }
-                + [slo.colour?.rawValue ?? "", slo.crossed.map { $0.at.description }.joined(separator: ";"),
-                   slo.actions.joined(separator: ";"), slo.policy?.path ?? "", slo.caution ?? ""]
+                + [
+                    slo.colour?.rawValue ?? "", slo.crossed.map { $0.at.description }.joined(separator: ";"),
+                    slo.actions.joined(separator: ";"), slo.policy?.path ?? "", slo.caution ?? "",
+                ]
         }
         return CSV.render(headers: Self.csvHeaders, rows: rows)
     }
@@ -117,7 +128,7 @@ private struct JSONStatus: Encodable {
 
     enum Key: String, CodingKey {
         case use_case, sli, objective, budget, window, policy, good, total, bad, data_until, error_ratio,
-             budget_consumed, budget_remaining, burn_rates, thresholds_crossed, actions, colour, caution, notes
+            budget_consumed, budget_remaining, burn_rates, thresholds_crossed, actions, colour, caution, notes
     }
 
     func encode(to encoder: Encoder) throws {

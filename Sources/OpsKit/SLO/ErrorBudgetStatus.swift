@@ -92,17 +92,21 @@ public struct SLOStatusService {
             let policy = try ErrorBudgetPolicy.load(for: entry.name, from: workspace)
             let indicators = entry.eventIndicators
             if let policy, let sli = policy.sli, entry.indicator(sli)?.isEventBased != true {
-                throw OpsError.file(policy.path, line: nil, "sli `\(sli)` is not an event-based indicator of \(entry.name) in \(SLOCatalog.path)",
-                                    fix: "Use one of \(indicators.map(\.name).joined(separator: ", "))")
+                throw OpsError.file(
+                    policy.path, line: nil, "sli `\(sli)` is not an event-based indicator of \(entry.name) in \(SLOCatalog.path)",
+                    fix: "Use one of \(indicators.map(\.name).joined(separator: ", "))")
             }
             for indicator in indicators {
                 let applies = policy.map { ($0.sli ?? indicators.first?.name) == indicator.name } ?? false
                 let window = (applies ? policy?.window : nil) ?? indicator.window ?? .rolling(days: 30)
                 let start = window.interval(endingAt: at, zone: config.timeZone).start
-                let steps = try self.steps(useCase: entry.name, sli: indicator.name,
-                                           from: min(start, at.addingTimeInterval(-BurnSpan.threeDays.seconds!)), to: at)
-                slos.append(Self.status(useCase: entry.name, indicator: indicator, policy: applies ? policy : nil,
-                                        steps: steps, at: at, zone: config.timeZone))
+                let steps = try self.steps(
+                    useCase: entry.name, sli: indicator.name,
+                    from: min(start, at.addingTimeInterval(-BurnSpan.threeDays.seconds!)), to: at)
+                slos.append(
+                    Self.status(
+                        useCase: entry.name, indicator: indicator, policy: applies ? policy : nil,
+                        steps: steps, at: at, zone: config.timeZone))
             }
         }
         return SLOStatusReport(at: at, zone: config.timeZone, slos: slos)
@@ -124,8 +128,10 @@ public struct SLOStatusService {
 
     /// The figures for one SLO from its steps. Only steps wholly inside a span count in it: a
     /// daily step says nothing about the last hour.
-    static func status(useCase: String, indicator: SLOCatalog.Indicator, policy: ErrorBudgetPolicy?,
-                       steps: [EventCounts], at: Date, zone: TimeZone) -> ErrorBudgetStatus {
+    static func status(
+        useCase: String, indicator: SLOCatalog.Indicator, policy: ErrorBudgetPolicy?,
+        steps: [EventCounts], at: Date, zone: TimeZone
+    ) -> ErrorBudgetStatus {
         guard case .events(let catalogObjective, let catalogWindow) = indicator.target else {
             preconditionFailure("status of a gauge indicator")
         }
@@ -136,7 +142,9 @@ public struct SLOStatusService {
         var notes: [String] = []
         if let policy {
             if objective != catalogObjective || window != catalogWindow {
-                notes.append("\(policy.path) says \(SLONumber.percentText(objective)) over \(window); \(SLOCatalog.path) says \(SLONumber.percentText(catalogObjective)) over \(catalogWindow). The policy's is used")
+                notes.append(
+                    "\(policy.path) says \(SLONumber.percentText(objective)) over \(window); \(SLOCatalog.path) says \(SLONumber.percentText(catalogObjective)) over \(catalogWindow). The policy's is used"
+                )
             }
         } else {
             notes.append("no error-budget policy for \(indicator.name) (\(ErrorBudgetPolicy.path(for: useCase))): no burn thresholds or actions")
@@ -184,9 +192,10 @@ public struct SLOStatusService {
                 colour = .green
             }
         }
-        var status = ErrorBudgetStatus(useCase: useCase, sli: indicator.name, objective: objective, budget: budget, window: window,
-                                       interval: interval, policy: policy, good: inWindow.good, total: inWindow.total,
-                                       dataUntil: dataUntil, burnRates: rates, crossed: crossed, colour: colour, caution: nil, notes: notes)
+        var status = ErrorBudgetStatus(
+            useCase: useCase, sli: indicator.name, objective: objective, budget: budget, window: window,
+            interval: interval, policy: policy, good: inWindow.good, total: inWindow.total,
+            dataUntil: dataUntil, burnRates: rates, crossed: crossed, colour: colour, caution: nil, notes: notes)
         // Less than 10 % left (bad > 90 % of what is allowed), compared exactly like the thresholds.
         if let remaining = status.remaining, bad < allowed, bad > Decimal(string: "0.9")! * allowed {
             status.caution = "only \(SLONumber.percent(remaining)) of the error budget is left: one more incident can spend it"

@@ -20,15 +20,18 @@ extension SLOImporter {
     /// (`availability: {objective: 99.9%, window: rolling_30d, openslo: NAME}`), and the object as
     /// read is recorded in `slo/snapshots/objectives/NAME.yaml` with its provenance.
     @discardableResult
-    public func importOpenSLO(_ input: SourceInput, useCase override: String? = nil, sli sliOverride: String? = nil,
-                              author: Author) throws -> Summary {
+    public func importOpenSLO(
+        _ input: SourceInput, useCase override: String? = nil, sli sliOverride: String? = nil,
+        author: Author
+    ) throws -> Summary {
         let config = try workspace.config()
         let catalogText = try workspace.readWorkTreeFile(SLOCatalog.path)
         let catalog = try catalogText.map { try SLOCatalog.load($0) }
         let known = Set(config.useCases + (catalog?.useCases.map(\.name) ?? []))
         var summary = Summary()
-        let objectives = try OpenSLOReader.read(input, knownUseCases: known, useCase: override, sli: sliOverride,
-                                                warnings: &summary.warnings)
+        let objectives = try OpenSLOReader.read(
+            input, knownUseCases: known, useCase: override, sli: sliOverride,
+            warnings: &summary.warnings)
         guard !objectives.isEmpty else {
             throw OpsError.file(input.name, line: 1, "holds no OpenSLO `kind: SLO` object", fix: "Import a file with apiVersion: openslo/v1 and kind: SLO")
         }
@@ -39,21 +42,26 @@ extension SLOImporter {
         var written: [String] = []
         var unchanged: [String] = []
         let names = Array(Set(objectives.map(\.sloName))).sorted()
-        let commit = try workspace.commit(action: "slo.import", subject: "slo import: OpenSLO \(names.joined(separator: ", ")) from \(input.name)",
-                                          author: author) { snapshot in
+        let commit = try workspace.commit(
+            action: "slo.import", subject: "slo import: OpenSLO \(names.joined(separator: ", ")) from \(input.name)",
+            author: author
+        ) { snapshot in
             written = []
             unchanged = []
             var changes: [FileChange] = []
-            var text = try snapshot.read(SLOCatalog.path).map { try UTF8Text.decode($0, path: SLOCatalog.path) }
+            var text =
+                try snapshot.read(SLOCatalog.path).map { try UTF8Text.decode($0, path: SLOCatalog.path) }
                 ?? "# SLO catalog: see README, SLOs and error budgets.\nversion: 1\n"
             let before = text
             for objective in objectives {
                 let current = try SLOCatalog.load(text).useCase(objective.useCase)?.indicator(objective.sli)
                 if current?.target == .events(objective: objective.objective, window: objective.window), current?.openSLO == objective.sloName { continue }
-                text = try SLOCatalog.setting(indicator: objective.sli, of: objective.useCase, to: [
-                    ("objective", SLONumber.percentText(objective.objective)), ("window", objective.window.description),
-                    ("openslo", objective.sloName),
-                ], in: text)
+                text = try SLOCatalog.setting(
+                    indicator: objective.sli, of: objective.useCase,
+                    to: [
+                        ("objective", SLONumber.percentText(objective.objective)), ("window", objective.window.description),
+                        ("openslo", objective.sloName),
+                    ], in: text)
             }
             _ = try SLOCatalog.load(text)
             if text != before {
@@ -80,8 +88,10 @@ extension SLOImporter {
 
 /// Reads OpenSLO v1 documents (one file may hold several, separated by `---`).
 enum OpenSLOReader {
-    static func read(_ input: SourceInput, knownUseCases: Set<String>, useCase override: String?, sli sliOverride: String?,
-                     warnings: inout [String]) throws -> [OpenSLOObjective] {
+    static func read(
+        _ input: SourceInput, knownUseCases: Set<String>, useCase override: String?, sli sliOverride: String?,
+        warnings: inout [String]
+    ) throws -> [OpenSLOObjective] {
         let file = input.name
         guard let text = String(data: input.data, encoding: .utf8) else {
             throw OpsError.file(file, line: nil, "is not UTF-8 text", fix: "Save it as UTF-8")
@@ -119,20 +129,23 @@ enum OpenSLOReader {
             guard let metadata = root["metadata"], case .mapping(let meta) = metadata else { throw fail(document, "`metadata` with a name is missing") }
             let name = try string(meta["name"], "metadata.name", in: metadata)
             guard name.count <= 63, name.first?.isLetter == true || name.first?.isNumber == true,
-                  name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }) else {
+                name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") })
+            else {
                 throw fail(meta["name"], "metadata.name `\(name)` is not a DNS label (lowercase letters, digits, -)")
             }
             guard let specNode = root["spec"], case .mapping(let spec) = specNode else { throw fail(document, "`spec` is missing") }
             let service = spec["service"]?.scalarText
             guard let useCase = override ?? service else { throw fail(specNode, "spec.service is missing; pass --use-case") }
             guard knownUseCases.contains(useCase) else {
-                throw fail(spec["service"] ?? specNode, "unknown use case `\(useCase)`",
-                           fix: "Known: \(knownUseCases.sorted().joined(separator: ", ")). Add it to ops.yaml's use_cases, or pass --use-case")
+                throw fail(
+                    spec["service"] ?? specNode, "unknown use case `\(useCase)`",
+                    fix: "Known: \(knownUseCases.sorted().joined(separator: ", ")). Add it to ops.yaml's use_cases, or pass --use-case")
             }
             let window = try readWindow(spec["timeWindow"], parent: specNode, fail: fail)
             let method = spec["budgetingMethod"]?.scalarText
             if let method, method != "Occurrences" {
-                warnings.append("\(file):\(line(spec["budgetingMethod"]) ?? 1): budgetingMethod \(method): ops counts budgets by occurrences (good and total events)")
+                warnings.append(
+                    "\(file):\(line(spec["budgetingMethod"]) ?? 1): budgetingMethod \(method): ops counts budgets by occurrences (good and total events)")
             }
             let queries = ratioQueries(spec["indicator"])
             guard let objectivesNode = spec["objectives"], case .sequence(let objectives) = objectivesNode, !objectives.isEmpty else {
@@ -152,16 +165,20 @@ enum OpenSLOReader {
                 if result.contains(where: { $0.useCase == useCase && $0.sli == sli }) {
                     throw fail(objectiveNode, "two objectives of \(useCase) are both named \(sli)", fix: "Give them different displayNames")
                 }
-                result.append(OpenSLOObjective(sloName: name, useCase: useCase, sli: sli, objective: value, window: window,
-                                               budgetingMethod: method, target: written, goodQuery: queries.good, totalQuery: queries.total))
+                result.append(
+                    OpenSLOObjective(
+                        sloName: name, useCase: useCase, sli: sli, objective: value, window: window,
+                        budgetingMethod: method, target: written, goodQuery: queries.good, totalQuery: queries.total))
             }
         }
         return result
     }
 
     /// `target: 0.999`, or a percent (`target: 99.9`, normalised with a warning), or `targetPercent: 99.9`.
-    private static func readTarget(_ objective: Node.Mapping, node: Node, name: String, file: String,
-                                   fail: (Node?, String, String?) -> OpsError, warnings: inout [String]) throws -> (Decimal, String) {
+    private static func readTarget(
+        _ objective: Node.Mapping, node: Node, name: String, file: String,
+        fail: (Node?, String, String?) -> OpsError, warnings: inout [String]
+    ) throws -> (Decimal, String) {
         if let text = objective["targetPercent"]?.scalarText {
             guard let percent = SLONumber.decimal(text), percent > 0, percent < 100 else {
                 throw fail(objective["targetPercent"], "targetPercent \(text) is not between 0 and 100", nil)
@@ -173,7 +190,9 @@ enum OpenSLOReader {
             throw fail(objective["target"], "target \(text) is not a ratio between 0 and 1", "Write it like target: 0.999")
         }
         if target > 1 {
-            warnings.append("\(file):\(objective["target"]?.mark?.line ?? 1): target \(text) of \(name) looks like a percent; read as \(target / 100). OpenSLO targets are ratios: write target: \(target / 100)")
+            warnings.append(
+                "\(file):\(objective["target"]?.mark?.line ?? 1): target \(text) of \(name) looks like a percent; read as \(target / 100). OpenSLO targets are ratios: write target: \(target / 100)"
+            )
             return (target / 100, text)
         }
         return (target, text)
@@ -194,8 +213,9 @@ enum OpenSLOReader {
         case (false, "w") where number == 1: return .isoWeek
         case (false, "d") where number == 7: return .isoWeek
         default:
-            throw fail(window["duration"], "timeWindow \(duration) (\(rolling ? "rolling" : "calendar")) is not one ops counts budgets over",
-                       "Use a rolling window of whole days up to a year (30d, 4w), or a calendar 1M or 1w")
+            throw fail(
+                window["duration"], "timeWindow \(duration) (\(rolling ? "rolling" : "calendar")) is not one ops counts budgets over",
+                "Use a rolling window of whole days up to a year (30d, 4w), or a calendar 1M or 1w")
         }
     }
 
@@ -219,7 +239,9 @@ enum OpenSLOReader {
         if let method = first.budgetingMethod { lines.append("budgeting_method: \(SnapshotText.scalar(method))") }
         lines.append("objectives:")
         for objective in objectives {
-            lines.append("  - {sli: \(SnapshotText.scalar(objective.sli)), objective: \(SLONumber.percentText(objective.objective)), target: \(SnapshotText.scalar(objective.target))}")
+            lines.append(
+                "  - {sli: \(SnapshotText.scalar(objective.sli)), objective: \(SLONumber.percentText(objective.objective)), target: \(SnapshotText.scalar(objective.target))}"
+            )
         }
         if let good = first.goodQuery { lines.append("good_query: \(SnapshotText.scalar(good))") }
         if let total = first.totalQuery { lines.append("total_query: \(SnapshotText.scalar(total))") }

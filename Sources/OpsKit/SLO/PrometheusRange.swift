@@ -49,12 +49,14 @@ struct PrometheusRange {
             root = value
         case .failure(let failure):
             // "Unexpected end of file" is how the message read when Foundation parsed these files.
-            let (line, detail) = switch failure {
-            case .truncated(let line, _): (line, "Unexpected end of file: the response is cut off")
-            case .invalid(let line, let why): (line, why)
-            }
-            throw OpsError.file(file, line: line, "is not valid JSON (\(detail))",
-                                fix: "Save the body of the /api/v1/query_range response as it came")
+            let (line, detail) =
+                switch failure {
+                case .truncated(let line, _): (line, "Unexpected end of file: the response is cut off")
+                case .invalid(let line, let why): (line, why)
+                }
+            throw OpsError.file(
+                file, line: line, "is not valid JSON (\(detail))",
+                fix: "Save the body of the /api/v1/query_range response as it came")
         }
         guard root.isObject else {
             throw OpsError.file(file, line: root.line, "is not a Prometheus API response (expected an object with status and data)")
@@ -65,25 +67,29 @@ struct PrometheusRange {
         guard status == "success" else {
             let kind = root["errorType"].flatMap(stringValue).map { "\($0): " } ?? ""
             let message = root["error"].flatMap(stringValue) ?? "no message"
-            throw OpsError.file(file, line: (root["error"] ?? statusValue).line, "Prometheus answered status \"\(status)\" (\(kind)\(message))",
-                                fix: "Fix the query and export the response again")
+            throw OpsError.file(
+                file, line: (root["error"] ?? statusValue).line, "Prometheus answered status \"\(status)\" (\(kind)\(message))",
+                fix: "Fix the query and export the response again")
         }
         guard let body = root["data"], body.isObject else {
             throw OpsError.file(file, line: root["data"]?.line ?? root.line, "has no `data` object")
         }
         let resultType = body["resultType"].flatMap(stringValue) ?? "missing"
         guard resultType == "matrix" else {
-            throw OpsError.file(file, line: body["resultType"]?.line ?? body.line, "resultType is \(resultType), not matrix",
-                                fix: "Export a range query (/api/v1/query_range with start, end and step), not an instant query")
+            throw OpsError.file(
+                file, line: body["resultType"]?.line ?? body.line, "resultType is \(resultType), not matrix",
+                fix: "Export a range query (/api/v1/query_range with start, end and step), not an instant query")
         }
         guard let resultValue = body["result"], let result = resultValue.array else {
             throw OpsError.file(file, line: body["result"]?.line ?? body.line, "has no `result` list")
         }
         guard result.count == 1, result[0].isObject else {
-            throw OpsError.file(file, line: resultValue.line, result.isEmpty
-                                ? "holds no series: the query matched nothing in that range"
-                                : "holds \(result.count) series; ops imports one per file",
-                                fix: result.isEmpty ? "Check the query and the range" : "Aggregate them into one, e.g. sum(increase(...[1h]))")
+            throw OpsError.file(
+                file, line: resultValue.line,
+                result.isEmpty
+                    ? "holds no series: the query matched nothing in that range"
+                    : "holds \(result.count) series; ops imports one per file",
+                fix: result.isEmpty ? "Check the query and the range" : "Aggregate them into one, e.g. sum(increase(...[1h]))")
         }
         let series = result[0]
         var labels: [String: String] = [:]
@@ -91,8 +97,9 @@ struct PrometheusRange {
             if let value = series["metric"]?[key].flatMap(stringValue) { labels[key] = value }
         }
         guard let values = series["values"]?.array else {
-            throw OpsError.file(file, line: (series["values"] ?? series["metric"] ?? series).line,
-                                "the series has no `values` list of [time, \"value\"] pairs")
+            throw OpsError.file(
+                file, line: (series["values"] ?? series["metric"] ?? series).line,
+                "the series has no `values` list of [time, \"value\"] pairs")
         }
         var samples: [Sample] = []
         samples.reserveCapacity(values.count)
@@ -114,9 +121,11 @@ struct PrometheusRange {
                 throw OpsError.input("\(range.place(millis)): the value is not a string like \"10318\"")
             }
             if let previous = samples.last, previous.millis >= millis {
-                throw OpsError.input(previous.millis == millis
-                    ? "\(range.place(millis)): the timestamp appears twice. Export the range again"
-                    : "\(range.place(millis)): out of order, after \(Self.time(previous.millis)). A query_range response is sorted by time; export it again")
+                throw OpsError.input(
+                    previous.millis == millis
+                        ? "\(range.place(millis)): the timestamp appears twice. Export the range again"
+                        : "\(range.place(millis)): out of order, after \(Self.time(previous.millis)). A query_range response is sorted by time; export it again"
+                )
             }
             samples.append(Sample(millis: millis, value: value))
         }
@@ -157,9 +166,11 @@ struct PrometheusPairing {
         var count: Int { missingFromBoth + missingFromGood + missingFromTotal + notFinite }
 
         var description: String {
-            [(missingFromBoth, "missing from both files"), (missingFromGood, "missing from the good file"),
-             (missingFromTotal, "missing from the total file"), (notFinite, "NaN or infinite")]
-                .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+            [
+                (missingFromBoth, "missing from both files"), (missingFromGood, "missing from the good file"),
+                (missingFromTotal, "missing from the total file"), (notFinite, "NaN or infinite"),
+            ]
+            .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
         }
     }
 
@@ -205,11 +216,14 @@ struct PrometheusPairing {
         guard step > 0 else { throw OpsError.input("the step must be longer than 0") }
         for time in times where (time - first) % step != 0 {
             let series = goodByTime[time] != nil ? good : total
-            throw OpsError.input("\(series.place(time)): not on the \(step / 1000)s step grid that starts at \(PrometheusRange.time(first)). Export with one step, or pass --step")
+            throw OpsError.input(
+                "\(series.place(time)): not on the \(step / 1000)s step grid that starts at \(PrometheusRange.time(first)). Export with one step, or pass --step"
+            )
         }
         let gridSteps = Int((last - first) / step) + 1
         guard gridSteps <= 5_000_000 else {
-            throw OpsError.input("\(good.file): \(gridSteps) steps of \(step / 1000)s is more than ops imports at once. Export a coarser step or a shorter range")
+            throw OpsError.input(
+                "\(good.file): \(gridSteps) steps of \(step / 1000)s is more than ops imports at once. Export a coarser step or a shorter range")
         }
         var steps: [EventCounts] = []
         steps.reserveCapacity(gridSteps)
@@ -223,7 +237,9 @@ struct PrometheusPairing {
             case (_?, nil): skipped.missingFromTotal += 1
             case (.count(let goodCount)?, .count(let totalCount)?):
                 guard goodCount <= totalCount else {
-                    throw OpsError.input("\(good.place(time)): good (\(goodCount)) is more than total (\(totalCount)) in \(total.file). Check that the two queries count the same requests")
+                    throw OpsError.input(
+                        "\(good.place(time)): good (\(goodCount)) is more than total (\(totalCount)) in \(total.file). Check that the two queries count the same requests"
+                    )
                 }
                 let start = Date(timeIntervalSince1970: Double(marksStart ? time : time - step) / 1000)
                 steps.append(EventCounts(start: start, end: start.addingTimeInterval(Double(step) / 1000), good: goodCount, total: totalCount))

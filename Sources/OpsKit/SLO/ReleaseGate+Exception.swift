@@ -1,5 +1,5 @@
-import Foundation
 internal import Crypto
+import Foundation
 
 extension ReleaseGate {
     /// The audit trail of an exception to a full freeze: an accepted decision linked to the week
@@ -7,8 +7,10 @@ extension ReleaseGate {
     /// however many checks ask at once (a pipeline retried, several jobs of one deploy): its id
     /// is derived from those three and the use case, and it is written only if no decision with
     /// that id is in the commit it builds on, under the writers' lock. A second check finds it.
-    func record(_ verdict: inout ReleaseVerdict, status: ErrorBudgetStatus, policy: ErrorBudgetPolicy, criterion: String,
-                approver: String, approverHandle: String?, config: OpsConfig, author: () throws -> Author) throws {
+    func record(
+        _ verdict: inout ReleaseVerdict, status: ErrorBudgetStatus, policy: ErrorBudgetPolicy, criterion: String,
+        approver: String, approverHandle: String?, config: OpsConfig, author: () throws -> Author
+    ) throws {
         let week = ISOWeek(containing: verdict.at, zone: config.timeZone)
         let title = IncidentService.printable("Release exception: \(criterion) on \(status.useCase)")
         let approval = IncidentService.printable("Approved by: \(approver)")
@@ -16,11 +18,14 @@ extension ReleaseGate {
         let id = Self.exceptionID(useCase: status.useCase, criterion: criterion, approver: approver, week: week, zone: config.timeZone)
         // Found without asking who is recording: the id, or a record written before ids were
         // derived (same title, approver and week).
-        for existing in try service.list().decisions where existing.id == id.description
-            || (existing.status == "accepted" && existing.title == title && existing.reviews.contains(week.description)) {
+        for existing in try service.list().decisions
+        where existing.id == id.description
+            || (existing.status == "accepted" && existing.title == title && existing.reviews.contains(week.description))
+        {
             if existing.id != id.description {
                 guard let text = try workspace.committedText(existing.path),
-                      text.split(whereSeparator: \.isNewline).contains(where: { $0.trimmingCharacters(in: .whitespaces) == approval }) else { continue }
+                    text.split(whereSeparator: \.isNewline).contains(where: { $0.trimmingCharacters(in: .whitespaces) == approval })
+                else { continue }
             }
             verdict.decision = existing
             verdict.reason += "; recorded already as \(existing.id)"

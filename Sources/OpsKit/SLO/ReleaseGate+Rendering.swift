@@ -11,10 +11,17 @@ extension ReleaseVerdict {
         case .table: return reason + "\n"
         case .json: return try JSONOutput.render(JSONVerdict(self))
         case .csv:
-            return CSV.render(headers: ["use_case", "sli", "verdict", "budget_consumed", "freeze", "freeze_action", "change", "approved_by",
-                                        "exception", "decision", "reason"],
-                              rows: [[useCase, sli, allowed ? "allowed" : "frozen", consumed.map { "\($0)" } ?? "", freeze.scope.rawValue,
-                                      freeze.action ?? "", criterion ?? "", approvedBy ?? "", exception ? "yes" : "no", decision?.id ?? "", reason]])
+            return CSV.render(
+                headers: [
+                    "use_case", "sli", "verdict", "budget_consumed", "freeze", "freeze_action", "change", "approved_by",
+                    "exception", "decision", "reason",
+                ],
+                rows: [
+                    [
+                        useCase, sli, allowed ? "allowed" : "frozen", consumed.map { "\($0)" } ?? "", freeze.scope.rawValue,
+                        freeze.action ?? "", criterion ?? "", approvedBy ?? "", exception ? "yes" : "no", decision?.id ?? "", reason,
+                    ]
+                ])
         }
     }
 }
@@ -88,7 +95,7 @@ private struct JSONVerdict: Encodable {
     func encode(to encoder: Encoder) throws {
         enum Key: String, CodingKey {
             case schema_version, at, use_case, sli, verdict, allowed, reason, policy, budget_consumed, thresholds_crossed, actions,
-                 freeze, change, approved_by, exception, decision, notes
+                freeze, change, approved_by, exception, decision, notes
         }
         var container = encoder.container(keyedBy: Key.self)
         try container.encode(schema_version, forKey: .schema_version)

@@ -45,18 +45,23 @@ public struct ReleaseGate {
             throw OpsError.input("unknown use case '\(request.useCase)'. \(SLOCatalog.path) knows \(catalog.useCases.map(\.name).joined(separator: ", "))")
         }
         guard let policy = try ErrorBudgetPolicy.load(for: request.useCase, from: workspace) else {
-            throw OpsError.input("\(request.useCase) has no error-budget policy (\(ErrorBudgetPolicy.path(for: request.useCase))), so the release gate has nothing to enforce. Write one (README, Error-budget policies)")
+            throw OpsError.input(
+                "\(request.useCase) has no error-budget policy (\(ErrorBudgetPolicy.path(for: request.useCase))), so the release gate has nothing to enforce. Write one (README, Error-budget policies)"
+            )
         }
         let claim = try Self.claim(request, policy: policy, config: config)
         let now = workspace.clock()
         let report = try SLOStatusService(workspace).status(useCase: request.useCase, at: now)
         guard let status = report.slos.first(where: { $0.policy != nil }) else {
-            throw OpsError.input("\(request.useCase) has no event-based indicator in \(SLOCatalog.path) for \(policy.path) to govern. Add one, like availability: {objective: 99.9%, window: rolling_30d}")
+            throw OpsError.input(
+                "\(request.useCase) has no event-based indicator in \(SLOCatalog.path) for \(policy.path) to govern. Add one, like availability: {objective: 99.9%, window: rolling_30d}"
+            )
         }
         var verdict = Self.verdict(status, policy: policy, claim: claim, at: now)
         if verdict.allowed && verdict.freeze.scope == .all, let criterion = claim.criterion, let approver = claim.approver {
-            try record(&verdict, status: status, policy: policy, criterion: criterion, approver: approver,
-                       approverHandle: claim.approverHandle, config: config, author: author)
+            try record(
+                &verdict, status: status, policy: policy, criterion: criterion, approver: approver,
+                approverHandle: claim.approverHandle, config: config, author: author)
         }
         return verdict
     }
@@ -70,21 +75,27 @@ public struct ReleaseGate {
         var claim = Claim()
         if let change = request.change {
             guard let criteria = exceptions?.criteria, !criteria.isEmpty else {
-                throw OpsError.file(policy.path, line: nil, "lists no freeze_release_exceptions criteria, so no change is an exception",
-                                    fix: "Leave out --change for an ordinary release, or add criteria to the policy")
+                throw OpsError.file(
+                    policy.path, line: nil, "lists no freeze_release_exceptions criteria, so no change is an exception",
+                    fix: "Leave out --change for an ordinary release, or add criteria to the policy")
             }
             guard let criterion = criteria.first(where: { criterionKey($0) == criterionKey(change) }) else {
-                throw OpsError.input("'\(IncidentService.printable(change))' is not a release exception in \(policy.path) (criteria: \(criteria.joined(separator: ", "))). Leave out --change for an ordinary release")
+                throw OpsError.input(
+                    "'\(IncidentService.printable(change))' is not a release exception in \(policy.path) (criteria: \(criteria.joined(separator: ", "))). Leave out --change for an ordinary release"
+                )
             }
             claim.criterion = criterion
         }
         if let given = request.approvedBy {
             guard claim.criterion != nil else {
-                throw OpsError.input("--approved-by approves an exception: name it with --change (one of \(exceptions?.criteria.joined(separator: ", ") ?? "the policy's criteria"))")
+                throw OpsError.input(
+                    "--approved-by approves an exception: name it with --change (one of \(exceptions?.criteria.joined(separator: ", ") ?? "the policy's criteria"))"
+                )
             }
             guard let approver = exceptions?.approver, !approver.isEmpty else {
-                throw OpsError.file(policy.path, line: nil, "names no freeze_release_exceptions approver, so no one can approve an exception",
-                                    fix: "Add approver: \"VP Platform\" (a title or a person) to the policy")
+                throw OpsError.file(
+                    policy.path, line: nil, "names no freeze_release_exceptions approver, so no one can approve an exception",
+                    fix: "Add approver: \"VP Platform\" (a title or a person) to the policy")
             }
             let holders = config.people.filter { person in
                 [person.handle, person.name, person.title].compactMap { $0 }.contains { sameName($0, approver) }
@@ -117,9 +128,10 @@ public struct ReleaseGate {
     /// without a repository.
     static func verdict(_ status: ErrorBudgetStatus, policy: ErrorBudgetPolicy, claim: Claim, at: Date) -> ReleaseVerdict {
         let freeze = ReleaseFreeze(crossed: status.crossed)
-        var verdict = ReleaseVerdict(useCase: status.useCase, sli: status.sli, at: at, allowed: true, reason: "", policyPath: policy.path,
-                                     consumed: status.consumed, crossed: status.crossed, freeze: freeze, criterion: claim.criterion,
-                                     approvedBy: claim.approver, exception: false, decision: nil, decisionIsNew: false, notes: [])
+        var verdict = ReleaseVerdict(
+            useCase: status.useCase, sli: status.sli, at: at, allowed: true, reason: "", policyPath: policy.path,
+            consumed: status.consumed, crossed: status.crossed, freeze: freeze, criterion: claim.criterion,
+            approvedBy: claim.approver, exception: false, decision: nil, decisionIsNew: false, notes: [])
         verdict.notes = status.notes.filter { !$0.hasPrefix("no imported events") }
         let subject = "\(status.useCase) \(status.sli)"
         let exceptions = policy.freezeExceptions?.criteria ?? []
@@ -128,7 +140,8 @@ public struct ReleaseGate {
         guard let consumed = status.consumed else {
             // No evidence of a spent budget is not evidence of a healthy one: say so, and let the
             // release through rather than turn a broken metrics export into a release outage.
-            verdict.reason = "ALLOWED: no imported events for \(subject) in its \(status.window) window, so its budget cannot be judged and nothing is frozen; import them (ops slo import) for the gate to enforce \(policy.path)"
+            verdict.reason =
+                "ALLOWED: no imported events for \(subject) in its \(status.window) window, so its budget cannot be judged and nothing is frozen; import them (ops slo import) for the gate to enforce \(policy.path)"
             return verdict
         }
         let used = "\(subject) has used \(SLONumber.percent(consumed)) of its error budget"
@@ -151,7 +164,8 @@ public struct ReleaseGate {
                 verdict.reason = "ALLOWED: \(used); \(trigger) holds other releases, and \(criterion) is an exception"
             } else {
                 verdict.allowed = false
-                verdict.reason = exceptions.isEmpty
+                verdict.reason =
+                    exceptions.isEmpty
                     ? "FROZEN: \(used); \(trigger) holds every non-critical release, and \(policy.path) lists no freeze_release_exceptions"
                     : "FROZEN: \(used); \(trigger) lets through only \(criteria) (--change)"
             }
@@ -164,12 +178,14 @@ public struct ReleaseGate {
             } else {
                 verdict.allowed = false
                 guard let approver, !exceptions.isEmpty else {
-                    verdict.reason = "FROZEN: \(used); \(trigger) holds every release, and \(policy.path) names no exception \(exceptions.isEmpty ? "criteria" : "approver")"
+                    verdict.reason =
+                        "FROZEN: \(used); \(trigger) holds every release, and \(policy.path) names no exception \(exceptions.isEmpty ? "criteria" : "approver")"
                     return verdict
                 }
-                verdict.reason = claim.criterion.map { criterion in
-                    "FROZEN: \(used); \(trigger) lets \(criterion) through only with the approval of \(approver) (--approved-by \"\(approver)\")"
-                } ?? "FROZEN: \(used); \(trigger) lets through only \(criteria) approved by \(approver) (--change, --approved-by)"
+                verdict.reason =
+                    claim.criterion.map { criterion in
+                        "FROZEN: \(used); \(trigger) lets \(criterion) through only with the approval of \(approver) (--approved-by \"\(approver)\")"
+                    } ?? "FROZEN: \(used); \(trigger) lets through only \(criteria) approved by \(approver) (--change, --approved-by)"
             }
         }
         return verdict

@@ -1,5 +1,5 @@
-import Foundation
 internal import CSV
+import Foundation
 
 /// The two CSV shapes `ops slo import --csv` reads (README, SLOs and error budgets):
 /// event counts per window (`window_start,window_end,use_case,sli,good,total`) and
@@ -46,16 +46,18 @@ enum SLOCSV {
                 } else if Set(signalColumns).isSubset(of: names) {
                     shape = .signals
                 } else {
-                    throw OpsError.file(file, line: start, "the header is neither of the two shapes ops reads",
-                                        fix: "Use \(eventColumns.joined(separator: ",")) (event counts) or \(signalColumns.joined(separator: ",")) (signals)")
+                    throw OpsError.file(
+                        file, line: start, "the header is neither of the two shapes ops reads",
+                        fix: "Use \(eventColumns.joined(separator: ",")) (event counts) or \(signalColumns.joined(separator: ",")) (signals)")
                 }
                 header = names
                 for (index, name) in names.enumerated() where headerIndex[name] == nil { headerIndex[name] = index }
                 continue
             }
             guard record.count == columns.count else {
-                throw OpsError.file(file, line: start, "\(record.count) fields, but the header has \(columns.count)",
-                                    fix: "Quote fields that hold a comma")
+                throw OpsError.file(
+                    file, line: start, "\(record.count) fields, but the header has \(columns.count)",
+                    fix: "Quote fields that hold a comma")
             }
             var fields: [String: String] = [:]
             for (name, index) in headerIndex { fields[name] = record[index] }
@@ -103,8 +105,9 @@ enum SLOCSV {
                     throw fail("\(useCase) \(sli) from \(Timestamp.format(start)) is listed twice (also line \(lastLine[series]!))")
                 }
                 if start < previous.end {
-                    throw fail("\(useCase) \(sli) from \(Timestamp.format(start)) is out of order or overlaps line \(lastLine[series]!) (which ends \(Timestamp.format(previous.end)))",
-                               fix: "Sort by window_start; windows must not overlap")
+                    throw fail(
+                        "\(useCase) \(sli) from \(Timestamp.format(start)) is out of order or overlaps line \(lastLine[series]!) (which ends \(Timestamp.format(previous.end)))",
+                        fix: "Sort by window_start; windows must not overlap")
                 }
             }
             result[series, default: []].append(step)
@@ -124,11 +127,14 @@ enum SLOCSV {
                 throw fail("unknown use case `\(useCase)`", fix: "\(SLOCatalog.path) knows \(catalog.useCases.map(\.name).joined(separator: ", "))")
             }
             guard let metric = catalog.metric(metricName) else {
-                throw fail("unknown metric `\(metricName)`", fix: "Add it to `metrics` in \(SLOCatalog.path), or use one of \(catalog.metrics.map(\.name).joined(separator: ", "))")
+                throw fail(
+                    "unknown metric `\(metricName)`",
+                    fix: "Add it to `metrics` in \(SLOCatalog.path), or use one of \(catalog.metrics.map(\.name).joined(separator: ", "))")
             }
             guard unit == metric.unit else {
-                throw fail("unit `\(unit)` of \(metricName) contradicts \(SLOCatalog.path), which says \(metric.unit)",
-                           fix: "Convert the values to \(metric.unit)")
+                throw fail(
+                    "unit `\(unit)` of \(metricName) contradicts \(SLOCatalog.path), which says \(metric.unit)",
+                    fix: "Convert the values to \(metric.unit)")
             }
             guard let at = Timestamp.parse(row.fields["timestamp"]!) else {
                 throw fail("timestamp `\(row.fields["timestamp"]!)` is not a time like 2026-11-16T12:00:00Z")
@@ -140,8 +146,9 @@ enum SLOCSV {
             if let previous = last[series] {
                 if previous.at == at { throw fail("\(useCase) \(metricName) at \(Timestamp.format(at)) is listed twice (also line \(previous.line))") }
                 if at < previous.at {
-                    throw fail("\(useCase) \(metricName) at \(Timestamp.format(at)) is out of order: line \(previous.line) has \(Timestamp.format(previous.at))",
-                               fix: "Sort by timestamp")
+                    throw fail(
+                        "\(useCase) \(metricName) at \(Timestamp.format(at)) is out of order: line \(previous.line) has \(Timestamp.format(previous.at))",
+                        fix: "Sort by timestamp")
                 }
             }
             last[series] = (at, row.line)
@@ -165,8 +172,10 @@ enum SLOCSV {
         }
         guard let indicator = entry.indicator(sli), indicator.isEventBased else {
             let known = entry.eventIndicators.map(\.name)
-            throw fail(entry.indicator(sli) == nil ? "unknown SLI `\(sli)` for \(useCase)" : "\(useCase) \(sli) is a gauge in \(SLOCatalog.path), not counted from good and total events",
-                       known.isEmpty ? "Give it an objective and window in \(SLOCatalog.path)" : "Event-based SLIs of \(useCase): \(known.joined(separator: ", "))")
+            throw fail(
+                entry.indicator(sli) == nil
+                    ? "unknown SLI `\(sli)` for \(useCase)" : "\(useCase) \(sli) is a gauge in \(SLOCatalog.path), not counted from good and total events",
+                known.isEmpty ? "Give it an objective and window in \(SLOCatalog.path)" : "Event-based SLIs of \(useCase): \(known.joined(separator: ", "))")
         }
     }
 }

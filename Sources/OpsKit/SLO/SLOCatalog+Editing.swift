@@ -6,8 +6,10 @@ extension SLOCatalog {
     /// line, editing only that line (or inserting it): comments, order and the rest of the file
     /// stay as they are (docs/DESIGN.md §3). A use case missing from the catalog is added at the end of
     /// `use_cases`.
-    static func setting(indicator name: String, of useCase: String, to fields: [(String, String)],
-                        in text: String, path: String = SLOCatalog.path) throws -> String {
+    static func setting(
+        indicator name: String, of useCase: String, to fields: [(String, String)],
+        in text: String, path: String = SLOCatalog.path
+    ) throws -> String {
         let yaml = try YAMLText(text, path: path)
         var lines = text.components(separatedBy: "\n")
         let crlf = lines.filter { $0.hasSuffix("\r") }.count * 2 > lines.count
@@ -18,7 +20,8 @@ extension SLOCatalog {
         let entry = try YAMLText.emit(key: name, value: value)
 
         guard let useCasesNode = yaml["use_cases"], case .mapping(let useCases) = useCasesNode,
-              let useCasesKeyLine = yaml.line(of: "use_cases") else {
+            let useCasesKeyLine = yaml.line(of: "use_cases")
+        else {
             // No use cases yet: add the block at the end.
             lines += ["use_cases:", "  \(useCase):"].map(line) + entry.map { line("    " + $0) }
             return lines.joined(separator: "\n") + "\n"
@@ -27,7 +30,8 @@ extension SLOCatalog {
         let caseIndent = caseKeys.first.map { $0.column - 1 } ?? 2
         guard let (caseKey, caseValue) = useCases.first(where: { $0.key.string == useCase }), let caseMark = caseKey.mark else {
             let end = blockEnd(lines, from: useCasesKeyLine - 1, indent: 0)
-            let block = [String(repeating: " ", count: caseIndent) + useCase + ":"]
+            let block =
+                [String(repeating: " ", count: caseIndent) + useCase + ":"]
                 + entry.map { String(repeating: " ", count: caseIndent + 2) + $0 }
             lines.insert(contentsOf: block.map(line), at: end)
             return lines.joined(separator: "\n") + (hadFinalBreak ? "\n" : "")
@@ -36,8 +40,9 @@ extension SLOCatalog {
         var indicators: Node.Mapping?
         if case .mapping(let map) = caseValue { indicators = map }
         if let indicators, !indicators.isEmpty, indicators.style == .flow {
-            throw OpsError.file(path, line: caseMark.line, "the indicators of \(useCase) are written in { } on one line",
-                                fix: "Write them one per line, `  availability: {objective: 99.9%, window: rolling_30d}`, then import again")
+            throw OpsError.file(
+                path, line: caseMark.line, "the indicators of \(useCase) are written in { } on one line",
+                fix: "Write them one per line, `  availability: {objective: 99.9%, window: rolling_30d}`, then import again")
         }
         let indicatorIndent = indicators?.keys.first?.mark.map { $0.column - 1 } ?? caseIndent + 2
         let indented = entry.map { String(repeating: " ", count: indicatorIndent) + $0 }.map(line)

@@ -135,13 +135,18 @@ public struct SLOCatalog: Sendable {
             var problems = reader.fields.problems
             if let config {
                 for useCase in catalog.useCases where !config.useCases.isEmpty && !config.useCases.contains(useCase.name) {
-                    problems.append(Problem(Location(path: path, line: reader.useCaseLines[useCase.name]),
-                                            "use case `\(useCase.name)` is not in ops.yaml's use_cases (\(config.useCases.joined(separator: ", ")))"))
+                    problems.append(
+                        Problem(
+                            Location(path: path, line: reader.useCaseLines[useCase.name]),
+                            "use case `\(useCase.name)` is not in ops.yaml's use_cases (\(config.useCases.joined(separator: ", ")))"))
                 }
                 for metric in catalog.metrics {
                     guard let route = metric.route, !config.channels.isEmpty, config.channels[route] == nil else { continue }
-                    problems.append(Problem(Location(path: path, line: reader.metricLines[metric.name]),
-                                            "route `\(route)` of \(metric.name) is not a channel purpose in ops.yaml (\(config.channels.keys.sorted().joined(separator: ", ")))"))
+                    problems.append(
+                        Problem(
+                            Location(path: path, line: reader.metricLines[metric.name]),
+                            "route `\(route)` of \(metric.name) is not a channel purpose in ops.yaml (\(config.channels.keys.sorted().joined(separator: ", ")))"
+                        ))
                 }
             }
             return problems
@@ -154,7 +159,9 @@ public struct SLOCatalog: Sendable {
     /// saying how to get one.
     public static func load(from workspace: Workspace) throws -> SLOCatalog {
         guard let text = try workspace.readWorkTreeFile(path) else {
-            throw OpsError.input("\(path) is missing: it says which use cases and indicators exist. Run `ops init --example` in a scratch folder and copy its \(path), or write one (see README, SLOs and error budgets)")
+            throw OpsError.input(
+                "\(path) is missing: it says which use cases and indicators exist. Run `ops init --example` in a scratch folder and copy its \(path), or write one (see README, SLOs and error budgets)"
+            )
         }
         return try load(text)
     }
@@ -227,8 +234,10 @@ private struct CatalogReader {
         return useCases
     }
 
-    private mutating func readIndicator(_ name: String, _ spec: Node, useCase: String, metrics: [SLOCatalog.Metric],
-                                        at keyNode: Node) -> SLOCatalog.Indicator? {
+    private mutating func readIndicator(
+        _ name: String, _ spec: Node, useCase: String, metrics: [SLOCatalog.Metric],
+        at keyNode: Node
+    ) -> SLOCatalog.Indicator? {
         guard case .mapping(let map) = spec else {
             fields.flag(spec, "indicator \(useCase).\(name) is {objective: 99.9%, window: rolling_30d} or {at_most: 1200}")
             return nil
@@ -242,7 +251,8 @@ private struct CatalogReader {
         let openSLO = fields.text(map["openslo"], "openslo")
         if map["objective"] != nil || map["window"] != nil {
             guard let objectiveText = fields.text(map["objective"], "objective", required: true, parent: spec),
-                  let windowText = fields.text(map["window"], "window", required: true, parent: spec) else { return nil }
+                let windowText = fields.text(map["window"], "window", required: true, parent: spec)
+            else { return nil }
             guard let objective = ErrorBudgetPolicy.objective(objectiveText) else {
                 fields.flag(map["objective"], "objective `\(objectiveText)` of \(useCase).\(name) is not a ratio below 100 %. Write it like 99.9%")
                 return nil
@@ -279,7 +289,8 @@ private struct CatalogReader {
                 continue
             }
             guard let metricName = fields.text(map["metric"], "metric", required: true, parent: item),
-                  let level = fields.text(map["level"], "level", required: true, parent: item) else { continue }
+                let level = fields.text(map["level"], "level", required: true, parent: item)
+            else { continue }
             guard let metric = metrics.first(where: { $0.name == metricName }) else {
                 fields.flag(item, "threshold on `\(metricName)`, which is not in `metrics`")
                 continue

@@ -19,7 +19,8 @@ public struct SourceInput: Sendable {
         let full = Workspace.absolute(path, from: directory)
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: full, isDirectory: &isFolder), !isFolder.boolValue,
-              let data = FileManager.default.contents(atPath: full) else {
+            let data = FileManager.default.contents(atPath: full)
+        else {
             throw OpsError.input("cannot read \(path): no such file")
         }
         return SourceInput(name: (full as NSString).lastPathComponent, data: data)
@@ -67,8 +68,10 @@ public struct SLOImporter {
     // MARK: Prometheus
 
     @discardableResult
-    public func importPrometheus(good: SourceInput, total: SourceInput, useCase: String, sli: String,
-                                 step: String? = nil, sampleTime: SampleTime = .start, author: Author) throws -> Summary {
+    public func importPrometheus(
+        good: SourceInput, total: SourceInput, useCase: String, sli: String,
+        step: String? = nil, sampleTime: SampleTime = .start, author: Author
+    ) throws -> Summary {
         let catalog = try SLOCatalog.load(from: workspace)
         try SLOCSV.checkIndicator(useCase: useCase, sli: sli, catalog: catalog) { problem, fix in
             OpsError.input(problem + (fix.map { ". \($0)" } ?? ""))
@@ -78,24 +81,29 @@ public struct SLOImporter {
         let totalRange = try PrometheusRange.parse(total.data, file: total.name)
         for range in [goodRange, totalRange] {
             if let label = range.labels["use_case"], label != useCase {
-                throw OpsError.input("\(range.file): series \(range.seriesName) is for use case \(label), not \(useCase). Pass --use-case \(label), or export the right series")
+                throw OpsError.input(
+                    "\(range.file): series \(range.seriesName) is for use case \(label), not \(useCase). Pass --use-case \(label), or export the right series")
             }
         }
-        let paired = try PrometheusPairing.pair(good: goodRange, total: totalRange, stepSeconds: stepSeconds,
-                                                marksStart: sampleTime == .start)
+        let paired = try PrometheusPairing.pair(
+            good: goodRange, total: totalRange, stepSeconds: stepSeconds,
+            marksStart: sampleTime == .start)
         guard !paired.steps.isEmpty else {
-            throw OpsError.input("\(good.name) and \(total.name) share no step where both values are present and finite (\(paired.skipped.description)); nothing to import")
+            throw OpsError.input(
+                "\(good.name) and \(total.name) share no step where both values are present and finite (\(paired.skipped.description)); nothing to import")
         }
-        let source = SnapshotSource(importer: "prometheus-query-range/\(Self.version)", importedAt: workspace.clock(),
-                                    files: [good.file, total.file], skippedSteps: paired.skipped.count)
+        let source = SnapshotSource(
+            importer: "prometheus-query-range/\(Self.version)", importedAt: workspace.clock(),
+            files: [good.file, total.file], skippedSteps: paired.skipped.count)
         var summary = Summary()
         summary.imported = [describe(useCase, sli, paired.steps)]
         summary.skippedSteps = paired.skipped.count
         if paired.skipped.count > 0 {
             summary.skipped = "skipped \(paired.skipped.count) of \(paired.gridSteps) steps of \(paired.stepSeconds)s: \(paired.skipped.description)"
         }
-        try commitEvents([SLOCSV.Series(useCase: useCase, name: sli): paired.steps], source: source,
-                         subject: "slo import: \(useCase) \(sli) from \(good.name) and \(total.name)", author: author, into: &summary)
+        try commitEvents(
+            [SLOCSV.Series(useCase: useCase, name: sli): paired.steps], source: source,
+            subject: "slo import: \(useCase) \(sli) from \(good.name) and \(total.name)", author: author, into: &summary)
         return summary
     }
 
@@ -127,41 +135,49 @@ public struct SLOImporter {
 
     // MARK: Writing week files
 
-    private func commitEvents(_ series: [SLOCSV.Series: [EventCounts]], source: SnapshotSource, subject: String,
-                              author: Author, into summary: inout Summary) throws {
+    private func commitEvents(
+        _ series: [SLOCSV.Series: [EventCounts]], source: SnapshotSource, subject: String,
+        author: Author, into summary: inout Summary
+    ) throws {
         var files: [WeekFile] = []
         for key in series.keys.sorted() {
             let byWeek = Dictionary(grouping: series[key]!) { SnapshotLayout.week(of: $0.start) }
             for week in byWeek.keys.sorted() {
                 let path = SnapshotLayout.eventsPath(useCase: key.useCase, sli: key.name, week: week)
-                files.append(WeekFile(path: path) { data in
-                    var file = try data.map { try EventSnapshot.parse(UTF8Text.decode($0, path: path), path: path) }
-                        ?? EventSnapshot(useCase: key.useCase, sli: key.name, week: week, sources: [], events: [])
-                    let before = file
-                    file.merge(byWeek[week]!, from: source)
-                    let known = before.sources.contains { $0.inputKey == source.inputKey }
-                    return file.events == before.events && known ? nil : file.text
-                })
+                files.append(
+                    WeekFile(path: path) { data in
+                        var file =
+                            try data.map { try EventSnapshot.parse(UTF8Text.decode($0, path: path), path: path) }
+                            ?? EventSnapshot(useCase: key.useCase, sli: key.name, week: week, sources: [], events: [])
+                        let before = file
+                        file.merge(byWeek[week]!, from: source)
+                        let known = before.sources.contains { $0.inputKey == source.inputKey }
+                        return file.events == before.events && known ? nil : file.text
+                    })
             }
         }
         try commitWeekFiles(files, subject: subject, author: author, into: &summary)
     }
 
-    private func commitSignals(_ readings: [String: [SignalValue]], source: SnapshotSource, subject: String,
-                               author: Author, into summary: inout Summary) throws {
+    private func commitSignals(
+        _ readings: [String: [SignalValue]], source: SnapshotSource, subject: String,
+        author: Author, into summary: inout Summary
+    ) throws {
         var files: [WeekFile] = []
         for useCase in readings.keys.sorted() {
             let byWeek = Dictionary(grouping: readings[useCase]!) { SnapshotLayout.week(of: $0.at) }
             for week in byWeek.keys.sorted() {
                 let path = SnapshotLayout.signalsPath(useCase: useCase, week: week)
-                files.append(WeekFile(path: path) { data in
-                    var file = try data.map { try SignalSnapshot.parse(UTF8Text.decode($0, path: path), path: path) }
-                        ?? SignalSnapshot(useCase: useCase, week: week, sources: [], signals: [])
-                    let before = file
-                    file.merge(byWeek[week]!, from: source)
-                    let known = before.sources.contains { $0.inputKey == source.inputKey }
-                    return file.signals == before.signals && known ? nil : file.text
-                })
+                files.append(
+                    WeekFile(path: path) { data in
+                        var file =
+                            try data.map { try SignalSnapshot.parse(UTF8Text.decode($0, path: path), path: path) }
+                            ?? SignalSnapshot(useCase: useCase, week: week, sources: [], signals: [])
+                        let before = file
+                        file.merge(byWeek[week]!, from: source)
+                        let known = before.sources.contains { $0.inputKey == source.inputKey }
+                        return file.signals == before.signals && known ? nil : file.text
+                    })
             }
         }
         try commitWeekFiles(files, subject: subject, author: author, into: &summary)
@@ -202,7 +218,8 @@ public struct SLOImporter {
     private func describe(_ useCase: String, _ sli: String, _ steps: [EventCounts]) -> String {
         let good = steps.reduce(Decimal(0)) { $0 + $1.good }
         let total = steps.reduce(Decimal(0)) { $0 + $1.total }
-        return "\(useCase) \(sli): \(steps.count) steps, \(span(steps.first!.start, steps.last!.end)), \(SLONumber.count(good)) good of \(SLONumber.count(total))"
+        return
+            "\(useCase) \(sli): \(steps.count) steps, \(span(steps.first!.start, steps.last!.end)), \(SLONumber.count(good)) good of \(SLONumber.count(total))"
     }
 
     private func span(_ start: Date, _ end: Date) -> String {

@@ -158,7 +158,9 @@ public struct SignalSnapshot: Sendable, Equatable {
         lines += SnapshotText.sources(sources)
         lines.append("signals:")
         for reading in signals {
-            lines.append("  - {at: \(Timestamp.format(reading.at)), metric: \(SnapshotText.scalar(reading.metric)), value: \(reading.value), unit: \(SnapshotText.scalar(reading.unit))}")
+            lines.append(
+                "  - {at: \(Timestamp.format(reading.at)), metric: \(SnapshotText.scalar(reading.metric)), value: \(reading.value), unit: \(SnapshotText.scalar(reading.unit))}"
+            )
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -175,7 +177,8 @@ public struct SignalSnapshot: Sendable, Equatable {
 enum SnapshotText {
     /// A text value, plain when YAML reads it back as the same text, else quoted by Yams.
     static func scalar(_ text: String) -> String {
-        let plain = text.first.map { $0.isLetter } == true
+        let plain =
+            text.first.map { $0.isLetter } == true
             && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_-./".contains($0)) }
             && !["true", "false", "yes", "no", "on", "off", "null", "y", "n"].contains(text.lowercased())
         if plain { return text }
@@ -214,12 +217,17 @@ extension YAMLFieldReader {
                 continue
             }
             guard let start = timestamp(map["start"], "start", parent: item), let end = timestamp(map["end"], "end", parent: item),
-                  let good = count(map["good"], "good", parent: item), let total = count(map["total"], "total", parent: item) else { continue }
+                let good = count(map["good"], "good", parent: item), let total = count(map["total"], "total", parent: item)
+            else { continue }
             guard end > start else { flag(item, "the step ends before it starts"); continue }
             guard good <= total else { flag(item, "good (\(good)) is more than total (\(total))"); continue }
             let step = EventCounts(start: start, end: end, good: good, total: total)
             if let previous = steps.last, previous.end > start {
-                flag(item, previous.start == start ? "a step at \(Timestamp.format(start)) is listed twice" : "steps must be in time order and not overlap (this one starts before \(Timestamp.format(previous.end)))")
+                flag(
+                    item,
+                    previous.start == start
+                        ? "a step at \(Timestamp.format(start)) is listed twice"
+                        : "steps must be in time order and not overlap (this one starts before \(Timestamp.format(previous.end)))")
                 continue
             }
             steps.append(step)
@@ -237,9 +245,10 @@ extension YAMLFieldReader {
         var readings: [SignalValue] = []
         for item in sequence(list, "signals") {
             guard case .mapping(let map) = item, let at = timestamp(map["at"], "at", parent: item),
-                  let metric = text(map["metric"], "metric", required: true, parent: item),
-                  let valueText = text(map["value"], "value", required: true, parent: item),
-                  let unit = text(map["unit"], "unit", required: true, parent: item) else { continue }
+                let metric = text(map["metric"], "metric", required: true, parent: item),
+                let valueText = text(map["value"], "value", required: true, parent: item),
+                let unit = text(map["unit"], "unit", required: true, parent: item)
+            else { continue }
             guard let value = SLONumber.decimal(valueText) else { flag(item, "value `\(valueText)` is not a number"); continue }
             readings.append(SignalValue(at: at, metric: metric, value: value, unit: unit))
         }
@@ -266,11 +275,13 @@ extension YAMLFieldReader {
         var sources: [SnapshotSource] = []
         for item in sequence(node, "sources") {
             guard case .mapping(let map) = item, let importer = text(map["importer"], "importer", required: true, parent: item),
-                  let at = timestamp(map["imported_at"], "imported_at", parent: item) else { continue }
+                let at = timestamp(map["imported_at"], "imported_at", parent: item)
+            else { continue }
             var files: [SnapshotSource.SourceFile] = []
             for file in map["files"].map({ sequence($0, "files") }) ?? [] {
                 guard case .mapping(let fileMap) = file, let name = text(fileMap["name"], "name", required: true, parent: file),
-                      let sha = text(fileMap["sha256"], "sha256", required: true, parent: file) else { continue }
+                    let sha = text(fileMap["sha256"], "sha256", required: true, parent: file)
+                else { continue }
                 files.append(SnapshotSource.SourceFile(name: name, sha256: sha))
             }
             let skipped = text(map["skipped_steps"], "skipped_steps").flatMap { Int($0) }

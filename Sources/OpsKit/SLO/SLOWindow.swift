@@ -18,7 +18,8 @@ public enum SLOWindow: Sendable, Hashable, CustomStringConvertible {
         case "iso_week", "calendar_week", "week", "weekly": self = .isoWeek
         default:
             guard name.hasPrefix("rolling_"), name.hasSuffix("d"),
-                  let days = Int(name.dropFirst("rolling_".count).dropLast()), (1...366).contains(days) else { return nil }
+                let days = Int(name.dropFirst("rolling_".count).dropLast()), (1...366).contains(days)
+            else { return nil }
             self = .rolling(days: days)
         }
     }

@@ -37,11 +37,16 @@ extension SignalsReport {
         } else {
             lines.append("\(breaches.count) breach\(breaches.count == 1 ? "" : "es"):")
             let rows = breaches.map { useCase, check in
-                [useCase, check.area.label, check.metric, worst(check), check.breachText, check.level,
-                 "\(check.breachingReadings) of \(check.readings)", check.channel ?? "– (no \(check.route ?? "route") channel)"]
+                [
+                    useCase, check.area.label, check.metric, worst(check), check.breachText, check.level,
+                    "\(check.breachingReadings) of \(check.readings)", check.channel ?? "– (no \(check.route ?? "route") channel)",
+                ]
             }
-            lines.append(TextTable(headers: ["USE CASE", "AREA", "METRIC", "WORST", "BREACH WHEN", "LEVEL", "READINGS", "CHANNEL"],
-                                   rows: rows).text.trimmingCharacters(in: .newlines))
+            lines.append(
+                TextTable(
+                    headers: ["USE CASE", "AREA", "METRIC", "WORST", "BREACH WHEN", "LEVEL", "READINGS", "CHANNEL"],
+                    rows: rows
+                ).text.trimmingCharacters(in: .newlines))
         }
 
         let costs = judged.compactMap { useCase in useCase.unitCost.map { (useCase.useCase, $0) } }
@@ -53,8 +58,9 @@ extension SignalsReport {
                 let over = cost.target.map { cost.ucr > $0 ? "OVER TARGET" : "ok" } ?? ""
                 return [useCase, SignalFormat.value(cost.ucr, unit: "usd"), target, change, over]
             }
-            lines.append(TextTable(headers: ["USE CASE", "UCR", "TARGET", "VS \(baselineWeek)", ""], rows: rows).text
-                .trimmingCharacters(in: .newlines))
+            lines.append(
+                TextTable(headers: ["USE CASE", "UCR", "TARGET", "VS \(baselineWeek)", ""], rows: rows).text
+                    .trimmingCharacters(in: .newlines))
         }
 
         lines.append("")
@@ -96,16 +102,20 @@ extension SignalsReport {
 
     // MARK: CSV
 
-    static let csvHeaders = ["week", "use_case", "area", "metric", "kind", "value", "at", "baseline", "breach_when", "threshold",
-                             "level", "breached", "readings", "breaching_readings", "route", "channel"]
+    static let csvHeaders = [
+        "week", "use_case", "area", "metric", "kind", "value", "at", "baseline", "breach_when", "threshold",
+        "level", "breached", "readings", "breaching_readings", "route", "channel",
+    ]
 
     private var csv: String {
         let rows = useCases.flatMap { useCase in
             useCase.checks.map { check -> [String] in
-                [week.description, useCase.useCase, check.area.rawValue, check.metric, check.kind.rawValue, check.value.description,
-                 check.at.map(Timestamp.format) ?? "", check.baseline?.description ?? "", check.breachWhen.comparison,
-                 check.breachWhen.value.description, check.level, check.breached ? "yes" : "no", "\(check.readings)",
-                 "\(check.breachingReadings)", check.route ?? "", check.channel ?? ""]
+                [
+                    week.description, useCase.useCase, check.area.rawValue, check.metric, check.kind.rawValue, check.value.description,
+                    check.at.map(Timestamp.format) ?? "", check.baseline?.description ?? "", check.breachWhen.comparison,
+                    check.breachWhen.value.description, check.level, check.breached ? "yes" : "no", "\(check.readings)",
+                    "\(check.breachingReadings)", check.route ?? "", check.channel ?? "",
+                ]
             }
         }
         return CSV.render(headers: Self.csvHeaders, rows: rows)
@@ -169,7 +179,7 @@ private struct JSONSignals: Encodable {
         func encode(to encoder: Encoder) throws {
             enum Key: String, CodingKey {
                 case area, metric, unit, kind, value, at, baseline, breach_when, threshold, level, breached, readings,
-                     breaching_readings, route, channel
+                    breaching_readings, route, channel
             }
             var container = encoder.container(keyedBy: Key.self)
             try container.encode(check.area.rawValue, forKey: .area)

@@ -137,9 +137,11 @@ public struct SignalsService {
         let previous = week.adding(weeks: -1, zone: SnapshotLayout.utc)
         var report = SignalsReport(week: week, baselineWeek: previous, zone: config.timeZone, useCases: [])
         for name in useCases {
-            report.useCases.append(Self.evaluate(name, catalog: catalog, channels: config.channels,
-                                                 readings: try readings(name, week), baseline: try readings(name, previous),
-                                                 baselineWeek: previous))
+            report.useCases.append(
+                Self.evaluate(
+                    name, catalog: catalog, channels: config.channels,
+                    readings: try readings(name, week), baseline: try readings(name, previous),
+                    baselineWeek: previous))
         }
         return report
     }
@@ -166,8 +168,10 @@ public struct SignalsService {
 
     /// The checks of one use case's week: its gauge indicators' targets, the catalog thresholds,
     /// drops from the baseline week's mean, and unit cost. Pure, for tests.
-    static func evaluate(_ useCase: String, catalog: SLOCatalog, channels: [String: String], readings: [SignalValue],
-                         baseline: [SignalValue], baselineWeek: ISOWeek) -> UseCaseSignals {
+    static func evaluate(
+        _ useCase: String, catalog: SLOCatalog, channels: [String: String], readings: [SignalValue],
+        baseline: [SignalValue], baselineWeek: ISOWeek
+    ) -> UseCaseSignals {
         let byMetric = Dictionary(grouping: readings, by: \.metric)
         let baselineByMetric = Dictionary(grouping: baseline, by: \.metric)
         var checks: [SignalCheck] = []
@@ -198,16 +202,20 @@ public struct SignalsService {
             let breach = SLOCatalog.Bound(bound.comparison.opposite, bound.value)
             if indicator.name == "ucr_usd", let cost = unitCost, byMetric["ucr_usd"] == nil {
                 let days = Self.dailyUnitCosts(byMetric)
-                checks.append(SignalCheck(area: info.area, metric: indicator.name, unit: info.unit, kind: .target, value: cost.ucr, at: nil,
-                                          baseline: nil, breachWhen: (breach.comparison.rawValue, breach.value), level: "target",
-                                          breached: breach.contains(cost.ucr), readings: days.count,
-                                          breachingReadings: days.filter(breach.contains).count,
-                                          route: info.route, channel: info.channel))
+                checks.append(
+                    SignalCheck(
+                        area: info.area, metric: indicator.name, unit: info.unit, kind: .target, value: cost.ucr, at: nil,
+                        baseline: nil, breachWhen: (breach.comparison.rawValue, breach.value), level: "target",
+                        breached: breach.contains(cost.ucr), readings: days.count,
+                        breachingReadings: days.filter(breach.contains).count,
+                        route: info.route, channel: info.channel))
                 continue
             }
             guard let values = byMetric[indicator.name], !values.isEmpty else { noteMissing(indicator.name); continue }
-            checks.append(Self.check(values, against: [(breach, "target")], kind: .target, unit: info.unit, area: info.area,
-                                     route: info.route, channel: info.channel))
+            checks.append(
+                Self.check(
+                    values, against: [(breach, "target")], kind: .target, unit: info.unit, area: info.area,
+                    route: info.route, channel: info.channel))
         }
 
         // Catalog thresholds: those on the same metric and side are one check, reported at the
@@ -230,11 +238,13 @@ public struct SignalsService {
                     continue
                 }
                 let mean = Self.mean(values), baselineMean = Self.mean(before)
-                checks.append(SignalCheck(area: info.area, metric: threshold.metric, unit: info.unit, kind: .drop, value: mean, at: nil,
-                                          baseline: baselineMean, breachWhen: ("drop_at_least", amount), level: threshold.level,
-                                          breached: baselineMean - mean >= amount, readings: values.count,
-                                          breachingReadings: values.filter { baselineMean - $0.value >= amount }.count,
-                                          route: info.route, channel: info.channel))
+                checks.append(
+                    SignalCheck(
+                        area: info.area, metric: threshold.metric, unit: info.unit, kind: .drop, value: mean, at: nil,
+                        baseline: baselineMean, breachWhen: ("drop_at_least", amount), level: threshold.level,
+                        breached: baselineMean - mean >= amount, readings: values.count,
+                        breachingReadings: values.filter { baselineMean - $0.value >= amount }.count,
+                        route: info.route, channel: info.channel))
             }
         }
         for group in groups {
@@ -242,32 +252,38 @@ public struct SignalsService {
             guard let values = byMetric[group.metric], !values.isEmpty else { noteMissing(group.metric); continue }
             // Least strict first: the one a value reaches first on its way to a breach.
             let bounds = group.bounds.sorted { group.upward ? $0.0.value < $1.0.value : $0.0.value > $1.0.value }
-            checks.append(Self.check(values, against: bounds, kind: .threshold, unit: info.unit, area: info.area,
-                                     route: info.route, channel: info.channel))
+            checks.append(
+                Self.check(
+                    values, against: bounds, kind: .threshold, unit: info.unit, area: info.area,
+                    route: info.route, channel: info.channel))
         }
 
         let order = Dictionary(uniqueKeysWithValues: catalog.metrics.enumerated().map { ($1.name, $0) })
         checks = checks.enumerated().sorted { a, b in
             (a.element.area, order[a.element.metric] ?? .max, a.offset) < (b.element.area, order[b.element.metric] ?? .max, b.offset)
         }.map(\.element)
-        return UseCaseSignals(useCase: useCase, readings: readings.count, checks: checks, unitCost: unitCost,
-                              missing: missing.sorted { (order[$0] ?? .max, $0) < (order[$1] ?? .max, $1) }, notes: notes)
+        return UseCaseSignals(
+            useCase: useCase, readings: readings.count, checks: checks, unitCost: unitCost,
+            missing: missing.sorted { (order[$0] ?? .max, $0) < (order[$1] ?? .max, $1) }, notes: notes)
     }
 
     /// The worst reading against `bounds` (breach sides, least strict first): the check reports
     /// the strictest bound it crosses, or the least strict when it crosses none.
-    private static func check(_ values: [SignalValue], against bounds: [(SLOCatalog.Bound, String)], kind: SignalCheck.Kind,
-                              unit: String, area: SignalArea, route: String?, channel: String?) -> SignalCheck {
+    private static func check(
+        _ values: [SignalValue], against bounds: [(SLOCatalog.Bound, String)], kind: SignalCheck.Kind,
+        unit: String, area: SignalArea, route: String?, channel: String?
+    ) -> SignalCheck {
         let upward = bounds[0].0.comparison.breachesUpward
         // The latest of equally bad readings, so the date shown is the most recent.
         let worst = values.max { a, b in
             a.value == b.value ? a.at < b.at : (upward ? a.value < b.value : a.value > b.value)
         }!
         let shown = bounds.last { $0.0.contains(worst.value) } ?? bounds[0]
-        return SignalCheck(area: area, metric: worst.metric, unit: unit, kind: kind, value: worst.value, at: worst.at, baseline: nil,
-                           breachWhen: (shown.0.comparison.rawValue, shown.0.value), level: shown.1, breached: shown.0.contains(worst.value),
-                           readings: values.count, breachingReadings: values.filter { shown.0.contains($0.value) }.count,
-                           route: route, channel: channel)
+        return SignalCheck(
+            area: area, metric: worst.metric, unit: unit, kind: kind, value: worst.value, at: worst.at, baseline: nil,
+            breachWhen: (shown.0.comparison.rawValue, shown.0.value), level: shown.1, breached: shown.0.contains(worst.value),
+            readings: values.count, breachingReadings: values.filter { shown.0.contains($0.value) }.count,
+            route: route, channel: channel)
     }
 
     /// Spend and requests summed over the readings taken at times that have both.

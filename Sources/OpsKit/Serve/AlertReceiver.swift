@@ -48,8 +48,10 @@ public struct AlertReceiver: Sendable {
     let log: ServeLog
 
     /// `author` signs every commit; `clock` is now (OPS_NOW in scripts).
-    public init(root: String, environment: [String: String], clock: @escaping @Sendable () -> Date, author: Author,
-                token: BearerToken?, maximumBodySize: Int = defaultMaximumBodySize, log: ServeLog = .standardError) {
+    public init(
+        root: String, environment: [String: String], clock: @escaping @Sendable () -> Date, author: Author,
+        token: BearerToken?, maximumBodySize: Int = defaultMaximumBodySize, log: ServeLog = .standardError
+    ) {
         self.token = token
         self.maximumBodySize = maximumBodySize
         self.writer = DeliveryWriter(root: root, environment: environment, clock: clock, author: author)
@@ -106,10 +108,12 @@ public struct AlertReceiver: Sendable {
         }
         func refuse(_ status: Int, _ failure: ServerMetrics.Failure, _ reason: String) async -> Response {
             await metrics.recordFailure(failure)
-            log.record("delivery", level: status >= 500 ? "error" : "warn", [
-                "status": String(status), "action": status >= 500 ? "failed" : "refused", "reason": reason,
-                "duration_ms": milliseconds(), "remote": request.remote,
-            ])
+            log.record(
+                "delivery", level: status >= 500 ? "error" : "warn",
+                [
+                    "status": String(status), "action": status >= 500 ? "failed" : "refused", "reason": reason,
+                    "duration_ms": milliseconds(), "remote": request.remote,
+                ])
             return Self.error(status, reason)
         }
 
@@ -121,8 +125,9 @@ public struct AlertReceiver: Sendable {
         }
         let type = request.headers["content-type"]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         guard type == "application/json" else {
-            return await refuse(415, .unsupportedMediaType,
-                                "content type \(type.map { "'\($0)'" } ?? "missing"); Alertmanager webhooks are application/json")
+            return await refuse(
+                415, .unsupportedMediaType,
+                "content type \(type.map { "'\($0)'" } ?? "missing"); Alertmanager webhooks are application/json")
         }
         if let declared = request.headers["content-length"].flatMap(Int.init), declared > maximumBodySize {
             return await refuse(413, .tooLarge, "body of \(declared) bytes is over the limit of \(maximumBodySize) bytes (--max-body)" + Self.tooLargeHint)
@@ -160,14 +165,16 @@ public struct AlertReceiver: Sendable {
             if !summary.updated.isEmpty { actions.append("updated") }
             if summary.unchanged > 0 { actions.append("absorbed") }
             if !summary.skipped.isEmpty { actions.append("skipped") }
-            log.record("delivery", [
-                "status": "200", "action": actions.isEmpty ? "nothing" : actions.joined(separator: ","),
-                "alerts": summary.alertNames.joined(separator: ","),
-                "incidents": (summary.opened + summary.updated + summary.absorbedInto.filter { !summary.updated.contains($0) }).joined(separator: ","),
-                "opened": String(summary.opened.count), "updated": String(summary.updated.count),
-                "absorbed": String(summary.unchanged), "skipped": String(summary.skipped.count),
-                "commit_ms": String(format: "%.1f", seconds * 1000), "duration_ms": milliseconds(), "remote": request.remote,
-            ])
+            log.record(
+                "delivery",
+                [
+                    "status": "200", "action": actions.isEmpty ? "nothing" : actions.joined(separator: ","),
+                    "alerts": summary.alertNames.joined(separator: ","),
+                    "incidents": (summary.opened + summary.updated + summary.absorbedInto.filter { !summary.updated.contains($0) }).joined(separator: ","),
+                    "opened": String(summary.opened.count), "updated": String(summary.updated.count),
+                    "absorbed": String(summary.unchanged), "skipped": String(summary.skipped.count),
+                    "commit_ms": String(format: "%.1f", seconds * 1000), "duration_ms": milliseconds(), "remote": request.remote,
+                ])
             let reply = Reply(opened: summary.opened, updated: summary.updated, unchanged: summary.unchanged, skipped: summary.skipped)
             return Response(status: 200, headers: ["Content-Type": "application/json"], body: Self.json(reply))
         }

@@ -1,12 +1,12 @@
 import Dispatch
 import Foundation
-import UnixSignals
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
+import UnixSignals
 
 /// `ops serve`: an HTTP server around `AlertReceiver`, until SIGTERM or SIGINT.
 ///
@@ -27,10 +27,13 @@ public final class AlertServer {
     let tokenSource: String?
 
     /// Refuses an address other machines can reach unless a token guards it.
-    public init(address: ListenAddress, receiver: AlertReceiver, token: BearerToken?, repository: String, limits: ConnectionLimits = .init(),
-                log: ServeLog = .standardError) throws {
+    public init(
+        address: ListenAddress, receiver: AlertReceiver, token: BearerToken?, repository: String, limits: ConnectionLimits = .init(),
+        log: ServeLog = .standardError
+    ) throws {
         if !address.isLoopback && token == nil {
-            throw OpsError.input("--listen \(address) can be reached from other machines, so ops serve needs a token: set OPS_SERVE_TOKEN or pass --token-file FILE")
+            throw OpsError.input(
+                "--listen \(address) can be reached from other machines, so ops serve needs a token: set OPS_SERVE_TOKEN or pass --token-file FILE")
         }
         self.address = address
         self.limits = limits
@@ -49,14 +52,21 @@ public final class AlertServer {
         let files = FileLimit.raise()
         let cap = files?.connectionCap(requested: limits.maxConnections) ?? limits.maxConnections ?? FileLimit.defaultConnectionCeiling
         if let requested = limits.maxConnections, requested > cap, let files {
-            log.record("limits", level: "warn", ["max_connections": String(cap), "requested": String(requested), "file_limit": String(files.soft),
-                                                 "reason": "the open-file limit leaves room for \(cap) connections; raise it (ulimit -n, LimitNOFILE=) for more"])
+            log.record(
+                "limits", level: "warn",
+                [
+                    "max_connections": String(cap), "requested": String(requested), "file_limit": String(files.soft),
+                    "reason": "the open-file limit leaves room for \(cap) connections; raise it (ulimit -n, LimitNOFILE=) for more",
+                ])
         }
         let headTimeout = limits.headTimeout
         let metrics = receiver.metrics
         let http1 = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [RequestHeadTimeoutHandler(timeout: Self.amount(headTimeout),
-                                                                  onTimeout: { Task { await metrics.recordHeadTimeout() } })],
+            additionalChannelHandlers: [
+                RequestHeadTimeoutHandler(
+                    timeout: Self.amount(headTimeout),
+                    onTimeout: { Task { await metrics.recordHeadTimeout() } })
+            ],
             idleTimeout: Self.amount(limits.idleTimeout))
         let application = Application(
             responder: ReceiverResponder(receiver: receiver),
@@ -71,11 +81,15 @@ public final class AlertServer {
                 if let local = channel.localAddress, let host = local.ipAddress, let port = local.port {
                     bound = address.family == .ipv6 ? "[\(host)]:\(port)" : "\(host):\(port)"
                 }
-                log.record("listening", ["address": bound, "repository": repository,
-                                         "auth": tokenSource.map { "bearer token from \($0)" } ?? "none (loopback only)",
-                                         "max_connections": String(cap), "file_limit": files.map { String($0.soft) } ?? "unknown",
-                                         "head_timeout": ConnectionLimits.seconds(limits.headTimeout),
-                                         "idle_timeout": ConnectionLimits.seconds(limits.idleTimeout)])
+                log.record(
+                    "listening",
+                    [
+                        "address": bound, "repository": repository,
+                        "auth": tokenSource.map { "bearer token from \($0)" } ?? "none (loopback only)",
+                        "max_connections": String(cap), "file_limit": files.map { String($0.soft) } ?? "unknown",
+                        "head_timeout": ConnectionLimits.seconds(limits.headTimeout),
+                        "idle_timeout": ConnectionLimits.seconds(limits.idleTimeout),
+                    ])
             },
             logger: quiet)
         let notice = ShutdownNotice { [log, receiver] in
@@ -83,10 +97,11 @@ public final class AlertServer {
         }
         // Services stop in reverse order: the notice first, then the server, which stops
         // accepting and waits for every request in flight to be answered.
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: application), .init(service: notice, successTerminationBehavior: .ignore)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: quiet))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: application), .init(service: notice, successTerminationBehavior: .ignore)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: quiet))
 
         let finished = DispatchSemaphore(value: 0)
         let failure = FailureBox()
@@ -167,8 +182,11 @@ private struct ReceiverResponder: HTTPResponder {
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         let body = request.body
         var bodyRead = false
-        let answer = await receiver.respond(to: .init(method: request.method.rawValue, path: request.uri.path, headers: headers,
-                                                      remote: context.remote)) { limit in
+        let answer = await receiver.respond(
+            to: .init(
+                method: request.method.rawValue, path: request.uri.path, headers: headers,
+                remote: context.remote)
+        ) { limit in
             var data = Data()
             for try await buffer in body {
                 data.append(contentsOf: buffer.readableBytesView)
@@ -189,8 +207,9 @@ private struct ReceiverResponder: HTTPResponder {
             // server take in a body.
             fields[.connection] = "close"
         }
-        return Response(status: HTTPResponse.Status(code: answer.status), headers: fields,
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+        return Response(
+            status: HTTPResponse.Status(code: answer.status), headers: fields,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 }
 

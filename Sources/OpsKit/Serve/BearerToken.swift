@@ -37,7 +37,8 @@ public struct BearerToken: Sendable, CustomStringConvertible {
             throw OpsError.input("the token in \(source) is empty. Put a long random string there (openssl rand -hex 32)")
         }
         guard token.allSatisfy({ allowed.contains($0) }) else {
-            throw OpsError.input("the token in \(source) has characters a bearer token cannot carry; use letters, digits and - . _ ~ + / = (openssl rand -hex 32)")
+            throw OpsError.input(
+                "the token in \(source) has characters a bearer token cannot carry; use letters, digits and - . _ ~ + / = (openssl rand -hex 32)")
         }
         bytes = Array(token.utf8)
         self.source = source

@@ -33,7 +33,7 @@ public struct FileLimit: Sendable, Equatable {
         guard getrlimit(resource, &limit) == 0 else { return nil }
         var wanted = limit.rlim_max
         #if canImport(Darwin)
-        wanted = min(wanted, rlim_t(OPEN_MAX))
+            wanted = min(wanted, rlim_t(OPEN_MAX))
         #endif
         if wanted == infinity {
             // Linux refuses a soft limit above fs.nr_open; 2^20 is its default.
@@ -60,11 +60,11 @@ public struct FileLimit: Sendable, Equatable {
     }
 
     #if os(Linux)
-    private static let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-    /// glibc's RLIM_INFINITY is `(rlim_t) -1`, which Swift cannot import.
-    private static let infinity = rlim_t.max
+        private static let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        /// glibc's RLIM_INFINITY is `(rlim_t) -1`, which Swift cannot import.
+        private static let infinity = rlim_t.max
     #else
-    private static let resource = RLIMIT_NOFILE
-    private static let infinity = RLIM_INFINITY
+        private static let resource = RLIMIT_NOFILE
+        private static let infinity = RLIM_INFINITY
     #endif
 }

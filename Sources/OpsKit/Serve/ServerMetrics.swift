@@ -103,8 +103,9 @@ public actor ServerMetrics {
         }
         family("ops_serve_head_timeouts_total", "counter", "Connections closed because a request head did not arrive within --head-timeout.")
         lines.append("ops_serve_head_timeouts_total \(headTimeouts)")
-        family("ops_serve_commit_duration_seconds", "histogram",
-               "Time to run one delivery through the intake and commit it, not counting the wait for earlier deliveries.")
+        family(
+            "ops_serve_commit_duration_seconds", "histogram",
+            "Time to run one delivery through the intake and commit it, not counting the wait for earlier deliveries.")
         for (index, bound) in Self.buckets.enumerated() {
             lines.append("ops_serve_commit_duration_seconds_bucket{le=\"\(Self.format(bound))\"} \(bucketCounts[index])")
         }

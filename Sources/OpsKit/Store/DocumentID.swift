@@ -18,8 +18,9 @@ public struct DocumentID: Hashable, Sendable, Comparable, CustomStringConvertibl
     public init?(_ text: String, kind expected: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].uppercased() == expected, parts[1].count == 8,
-              parts[1].allSatisfy({ $0.isASCII && $0.isNumber }),
-              let random = Self.normalizeRandom(String(parts[2])), random.count == 8 else { return nil }
+            parts[1].allSatisfy({ $0.isASCII && $0.isNumber }),
+            let random = Self.normalizeRandom(String(parts[2])), random.count == 8
+        else { return nil }
         kind = expected
         date = String(parts[1])
         self.random = random

@@ -22,12 +22,15 @@ struct DocumentLocator {
     /// The one among `refs` that `input` names; `titles` (when it knows them) makes an
     /// ambiguity easier to settle. Anything that could not be an id is refused before it is
     /// used to build a path.
-    func resolve<Ref: LocatableDocument>(_ input: String, among refs: [Ref],
-                                         titles: (Ref) -> String? = { _ in nil }) throws -> Ref {
+    func resolve<Ref: LocatableDocument>(
+        _ input: String, among refs: [Ref],
+        titles: (Ref) -> String? = { _ in nil }
+    ) throws -> Ref {
         let text = input.trimmingCharacters(in: .whitespaces)
         // A slug is up to 40 characters after a 20-character id; an id alone is 21 or less.
         guard !text.isEmpty, text.count <= (named ? 120 : 40),
-              text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+            text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+        else {
             throw OpsError.input("'\(input.prefix(60))' is not \(article) \(noun) ID. \(help)")
         }
         var matches: [Ref]

@@ -30,8 +30,9 @@ struct MarkdownDocument {
             return
         }
         guard let end = lines.indices.dropFirst().first(where: { Self.isFence(lines[$0].text) || lines[$0].text == "..." }) else {
-            throw OpsError.file(path, line: 1, "the front matter opened with --- is never closed",
-                                fix: "Add a line with --- after the last `key: value` line")
+            throw OpsError.file(
+                path, line: 1, "the front matter opened with --- is never closed",
+                fix: "Add a line with --- after the last `key: value` line")
         }
         func join(_ range: Range<Int>) -> String { range.map { lines[$0].text + lines[$0].terminator }.joined() }
         opening = join(0..<1)

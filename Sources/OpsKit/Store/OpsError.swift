@@ -61,34 +61,50 @@ public struct OpsError: Error, CustomStringConvertible, Equatable, Sendable {
         case .notARepository(let path):
             return .repository("\(path) is not a Git repository. Run `ops init \(path)` to make it an ops repository")
         case .notOwner(let path):
-            return .repository("\(path) belongs to another user, so Git will not open it. If you trust it, run: git config --global --add safe.directory \(path)")
+            return .repository(
+                "\(path) belongs to another user, so Git will not open it. If you trust it, run: git config --global --add safe.directory \(path)")
         case .uncommittedChanges(let path, let detail) where detail == "has staged changes":
-            return .repository("\(path) has staged changes of yours, and ops will not overwrite them. See them with git diff --cached -- \(path); commit them or unstage them (git restore --staged -- \(path)), then run the command again")
+            return .repository(
+                "\(path) has staged changes of yours, and ops will not overwrite them. See them with git diff --cached -- \(path); commit them or unstage them (git restore --staged -- \(path)), then run the command again"
+            )
         case .uncommittedChanges(let path, let detail):
             return .repository("\(path) \(detail), and ops will not overwrite your work. Commit or stash it (git stash), then run the command again")
         case .editedOlderVersion(let path):
-            return .repository("\(path) has edits made on an older version of it (the last commit has a newer one), and ops will not overwrite them. See them with git diff HEAD -- \(path); copy out what you need, run git restore --source=HEAD --staged --worktree -- \(path), then run the command again")
+            return .repository(
+                "\(path) has edits made on an older version of it (the last commit has a newer one), and ops will not overwrite them. See them with git diff HEAD -- \(path); copy out what you need, run git restore --source=HEAD --staged --worktree -- \(path), then run the command again"
+            )
         case .lockHeld(let path, let holder, let seconds) where holder == "git":
-            return .repository("\(path) has existed for \(seconds) s and no ops writer holds it: a git command is running (an open commit message editor?) or one was killed. Nothing was written. Finish that git command; if none is running, remove the lock (rm -f '\(path)') and run the command again")
+            return .repository(
+                "\(path) has existed for \(seconds) s and no ops writer holds it: a git command is running (an open commit message editor?) or one was killed. Nothing was written. Finish that git command; if none is running, remove the lock (rm -f '\(path)') and run the command again"
+            )
         case .lockHeld(let path, let holder, let seconds):
-            return .repository("\(holder) has held \(path) for over \(seconds) s. Nothing was written; run the command again when it has finished, and stop that process if it hangs")
+            return .repository(
+                "\(holder) has held \(path) for over \(seconds) s. Nothing was written; run the command again when it has finished, and stop that process if it hangs"
+            )
         case .corruptIndex(let path):
-            return .repository("\(path) is damaged (its checksum does not match), so ops will not write over it. Nothing was written. Rebuild it from the last commit, keeping your files as they are: rm -f '\(path)' && git reset, then run the command again")
+            return .repository(
+                "\(path) is damaged (its checksum does not match), so ops will not write over it. Nothing was written. Rebuild it from the last commit, keeping your files as they are: rm -f '\(path)' && git reset, then run the command again"
+            )
         case .unfinished(let commit, let path, let message):
-            return .repository("the change is committed (\(commit.short)), but the files in \(path) could not be brought to it: \(message). Nothing is lost: once that is fixed, the next ops command finishes it")
+            return .repository(
+                "the change is committed (\(commit.short)), but the files in \(path) could not be brought to it: \(message). Nothing is lost: once that is fixed, the next ops command finishes it"
+            )
         case .detachedHead:
             return .repository("HEAD is detached, so there is no branch to commit to. Switch to a branch first (git switch main)")
         case .invalidPath(let path):
             return .input("'\(path)' is not a safe path inside the repository")
         case .beyondSymbolicLink(let path, let link):
-            return .input("\(path) is beyond a symbolic link (\(link)), and ops writes only inside the repository, as Git does. "
-                          + "Nothing was written. Replace the link with a folder holding the same files, then run the command again")
+            return .input(
+                "\(path) is beyond a symbolic link (\(link)), and ops writes only inside the repository, as Git does. "
+                    + "Nothing was written. Replace the link with a folder holding the same files, then run the command again")
         case .io(let path, let message):
             return .repository("cannot write \(path): \(message)")
         case .tooManyRetries(let attempts):
             return .repository("other writers kept moving the branch; gave up after \(attempts) attempts. Nothing was written; run the command again")
         case .unsupportedEntry(let path):
-            return .repository("\(path) is a symbolic link or submodule, which ops sync does not write. Nothing was changed; merge with git (git pull --no-rebase), then run ops sync again")
+            return .repository(
+                "\(path) is a symbolic link or submodule, which ops sync does not write. Nothing was changed; merge with git (git pull --no-rebase), then run ops sync again"
+            )
         case .noSuchRemote(let name):
             return .repository("there is no remote named '\(name)'. Add one: git remote add \(name) URL, or pass --remote NAME")
         case .remoteFailed(let remote, let message):

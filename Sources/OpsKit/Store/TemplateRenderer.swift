@@ -8,8 +8,9 @@ enum TemplateRenderer {
         do {
             return try MustacheTemplate(string: template).render(values)
         } catch let error as MustacheTemplate.ParserError {
-            throw OpsError.file(path, line: error.context.lineNumber, "template does not parse: \(error.error)",
-                                fix: "Check the {{ }} tags on this line")
+            throw OpsError.file(
+                path, line: error.context.lineNumber, "template does not parse: \(error.error)",
+                fix: "Check the {{ }} tags on this line")
         }
     }
 }

@@ -8,8 +8,9 @@ public enum UTF8Text {
     public static func decode(_ data: Data, path: String) throws -> String {
         if let text = String(data: data, encoding: .utf8) { return text }
         let (line, byte) = firstInvalid(in: data)
-        throw OpsError.file(path, line: line, "is not valid UTF-8 (byte \(hex(byte)))",
-                            fix: "Save the file as UTF-8 in your editor, then run the command again")
+        throw OpsError.file(
+            path, line: line, "is not valid UTF-8 (byte \(hex(byte)))",
+            fix: "Save the file as UTF-8 in your editor, then run the command again")
     }
 
     /// Text a person passed (`what`: "argument 3", "standard input"), or refused.

@@ -15,9 +15,11 @@ public final class Workspace {
     /// Randomness for new ids: the system's, or a seeded one in tests.
     var random: any RandomNumberGenerator
 
-    public init(root: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-                clock: @escaping @Sendable () -> Date = { Date() },
-                random: any RandomNumberGenerator = SystemRandomNumberGenerator()) throws {
+    public init(
+        root: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        clock: @escaping @Sendable () -> Date = { Date() },
+        random: any RandomNumberGenerator = SystemRandomNumberGenerator()
+    ) throws {
         self.root = root
         self.environment = environment
         // Times are stored to the second; comparing against fractions would see changes that are not there.
@@ -84,7 +86,8 @@ public final class Workspace {
             if parent == folder || parent.isEmpty { break }
             folder = parent
         }
-        throw OpsError.repository("not inside an ops repository (searched \(start) and its parents). Run `ops init` to create one here, or pass -C DIR or set OPS_REPO")
+        throw OpsError.repository(
+            "not inside an ops repository (searched \(start) and its parents). Run `ops init` to create one here, or pass -C DIR or set OPS_REPO")
     }
 
     /// `path` made absolute against `base`, with `~` expanded and `.`, `..` resolved.
@@ -112,8 +115,9 @@ public final class Workspace {
 
     /// Who is making the change: `--as`, then `OPS_USER`, then Git's identity.
     public func author(_ explicit: String?) throws -> Author {
-        try Author.resolve(explicit: explicit, environment: environment, people: config().people,
-                           gitConfig: { try self.repository.configValue($0) })
+        try Author.resolve(
+            explicit: explicit, environment: environment, people: config().people,
+            gitConfig: { try self.repository.configValue($0) })
     }
 
     // MARK: Files
@@ -131,8 +135,10 @@ public final class Workspace {
     /// Work-tree files below `folder` ending in one of `extensions`, sorted; hidden entries skipped.
     public func workTreeFiles(under folder: String, extensions: Set<String>) -> [String] {
         let base = URL(fileURLWithPath: root).appendingPathComponent(folder)
-        guard let enumerator = FileManager.default.enumerator(
-            at: base, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else { return [] }
+        guard
+            let enumerator = FileManager.default.enumerator(
+                at: base, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
+        else { return [] }
         var paths: [String] = []
         let prefix = root.hasSuffix("/") ? root : root + "/"
         for case let url as URL in enumerator where extensions.contains(url.pathExtension) {

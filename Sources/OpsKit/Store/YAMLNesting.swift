@@ -1,6 +1,6 @@
-import Foundation
 // libyaml, as Yams bundles it: its event parser keeps its own stacks, so it can walk any depth.
 internal import CYaml
+import Foundation
 
 /// How deep a YAML text nests, read with libyaml's event parser before Yams builds nodes. Yams
 /// builds them recursively, and so does every walk over them, so a text nested thousands deep
@@ -50,7 +50,8 @@ enum YAMLNesting {
     /// file's line number of the text's first line).
     static func check(_ text: String, path: String, firstLine: Int = 1) throws {
         guard let line = lineExceedingLimit(in: text) else { return }
-        throw OpsError.file(path, line: line - 1 + firstLine, "the YAML nests more than \(limit) levels deep",
-                            fix: "Look for a [ or { that is never closed; ops files nest a few levels")
+        throw OpsError.file(
+            path, line: line - 1 + firstLine, "the YAML nests more than \(limit) levels deep",
+            fix: "Look for a [ or { that is never closed; ops files nest a few levels")
     }
 }

@@ -1,8 +1,8 @@
-import Foundation
 // libyaml itself, as Yams builds it: its event stream shows anchors and aliases before anything
 // is composed. Yams' composer gives no such hook: it replaces each alias with the anchored node,
 // so a 1 KB "billion laughs" file becomes a tree whose walk or hash never ends.
 internal import CYaml
+import Foundation
 
 extension YAMLText {
     /// The first anchor (`&name`) or alias (`*name`) in `text`, by file line (1-based, counted
@@ -46,10 +46,12 @@ extension YAMLText {
         guard let found = firstAnchorOrAlias(in: text) else { return }
         let line = found.line - 1 + firstLine
         if found.isAlias {
-            throw OpsError.file(path, line: line, "`*\(found.name)`: aliases are not allowed in ops documents",
-                                fix: "Write the value of `&\(found.name)` out in full here")
+            throw OpsError.file(
+                path, line: line, "`*\(found.name)`: aliases are not allowed in ops documents",
+                fix: "Write the value of `&\(found.name)` out in full here")
         }
-        throw OpsError.file(path, line: line, "`&\(found.name)`: aliases are not allowed in ops documents",
-                            fix: "Write this value out in full wherever `*\(found.name)` stands, then delete `&\(found.name)`")
+        throw OpsError.file(
+            path, line: line, "`&\(found.name)`: aliases are not allowed in ops documents",
+            fix: "Write this value out in full wherever `*\(found.name)` stands, then delete `&\(found.name)`")
     }
 }

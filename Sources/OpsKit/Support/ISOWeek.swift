@@ -11,7 +11,8 @@ public struct ISOWeek: Hashable, Comparable, Sendable, CustomStringConvertible {
     public init?(_ text: String) {
         let parts = text.uppercased().split(separator: "-")
         guard parts.count == 2, parts[1].hasPrefix("W"), let year = Int(parts[0]), let week = Int(parts[1].dropFirst()),
-              parts[0].count == 4, (1...Self.weeks(in: year)).contains(week) else { return nil }
+            parts[0].count == 4, (1...Self.weeks(in: year)).contains(week)
+        else { return nil }
         self.year = year
         self.week = week
     }

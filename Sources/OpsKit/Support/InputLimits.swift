@@ -20,8 +20,9 @@ public enum InputLimits {
     static func checkNote(_ text: String, what: String = "the note") throws {
         let count = text.utf8.count
         guard count > noteBytes else { return }
-        throw OpsError.input("\(what) is \(count) bytes, over the limit of \(noteBytes) (16 KiB). "
-                             + "Split it into several notes, or commit the long text as a file and note where it is")
+        throw OpsError.input(
+            "\(what) is \(count) bytes, over the limit of \(noteBytes) (16 KiB). "
+                + "Split it into several notes, or commit the long text as a file and note where it is")
     }
 
     /// A title made to fit, for text ops did not get from a person (an alert's summary), which

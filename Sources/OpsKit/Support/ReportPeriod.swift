@@ -20,8 +20,10 @@ public struct ReportPeriod: Sendable {
         let start = since ?? .distantPast
         let interval = DateInterval(start: start, end: max(until ?? workspace.clock(), start))
         guard interval.duration > 0 else { throw OpsError.input("--since must be before --until") }
-        let label = [since.map { "opened since " + LocalTime.format($0, zone: zone) },
-                     until.map { "before " + LocalTime.format($0, zone: zone) }].compactMap { $0 }.joined(separator: ", ")
+        let label = [
+            since.map { "opened since " + LocalTime.format($0, zone: zone) },
+            until.map { "before " + LocalTime.format($0, zone: zone) },
+        ].compactMap { $0 }.joined(separator: ", ")
         return ReportPeriod(interval: interval, label: label)
     }
 }

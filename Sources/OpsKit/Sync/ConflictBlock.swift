@@ -17,8 +17,11 @@ enum ConflictBlock {
             if line.text.hasPrefix("<<<<<<< ") || line.text == "<<<<<<<" {
                 open = open ?? index + 1
             } else if line.text.hasPrefix(">>>>>>> ") || line.text == ">>>>>>>", let start = open {
-                problems.append(Problem(Location(path: path, line: start),
-                                        "unresolved sync conflict block (from line \(start) to \(index + 1)): keep the lines that are right, then delete the <<<<<<<, ======= and >>>>>>> lines"))
+                problems.append(
+                    Problem(
+                        Location(path: path, line: start),
+                        "unresolved sync conflict block (from line \(start) to \(index + 1)): keep the lines that are right, then delete the <<<<<<<, ======= and >>>>>>> lines"
+                    ))
                 open = nil
             }
         }

@@ -125,11 +125,13 @@ struct DocumentMerge {
         let a = try neutral(ours, theirs), b = try neutral(theirs, ours)
         let baseText = base?.text ?? ""
         if a.text == b.text { return a }
-        let lines = try GitRepository.mergeText(base: Data(baseText.utf8), ours: Data(a.text.utf8), theirs: Data(b.text.utf8),
-                                                ourLabel: ourLabel, theirLabel: theirLabel, showBase: true)
+        let lines = try GitRepository.mergeText(
+            base: Data(baseText.utf8), ours: Data(a.text.utf8), theirs: Data(b.text.utf8),
+            ourLabel: ourLabel, theirLabel: theirLabel, showBase: true)
         let text = String(decoding: lines.content, as: UTF8.self)
         if let settled = lines.hasConflicts ? Self.settlingLineSets(text) : text,
-           let merged = try? YAMLText(settled, path: path, firstLine: ours.firstLine) {
+            let merged = try? YAMLText(settled, path: path, firstLine: ours.firstLine)
+        {
             return merged
         }
         let aEdited = a.text != baseText, bEdited = b.text != baseText
@@ -166,19 +168,23 @@ struct DocumentMerge {
         var versions = [base, ours, theirs]
         var union = ""
         if !generatedSections.isEmpty {
-            versions = versions.map { $0.map { text in
-                generatedSections.keys.sorted().reduce(text) { Self.replacingSection($1, with: generatedSections[$1]!, in: $0) }
-            } }
+            versions = versions.map {
+                $0.map { text in
+                    generatedSections.keys.sorted().reduce(text) { Self.replacingSection($1, with: generatedSections[$1]!, in: $0) }
+                }
+            }
         } else if !isPostmortem {
             let sections = versions.map { $0.map(TimelineSection.init) }
-            union = TimelineSection.union(base: sections[0]?.items ?? [], ours: sections[1]!, theirs: sections[2]!,
-                                          notes: notes.map { TimelineSection.Item(text: $0.markdown + "\n", at: $0.at) })
+            union = TimelineSection.union(
+                base: sections[0]?.items ?? [], ours: sections[1]!, theirs: sections[2]!,
+                notes: notes.map { TimelineSection.Item(text: $0.markdown + "\n", at: $0.at) })
             versions = sections.map { $0.map { $0.hasTimeline ? $0.head + union + $0.tail : $0.head } }
         }
         let merged = try GitRepository.mergeText(
             base: Data((versions[0] ?? "").utf8), ours: Data(versions[1]!.utf8), theirs: Data(versions[2]!.utf8),
             ourLabel: ourLabel, theirLabel: theirLabel, showBase: true)
-        var (text, clashed) = merged.hasConflicts
+        var (text, clashed) =
+            merged.hasConflicts
             ? settleLineByLine(String(decoding: merged.content, as: UTF8.self))
             : (String(decoding: merged.content, as: UTF8.self), false)
         if !union.isEmpty, !YAMLText.split(text).contains(where: { Timeline.isTimelineHeading($0.text) }) {
@@ -253,16 +259,19 @@ enum ConflictBlocks {
                 continue
             }
             guard let baseMark = lines[index...].firstIndex(where: { $0.text.hasPrefix("||||||| ") }),
-                  let middle = lines[baseMark...].firstIndex(where: { $0.text == "=======" }),
-                  let end = lines[middle...].firstIndex(where: { $0.text.hasPrefix(">>>>>>> ") }) else {
+                let middle = lines[baseMark...].firstIndex(where: { $0.text == "=======" }),
+                let end = lines[middle...].firstIndex(where: { $0.text.hasPrefix(">>>>>>> ") })
+            else {
                 wellFormed = false
                 output += join([line])
                 index += 1
                 continue
             }
             let ours = Array(lines[(index + 1)..<baseMark]), theirs = Array(lines[(middle + 1)..<end])
-            output += settle(Block(ours: ours, base: Array(lines[(baseMark + 1)..<middle]), theirs: theirs,
-                                   twoWay: join([line] + ours + [lines[middle]] + theirs + [lines[end]])))
+            output += settle(
+                Block(
+                    ours: ours, base: Array(lines[(baseMark + 1)..<middle]), theirs: theirs,
+                    twoWay: join([line] + ours + [lines[middle]] + theirs + [lines[end]])))
             index = end + 1
         }
         return (output, wellFormed)

@@ -86,8 +86,10 @@ struct FieldMerge {
 
     typealias Change = (time: Date, author: String)
 
-    private func decide(_ key: String, base: Node?, _ ourValue: Node?, _ ourChange: Change, _ theirValue: Node?, _ theirChange: Change,
-                        decided: [String: Outcome]) throws -> (Outcome, [Loss]) {
+    private func decide(
+        _ key: String, base: Node?, _ ourValue: Node?, _ ourChange: Change, _ theirValue: Node?, _ theirChange: Change,
+        decided: [String: Outcome]
+    ) throws -> (Outcome, [Loss]) {
         let ourText = Self.describe(key, ourValue), theirText = Self.describe(key, theirValue)
         func keep(ours keepOurs: Bool) -> (Outcome, [Loss]) {
             Self.keep(ours: keepOurs, key, ourValue, ourChange, theirValue, theirChange)
@@ -121,8 +123,10 @@ struct FieldMerge {
 
     /// The first acker stays commander unless someone assigned one explicitly; between two
     /// explicit assignments the later one wins.
-    private func commanderIsOurs(base: Node?, _ ourText: String?, _ ourChange: Change, _ theirText: String?, _ theirChange: Change,
-                                 decided: [String: Outcome]) throws -> Bool {
+    private func commanderIsOurs(
+        base: Node?, _ ourText: String?, _ ourChange: Change, _ theirText: String?, _ theirChange: Change,
+        decided: [String: Outcome]
+    ) throws -> Bool {
         let ourImplicit = tookCommandByAcking(ours, ourText, base: base), theirImplicit = tookCommandByAcking(theirs, theirText, base: base)
         if ourImplicit && theirImplicit {
             switch decided["acknowledged_at"] {
@@ -148,8 +152,10 @@ struct FieldMerge {
     }
 
     /// Two people assign two roles: each key merges on its own; a key both changed keeps the later change.
-    private func mergeMap(_ key: String, base: Node?, _ ourValue: Node?, _ ourChange: Change, _ theirValue: Node?, _ theirChange: Change,
-                          oursLater: Bool) throws -> (Outcome, [Loss]) {
+    private func mergeMap(
+        _ key: String, base: Node?, _ ourValue: Node?, _ ourChange: Change, _ theirValue: Node?, _ theirChange: Change,
+        oursLater: Bool
+    ) throws -> (Outcome, [Loss]) {
         guard let ourMap = Self.pairs(ourValue), let theirMap = Self.pairs(theirValue), let baseMap = Self.pairs(base) ?? (base == nil ? [] : nil) else {
             return Self.keep(ours: oursLater, key, ourValue, ourChange, theirValue, theirChange)
         }
@@ -168,8 +174,10 @@ struct FieldMerge {
             } else {
                 chosen = oursLater ? mine : yours
                 let (kept, lost) = oursLater ? ((mine, ourChange), (yours, theirChange)) : ((yours, theirChange), (mine, ourChange))
-                losses.append(Loss(key: "\(key).\(name)", kept: Self.label(kept.0, kept.1), lost: Self.label(lost.0, lost.1),
-                                   at: max(ourChange.time, theirChange.time)))
+                losses.append(
+                    Loss(
+                        key: "\(key).\(name)", kept: Self.label(kept.0, kept.1), lost: Self.label(lost.0, lost.1),
+                        at: max(ourChange.time, theirChange.time)))
             }
             if let chosen { result.append((name, chosen)) }
         }
@@ -178,8 +186,10 @@ struct FieldMerge {
     }
 
     /// One side's value as a whole, and the other's as the loss.
-    private static func keep(ours keepOurs: Bool, _ key: String, _ ourValue: Node?, _ ourChange: Change, _ theirValue: Node?,
-                             _ theirChange: Change) -> (Outcome, [Loss]) {
+    private static func keep(
+        ours keepOurs: Bool, _ key: String, _ ourValue: Node?, _ ourChange: Change, _ theirValue: Node?,
+        _ theirChange: Change
+    ) -> (Outcome, [Loss]) {
         let ourText = describe(key, ourValue), theirText = describe(key, theirValue)
         let (kept, lost) = keepOurs ? ((ourText, ourChange), (theirText, theirChange)) : ((theirText, theirChange), (ourText, ourChange))
         let outcome: Outcome = keepOurs ? (ourValue == nil ? .removed : .ours) : (theirValue == nil ? .removed : .theirs)
@@ -215,13 +225,16 @@ struct FieldMerge {
             if sideHadIt { continue }
             times[index] = next
             outcomes[points[index]] = .value(Node.timestamp(next))
-            losses.append(Loss(key: points[index], kept: "\(Timestamp.format(next)) (clamped to \(nextKey))",
-                               lost: Timestamp.format(current), at: noteTime))
+            losses.append(
+                Loss(
+                    key: points[index], kept: "\(Timestamp.format(next)) (clamped to \(nextKey))",
+                    lost: Timestamp.format(current), at: noteTime))
         }
         // Status: the furthest status whose clock point is set, when the merged one is behind it.
         guard let statusText = value("status")?.scalarText, let status = IncidentStatus(rawValue: statusText) else { return }
         guard let latest = IncidentStatus.allCases.last(where: { times[points.firstIndex(of: $0.clockPoint.key)!] != nil }),
-              status < latest else { return }
+            status < latest
+        else { return }
         let ourStatus = ours.fields["status"]?.scalarText, theirStatus = theirs.fields["status"]?.scalarText
         outcomes["status"] = ourStatus == latest.rawValue ? .ours : theirStatus == latest.rawValue ? .theirs : .value(Node(latest.rawValue))
         losses.removeAll { $0.key == "status" }

@@ -92,9 +92,15 @@ enum KnownHosts {
             return
         case .unknown:
             let scan = port == 22 ? "ssh-keyscan \(key.host)" : "ssh-keyscan -p \(port) \(key.host)"
-            throw GitStoreError.hostKeyRejected(message: "refusing ssh host \(name): it is not in \(file) (it offers \(shown)). If that fingerprint is the server's, add it with `\(scan) >> \(file)` and run ops sync again")
+            throw GitStoreError.hostKeyRejected(
+                message:
+                    "refusing ssh host \(name): it is not in \(file) (it offers \(shown)). If that fingerprint is the server's, add it with `\(scan) >> \(file)` and run ops sync again"
+            )
         case .changed:
-            throw GitStoreError.hostKeyRejected(message: "refusing ssh host \(name): its key does not match \(file) (it now offers \(shown)); someone may be intercepting the connection and nothing was sent. If the server's key really changed, remove the old entry with `ssh-keygen -R '\(name)'` and add the new one")
+            throw GitStoreError.hostKeyRejected(
+                message:
+                    "refusing ssh host \(name): its key does not match \(file) (it now offers \(shown)); someone may be intercepting the connection and nothing was sent. If the server's key really changed, remove the old entry with `ssh-keygen -R '\(name)'` and add the new one"
+            )
         }
     }
 }

@@ -65,15 +65,20 @@ public struct SyncService {
         let repository = workspace.repository
         let (branch, endpoint) = try prepare(remote)
         // libgit2 calls a missing folder an "unsupported URL protocol"; say what is wrong instead.
-        if let path = endpoint.localPath, ![workspace.root, FileManager.default.currentDirectoryPath].contains(where: {
-            FileManager.default.fileExists(atPath: Workspace.absolute(path, from: $0))
-        }) {
-            throw OpsError.repository("remote path \(path) does not exist (remote '\(remote)'). Your commits are kept; point \(remote) at the shared repository (git remote set-url \(remote) PATH), or create one there: git init --bare \(path)")
+        if let path = endpoint.localPath,
+            ![workspace.root, FileManager.default.currentDirectoryPath].contains(where: {
+                FileManager.default.fileExists(atPath: Workspace.absolute(path, from: $0))
+            })
+        {
+            throw OpsError.repository(
+                "remote path \(path) does not exist (remote '\(remote)'). Your commits are kept; point \(remote) at the shared repository (git remote set-url \(remote) PATH), or create one there: git init --bare \(path)"
+            )
         }
         let short = branch.hasPrefix("refs/heads/") ? String(branch.dropFirst(11)) : branch
         let access = endpoint.access(environment: workspace.environment, repositoryRoot: workspace.root, progress: progress)
-        var report = Report(remote: remote, branch: short, integration: .upToDate, pushed: false, attempts: 0,
-                            needsPerson: [], fieldConflicts: 0)
+        var report = Report(
+            remote: remote, branch: short, integration: .upToDate, pushed: false, attempts: 0,
+            needsPerson: [], fieldConflicts: 0)
         for attempt in 1...Self.maximumAttempts {
             report.attempts = attempt
             let fetched = try wrap { try repository.fetch(remote: remote, branch: short, access: access) }
@@ -99,10 +104,13 @@ public struct SyncService {
                 continue  // the remote moved meanwhile: fetch, merge, and try again
             case .rejected(let reason):
                 recordSync(remote)
-                throw OpsError.repository("\(remote) refused the push of \(short): \(reason). Your commits are kept here; ask whoever runs \(remote) (a protected branch or a hook), then run ops sync again")
+                throw OpsError.repository(
+                    "\(remote) refused the push of \(short): \(reason). Your commits are kept here; ask whoever runs \(remote) (a protected branch or a hook), then run ops sync again"
+                )
             }
         }
-        throw OpsError.repository("\(remote) kept moving while ops tried to push; gave up after \(Self.maximumAttempts) attempts. Your commits are kept; run ops sync again")
+        throw OpsError.repository(
+            "\(remote) kept moving while ops tried to push; gave up after \(Self.maximumAttempts) attempts. Your commits are kept; run ops sync again")
     }
 
     /// The current branch and the remote's endpoint, or an error that says what to set up.
@@ -120,38 +128,49 @@ public struct SyncService {
         return (branch, RemoteEndpoint(url))
     }
 
-    private func integrate(_ theirs: ObjectID, remote: String, branch: String, author: Author,
-                           into report: inout Report) throws -> MergeOutcome {
+    private func integrate(
+        _ theirs: ObjectID, remote: String, branch: String, author: Author,
+        into report: inout Report
+    ) throws -> MergeOutcome {
         let label = "\(remote)/\(branch)"
         var needsPerson: [String] = []
         var merged: [String] = []
         var fieldConflicts = 0
         let outcome = try wrap {
-            try workspace.repository.merge(theirs, author: workspace.signature(author), message: { _ in
-                var body = "ops sync merged \(merged.count) document\(merged.count == 1 ? "" : "s") changed on both sides"
-                if fieldConflicts > 0 { body += "; \(fieldConflicts) field\(fieldConflicts == 1 ? "" : "s") changed on both sides, settled by the merge rules (docs/DESIGN.md §8) with the value not kept noted in the timeline" }
-                if !needsPerson.isEmpty { body += ".\nNeeds a person (conflict blocks): " + needsPerson.joined(separator: ", ") }
-                let trailers = [Trailer("Ops-Action", "sync.merge"), Trailer("Ops-Remote", label)]
-                    + needsPerson.map { Trailer("Ops-Conflict", $0) }
-                return CommitMessage(subject: "sync: merge \(label) into \(branch)", body: body, trailers: trailers)
-            }, resolve: { plan in
-                let config = try? workspace.config()
-                var merger = SyncMerger(plan: plan, ourLabel: "this clone", theirLabel: label)
-                merger.severityRank = { name in config?.severity(named: name)?.rank }
-                if let config {
-                    let postmortems = PostmortemService(workspace)
-                    merger.postmortemSections = { incident in try postmortems.generatedSections(for: incident, config: config) }
-                }
-                let result = try merger.resolve()
-                guard result.stuck.isEmpty else {
-                    let files = result.stuck.joined(separator: ", ")
-                    throw OpsError.repository("sync stopped before changing anything: \(files) changed here and on \(label) in ways that do not merge. Merge with Git: git pull --no-rebase \(remote) \(branch), fix \(result.stuck.count == 1 ? "that file" : "those files"), git commit, then run ops sync again")
-                }
-                needsPerson = result.needsPerson
-                merged = result.mergedDocuments
-                fieldConflicts = result.fieldConflicts
-                return result.resolved
-            })
+            try workspace.repository.merge(
+                theirs, author: workspace.signature(author),
+                message: { _ in
+                    var body = "ops sync merged \(merged.count) document\(merged.count == 1 ? "" : "s") changed on both sides"
+                    if fieldConflicts > 0 {
+                        body +=
+                            "; \(fieldConflicts) field\(fieldConflicts == 1 ? "" : "s") changed on both sides, settled by the merge rules (docs/DESIGN.md §8) with the value not kept noted in the timeline"
+                    }
+                    if !needsPerson.isEmpty { body += ".\nNeeds a person (conflict blocks): " + needsPerson.joined(separator: ", ") }
+                    let trailers =
+                        [Trailer("Ops-Action", "sync.merge"), Trailer("Ops-Remote", label)]
+                        + needsPerson.map { Trailer("Ops-Conflict", $0) }
+                    return CommitMessage(subject: "sync: merge \(label) into \(branch)", body: body, trailers: trailers)
+                },
+                resolve: { plan in
+                    let config = try? workspace.config()
+                    var merger = SyncMerger(plan: plan, ourLabel: "this clone", theirLabel: label)
+                    merger.severityRank = { name in config?.severity(named: name)?.rank }
+                    if let config {
+                        let postmortems = PostmortemService(workspace)
+                        merger.postmortemSections = { incident in try postmortems.generatedSections(for: incident, config: config) }
+                    }
+                    let result = try merger.resolve()
+                    guard result.stuck.isEmpty else {
+                        let files = result.stuck.joined(separator: ", ")
+                        throw OpsError.repository(
+                            "sync stopped before changing anything: \(files) changed here and on \(label) in ways that do not merge. Merge with Git: git pull --no-rebase \(remote) \(branch), fix \(result.stuck.count == 1 ? "that file" : "those files"), git commit, then run ops sync again"
+                        )
+                    }
+                    needsPerson = result.needsPerson
+                    merged = result.mergedDocuments
+                    fieldConflicts = result.fieldConflicts
+                    return result.resolved
+                })
         }
         if case .merged = outcome {
             report.needsPerson = Array(Set(report.needsPerson + needsPerson)).sorted()
@@ -269,8 +288,9 @@ struct SyncMerger {
             merged = try merge.merge(base: base, ours: ours, theirs: theirs, changeTime: history.changeTime)
         } catch let error as OpsError where error.location != nil {
             // A side that does not read as a document (a hand edit gone wrong): merge its lines.
-            let lines = try GitRepository.mergeText(base: candidate.base.content, ours: ourData, theirs: theirData,
-                                                    ourLabel: ourLabel, theirLabel: theirLabel)
+            let lines = try GitRepository.mergeText(
+                base: candidate.base.content, ours: ourData, theirs: theirData,
+                ourLabel: ourLabel, theirLabel: theirLabel)
             if lines.hasConflicts { result.needsPerson.append(candidate.path) }
             result.mergedDocuments.append(candidate.path)
             return MergeSide(content: lines.content, isExecutable: candidate.ours.isExecutable)
@@ -284,12 +304,15 @@ struct SyncMerger {
     /// The generated sections of the postmortem at `path`, from its incident as merged (candidates
     /// come sorted by path, so `incident.md` of the same folder is settled before `postmortem.md`).
     /// Empty when the incident does not read: then the sections merge as lines.
-    private func generatedSections(of path: String, resolved: [String: MergeSide],
-                                   _ render: (Incident) throws -> [String: String]) throws -> [String: String] {
+    private func generatedSections(
+        of path: String, resolved: [String: MergeSide],
+        _ render: (Incident) throws -> [String: String]
+    ) throws -> [String: String] {
         let incidentPath = (path as NSString).deletingLastPathComponent + "/incident.md"
         let content = try resolved[incidentPath].map(\.content) ?? plan.settledContent(of: incidentPath)
         guard let content, let text = String(data: content, encoding: .utf8),
-              let incident = try? Incident(MarkdownDocument(text, path: incidentPath)) else { return [:] }
+            let incident = try? Incident(MarkdownDocument(text, path: incidentPath))
+        else { return [:] }
         return (try? render(incident)) ?? [:]
     }
 
@@ -297,8 +320,9 @@ struct SyncMerger {
     private func mergeLines(_ candidate: MergeConflictCandidate) throws -> MergeSide? {
         guard let ours = candidate.ours.content, let theirs = candidate.theirs.content else { return nil }
         if [candidate.base.content, ours, theirs].contains(where: { $0?.contains(0) ?? false }) { return nil }  // binary
-        let merged = try GitRepository.mergeText(base: candidate.base.content, ours: ours, theirs: theirs,
-                                                 ourLabel: ourLabel, theirLabel: theirLabel)
+        let merged = try GitRepository.mergeText(
+            base: candidate.base.content, ours: ours, theirs: theirs,
+            ourLabel: ourLabel, theirLabel: theirLabel)
         guard !merged.hasConflicts else { return nil }
         let baseMode = candidate.base.content == nil ? candidate.ours.isExecutable : candidate.base.isExecutable
         let executable = candidate.ours.isExecutable != baseMode ? candidate.ours.isExecutable : candidate.theirs.isExecutable

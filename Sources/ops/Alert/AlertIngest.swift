@@ -4,15 +4,16 @@ import OpsKit
 
 extension Ops.Alert {
     struct Ingest: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "ingest", 
+        static let configuration = CommandConfiguration(
+            commandName: "ingest",
             abstract: "Read an Alertmanager webhook payload: firing alerts open incidents.",
             discussion: """
-            One incident per alert fingerprint while it is unresolved; delivering the
-            same payload again changes nothing. A resolved alert is recorded in the
-            timeline; people resolve the incident. Prints the IDs of incidents opened.
-              ops alert ingest payload.json
-              curl -s ... | ops alert ingest -
-            """
+                One incident per alert fingerprint while it is unresolved; delivering the
+                same payload again changes nothing. A resolved alert is recorded in the
+                timeline; people resolve the incident. Prints the IDs of incidents opened.
+                  ops alert ingest payload.json
+                  curl -s ... | ops alert ingest -
+                """
         )
 
         @Argument(help: "The payload file, or - for standard input.")
@@ -32,14 +33,16 @@ extension Ops.Alert {
                 }
                 data = contents
             }
-            let summary = try AlertIntake(context.workspace()).ingest(data, source: file == "-" ? "standard input" : file,
-                                                                      author: try context.author(writer))
+            let summary = try AlertIntake(context.workspace()).ingest(
+                data, source: file == "-" ? "standard input" : file,
+                author: try context.author(writer))
             for id in summary.opened { context.output(id) }
             var parts: [String] = []
             if !summary.opened.isEmpty { parts.append("opened \(summary.opened.joined(separator: ", "))") }
             if !summary.updated.isEmpty { parts.append("updated \(summary.updated.joined(separator: ", "))") }
             if summary.unchanged > 0 { parts.append("\(summary.unchanged) already recorded") }
-            context.note(parts.isEmpty ? "Nothing new." : parts.joined(separator: "; ").prefix(1).uppercased() + parts.joined(separator: "; ").dropFirst() + ".")
+            context.note(
+                parts.isEmpty ? "Nothing new." : parts.joined(separator: "; ").prefix(1).uppercased() + parts.joined(separator: "; ").dropFirst() + ".")
             for skipped in summary.skipped { context.note("Skipped: \(skipped).") }
         }
     }

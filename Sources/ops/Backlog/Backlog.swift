@@ -4,14 +4,15 @@ import OpsKit
 
 extension Ops {
     struct Backlog: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "backlog", 
+        static let configuration = CommandConfiguration(
+            commandName: "backlog",
             abstract: "Follow-up work with owners and due dates, including postmortem action items.",
             discussion: """
-              ops backlog add "Add a canary for model deploys" --tag SLO --priority P1 --owner alice --due +2w
-              ops backlog sync              postmortem action items become backlog items
-              ops backlog list --overdue
-              ops backlog done 9hd2
-            """,
+                  ops backlog add "Add a canary for model deploys" --tag SLO --priority P1 --owner alice --due +2w
+                  ops backlog sync              postmortem action items become backlog items
+                  ops backlog list --overdue
+                  ops backlog done 9hd2
+                """,
             subcommands: [Add.self, Start.self, Done.self, Drop.self, List.self, Sync.self]
         )
     }
@@ -99,20 +100,24 @@ extension Ops.Backlog {
             let filter = BacklogFilter(status: status, tag: tag, owner: owner, overdue: overdue)
             let (items, problems) = try BacklogService(workspace).list(filter)
             for problem in problems { context.note("skipped \(problem.description)") }
-            if items.isEmpty && format.chosen == .table { context.note("No backlog items match.") } else {
-                context.output(try RecordsRendering.backlog(items, format: format.chosen, now: workspace.clock(), zone: config.timeZone),
-                               terminated: false)
+            if items.isEmpty && format.chosen == .table {
+                context.note("No backlog items match.")
+            } else {
+                context.output(
+                    try RecordsRendering.backlog(items, format: format.chosen, now: workspace.clock(), zone: config.timeZone),
+                    terminated: false)
             }
         }
     }
 
     struct Sync: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "sync", 
+        static let configuration = CommandConfiguration(
+            commandName: "sync",
             abstract: "Turn postmortem action items into backlog items; ticking either one closes both.",
             discussion: """
-            Each action item gets its backlog ID written at the end of its line, so running
-            it again creates nothing new.
-            """)
+                Each action item gets its backlog ID written at the end of its line, so running
+                it again creates nothing new.
+                """)
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 

@@ -4,14 +4,15 @@ import OpsKit
 
 extension Ops {
     struct Decision: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "decision", 
+        static let configuration = CommandConfiguration(
+            commandName: "decision",
             abstract: "Record decisions: what was decided, why, by whom, and what it replaces.",
             discussion: """
-              ops decision new "Freeze non-critical releases for ops_copilot" --owner alice --tag SLO
-              ops decision accept k2qx
-              ops decision supersede k2qx --by m4tb
-              ops decision list --status accepted
-            """,
+                  ops decision new "Freeze non-critical releases for ops_copilot" --owner alice --tag SLO
+                  ops decision accept k2qx
+                  ops decision supersede k2qx --by m4tb
+                  ops decision list --status accepted
+                """,
             subcommands: [New.self, Accept.self, Reject.self, Deprecate.self, Supersede.self, List.self, Show.self]
         )
     }
@@ -19,12 +20,13 @@ extension Ops {
 
 extension Ops.Decision {
     struct New: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "new", 
+        static let configuration = CommandConfiguration(
+            commandName: "new",
             abstract: "Write a new decision record (proposed unless --status says otherwise); prints its ID.",
             discussion: """
-            The text comes from the flags, --decision - (standard input), or --edit ($EDITOR).
-              ops decision new "Canary every model rollout" --owner bob --tag SLO --edit
-            """)
+                The text comes from the flags, --decision - (standard input), or --edit ($EDITOR).
+                  ops decision new "Canary every model rollout" --owner bob --tag SLO --edit
+                """)
 
         @Argument(help: "The decision, as a one-line title.")
         var title: String
@@ -99,7 +101,8 @@ extension Ops.Decision {
     }
 
     struct Deprecate: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "deprecate", abstract: "Mark a decision deprecated: no longer followed, nothing replaces it.")
+        static let configuration = CommandConfiguration(
+            commandName: "deprecate", abstract: "Mark a decision deprecated: no longer followed, nothing replaces it.")
         @Argument(help: "The decision: its ID, the first 4+ characters of the last part, or its name.")
         var id: String
         @OptionGroup var writer: WriterOptions
@@ -108,14 +111,15 @@ extension Ops.Decision {
     }
 
     struct Supersede: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "supersede", 
+        static let configuration = CommandConfiguration(
+            commandName: "supersede",
             abstract: "Replace a decision with a newer, accepted one; both files change in one commit.",
             discussion: """
-            The new decision must be accepted, so one stays in force. --accept accepts it
-            in the same commit.
-              ops decision supersede k2qx --by m4tb
-              ops decision supersede k2qx --by m4tb --accept
-            """)
+                The new decision must be accepted, so one stays in force. --accept accepts it
+                in the same commit.
+                  ops decision supersede k2qx --by m4tb
+                  ops decision supersede k2qx --by m4tb --accept
+                """)
         @Argument(help: "The decision being replaced.")
         var old: String
         @Option(help: "The decision that replaces it.")
@@ -145,7 +149,9 @@ extension Ops.Decision {
             let filter = DecisionFilter(status: status, tag: tag, since: try context.time(since, allowFuture: true))
             let (decisions, problems) = try DecisionService(context.workspace()).list(filter)
             for problem in problems { context.note("skipped \(problem.description)") }
-            if decisions.isEmpty && format.chosen == .table { context.note("No decisions match.") } else {
+            if decisions.isEmpty && format.chosen == .table {
+                context.note("No decisions match.")
+            } else {
                 context.output(try RecordsRendering.decisions(decisions, format: format.chosen), terminated: false)
             }
         }

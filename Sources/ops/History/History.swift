@@ -4,14 +4,15 @@ import OpsKit
 
 extension Ops {
     struct History: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "history", 
+        static let configuration = CommandConfiguration(
+            commandName: "history",
             abstract: "Who changed a document, what changed, and when: straight from Git.",
             discussion: """
-            Field by field, for changes made with ops and by hand, following renames.
-              ops history k2qx                    a decision, by ID or name
-              ops history 7f3a --field status     an incident, one field
-              ops history raci.yaml
-            """
+                Field by field, for changes made with ops and by hand, following renames.
+                  ops history k2qx                    a decision, by ID or name
+                  ops history 7f3a --field status     an incident, one field
+                  ops history raci.yaml
+                """
         )
 
         @Argument(help: "An incident, decision or backlog ID (or its start, or name), or a path.")
@@ -29,12 +30,13 @@ extension Ops {
     }
 
     struct Log: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "log", 
+        static let configuration = CommandConfiguration(
+            commandName: "log",
             abstract: "The activity feed of the repository, newest first.",
             discussion: """
-              ops log --since -7d
-              ops log --kind decision --author alice
-            """
+                  ops log --since -7d
+                  ops log --kind decision --author alice
+                """
         )
 
         @Option(parsing: .unconditional, help: "Only changes since this time or date.")
@@ -50,8 +52,9 @@ extension Ops {
 
         func run(_ context: OpsContext) throws {
             let workspace = try context.workspace()
-            let entries = try HistoryService(workspace).log(since: try context.time(since, allowFuture: true), kind: kind?.lowercased(),
-                                                            author: author, limit: limit)
+            let entries = try HistoryService(workspace).log(
+                since: try context.time(since, allowFuture: true), kind: kind?.lowercased(),
+                author: author, limit: limit)
             context.output(try RecordsRendering.activity(entries, format: format.chosen, zone: workspace.config().timeZone), terminated: false)
         }
     }

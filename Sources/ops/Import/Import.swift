@@ -4,16 +4,17 @@ import OpsKit
 
 extension Ops {
     struct Import: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "import", 
+        static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Import incident history from \(ImportTool.names).",
             discussion: """
-            Each incident becomes an ordinary ops incident with its clock points in UTC,
-            severity mapped through ops.yaml, and its timeline. `source:` keeps the
-            tool and its ID, so importing again changes only what changed. One run is
-            one commit; --dry-run shows what would change.
-              ops import pagerduty incidents.json log_entries.json --dry-run
-              ops import firehydrant incidents.jsonl
-            """,
+                Each incident becomes an ordinary ops incident with its clock points in UTC,
+                severity mapped through ops.yaml, and its timeline. `source:` keeps the
+                tool and its ID, so importing again changes only what changed. One run is
+                one commit; --dry-run shows what would change.
+                  ops import pagerduty incidents.json log_entries.json --dry-run
+                  ops import firehydrant incidents.jsonl
+                """,
             // One per ImportTool, in its order (ArgumentParser needs a type for each).
             subcommands: [PagerDuty.self, IncidentIO.self, FireHydrant.self, Rootly.self, Dispatch.self]
         )
@@ -28,9 +29,11 @@ struct ImportOptions: ParsableArguments {
     @Flag(help: "Print what would change; write nothing.")
     var dryRun = false
 
-    @Option(name: .customLong("clock"), help: ArgumentHelp(
-        "Map an organisation's timestamp or milestone name to a clock point: 'Impact began=started'. Repeatable.",
-        valueName: "name=point"))
+    @Option(
+        name: .customLong("clock"),
+        help: ArgumentHelp(
+            "Map an organisation's timestamp or milestone name to a clock point: 'Impact began=started'. Repeatable.",
+            valueName: "name=point"))
     var clockNames: [String] = []
 }
 
@@ -48,9 +51,9 @@ extension ImportCommand {
             commandName: tool.rawValue,
             abstract: "Import incidents exported from \(tool.name).",
             discussion: """
-            Clock points: \(tool.clockSources).
-              \(tool.example)
-            """
+                Clock points: \(tool.clockSources).
+                  \(tool.example)
+                """
         )
     }
 

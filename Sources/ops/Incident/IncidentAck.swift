@@ -3,12 +3,13 @@ import OpsKit
 
 extension Ops.Incident {
     struct Ack: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "ack", 
+        static let configuration = CommandConfiguration(
+            commandName: "ack",
             abstract: "Acknowledge an incident: someone is on it.",
             discussion: """
-            Run it again with --at to correct the time:
-              ops incident ack 7f3a --at 14:03
-            """
+                Run it again with --at to correct the time:
+                  ops incident ack 7f3a --at 14:03
+                """
         )
 
         @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)

@@ -3,13 +3,14 @@ import OpsKit
 
 extension Ops.Incident {
     struct Assign: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "assign", 
+        static let configuration = CommandConfiguration(
+            commandName: "assign",
             abstract: "Give someone a role on an incident (commander, comms, scribe, ...).",
             discussion: """
-            Roles and people come from ops.yaml.
-              ops incident assign 7f3a comms bob
-              ops incident assign 7f3a commander carol
-            """
+                Roles and people come from ops.yaml.
+                  ops incident assign 7f3a comms bob
+                  ops incident assign 7f3a commander carol
+                """
         )
 
         @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)

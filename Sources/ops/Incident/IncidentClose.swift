@@ -3,13 +3,14 @@ import OpsKit
 
 extension Ops.Incident {
     struct Close: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "close", 
+        static let configuration = CommandConfiguration(
+            commandName: "close",
             abstract: "Close an incident: follow-up is done.",
             discussion: """
-            Closing a severity that ops.yaml says needs a postmortem, before one is
-            written, warns on standard error (it still closes).
-              ops incident close 7f3a
-            """
+                Closing a severity that ops.yaml says needs a postmortem, before one is
+                written, warns on standard error (it still closes).
+                  ops incident close 7f3a
+                """
         )
 
         @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)

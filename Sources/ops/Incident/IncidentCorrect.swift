@@ -3,13 +3,14 @@ public import OpsKit
 
 extension Ops.Incident {
     struct Correct: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "correct", 
+        static let configuration = CommandConfiguration(
+            commandName: "correct",
             abstract: "Correct a clock point learned after the fact (started, detected, ...).",
             discussion: """
-            The timeline keeps the old and the new time.
-              ops incident correct 7f3a detected --at 13:55
-              ops incident correct 7f3a started --at 2026-11-22T13:40:00Z
-            """
+                The timeline keeps the old and the new time.
+                  ops incident correct 7f3a detected --at 13:55
+                  ops incident correct 7f3a started --at 2026-11-22T13:40:00Z
+                """
         )
 
         @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)

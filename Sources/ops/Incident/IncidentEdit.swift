@@ -4,11 +4,12 @@ import OpsKit
 
 extension Ops.Incident {
     struct Edit: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "edit", 
+        static let configuration = CommandConfiguration(
+            commandName: "edit",
             abstract: "Edit an incident's file in $EDITOR; it is checked before it is committed.",
             discussion: """
-              ops incident edit 7f3a
-            """
+                  ops incident edit 7f3a
+                """
         )
 
         @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)

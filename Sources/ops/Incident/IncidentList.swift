@@ -4,19 +4,21 @@ import OpsKit
 
 extension Ops.Incident {
     struct List: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "list", 
+        static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List incidents, most recent first.",
             discussion: """
-              ops incident list --status active              not yet resolved
-              ops incident list --status acknowledged,mitigated
-              ops incident list --week 2026-W47 --format csv
-              ops incident list --sev SEV1 --since 2026-11-01
-            """
+                  ops incident list --status active              not yet resolved
+                  ops incident list --status acknowledged,mitigated
+                  ops incident list --week 2026-W47 --format csv
+                  ops incident list --sev SEV1 --since 2026-11-01
+                """
         )
 
-        @Option(help: ArgumentHelp(
-            "open, acknowledged, mitigated, resolved, closed, or active (all not yet resolved). Repeat, or separate with commas.",
-            valueName: "status"))
+        @Option(
+            help: ArgumentHelp(
+                "open, acknowledged, mitigated, resolved, closed, or active (all not yet resolved). Repeat, or separate with commas.",
+                valueName: "status"))
         var status: [String] = []
 
         @Option(name: .customLong("sev"), help: "Severity; repeat for more.")
@@ -47,8 +49,9 @@ extension Ops.Incident {
             let result = try IncidentService(workspace).list(filter)
             for problem in result.problems { context.note("skipped \(problem.description)") }
             if result.incidents.isEmpty && format.chosen == .table { context.note("No incidents match.") }
-            context.output(try IncidentRendering.list(result.incidents, format: format.chosen, config: config, now: workspace.clock()),
-                           terminated: false)
+            context.output(
+                try IncidentRendering.list(result.incidents, format: format.chosen, config: config, now: workspace.clock()),
+                terminated: false)
         }
     }
 }

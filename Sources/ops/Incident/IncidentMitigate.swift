@@ -3,12 +3,13 @@ import OpsKit
 
 extension Ops.Incident {
     struct Mitigate: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "mitigate", 
+        static let configuration = CommandConfiguration(
+            commandName: "mitigate",
             abstract: "Mark an incident mitigated: impact has stopped.",
             discussion: """
-              ops incident mitigate 7f3a             now
-              ops incident mitigate 7f3a --at -10m   ten minutes ago
-            """
+                  ops incident mitigate 7f3a             now
+                  ops incident mitigate 7f3a --at -10m   ten minutes ago
+                """
         )
 
         @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)

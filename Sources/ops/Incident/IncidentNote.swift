@@ -4,13 +4,14 @@ import OpsKit
 
 extension Ops.Incident {
     struct Note: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "note", 
+        static let configuration = CommandConfiguration(
+            commandName: "note",
             abstract: "Add a note to an incident's timeline.",
             discussion: """
-              ops incident note 7f3a "Rolled back model v42"
-              kubectl get pods | ops incident note 7f3a -     (text from standard input)
-              ops incident note 7f3a                          (opens $EDITOR)
-            """
+                  ops incident note 7f3a "Rolled back model v42"
+                  kubectl get pods | ops incident note 7f3a -     (text from standard input)
+                  ops incident note 7f3a                          (opens $EDITOR)
+                """
         )
 
         @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
@@ -34,8 +35,9 @@ extension Ops.Incident {
                 guard isatty(0) == 1 || context.environment["EDITOR"] != nil || context.environment["VISUAL"] != nil else {
                     throw OpsError.input("no note text. Pass it as an argument, or - to read standard input")
                 }
-                let written = try context.edit("\n# Write the note above. Lines starting with # are left out; an empty note is not saved.\n",
-                                               fileName: "NOTE.md")
+                let written = try context.edit(
+                    "\n# Write the note above. Lines starting with # are left out; an empty note is not saved.\n",
+                    fileName: "NOTE.md")
                 note = written.split(separator: "\n", omittingEmptySubsequences: false)
                     .filter { !$0.hasPrefix("#") }.joined(separator: "\n")
             }

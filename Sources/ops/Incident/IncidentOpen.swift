@@ -3,15 +3,16 @@ import OpsKit
 
 extension Ops.Incident {
     struct Open: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "open", 
+        static let configuration = CommandConfiguration(
+            commandName: "open",
             abstract: "Open an incident; prints its ID.",
             discussion: """
-            Only the new ID goes to standard output, so scripts can capture it:
-              id=$(ops incident open "Checkout p99 above 1.2s" --sev SEV2 --service checkout)
-            An incident still open on the same service with a near-identical title,
-            opened within the hour, is named instead (nothing is written); --force
-            opens another anyway.
-            """
+                Only the new ID goes to standard output, so scripts can capture it:
+                  id=$(ops incident open "Checkout p99 above 1.2s" --sev SEV2 --service checkout)
+                An incident still open on the same service with a near-identical title,
+                opened within the hour, is named instead (nothing is written); --force
+                opens another anyway.
+                """
         )
 
         @Argument(help: "What is broken, in a few words.")
@@ -38,7 +39,9 @@ extension Ops.Incident {
         @Option(name: .customLong("tag"), help: "A tag; repeat for more.")
         var tags: [String] = []
 
-        @Option(help: "A runbook from runbooks/, by its file name without .md; its checklist is attached, as ops runbook attach does.", completion: Completions.runbooks)
+        @Option(
+            help: "A runbook from runbooks/, by its file name without .md; its checklist is attached, as ops runbook attach does.",
+            completion: Completions.runbooks)
         var runbook: String?
 
         @OptionGroup var change: ChangeOptions
@@ -56,7 +59,8 @@ extension Ops.Incident {
             request.runbook = runbook
             let incident = try IncidentService(try context.workspace()).open(request, author: try context.author(writer), force: change.force)
             context.output(incident.id)
-            context.note("Opened \(incident.id) (\(incident.severity) on \(incident.service ?? "-")). Next: ops incident ack \(ShortName.incident(incident.id))")
+            context.note(
+                "Opened \(incident.id) (\(incident.severity) on \(incident.service ?? "-")). Next: ops incident ack \(ShortName.incident(incident.id))")
         }
     }
 }

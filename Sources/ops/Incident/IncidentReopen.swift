@@ -3,13 +3,14 @@ import OpsKit
 
 extension Ops.Incident {
     struct Reopen: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "reopen", 
+        static let configuration = CommandConfiguration(
+            commandName: "reopen",
             abstract: "Reopen a resolved or closed incident: impact is back.",
             discussion: """
-            Clears mitigated, resolved and closed times (the timeline keeps them);
-            metrics then count to the final resolution.
-              ops incident reopen 7f3a
-            """
+                Clears mitigated, resolved and closed times (the timeline keeps them);
+                metrics then count to the final resolution.
+                  ops incident reopen 7f3a
+                """
         )
 
         @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)

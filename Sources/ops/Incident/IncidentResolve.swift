@@ -3,12 +3,13 @@ import OpsKit
 
 extension Ops.Incident {
     struct Resolve: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "resolve", 
+        static let configuration = CommandConfiguration(
+            commandName: "resolve",
             abstract: "Mark an incident resolved: the cause is fixed.",
             discussion: """
-              ops incident resolve 7f3a
-              ops incident resolve 7f3a --at 14:41
-            """
+                  ops incident resolve 7f3a
+                  ops incident resolve 7f3a --at 14:41
+                """
         )
 
         @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)

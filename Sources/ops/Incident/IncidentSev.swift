@@ -3,11 +3,12 @@ import OpsKit
 
 extension Ops.Incident {
     struct Sev: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "sev", 
+        static let configuration = CommandConfiguration(
+            commandName: "sev",
             abstract: "Change an incident's severity (the change is in the timeline).",
             discussion: """
-              ops incident sev 7f3a SEV1
-            """
+                  ops incident sev 7f3a SEV1
+                """
         )
 
         @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)

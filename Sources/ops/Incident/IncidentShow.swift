@@ -3,12 +3,13 @@ import OpsKit
 
 extension Ops.Incident {
     struct Show: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "show", 
+        static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show one incident: its fields, durations so far and timeline.",
             discussion: """
-              ops incident show 7f3a
-              ops incident show 7f3a --json
-            """
+                  ops incident show 7f3a
+                  ops incident show 7f3a --json
+                """
         )
 
         @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
@@ -21,8 +22,10 @@ extension Ops.Incident {
             let workspace = try context.workspace()
             let incident = try IncidentService(workspace).find(id)
             let runbook = try RunbookService(workspace).attached(to: incident)
-            context.output(try IncidentRendering.show(incident, format: format.chosen, config: workspace.config(), now: workspace.clock(),
-                                                      runbook: runbook), terminated: false)
+            context.output(
+                try IncidentRendering.show(
+                    incident, format: format.chosen, config: workspace.config(), now: workspace.clock(),
+                    runbook: runbook), terminated: false)
         }
     }
 }

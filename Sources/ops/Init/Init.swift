@@ -3,16 +3,17 @@ import OpsKit
 
 extension Ops {
     struct Init: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "init", 
+        static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Set up an ops repository (new, or an existing Git repository).",
             discussion: """
-            Writes ops.yaml, the starter runbooks, templates and .gitattributes in one
-            commit. Files the repository already has are kept. Running it again changes
-            nothing.
+                Writes ops.yaml, the starter runbooks, templates and .gitattributes in one
+                commit. Files the repository already has are kept. Running it again changes
+                nothing.
 
-              ops init                     this folder
-              ops init ~/ops --example     a sample team configuration to start from
-            """
+                  ops init                     this folder
+                  ops init ~/ops --example     a sample team configuration to start from
+                """
         )
 
         @Argument(help: "The folder to set up. Default: the current folder (or -C DIR).")

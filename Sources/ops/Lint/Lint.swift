@@ -3,15 +3,16 @@ import OpsKit
 
 extension Ops {
     struct Lint: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "lint", 
+        static let configuration = CommandConfiguration(
+            commandName: "lint",
             abstract: "Check every document; print file:line: problem for each one.",
             discussion: """
-            Reads the work tree, so hand edits are checked before you commit them. Exit
-            code 1 when a problem is found, 0 when everything is clean. Warnings (an
-            ambiguous policy number, say) are printed but do not fail.
+                Reads the work tree, so hand edits are checked before you commit them. Exit
+                code 1 when a problem is found, 0 when everything is clean. Warnings (an
+                ambiguous policy number, say) are printed but do not fail.
 
-              ops lint
-            """
+                  ops lint
+                """
         )
 
         @OptionGroup var global: GlobalOptions

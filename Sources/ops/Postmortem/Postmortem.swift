@@ -3,13 +3,14 @@ import OpsKit
 
 extension Ops {
     struct Postmortem: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "postmortem", 
+        static let configuration = CommandConfiguration(
+            commandName: "postmortem",
             abstract: "Write postmortems, move them through review, and see which are missing or overdue.",
             discussion: """
-              ops postmortem new 7f3a                prefilled from the incident
-              ops postmortem status 7f3a "In review"
-              ops postmortem list --overdue
-            """,
+                  ops postmortem new 7f3a                prefilled from the incident
+                  ops postmortem status 7f3a "In review"
+                  ops postmortem list --overdue
+                """,
             subcommands: [New.self, Status.self, List.self, Lint.self]
         )
     }
@@ -17,7 +18,8 @@ extension Ops {
 
 extension Ops.Postmortem {
     struct New: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "new", 
+        static let configuration = CommandConfiguration(
+            commandName: "new",
             abstract: "Write postmortem.md from templates/postmortem.md, prefilled from the incident.")
 
         @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
@@ -49,7 +51,8 @@ extension Ops.Postmortem {
     }
 
     struct List: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "list", 
+        static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "Incidents that need a postmortem (per ops.yaml), with due dates and status.")
 
         @Flag(help: "Only those with no postmortem yet.")
@@ -66,7 +69,8 @@ extension Ops.Postmortem {
     }
 
     struct Lint: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "lint", 
+        static let configuration = CommandConfiguration(
+            commandName: "lint",
             abstract: "Check postmortems: root cause, action items with owner and due date, timeline.")
 
         @OptionGroup var global: GlobalOptions

@@ -7,11 +7,11 @@ extension Ops {
             commandName: "raci",
             abstract: "Who is Responsible, Accountable, Consulted and Informed, per workstream.",
             discussion: """
-              ops raci show --format md
-              ops raci who "Error budgets"
-              ops raci who "SRE Lead"
-              ops raci set "Ops Review" --role A --to COO
-            """,
+                  ops raci show --format md
+                  ops raci who "Error budgets"
+                  ops raci who "SRE Lead"
+                  ops raci set "Ops Review" --role A --to COO
+                """,
             subcommands: [Show.self, Who.self, Set.self]
         )
     }
@@ -32,14 +32,15 @@ extension Ops.RACI {
     }
 
     struct Who: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "who",
+        static let configuration = CommandConfiguration(
+            commandName: "who",
             abstract: "Who is behind a workstream's R, A, C and I, or behind a title, team or person.",
             discussion: """
-            Names titles and teams with the people ops.yaml lists for them.
-              ops raci who "Ops Review"     R, A, C, I, each with its people
-              ops raci who "SRE Lead"       who holds the title, and where it is R, A, C or I
-              ops raci who bob              bob's letters, directly or through title and team
-            """)
+                Names titles and teams with the people ops.yaml lists for them.
+                  ops raci who "Ops Review"     R, A, C, I, each with its people
+                  ops raci who "SRE Lead"       who holds the title, and where it is R, A, C or I
+                  ops raci who bob              bob's letters, directly or through title and team
+                """)
         @Argument(help: "A workstream (or the start of its name), or a title, team, group or person from ops.yaml.")
         var name: String
         @OptionGroup var global: GlobalOptions
@@ -62,8 +63,10 @@ extension Ops.RACI {
         @OptionGroup var global: GlobalOptions
         func run(_ context: OpsContext) throws {
             let (found, changed) = try RACIService(context.workspace()).set(workstream, role: role, to: to, author: try context.author(writer))
-            context.note(changed ? "\(found.name): \(role.uppercased()) is now \(found.names(role.uppercased()).joined(separator: ", "))."
-                                 : "Nothing to change.")
+            context.note(
+                changed
+                    ? "\(found.name): \(role.uppercased()) is now \(found.names(role.uppercased()).joined(separator: ", "))."
+                    : "Nothing to change.")
         }
     }
 }

@@ -6,11 +6,11 @@ extension Ops {
             commandName: "release",
             abstract: "May this release ship? The use case's error-budget policy decides.",
             discussion: """
-            Exit 0 allowed, 1 frozen, 2 bad input; the reason is one line.
-              ops release check --use-case ops_copilot
-              ops release check --use-case ops_copilot --change security_fix \\
-                --approved-by "VP Platform"
-            """,
+                Exit 0 allowed, 1 frozen, 2 bad input; the reason is one line.
+                  ops release check --use-case ops_copilot
+                  ops release check --use-case ops_copilot --change security_fix \\
+                    --approved-by "VP Platform"
+                """,
             subcommands: [Check.self]
         )
     }

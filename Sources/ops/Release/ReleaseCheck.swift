@@ -3,27 +3,31 @@ import OpsKit
 
 extension Ops.Release {
     struct Check: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "check", 
+        static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Allowed (exit 0) or frozen (exit 1), with the reason on one line.",
             discussion: """
-            The burn thresholds the budget has crossed (policies/<use_case>.yaml)
-            decide: freeze_noncritical_releases lets through only a change that
-            matches an exception criterion; feature_freeze_all also needs the
-            policy's approver, and records the exception as an accepted decision
-            (once per change, approver and week). With no imported events the
-            budget cannot be judged: the release is allowed, and the line says so.
-              ops release check --use-case ops_copilot
-              ops release check --use-case ops_copilot --change security_fix
-              ops release check --use-case ops_copilot --change security_fix \\
-                --approved-by "VP Platform"
-              ops release check --use-case ops_copilot --format json   (schema: README)
-            """
+                The burn thresholds the budget has crossed (policies/<use_case>.yaml)
+                decide: freeze_noncritical_releases lets through only a change that
+                matches an exception criterion; feature_freeze_all also needs the
+                policy's approver, and records the exception as an accepted decision
+                (once per change, approver and week). With no imported events the
+                budget cannot be judged: the release is allowed, and the line says so.
+                  ops release check --use-case ops_copilot
+                  ops release check --use-case ops_copilot --change security_fix
+                  ops release check --use-case ops_copilot --change security_fix \\
+                    --approved-by "VP Platform"
+                  ops release check --use-case ops_copilot --format json   (schema: README)
+                """
         )
 
         @Option(help: "The use case being released.")
         var useCase: String
 
-        @Option(help: ArgumentHelp("The exception criterion this change falls under, as the policy names it (security_fix). Leave out for an ordinary release.", valueName: "criterion"))
+        @Option(
+            help: ArgumentHelp(
+                "The exception criterion this change falls under, as the policy names it (security_fix). Leave out for an ordinary release.",
+                valueName: "criterion"))
         var change: String?
 
         @Option(help: ArgumentHelp("Who approved the exception: the policy's approver (\"VP Platform\"). A full freeze needs it.", valueName: "approver"))
@@ -38,8 +42,10 @@ extension Ops.Release {
             let verdict = try ReleaseGate(context.workspace()).check(request) { try context.author(writer) }
             for note in verdict.notes { context.note("note: \(note)") }
             if let decision = verdict.decision {
-                context.note(verdict.decisionIsNew ? "Recorded the exception as \(decision.path) (accepted)."
-                                                   : "The exception is on record already this week: \(decision.path); nothing written.")
+                context.note(
+                    verdict.decisionIsNew
+                        ? "Recorded the exception as \(decision.path) (accepted)."
+                        : "The exception is on record already this week: \(decision.path); nothing written.")
             }
             context.output(try verdict.render(format.chosen), terminated: false)
             if !verdict.allowed { throw ExitCode(1) }

@@ -3,18 +3,19 @@ import OpsKit
 
 extension Ops.Review {
     struct Pack: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "pack", 
+        static let configuration = CommandConfiguration(
+            commandName: "pack",
             abstract: "Build a week's pack: pack.md, pack.html, incident_log.csv, metrics.json, charts; one commit.",
             discussion: """
-            Writes reviews/<week>/ and commits it (Ops-Action: review.pack).
-            Open pack.html in a browser for the meeting: one file, prints on A4.
-            Same inputs, same bytes: a second run makes no commit. Prints the folder.
-            Figures are the state at the week's end: events recorded later do not
-            change a past week's pack (a clock point corrected later does, and the
-            pack says so); a week not over says so on the pack's first line.
-              ops review pack                  the last complete week, in the team's zone
-              ops review pack --week 2026-W47 --no-commit
-            """
+                Writes reviews/<week>/ and commits it (Ops-Action: review.pack).
+                Open pack.html in a browser for the meeting: one file, prints on A4.
+                Same inputs, same bytes: a second run makes no commit. Prints the folder.
+                Figures are the state at the week's end: events recorded later do not
+                change a past week's pack (a clock point corrected later does, and the
+                pack says so); a week not over says so on the pack's first line.
+                  ops review pack                  the last complete week, in the team's zone
+                  ops review pack --week 2026-W47 --no-commit
+                """
         )
 
         @Option(help: ArgumentHelp("The ISO week, in the team's time zone: 2026-W47. Default: the last complete week.", valueName: "week"))
@@ -31,8 +32,10 @@ extension Ops.Review {
 
         func run(_ context: OpsContext) throws {
             let service = ReviewService(try context.workspace())
-            let outcome = try service.write(week: week, out: out.map { Workspace.absolute($0, from: context.currentDirectory) },
-                                            commit: !noCommit) { try context.author(writer) }
+            let outcome = try service.write(
+                week: week, out: out.map { Workspace.absolute($0, from: context.currentDirectory) },
+                commit: !noCommit
+            ) { try context.author(writer) }
             context.output(outcome.folder)
             if outcome.committed {
                 context.note("Review pack \(outcome.week) committed (\(outcome.files.joined(separator: ", "))).")

@@ -3,13 +3,14 @@ import OpsKit
 
 extension Ops.Review {
     struct Record: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "record", 
+        static let configuration = CommandConfiguration(
+            commandName: "record",
             abstract: "Record the meeting's decisions and follow-ups, linked to the week.",
             discussion: """
-            Each --decision becomes an accepted decision with `reviews: [WEEK]`; each
-            --backlog a backlog item with `source: review:WEEK`. Prints their IDs.
-              ops review record --week 2026-W47 --decision "Freeze ops_copilot until Friday" --backlog "Add a canary stage" --owner bob --due +2w
-            """
+                Each --decision becomes an accepted decision with `reviews: [WEEK]`; each
+                --backlog a backlog item with `source: review:WEEK`. Prints their IDs.
+                  ops review record --week 2026-W47 --decision "Freeze ops_copilot until Friday" --backlog "Add a canary stage" --owner bob --due +2w
+                """
         )
 
         @Option(help: ArgumentHelp("The review's ISO week: 2026-W47.", valueName: "week"))

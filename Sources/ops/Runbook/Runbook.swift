@@ -4,14 +4,15 @@ import OpsKit
 
 extension Ops {
     struct Runbook: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "runbook", 
+        static let configuration = CommandConfiguration(
+            commandName: "runbook",
             abstract: "Playbooks, and their checklists attached to incidents.",
             discussion: """
-              ops runbook list
-              ops runbook attach 7f3a model-serving-degradation
-              ops step check 7f3a mitigation.2
-              ops runbook diff 7f3a          how the runbook changed since it was attached
-            """,
+                  ops runbook list
+                  ops runbook attach 7f3a model-serving-degradation
+                  ops step check 7f3a mitigation.2
+                  ops runbook diff 7f3a          how the runbook changed since it was attached
+                """,
             subcommands: [List.self, Show.self, New.self, Lint.self, Attach.self, Diff.self, Stats.self]
         )
     }
@@ -44,7 +45,8 @@ extension Ops.Runbook {
     }
 
     struct New: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "new", 
+        static let configuration = CommandConfiguration(
+            commandName: "new",
             abstract: "Write a new runbook from templates/runbook.md, with the five phases to fill in.",
             discussion: "  ops runbook new cache-stampede --title \"Cache stampede\""
         )
@@ -66,7 +68,8 @@ extension Ops.Runbook {
     }
 
     struct Lint: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "lint", 
+        static let configuration = CommandConfiguration(
+            commandName: "lint",
             abstract: "Check the runbooks: front matter, the five phases, an action and a checklist per step.")
 
         @OptionGroup var global: GlobalOptions
@@ -77,7 +80,8 @@ extension Ops.Runbook {
     }
 
     struct Attach: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "attach", 
+        static let configuration = CommandConfiguration(
+            commandName: "attach",
             abstract: "Copy a runbook's checklist into an incident (runbook.md), with step ids.",
             discussion: "  ops runbook attach 7f3a model-serving-degradation"
         )
@@ -98,7 +102,8 @@ extension Ops.Runbook {
     }
 
     struct Diff: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "diff", 
+        static let configuration = CommandConfiguration(
+            commandName: "diff",
             abstract: "Show how a runbook changed since it was attached to an incident.")
 
         @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
@@ -113,7 +118,8 @@ extension Ops.Runbook {
     }
 
     struct Stats: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "stats", 
+        static let configuration = CommandConfiguration(
+            commandName: "stats",
             abstract: "Per runbook: times used, median completion, the steps most often skipped.")
 
         @OptionGroup var format: FormatOptions

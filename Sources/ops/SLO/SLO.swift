@@ -6,12 +6,12 @@ extension Ops {
             commandName: "slo",
             abstract: "Import SLO snapshots and see how much error budget is left.",
             discussion: """
-            Snapshots are committed under slo/snapshots/. slo/catalog.yaml says
-            which use cases and indicators exist; policies/<use_case>.yaml says
-            what to do as their error budgets burn.
-              ops slo import --csv events_2026-W47.csv
-              ops slo status --use-case ops_copilot
-            """,
+                Snapshots are committed under slo/snapshots/. slo/catalog.yaml says
+                which use cases and indicators exist; policies/<use_case>.yaml says
+                what to do as their error budgets burn.
+                  ops slo import --csv events_2026-W47.csv
+                  ops slo status --use-case ops_copilot
+                """,
             subcommands: [Import.self, Status.self]
         )
     }

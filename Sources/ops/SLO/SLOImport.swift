@@ -4,20 +4,21 @@ import OpsKit
 
 extension Ops.SLO {
     struct Import: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "import", 
+        static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Import SLO data from Prometheus, CSV or OpenSLO, as one commit.",
             discussion: """
-            Normalises the input into snapshot files under slo/snapshots/, with
-            its provenance (file name, SHA-256, importer version, time), and
-            commits them. Importing the same file again changes nothing. Budgets
-            are summed from event counts, never averaged from ratios.
-              ops slo import --prometheus-good good.json \\
-                  --prometheus-total total.json \\
-                  --use-case ops_copilot --sli availability
-              ops slo import --csv events_2026-W47.csv   (counts or signals)
-              ops slo import --openslo ops_copilot.yaml  (catalog entries)
-            Prints the files written; the summary goes to standard error.
-            """
+                Normalises the input into snapshot files under slo/snapshots/, with
+                its provenance (file name, SHA-256, importer version, time), and
+                commits them. Importing the same file again changes nothing. Budgets
+                are summed from event counts, never averaged from ratios.
+                  ops slo import --prometheus-good good.json \\
+                      --prometheus-total total.json \\
+                      --use-case ops_copilot --sli availability
+                  ops slo import --csv events_2026-W47.csv   (counts or signals)
+                  ops slo import --openslo ops_copilot.yaml  (catalog entries)
+                Prints the files written; the summary goes to standard error.
+                """
         )
 
         @Option(help: ArgumentHelp("A Prometheus query_range response (JSON) of good events per step.", valueName: "file"))
@@ -35,7 +36,8 @@ extension Ops.SLO {
         @Option(help: ArgumentHelp("The query's step (1h, 5m). Default: the smallest gap between samples.", valueName: "duration"))
         var step: String?
 
-        @Option(help: ArgumentHelp("Whether a sample's time is the start of its step (default) or its end, as increase(x[1h]) measures.", valueName: "start|end"))
+        @Option(
+            help: ArgumentHelp("Whether a sample's time is the start of its step (default) or its end, as increase(x[1h]) measures.", valueName: "start|end"))
         var sampleTime: SLOImporter.SampleTime = .start
 
         @Option(help: ArgumentHelp("A CSV of event counts per window, or of long-format signals.", valueName: "file"))
@@ -72,14 +74,16 @@ extension Ops.SLO {
             let folder = context.baseDirectory
             let summary: SLOImporter.Summary
             if let good = prometheusGood, let total = prometheusTotal, let useCase, let sli {
-                summary = try importer.importPrometheus(good: SourceInput.read(good, from: folder), total: SourceInput.read(total, from: folder),
-                                                        useCase: useCase, sli: sli, step: step, sampleTime: sampleTime,
-                                                        author: context.author(writer))
+                summary = try importer.importPrometheus(
+                    good: SourceInput.read(good, from: folder), total: SourceInput.read(total, from: folder),
+                    useCase: useCase, sli: sli, step: step, sampleTime: sampleTime,
+                    author: context.author(writer))
             } else if let csv {
                 summary = try importer.importCSV(SourceInput.read(csv, from: folder), author: context.author(writer))
             } else {
-                summary = try importer.importOpenSLO(SourceInput.read(openslo!, from: folder), useCase: useCase, sli: sli,
-                                                     author: context.author(writer))
+                summary = try importer.importOpenSLO(
+                    SourceInput.read(openslo!, from: folder), useCase: useCase, sli: sli,
+                    author: context.author(writer))
             }
             for warning in summary.warnings { context.note("warning: \(warning)") }
             guard let commit = summary.commit else {

@@ -4,22 +4,25 @@ import OpsKit
 
 extension Ops.SLO {
     struct Status: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "status", 
+        static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Error budgets: consumed, left, burn rates and the actions due.",
             discussion: """
-            Green under the policy's lowest burn threshold, yellow from there,
-            red once the budget is spent; the word is printed with the colour.
-            Burn rate = error ratio / (1 − objective).
-              ops slo status
-              ops slo status --use-case ops_copilot --at 2026-11-23T00:00:00Z
-              ops slo status --format json   (schema: README, SLOs and error budgets)
-            """
+                Green under the policy's lowest burn threshold, yellow from there,
+                red once the budget is spent; the word is printed with the colour.
+                Burn rate = error ratio / (1 − objective).
+                  ops slo status
+                  ops slo status --use-case ops_copilot --at 2026-11-23T00:00:00Z
+                  ops slo status --format json   (schema: README, SLOs and error budgets)
+                """
         )
 
         @Option(help: "Only this use case.")
         var useCase: String?
 
-        @Option(parsing: .unconditional, help: ArgumentHelp("As of this time: 2026-11-23T00:00:00Z, 2026-11-23 (team time zone), -1d. Default: now.", valueName: "time"))
+        @Option(
+            parsing: .unconditional,
+            help: ArgumentHelp("As of this time: 2026-11-23T00:00:00Z, 2026-11-23 (team time zone), -1d. Default: now.", valueName: "time"))
         var at: String?
 
         @OptionGroup var format: FormatOptions

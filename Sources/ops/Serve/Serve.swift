@@ -3,35 +3,40 @@ import OpsKit
 
 extension Ops {
     struct Serve: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "serve",
+        static let configuration = CommandConfiguration(
+            commandName: "serve",
             abstract: "Take Alertmanager webhooks over HTTP: firing alerts open incidents.",
             discussion: """
-            Point Alertmanager's webhook_configs at http://HOST:PORT/alertmanager. Same
-            intake as ops alert ingest: one incident per alert fingerprint, re-sends
-            change nothing, resolves go to the timeline. A delivery gets 200 only once
-            its commit exists; a Git failure gets 503, so Alertmanager retries.
-            Also GET /healthz and GET /metrics (Prometheus). One log line per delivery
-            on standard error. SIGTERM or Ctrl-C: finishes what is in flight, then exits.
+                Point Alertmanager's webhook_configs at http://HOST:PORT/alertmanager. Same
+                intake as ops alert ingest: one incident per alert fingerprint, re-sends
+                change nothing, resolves go to the timeline. A delivery gets 200 only once
+                its commit exists; a Git failure gets 503, so Alertmanager retries.
+                Also GET /healthz and GET /metrics (Prometheus). One log line per delivery
+                on standard error. SIGTERM or Ctrl-C: finishes what is in flight, then exits.
 
-            The bearer token comes from OPS_SERVE_TOKEN or --token-file. Without one,
-            ops serve listens on loopback only. The token is checked on the request
-            head: a refused request's body is never read.
+                The bearer token comes from OPS_SERVE_TOKEN or --token-file. Without one,
+                ops serve listens on loopback only. The token is checked on the request
+                head: a refused request's body is never read.
 
-            Slow or stalled clients cannot use up the server: a request head must
-            arrive within --head-timeout, an idle connection closes after
-            --idle-timeout, and at most --max-connections are open at once (the
-            rest wait in the kernel's queue). The open-file limit is raised to its
-            hard limit at start, and the cap kept below it.
-              ops serve --listen 127.0.0.1:9095 --token-file /etc/ops/serve.token
-            """
+                Slow or stalled clients cannot use up the server: a request head must
+                arrive within --head-timeout, an idle connection closes after
+                --idle-timeout, and at most --max-connections are open at once (the
+                rest wait in the kernel's queue). The open-file limit is raised to its
+                hard limit at start, and the cap kept below it.
+                  ops serve --listen 127.0.0.1:9095 --token-file /etc/ops/serve.token
+                """
         )
 
-        @Option(help: ArgumentHelp("Address and port to listen on. 0.0.0.0:9095 for every interface (needs a token).",
-                                   valueName: "host:port"))
+        @Option(
+            help: ArgumentHelp(
+                "Address and port to listen on. 0.0.0.0:9095 for every interface (needs a token).",
+                valueName: "host:port"))
         var listen = "127.0.0.1:9095"
 
-        @Option(help: ArgumentHelp("Read the bearer token from the first line of this file (instead of OPS_SERVE_TOKEN).",
-                                   valueName: "file"))
+        @Option(
+            help: ArgumentHelp(
+                "Read the bearer token from the first line of this file (instead of OPS_SERVE_TOKEN).",
+                valueName: "file"))
         var tokenFile: String?
 
         @Option(help: ArgumentHelp("Largest request body accepted, in bytes; bigger ones get 413.", valueName: "bytes"))
@@ -43,8 +48,10 @@ extension Ops {
         @Option(help: ArgumentHelp("Seconds a connection may stay without a request before it is closed.", valueName: "seconds"))
         var idleTimeout = ConnectionLimits.defaultIdleTimeout
 
-        @Option(help: ArgumentHelp("Most connections open at once (default: what the open-file limit leaves room for, at most \(FileLimit.defaultConnectionCeiling)).",
-                                   valueName: "count"))
+        @Option(
+            help: ArgumentHelp(
+                "Most connections open at once (default: what the open-file limit leaves room for, at most \(FileLimit.defaultConnectionCeiling)).",
+                valueName: "count"))
         var maxConnections: Int?
 
         @OptionGroup var writer: WriterOptions
@@ -62,8 +69,9 @@ extension Ops {
             let address = try ListenAddress(listen)
             let token = try BearerToken.load(file: tokenFile, environment: context.environment, currentDirectory: context.currentDirectory)
             let workspace = try context.workspace()
-            let receiver = AlertReceiver(root: workspace.root, environment: context.environment, clock: try context.clock(),
-                                         author: try context.author(writer), token: token, maximumBodySize: maxBody)
+            let receiver = AlertReceiver(
+                root: workspace.root, environment: context.environment, clock: try context.clock(),
+                author: try context.author(writer), token: token, maximumBodySize: maxBody)
             let limits = ConnectionLimits(headTimeout: headTimeout, idleTimeout: idleTimeout, maxConnections: maxConnections)
             try AlertServer(address: address, receiver: receiver, token: token, repository: workspace.root, limits: limits).run()
         }

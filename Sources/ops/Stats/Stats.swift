@@ -4,18 +4,19 @@ import OpsKit
 
 extension Ops {
     struct Stats: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "stats", 
+        static let configuration = CommandConfiguration(
+            commandName: "stats",
             abstract: "Response times: detect, acknowledge, mitigate, resolve (count, mean, median, p90, max).",
             discussion: """
-            Counts incidents opened in the period, each figure over those that reached
-            its clock point: acknowledged ones count in time to acknowledge before they
-            are resolved. Unresolved ones are also listed apart; incidents with clock
-            points out of order are listed as data errors, not averaged in. The
-            definitions used are printed with the numbers.
-              ops stats --week 2026-W47
-              ops stats --since 2026-10-01 --by severity
-              ops stats --by week --format csv
-            """
+                Counts incidents opened in the period, each figure over those that reached
+                its clock point: acknowledged ones count in time to acknowledge before they
+                are resolved. Unresolved ones are also listed apart; incidents with clock
+                points out of order are listed as data errors, not averaged in. The
+                definitions used are printed with the numbers.
+                  ops stats --week 2026-W47
+                  ops stats --since 2026-10-01 --by severity
+                  ops stats --by week --format csv
+                """
         )
 
         @OptionGroup var period: PeriodOptions
@@ -32,8 +33,9 @@ extension Ops {
             let scope = try period.period(context)
             let catalog = try IncidentCatalog.load(workspace)
             for problem in catalog.problems { context.note("skipped \(problem.description)") }
-            let stats = ResponseMetrics.compute(catalog.incidents, config: config, scope: scope?.interval, scopeLabel: scope?.label,
-                                                groupBy: by, now: workspace.clock())
+            let stats = ResponseMetrics.compute(
+                catalog.incidents, config: config, scope: scope?.interval, scopeLabel: scope?.label,
+                groupBy: by, now: workspace.clock())
             context.output(try stats.render(format.chosen, zone: config.timeZone), terminated: false)
         }
     }

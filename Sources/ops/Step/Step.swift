@@ -3,13 +3,14 @@ import OpsKit
 
 extension Ops {
     struct Step: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "step", 
+        static let configuration = CommandConfiguration(
+            commandName: "step",
             abstract: "Tick, untick or skip a step of an incident's runbook checklist.",
             discussion: """
-            Step ids are phase.number, as `ops incident show` lists them.
-              ops step check 7f3a mitigation.2 --note "rolled back to v42"
-              ops step skip 7f3a mitigation.3 --reason "no fallback model"
-            """,
+                Step ids are phase.number, as `ops incident show` lists them.
+                  ops step check 7f3a mitigation.2 --note "rolled back to v42"
+                  ops step skip 7f3a mitigation.3 --reason "no fallback model"
+                """,
             subcommands: [Check.self, Uncheck.self, Skip.self]
         )
     }

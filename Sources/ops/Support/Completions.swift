@@ -19,9 +19,12 @@ enum Completions {
     private static func candidates(_ words: [String], _ read: (Workspace) throws -> [String]) -> [String] {
         let directory = words.lastIndex(of: "-C").flatMap { $0 + 1 < words.count ? words[$0 + 1] : nil }
         let environment = ProcessInfo.processInfo.environment
-        guard let root = try? Workspace.locate(directory: directory, environment: environment,
-                                               currentDirectory: FileManager.default.currentDirectoryPath),
-              let workspace = try? Workspace(root: root, environment: environment, clock: { Date() }) else { return [] }
+        guard
+            let root = try? Workspace.locate(
+                directory: directory, environment: environment,
+                currentDirectory: FileManager.default.currentDirectoryPath),
+            let workspace = try? Workspace(root: root, environment: environment, clock: { Date() })
+        else { return [] }
         return (try? read(workspace)) ?? []
     }
 }

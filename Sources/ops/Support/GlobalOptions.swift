@@ -8,8 +8,10 @@ struct GlobalOptions: ParsableArguments {
 
 /// Who makes a change: taken by every command that writes.
 struct WriterOptions: ParsableArguments {
-    @Option(name: .customLong("as"), help: ArgumentHelp(
-        "Who is making the change: a handle from ops.yaml or 'Name <email>'. Default: OPS_USER, then Git's user.name.",
-        valueName: "person"), completion: Completions.people)
+    @Option(
+        name: .customLong("as"),
+        help: ArgumentHelp(
+            "Who is making the change: a handle from ops.yaml or 'Name <email>'. Default: OPS_USER, then Git's user.name.",
+            valueName: "person"), completion: Completions.people)
     var author: String?
 }

@@ -63,7 +63,8 @@ final class OpsContext {
     /// and holds it up at most a few seconds.
     func syncAfterWrite() {
         guard let workspace = openedWorkspace, let author = workspace.lastCommitAuthor,
-              (try? workspace.config())?.autoSync == true else { return }
+            (try? workspace.config())?.autoSync == true
+        else { return }
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         switch AutoSync.run(workspace, executable: executable, author: author) {
         case .synced(let line):

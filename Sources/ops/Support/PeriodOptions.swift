@@ -21,7 +21,8 @@ struct PeriodOptions: ParsableArguments {
 
     /// The period asked for; nil when none was given.
     func period(_ context: OpsContext) throws -> ReportPeriod? {
-        try ReportPeriod.resolve(week: week, since: context.time(since, allowFuture: true),
-                                 until: context.time(until, allowFuture: true), in: context.workspace())
+        try ReportPeriod.resolve(
+            week: week, since: context.time(since, allowFuture: true),
+            until: context.time(until, allowFuture: true), in: context.workspace())
     }
 }

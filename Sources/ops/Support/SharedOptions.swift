@@ -4,7 +4,9 @@ import OpsKit
 
 /// `--at` and `--force`, taken by every command that changes an incident.
 struct ChangeOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: ArgumentHelp("When it happened: 14:02 (team time zone), -15m, -2h or 2026-11-22T14:02:00Z. Default: now.", valueName: "time"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("When it happened: 14:02 (team time zone), -15m, -2h or 2026-11-22T14:02:00Z. Default: now.", valueName: "time"))
     var at: String?
 
     @Flag(help: "Record it even though the clock points would be out of order.")
@@ -66,12 +68,14 @@ extension OpsContext {
     func standardInput() throws -> String {
         var data = Data()
         while data.count <= InputLimits.noteBytes,
-              let chunk = try FileHandle.standardInput.read(upToCount: InputLimits.noteBytes + 1 - data.count), !chunk.isEmpty {
+            let chunk = try FileHandle.standardInput.read(upToCount: InputLimits.noteBytes + 1 - data.count), !chunk.isEmpty
+        {
             data.append(chunk)
         }
         guard data.count <= InputLimits.noteBytes else {
-            throw OpsError.input("standard input is over the limit of \(InputLimits.noteBytes) bytes (16 KiB). "
-                                 + "Split it into several notes, or commit the long text as a file and note where it is")
+            throw OpsError.input(
+                "standard input is over the limit of \(InputLimits.noteBytes) bytes (16 KiB). "
+                    + "Split it into several notes, or commit the long text as a file and note where it is")
         }
         return try UTF8Text.decode(data, what: "standard input")
     }

@@ -4,21 +4,22 @@ import OpsKit
 
 extension Ops {
     struct Sync: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "sync",
+        static let configuration = CommandConfiguration(
+            commandName: "sync",
             abstract: "Exchange changes with the team's remote: fetch, merge, push.",
             discussion: """
-            Fast-forwards when it can; otherwise makes one merge commit. Ops documents
-            merge by meaning: roles key by key, tags by union, the earliest ack, the more
-            severe level; a value not kept is noted in the timeline. Timelines merge by
-            union; your comments and line endings stay. Lines that clash are kept from
-            both sides in a conflict block that ops lint reports. Never force-pushes.
-            Remotes: a path, file://, ssh (agent or key, checked against
-            ~/.ssh/known_hosts) or https (OPS_GIT_TOKEN or Git's credential helper).
+                Fast-forwards when it can; otherwise makes one merge commit. Ops documents
+                merge by meaning: roles key by key, tags by union, the earliest ack, the more
+                severe level; a value not kept is noted in the timeline. Timelines merge by
+                union; your comments and line endings stay. Lines that clash are kept from
+                both sides in a conflict block that ops lint reports. Never force-pushes.
+                Remotes: a path, file://, ssh (agent or key, checked against
+                ~/.ssh/known_hosts) or https (OPS_GIT_TOKEN or Git's credential helper).
 
-              ops sync
-              ops sync --remote backup
-              ops sync --status             ahead/behind as of the last fetch
-            """
+                  ops sync
+                  ops sync --remote backup
+                  ops sync --status             ahead/behind as of the last fetch
+                """
         )
 
         @Option(help: ArgumentHelp("The Git remote to sync with.", valueName: "name"))
@@ -69,7 +70,8 @@ extension Ops {
             if report.attempts > 1 { parts.append("after \(report.attempts) attempts (the remote moved meanwhile)") }
             var text = parts.joined(separator: ", ") + "."
             if report.fieldConflicts > 0 {
-                text += "\n\(report.fieldConflicts) field\(report.fieldConflicts == 1 ? " was" : "s were") changed on both sides: each was settled by its merge rule (see README, Sync), and the value not kept is noted in the timeline."
+                text +=
+                    "\n\(report.fieldConflicts) field\(report.fieldConflicts == 1 ? " was" : "s were") changed on both sides: each was settled by its merge rule (see README, Sync), and the value not kept is noted in the timeline."
             }
             if !report.needsPerson.isEmpty {
                 text += "\nNeeds a person (conflict blocks; ops lint lists them): " + report.needsPerson.joined(separator: ", ")

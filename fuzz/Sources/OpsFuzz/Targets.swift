@@ -1,6 +1,7 @@
 import Foundation
-@testable import OpsKit
 import Yams
+
+@testable import OpsKit
 
 /// What each target does with one input. A thrown error is the expected answer to bad input;
 /// a trap, a crash or a failed `require` is a bug. Where a format has a property worth more
@@ -62,8 +63,11 @@ enum Targets {
     static func openSLO(_ data: Data) {
         var warnings: [String] = []
         let input = SourceInput(name: path, data: data)
-        guard let objectives = try? OpenSLOReader.read(input, knownUseCases: Set(opsConfig.useCases), useCase: nil, sli: nil,
-                                                       warnings: &warnings) else { return }
+        guard
+            let objectives = try? OpenSLOReader.read(
+                input, knownUseCases: Set(opsConfig.useCases), useCase: nil, sli: nil,
+                warnings: &warnings)
+        else { return }
         let period = DateInterval(start: now.addingTimeInterval(-86_400 * 30), end: now)
         for objective in objectives {
             _ = objective.window.interval(endingAt: now, zone: opsConfig.timeZone)
@@ -155,8 +159,9 @@ enum Targets {
             return
         }
         if let newValue {
-            require(reread[key].map { YAMLText.sameValue($0, newValue) } ?? false,
-                    "\(key) reads back as \(String(describing: reread[key])), not \(newValue)")
+            require(
+                reread[key].map { YAMLText.sameValue($0, newValue) } ?? false,
+                "\(key) reads back as \(String(describing: reread[key])), not \(newValue)")
         } else {
             require(reread[key] == nil, "\(key) is still there after removing it")
         }
@@ -164,8 +169,9 @@ enum Targets {
             // The one change allowed: a last line without a line break gets one when a key goes after it.
             let old = before.rawText(of: other) ?? "", new = reread.rawText(of: other) ?? ""
             let broken = old.unicodeScalars.last.map { !CharacterSet.newlines.contains($0) } ?? false
-            require(new == old || (broken && new.hasPrefix(old) && ["\n", "\r\n", "\r"].contains(String(new.unicodeScalars.dropFirst(old.unicodeScalars.count)))),
-                    "editing \(key) changed the lines of \(other)\n--- before:\n\(before.text)\n--- after:\n\(reread.text)")
+            require(
+                new == old || (broken && new.hasPrefix(old) && ["\n", "\r\n", "\r"].contains(String(new.unicodeScalars.dropFirst(old.unicodeScalars.count)))),
+                "editing \(key) changed the lines of \(other)\n--- before:\n\(before.text)\n--- after:\n\(reread.text)")
         }
         // Every line outside the edited key's own stays: the change is one contiguous run of lines.
         let old = before.lines.map(\.text), new = reread.lines.map(\.text)
@@ -175,8 +181,9 @@ enum Targets {
         while suffix < old.count - prefix, suffix < new.count - prefix, old[old.count - 1 - suffix] == new[new.count - 1 - suffix] { suffix += 1 }
         let removed = before.rawText(of: key).map { YAMLText.split($0).count } ?? 0
         let added = reread.rawText(of: key).map { YAMLText.split($0).count } ?? 0
-        require(old.count - prefix - suffix <= removed && new.count - prefix - suffix <= added,
-                "editing \(key) changed lines outside its own\n--- before:\n\(before.text)\n--- after:\n\(reread.text)")
+        require(
+            old.count - prefix - suffix <= removed && new.count - prefix - suffix <= added,
+            "editing \(key) changed lines outside its own\n--- before:\n\(before.text)\n--- after:\n\(reread.text)")
     }
 
     /// The timeline: what parses keeps parsing, and an appended entry reads back as the last one.
@@ -188,8 +195,9 @@ enum Targets {
         let entry = TimelineEntry(at: now, actor: "fuzz", kind: "note", text: note)
         let appended = Timeline.append(entry, to: body)
         let (after, _) = Timeline.parse(body: appended, firstLine: 1)
-        require(after.count == entries.count + 1 && after.last == entry,
-                "an appended entry does not read back as the last one\n--- body:\n\(appended)")
+        require(
+            after.count == entries.count + 1 && after.last == entry,
+            "an appended entry does not read back as the last one\n--- body:\n\(appended)")
     }
 
     // MARK: Importers
@@ -202,7 +210,8 @@ enum Targets {
         var report = ImportReport()
         let name = tool == .dispatch && data.first != UInt8(ascii: "{") ? "fuzz.sql" : "fuzz.json"
         guard (try? reader.read(ImportFile(name: name, data: data), report: &report)) != nil,
-              let incidents = try? reader.incidents(report: &report) else { return }
+            let incidents = try? reader.incidents(report: &report)
+        else { return }
         for incident in IncidentImport.newestCopies(incidents, report: &report) {
             _ = mapper.target(incident, report: &report)
         }
