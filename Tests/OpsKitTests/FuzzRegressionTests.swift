@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Yams
+
 @testable import OpsKit
 
 /// Inputs that trapped or overflowed the stack (issue 16's hostile run and fuzz/run): each is
@@ -64,8 +65,10 @@ import Yams
                   objectives: [{displayName: availability, target: 0.999}]
                 """
             var warnings: [String] = []
-            return try OpenSLOReader.read(SourceInput(name: "slo.yaml", data: Data(text.utf8)), knownUseCases: ["ops_copilot"],
-                                          useCase: nil, sli: nil, warnings: &warnings).first?.window
+            return try OpenSLOReader.read(
+                SourceInput(name: "slo.yaml", data: Data(text.utf8)), knownUseCases: ["ops_copilot"],
+                useCase: nil, sli: nil, warnings: &warnings
+            ).first?.window
         }
         for duration in ["2000000000000000000w", "9223372036854775807d", "367d", "53w"] {
             refused("slo.yaml:6: timeWindow \(duration) (rolling) is not one ops counts budgets over") { _ = try window(duration) }
@@ -122,8 +125,9 @@ import Yams
         refused("slo.yaml:2: the YAML nests more than 64 levels deep") {
             var warnings: [String] = []
             let openSLO = "apiVersion: openslo/v1\nspec: " + String(repeating: "{a: ", count: 20_000)
-            _ = try OpenSLOReader.read(SourceInput(name: "slo.yaml", data: Data(openSLO.utf8)), knownUseCases: [], useCase: nil,
-                                       sli: nil, warnings: &warnings)
+            _ = try OpenSLOReader.read(
+                SourceInput(name: "slo.yaml", data: Data(openSLO.utf8)), knownUseCases: [], useCase: nil,
+                sli: nil, warnings: &warnings)
         }
         // Sixty-four levels still read.
         let deep = "a: " + String(repeating: "[", count: 63) + "1" + String(repeating: "]", count: 63) + "\n"
@@ -197,6 +201,18 @@ import Yams
         }
         refused("fm.yaml:1: `a` must start at the beginning of its line") {
             _ = try YAMLText(" a: 1\n", path: "fm.yaml")
+        }
+    }
+
+    @Test func aCommentWhoseHashCarriesACombiningMarkIsStillAComment() throws {
+        // From the yaml-edit target: `#` followed by U+0591 is one Swift Character that is not
+        // "#", but YAML reads a comment; adding a key after it was refused as a stray line.
+        var yaml = try YAMLText("#\u{591}hand note\n", path: "fm.yaml")
+        try yaml.set("owner", Node("alice"), order: [])
+        #expect(try YAMLText(yaml.text, path: "fm.yaml")["owner"]?.string == "alice")
+        // And a key indented by a space that carries a combining mark is still indented.
+        refused("fm.yaml:1: `\u{301}a` must start at the beginning of its line") {
+            _ = try YAMLText(" \u{301}a: 1\n", path: "fm.yaml")
         }
     }
 

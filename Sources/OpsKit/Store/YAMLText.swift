@@ -74,7 +74,8 @@ struct YAMLText {
         if let existing {
             // A comment at the end of a one-line value is the person's note: it stays.
             if existing.count == 1, newLines.count == 1, let current = root[key],
-               let comment = Self.trailingComment(of: lines[existing.lowerBound].text, key: key, value: current) {
+                let comment = Self.trailingComment(of: lines[existing.lowerBound].text, key: key, value: current)
+            {
                 newLines[0].text += comment
             }
             lines.replaceSubrange(existing, with: newLines)
@@ -153,7 +154,13 @@ struct YAMLText {
     }
 
     private static func isLoose(_ text: String) -> Bool {
-        text.allSatisfy { $0 == " " || $0 == "\t" } || text.hasPrefix("#")
+        text.unicodeScalars.allSatisfy(isBlank) || text.unicodeScalars.first == "#"
+    }
+
+    /// YAML reads code points, not Swift's characters: `#` followed by a combining mark is one
+    /// Character that is not "#", yet YAML reads a comment. Every look at a line goes by scalars.
+    private static func isBlank(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == " " || scalar == "\t"
     }
 
     private mutating func reparse() throws {
@@ -178,7 +185,9 @@ struct YAMLText {
             let indent = context.mark.column - 1
             let starts = lines.indices.filter { index in
                 let text = lines[index].text
-                return text.dropFirst(indent).hasPrefix(key + ":") && text.prefix(indent).allSatisfy { $0 == " " || $0 == "-" }
+                let scalars = text.unicodeScalars
+                return scalars.dropFirst(indent).starts(with: (key + ":").unicodeScalars)
+                    && scalars.prefix(indent).allSatisfy { $0 == " " || $0 == "-" }
             }
             let line = starts.dropFirst().first.map { $0 + firstLine } ?? context.mark.line - 1 + firstLine
             throw OpsError.file(path, line: line, "`\(key)` is set twice", fix: "Keep one of them")
@@ -204,9 +213,10 @@ struct YAMLText {
             // The line editor writes keys at the start of a line; one indented mapping would
             // not read once a key is added after it. The line is checked, not the key's column:
             // a key longer than 128 characters is written `? key` with the value on the next line.
-            guard let first = lines[mark.line - 1].text.first, first != " ", first != "\t" else {
-                throw OpsError.file(path, line: mark.line - 1 + firstLine, "`\(key)` must start at the beginning of its line",
-                                    fix: "Remove the spaces before it")
+            guard let first = lines[mark.line - 1].text.unicodeScalars.first, !Self.isBlank(first) else {
+                throw OpsError.file(
+                    path, line: mark.line - 1 + firstLine, "`\(key)` must start at the beginning of its line",
+                    fix: "Remove the spaces before it")
             }
             guard byKey.updateValue(value, forKey: key) == nil else {
                 throw OpsError.file(path, line: mark.line - 1 + firstLine, "`\(key)` is set twice", fix: "Keep one of them")
@@ -216,12 +226,15 @@ struct YAMLText {
         // The line editor replaces whole key lines; a tag or directive before the first key (`!t`
         // alone on a line makes the whole mapping tagged) would then apply to whatever an edit
         // leaves after it. ops writes none, so such a line is refused where it stands.
-        if let first = found.map(\.1).min(), let stray = lines[..<first].firstIndex(where: { line in
-            let text = line.text.trimmingCharacters(in: .whitespaces)
-            return !text.isEmpty && !text.hasPrefix("#") && text != "---"
-        }) {
-            throw OpsError.file(path, line: stray + firstLine, "only comments may come before the first `key: value` line",
-                                fix: "Remove this line or make it a comment (# ...)")
+        if let first = found.map(\.1).min(),
+            let stray = lines[..<first].firstIndex(where: { line in
+                let text = line.text.unicodeScalars.drop(while: Self.isBlank)
+                return !text.isEmpty && text.first != "#" && String(String.UnicodeScalarView(text)).trimmingCharacters(in: .whitespaces) != "---"
+            })
+        {
+            throw OpsError.file(
+                path, line: stray + firstLine, "only comments may come before the first `key: value` line",
+                fix: "Remove this line or make it a comment (# ...)")
         }
         root = mapping
         keyLines = found
@@ -322,8 +335,9 @@ struct YAMLText {
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
             let detail = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
-            return OpsError.file(path, line: mark.line - 1 + firstLine, "YAML does not parse: \(detail)",
-                                 fix: "Check the indentation and quoting on this line or the one before it")
+            return OpsError.file(
+                path, line: mark.line - 1 + firstLine, "YAML does not parse: \(detail)",
+                fix: "Check the indentation and quoting on this line or the one before it")
         case let .duplicatedKeysInMapping(duplicates, context):
             return OpsError.file(path, line: context.mark.line - 1 + firstLine, "`\(duplicates.joined(separator: ", "))` is set twice")
         default:
