@@ -216,6 +216,14 @@ import Yams
         }
     }
 
+    @Test func aListAsAKeyIsRefusedWhereItStands() throws {
+        // From the yaml-edit target: `? - Z` makes the list [Z] a key. It was skipped, so the
+        // file read with no keys, and a key added after it made the file unreadable.
+        refused("fm.yaml:2: a key must be a name, not a list") {
+            _ = try YAMLText("# hand notes\n? - Z\n", path: "fm.yaml")
+        }
+    }
+
     @Test func aKeyLongerThan128CharactersCanBeEdited() throws {
         // From the yaml-edit target: the emitter writes a key longer than 128 characters as
         // `? key` with the value on the next line, so the key itself starts at column 3.

@@ -209,7 +209,13 @@ struct YAMLText {
         var found: [(String, Int)] = []
         var byKey: [String: Node] = [:]
         for (keyNode, value) in mapping {
-            guard let key = keyNode.string, let mark = keyNode.mark else { continue }
+            // A list or mapping as a key (`? - a`) is YAML but names nothing ops reads; skipped,
+            // it would stand before the first key the line editor knows.
+            guard let key = keyNode.string, let mark = keyNode.mark else {
+                throw OpsError.file(
+                    path, line: line(of: keyNode), "a key must be a name, not \(Self.kind(of: keyNode))",
+                    fix: "Write it as `name: value`")
+            }
             // The line editor writes keys at the start of a line; one indented mapping would
             // not read once a key is added after it. The line is checked, not the key's column:
             // a key longer than 128 characters is written `? key` with the value on the next line.
