@@ -18,19 +18,33 @@ final class RepositoryHandle {
     deinit { git_repository_free(pointer) }
 }
 
-final class GitTree {
+/// A handle a repository hands out: it keeps the repository alive as long as it lives. Each
+/// subclass frees its own kind of pointer in its deinit.
+class RepositoryChild {
     let pointer: OpaquePointer
     let owner: RepositoryHandle
-    init(_ pointer: OpaquePointer, owner: RepositoryHandle) {
+    required init(_ pointer: OpaquePointer, owner: RepositoryHandle) {
         self.pointer = pointer
         self.owner = owner
     }
-    deinit { git_tree_free(pointer) }
+}
 
-    static func lookup(_ id: git_oid, in repo: RepositoryHandle) throws(GitError) -> GitTree {
+/// A commit, tree or blob, looked up by id. `git_commit_lookup` and its siblings are
+/// `git_object_lookup` with the type filled in (libgit2 `src/libgit2/object_api.c`).
+protocol GitObject: RepositoryChild {
+    static var objectType: git_object_t { get }
+}
+
+extension GitObject {
+    static func lookup(_ id: git_oid, in repo: RepositoryHandle) throws(GitError) -> Self {
         var oid = id
-        return try owned(by: { GitTree($0, owner: repo) }) { git_tree_lookup(&$0, repo.pointer, &oid) }
+        return try owned(by: { Self($0, owner: repo) }) { git_object_lookup(&$0, repo.pointer, &oid, objectType) }
     }
+}
+
+final class GitTree: RepositoryChild, GitObject {
+    static let objectType = GIT_OBJECT_TREE
+    deinit { git_tree_free(pointer) }
 
     /// What is at a path inside a tree: its id and file mode.
     struct Entry {
@@ -72,19 +86,9 @@ extension FileChange {
     var fileMode: git_filemode_t { isExecutable ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB }
 }
 
-final class GitCommit {
-    let pointer: OpaquePointer
-    let owner: RepositoryHandle
-    init(_ pointer: OpaquePointer, owner: RepositoryHandle) {
-        self.pointer = pointer
-        self.owner = owner
-    }
+final class GitCommit: RepositoryChild, GitObject {
+    static let objectType = GIT_OBJECT_COMMIT
     deinit { git_commit_free(pointer) }
-
-    static func lookup(_ id: git_oid, in repo: RepositoryHandle) throws(GitError) -> GitCommit {
-        var oid = id
-        return try owned(by: { GitCommit($0, owner: repo) }) { git_commit_lookup(&$0, repo.pointer, &oid) }
-    }
 
     var id: git_oid { git_commit_id(pointer).pointee }
     var treeID: git_oid { git_commit_tree_id(pointer).pointee }
@@ -97,19 +101,9 @@ final class GitCommit {
     }
 }
 
-final class GitBlob {
-    let pointer: OpaquePointer
-    let owner: RepositoryHandle
-    init(_ pointer: OpaquePointer, owner: RepositoryHandle) {
-        self.pointer = pointer
-        self.owner = owner
-    }
+final class GitBlob: RepositoryChild, GitObject {
+    static let objectType = GIT_OBJECT_BLOB
     deinit { git_blob_free(pointer) }
-
-    static func lookup(_ id: git_oid, in repo: RepositoryHandle) throws(GitError) -> GitBlob {
-        var oid = id
-        return try owned(by: { GitBlob($0, owner: repo) }) { git_blob_lookup(&$0, repo.pointer, &oid) }
-    }
 
     /// The blob's bytes, copied out of libgit2's object cache.
     var content: Data {
@@ -119,13 +113,7 @@ final class GitBlob {
     }
 }
 
-final class GitIndex {
-    let pointer: OpaquePointer
-    let owner: RepositoryHandle
-    init(_ pointer: OpaquePointer, owner: RepositoryHandle) {
-        self.pointer = pointer
-        self.owner = owner
-    }
+final class GitIndex: RepositoryChild {
     deinit { git_index_free(pointer) }
 
     /// The staged blob id of `path` at stage 0, nil when the path is not in the index.
@@ -167,13 +155,7 @@ final class GitSignatureHandle {
     deinit { git_signature_free(pointer) }
 }
 
-final class GitRevwalk {
-    let pointer: OpaquePointer
-    let owner: RepositoryHandle
-    init(_ pointer: OpaquePointer, owner: RepositoryHandle) {
-        self.pointer = pointer
-        self.owner = owner
-    }
+final class GitRevwalk: RepositoryChild {
     deinit { git_revwalk_free(pointer) }
 
     static func make(in repo: RepositoryHandle) throws(GitError) -> GitRevwalk {
@@ -192,13 +174,7 @@ final class GitRevwalk {
     }
 }
 
-final class GitRemote {
-    let pointer: OpaquePointer
-    let owner: RepositoryHandle
-    init(_ pointer: OpaquePointer, owner: RepositoryHandle) {
-        self.pointer = pointer
-        self.owner = owner
-    }
+final class GitRemote: RepositoryChild {
     deinit { git_remote_free(pointer) }
 
     var url: String? { git_remote_url(pointer).map { String(cString: $0) } }

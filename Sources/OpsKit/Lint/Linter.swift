@@ -67,36 +67,27 @@ public enum Linter {
     }
 
     static func frontMatterParses(_ path: String, _ text: String, _ config: OpsConfig?) -> [Problem] {
-        do {
-            _ = try MarkdownDocument(text, path: path)
-            return []
-        } catch {
-            return [Problem(error)]
-        }
+        problem { _ = try MarkdownDocument(text, path: path) }
     }
 
     /// A template must parse as mustache, and its front matter, when it has one, as YAML.
     static func templateParses(_ path: String, _ text: String, _ config: OpsConfig?) -> [Problem] {
-        do {
-            _ = try TemplateRenderer.render(text, path: path, with: [:])
-        } catch {
-            return [Problem(error)]
-        }
-        return frontMatterParses(path, text, config)
+        let problems = problem { _ = try TemplateRenderer.render(text, path: path, with: [:]) }
+        return problems.isEmpty ? frontMatterParses(path, text, config) : problems
     }
 
     static func decisionReads(_ path: String, _ text: String, _ config: OpsConfig?) -> [Problem] {
-        do {
-            _ = try Decision(MarkdownDocument(text, path: path))
-            return []
-        } catch {
-            return [Problem(error)]
-        }
+        problem { _ = try Decision(MarkdownDocument(text, path: path)) }
     }
 
     static func yamlParses(_ path: String, _ text: String, _ config: OpsConfig?) -> [Problem] {
+        problem { _ = try YAMLText(text, path: path) }
+    }
+
+    /// The error `read` throws as the file's one problem; none when it reads.
+    private static func problem(_ read: () throws -> Void) -> [Problem] {
         do {
-            _ = try YAMLText(text, path: path)
+            try read()
             return []
         } catch {
             return [Problem(error)]

@@ -255,17 +255,9 @@ private struct PolicyReader {
     }
 
     private mutating func readBurnAlerts() -> [ErrorBudgetPolicy.BurnAlert] {
-        guard let node = fields.yaml["burn_alerts"] else { return [] }
-        guard case .sequence(let items) = node else {
-            fields.flag(node, "`burn_alerts` is a list: - at: 50%  then  actions: [...]")
-            return []
-        }
         var alerts: [ErrorBudgetPolicy.BurnAlert] = []
-        for item in items {
-            guard case .mapping(let map) = item else {
-                fields.flag(item, "a burn alert is `- at: 50%` with `actions: [...]` under it")
-                continue
-            }
+        for item in fields.list(at: "burn_alerts", shape: "`burn_alerts` is a list: - at: 50%  then  actions: [...]") {
+            guard let map = fields.mapping(item, shape: "a burn alert is `- at: 50%` with `actions: [...]` under it") else { continue }
             guard let text = fields.text(map["at"], "at", required: true, parent: item) else { continue }
             guard let (value, percent) = SLONumber.ratio(text), value > 0 else {
                 fields.flag(map["at"], "burn alert at `\(text)` is not a percent of the budget. Write it like at: 50%")
@@ -296,22 +288,16 @@ private struct PolicyReader {
     }
 
     private mutating func readExceptions() -> ErrorBudgetPolicy.FreezeExceptions? {
-        guard let node = fields.yaml["freeze_release_exceptions"] else { return nil }
-        guard case .mapping(let map) = node else {
-            fields.flag(node, "`freeze_release_exceptions` holds approver: \"VP Platform\" and criteria: [...]")
-            return nil
-        }
+        guard
+            let map = fields.mapping(at: "freeze_release_exceptions", shape: "`freeze_release_exceptions` holds approver: \"VP Platform\" and criteria: [...]")
+        else { return nil }
         return ErrorBudgetPolicy.FreezeExceptions(
             approver: fields.text(map["approver"], "approver"),
             criteria: fields.textList(map["criteria"], "criteria"))
     }
 
     private mutating func readReporting() -> ErrorBudgetPolicy.Reporting? {
-        guard let node = fields.yaml["reporting"] else { return nil }
-        guard case .mapping(let map) = node else {
-            fields.flag(node, "`reporting` holds channel: \"#ops-weekly\" and artifacts: [...]")
-            return nil
-        }
+        guard let map = fields.mapping(at: "reporting", shape: "`reporting` holds channel: \"#ops-weekly\" and artifacts: [...]") else { return nil }
         return ErrorBudgetPolicy.Reporting(
             channel: fields.text(map["channel"], "channel"),
             artifacts: fields.textList(map["artifacts"], "artifacts"))

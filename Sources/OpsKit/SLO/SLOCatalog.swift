@@ -277,17 +277,9 @@ private struct CatalogReader {
     }
 
     private mutating func readThresholds(metrics: [SLOCatalog.Metric]) -> [SLOCatalog.SignalThreshold] {
-        guard let node = fields.yaml["thresholds"] else { return [] }
-        guard case .sequence(let items) = node else {
-            fields.flag(node, "`thresholds` is a list: - {metric: psi, at_least: 0.2, level: alert}")
-            return []
-        }
         var thresholds: [SLOCatalog.SignalThreshold] = []
-        for item in items {
-            guard case .mapping(let map) = item else {
-                fields.flag(item, "a threshold is {metric: psi, at_least: 0.2, level: alert}")
-                continue
-            }
+        for item in fields.list(at: "thresholds", shape: "`thresholds` is a list: - {metric: psi, at_least: 0.2, level: alert}") {
+            guard let map = fields.mapping(item, shape: "a threshold is {metric: psi, at_least: 0.2, level: alert}") else { continue }
             guard let metricName = fields.text(map["metric"], "metric", required: true, parent: item),
                 let level = fields.text(map["level"], "level", required: true, parent: item)
             else { continue }

@@ -139,22 +139,8 @@ public struct SLOImporter {
         _ series: [SLOCSV.Series: [EventCounts]], source: SnapshotSource, subject: String,
         author: Author, into summary: inout Summary
     ) throws {
-        var files: [WeekFile] = []
-        for key in series.keys.sorted() {
-            let byWeek = Dictionary(grouping: series[key]!) { SnapshotLayout.week(of: $0.start) }
-            for week in byWeek.keys.sorted() {
-                let path = SnapshotLayout.eventsPath(useCase: key.useCase, sli: key.name, week: week)
-                files.append(
-                    WeekFile(path: path) { data in
-                        var file =
-                            try data.map { try EventSnapshot.parse(UTF8Text.decode($0, path: path), path: path) }
-                            ?? EventSnapshot(useCase: key.useCase, sli: key.name, week: week, sources: [], events: [])
-                        let before = file
-                        file.merge(byWeek[week]!, from: source)
-                        let known = before.sources.contains { $0.inputKey == source.inputKey }
-                        return file.events == before.events && known ? nil : file.text
-                    })
-            }
+        let files = weekFiles(series, source: source) { key, week in
+            EventSnapshot(useCase: key.useCase, sli: key.name, week: week, sources: [], events: [])
         }
         try commitWeekFiles(files, subject: subject, author: author, into: &summary)
     }
@@ -163,24 +149,26 @@ public struct SLOImporter {
         _ readings: [String: [SignalValue]], source: SnapshotSource, subject: String,
         author: Author, into summary: inout Summary
     ) throws {
-        var files: [WeekFile] = []
-        for useCase in readings.keys.sorted() {
-            let byWeek = Dictionary(grouping: readings[useCase]!) { SnapshotLayout.week(of: $0.at) }
-            for week in byWeek.keys.sorted() {
-                let path = SnapshotLayout.signalsPath(useCase: useCase, week: week)
-                files.append(
-                    WeekFile(path: path) { data in
-                        var file =
-                            try data.map { try SignalSnapshot.parse(UTF8Text.decode($0, path: path), path: path) }
-                            ?? SignalSnapshot(useCase: useCase, week: week, sources: [], signals: [])
-                        let before = file
-                        file.merge(byWeek[week]!, from: source)
-                        let known = before.sources.contains { $0.inputKey == source.inputKey }
-                        return file.signals == before.signals && known ? nil : file.text
-                    })
-            }
+        let files = weekFiles(readings, source: source) { useCase, week in
+            SignalSnapshot(useCase: useCase, week: week, sources: [], signals: [])
         }
         try commitWeekFiles(files, subject: subject, author: author, into: &summary)
+    }
+
+    /// For each key, one file per week its items fall in: the file `empty(key, week)` names,
+    /// with that week's items merged in.
+    private func weekFiles<Key: Comparable, Snapshot: WeekSnapshot>(
+        _ items: [Key: [Snapshot.Item]], source: SnapshotSource, empty: (Key, ISOWeek) -> Snapshot
+    ) -> [WeekFile] {
+        var files: [WeekFile] = []
+        for key in items.keys.sorted() {
+            let byWeek = Dictionary(grouping: items[key]!) { SnapshotLayout.week(of: $0[keyPath: Snapshot.filedAt]) }
+            for week in byWeek.keys.sorted() {
+                let file = empty(key, week)
+                files.append(WeekFile(path: file.path) { try file.mergedText(byWeek[week]!, from: source, into: $0) })
+            }
+        }
+        return files
     }
 
     /// A week's snapshot file and how to merge the import into it: the new text, or nil when

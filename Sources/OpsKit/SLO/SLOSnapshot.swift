@@ -88,43 +88,38 @@ public struct EventSnapshot: Sendable, Equatable {
 
     public var path: String { SnapshotLayout.eventsPath(useCase: useCase, sli: sli, week: week) }
 
-    /// Adds `steps` (all in this week), replacing the steps they overlap: the latest import of a
-    /// period wins. Returns how many earlier steps were replaced.
-    @discardableResult
-    mutating func merge(_ steps: [EventCounts], from source: SnapshotSource) -> Int {
-        let kept = events.filter { old in !steps.contains { $0.overlaps(old) } }
-        let replaced = events.count - kept.count
-        events = (kept + steps).sorted { $0.start < $1.start }
-        sources.removeAll { $0.inputKey == source.inputKey }
-        sources.append(source)
-        return replaced
-    }
-
     /// The file's text. Written whole (it is data ops generates), so the same snapshot always
     /// gives the same bytes and a changed step changes one line.
-    public var text: String {
-        var lines = [
+    public var text: String { weekFileText }
+
+    /// Reads a week file; a hand edit that breaks it is named with its line.
+    public static func parse(_ text: String, path: String) throws -> EventSnapshot { try parseWeekFile(text, path: path) }
+}
+
+/// Steps (all in the file's week) replace the steps they overlap: the latest import of a period wins.
+extension EventSnapshot: WeekSnapshot {
+    static var items: WritableKeyPath<EventSnapshot, [EventCounts]> { \.events }
+    static let itemsKey = "events"
+    static var filedAt: KeyPath<EventCounts, Date> { \.start }
+
+    var headerLines: [String] {
+        [
             "# \(useCase) \(sli), \(week) (UTC): good and total events per step, from `ops slo import`.",
             "# A step imported again is replaced; budgets are computed from these counts.",
             "use_case: \(SnapshotText.scalar(useCase))",
             "sli: \(SnapshotText.scalar(sli))",
             "week: \(week)",
         ]
-        lines += SnapshotText.sources(sources)
-        lines.append("events:")
-        for step in events {
-            lines.append("  - {start: \(Timestamp.format(step.start)), end: \(Timestamp.format(step.end)), good: \(step.good), total: \(step.total)}")
-        }
-        return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Reads a week file; a hand edit that breaks it is named with its line.
-    public static func parse(_ text: String, path: String) throws -> EventSnapshot {
-        var reader = YAMLFieldReader(try YAMLText(text, path: path))
-        let snapshot = reader.readEvents()
-        if let first = reader.problems.first { throw OpsError(.input, first.message, at: first.location) }
-        return snapshot!
+    static func replaces(_ new: EventCounts, _ old: EventCounts) -> Bool { new.overlaps(old) }
+    static func isOrdered(_ a: EventCounts, before b: EventCounts) -> Bool { a.start < b.start }
+
+    static func line(_ step: EventCounts) -> String {
+        "  - {start: \(Timestamp.format(step.start)), end: \(Timestamp.format(step.end)), good: \(step.good), total: \(step.total)}"
     }
+
+    static func read(from reader: inout YAMLFieldReader) -> EventSnapshot? { reader.readEvents() }
 }
 
 /// A week of signal readings (latency, cost, drift, data quality, ...) of one use case.
@@ -137,40 +132,34 @@ public struct SignalSnapshot: Sendable, Equatable {
 
     public var path: String { SnapshotLayout.signalsPath(useCase: useCase, week: week) }
 
-    /// Adds `readings`, replacing any of the same metric at the same time.
-    @discardableResult
-    mutating func merge(_ readings: [SignalValue], from source: SnapshotSource) -> Int {
-        let kept = signals.filter { old in !readings.contains { $0.at == old.at && $0.metric == old.metric } }
-        let replaced = signals.count - kept.count
-        signals = (kept + readings).sorted { ($0.at, $0.metric) < ($1.at, $1.metric) }
-        sources.removeAll { $0.inputKey == source.inputKey }
-        sources.append(source)
-        return replaced
-    }
+    public var text: String { weekFileText }
 
-    public var text: String {
-        var lines = [
+    public static func parse(_ text: String, path: String) throws -> SignalSnapshot { try parseWeekFile(text, path: path) }
+}
+
+/// A reading replaces any of the same metric at the same time.
+extension SignalSnapshot: WeekSnapshot {
+    static var items: WritableKeyPath<SignalSnapshot, [SignalValue]> { \.signals }
+    static let itemsKey = "signals"
+    static var filedAt: KeyPath<SignalValue, Date> { \.at }
+
+    var headerLines: [String] {
+        [
             "# \(useCase) signals, \(week) (UTC): one reading per line, from `ops slo import --csv`.",
             "# A reading imported again (same metric and time) is replaced.",
             "use_case: \(SnapshotText.scalar(useCase))",
             "week: \(week)",
         ]
-        lines += SnapshotText.sources(sources)
-        lines.append("signals:")
-        for reading in signals {
-            lines.append(
-                "  - {at: \(Timestamp.format(reading.at)), metric: \(SnapshotText.scalar(reading.metric)), value: \(reading.value), unit: \(SnapshotText.scalar(reading.unit))}"
-            )
-        }
-        return lines.joined(separator: "\n") + "\n"
     }
 
-    public static func parse(_ text: String, path: String) throws -> SignalSnapshot {
-        var reader = YAMLFieldReader(try YAMLText(text, path: path))
-        let snapshot = reader.readSignals()
-        if let first = reader.problems.first { throw OpsError(.input, first.message, at: first.location) }
-        return snapshot!
+    static func replaces(_ new: SignalValue, _ old: SignalValue) -> Bool { new.at == old.at && new.metric == old.metric }
+    static func isOrdered(_ a: SignalValue, before b: SignalValue) -> Bool { (a.at, a.metric) < (b.at, b.metric) }
+
+    static func line(_ reading: SignalValue) -> String {
+        "  - {at: \(Timestamp.format(reading.at)), metric: \(SnapshotText.scalar(reading.metric)), value: \(reading.value), unit: \(SnapshotText.scalar(reading.unit))}"
     }
+
+    static func read(from reader: inout YAMLFieldReader) -> SignalSnapshot? { reader.readSignals() }
 }
 
 /// Writing snapshot values as YAML scalars.

@@ -45,6 +45,32 @@ struct YAMLFieldReader {
         return value
     }
 
+    /// The top-level mapping under `key`, nil when the key is absent; anything else is flagged
+    /// with `shape`, which says what the mapping holds.
+    mutating func mapping(at key: String, shape: String) -> Node.Mapping? {
+        yaml[key].flatMap { mapping($0, shape: shape) }
+    }
+
+    /// `node` as a mapping; anything else is flagged with `shape`.
+    mutating func mapping(_ node: Node, shape: String) -> Node.Mapping? {
+        guard case .mapping(let map) = node else {
+            flag(node, shape)
+            return nil
+        }
+        return map
+    }
+
+    /// The items of the top-level list under `key`, empty when the key is absent; anything but
+    /// a list is flagged with `shape`.
+    mutating func list(at key: String, shape: String) -> [Node] {
+        guard let node = yaml[key] else { return [] }
+        guard case .sequence(let items) = node else {
+            flag(node, shape)
+            return []
+        }
+        return Array(items)
+    }
+
     /// A list of scalars (`[a, b]` or one `- a` per line).
     mutating func textList(_ node: Node?, _ name: String) -> [String] {
         guard let node else { return [] }

@@ -79,30 +79,29 @@ public actor ServerMetrics {
             lines.append("# HELP \(name) \(help)")
             lines.append("# TYPE \(name) \(type)")
         }
+        /// A family of one series without labels: its name is written once, so the sample
+        /// line cannot drift from its HELP and TYPE.
+        func single(_ name: String, _ type: String, _ help: String, _ value: Int) {
+            family(name, type, help)
+            lines.append("\(name) \(value)")
+        }
         family("ops_serve_requests_total", "counter", "HTTP requests answered, by path and status code.")
         for path in requests.keys.sorted() {
             for (code, count) in requests[path]!.sorted(by: { $0.key < $1.key }) {
                 lines.append("ops_serve_requests_total{path=\"\(path)\",code=\"\(code)\"} \(count)")
             }
         }
-        family("ops_serve_deliveries_in_flight", "gauge", "Deliveries received and not yet answered (waiting for or in the writer).")
-        lines.append("ops_serve_deliveries_in_flight \(inFlight)")
-        family("ops_serve_deliveries_total", "counter", "Alertmanager deliveries stored (answered 200).")
-        lines.append("ops_serve_deliveries_total \(deliveries)")
-        family("ops_serve_commits_total", "counter", "Git commits made for deliveries.")
-        lines.append("ops_serve_commits_total \(commits)")
-        family("ops_serve_incidents_opened_total", "counter", "Incidents opened by firing alerts.")
-        lines.append("ops_serve_incidents_opened_total \(opened)")
-        family("ops_serve_incidents_updated_total", "counter", "Incidents whose timeline got an alert event.")
-        lines.append("ops_serve_incidents_updated_total \(updated)")
-        family("ops_serve_duplicates_absorbed_total", "counter", "Alerts delivered again that were already recorded.")
-        lines.append("ops_serve_duplicates_absorbed_total \(absorbed)")
+        single("ops_serve_deliveries_in_flight", "gauge", "Deliveries received and not yet answered (waiting for or in the writer).", inFlight)
+        single("ops_serve_deliveries_total", "counter", "Alertmanager deliveries stored (answered 200).", deliveries)
+        single("ops_serve_commits_total", "counter", "Git commits made for deliveries.", commits)
+        single("ops_serve_incidents_opened_total", "counter", "Incidents opened by firing alerts.", opened)
+        single("ops_serve_incidents_updated_total", "counter", "Incidents whose timeline got an alert event.", updated)
+        single("ops_serve_duplicates_absorbed_total", "counter", "Alerts delivered again that were already recorded.", absorbed)
         family("ops_serve_errors_total", "counter", "Requests refused or failed, by reason.")
         for failure in Failure.allCases {
             lines.append("ops_serve_errors_total{reason=\"\(failure.rawValue)\"} \(errors[failure] ?? 0)")
         }
-        family("ops_serve_head_timeouts_total", "counter", "Connections closed because a request head did not arrive within --head-timeout.")
-        lines.append("ops_serve_head_timeouts_total \(headTimeouts)")
+        single("ops_serve_head_timeouts_total", "counter", "Connections closed because a request head did not arrive within --head-timeout.", headTimeouts)
         family(
             "ops_serve_commit_duration_seconds", "histogram",
             "Time to run one delivery through the intake and commit it, not counting the wait for earlier deliveries.")
