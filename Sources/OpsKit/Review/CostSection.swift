@@ -13,8 +13,8 @@ struct CostSection: ReviewSection {
 
     struct UseCase: Encodable {
         var useCase: UserText
-        var spendUSD: ReviewNumber
-        var requests: ReviewNumber
+        var spendUSD: JSONNumber
+        var requests: JSONNumber
         var ucrUSD: Dollars
         var targetUSD: Dollars
         var previousUCRUSD: Dollars
@@ -47,7 +47,7 @@ struct CostSection: ReviewSection {
             let over = cost.target.map { cost.ucr > $0 }
             costs.append(
                 UseCase(
-                    useCase: UserText(useCase.useCase), spendUSD: ReviewNumber(cost.spend), requests: ReviewNumber(cost.requests),
+                    useCase: UserText(useCase.useCase), spendUSD: JSONNumber(cost.spend), requests: JSONNumber(cost.requests),
                     ucrUSD: Dollars(value: cost.ucr), targetUSD: Dollars(value: cost.target), previousUCRUSD: Dollars(value: cost.previous),
                     change: SignedPercent(value: cost.change), overTarget: Verdict(overTarget: over)))
             if over == true {

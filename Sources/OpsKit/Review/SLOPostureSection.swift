@@ -15,8 +15,8 @@ struct SLOPostureSection: ReviewSection {
         var sli: UserText
         var objective: Percent
         var window: UserText
-        var good: ReviewNumber
-        var total: ReviewNumber
+        var good: JSONNumber
+        var total: JSONNumber
         var budgetConsumed: Percent
         var budgetRemaining: Percent
         var burnRateWindow: Rate
@@ -45,7 +45,7 @@ struct SLOPostureSection: ReviewSection {
         slos = statuses.map { status in
             SLO(
                 useCase: UserText(status.useCase), sli: UserText(status.sli), objective: Percent(value: SLONumber.double(status.objective), digits: 3),
-                window: UserText(status.window.description), good: ReviewNumber(status.good), total: ReviewNumber(status.total),
+                window: UserText(status.window.description), good: JSONNumber(status.good), total: JSONNumber(status.total),
                 budgetConsumed: Percent(value: status.consumed), budgetRemaining: Percent(value: status.remaining),
                 burnRateWindow: Rate(value: status.burnRates.first { $0.span == .window }?.rate),
                 colour: Colour(value: status.total > 0 ? status.colour?.rawValue ?? "green" : nil),
