@@ -1,7 +1,9 @@
 import Foundation
 
 /// 1. SLO posture: each SLO's error budget at the end of the week, sorted by use case and SLI.
-struct SLOPostureSection: ReviewSection {
+struct SLOPostureSection: ReviewTableSection {
+    static let templateNames = (rows: "slos", none: "slo_none")
+
     /// The colour of the budget: `null` in metrics.json and NO DATA in the pack when nothing was measured.
     struct Colour: ReviewFigure {
         var value: String?
@@ -39,10 +41,10 @@ struct SLOPostureSection: ReviewSection {
         }
     }
 
-    var slos: [SLO]
+    var rows: [SLO]
 
     init(_ statuses: [ErrorBudgetStatus], outputs: inout [ReviewOutput]) {
-        slos = statuses.map { status in
+        rows = statuses.map { status in
             SLO(
                 useCase: UserText(status.useCase), sli: UserText(status.sli), objective: Percent(value: SLONumber.double(status.objective), digits: 3),
                 window: UserText(status.window.description), good: JSONNumber(status.good), total: JSONNumber(status.total),
@@ -61,16 +63,5 @@ struct SLOPostureSection: ReviewSection {
         }
     }
 
-    func encode(to encoder: any Encoder) throws { var container = encoder.singleValueContainer(); try container.encode(slos) }
-
-    struct Template: Encodable {
-        var slos: [SLO]
-        var sloNone: String
-
-        enum CodingKeys: String, CodingKey { case slos, sloNone = "slo_none" }
-    }
-
-    var template: Template {
-        Template(slos: slos, sloNone: slos.isEmpty ? "No SLO data for this week: no slo/catalog.yaml, or nothing imported (ops slo import)." : "")
-    }
+    var none: String { "No SLO data for this week: no slo/catalog.yaml, or nothing imported (ops slo import)." }
 }
