@@ -63,18 +63,9 @@ public struct ResponseStats: Sendable, Encodable {
 
     /// The opened_at window the report covers: [since, until).
     public struct Scope: Sendable, Encodable {
-        public let label: String?
+        @NullWhenNil public private(set) var label: String?
         public let since: Date
         public let until: Date
-
-        public func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(label, forKey: .label)  // null rather than absent: the schema stays fixed
-            try container.encode(since, forKey: .since)
-            try container.encode(until, forKey: .until)
-        }
-
-        enum CodingKeys: String, CodingKey { case label, since, until }
     }
 
     /// The figures for one group of incidents.
@@ -94,14 +85,12 @@ public struct ResponseStats: Sendable, Encodable {
         public subscript(metric: ResponseMetric) -> MetricSummary { metrics.first { $0.metric == metric }! }
 
         public func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(key, forKey: .key)
-            try container.encode(grouping?.rawValue ?? "all", forKey: .grouping)
-            try container.encode(incidents, forKey: .incidents)
-            try container.encode(settled, forKey: .settled)
-            try container.encode(smallSample, forKey: .smallSample)
-            var byName = container.nestedContainer(keyedBy: NameKey.self, forKey: .metrics)
-            for summary in metrics { try byName.encode(summary, forKey: NameKey(summary.metric.rawValue)) }
+            try encoder.encodeObject(
+                CodingKeys.self,
+                [
+                    .key: key, .grouping: grouping?.rawValue ?? "all", .incidents: incidents, .settled: settled, .smallSample: smallSample,
+                    .metrics: Dictionary(metrics.map { ($0.metric.rawValue, $0) }, uniquingKeysWith: { $1 }),
+                ])
         }
 
         enum CodingKeys: String, CodingKey {
@@ -117,32 +106,22 @@ public struct ResponseStats: Sendable, Encodable {
         /// Incidents that reached the figure's status but lack one of its clock points: never counted as zero.
         public let missing: Int
         /// `count` below `ResponseMetrics.smallSample`: one outlier moves the mean.
-        public var smallSample: Bool { count < ResponseMetrics.smallSample }
-        public let mean: Double?
-        public let median: Double?
-        public let p90: Double?
-        public let max: Double?
+        public let smallSample: Bool
+        @JSONNumber public private(set) var mean: Double?
+        @JSONNumber public private(set) var median: Double?
+        @JSONNumber public private(set) var p90: Double?
+        @JSONNumber public private(set) var max: Double?
 
         init(metric: ResponseMetric, values: [Double], missing: Int) {
             let sorted = values.sorted()
             self.metric = metric
             count = sorted.count
             self.missing = missing
+            smallSample = count < ResponseMetrics.smallSample
             mean = sorted.isEmpty ? nil : sorted.reduce(0, +) / Double(sorted.count)
             median = ResponseMetrics.median(sorted)
             p90 = ResponseMetrics.nearestRank(percent: 90, sorted)
             max = sorted.last
-        }
-
-        public func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(count, forKey: .count)
-            try container.encode(missing, forKey: .missing)
-            try container.encode(smallSample, forKey: .smallSample)
-            try container.encodeSeconds(mean, forKey: .mean)
-            try container.encodeSeconds(median, forKey: .median)
-            try container.encodeSeconds(p90, forKey: .p90)
-            try container.encodeSeconds(max, forKey: .max)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -161,13 +140,9 @@ public struct ResponseStats: Sendable, Encodable {
         public let age: Double?
 
         public func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(id, forKey: .id)
-            try container.encode(title, forKey: .title)
-            try container.encode(severity, forKey: .severity)
-            try container.encode(status.rawValue, forKey: .status)
-            try container.encode(openedAt, forKey: .openedAt)
-            try container.encodeSeconds(age, forKey: .age)
+            try encoder.encodeObject(
+                CodingKeys.self,
+                [.id: id, .title: title, .severity: severity, .status: status.rawValue, .openedAt: openedAt, .age: JSONNumber(age)])
         }
 
         enum CodingKeys: String, CodingKey {
@@ -183,15 +158,12 @@ public struct ResponseStats: Sendable, Encodable {
     }
 
     public func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(schemaVersion, forKey: .schemaVersion)
-        try container.encode(clockStart.rawValue, forKey: .clockStart)
-        try container.encode(definitions, forKey: .definitions)
-        try container.encode(scope, forKey: .scope)
-        try container.encode(groups, forKey: .groups)
-        try container.encode(open, forKey: .open)
-        try container.encode(dataErrors, forKey: .dataErrors)
-        try container.encode(clockSources, forKey: .clockSources)
+        try encoder.encodeObject(
+            CodingKeys.self,
+            [
+                .schemaVersion: schemaVersion, .clockStart: clockStart.rawValue, .definitions: definitions, .scope: scope, .groups: groups, .open: open,
+                .dataErrors: dataErrors, .clockSources: clockSources,
+            ])
     }
 
     enum CodingKeys: String, CodingKey {
@@ -320,27 +292,5 @@ public enum ResponseMetrics {
         guard !sorted.isEmpty else { return nil }
         let rank = (percent * sorted.count + 99) / 100
         return sorted[Swift.max(rank, 1) - 1]
-    }
-}
-
-/// A JSON key built at run time, for the map of metric name → summary.
-private struct NameKey: CodingKey {
-    let stringValue: String
-    init(_ name: String) { stringValue = name }
-    init?(stringValue: String) { self.init(stringValue) }
-    var intValue: Int? { nil }
-    init?(intValue: Int) { nil }
-}
-
-fileprivate extension KeyedEncodingContainer {
-    /// Durations are whole seconds when whole (clock points are stored to the second, so most are),
-    /// otherwise a fraction (a mean, or a median between two values); null when unknown.
-    mutating func encodeSeconds(_ seconds: Double?, forKey key: Key) throws {
-        guard let seconds else { return try encodeNil(forKey: key) }
-        if seconds == seconds.rounded(), abs(seconds) < 1e15 {
-            try encode(Int(seconds), forKey: key)
-        } else {
-            try encode(seconds, forKey: key)
-        }
     }
 }

@@ -2,7 +2,9 @@ import Foundation
 
 /// 4. Cost: each use case's unit cost per request (UCR) in the week, against its target and the
 /// week before.
-struct CostSection: ReviewSection {
+struct CostSection: ReviewTableSection {
+    static let templateNames = (rows: "costs", none: "costs_none")
+
     /// Over its target or not: a Boolean (null without a target) in metrics.json, words in the template.
     struct Verdict: ReviewFigure {
         var overTarget: Bool?
@@ -13,8 +15,8 @@ struct CostSection: ReviewSection {
 
     struct UseCase: Encodable {
         var useCase: UserText
-        var spendUSD: ReviewNumber
-        var requests: ReviewNumber
+        var spendUSD: JSONNumber
+        var requests: JSONNumber
         var ucrUSD: Dollars
         var targetUSD: Dollars
         var previousUCRUSD: Dollars
@@ -37,17 +39,17 @@ struct CostSection: ReviewSection {
         }
     }
 
-    var costs: [UseCase]
+    var rows: [UseCase]
     var week: String
 
     init(_ report: SignalsReport?, week: ISOWeek, outputs: inout [ReviewOutput]) {
-        costs = []
+        rows = []
         for useCase in report?.useCases.sorted(by: { $0.useCase < $1.useCase }) ?? [] {
             guard let cost = useCase.unitCost, cost.requests > 0 else { continue }
             let over = cost.target.map { cost.ucr > $0 }
-            costs.append(
+            rows.append(
                 UseCase(
-                    useCase: UserText(useCase.useCase), spendUSD: ReviewNumber(cost.spend), requests: ReviewNumber(cost.requests),
+                    useCase: UserText(useCase.useCase), spendUSD: JSONNumber(cost.spend), requests: JSONNumber(cost.requests),
                     ucrUSD: Dollars(value: cost.ucr), targetUSD: Dollars(value: cost.target), previousUCRUSD: Dollars(value: cost.previous),
                     change: SignedPercent(value: cost.change), overTarget: Verdict(overTarget: over)))
             if over == true {
@@ -57,16 +59,5 @@ struct CostSection: ReviewSection {
         self.week = week.description
     }
 
-    func encode(to encoder: any Encoder) throws { var container = encoder.singleValueContainer(); try container.encode(costs) }
-
-    struct Template: Encodable {
-        var costs: [UseCase]
-        var costsNone: String
-
-        enum CodingKeys: String, CodingKey { case costs, costsNone = "costs_none" }
-    }
-
-    var template: Template {
-        Template(costs: costs, costsNone: costs.isEmpty ? "No cost readings (spend_usd and requests) for \(week)." : "")
-    }
+    var none: String { "No cost readings (spend_usd and requests) for \(week)." }
 }

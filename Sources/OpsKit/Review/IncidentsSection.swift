@@ -30,7 +30,7 @@ struct IncidentsSection: ReviewSection {
         var before: Double?
 
         var markdown: String { ReviewMarkdown.change(now, before) }
-        var json: ReviewNumber { ReviewNumber(now.flatMap { now in before.map { now - $0 } }) }
+        var json: JSONNumber { JSONNumber(now.flatMap { now in before.map { now - $0 } }) }
     }
 
     /// This week's figure of one metric, and last week's.
@@ -48,15 +48,12 @@ struct IncidentsSection: ReviewSection {
         var p90Change: Change { Change(now: now.p90.value, before: previous.p90.value) }
 
         func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(now.count, forKey: .count)
-            try container.encode(now.missing, forKey: .missing)
-            try container.encode(now.median, forKey: .median)
-            try container.encode(now.p90, forKey: .p90)
-            try container.encode(previous.median, forKey: .previousMedian)
-            try container.encode(previous.p90, forKey: .previousP90)
-            try container.encode(medianChange, forKey: .medianChange)
-            try container.encode(p90Change, forKey: .p90Change)
+            try encoder.encodeObject(
+                CodingKeys.self,
+                [
+                    .count: now.count, .missing: now.missing, .median: now.median, .p90: now.p90, .previousMedian: previous.median,
+                    .previousP90: previous.p90, .medianChange: medianChange, .p90Change: p90Change,
+                ])
         }
     }
 
@@ -127,18 +124,13 @@ struct IncidentsSection: ReviewSection {
     }
 
     func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(opened, forKey: .opened)
-        try container.encode(active, forKey: .active)
-        try container.encode(counted, forKey: .counted)
-        try container.encode(settled, forKey: .settled)
-        try container.encode(smallSample, forKey: .smallSample)
-        try container.encode(Dictionary(bySeverity.map { ($0.severity, $0.count) }, uniquingKeysWith: +), forKey: .bySeverity)
-        try container.encode(clockStart, forKey: .clockStart)
-        try container.encode(Dictionary(uniqueKeysWithValues: response.map { ($0.metric.rawValue, $0) }), forKey: .response)
-        try container.encode(trend, forKey: .trend)
-        try container.encode(open, forKey: .open)
-        try container.encode(dataErrors, forKey: .dataErrors)
+        try encoder.encodeObject(
+            CodingKeys.self,
+            [
+                .opened: opened, .active: active, .counted: counted, .settled: settled, .smallSample: smallSample,
+                .bySeverity: Dictionary(bySeverity.map { ($0.severity, $0.count) }, uniquingKeysWith: +), .clockStart: clockStart,
+                .response: Dictionary(uniqueKeysWithValues: response.map { ($0.metric.rawValue, $0) }), .trend: trend, .open: open, .dataErrors: dataErrors,
+            ])
     }
 
     struct Template: Encodable {

@@ -50,14 +50,12 @@ struct PostmortemsSection: ReviewSection {
         }
 
         func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(open, forKey: .open)
-            try container.encode(done, forKey: .done)
-            try container.encode(doneThisWeekItems.count, forKey: .doneThisWeek)
-            try container.encode(doneUndated, forKey: .doneUndated)
-            try container.encode(overdueItems.count, forKey: .overdue)
-            try container.encode(overdueItems, forKey: .overdueItems)
-            try container.encode(doneThisWeekItems, forKey: .doneThisWeekItems)
+            try encoder.encodeObject(
+                CodingKeys.self,
+                [
+                    .open: open, .done: done, .doneThisWeek: doneThisWeekItems.count, .doneUndated: doneUndated, .overdue: overdueItems.count,
+                    .overdueItems: overdueItems, .doneThisWeekItems: doneThisWeekItems,
+                ])
         }
     }
 

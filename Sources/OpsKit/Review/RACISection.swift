@@ -1,7 +1,9 @@
 import Foundation
 
 /// 7. RACI: who is responsible, accountable, consulted and informed for each workstream, from `raci.yaml`.
-struct RACISection: ReviewSection {
+struct RACISection: ReviewTableSection {
+    static let templateNames = (rows: "raci", none: "raci_none")
+
     struct Workstream: Encodable {
         var workstream: UserText
         var responsible: Names
@@ -16,27 +18,16 @@ struct RACISection: ReviewSection {
         }
     }
 
-    var workstreams: [Workstream]
+    var rows: [Workstream]
 
     /// `matrix` is nil when raci.yaml is missing or does not read.
     init(_ matrix: RACIMatrix?) {
-        workstreams = (matrix?.workstreams ?? []).map { stream in
+        rows = (matrix?.workstreams ?? []).map { stream in
             Workstream(
                 workstream: UserText(stream.name), responsible: Names(stream.responsible, absent: ""), accountable: Names(stream.accountable, absent: ""),
                 consulted: Names(stream.consulted, absent: ""), informed: Names(stream.informed, absent: ""))
         }
     }
 
-    func encode(to encoder: any Encoder) throws { var container = encoder.singleValueContainer(); try container.encode(workstreams) }
-
-    struct Template: Encodable {
-        var raci: [Workstream]
-        var raciNone: String
-
-        enum CodingKeys: String, CodingKey { case raci, raciNone = "raci_none" }
-    }
-
-    var template: Template {
-        Template(raci: workstreams, raciNone: workstreams.isEmpty ? "No RACI matrix: raci.yaml is missing or does not read (ops lint)." : "")
-    }
+    var none: String { "No RACI matrix: raci.yaml is missing or does not read (ops lint)." }
 }

@@ -15,21 +15,6 @@ extension ReviewFigure {
     }
 }
 
-/// A number in `metrics.json`: whole numbers as integers, so 3600 s never prints as 3600.0;
-/// null when unknown, and when not finite, which JSON cannot say.
-struct ReviewNumber: Encodable {
-    var value: Double?
-
-    init(_ value: Double?) { self.value = value }
-    init(_ value: Decimal?) { self.value = value.map(SLONumber.double) }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        guard let value, value.isFinite else { return try container.encodeNil() }
-        if value == value.rounded(), abs(value) < 1e15 { try container.encode(Int(value)) } else { try container.encode(value) }
-    }
-}
-
 /// Text someone typed (a title, a name, a use case): as typed in `metrics.json` (null when there
 /// is none), escaped by `ReviewMarkdown.text` in the template, `absent` when there is none.
 struct UserText: ReviewFigure {
@@ -60,37 +45,42 @@ struct Names: ReviewFigure {
     var json: [String] { values }
 }
 
-/// A ratio (budget consumed, objective): the number in `metrics.json`, `103.8 %` in the template.
-struct Percent: ReviewFigure {
+/// A figure that is a number in `metrics.json` and, in the template, words for its unit.
+protocol NumericFigure: ReviewFigure where JSON == JSONNumber {
+    var value: Double? { get }
+}
+
+extension NumericFigure {
+    var json: JSONNumber { JSONNumber(value) }
+}
+
+/// A ratio (budget consumed, objective): `103.8 %` in the template.
+struct Percent: NumericFigure {
     var value: Double?
     var digits = 1
 
     var markdown: String { ReviewMarkdown.percent(value, digits: digits) }
-    var json: ReviewNumber { ReviewNumber(value) }
 }
 
 /// A change between weeks as a ratio: `+4.2 %` in the template.
-struct SignedPercent: ReviewFigure {
+struct SignedPercent: NumericFigure {
     var value: Double?
 
     var markdown: String { ReviewMarkdown.signedPercent(value) }
-    var json: ReviewNumber { ReviewNumber(value) }
 }
 
 /// A rate with two decimals (burn rate): `1.04` in the template.
-struct Rate: ReviewFigure {
+struct Rate: NumericFigure {
     var value: Double?
 
     var markdown: String { value.map { String(format: "%.2f", $0) } ?? "–" }
-    var json: ReviewNumber { ReviewNumber(value) }
 }
 
-/// Seconds: the number in `metrics.json`, `1h 02m` in the template.
-struct Seconds: ReviewFigure {
+/// Seconds: `1h 02m` in the template.
+struct Seconds: NumericFigure {
     var value: Double?
 
     var markdown: String { ReviewMarkdown.duration(value) }
-    var json: ReviewNumber { ReviewNumber(value) }
 }
 
 /// US dollars: the number in `metrics.json`, `$0.0019` in the template.
@@ -98,7 +88,7 @@ struct Dollars: ReviewFigure {
     var value: Decimal?
 
     var markdown: String { value.map { SignalFormat.value($0, unit: "usd") } ?? "–" }
-    var json: ReviewNumber { ReviewNumber(value) }
+    var json: JSONNumber { JSONNumber(value) }
 }
 
 /// A moment: UTC in `metrics.json`, the team's clock in the template.

@@ -3,7 +3,7 @@ import Foundation
 /// The pack's heading: its week, the moment its figures describe, and the clock points corrected
 /// after the week ended, the one thing that may change a past week's pack (so it says so).
 /// `ReviewMetrics` writes its fields at the top level of `metrics.json`.
-struct ReviewHeading {
+struct ReviewHeading: Encodable {
     struct Correction: Encodable {
         var incident: String
         var point: String
@@ -22,6 +22,8 @@ struct ReviewHeading {
     var corrections: [Correction]
     /// For the template's title line only.
     var team: String
+
+    enum CodingKeys: String, CodingKey { case week, start, end, timezone, asOf = "as_of", weekOver = "week_over", corrections }
 
     init(week: ISOWeek, interval: DateInterval, asOf: Date, weekOver: Bool, zone: TimeZone, team: String, corrections: [Incident.Correction]) {
         self.week = week.description

@@ -25,31 +25,18 @@ struct ReviewMetrics: Encodable {
     var outputs: OutputsSection
 
     enum CodingKeys: String, CodingKey {
-        case schemaVersion = "schema_version", week, start, end, timezone, asOf = "as_of", weekOver = "week_over", corrections,
-            definitions, slos, incidents, postmortems, signals, cost, risks, backlog, raci, outputs
+        case schemaVersion = "schema_version", definitions, slos, incidents, postmortems, signals, cost, risks, backlog, raci, outputs
     }
 
     func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(ReviewPack.schemaVersion, forKey: .schemaVersion)
         // The heading's fields sit at the top level of the file.
-        try container.encode(heading.week, forKey: .week)
-        try container.encode(heading.start, forKey: .start)
-        try container.encode(heading.end, forKey: .end)
-        try container.encode(heading.timezone, forKey: .timezone)
-        try container.encode(heading.asOf, forKey: .asOf)
-        try container.encode(heading.weekOver, forKey: .weekOver)
-        try container.encode(heading.corrections, forKey: .corrections)
-        try container.encode(definitions, forKey: .definitions)
-        try container.encode(slos, forKey: .slos)
-        try container.encode(incidents, forKey: .incidents)
-        try container.encode(postmortems, forKey: .postmortems)
-        try container.encode(signals, forKey: .signals)
-        try container.encode(cost, forKey: .cost)
-        try container.encode(risks, forKey: .risks)
-        try container.encode(backlog, forKey: .backlog)
-        try container.encode(raci, forKey: .raci)
-        try container.encode(outputs, forKey: .outputs)
+        try heading.encode(to: encoder)
+        try encoder.encodeObject(
+            CodingKeys.self,
+            [
+                .schemaVersion: ReviewPack.schemaVersion, .definitions: definitions, .slos: slos, .incidents: incidents, .postmortems: postmortems,
+                .signals: signals, .cost: cost, .risks: risks, .backlog: backlog, .raci: raci, .outputs: outputs,
+            ])
     }
 
     /// The template's context: every section's view side by side at the top level, whether each

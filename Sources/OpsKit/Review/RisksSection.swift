@@ -16,7 +16,7 @@ struct RisksSection: ReviewSection {
         var value: Decimal?
 
         var markdown: String { value.map { SLONumber.percentText($0) } ?? "–" }
-        var json: ReviewNumber { ReviewNumber(value) }
+        var json: JSONNumber { JSONNumber(value) }
     }
 
     struct Freeze: Encodable {

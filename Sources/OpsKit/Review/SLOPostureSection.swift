@@ -1,7 +1,9 @@
 import Foundation
 
 /// 1. SLO posture: each SLO's error budget at the end of the week, sorted by use case and SLI.
-struct SLOPostureSection: ReviewSection {
+struct SLOPostureSection: ReviewTableSection {
+    static let templateNames = (rows: "slos", none: "slo_none")
+
     /// The colour of the budget: `null` in metrics.json and NO DATA in the pack when nothing was measured.
     struct Colour: ReviewFigure {
         var value: String?
@@ -15,8 +17,8 @@ struct SLOPostureSection: ReviewSection {
         var sli: UserText
         var objective: Percent
         var window: UserText
-        var good: ReviewNumber
-        var total: ReviewNumber
+        var good: JSONNumber
+        var total: JSONNumber
         var budgetConsumed: Percent
         var budgetRemaining: Percent
         var burnRateWindow: Rate
@@ -39,13 +41,13 @@ struct SLOPostureSection: ReviewSection {
         }
     }
 
-    var slos: [SLO]
+    var rows: [SLO]
 
     init(_ statuses: [ErrorBudgetStatus], outputs: inout [ReviewOutput]) {
-        slos = statuses.map { status in
+        rows = statuses.map { status in
             SLO(
                 useCase: UserText(status.useCase), sli: UserText(status.sli), objective: Percent(value: SLONumber.double(status.objective), digits: 3),
-                window: UserText(status.window.description), good: ReviewNumber(status.good), total: ReviewNumber(status.total),
+                window: UserText(status.window.description), good: JSONNumber(status.good), total: JSONNumber(status.total),
                 budgetConsumed: Percent(value: status.consumed), budgetRemaining: Percent(value: status.remaining),
                 burnRateWindow: Rate(value: status.burnRates.first { $0.span == .window }?.rate),
                 colour: Colour(value: status.total > 0 ? status.colour?.rawValue ?? "green" : nil),
@@ -61,16 +63,5 @@ struct SLOPostureSection: ReviewSection {
         }
     }
 
-    func encode(to encoder: any Encoder) throws { var container = encoder.singleValueContainer(); try container.encode(slos) }
-
-    struct Template: Encodable {
-        var slos: [SLO]
-        var sloNone: String
-
-        enum CodingKeys: String, CodingKey { case slos, sloNone = "slo_none" }
-    }
-
-    var template: Template {
-        Template(slos: slos, sloNone: slos.isEmpty ? "No SLO data for this week: no slo/catalog.yaml, or nothing imported (ops slo import)." : "")
-    }
+    var none: String { "No SLO data for this week: no slo/catalog.yaml, or nothing imported (ops slo import)." }
 }

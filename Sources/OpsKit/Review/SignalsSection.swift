@@ -18,7 +18,7 @@ struct SignalsSection: ReviewSection {
         var text: String
 
         var markdown: String { ReviewMarkdown.text(text) }
-        var json: ReviewNumber { ReviewNumber(value) }
+        var json: JSONNumber { JSONNumber(value) }
     }
 
     /// How many readings of the week there were: `breaching/total` in the template.

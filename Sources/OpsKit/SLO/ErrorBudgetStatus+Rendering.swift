@@ -132,34 +132,17 @@ private struct JSONStatus: Encodable {
     }
 
     func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: Key.self)
-        try container.encode(status.useCase, forKey: .use_case)
-        try container.encode(status.sli, forKey: .sli)
-        try container.encode(status.objective, forKey: .objective)
-        try container.encode(status.budget, forKey: .budget)
-        try container.encode(Window(name: status.window.description, start: status.interval.start, end: status.interval.end), forKey: .window)
-        try container.encode(status.policy?.path, forKey: .policy)
-        try container.encode(status.good, forKey: .good)
-        try container.encode(status.total, forKey: .total)
-        try container.encode(status.bad, forKey: .bad)
-        try container.encode(status.dataUntil, forKey: .data_until)
-        try container.encode(status.errorRatio, forKey: .error_ratio)
-        try container.encode(status.consumed, forKey: .budget_consumed)
-        try container.encode(status.remaining, forKey: .budget_remaining)
-        var rates = container.nestedContainer(keyedBy: AnyKey.self, forKey: .burn_rates)
-        for (span, rate) in status.burnRates { try rates.encode(rate, forKey: AnyKey(span.rawValue)) }
-        try container.encode(status.crossed.map { Crossed(at: $0.at, actions: $0.actions) }, forKey: .thresholds_crossed)
-        try container.encode(status.actions, forKey: .actions)
-        try container.encode(status.colour?.rawValue, forKey: .colour)
-        try container.encode(status.caution, forKey: .caution)
-        try container.encode(status.notes, forKey: .notes)
-    }
-
-    struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ string: String) { stringValue = string }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
+        // A span's rate is null when the span has no readings: the key stays.
+        let rates = Dictionary(status.burnRates.map { ($0.span.rawValue, NullWhenNil(wrappedValue: $0.rate)) }, uniquingKeysWith: { $1 })
+        try encoder.encodeObject(
+            Key.self,
+            [
+                .use_case: status.useCase, .sli: status.sli, .objective: status.objective, .budget: status.budget,
+                .window: Window(name: status.window.description, start: status.interval.start, end: status.interval.end), .policy: status.policy?.path,
+                .good: status.good, .total: status.total, .bad: status.bad, .data_until: status.dataUntil, .error_ratio: status.errorRatio,
+                .budget_consumed: status.consumed, .budget_remaining: status.remaining, .burn_rates: rates,
+                .thresholds_crossed: status.crossed.map { Crossed(at: $0.at, actions: $0.actions) }, .actions: status.actions,
+                .colour: status.colour?.rawValue, .caution: status.caution, .notes: status.notes,
+            ])
     }
 }

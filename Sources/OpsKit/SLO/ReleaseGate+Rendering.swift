@@ -30,17 +30,8 @@ extension ReleaseVerdict {
 private struct JSONVerdict: Encodable {
     struct Freeze: Encodable {
         var scope: String
-        var action: String?
-        var at: Decimal?
-
-        enum CodingKeys: String, CodingKey { case scope, action, at }
-
-        func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(scope, forKey: .scope)
-            try container.encode(action, forKey: .action)
-            try container.encode(at, forKey: .at)
-        }
+        @NullWhenNil var action: String?
+        @NullWhenNil var at: Decimal?
     }
 
     struct Crossed: Encodable {
@@ -62,14 +53,14 @@ private struct JSONVerdict: Encodable {
     var allowed: Bool
     var reason: String
     var policy: String
-    var budget_consumed: Double?
+    @NullWhenNil var budget_consumed: Double?
     var thresholds_crossed: [Crossed]
     var actions: [String]
     var freeze: Freeze
-    var change: String?
-    var approved_by: String?
+    @NullWhenNil var change: String?
+    @NullWhenNil var approved_by: String?
     var exception: Bool
-    var decision: Recorded?
+    @NullWhenNil var decision: Recorded?
     var notes: [String]
 
     init(_ verdict: ReleaseVerdict) {
@@ -89,31 +80,5 @@ private struct JSONVerdict: Encodable {
         exception = verdict.exception
         decision = verdict.decision.map { Recorded(id: $0.id, path: $0.path, new: verdict.decisionIsNew) }
         notes = verdict.notes
-    }
-
-    // Optionals are written as null, so every key is always there.
-    func encode(to encoder: Encoder) throws {
-        enum Key: String, CodingKey {
-            case schema_version, at, use_case, sli, verdict, allowed, reason, policy, budget_consumed, thresholds_crossed, actions,
-                freeze, change, approved_by, exception, decision, notes
-        }
-        var container = encoder.container(keyedBy: Key.self)
-        try container.encode(schema_version, forKey: .schema_version)
-        try container.encode(at, forKey: .at)
-        try container.encode(use_case, forKey: .use_case)
-        try container.encode(sli, forKey: .sli)
-        try container.encode(verdict, forKey: .verdict)
-        try container.encode(allowed, forKey: .allowed)
-        try container.encode(reason, forKey: .reason)
-        try container.encode(policy, forKey: .policy)
-        try container.encode(budget_consumed, forKey: .budget_consumed)
-        try container.encode(thresholds_crossed, forKey: .thresholds_crossed)
-        try container.encode(actions, forKey: .actions)
-        try container.encode(freeze, forKey: .freeze)
-        try container.encode(change, forKey: .change)
-        try container.encode(approved_by, forKey: .approved_by)
-        try container.encode(exception, forKey: .exception)
-        try container.encode(decision, forKey: .decision)
-        try container.encode(notes, forKey: .notes)
     }
 }

@@ -144,7 +144,7 @@ private struct JSONSignals: Encodable {
         var readings: Int
         var breaches: Int
         var checks: [Check]
-        var unit_cost: Cost?
+        @NullWhenNil var unit_cost: Cost?
         var missing: [String]
         var notes: [String]
 
@@ -156,18 +156,6 @@ private struct JSONSignals: Encodable {
             unit_cost = signals.unitCost.map(Cost.init)
             missing = signals.missing
             notes = signals.notes
-        }
-
-        func encode(to encoder: Encoder) throws {
-            enum Key: String, CodingKey { case use_case, readings, breaches, checks, unit_cost, missing, notes }
-            var container = encoder.container(keyedBy: Key.self)
-            try container.encode(use_case, forKey: .use_case)
-            try container.encode(readings, forKey: .readings)
-            try container.encode(breaches, forKey: .breaches)
-            try container.encode(checks, forKey: .checks)
-            try container.encode(unit_cost, forKey: .unit_cost)
-            try container.encode(missing, forKey: .missing)
-            try container.encode(notes, forKey: .notes)
         }
     }
 
@@ -181,22 +169,14 @@ private struct JSONSignals: Encodable {
                 case area, metric, unit, kind, value, at, baseline, breach_when, threshold, level, breached, readings,
                     breaching_readings, route, channel
             }
-            var container = encoder.container(keyedBy: Key.self)
-            try container.encode(check.area.rawValue, forKey: .area)
-            try container.encode(check.metric, forKey: .metric)
-            try container.encode(check.unit, forKey: .unit)
-            try container.encode(check.kind.rawValue, forKey: .kind)
-            try container.encode(check.value, forKey: .value)
-            try container.encode(check.at, forKey: .at)
-            try container.encode(check.baseline, forKey: .baseline)
-            try container.encode(check.breachWhen.comparison, forKey: .breach_when)
-            try container.encode(check.breachWhen.value, forKey: .threshold)
-            try container.encode(check.level, forKey: .level)
-            try container.encode(check.breached, forKey: .breached)
-            try container.encode(check.readings, forKey: .readings)
-            try container.encode(check.breachingReadings, forKey: .breaching_readings)
-            try container.encode(check.route, forKey: .route)
-            try container.encode(check.channel, forKey: .channel)
+            try encoder.encodeObject(
+                Key.self,
+                [
+                    .area: check.area.rawValue, .metric: check.metric, .unit: check.unit, .kind: check.kind.rawValue, .value: check.value, .at: check.at,
+                    .baseline: check.baseline, .breach_when: check.breachWhen.comparison, .threshold: check.breachWhen.value, .level: check.level,
+                    .breached: check.breached, .readings: check.readings, .breaching_readings: check.breachingReadings, .route: check.route,
+                    .channel: check.channel,
+                ])
         }
     }
 
@@ -207,13 +187,12 @@ private struct JSONSignals: Encodable {
 
         func encode(to encoder: Encoder) throws {
             enum Key: String, CodingKey { case spend_usd, requests, ucr_usd, target, previous_ucr_usd, change }
-            var container = encoder.container(keyedBy: Key.self)
-            try container.encode(cost.spend, forKey: .spend_usd)
-            try container.encode(cost.requests, forKey: .requests)
-            try container.encode(cost.ucr, forKey: .ucr_usd)
-            try container.encode(cost.target, forKey: .target)
-            try container.encode(cost.previous, forKey: .previous_ucr_usd)
-            try container.encode(cost.change, forKey: .change)
+            try encoder.encodeObject(
+                Key.self,
+                [
+                    .spend_usd: cost.spend, .requests: cost.requests, .ucr_usd: cost.ucr, .target: cost.target, .previous_ucr_usd: cost.previous,
+                    .change: cost.change,
+                ])
         }
     }
 }
