@@ -56,7 +56,7 @@ extension Ops.Backlog {
 
     struct Start: OpsCommand {
         static let configuration = CommandConfiguration(commandName: "start", abstract: "Mark an item in progress.")
-        @Argument(help: "The item: its ID, the first 4+ characters of the last part, or its name.")
+        @Argument(help: .backlogItemID)
         var id: String
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
@@ -65,7 +65,7 @@ extension Ops.Backlog {
 
     struct Done: OpsCommand {
         static let configuration = CommandConfiguration(commandName: "done", abstract: "Mark an item done.")
-        @Argument(help: "The item: its ID, the first 4+ characters of the last part, or its name.")
+        @Argument(help: .backlogItemID)
         var id: String
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
@@ -74,7 +74,7 @@ extension Ops.Backlog {
 
     struct Drop: OpsCommand {
         static let configuration = CommandConfiguration(commandName: "drop", abstract: "Drop an item: it will not be done.")
-        @Argument(help: "The item: its ID, the first 4+ characters of the last part, or its name.")
+        @Argument(help: .backlogItemID)
         var id: String
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions

@@ -84,7 +84,7 @@ extension Ops.Decision {
 
     struct Accept: OpsCommand {
         static let configuration = CommandConfiguration(commandName: "accept", abstract: "Mark a decision accepted.")
-        @Argument(help: "The decision: its ID, the first 4+ characters of the last part, or its name.")
+        @Argument(help: .decisionID)
         var id: String
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
@@ -93,7 +93,7 @@ extension Ops.Decision {
 
     struct Reject: OpsCommand {
         static let configuration = CommandConfiguration(commandName: "reject", abstract: "Mark a decision rejected.")
-        @Argument(help: "The decision: its ID, the first 4+ characters of the last part, or its name.")
+        @Argument(help: .decisionID)
         var id: String
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
@@ -103,7 +103,7 @@ extension Ops.Decision {
     struct Deprecate: OpsCommand {
         static let configuration = CommandConfiguration(
             commandName: "deprecate", abstract: "Mark a decision deprecated: no longer followed, nothing replaces it.")
-        @Argument(help: "The decision: its ID, the first 4+ characters of the last part, or its name.")
+        @Argument(help: .decisionID)
         var id: String
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
@@ -159,7 +159,7 @@ extension Ops.Decision {
 
     struct Show: OpsCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a decision, and the chain of decisions it belongs to.")
-        @Argument(help: "The decision: its ID, the first 4+ characters of the last part, or its name.")
+        @Argument(help: .decisionID)
         var id: String
         @OptionGroup var format: FormatOptions
         @OptionGroup var global: GlobalOptions

@@ -30,7 +30,7 @@ extension Ops.Step {
     struct Check: OpsCommand {
         static let configuration = CommandConfiguration(commandName: "check", abstract: "Mark a step done.")
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
+        @Argument(help: .incidentID, completion: Completions.incidentIDs)
         var id: String
         @Argument(help: "The step id, like mitigation.2.")
         var step: String
@@ -45,7 +45,7 @@ extension Ops.Step {
     struct Uncheck: OpsCommand {
         static let configuration = CommandConfiguration(commandName: "uncheck", abstract: "Mark a step not done (or no longer skipped).")
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
+        @Argument(help: .incidentID, completion: Completions.incidentIDs)
         var id: String
         @Argument(help: "The step id, like mitigation.2.")
         var step: String
@@ -58,7 +58,7 @@ extension Ops.Step {
     struct Skip: OpsCommand {
         static let configuration = CommandConfiguration(commandName: "skip", abstract: "Skip a step that does not apply; counted apart, not as done.")
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
+        @Argument(help: .incidentID, completion: Completions.incidentIDs)
         var id: String
         @Argument(help: "The step id, like mitigation.3.")
         var step: String
