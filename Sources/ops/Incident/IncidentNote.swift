@@ -3,7 +3,7 @@ import Foundation
 import OpsKit
 
 extension Ops.Incident {
-    struct Note: OpsCommand {
+    struct Note: IncidentChangeCommand {
         static let configuration = CommandConfiguration(
             commandName: "note",
             abstract: "Add a note to an incident's timeline.",
@@ -41,8 +41,7 @@ extension Ops.Incident {
                 note = written.split(separator: "\n", omittingEmptySubsequences: false)
                     .filter { !$0.hasPrefix("#") }.joined(separator: "\n")
             }
-            let outcome = try IncidentService(context.workspace()).change(
-                id, .note(note), at: try context.time(change.at), force: change.force, author: try context.author(writer))
+            let outcome = try record(.note(note), context)
             context.report(outcome, "noted")
         }
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import OpsKit
 
 extension Ops.Incident {
-    struct Reopen: OpsCommand {
+    struct Reopen: IncidentChangeCommand {
         static let configuration = CommandConfiguration(
             commandName: "reopen",
             abstract: "Reopen a resolved or closed incident: impact is back.",
@@ -21,8 +21,7 @@ extension Ops.Incident {
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
-            let outcome = try IncidentService(context.workspace()).change(
-                id, .reopen, at: try context.time(change.at), force: change.force, author: try context.author(writer))
+            let outcome = try record(.reopen, context)
             context.report(outcome, "reopened")
         }
     }
