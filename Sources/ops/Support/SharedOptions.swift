@@ -108,4 +108,13 @@ extension OpsContext {
             output(try render(), terminated: false)
         }
     }
+
+    /// A file named on the command line, or standard input for `-`: a name for messages, and its bytes.
+    func input(_ file: String) throws -> (name: String, data: Data) {
+        if file == "-" { return ("standard input", FileHandle.standardInput.readDataToEndOfFile()) }
+        guard let data = FileManager.default.contents(atPath: Workspace.absolute(file, from: currentDirectory)) else {
+            throw OpsError.input("cannot read \(file): no such file")
+        }
+        return (file, data)
+    }
 }
