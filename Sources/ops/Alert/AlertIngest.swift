@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import OpsKit
 
 extension Ops.Alert {
@@ -23,19 +22,8 @@ extension Ops.Alert {
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
-            let data: Data
-            if file == "-" {
-                data = FileHandle.standardInput.readDataToEndOfFile()
-            } else {
-                let path = Workspace.absolute(file, from: context.currentDirectory)
-                guard let contents = FileManager.default.contents(atPath: path) else {
-                    throw OpsError.input("cannot read \(file): no such file")
-                }
-                data = contents
-            }
-            let summary = try AlertIntake(context.workspace()).ingest(
-                data, source: file == "-" ? "standard input" : file,
-                author: try context.author(writer))
+            let payload = try context.input(file)
+            let summary = try AlertIntake(context.workspace()).ingest(payload.data, source: payload.name, author: try context.author(writer))
             for id in summary.opened { context.output(id) }
             var parts: [String] = []
             if !summary.opened.isEmpty { parts.append("opened \(summary.opened.joined(separator: ", "))") }

@@ -49,36 +49,31 @@ extension Ops.Backlog {
         }
     }
 
-    static func setStatus(_ id: String, _ status: String, _ writer: WriterOptions, _ context: OpsContext) throws {
-        let result = try BacklogService(context.workspace()).setStatus(id, to: status, author: try context.author(writer))
-        context.note(result.changed ? "\(result.item.id) is now \(status)." : "Nothing to change: \(result.item.id) is already \(status).")
-    }
-
-    struct Start: OpsCommand {
+    struct Start: BacklogStatusCommand {
         static let configuration = CommandConfiguration(commandName: "start", abstract: "Mark an item in progress.")
-        @Argument(help: "The item: its ID, the first 4+ characters of the last part, or its name.")
+        static let status = "in progress"
+        @Argument(help: .backlogItemID)
         var id: String
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
-        func run(_ context: OpsContext) throws { try Ops.Backlog.setStatus(id, "in progress", writer, context) }
     }
 
-    struct Done: OpsCommand {
+    struct Done: BacklogStatusCommand {
         static let configuration = CommandConfiguration(commandName: "done", abstract: "Mark an item done.")
-        @Argument(help: "The item: its ID, the first 4+ characters of the last part, or its name.")
+        static let status = "done"
+        @Argument(help: .backlogItemID)
         var id: String
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
-        func run(_ context: OpsContext) throws { try Ops.Backlog.setStatus(id, "done", writer, context) }
     }
 
-    struct Drop: OpsCommand {
+    struct Drop: BacklogStatusCommand {
         static let configuration = CommandConfiguration(commandName: "drop", abstract: "Drop an item: it will not be done.")
-        @Argument(help: "The item: its ID, the first 4+ characters of the last part, or its name.")
+        static let status = "dropped"
+        @Argument(help: .backlogItemID)
         var id: String
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
-        func run(_ context: OpsContext) throws { try Ops.Backlog.setStatus(id, "dropped", writer, context) }
     }
 
     struct List: OpsCommand {
@@ -99,13 +94,9 @@ extension Ops.Backlog {
             let config = try workspace.config()
             let filter = BacklogFilter(status: status, tag: tag, owner: owner, overdue: overdue)
             let (items, problems) = try BacklogService(workspace).list(filter)
-            for problem in problems { context.note("skipped \(problem.description)") }
-            if items.isEmpty && format.chosen == .table {
-                context.note("No backlog items match.")
-            } else {
-                context.output(
-                    try RecordsRendering.backlog(items, format: format.chosen, now: workspace.clock(), zone: config.timeZone),
-                    terminated: false)
+            context.noteSkipped(problems)
+            try context.outputListing(isEmpty: items.isEmpty, format: format.chosen, none: "No backlog items match.") {
+                try RecordsRendering.backlog(items, format: format.chosen, now: workspace.clock(), zone: config.timeZone)
             }
         }
     }
@@ -127,5 +118,19 @@ extension Ops.Backlog {
             context.note("\(summary.created.count) new, \(summary.closed.count) closed in the backlog, \(summary.ticked.count) ticked in postmortems.")
             for skipped in summary.skipped { context.note("Skipped \(skipped)") }
         }
+    }
+}
+
+/// `start`, `done` and `drop` differ only in the status they set.
+protocol BacklogStatusCommand: OpsCommand {
+    static var status: String { get }
+    var id: String { get }
+    var writer: WriterOptions { get }
+}
+
+extension BacklogStatusCommand {
+    func run(_ context: OpsContext) throws {
+        let result = try BacklogService(context.workspace()).setStatus(id, to: Self.status, author: try context.author(writer))
+        context.reportStatus(of: result.item.id, Self.status, changed: result.changed)
     }
 }

@@ -77,37 +77,32 @@ extension Ops.Decision {
         }
     }
 
-    static func setStatus(_ id: String, _ status: String, _ writer: WriterOptions, _ context: OpsContext) throws {
-        let result = try DecisionService(context.workspace()).setStatus(id, to: status, author: try context.author(writer))
-        context.note(result.changed ? "\(result.decision.id) is now \(status)." : "Nothing to change: \(result.decision.id) is already \(status).")
-    }
-
-    struct Accept: OpsCommand {
+    struct Accept: DecisionStatusCommand {
         static let configuration = CommandConfiguration(commandName: "accept", abstract: "Mark a decision accepted.")
-        @Argument(help: "The decision: its ID, the first 4+ characters of the last part, or its name.")
+        static let status = "accepted"
+        @Argument(help: .decisionID)
         var id: String
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
-        func run(_ context: OpsContext) throws { try Ops.Decision.setStatus(id, "accepted", writer, context) }
     }
 
-    struct Reject: OpsCommand {
+    struct Reject: DecisionStatusCommand {
         static let configuration = CommandConfiguration(commandName: "reject", abstract: "Mark a decision rejected.")
-        @Argument(help: "The decision: its ID, the first 4+ characters of the last part, or its name.")
+        static let status = "rejected"
+        @Argument(help: .decisionID)
         var id: String
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
-        func run(_ context: OpsContext) throws { try Ops.Decision.setStatus(id, "rejected", writer, context) }
     }
 
-    struct Deprecate: OpsCommand {
+    struct Deprecate: DecisionStatusCommand {
         static let configuration = CommandConfiguration(
             commandName: "deprecate", abstract: "Mark a decision deprecated: no longer followed, nothing replaces it.")
-        @Argument(help: "The decision: its ID, the first 4+ characters of the last part, or its name.")
+        static let status = "deprecated"
+        @Argument(help: .decisionID)
         var id: String
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
-        func run(_ context: OpsContext) throws { try Ops.Decision.setStatus(id, "deprecated", writer, context) }
     }
 
     struct Supersede: OpsCommand {
@@ -148,18 +143,16 @@ extension Ops.Decision {
         func run(_ context: OpsContext) throws {
             let filter = DecisionFilter(status: status, tag: tag, since: try context.time(since, allowFuture: true))
             let (decisions, problems) = try DecisionService(context.workspace()).list(filter)
-            for problem in problems { context.note("skipped \(problem.description)") }
-            if decisions.isEmpty && format.chosen == .table {
-                context.note("No decisions match.")
-            } else {
-                context.output(try RecordsRendering.decisions(decisions, format: format.chosen), terminated: false)
+            context.noteSkipped(problems)
+            try context.outputListing(isEmpty: decisions.isEmpty, format: format.chosen, none: "No decisions match.") {
+                try RecordsRendering.decisions(decisions, format: format.chosen)
             }
         }
     }
 
     struct Show: OpsCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a decision, and the chain of decisions it belongs to.")
-        @Argument(help: "The decision: its ID, the first 4+ characters of the last part, or its name.")
+        @Argument(help: .decisionID)
         var id: String
         @OptionGroup var format: FormatOptions
         @OptionGroup var global: GlobalOptions
@@ -167,5 +160,19 @@ extension Ops.Decision {
             let shown = try DecisionService(context.workspace()).show(id)
             context.output(try RecordsRendering.decision(shown, format: format.chosen), terminated: false)
         }
+    }
+}
+
+/// `accept`, `reject` and `deprecate` differ only in the status they set.
+protocol DecisionStatusCommand: OpsCommand {
+    static var status: String { get }
+    var id: String { get }
+    var writer: WriterOptions { get }
+}
+
+extension DecisionStatusCommand {
+    func run(_ context: OpsContext) throws {
+        let result = try DecisionService(context.workspace()).setStatus(id, to: Self.status, author: try context.author(writer))
+        context.reportStatus(of: result.decision.id, Self.status, changed: result.changed)
     }
 }

@@ -46,7 +46,7 @@ protocol ImportCommand: OpsCommand {
 }
 
 extension ImportCommand {
-    static func makeConfiguration() -> CommandConfiguration {
+    static var configuration: CommandConfiguration {
         CommandConfiguration(
             commandName: tool.rawValue,
             abstract: "Import incidents exported from \(tool.name).",
@@ -62,12 +62,8 @@ extension ImportCommand {
         settings.dryRun = options.dryRun
         for spec in options.clockNames { try settings.addClockName(spec) }
         let files = try options.files.map { name in
-            if name == "-" { return ImportFile(name: "standard input", data: FileHandle.standardInput.readDataToEndOfFile()) }
-            let path = Workspace.absolute(name, from: context.currentDirectory)
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw OpsError.input("cannot read \(name): no such file")
-            }
-            return ImportFile(name: name, data: data)
+            let file = try context.input(name)
+            return ImportFile(name: file.name, data: file.data)
         }
         let workspace = try context.workspace()
         let summary = try IncidentImport(workspace).run(Self.tool, files: files, options: settings, author: try context.author(writer))
@@ -84,7 +80,6 @@ extension ImportCommand {
 extension Ops.Import {
     struct PagerDuty: ImportCommand {
         static let tool = ImportTool.pagerduty
-        static let configuration = makeConfiguration()
         @OptionGroup var options: ImportOptions
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
@@ -92,7 +87,6 @@ extension Ops.Import {
 
     struct IncidentIO: ImportCommand {
         static let tool = ImportTool.incidentio
-        static let configuration = makeConfiguration()
         @OptionGroup var options: ImportOptions
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
@@ -100,7 +94,6 @@ extension Ops.Import {
 
     struct FireHydrant: ImportCommand {
         static let tool = ImportTool.firehydrant
-        static let configuration = makeConfiguration()
         @OptionGroup var options: ImportOptions
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
@@ -108,7 +101,6 @@ extension Ops.Import {
 
     struct Rootly: ImportCommand {
         static let tool = ImportTool.rootly
-        static let configuration = makeConfiguration()
         @OptionGroup var options: ImportOptions
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
@@ -116,7 +108,6 @@ extension Ops.Import {
 
     struct Dispatch: ImportCommand {
         static let tool = ImportTool.dispatch
-        static let configuration = makeConfiguration()
         @OptionGroup var options: ImportOptions
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions

@@ -24,11 +24,28 @@ extension Ops {
     }
 }
 
-extension Ops.Incident {
-    /// `ack`, `mitigate`, `resolve` and `close` differ only in the status they move to.
-    static func move(_ id: String, to status: IncidentStatus, options: ChangeOptions, writer: WriterOptions, context: OpsContext) throws {
-        let outcome = try IncidentService(context.workspace()).change(
-            id, .move(to: status), at: try context.time(options.at), force: options.force, author: try context.author(writer))
-        context.report(outcome, status.rawValue)
+/// A command that records one change on one incident, as one commit: it takes the incident,
+/// `--at`, `--force` and `--as`.
+protocol IncidentChangeCommand: OpsCommand {
+    var id: String { get }
+    var change: ChangeOptions { get }
+    var writer: WriterOptions { get }
+}
+
+extension IncidentChangeCommand {
+    func record(_ change: IncidentService.Change, _ context: OpsContext) throws -> IncidentService.Outcome {
+        try IncidentService(context.workspace()).change(
+            id, change, at: try context.time(self.change.at), force: self.change.force, author: try context.author(writer))
+    }
+}
+
+/// `ack`, `mitigate`, `resolve` and `close` differ only in the status they move the incident to.
+protocol IncidentMoveCommand: IncidentChangeCommand {
+    static var status: IncidentStatus { get }
+}
+
+extension IncidentMoveCommand {
+    func run(_ context: OpsContext) throws {
+        context.report(try record(.move(to: Self.status), context), Self.status.rawValue)
     }
 }

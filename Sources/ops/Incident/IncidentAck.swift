@@ -2,7 +2,7 @@ import ArgumentParser
 import OpsKit
 
 extension Ops.Incident {
-    struct Ack: OpsCommand {
+    struct Ack: IncidentMoveCommand {
         static let configuration = CommandConfiguration(
             commandName: "ack",
             abstract: "Acknowledge an incident: someone is on it.",
@@ -11,16 +11,13 @@ extension Ops.Incident {
                   ops incident ack 7f3a --at 14:03
                 """
         )
+        static let status = IncidentStatus.acknowledged
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
+        @Argument(help: .incidentID, completion: Completions.incidentIDs)
         var id: String
 
         @OptionGroup var change: ChangeOptions
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
-
-        func run(_ context: OpsContext) throws {
-            try Ops.Incident.move(id, to: .acknowledged, options: change, writer: writer, context: context)
-        }
     }
 }

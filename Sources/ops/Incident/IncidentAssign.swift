@@ -2,7 +2,7 @@ import ArgumentParser
 import OpsKit
 
 extension Ops.Incident {
-    struct Assign: OpsCommand {
+    struct Assign: IncidentChangeCommand {
         static let configuration = CommandConfiguration(
             commandName: "assign",
             abstract: "Give someone a role on an incident (commander, comms, scribe, ...).",
@@ -13,7 +13,7 @@ extension Ops.Incident {
                 """
         )
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
+        @Argument(help: .incidentID, completion: Completions.incidentIDs)
         var id: String
 
         @Argument(help: "The role: commander, or one of roles in ops.yaml.")
@@ -27,9 +27,7 @@ extension Ops.Incident {
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
-            let outcome = try IncidentService(context.workspace()).change(
-                id, .assign(role: role, person: person), at: try context.time(change.at), force: change.force,
-                author: try context.author(writer))
+            let outcome = try record(.assign(role: role, person: person), context)
             context.report(outcome, "now has \(person) as \(role)")
         }
     }

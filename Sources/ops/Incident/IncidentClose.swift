@@ -2,7 +2,7 @@ import ArgumentParser
 import OpsKit
 
 extension Ops.Incident {
-    struct Close: OpsCommand {
+    struct Close: IncidentMoveCommand {
         static let configuration = CommandConfiguration(
             commandName: "close",
             abstract: "Close an incident: follow-up is done.",
@@ -12,16 +12,13 @@ extension Ops.Incident {
                   ops incident close 7f3a
                 """
         )
+        static let status = IncidentStatus.closed
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
+        @Argument(help: .incidentID, completion: Completions.incidentIDs)
         var id: String
 
         @OptionGroup var change: ChangeOptions
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
-
-        func run(_ context: OpsContext) throws {
-            try Ops.Incident.move(id, to: .closed, options: change, writer: writer, context: context)
-        }
     }
 }

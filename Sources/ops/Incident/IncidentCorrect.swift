@@ -2,7 +2,7 @@ public import ArgumentParser
 public import OpsKit
 
 extension Ops.Incident {
-    struct Correct: OpsCommand {
+    struct Correct: IncidentChangeCommand {
         static let configuration = CommandConfiguration(
             commandName: "correct",
             abstract: "Correct a clock point learned after the fact (started, detected, ...).",
@@ -13,7 +13,7 @@ extension Ops.Incident {
                 """
         )
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
+        @Argument(help: .incidentID, completion: Completions.incidentIDs)
         var id: String
 
         @Argument(help: "started, detected, opened, acknowledged, mitigated, resolved or closed.")
@@ -24,8 +24,7 @@ extension Ops.Incident {
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
-            let outcome = try IncidentService(context.workspace()).change(
-                id, .correct(point), at: try context.time(change.at), force: change.force, author: try context.author(writer))
+            let outcome = try record(.correct(point), context)
             let zone = try context.workspace().config().timeZone
             context.report(outcome, "now has \(point.key) \(outcome.incident.clock[point].map { LocalTime.formatWithZone($0, zone: zone) } ?? "unset")")
         }

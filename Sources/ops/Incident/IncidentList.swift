@@ -47,7 +47,7 @@ extension Ops.Incident {
                 filter.until = period.interval.end
             }
             let result = try IncidentService(workspace).list(filter)
-            for problem in result.problems { context.note("skipped \(problem.description)") }
+            context.noteSkipped(result.problems)
             if result.incidents.isEmpty && format.chosen == .table { context.note("No incidents match.") }
             context.output(
                 try IncidentRendering.list(result.incidents, format: format.chosen, config: config, now: workspace.clock()),

@@ -2,7 +2,7 @@ import ArgumentParser
 import OpsKit
 
 extension Ops.Incident {
-    struct Mitigate: OpsCommand {
+    struct Mitigate: IncidentMoveCommand {
         static let configuration = CommandConfiguration(
             commandName: "mitigate",
             abstract: "Mark an incident mitigated: impact has stopped.",
@@ -11,16 +11,13 @@ extension Ops.Incident {
                   ops incident mitigate 7f3a --at -10m   ten minutes ago
                 """
         )
+        static let status = IncidentStatus.mitigated
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
+        @Argument(help: .incidentID, completion: Completions.incidentIDs)
         var id: String
 
         @OptionGroup var change: ChangeOptions
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
-
-        func run(_ context: OpsContext) throws {
-            try Ops.Incident.move(id, to: .mitigated, options: change, writer: writer, context: context)
-        }
     }
 }

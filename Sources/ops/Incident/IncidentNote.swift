@@ -3,7 +3,7 @@ import Foundation
 import OpsKit
 
 extension Ops.Incident {
-    struct Note: OpsCommand {
+    struct Note: IncidentChangeCommand {
         static let configuration = CommandConfiguration(
             commandName: "note",
             abstract: "Add a note to an incident's timeline.",
@@ -14,7 +14,7 @@ extension Ops.Incident {
                 """
         )
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
+        @Argument(help: .incidentID, completion: Completions.incidentIDs)
         var id: String
 
         @Argument(help: "The note. - reads standard input; leave it out to write it in $EDITOR.")
@@ -41,8 +41,7 @@ extension Ops.Incident {
                 note = written.split(separator: "\n", omittingEmptySubsequences: false)
                     .filter { !$0.hasPrefix("#") }.joined(separator: "\n")
             }
-            let outcome = try IncidentService(context.workspace()).change(
-                id, .note(note), at: try context.time(change.at), force: change.force, author: try context.author(writer))
+            let outcome = try record(.note(note), context)
             context.report(outcome, "noted")
         }
     }

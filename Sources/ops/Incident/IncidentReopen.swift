@@ -2,7 +2,7 @@ import ArgumentParser
 import OpsKit
 
 extension Ops.Incident {
-    struct Reopen: OpsCommand {
+    struct Reopen: IncidentChangeCommand {
         static let configuration = CommandConfiguration(
             commandName: "reopen",
             abstract: "Reopen a resolved or closed incident: impact is back.",
@@ -13,7 +13,7 @@ extension Ops.Incident {
                 """
         )
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
+        @Argument(help: .incidentID, completion: Completions.incidentIDs)
         var id: String
 
         @OptionGroup var change: ChangeOptions
@@ -21,8 +21,7 @@ extension Ops.Incident {
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
-            let outcome = try IncidentService(context.workspace()).change(
-                id, .reopen, at: try context.time(change.at), force: change.force, author: try context.author(writer))
+            let outcome = try record(.reopen, context)
             context.report(outcome, "reopened")
         }
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import OpsKit
 
 extension Ops.Incident {
-    struct Resolve: OpsCommand {
+    struct Resolve: IncidentMoveCommand {
         static let configuration = CommandConfiguration(
             commandName: "resolve",
             abstract: "Mark an incident resolved: the cause is fixed.",
@@ -11,16 +11,13 @@ extension Ops.Incident {
                   ops incident resolve 7f3a --at 14:41
                 """
         )
+        static let status = IncidentStatus.resolved
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
+        @Argument(help: .incidentID, completion: Completions.incidentIDs)
         var id: String
 
         @OptionGroup var change: ChangeOptions
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
-
-        func run(_ context: OpsContext) throws {
-            try Ops.Incident.move(id, to: .resolved, options: change, writer: writer, context: context)
-        }
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import OpsKit
 
 extension Ops.Incident {
-    struct Sev: OpsCommand {
+    struct Sev: IncidentChangeCommand {
         static let configuration = CommandConfiguration(
             commandName: "sev",
             abstract: "Change an incident's severity (the change is in the timeline).",
@@ -11,7 +11,7 @@ extension Ops.Incident {
                 """
         )
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
+        @Argument(help: .incidentID, completion: Completions.incidentIDs)
         var id: String
 
         @Argument(help: "The new severity: SEV1, P1, sev-1 ... as listed in ops.yaml.")
@@ -22,8 +22,7 @@ extension Ops.Incident {
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
-            let outcome = try IncidentService(context.workspace()).change(
-                id, .severity(severity), at: try context.time(change.at), force: change.force, author: try context.author(writer))
+            let outcome = try record(.severity(severity), context)
             context.report(outcome, "is now \(outcome.incident.severity)")
         }
     }

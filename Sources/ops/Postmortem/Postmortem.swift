@@ -22,7 +22,7 @@ extension Ops.Postmortem {
             commandName: "new",
             abstract: "Write postmortem.md from templates/postmortem.md, prefilled from the incident.")
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
+        @Argument(help: .incidentID, completion: Completions.incidentIDs)
         var id: String
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
@@ -37,7 +37,7 @@ extension Ops.Postmortem {
     struct Status: OpsCommand {
         static let configuration = CommandConfiguration(commandName: "status", abstract: "Set a postmortem's status: Draft, In review, Reviewed, Closed.")
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
+        @Argument(help: .incidentID, completion: Completions.incidentIDs)
         var id: String
         @Argument(help: "Draft, \"In review\", Reviewed or Closed.")
         var status: String

@@ -86,7 +86,7 @@ extension Ops.Runbook {
             discussion: "  ops runbook attach 7f3a model-serving-degradation"
         )
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
+        @Argument(help: .incidentID, completion: Completions.incidentIDs)
         var id: String
 
         @Argument(help: "The runbook's name.", completion: Completions.runbooks)
@@ -106,7 +106,7 @@ extension Ops.Runbook {
             commandName: "diff",
             abstract: "Show how a runbook changed since it was attached to an incident.")
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
+        @Argument(help: .incidentID, completion: Completions.incidentIDs)
         var id: String
 
         @OptionGroup var global: GlobalOptions

@@ -32,7 +32,7 @@ extension Ops {
             let config = try workspace.config()
             let scope = try period.period(context)
             let catalog = try IncidentCatalog.load(workspace)
-            for problem in catalog.problems { context.note("skipped \(problem.description)") }
+            context.noteSkipped(catalog.problems)
             let stats = ResponseMetrics.compute(
                 catalog.incidents, config: config, scope: scope?.interval, scopeLabel: scope?.label,
                 groupBy: by, now: workspace.clock())

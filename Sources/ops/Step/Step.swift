@@ -17,20 +17,10 @@ extension Ops {
 }
 
 extension Ops.Step {
-    static func change(_ id: String, _ step: String, _ change: RunbookService.StepChange, _ writer: WriterOptions, _ context: OpsContext) throws {
-        let result = try RunbookService(context.workspace()).step(id, step, change, author: try context.author(writer))
-        if let unchanged = result.unchanged {
-            context.note("Nothing to change: \(unchanged).")
-        } else {
-            let verb = result.item.skipped ? "skipped" : result.item.checked ? "done" : "not done"
-            context.note("\(result.item.id) \(verb): \(result.item.text)")
-        }
-    }
-
-    struct Check: OpsCommand {
+    struct Check: StepChangeCommand {
         static let configuration = CommandConfiguration(commandName: "check", abstract: "Mark a step done.")
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
+        @Argument(help: .incidentID, completion: Completions.incidentIDs)
         var id: String
         @Argument(help: "The step id, like mitigation.2.")
         var step: String
@@ -39,26 +29,26 @@ extension Ops.Step {
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
-        func run(_ context: OpsContext) throws { try Ops.Step.change(id, step, .check(note: note), writer, context) }
+        var change: RunbookService.StepChange { .check(note: note) }
     }
 
-    struct Uncheck: OpsCommand {
+    struct Uncheck: StepChangeCommand {
         static let configuration = CommandConfiguration(commandName: "uncheck", abstract: "Mark a step not done (or no longer skipped).")
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
+        @Argument(help: .incidentID, completion: Completions.incidentIDs)
         var id: String
         @Argument(help: "The step id, like mitigation.2.")
         var step: String
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
-        func run(_ context: OpsContext) throws { try Ops.Step.change(id, step, .uncheck, writer, context) }
+        var change: RunbookService.StepChange { .uncheck }
     }
 
-    struct Skip: OpsCommand {
+    struct Skip: StepChangeCommand {
         static let configuration = CommandConfiguration(commandName: "skip", abstract: "Skip a step that does not apply; counted apart, not as done.")
 
-        @Argument(help: "The incident: its ID or the first 4+ characters of the ID's last part.", completion: Completions.incidentIDs)
+        @Argument(help: .incidentID, completion: Completions.incidentIDs)
         var id: String
         @Argument(help: "The step id, like mitigation.3.")
         var step: String
@@ -67,6 +57,26 @@ extension Ops.Step {
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
-        func run(_ context: OpsContext) throws { try Ops.Step.change(id, step, .skip(reason: reason), writer, context) }
+        var change: RunbookService.StepChange { .skip(reason: reason) }
+    }
+}
+
+/// `check`, `uncheck` and `skip` differ only in the change they make to the step.
+protocol StepChangeCommand: OpsCommand {
+    var id: String { get }
+    var step: String { get }
+    var change: RunbookService.StepChange { get }
+    var writer: WriterOptions { get }
+}
+
+extension StepChangeCommand {
+    func run(_ context: OpsContext) throws {
+        let result = try RunbookService(context.workspace()).step(id, step, change, author: try context.author(writer))
+        if let unchanged = result.unchanged {
+            context.note("Nothing to change: \(unchanged).")
+        } else {
+            let verb = result.item.skipped ? "skipped" : result.item.checked ? "done" : "not done"
+            context.note("\(result.item.id) \(verb): \(result.item.text)")
+        }
     }
 }

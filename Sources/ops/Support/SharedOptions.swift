@@ -89,4 +89,32 @@ extension OpsContext {
         }
         for warning in outcome.warnings { note("warning: \(warning)") }
     }
+
+    /// Tells the person a record's new status, or that it had it already, on standard error.
+    func reportStatus(of id: String, _ status: String, changed: Bool) {
+        note(changed ? "\(id) is now \(status)." : "Nothing to change: \(id) is already \(status).")
+    }
+
+    /// Names the files a listing passed over because they could not be read, on standard error.
+    func noteSkipped(_ problems: [Problem]) {
+        for problem in problems { note("skipped \(problem.description)") }
+    }
+
+    /// A listing on standard output or, instead of an empty table, `none` on standard error.
+    func outputListing(isEmpty: Bool, format: OutputFormat, none: String, _ render: () throws -> String) rethrows {
+        if isEmpty && format == .table {
+            note(none)
+        } else {
+            output(try render(), terminated: false)
+        }
+    }
+
+    /// A file named on the command line, or standard input for `-`: a name for messages, and its bytes.
+    func input(_ file: String) throws -> (name: String, data: Data) {
+        if file == "-" { return ("standard input", FileHandle.standardInput.readDataToEndOfFile()) }
+        guard let data = FileManager.default.contents(atPath: Workspace.absolute(file, from: currentDirectory)) else {
+            throw OpsError.input("cannot read \(file): no such file")
+        }
+        return (file, data)
+    }
 }
