@@ -86,7 +86,8 @@ import Testing
         let fromSubcommands = lines.drop { $0 != "SUBCOMMANDS:" }.dropFirst().prefix { !$0.isEmpty }.map { line in
             line.components(separatedBy: "Import incidents exported from ").last!.dropLast()
         }.map(String.init)
-        #expect(named.count == 5)
+        // The five tools there were when this was written, and any added since.
+        #expect(named.count >= 5)
         #expect(fromSubcommands == named)
     }
 }

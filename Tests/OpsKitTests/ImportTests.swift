@@ -20,8 +20,9 @@ import Testing
         }
         #expect(Set(incidents.compactMap { ImportTool.of(source: $0.source) }) == Set(ImportTool.allCases))
         // One commit per tool, each with its action.
-        let actions = try git(ops.folder.path, "log", "-5", "--format=%(trailers:key=Ops-Action,valueonly,separator=)")
-        #expect(actions.split(separator: "\n") == ["import.dispatch", "import.rootly", "import.firehydrant", "import.incidentio", "import.pagerduty"])
+        let actions = try git(
+            ops.folder.path, "log", "-\(ImportTool.allCases.count)", "--format=%(trailers:key=Ops-Action,valueonly,separator=)")
+        #expect(actions.split(separator: "\n").map(String.init) == ImportTool.allCases.reversed().map { "import.\($0.rawValue)" })
     }
 
     @Test func metricsCanSayWhichToolTheClockPointsCameFrom() throws {
