@@ -38,32 +38,16 @@ final class GitLockFile {
             close(descriptor)
             throw GitStoreError.io(path: temp, message: failure)
         }
-        let start = Date()
-        var said = false
+        var wait = Wait(path, state: state, patience: patience)
         while link(temp, path) != 0 {
             guard errno == EEXIST else {
                 let message = String(cString: strerror(errno))
                 close(descriptor)
                 throw GitStoreError.io(path: path, message: message)
             }
-            switch examine(path, state: state) {
-            case .gone:
-                continue
-            case .ours:
-                unlink(path)
-                notice(.removedStaleLock(path: path, reason: "left by an interrupted write"))
-                continue
-            case .foreign(let age):
-                let waited = Date().timeIntervalSince(start)
-                if max(age, waited) >= patience {
-                    close(descriptor)
-                    throw GitStoreError.lockHeld(path: path, holder: "git", seconds: Int(age))
-                }
-                if waited >= 1, !said {
-                    notice(.waiting(lock: path, holder: "a git command"))
-                    said = true
-                }
-                usleep(10_000)
+            if let age = wait.untilReleased(notice: notice) {
+                close(descriptor)
+                throw GitStoreError.lockHeld(path: path, holder: "git", seconds: Int(age))
             }
         }
         var info = stat()
@@ -81,7 +65,46 @@ final class GitLockFile {
         return GitLockFile(path: path, target: target, descriptor: descriptor, identity: identity)
     }
 
-    enum Holder {
+    /// A wait for a lock file someone else holds, from its first sight; it says once that it waits.
+    struct Wait {
+        let path: String
+        let state: String
+        let patience: TimeInterval
+        private let start = Date()
+        private var said = false
+
+        init(_ path: String, state: String, patience: TimeInterval) {
+            self.path = path
+            self.state = state
+            self.patience = patience
+        }
+
+        /// Waits until the lock file is gone, removing one a dead writer of ours left (saying
+        /// so), and returns nil; or returns the lock's age once it, or this wait, has lasted
+        /// `patience` seconds.
+        mutating func untilReleased(notice: (WriteNotice) -> Void) -> TimeInterval? {
+            while true {
+                switch examine(path, state: state) {
+                case .gone:
+                    return nil
+                case .ours:
+                    unlink(path)
+                    notice(.removedStaleLock(path: path, reason: "left by an interrupted write"))
+                    return nil
+                case .foreign(let age):
+                    let waited = Date().timeIntervalSince(start)
+                    if max(age, waited) >= patience { return age }
+                    if waited >= 1, !said {
+                        notice(.waiting(lock: path, holder: "a git command"))
+                        said = true
+                    }
+                    usleep(10_000)
+                }
+            }
+        }
+    }
+
+    private enum Holder {
         case gone
         case ours
         /// Git's, or from another host; its age in seconds.
@@ -90,7 +113,7 @@ final class GitLockFile {
 
     /// Whose the lock file at `path` is. Called only while holding the writer lock, so a
     /// lock marked by one of our writers on this host was left by a dead one.
-    static func examine(_ path: String, state: String) -> Holder {
+    private static func examine(_ path: String, state: String) -> Holder {
         let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return errno == ENOENT ? .gone : .foreign(age: 0) }
         defer { close(descriptor) }

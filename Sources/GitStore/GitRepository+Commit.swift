@@ -241,30 +241,10 @@ extension GitRepository {
     /// is stale (Git holds one only for the instant of an update) and is removed, saying so.
     func clearRefLock(_ branch: String) throws {
         let path = gitDirectory + "/" + branch + ".lock"
-        let start = Date()
-        var said = false
-        while true {
-            switch GitLockFile.examine(path, state: writerName) {
-            case .gone:
-                return
-            case .ours:
-                unlink(path)
-                onNotice(.removedStaleLock(path: path, reason: "left by an interrupted write"))
-                return
-            case .foreign(let age):
-                let waited = Date().timeIntervalSince(start)
-                if max(age, waited) >= lockPatience {
-                    unlink(path)
-                    onNotice(.removedStaleLock(path: path, reason: "older than \(Int(lockPatience)) s, and no writer holds the branch"))
-                    return
-                }
-                if waited >= 1, !said {
-                    onNotice(.waiting(lock: path, holder: "a git command"))
-                    said = true
-                }
-                usleep(10_000)
-            }
-        }
+        var wait = GitLockFile.Wait(path, state: writerName, patience: lockPatience)
+        guard wait.untilReleased(notice: onNotice) != nil else { return }
+        unlink(path)
+        onNotice(.removedStaleLock(path: path, reason: "older than \(Int(lockPatience)) s, and no writer holds the branch"))
     }
 
 }

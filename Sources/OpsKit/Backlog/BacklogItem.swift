@@ -47,27 +47,21 @@ extension BacklogItem {
 
     /// `ops lint` for a backlog item: priority P0–P3, a due date that reads, tags from ops.yaml.
     static func lint(_ path: String, _ text: String, _ config: OpsConfig?) -> [Problem] {
-        let document: MarkdownDocument
-        let item: BacklogItem
-        do {
-            document = try MarkdownDocument(text, path: path)
-            item = try BacklogItem(document)
-        } catch {
-            return [Problem(error)]
-        }
-        func at(_ key: String) -> Location { Location(path: path, line: document.frontMatter?.line(of: key)) }
-        var problems: [Problem] = []
-        if let priority = item.priority, !priorities.contains(priority) {
-            problems.append(Problem(at("priority"), "priority `\(priority)` is not one of P0, P1, P2, P3"))
-        }
-        if let due = item.due, TimeInput.day(due, zone: TimeZone(identifier: "UTC")!) == nil {
-            problems.append(Problem(at("due"), "due `\(due)` is not a date like 2026-12-01"))
-        }
-        if let config {
-            for tag in item.tags where !config.backlogTags.contains(tag) {
-                problems.append(Problem(at("tags"), "tag `\(tag)` is not in ops.yaml backlog_tags (\(config.backlogTags.joined(separator: ", ")))"))
+        MarkdownDocument.lint(text, path: path, reading: BacklogItem.init(_:)) { document, item in
+            func at(_ key: String) -> Location { Location(path: path, line: document.frontMatter?.line(of: key)) }
+            var problems: [Problem] = []
+            if let priority = item.priority, !priorities.contains(priority) {
+                problems.append(Problem(at("priority"), "priority `\(priority)` is not one of P0, P1, P2, P3"))
             }
+            if let due = item.due, TimeInput.day(due, zone: TimeZone(identifier: "UTC")!) == nil {
+                problems.append(Problem(at("due"), "due `\(due)` is not a date like 2026-12-01"))
+            }
+            if let config {
+                for tag in item.tags where !config.backlogTags.contains(tag) {
+                    problems.append(Problem(at("tags"), "tag `\(tag)` is not in ops.yaml backlog_tags (\(config.backlogTags.joined(separator: ", ")))"))
+                }
+            }
+            return problems
         }
-        return problems
     }
 }

@@ -4,18 +4,18 @@ import Yams
 extension OpsConfig {
     /// Reads and checks `ops.yaml`; the first problem found is thrown as `path:line: problem`.
     public static func load(_ text: String, path: String = OpsConfig.path) throws -> OpsConfig {
-        var reader = ConfigReader(yaml: try YAMLText(text, path: path))
+        var reader = ConfigReader(YAMLFieldReader(try YAMLText(text, path: path)))
         let config = reader.read()
-        if let first = reader.problems.first { throw OpsError(.input, first.message, at: first.location) }
+        if let first = reader.fields.problems.first { throw OpsError(.input, first.message, at: first.location) }
         return config
     }
 
     /// Every problem in `ops.yaml`, for `ops lint`.
     public static func problems(in text: String, path: String = OpsConfig.path) -> [Problem] {
         do {
-            var reader = ConfigReader(yaml: try YAMLText(text, path: path))
+            var reader = ConfigReader(YAMLFieldReader(try YAMLText(text, path: path)))
             _ = reader.read()
-            return reader.problems
+            return reader.fields.problems
         } catch {
             return [Problem(error)]
         }
@@ -24,16 +24,17 @@ extension OpsConfig {
 
 /// Reads `ops.yaml` field by field, collecting every problem with its line instead of stopping.
 private struct ConfigReader {
-    let yaml: YAMLText
-    var problems: [Problem] = []
+    var fields: YAMLFieldReader
 
-    init(yaml: YAMLText) { self.yaml = yaml }
+    init(_ fields: YAMLFieldReader) { self.fields = fields }
+
+    var yaml: YAMLText { fields.yaml }
 
     mutating func read() -> OpsConfig {
         for key in yaml.keys where !OpsConfig.knownKeys.contains(key) {
-            flag(key, "unknown key `\(key)`. Known keys: \(OpsConfig.knownKeys.joined(separator: ", "))")
+            fields.flag(key: key, "unknown key `\(key)`. Known keys: \(OpsConfig.knownKeys.joined(separator: ", "))")
         }
-        let team = requiredText("team") ?? ""
+        let team = fields.text(yaml["team"], "team", required: true) ?? ""
         let timeZone = readTimeZone()
         let teams = readTeams()
         let severities = readSeverities()
@@ -66,15 +67,15 @@ private struct ConfigReader {
         case "auto"?: return true
         case "manual"?: return false
         default:
-            flag(node, "`sync` is `auto` (try ops sync after every change) or `manual`")
+            fields.flag(node, "`sync` is `auto` (try ops sync after every change) or `manual`")
             return false
         }
     }
 
     private mutating func readTimeZone() -> TimeZone {
-        guard let name = requiredText("timezone") else { return TimeZone(identifier: "UTC")! }
+        guard let name = fields.text(yaml["timezone"], "timezone", required: true) else { return TimeZone(identifier: "UTC")! }
         guard let zone = TimeZone(identifier: name), name.contains("/") || name == "UTC" else {
-            flag("timezone", "unknown time zone `\(name)`. Use an IANA name such as Europe/Berlin, America/New_York or UTC")
+            fields.flag(key: "timezone", "unknown time zone `\(name)`. Use an IANA name such as Europe/Berlin, America/New_York or UTC")
             return TimeZone(identifier: "UTC")!
         }
         return zone
@@ -82,11 +83,11 @@ private struct ConfigReader {
 
     private mutating func readSeverities() -> [SeverityLevel] {
         guard let node = yaml["severities"] else {
-            flag(nil, "`severities` is missing. List the levels, most severe first, e.g. - {id: SEV1, aliases: [P1]}")
+            fields.flag(nil, "`severities` is missing. List the levels, most severe first, e.g. - {id: SEV1, aliases: [P1]}")
             return []
         }
         guard case .sequence(let items) = node, !items.isEmpty else {
-            flag(node, "`severities` must be a list of levels, most severe first")
+            fields.flag(node, "`severities` must be a list of levels, most severe first")
             return []
         }
         var levels: [SeverityLevel] = []
@@ -95,18 +96,18 @@ private struct ConfigReader {
             var level: SeverityLevel
             if let id = item.scalarText {
                 level = SeverityLevel(id: id, name: nil, aliases: [], rank: rank)
-            } else if case .mapping(let fields) = item {
-                guard let id = text("id", in: fields, required: true, at: item) else { continue }
+            } else if case .mapping(let map) = item {
+                guard let id = fields.text(map["id"], "id", required: true, parent: item) else { continue }
                 level = SeverityLevel(
-                    id: id, name: text("name", in: fields, at: item),
-                    aliases: textList("aliases", in: fields, default: []), rank: rank)
+                    id: id, name: fields.text(map["name"], "name"),
+                    aliases: textList("aliases", in: map, default: []), rank: rank)
             } else {
-                flag(item, "a severity is a name (SEV1) or {id: SEV1, aliases: [P1]}")
+                fields.flag(item, "a severity is a name (SEV1) or {id: SEV1, aliases: [P1]}")
                 continue
             }
             for name in level.names {
                 if let other = owner[name], other != level.id {
-                    flag(item, "`\(name)` names both \(other) and \(level.id). Give each level its own aliases")
+                    fields.flag(item, "`\(name)` names both \(other) and \(level.id). Give each level its own aliases")
                 }
                 owner[name] = level.id
             }
@@ -118,15 +119,15 @@ private struct ConfigReader {
     private mutating func readServices(teams: [Team]) -> [Service] {
         guard let node = yaml["services"] else { return [] }
         var services: [Service] = []
-        for item in list(node, "services") {
+        for item in fields.items(node, "services") {
             if let name = item.scalarText {
                 services.append(Service(name: name, team: nil))
-            } else if case .mapping(let fields) = item, let name = text("name", in: fields, required: true, at: item) {
-                let team = text("team", in: fields, at: item)
+            } else if case .mapping(let map) = item, let name = fields.text(map["name"], "name", required: true, parent: item) {
+                let team = fields.text(map["team"], "team")
                 if let team { checkTeam(team, known: teams, at: item) }
                 services.append(Service(name: name, team: team))
             } else {
-                flag(item, "a service is a name or {name: checkout, team: SRE}")
+                fields.flag(item, "a service is a name or {name: checkout, team: SRE}")
             }
         }
         flagDuplicates(services.map(\.name), in: node, what: "service")
@@ -136,23 +137,23 @@ private struct ConfigReader {
     private mutating func readPeople(teams: [Team]) -> [Person] {
         guard let node = yaml["people"] else { return [] }
         var people: [Person] = []
-        for item in list(node, "people") {
-            guard case .mapping(let fields) = item else {
-                flag(item, "a person is {handle: alice, name: Alice Example, email: alice@example.com, team: SRE}")
+        for item in fields.items(node, "people") {
+            guard case .mapping(let map) = item else {
+                fields.flag(item, "a person is {handle: alice, name: Alice Example, email: alice@example.com, team: SRE}")
                 continue
             }
-            guard let handle = text("handle", in: fields, required: true, at: item) else { continue }
+            guard let handle = fields.text(map["handle"], "handle", required: true, parent: item) else { continue }
             if !OpsConfigChecks.isName(handle) {
-                flag(item, "handle `\(handle)` must be letters, digits, dot, dash or underscore, as typed after --as")
+                fields.flag(item, "handle `\(handle)` must be letters, digits, dot, dash or underscore, as typed after --as")
             }
-            let name = text("name", in: fields, at: item) ?? handle
-            guard let email = text("email", in: fields, required: true, at: item) else { continue }
+            let name = fields.text(map["name"], "name") ?? handle
+            guard let email = fields.text(map["email"], "email", required: true, parent: item) else { continue }
             if !email.contains("@") || email.contains(where: { $0 == "<" || $0 == ">" || $0.isWhitespace }) {
-                flag(item, "email `\(email)` of \(handle) is not an email address")
+                fields.flag(item, "email `\(email)` of \(handle) is not an email address")
             }
-            let team = text("team", in: fields, at: item)
+            let team = fields.text(map["team"], "team")
             if let team { checkTeam(team, known: teams, at: item) }
-            people.append(Person(handle: handle, name: name, email: email, team: team, title: text("title", in: fields, at: item)))
+            people.append(Person(handle: handle, name: name, email: email, team: team, title: fields.text(map["title"], "title")))
         }
         flagDuplicates(people.map { $0.handle.lowercased() }, in: node, what: "person handle")
         return people
@@ -161,19 +162,19 @@ private struct ConfigReader {
     private mutating func readTeams() -> [Team] {
         guard let node = yaml["teams"] else { return [] }
         var teams: [Team] = []
-        for item in list(node, "teams") {
+        for item in fields.items(node, "teams") {
             if let name = item.scalarText {
                 teams.append(Team(name: name, channels: []))
                 continue
             }
-            guard case .mapping(let fields) = item, let name = text("name", in: fields, required: true, at: item) else {
-                flag(item, "a team is {name: SRE, channels: [\"#sre-oncall\"]}")
+            guard case .mapping(let map) = item, let name = fields.text(map["name"], "name", required: true, parent: item) else {
+                fields.flag(item, "a team is {name: SRE, channels: [\"#sre-oncall\"]}")
                 continue
             }
-            var channels = textList("channels", in: fields, default: [])
-            if let channel = text("channel", in: fields, at: item) { channels.insert(channel, at: 0) }
+            var channels = textList("channels", in: map, default: [])
+            if let channel = fields.text(map["channel"], "channel") { channels.insert(channel, at: 0) }
             for channel in channels where !channel.hasPrefix("#") {
-                flag(item, "channel `\(channel)` of team \(name) must start with # (quote it in YAML: \"#sre-oncall\")")
+                fields.flag(item, "channel `\(channel)` of team \(name) must start with # (quote it in YAML: \"#sre-oncall\")")
             }
             teams.append(Team(name: name, channels: channels))
         }
@@ -183,14 +184,14 @@ private struct ConfigReader {
 
     private mutating func readChannels() -> [String: String] {
         guard let node = yaml["channels"] else { return [:] }
-        guard case .mapping(let fields) = node else {
-            flag(node, "`channels` maps a purpose to a channel, e.g. incidents: \"#sre-oncall\"")
+        guard case .mapping(let map) = node else {
+            fields.flag(node, "`channels` maps a purpose to a channel, e.g. incidents: \"#sre-oncall\"")
             return [:]
         }
         var channels: [String: String] = [:]
-        for (key, value) in fields {
+        for (key, value) in map {
             guard let purpose = key.string, let channel = value.scalarText, channel.hasPrefix("#") else {
-                flag(value, "a channel must start with # (quote it in YAML: \"#sre-oncall\")")
+                fields.flag(value, "a channel must start with # (quote it in YAML: \"#sre-oncall\")")
                 continue
             }
             channels[purpose] = channel
@@ -200,13 +201,13 @@ private struct ConfigReader {
 
     private mutating func readClockStart() -> ClockStart {
         guard let node = yaml["metrics"] else { return .detected }
-        guard case .mapping(let fields) = node else {
-            flag(node, "`metrics` holds settings such as clock_start: detected")
+        guard case .mapping(let map) = node else {
+            fields.flag(node, "`metrics` holds settings such as clock_start: detected")
             return .detected
         }
-        guard let value = text("clock_start", in: fields, at: node) else { return .detected }
+        guard let value = fields.text(map["clock_start"], "clock_start") else { return .detected }
         guard let start = ClockStart(rawValue: value) else {
-            flag(fields["clock_start"], "clock_start `\(value)` is not one of: \(ClockStart.allCases.map(\.rawValue).joined(separator: ", "))")
+            fields.flag(map["clock_start"], "clock_start `\(value)` is not one of: \(ClockStart.allCases.map(\.rawValue).joined(separator: ", "))")
             return .detected
         }
         return start
@@ -216,23 +217,23 @@ private struct ConfigReader {
     private mutating func readPostmortemPolicy(_ severities: [SeverityLevel]) -> [String: Int] {
         let fallback = ["SEV1": 3, "SEV2": 5].filter { entry in severities.contains { $0.id == entry.key } }
         guard let node = yaml["postmortems"] else { return fallback }
-        guard case .mapping(let fields) = node, let required = fields["required"] else {
-            flag(node, "`postmortems` holds required: {SEV1: 3, SEV2: 5} (business days after resolution)")
+        guard case .mapping(let map) = node, let required = map["required"] else {
+            fields.flag(node, "`postmortems` holds required: {SEV1: 3, SEV2: 5} (business days after resolution)")
             return fallback
         }
         guard case .mapping(let days) = required else {
-            flag(required, "`required` maps a severity to business days, like {SEV1: 3, SEV2: 5}")
+            fields.flag(required, "`required` maps a severity to business days, like {SEV1: 3, SEV2: 5}")
             return fallback
         }
         var result: [String: Int] = [:]
         for (key, value) in days {
             let name = key.scalarText ?? ""
             guard let level = severities.first(where: { $0.names.contains(SeverityLevel.normalize(name)) }) else {
-                flag(key, "unknown severity `\(name)` in postmortems.required")
+                fields.flag(key, "unknown severity `\(name)` in postmortems.required")
                 continue
             }
             guard let count = value.scalarText.flatMap(Int.init), count >= 0 else {
-                flag(value, "business days must be a whole number, like 5")
+                fields.flag(value, "business days must be a whole number, like 5")
                 continue
             }
             result[level.id] = count
@@ -242,36 +243,12 @@ private struct ConfigReader {
 
     // MARK: Helpers
 
-    private mutating func requiredText(_ key: String) -> String? {
-        guard let node = yaml[key] else {
-            flag(nil, "`\(key)` is missing")
-            return nil
-        }
-        guard let value = node.scalarText, !value.isEmpty else {
-            flag(node, "`\(key)` must be a single value")
-            return nil
-        }
-        return value
-    }
-
-    private mutating func text(_ key: String, in fields: Node.Mapping, required: Bool = false, at parent: Node) -> String? {
-        guard let node = fields[key] else {
-            if required { flag(parent, "`\(key)` is missing here") }
-            return nil
-        }
-        guard let value = node.scalarText, !value.isEmpty else {
-            flag(node, "`\(key)` must be a single value")
-            return nil
-        }
-        return value
-    }
-
-    private mutating func textList(_ key: String, in fields: Node.Mapping, default fallback: [String]) -> [String] {
-        guard let node = fields[key] else { return fallback }
+    private mutating func textList(_ key: String, in map: Node.Mapping, default fallback: [String]) -> [String] {
+        guard let node = map[key] else { return fallback }
         var values: [String] = []
-        for item in list(node, key) {
+        for item in fields.items(node, key) {
             guard let value = item.scalarText else {
-                flag(item, "`\(key)` must be a list of names")
+                fields.flag(item, "`\(key)` must be a list of names")
                 continue
             }
             values.append(value)
@@ -279,31 +256,16 @@ private struct ConfigReader {
         return values
     }
 
-    private mutating func list(_ node: Node, _ key: String) -> [Node] {
-        if case .sequence(let items) = node { return Array(items) }
-        if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null" { return [] }
-        flag(node, "`\(key)` must be a list")
-        return []
-    }
-
     private mutating func checkTeam(_ team: String, known teams: [Team], at node: Node) {
         guard !teams.isEmpty, !teams.contains(where: { $0.name == team }) else { return }
-        flag(node, "unknown team `\(team)`. Known teams: \(teams.map(\.name).joined(separator: ", "))")
+        fields.flag(node, "unknown team `\(team)`. Known teams: \(teams.map(\.name).joined(separator: ", "))")
     }
 
     private mutating func flagDuplicates(_ names: [String], in node: Node, what: String) {
         var seen = Set<String>()
         for name in names where !seen.insert(name).inserted {
-            flag(node, "\(what) `\(name)` is listed twice")
+            fields.flag(node, "\(what) `\(name)` is listed twice")
         }
-    }
-
-    private mutating func flag(_ node: Node?, _ message: String) {
-        problems.append(Problem(Location(path: yaml.path, line: node.flatMap { yaml.line(of: $0) }), message))
-    }
-
-    private mutating func flag(_ key: String, _ message: String) {
-        problems.append(Problem(Location(path: yaml.path, line: yaml.line(of: key)), message))
     }
 }
 

@@ -241,37 +241,28 @@ struct DispatchReader: ImportReader {
         return result
     }
 
+    static let statuses = ImportStatusVocabulary(
+        name: "Dispatch status", documented: "Active, Stable or Closed",
+        statuses: ["active": .open, "stable": .mitigated, "closed": .closed], key: { $0.lowercased() })
+
     private func convert(_ row: Row, report: inout ImportReport) throws -> ImportedIncident? {
-        let label = ImportedIncident.label(Self.tool, reference: row.name, id: row.id)
-        let short = ImportedIncident.shortLabel(reference: row.name, id: row.id)
-        func time(_ text: String?, _ field: String) throws -> Date? {
-            try ImportInput.time(text, field: field, of: label, at: row.location, naiveIsUTC: true)
-        }
-        guard let reported = try time(row.reportedAt, "reported_at") else {
-            throw ImportInput.noCreationTime(label, field: "reported_at", at: row.location)
-        }
-        let stable = try time(row.stableAt, "stable_at")
-        let closed = try time(row.closedAt, "closed_at")
+        let source = try ExportedIncident(Self.tool, id: row.id, reference: row.name, at: row.location, naiveIsUTC: true)
+        let short = source.short
+        let reported = try source.opened(row.reportedAt, "reported_at")
+        let stable = try source.time(row.stableAt, "stable_at")
+        let closed = try source.time(row.closedAt, "closed_at")
         if row.excludedFromMetrics {
             report.skip("\(short): its incident type \(row.type ?? "?") is excluded from metrics in Dispatch")
             return nil
         }
-        let status: IncidentStatus
-        switch row.status?.lowercased() ?? "" {
-        case "active": status = .open
-        case "stable": status = .mitigated
-        case "closed": status = .closed
-        default:
-            status = .open
-            report.note("Dispatch status '\(row.status ?? "")' is not Active, Stable or Closed: imported as open", on: short)
-        }
+        guard let status = source.status(row.status ?? "", Self.statuses, report: &report) else { return nil }
         var described = row.severity.map { "'\($0)'" } ?? "none given"
         if let priority = row.priority { described += " (priority \(priority))" }
         var incident = ImportedIncident(
             tool: Self.tool, sourceID: row.id, reference: row.name, file: row.location.path,
             title: row.title ?? row.name ?? "Dispatch incident \(row.id)", summary: row.description,
             severity: SeverityInput(names: [row.severity].compactMap { $0 }, described: described), status: status)
-        incident.updatedAt = try time(row.updatedAt, "updated_at")
+        incident.updatedAt = try source.time(row.updatedAt, "updated_at")
         incident.creator = row.reporter
         incident.clock[.opened] = reported
         incident.sourceEvents = row.events.count
@@ -293,7 +284,7 @@ struct DispatchReader: ImportReader {
             incident.roles.append((role, person))
         }
         for event in row.events {
-            guard let at = try ImportInput.time(event.at, field: "event started_at", of: label, at: event.location, naiveIsUTC: true) else { continue }
+            guard let at = try ImportInput.time(event.at, field: "event started_at", of: source.label, at: event.location, naiveIsUTC: true) else { continue }
             let description = event.description ?? ""
             var kind = "event"
             if description == "Incident created" {

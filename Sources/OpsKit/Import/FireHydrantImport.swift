@@ -56,7 +56,7 @@ struct FireHydrantReader: ImportReader {
 
     func incidents(report: inout ImportReport) throws -> [ImportedIncident] {
         var skipped: Set<String> = []
-        let result = try incidents.map { try convert($0, skipped: &skipped, report: &report) }
+        let result = try incidents.compactMap { try convert($0, skipped: &skipped, report: &report) }
         if !skipped.isEmpty {
             report.note("FireHydrant events about tasks, tickets, runbooks and impacts (\(skipped.sorted().joined(separator: ", "))) are not put in timelines")
         }
@@ -69,38 +69,35 @@ struct FireHydrantReader: ImportReader {
         var updated: Date?
     }
 
-    private func convert(_ record: ImportRecord, skipped: inout Set<String>, report: inout ImportReport) throws -> ImportedIncident {
-        let object = record.value
-        guard let id = object["id"]?.text else {
-            throw OpsError(.input, "a FireHydrant incident has no `id`; nothing was imported", at: record.location)
-        }
-        let number = object["number"]?.int.map { "#\($0)" }
-        let label = ImportedIncident.label(Self.tool, reference: number, id: id)
-        let short = ImportedIncident.shortLabel(reference: number, id: id)
-        func time(_ value: JSONValue?, _ field: String) throws -> Date? {
-            try ImportInput.time(value, field: field, of: label, at: record.location)
-        }
-        guard let created = try time(object["created_at"], "created_at") else {
-            throw ImportInput.noCreationTime(label, field: "created_at", at: record.location)
-        }
+    /// The current milestone's status; one it does not know is resolved when the incident is no longer active.
+    static let statuses = ImportStatusVocabulary(
+        name: "current milestone", documented: "one of FireHydrant's standard ones",
+        statuses: [
+            "started": .open, "detected": .open, "": .open,
+            "acknowledged": .acknowledged, "investigating": .acknowledged, "identified": .acknowledged,
+            "mitigated": .mitigated,
+            "resolved": .resolved, "retrospective started": .resolved, "retrospective completed": .resolved,
+            "postmortem started": .resolved, "postmortem completed": .resolved,
+            "closed": .closed,
+        ],
+        key: { $0.replacingOccurrences(of: "_", with: " ") })
 
-        let current = object["current_milestone"]?.text ?? ""
-        let status: IncidentStatus
-        switch current.replacingOccurrences(of: "_", with: " ") {
-        case "started", "detected", "": status = .open
-        case "acknowledged", "investigating", "identified": status = .acknowledged
-        case "mitigated": status = .mitigated
-        case "resolved", "retrospective started", "retrospective completed", "postmortem started", "postmortem completed": status = .resolved
-        case "closed": status = .closed
-        default:
-            status = object["active"]?.bool == false ? .resolved : .open
-            report.note("current milestone '\(current)' is not one of FireHydrant's standard ones: imported as \(status.rawValue)", on: short)
-        }
+    private func convert(_ record: ImportRecord, skipped: inout Set<String>, report: inout ImportReport) throws -> ImportedIncident? {
+        let object = record.value
+        let number = object["number"]?.int.map { "#\($0)" }
+        let source = try ExportedIncident(Self.tool, id: object["id"]?.text, reference: number, at: record.location)
+        let short = source.short
+        let created = try source.opened(object["created_at"], "created_at")
+        guard
+            let status = source.status(
+                object["current_milestone"]?.text ?? "", Self.statuses, fallback: object["active"]?.bool == false ? .resolved : .open,
+                report: &report)
+        else { return nil }
 
         let severityName = object["severity"]?.text
         var incident = ImportedIncident(
-            tool: Self.tool, sourceID: id, reference: number, file: record.file,
-            title: object["name"]?.text ?? "FireHydrant incident \(number ?? id)",
+            tool: Self.tool, sourceID: source.id, reference: number, file: record.file,
+            title: object["name"]?.text ?? "FireHydrant incident \(number ?? source.id)",
             summary: object["summary"]?.text ?? object["description"]?.text,
             impact: object["customer_impact_summary"]?.text, url: object["incident_url"]?.text,
             severity: SeverityInput(names: [severityName].compactMap { $0 }, described: severityName.map { "'\($0)'" } ?? "none given"),
@@ -108,22 +105,22 @@ struct FireHydrantReader: ImportReader {
             service: object["services"]?.items.first?["name"]?.text
                 ?? object["impacts"]?.items.first { $0["type"]?.string == "service" }?[path: "impact", "name"]?.text)
         incident.creator = person(object["created_by"])
-        incident.updatedAt = try time(object["updated_at"], "updated_at")
+        incident.updatedAt = try source.time(object["updated_at"], "updated_at")
         incident.clock[.opened] = created
 
         // Milestones: the deprecated flat list, else the lifecycle phases' milestones.
         var milestones: [Milestone] = []
         for item in object["milestones"]?.items ?? [] {
             guard let slug = item["type"]?.text ?? item["slug"]?.text else { continue }
-            guard let occurred = try time(item["occurred_at"], "milestones[\(slug)].occurred_at") else { continue }
-            milestones.append(Milestone(slug: slug, occurred: occurred, updated: try time(item["updated_at"], "milestones[\(slug)].updated_at")))
+            guard let occurred = try source.time(item["occurred_at"], "milestones[\(slug)].occurred_at") else { continue }
+            milestones.append(Milestone(slug: slug, occurred: occurred, updated: try source.time(item["updated_at"], "milestones[\(slug)].updated_at")))
         }
         if object["milestones"] == nil {
             for phase in object["lifecycle_phases"]?.items ?? [] {
                 for item in phase["milestones"]?.items ?? [] {
                     guard let slug = item["slug"]?.text ?? item["type"]?.text else { continue }
-                    guard let occurred = try time(item["occurred_at"], "lifecycle_phases.milestones[\(slug)].occurred_at") else { continue }
-                    milestones.append(Milestone(slug: slug, occurred: occurred, updated: try time(item["updated_at"], "milestones[\(slug)].updated_at")))
+                    guard let occurred = try source.time(item["occurred_at"], "lifecycle_phases.milestones[\(slug)].occurred_at") else { continue }
+                    milestones.append(Milestone(slug: slug, occurred: occurred, updated: try source.time(item["updated_at"], "milestones[\(slug)].updated_at")))
                 }
             }
         }
@@ -139,7 +136,7 @@ struct FireHydrantReader: ImportReader {
             incident.clock[point] = milestone.occurred
             slugOf[point] = milestone
         }
-        if incident.clock[.started] == nil, let started = try time(object["started_at"], "started_at") { incident.clock[.started] = started }
+        if incident.clock[.started] == nil, let started = try source.time(object["started_at"], "started_at") { incident.clock[.started] = started }
 
         // The started milestone defaults to the opening, written a moment after created_at; when
         // that moment crosses a second it would read as impact starting after the opening.
@@ -204,7 +201,7 @@ struct FireHydrantReader: ImportReader {
         }
         for event in object["events"]?.items ?? [] {
             let type = event["type"]?.text ?? ""
-            guard let at = try time(event["occurred_at"] ?? event["created_at"], "events[\(event["id"]?.text ?? "?")].occurred_at") else { continue }
+            guard let at = try source.time(event["occurred_at"] ?? event["created_at"], "events[\(event["id"]?.text ?? "?")].occurred_at") else { continue }
             add(event, type: type, at: at, by: person(event["author"]))
         }
         incident.sourceEvents = object["events"]?.items.count ?? 0

@@ -193,6 +193,12 @@ enum ImportInput {
             at: location)
     }
 
+    /// The time a record was created, which it needs to be placed in time: throws when it has none.
+    static func creationTime(_ value: JSONValue?, field: String, of label: String, at location: Location) throws -> Date {
+        guard let date = try time(value, field: field, of: label, at: location) else { throw noCreationTime(label, field: field, at: location) }
+        return date
+    }
+
     /// The error for an incident without the time it was opened.
     static func noCreationTime(_ label: String, field: String, at location: Location) -> OpsError {
         OpsError(

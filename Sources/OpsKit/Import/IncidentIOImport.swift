@@ -71,9 +71,7 @@ struct IncidentIOReader: ImportReader {
             let update = record.value
             let incidentID = update["incident_id"]?.text ?? "(none)"
             let label = "incident.io update \(update["id"]?.text ?? "?") of incident \(incidentID)"
-            guard let at = try ImportInput.time(update["created_at"], field: "created_at", of: label, at: record.location) else {
-                throw ImportInput.noCreationTime(label, field: "created_at", at: record.location)
-            }
+            let at = try ImportInput.creationTime(update["created_at"], field: "created_at", of: label, at: record.location)
             updatesByIncident[incidentID, default: []].append((at, record))
         }
         let ids = Set(incidents.compactMap { $0.value["id"]?.text })
@@ -89,17 +87,18 @@ struct IncidentIOReader: ImportReader {
         return result
     }
 
+    /// Status categories: an incident's status is one the organisation names, in one of these.
+    static let statuses = ImportStatusVocabulary(
+        name: "status category", documented: "one incident.io documents",
+        statuses: ["triage": .open, "live": .acknowledged, "paused": .acknowledged, "learning": .resolved, "closed": .closed],
+        notCounted: ["declined", "merged", "canceled", "cancelled"])
+
     private func convert(_ record: ImportRecord, updates: [(at: Date, record: ImportRecord)], report: inout ImportReport) throws -> ImportedIncident? {
         let object = record.value
-        guard let id = object["id"]?.text else {
-            throw OpsError(.input, "an incident.io incident has no `id`; nothing was imported", at: record.location)
-        }
         let reference = object["reference"]?.text
-        let label = ImportedIncident.label(Self.tool, reference: reference, id: id)
-        let short = ImportedIncident.shortLabel(reference: reference, id: id)
-        guard let created = try ImportInput.time(object["created_at"], field: "created_at", of: label, at: record.location) else {
-            throw ImportInput.noCreationTime(label, field: "created_at", at: record.location)
-        }
+        let source = try ExportedIncident(Self.tool, id: object["id"]?.text, reference: reference, at: record.location)
+        let short = source.short
+        let created = try source.opened(object["created_at"], "created_at")
         let mode = object["mode"]?.text ?? "standard"
         if mode == "test" || mode == "tutorial" {
             report.skip("\(short): a \(mode) incident (mode \(mode)), not a real one")
@@ -107,19 +106,7 @@ struct IncidentIOReader: ImportReader {
         }
         let category = object[path: "incident_status", "category"]?.text ?? ""
         let statusName = object[path: "incident_status", "name"]?.text ?? category
-        let status: IncidentStatus
-        switch category {
-        case "declined", "merged", "canceled", "cancelled":
-            report.skip("\(short): \(category), not an incident to count")
-            return nil
-        case "triage": status = .open
-        case "live", "paused": status = .acknowledged
-        case "learning": status = .resolved
-        case "closed": status = .closed
-        default:
-            status = .open
-            report.note("status category '\(category)' is not one incident.io documents: imported as open", on: short)
-        }
+        guard let status = source.status(category, Self.statuses, report: &report) else { return nil }
         let categoryNames = ["triage", "live", "active", "learning", "post-incident", "closed", "declined", "merged", "canceled", "paused"]
         if statusName.lowercased() != category, categoryNames.contains(statusName.lowercased()) {
             report.note("status '\(statusName)' is in category \(category): imported as \(status.rawValue) (ops goes by the category)", on: short)
@@ -130,12 +117,12 @@ struct IncidentIOReader: ImportReader {
 
         let severityName = object[path: "severity", "name"]?.text
         var incident = ImportedIncident(
-            tool: Self.tool, sourceID: id, reference: reference, file: record.file,
-            title: object["name"]?.text ?? "incident.io \(reference ?? id)", summary: object["summary"]?.text,
+            tool: Self.tool, sourceID: source.id, reference: reference, file: record.file,
+            title: object["name"]?.text ?? "incident.io \(reference ?? source.id)", summary: object["summary"]?.text,
             url: object["permalink"]?.text,
             severity: SeverityInput(names: [severityName].compactMap { $0 }, described: severityName.map { "'\($0)'" } ?? "none given"),
             status: status, service: service(of: object))
-        incident.updatedAt = try ImportInput.time(object["updated_at"], field: "updated_at", of: label, at: record.location)
+        incident.updatedAt = try source.time(object["updated_at"], "updated_at")
         incident.creator = actor(object["creator"])
         incident.clock[.opened] = created
         incident.sourceEvents = updates.count
@@ -144,9 +131,7 @@ struct IncidentIOReader: ImportReader {
             guard let name = value[path: "incident_timestamp", "name"]?.text else { continue }
             // No value: the organisation defines the timestamp, but it was never set here.
             guard
-                let at = try ImportInput.time(
-                    value[path: "value", "value"], field: "incident_timestamp_values '\(name)'",
-                    of: label, at: record.location)
+                let at = try source.time(value[path: "value", "value"], "incident_timestamp_values '\(name)'")
             else { continue }
             guard let point = clockNames[IncidentImport.Options.key(name)] else {
                 if Self.ignoredNames.contains(IncidentImport.Options.key(name)) { continue }

@@ -59,9 +59,7 @@ struct PagerDutyReader: ImportReader {
             let entry = record.value
             let incidentID = entry[path: "incident", "id"]?.text ?? "(none)"
             let label = "PagerDuty log entry \(entry["id"]?.text ?? "?") of incident \(incidentID)"
-            guard let at = try ImportInput.time(entry["created_at"], field: "created_at", of: label, at: record.location) else {
-                throw ImportInput.noCreationTime(label, field: "created_at", at: record.location)
-            }
+            let at = try ImportInput.creationTime(entry["created_at"], field: "created_at", of: label, at: record.location)
             entriesByIncident[incidentID, default: []].append((at, record))
         }
         for (id, entries) in entriesByIncident.sorted(by: { $0.key < $1.key }) where !idsWithIncident.contains(id) {
@@ -69,34 +67,25 @@ struct PagerDutyReader: ImportReader {
                 "\(entries.count) log entr\(entries.count == 1 ? "y" : "ies") of PagerDuty incident \(id): the incident itself is not in these files. Import the incidents and their log entries together"
             )
         }
-        return try incidents.map { record in
+        return try incidents.compactMap { record in
             let entries = (entriesByIncident[record.value["id"]?.text ?? ""] ?? []).enumerated()
                 .sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element)
             return try convert(record, entries: entries, report: &report)
         }
     }
 
-    private func convert(_ record: ImportRecord, entries: [(at: Date, record: ImportRecord)], report: inout ImportReport) throws -> ImportedIncident {
-        let object = record.value
-        guard let id = object["id"]?.text else {
-            throw OpsError(.input, "a PagerDuty incident has no `id`; nothing was imported", at: record.location)
-        }
-        let number = object["incident_number"]?.int.map { "#\($0)" }
-        let label = ImportedIncident.label(Self.tool, reference: number, id: id)
-        let short = ImportedIncident.shortLabel(reference: number, id: id)
-        func time(_ key: String) throws -> Date? { try ImportInput.time(object[key], field: key, of: label, at: record.location) }
-        guard let created = try time("created_at") else { throw ImportInput.noCreationTime(label, field: "created_at", at: record.location) }
+    static let statuses = ImportStatusVocabulary(
+        name: "PagerDuty status", documented: "triggered, acknowledged or resolved",
+        statuses: ["triggered": .open, "acknowledged": .acknowledged, "resolved": .resolved])
 
-        let statusText = object["status"]?.text ?? ""
-        let status: IncidentStatus
-        switch statusText {
-        case "triggered": status = .open
-        case "acknowledged": status = .acknowledged
-        case "resolved": status = .resolved
-        default:
-            status = .open
-            report.note("PagerDuty status '\(statusText)' is not triggered, acknowledged or resolved: imported as open", on: short)
-        }
+    private func convert(_ record: ImportRecord, entries: [(at: Date, record: ImportRecord)], report: inout ImportReport) throws -> ImportedIncident? {
+        let object = record.value
+        let number = object["incident_number"]?.int.map { "#\($0)" }
+        let source = try ExportedIncident(Self.tool, id: object["id"]?.text, reference: number, at: record.location)
+        let short = source.short
+        func time(_ key: String) throws -> Date? { try source.time(object[key], key) }
+        let created = try source.opened(object["created_at"], "created_at")
+        guard let status = source.status(object["status"]?.text ?? "", Self.statuses, report: &report) else { return nil }
 
         let priority = object[path: "priority", "summary"]?.text ?? object[path: "priority", "name"]?.text
         let urgency = object["urgency"]?.text
@@ -104,8 +93,8 @@ struct PagerDutyReader: ImportReader {
             names: [priority].compactMap { $0 },
             described: priority.map { "priority '\($0)'" } ?? "no priority" + (urgency.map { " (urgency \($0))" } ?? ""))
         var incident = ImportedIncident(
-            tool: Self.tool, sourceID: id, reference: number, file: record.file,
-            title: object["title"]?.text ?? object["summary"]?.text ?? "PagerDuty incident \(number ?? id)",
+            tool: Self.tool, sourceID: source.id, reference: number, file: record.file,
+            title: object["title"]?.text ?? object["summary"]?.text ?? "PagerDuty incident \(number ?? source.id)",
             summary: object["description"]?.text.flatMap { $0 == object["title"]?.text ? nil : $0 },
             url: object["html_url"]?.text, severity: severity, status: status,
             service: object[path: "service", "summary"]?.text)
@@ -129,7 +118,7 @@ struct PagerDutyReader: ImportReader {
         } else {
             var listed: [Date] = []
             for ack in object["acknowledgements"]?.items ?? [] {
-                if let at = try ImportInput.time(ack["at"], field: "acknowledgements.at", of: label, at: record.location) { listed.append(at) }
+                if let at = try source.time(ack["at"], "acknowledgements.at") { listed.append(at) }
             }
             if let first = listed.min() {
                 incident.clock[.acknowledged] = first

@@ -64,24 +64,29 @@ struct RootlyReader: ImportReader {
         return result
     }
 
+    static let statuses = ImportStatusVocabulary(
+        name: "Rootly status", documented: "one it documents",
+        statuses: [
+            "in_triage": .open, "started": .open, "detected": .open, "": .open, "acknowledged": .acknowledged,
+            "mitigated": .mitigated, "resolved": .resolved, "closed": .closed,
+        ],
+        notCounted: ["cancelled"])
+
     private func convert(_ record: ImportRecord, used: inout Set<String>, report: inout ImportReport) throws -> ImportedIncident? {
         let item = record.value
-        guard let id = item["id"]?.text, let attributes = item["attributes"] else {
-            throw OpsError(.input, "a Rootly incident has no `id` or `attributes`; nothing was imported", at: record.location)
-        }
+        guard let attributes = item["attributes"] else { throw ExportedIncident.missing("attributes", in: Self.tool, at: record.location) }
         let number = attributes["sequential_id"]?.int.map { "#\($0)" }
-        let label = ImportedIncident.label(Self.tool, reference: number, id: id)
-        let short = ImportedIncident.shortLabel(reference: number, id: id)
-        func time(_ key: String) throws -> Date? { try ImportInput.time(attributes[key], field: key, of: label, at: record.location) }
+        let source = try ExportedIncident(Self.tool, id: item["id"]?.text, reference: number, at: record.location)
+        let short = source.short
         // Every time is read, so a bad one is an error whichever the import ends up using.
         var times: [String: Date] = [:]
         for key in [
             "in_triage_at", "started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at", "closed_at",
             "cancelled_at", "created_at", "updated_at",
         ] {
-            times[key] = try time(key)
+            times[key] = try source.time(attributes[key], key)
         }
-        guard let created = times["created_at"] else { throw ImportInput.noCreationTime(label, field: "created_at", at: record.location) }
+        let created = try source.opened(attributes["created_at"], "created_at")
 
         let kind = attributes["kind"]?.text ?? "normal"
         if kind != "normal" && kind != "backfilled" {
@@ -91,21 +96,7 @@ struct RootlyReader: ImportReader {
             report.skip("\(short): \(why), not an incident to count")
             return nil
         }
-        let statusText = attributes["status"]?.text ?? ""
-        let status: IncidentStatus
-        switch statusText {
-        case "cancelled":
-            report.skip("\(short): cancelled, not an incident to count")
-            return nil
-        case "in_triage", "started", "detected", "": status = .open
-        case "acknowledged": status = .acknowledged
-        case "mitigated": status = .mitigated
-        case "resolved": status = .resolved
-        case "closed": status = .closed
-        default:
-            status = .open
-            report.note("Rootly status '\(statusText)' is not one it documents: imported as open", on: short)
-        }
+        guard let status = source.status(attributes["status"]?.text ?? "", Self.statuses, report: &report) else { return nil }
 
         let severity = attributes[path: "severity", "data", "attributes"]
         let severityName = severity?["name"]?.text
@@ -115,8 +106,8 @@ struct RootlyReader: ImportReader {
         if let level, severityName != level { described += " (level \(level))" }
         let serviceIDs = item[path: "relationships", "services", "data"]?.items.compactMap { $0["id"]?.text } ?? []
         var incident = ImportedIncident(
-            tool: Self.tool, sourceID: id, reference: number, file: record.file,
-            title: attributes["title"]?.text ?? "Rootly incident \(number ?? id)", summary: attributes["summary"]?.text,
+            tool: Self.tool, sourceID: source.id, reference: number, file: record.file,
+            title: attributes["title"]?.text ?? "Rootly incident \(number ?? source.id)", summary: attributes["summary"]?.text,
             url: attributes["url"]?.text,
             severity: SeverityInput(
                 names: [severityName, severity?["slug"]?.text, level].compactMap { $0 }, described: described,
@@ -164,7 +155,7 @@ struct RootlyReader: ImportReader {
             used.insert(eventID)
             incident.sourceEvents += 1
             let attributes = event.value["attributes"]
-            let eventLabel = "Rootly event \(eventID) of incident \(id)"
+            let eventLabel = "Rootly event \(eventID) of incident \(source.id)"
             guard
                 let at = try ImportInput.time(
                     attributes?["occurred_at"] ?? attributes?["created_at"], field: "occurred_at",

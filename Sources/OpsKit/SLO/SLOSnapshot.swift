@@ -200,7 +200,7 @@ extension YAMLFieldReader {
             flag(nil, "`events` is missing")
             return nil
         }
-        for item in sequence(list, "events") {
+        for item in items(list, "events") {
             guard case .mapping(let map) = item else {
                 flag(item, "a step is {start: ..., end: ..., good: N, total: N}")
                 continue
@@ -232,7 +232,7 @@ extension YAMLFieldReader {
             return nil
         }
         var readings: [SignalValue] = []
-        for item in sequence(list, "signals") {
+        for item in items(list, "signals") {
             guard case .mapping(let map) = item, let at = timestamp(map["at"], "at", parent: item),
                 let metric = text(map["metric"], "metric", required: true, parent: item),
                 let valueText = text(map["value"], "value", required: true, parent: item),
@@ -262,12 +262,12 @@ extension YAMLFieldReader {
     private mutating func readSources() -> [SnapshotSource] {
         guard let node = yaml["sources"] else { return [] }
         var sources: [SnapshotSource] = []
-        for item in sequence(node, "sources") {
+        for item in items(node, "sources") {
             guard case .mapping(let map) = item, let importer = text(map["importer"], "importer", required: true, parent: item),
                 let at = timestamp(map["imported_at"], "imported_at", parent: item)
             else { continue }
             var files: [SnapshotSource.SourceFile] = []
-            for file in map["files"].map({ sequence($0, "files") }) ?? [] {
+            for file in map["files"].map({ items($0, "files") }) ?? [] {
                 guard case .mapping(let fileMap) = file, let name = text(fileMap["name"], "name", required: true, parent: file),
                     let sha = text(fileMap["sha256"], "sha256", required: true, parent: file)
                 else { continue }
@@ -277,13 +277,6 @@ extension YAMLFieldReader {
             sources.append(SnapshotSource(importer: importer, importedAt: at, files: files, skippedSteps: skipped))
         }
         return sources
-    }
-
-    private mutating func sequence(_ node: Node, _ name: String) -> [Node] {
-        if case .sequence(let items) = node { return Array(items) }
-        if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "null" || scalar.string == "~" { return [] }
-        flag(node, "`\(name)` must be a list")
-        return []
     }
 
     private mutating func timestamp(_ node: Node?, _ name: String, parent: Node) -> Date? {

@@ -206,61 +206,9 @@ enum JSONText {
             let start = line
             switch bytes[index] {
             case UInt8(ascii: "{"):
-                try checkDepth()
-                index += 1
-                open.append((.object, start))
-                objects.append([])
-                pendingKeys.append(nil)
-                skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-                    index += 1
-                    open.removeLast()
-                    pendingKeys.removeLast()
-                    return .object(objects.removeLast(), line: start)
-                }
-                while true {
-                    skipSpace()
-                    guard index < bytes.count else { throw truncated }
-                    guard bytes[index] == UInt8(ascii: "\"") else { throw Failure.invalid(line: line, "expected a key in quotes") }
-                    let key = try string()
-                    skipSpace()
-                    guard index < bytes.count else { throw truncated }
-                    guard bytes[index] == UInt8(ascii: ":") else { throw Failure.invalid(line: line, "expected : after a key") }
-                    index += 1
-                    setPendingKey(key)
-                    let member = try value()
-                    appendToTop(member)
-                    skipSpace()
-                    guard index < bytes.count else { throw truncated }
-                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                    guard bytes[index] == UInt8(ascii: "}") else { throw Failure.invalid(line: line, "expected , or } in an object") }
-                    index += 1
-                    open.removeLast()
-                    pendingKeys.removeLast()
-                    return .object(objects.removeLast(), line: start)
-                }
+                return try container(.object, from: start)
             case UInt8(ascii: "["):
-                try checkDepth()
-                index += 1
-                open.append((.array, start))
-                arrays.append([])
-                skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                    index += 1
-                    open.removeLast()
-                    return .array(arrays.removeLast(), line: start)
-                }
-                while true {
-                    let item = try value()
-                    appendToTop(item)
-                    skipSpace()
-                    guard index < bytes.count else { throw truncated }
-                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                    guard bytes[index] == UInt8(ascii: "]") else { throw Failure.invalid(line: line, "expected , or ] in a list") }
-                    index += 1
-                    open.removeLast()
-                    return .array(arrays.removeLast(), line: start)
-                }
+                return try container(.array, from: start)
             case UInt8(ascii: "\""):
                 return .string(try string(), line: start)
             case UInt8(ascii: "t"): return try literal("true", .bool(true, line: start))
@@ -270,6 +218,65 @@ enum JSONText {
                 return try number()
             default:
                 throw Failure.invalid(line: line, "unexpected character '\(Character(UnicodeScalar(bytes[index])))'")
+            }
+        }
+
+        /// An object or a list, from its opening bracket to its closing one.
+        private mutating func container(_ kind: Open, from start: Int) throws -> JSONValue {
+            try checkDepth()
+            index += 1
+            open.append((kind, start))
+            let close: UInt8
+            switch kind {
+            case .object:
+                objects.append([])
+                pendingKeys.append(nil)
+                close = UInt8(ascii: "}")
+            case .array:
+                arrays.append([])
+                close = UInt8(ascii: "]")
+            }
+            skipSpace()
+            if index < bytes.count, bytes[index] == close {
+                index += 1
+                return closeTop(from: start)
+            }
+            while true {
+                if kind == .object { setPendingKey(try memberKey()) }
+                let member = try value()
+                appendToTop(member)
+                skipSpace()
+                guard index < bytes.count else { throw truncated }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                guard bytes[index] == close else {
+                    throw Failure.invalid(line: line, kind == .object ? "expected , or } in an object" : "expected , or ] in a list")
+                }
+                index += 1
+                return closeTop(from: start)
+            }
+        }
+
+        /// An object member's key, up to and including its colon.
+        private mutating func memberKey() throws -> String {
+            skipSpace()
+            guard index < bytes.count else { throw truncated }
+            guard bytes[index] == UInt8(ascii: "\"") else { throw Failure.invalid(line: line, "expected a key in quotes") }
+            let key = try string()
+            skipSpace()
+            guard index < bytes.count else { throw truncated }
+            guard bytes[index] == UInt8(ascii: ":") else { throw Failure.invalid(line: line, "expected : after a key") }
+            index += 1
+            return key
+        }
+
+        /// The innermost open container, read to its end.
+        private mutating func closeTop(from start: Int) -> JSONValue {
+            switch open.removeLast().kind {
+            case .object:
+                pendingKeys.removeLast()
+                return .object(objects.removeLast(), line: start)
+            case .array:
+                return .array(arrays.removeLast(), line: start)
             }
         }
 

@@ -1,9 +1,9 @@
 import Foundation
 import Yams
 
-/// Reads the fields of an SLO file (catalog, policy, snapshot) one by one, collecting every
-/// problem with its file line instead of stopping at the first, so `ops lint` lists them all
-/// and a loader can throw the first.
+/// Reads the fields of a YAML file (ops.yaml, an SLO catalog, policy or snapshot) one by one,
+/// collecting every problem with its file line instead of stopping at the first, so `ops lint`
+/// lists them all and a loader can throw the first.
 struct YAMLFieldReader {
     let yaml: YAMLText
     var problems: [Problem] = []
@@ -69,6 +69,15 @@ struct YAMLFieldReader {
             return []
         }
         return Array(items)
+    }
+
+    /// The items of a list; none for an empty value (`key:` or `key: ~`), and anything else
+    /// is flagged.
+    mutating func items(_ node: Node, _ name: String) -> [Node] {
+        if case .sequence(let items) = node { return Array(items) }
+        if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null" { return [] }
+        flag(node, "`\(name)` must be a list")
+        return []
     }
 
     /// A list of scalars (`[a, b]` or one `- a` per line).
