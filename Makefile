@@ -9,7 +9,7 @@ BIN := .build/debug/ops
 # prometheus-alertmanager (with amtool) for the end-to-end test of ops serve; openssh-server
 # gives the sync tests a real sshd (and ssh-keygen) on a loopback port; strace kills writes at
 # each file system call in the crash-safety test.
-PACKAGES := libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config git python3 python3-yaml cmark-gfm chromium prometheus-alertmanager openssh-server strace
+PACKAGES := libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config git python3 python3-yaml python3-pip cmark-gfm chromium prometheus-alertmanager openssh-server strace
 
 .PHONY: deps build test quick crash-test demo bench release fuzz format clean
 
@@ -20,6 +20,11 @@ deps:
 		|| [ ! -x /usr/sbin/sshd ] || ! command -v ssh-keygen >/dev/null || ! command -v strace >/dev/null; then \
 		echo "Installing system packages: $(PACKAGES)" >&2; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PACKAGES) >/dev/null; \
+	fi
+	@# The iCalendar test reads ops's calendar with a real parser, icalendar from PyPI (Debian's is older).
+	@if ! python3 -c "import icalendar" 2>/dev/null; then \
+		echo "Installing icalendar for python3 (pip)" >&2; \
+		python3 -m pip install --quiet icalendar 2>/dev/null || python3 -m pip install --quiet --break-system-packages icalendar; \
 	fi
 
 build: deps

@@ -43,6 +43,9 @@ id=$(at 2026-11-18T14:04:30Z "$ops" alert ingest "$fixtures/alertmanager-firing.
 echo "$id"
 short=$(echo "$id" | cut -d- -f3 | cut -c1-4 | tr 'A-Z' 'a-z')
 
+step "ops oncall who sre    (who is paged: oncall.yaml, which ops init --example wrote)"
+at 2026-11-18T14:05:00Z "$ops" oncall who sre
+
 step "ops alert ingest firing.json    (Alertmanager re-sends: nothing changes)"
 at 2026-11-18T14:09:30Z "$ops" alert ingest "$fixtures/alertmanager-firing.json"
 

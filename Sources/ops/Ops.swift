@@ -13,6 +13,7 @@ struct Ops: ParsableCommand {
               ops init --example              set up an ops repository here
               ops incident open "TITLE" --sev SEV2 --service NAME
               ops incident ack 7f3a           IDs: the first 4+ characters of the last part
+              ops oncall who                  who is on call now, primary and secondary
               ops runbook attach 7f3a SLUG    then: ops step check 7f3a mitigation.1
               ops postmortem new 7f3a
               ops stats --week 2026-W47       MTTA, MTTM, MTTR with their definitions
@@ -25,7 +26,7 @@ struct Ops: ParsableCommand {
             """,
         version: version,
         subcommands: [
-            Init.self, Incident.self, Alert.self, Import.self, Runbook.self, Step.self, Postmortem.self, Decision.self, Backlog.self,
+            Init.self, Incident.self, Alert.self, OnCall.self, Import.self, Runbook.self, Step.self, Postmortem.self, Decision.self, Backlog.self,
             RACI.self, History.self, Log.self, SLO.self, Release.self, Signals.self, Review.self, Stats.self, Lint.self, Sync.self,
             Serve.self,
         ]

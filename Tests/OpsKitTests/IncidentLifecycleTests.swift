@@ -150,7 +150,8 @@ import Testing
             try ops.incidents.change(incident.id, .assign(role: "janitor", person: "bob"), at: nil, author: ops.alice)
         }
         #expect(
-            throws: OpsError.input("unknown person 'mallory'. Known: alice, bob, carol, dave, erin, farid, grace, henrik, ines, jonas (add them to ops.yaml)")
+            throws: OpsError.input(
+                "unknown person 'mallory'. Known: alice, bob, carol, dave, erin, farid, grace, henrik, ines, jonas, kwame, lena (add them to ops.yaml)")
         ) {
             try ops.incidents.change(incident.id, .assign(role: "comms", person: "mallory"), at: nil, author: ops.alice)
         }

@@ -119,7 +119,7 @@ import Testing
         try folder.write("ops.yaml", try folder.read("ops.yaml").replacingOccurrences(of: "clock_start: detected", with: "clock_start: later"))
         let problems = try Linter.run(workspace).errors.map(\.description)
         #expect(problems.count == 3)
-        #expect(problems[0].hasPrefix("ops.yaml:54: clock_start `later` is not one of"))
+        #expect(problems[0].hasPrefix("ops.yaml:56: clock_start `later` is not one of"))
         #expect(problems[1] == "policies/x.yaml:3: `window` is set twice. Keep one of them")
         #expect(problems[2].hasPrefix("runbooks/broken.md:4: YAML does not parse"))
     }

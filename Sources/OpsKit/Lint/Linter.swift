@@ -50,6 +50,10 @@ public enum Linter {
             checked += 1
             problems += RACIMatrix.lint(RACIMatrix.path, text, config)
         }
+        if folders == nil, let text = try workspace.readWorkTreeFile(OnCallSchedule.path) {
+            checked += 1
+            problems += OnCallSchedule.lint(OnCallSchedule.path, text, config)
+        }
         for rule in rules where folders?.contains(rule.folder) ?? true {
             for path in workspace.workTreeFiles(under: rule.folder, extensions: rule.extensions) {
                 checked += 1
