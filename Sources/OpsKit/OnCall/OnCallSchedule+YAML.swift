@@ -74,9 +74,15 @@ private struct OnCallReader {
             else { continue }
             flagUnknown(map, Self.rotationKeys, what: "rotation \(name)")
             let zone = readZone(map["zone"], parent: entry.keyNode, rotation: name)
-            let start = readStart(map["start"], parent: entry.keyNode, rotation: name)
-            let handoff = readHandoff(map["handoff"], parent: entry.keyNode, rotation: name)
-            let length = readLength(map["length"], parent: entry.keyNode, rotation: name)
+            let start = readRequired(map["start"], "start", parent: entry.keyNode, LocalDate.init) {
+                "rotation \(name): start `\($0)` is not a day. Write it like start: 2026-11-02"
+            }
+            let handoff = readRequired(map["handoff"], "handoff", parent: entry.keyNode, Handoff.init) {
+                "rotation \(name): handoff `\($0)` is not a weekday and time. Write it like handoff: Monday 09:00 (or 09:00 for daily shifts)"
+            }
+            let length = readRequired(map["length"], "length", parent: entry.keyNode, ShiftLength.init) {
+                "rotation \(name): length `\($0)` is not a shift length. Write 1d, 1w or a number of days like 3d (at most a year)"
+            }
             if let handoff, let length, handoff.weekday != nil, length.days % 7 != 0 {
                 fields.flag(
                     map["handoff"],
@@ -109,32 +115,16 @@ private struct OnCallReader {
         return zone
     }
 
-    private mutating func readStart(_ node: Node?, parent: Node, rotation: String) -> LocalDate? {
-        guard let text = fields.text(node, "start", required: true, parent: parent) else { return nil }
-        guard let day = LocalDate(text) else {
-            fields.flag(node, "rotation \(rotation): start `\(text)` is not a day. Write it like start: 2026-11-02")
+    /// A required text field read as `T`; what does not read is flagged with how to write it.
+    private mutating func readRequired<T>(
+        _ node: Node?, _ key: String, parent: Node, _ parse: (String) -> T?, _ problem: (String) -> String
+    ) -> T? {
+        guard let text = fields.text(node, key, required: true, parent: parent) else { return nil }
+        guard let value = parse(text) else {
+            fields.flag(node, problem(text))
             return nil
         }
-        return day
-    }
-
-    private mutating func readHandoff(_ node: Node?, parent: Node, rotation: String) -> Handoff? {
-        guard let text = fields.text(node, "handoff", required: true, parent: parent) else { return nil }
-        guard let handoff = Handoff(text) else {
-            fields.flag(
-                node, "rotation \(rotation): handoff `\(text)` is not a weekday and time. Write it like handoff: Monday 09:00 (or 09:00 for daily shifts)")
-            return nil
-        }
-        return handoff
-    }
-
-    private mutating func readLength(_ node: Node?, parent: Node, rotation: String) -> ShiftLength? {
-        guard let text = fields.text(node, "length", required: true, parent: parent) else { return nil }
-        guard let length = ShiftLength(text) else {
-            fields.flag(node, "rotation \(rotation): length `\(text)` is not a shift length. Write 1d, 1w or a number of days like 3d (at most a year)")
-            return nil
-        }
-        return length
+        return value
     }
 
     private mutating func readPeople(_ node: Node?, parent: Node, rotation: String) -> [String] {
