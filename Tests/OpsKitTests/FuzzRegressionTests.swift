@@ -210,6 +210,10 @@ import Yams
         var yaml = try YAMLText("#\u{591}hand note\n", path: "fm.yaml")
         try yaml.set("owner", Node("alice"), order: [])
         #expect(try YAMLText(yaml.text, path: "fm.yaml")["owner"]?.string == "alice")
+        // A comment after a value, whose # carries a combining mark, stays when the value changes.
+        var owner = try YAMLText("owner: alice #\u{591}on leave soon\n", path: "fm.yaml")
+        try owner.set("owner", Node("bob"))
+        #expect(owner.text == "owner: bob #\u{591}on leave soon\n")
         // And a key indented by a space that carries a combining mark is still indented.
         refused("fm.yaml:1: `\u{301}a` must start at the beginning of its line") {
             _ = try YAMLText(" \u{301}a: 1\n", path: "fm.yaml")

@@ -106,17 +106,20 @@ struct YAMLText {
     }
 
     /// The ` # comment` ending a `key: value` line: the shortest prefix before a ` #` that still
-    /// reads as the same value (a `#` inside quotes is part of the value).
+    /// reads as the same value (a `#` inside quotes is part of the value). Searched by code
+    /// points, as YAML reads: `#` with a combining mark after it is still a comment.
     static func trailingComment(of line: String, key: String, value: Node) -> String? {
-        var search = line.startIndex
-        while let hash = line.range(of: " #", range: search..<line.endIndex) {
-            let prefix = String(line[..<hash.lowerBound])
+        let scalars = line.unicodeScalars
+        var previous = scalars.startIndex
+        for index in scalars.indices.dropFirst() {
+            defer { previous = index }
+            guard scalars[index] == "#", isBlank(scalars[previous]) else { continue }
+            let prefix = String(scalars[..<previous])
             if let node = try? Yams.compose(yaml: prefix, .basic, .default, .utf8), let read = node[key], sameValue(read, value) {
-                var start = hash.lowerBound
-                while start > line.startIndex, line[line.index(before: start)] == " " { start = line.index(before: start) }
-                return String(line[start...])
+                var start = previous
+                while start > scalars.startIndex, isBlank(scalars[scalars.index(before: start)]) { start = scalars.index(before: start) }
+                return String(scalars[start...])
             }
-            search = hash.upperBound
         }
         return nil
     }
