@@ -200,4 +200,33 @@ import Testing
         let after = try SyncService(sync.clones[0]).status()
         #expect(after.ahead == 0 && after.behind == 0 && after.lastSync == sync.clock.now)
     }
+
+    @Test func overridesAddedOnTwoClonesAreBothKeptAndOverlappingOnesStop() throws {
+        let sync = try SyncFixture(clones: 2)
+        defer { sync.remove() }
+        _ = try sync.sync(1)
+        // Two people arrange cover offline, each on their laptop; a hand comment rides along.
+        _ = try OnCallService(sync.clones[0]).addOverride("sre", person: "bob", from: "2026-12-10T09:00", until: "2026-12-10T18:00", author: sync.alice)
+        _ = try OnCallService(sync.clones[1]).addOverride("sre", person: "carol", from: "2026-12-12T09:00", until: "2026-12-12T18:00", author: sync.bob)
+        let bobs = try sync.folders[1].read(OnCallSchedule.path)
+        try sync.folders[1].write(OnCallSchedule.path, bobs.replacingOccurrences(of: "T18:00}\n", with: "T18:00}  # swap for the 19th\n"))
+        _ = try git(sync.folders[1].path, "commit", "-q", "-am", "oncall: note the swap")
+        _ = try sync.sync(0)
+        #expect(try sync.sync(1).integration == .merged)
+        _ = try sync.sync(0)
+        #expect(try sync.tree(0) == sync.tree(1))
+        let text = try sync.folders[0].read(OnCallSchedule.path)
+        #expect(text.contains("  - {rotation: sre, person: bob, from: 2026-12-10T09:00, until: 2026-12-10T18:00}\n"))
+        #expect(text.contains("  - {rotation: sre, person: carol, from: 2026-12-12T09:00, until: 2026-12-12T18:00}  # swap for the 19th\n"))
+        let schedule = try OnCallSchedule.load(text, config: sync.clones[0].config())
+        #expect(schedule.overrides(of: "sre").map(\.person) == ["alice", "bob", "carol"])
+
+        // Two people taking the same hours is for a person to settle: sync stops, nothing changed.
+        _ = try OnCallService(sync.clones[0]).addOverride("sre", person: "bob", from: "2026-12-20T09:00", until: "2026-12-20T18:00", author: sync.alice)
+        _ = try OnCallService(sync.clones[1]).addOverride("sre", person: "carol", from: "2026-12-20T12:00", until: "2026-12-20T20:00", author: sync.bob)
+        _ = try sync.sync(0)
+        let before = try sync.head(1)
+        #expect(throws: OpsError.self) { try sync.sync(1) }
+        #expect(try sync.head(1) == before && sync.status(1) == "")
+    }
 }

@@ -262,6 +262,10 @@ struct SyncMerger {
                 result.resolved[candidate.path] = side
                 continue
             }
+            if candidate.path == OnCallSchedule.path, let side = mergeOnCall(candidate) {
+                result.resolved[candidate.path] = side
+                continue
+            }
             if let side = try mergeLines(candidate) {
                 result.resolved[candidate.path] = side
             } else {
@@ -314,6 +318,17 @@ struct SyncMerger {
             let incident = try? Incident(MarkdownDocument(text, path: incidentPath))
         else { return [:] }
         return (try? render(incident)) ?? [:]
+    }
+
+    /// oncall.yaml where each side only added overrides: both sides' overrides. Nil otherwise, and
+    /// the file goes to Git's line merge.
+    private func mergeOnCall(_ candidate: MergeConflictCandidate) -> MergeSide? {
+        guard let base = candidate.base.content.flatMap({ String(data: $0, encoding: .utf8) }),
+            let ours = candidate.ours.content.flatMap({ String(data: $0, encoding: .utf8) }),
+            let theirs = candidate.theirs.content.flatMap({ String(data: $0, encoding: .utf8) }),
+            let merged = OnCallSchedule.mergingOverrides(base: base, ours: ours, theirs: theirs)
+        else { return nil }
+        return MergeSide(content: Data(merged.utf8), isExecutable: candidate.ours.isExecutable)
     }
 
     /// Git's line merge of a file that is not an ops document; nil when it does not merge cleanly.
