@@ -17,7 +17,8 @@ deps:
 	@if ! pkg-config --exists libgit2 libcmark-gfm 2>/dev/null || ! command -v git >/dev/null || ! command -v python3 >/dev/null \
 		|| ! command -v cmark-gfm >/dev/null || ! command -v chromium >/dev/null \
 		|| ! command -v prometheus-alertmanager >/dev/null || ! command -v amtool >/dev/null \
-		|| [ ! -x /usr/sbin/sshd ] || ! command -v ssh-keygen >/dev/null || ! command -v strace >/dev/null; then \
+		|| [ ! -x /usr/sbin/sshd ] || ! command -v ssh-keygen >/dev/null || ! command -v strace >/dev/null \
+		|| ! { python3 -c "import icalendar" 2>/dev/null || python3 -m pip --version >/dev/null 2>&1; }; then \
 		echo "Installing system packages: $(PACKAGES)" >&2; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PACKAGES) >/dev/null; \
 	fi
