@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import OpsKit
 
 extension Ops.Notify {
@@ -15,7 +16,7 @@ extension Ops.Notify {
         )
 
         @Option(help: ArgumentHelp("Give up after this many seconds; what is left stays in the outbox.", valueName: "seconds"))
-        var wait: Double = 30
+        var wait = 30
 
         @Option(help: "table or json.")
         var format: NotifyRendering.Format = .table
@@ -23,11 +24,11 @@ extension Ops.Notify {
         @OptionGroup var global: GlobalOptions
 
         func validate() throws {
-            guard wait.isFinite, wait >= 0, wait <= 86_400 else { throw ValidationError("--wait takes 0 to 86400 seconds") }
+            guard (0...86_400).contains(wait) else { throw ValidationError("--wait takes 0 to 86400 seconds") }
         }
 
         func run(_ context: OpsContext) throws {
-            let report = NotifyService(try context.workspace()).flush(wait: wait)
+            let report = NotifyService(try context.workspace()).flush(wait: TimeInterval(wait))
             context.output(try NotifyRendering.flush(report, format: format), terminated: false)
         }
     }
