@@ -134,6 +134,21 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: temp))
     }
 
+    @Test func aDrainRemovesTheLockAndTempFileOfAMessageWhoseWriterDiedBeforeWritingIt() throws {
+        let fixture = try OutboxFixture()
+        defer { fixture.remove() }
+        try fixture.outbox.makeFolder()
+        let name = OutboxMessage.name(channel: "#sre-oncall", key: Samples.all[0].idempotencyKey)
+        #expect(FileManager.default.createFile(atPath: fixture.outbox.lockPath(name), contents: nil))
+        #expect(FileManager.default.createFile(atPath: fixture.outbox.path(name) + ".4242.tmp", contents: Data("{".utf8)))
+        // A live writer's lock is left alone.
+        let live = OutboxMessage.name(channel: "#sre-oncall", key: Samples.all[1].idempotencyKey)
+        let lock = try #require(try FileLock.acquire(fixture.outbox.lockPath(live)))
+        defer { lock.release() }
+        _ = fixture.sender([:]).drain(until: Date().addingTimeInterval(0.3))
+        #expect(fixture.files == [live + ".lock"])
+    }
+
     @Test func aFileThatIsNotAMessageIsReportedAndLeftAlone() throws {
         let fixture = try OutboxFixture()
         defer { fixture.remove() }

@@ -75,6 +75,7 @@ final class DeliverySender {
             http?.shutDown()
             http = nil
         }
+        outbox.removeOrphans()
         while now() < deadline {
             var worked = false
             var waitingForOthers = false

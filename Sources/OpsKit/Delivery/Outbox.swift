@@ -159,6 +159,14 @@ final class Outbox {
         return .claimed(Claim(outbox: self, name: name, lock: lock, message: message))
     }
 
+    /// Removes the lock and temp files of messages that have no file: left by a writer that died
+    /// before its first write of one was in place. One whose lock is held (a writer at work) stays.
+    func removeOrphans() {
+        for name in names() where access(path(name), F_OK) != 0 {
+            _ = try? claim(name)
+        }
+    }
+
     /// Temp files of the message's writes, which only a process that died can have left while
     /// the caller holds the lock.
     private func removeTempFiles(of name: String) {
