@@ -99,7 +99,7 @@ import Testing
         let problems = OpsConfig.problems(in: text)
         #expect(
             problems.map(\.description) == [
-                "ops.yaml:4: unknown key `foo`. Known keys: team, timezone, severities, services, use_cases, people, teams, channels, roles, metrics, backlog_tags, postmortems, groups, sync",
+                "ops.yaml:4: unknown key `foo`. Known keys: team, timezone, severities, services, use_cases, people, teams, channels, roles, metrics, backlog_tags, postmortems, groups, sync, delivery",
                 "ops.yaml:2: unknown time zone `Nowhere`. Use an IANA name such as Europe/Berlin, America/New_York or UTC",
                 "ops.yaml:3: `severities` must be a list of levels, most severe first",
             ])

@@ -56,6 +56,7 @@ private struct ConfigReader {
             groups: textList("groups", in: yaml.root, default: [])
         )
         config.autoSync = readSyncMode()
+        config.delivery = OpsConfig.readDelivery(yaml["delivery"], &fields)
         return config
     }
 

@@ -7,6 +7,7 @@ public struct OpsConfig: Sendable {
     public static let knownKeys = [
         "team", "timezone", "severities", "services", "use_cases", "people", "teams",
         "channels", "roles", "metrics", "backlog_tags", "postmortems", "groups", "sync",
+        "delivery",
     ]
 
     public var team: String
@@ -30,6 +31,8 @@ public struct OpsConfig: Sendable {
     public var groups: [String]
     /// `sync: auto`: after every change, try `ops sync` for a few seconds (it never fails the change).
     public var autoSync = false
+    /// Channel (`#sre-oncall`) → how it is reached; the URLs and secrets stay outside the repository.
+    public var delivery: [String: ChannelDelivery] = [:]
 
     /// True when `name` is a person (handle, name or title), a team or a group.
     public func knowsParty(_ name: String) -> Bool {

@@ -34,14 +34,24 @@ public enum Linter {
         }
     }
 
-    /// Checks ops.yaml and every document in `folders` (all of them when nil).
+    /// Checks ops.yaml and every document in `folders` (all of them when nil). Every file read
+    /// is also searched for chat credentials (`TrackedSecrets`); with all folders, so is every
+    /// other text file, and channels without delivery are warned about (`ChannelUses`).
     public static func run(_ workspace: Workspace, folders: Set<String>? = nil) throws -> Report {
         var problems: [Problem] = []
         var config: OpsConfig?
+        var searched = Set<String>()
+        func searchForSecrets(_ path: String, _ text: String) {
+            searched.insert(path)
+            // A line the ops.yaml reader refused (a `url:` under delivery) is reported once, by it.
+            let refused = Set(problems.filter { $0.location.path == path }.map(\.location))
+            problems += TrackedSecrets.lint(path, text, config).filter { !refused.contains($0.location) }
+        }
         if let text = try workspace.readWorkTreeFile(OpsConfig.path) {
             let found = OpsConfig.problems(in: text)
             problems += found
             if found.isEmpty { config = try? OpsConfig.load(text) }
+            searchForSecrets(OpsConfig.path, text)
         } else {
             problems.append(Problem(Location(path: OpsConfig.path, line: nil), "is missing. Run `ops init` to write one"))
         }
@@ -49,10 +59,12 @@ public enum Linter {
         if folders == nil, let text = try workspace.readWorkTreeFile(RACIMatrix.path) {
             checked += 1
             problems += RACIMatrix.lint(RACIMatrix.path, text, config)
+            searchForSecrets(RACIMatrix.path, text)
         }
         if folders == nil, let text = try workspace.readWorkTreeFile(OnCallSchedule.path) {
             checked += 1
             problems += OnCallSchedule.lint(OnCallSchedule.path, text, config)
+            searchForSecrets(OnCallSchedule.path, text)
         }
         for rule in rules where folders?.contains(rule.folder) ?? true {
             for path in workspace.workTreeFiles(under: rule.folder, extensions: rule.extensions) {
@@ -62,10 +74,22 @@ public enum Linter {
                     problems += rule.check(path, text, config)
                     // Any document can hold a block of lines a sync could not merge.
                     if path.hasSuffix(".md") { problems += ConflictBlock.lint(path, text, config) }
+                    searchForSecrets(path, text)
                 } catch {
                     problems.append(Problem(error))
                 }
             }
+        }
+        if folders == nil {
+            for path in workspace.workTreeFiles(under: "", extensions: TrackedSecrets.extensions) where !searched.contains(path) {
+                // Not UTF-8, or too large to be text a person wrote: not where a credential is pasted.
+                guard workspace.workTreeFileSize(path) ?? 0 <= TrackedSecrets.maximumFileSize,
+                    let text = try? workspace.readWorkTreeFile(path)
+                else { continue }
+                checked += 1
+                searchForSecrets(path, text)
+            }
+            if let config { problems += try ChannelUses.problems(in: workspace, config: config) }
         }
         return Report(problems: problems.sorted { $0.location < $1.location }, filesChecked: checked)
     }

@@ -132,6 +132,12 @@ public final class Workspace {
         return try UTF8Text.decode(data, path: path)
     }
 
+    /// The size in bytes of a work-tree file, nil when it cannot be found.
+    func workTreeFileSize(_ path: String) -> Int? {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: root + "/" + path)
+        return (attributes?[.size] as? NSNumber)?.intValue
+    }
+
     /// Work-tree files below `folder` ending in one of `extensions`, sorted; hidden entries skipped.
     public func workTreeFiles(under folder: String, extensions: Set<String>) -> [String] {
         let base = URL(fileURLWithPath: root).appendingPathComponent(folder)
