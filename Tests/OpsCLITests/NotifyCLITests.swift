@@ -88,13 +88,7 @@ import Testing
     /// receiver at least once, none is left anything but sent, and a message received twice
     /// (killed between the answer and the record of it) carries the same idempotency key.
     /// `OPS_NOTIFY_KILL_RUNS=500 swift test --filter NotifyCLITests` is the long run.
-    /// Disabled until this branch has `DeliveryEndpoint.resolve` (branch s18-delivery-config):
-    /// with the interim resolver no channel can be reached. Run against a trial merge of that
-    /// branch: passed, 100 runs.
-    @Test(
-        .disabled("needs ops.yaml delivery: (DeliveryEndpoint.resolve, s18-delivery-config); enable when main has it"),
-        .tags(.integration)) func flushesKilledAtRandomPointsLoseNothingAndRepeatOnlyWithTheSameKey() throws
-    {
+    @Test(.tags(.integration)) func flushesKilledAtRandomPointsLoseNothingAndRepeatOnlyWithTheSameKey() throws {
         let runs = ProcessInfo.processInfo.environment["OPS_NOTIFY_KILL_RUNS"].flatMap { Int($0) } ?? 100
         let receiver = try LoopbackReceiver { _, _ in .init(200, "", delay: Double.random(in: 0..<0.03)) }
         defer { receiver.stop() }

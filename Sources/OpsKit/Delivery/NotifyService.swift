@@ -135,17 +135,8 @@ public struct NotifyService {
     func sender() -> DeliverySender {
         let workspace = workspace
         return DeliverySender(outbox: workspace.outbox, policy: policy) { channel in
-            try DeliveryEndpoint.resolveForOutbox(channel: channel, workspace: workspace)
+            try DeliveryEndpoint.resolve(
+                channel: channel, config: try workspace.config(), environment: workspace.environment, repositoryRoot: workspace.root)
         }
-    }
-}
-
-extension DeliveryEndpoint {
-    /// INTERIM, issue 18: the outbox resolves a channel through here. `DeliveryEndpoint.resolve(channel:
-    /// config:environment:repositoryRoot:)` (ops.yaml's `delivery:` and the environment) is being
-    /// built on branch s18-delivery-config; until it is merged, no channel resolves, and a message
-    /// is marked failed with this reason (`ops notify flush` retries it once it can be sent).
-    static func resolveForOutbox(channel: String, workspace: Workspace) throws -> DeliveryEndpoint {
-        throw OpsError.input("cannot send to \(channel): this ops does not read delivery: in ops.yaml yet")
     }
 }
