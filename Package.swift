@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // libgit2 from the system (Debian: libgit2-dev), found through pkg-config.
@@ -70,6 +71,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                // The outbox's sender: POSTs to Slack, Teams and webhook receivers (issue 18).
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             resources: [.embedInCode("Starter")],
             swiftSettings: layered
@@ -81,12 +85,22 @@ let package = Package(
         ),
         .executableTarget(name: "ops-bench", dependencies: ["GitStore"], path: "bench/Sources"),
         .testTarget(name: "GitStoreTests", dependencies: ["GitStore"]),
+        // A loopback HTTP server for the tests of the outbox's sender (OpsKitTests) and of
+        // ops notify (OpsCLITests): it records what it gets and answers as Slack or Teams would.
+        .target(
+            name: "LoopbackHTTP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/LoopbackHTTP"
+        ),
         .testTarget(
             name: "OpsKitTests",
-            dependencies: ["OpsKit", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["OpsKit", "LoopbackHTTP", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "OpsCLITests", dependencies: ["ops"], exclude: ["Fixtures"]),
+        .testTarget(name: "OpsCLITests", dependencies: ["ops", "LoopbackHTTP"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

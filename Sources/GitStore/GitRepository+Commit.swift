@@ -38,10 +38,17 @@ extension GitRepository {
     /// A file that the user changed and did not commit is never overwritten: the commit is refused.
     /// Whenever the process is killed, the next write finds the whole change or none of it
     /// (see `land`).
+    ///
+    /// `prepared` is called with each commit made, after the commit object is written and before
+    /// the intent record is written and the branch moves, so a caller can record what must happen
+    /// once the commit lands (a message to send) and tell later, by asking `isInHistory`, whether
+    /// it did. After a compare-and-swap retry it is called again with the new commit. When it
+    /// throws, nothing is committed and the error is rethrown.
     @discardableResult
     public func commit(
         _ message: @autoclosure () -> CommitMessage,
         author: Signature,
+        prepared: (ObjectID) throws -> Void = { _ in },
         build: (Snapshot) throws -> [FileChange]
     ) throws -> ObjectID? {
         let lock = try lockWriters()
@@ -57,7 +64,9 @@ extension GitRepository {
             let changes = try effectiveChanges(try build(snapshot), against: parentTree)
             if changes.isEmpty { return nil }
             let landed = try land(changes, on: branch, from: parent, baseTree: parentTree, log: reflogMessage("commit")) { treeID in
-                try writeCommit(message(), author: author, tree: treeID, parents: parent.map { [$0] } ?? [])
+                let commitID = try writeCommit(message(), author: author, tree: treeID, parents: parent.map { [$0] } ?? [])
+                try prepared(ObjectID(commitID))
+                return commitID
             }
             if let landed { return ObjectID(landed) }
         }

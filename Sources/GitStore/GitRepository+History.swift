@@ -26,6 +26,17 @@ extension GitRepository {
         return revisions
     }
 
+    /// True when `commit` is HEAD or one of its ancestors: a write that made it landed (and was
+    /// not undone by a reset). False for a commit the object store does not have, or one that only
+    /// a rolled-back or retried write made.
+    public func isInHistory(_ commit: ObjectID) throws -> Bool {
+        guard let head = try head().commit else { return false }
+        if head == commit { return true }
+        // libgit2's ancestry check fails on a missing commit with GIT_ERROR, so ask first.
+        guard try hasCommit(commit) else { return false }
+        return try isDescendant(head, of: commit)
+    }
+
     /// The commit with this id, as history shows it.
     public func commitInfo(_ id: ObjectID) throws -> CommitInfo {
         try info(of: GitCommit.lookup(id.oid, in: handle))

@@ -24,3 +24,33 @@ import Testing
         #expect(try folder.read("ops/state/kept") == "x")
     }
 }
+
+@Suite struct AtomicFileDurableTests {
+    @Test func aDurableWriteReplacesTheFileWholeAndLeavesNoTempFile() throws {
+        let folder = try TempFolder()
+        defer { folder.remove() }
+        let path = folder.path + "/message.json"
+        try AtomicFile.writeDurably(Data("first\n".utf8), to: path)
+        try AtomicFile.writeDurably(Data("second\n".utf8), to: path)
+        #expect(try folder.read("message.json") == "second\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["message.json"])
+        AtomicFile.removeDurably(path)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
+    @Test func aDurableWriteThatCannotBePutInPlaceThrowsAndLeavesNothingBehind() throws {
+        let folder = try TempFolder()
+        defer { folder.remove() }
+        try folder.write("message.json/kept", "x")
+        #expect(throws: OpsError.self) { try AtomicFile.writeDurably(Data("new\n".utf8), to: folder.path + "/message.json") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["message.json"])
+    }
+
+    @Test func tempFilesAreKnownByTheNameOfTheFileTheyWereFor() {
+        #expect(AtomicFile.isTempFile(("m.json" as NSString).lastPathComponent + ".123.tmp", of: "m.json"))
+        #expect(AtomicFile.tempPath(for: "/x/m.json") == "/x/m.json.\(getpid()).tmp")
+        #expect(!AtomicFile.isTempFile("m.json.abc.tmp", of: "m.json"))
+        #expect(!AtomicFile.isTempFile("m.json.12.tmp", of: "n.json"))
+        #expect(!AtomicFile.isTempFile("m.json..tmp", of: "m.json"))
+    }
+}

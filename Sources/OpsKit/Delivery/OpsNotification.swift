@@ -12,7 +12,7 @@ struct OpsNotification: Sendable, Equatable {
     var at: Date
 
     /// The incident an event is about, as a message shows it.
-    struct IncidentFacts: Sendable, Equatable {
+    struct IncidentFacts: Sendable, Equatable, Codable {
         var id: String
         var title: String
         var severity: String
@@ -23,7 +23,7 @@ struct OpsNotification: Sendable, Equatable {
     }
 
     /// An error budget that crossed one of its policy's thresholds for the first time in a window.
-    struct BudgetFacts: Sendable, Equatable {
+    struct BudgetFacts: Sendable, Equatable, Codable {
         var useCase: String
         /// Percent of the budget at which the policy acts (50, 75, 100).
         var threshold: Int
@@ -36,7 +36,7 @@ struct OpsNotification: Sendable, Equatable {
     }
 
     /// A signal (drift, data quality, groundedness) past its page-level threshold.
-    struct SignalFacts: Sendable, Equatable {
+    struct SignalFacts: Sendable, Equatable, Codable {
         var signal: String
         var area: String
         var useCase: String?

@@ -227,6 +227,10 @@ public final class Workspace {
     /// The commit carries the team's zone offset (`timeZone`, or ops.yaml's).
     /// `build` may run more than once when another writer commits meanwhile; it must only read
     /// through the snapshot. Returns nil when nothing changed.
+    ///
+    /// `announcing`, read after `build` like the subject, names the messages the change sends:
+    /// they are recorded in the outbox with the commit, and become pending exactly when it lands
+    /// (`Outbox.Recording`); sending them is the caller's next step (`NotifyService.deliver`).
     @discardableResult
     func commit(
         action: String,
@@ -236,6 +240,7 @@ public final class Workspace {
         ids: @autoclosure () -> [String] = [],
         author: Author,
         timeZone: TimeZone? = nil,
+        announcing: @autoclosure () -> [Announcement] = [],
         build: (Snapshot) throws -> [FileChange]
     ) throws -> ObjectID? {
         func message() -> CommitMessage {
@@ -243,12 +248,33 @@ public final class Workspace {
             return CommitMessage(subject: subject(), body: body(), trailers: trailers)
         }
         let signature = self.signature(author, timeZone: timeZone)
+        let recording = Outbox.Recording(outbox)
         do {
-            let made = try repository.commit(message(), author: signature, build: build)
+            let made = try repository.commit(
+                message(), author: signature,
+                prepared: { commit in
+                    let announcements = announcing()
+                    guard !announcements.isEmpty || !recording.names.isEmpty else { return }
+                    try recording.hold(announcements, commit: commit.hex)
+                }, build: build)
+            recording.finish(made?.hex)
             if made != nil { lastCommitAuthor = author }
             return made
         } catch {
+            recording.abandon()
             throw OpsError.from(error)
+        }
+    }
+
+    /// This clone's outbox, `.git/ops/outbox/`: never carried by sync.
+    var outbox: Outbox {
+        Outbox(folder: gitDirectory + "/" + repository.writerName + "/outbox", clock: clock) { [repository] hex in
+            guard let commit = ObjectID(hex: hex) else { return false }
+            do {
+                return try repository.isInHistory(commit)
+            } catch {
+                throw OpsError.from(error)
+            }
         }
     }
 }

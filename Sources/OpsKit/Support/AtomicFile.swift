@@ -1,7 +1,7 @@
 import Foundation
 
-/// Writes a file ops derives for itself (a cache, an index, the last-sync note) whole or not at
-/// all, so a run that reads it never sees half of one.
+/// Writes a file ops keeps for itself whole or not at all, so a run that reads it never sees
+/// half of one: `write` for what can be rebuilt, `writeDurably` for what must survive a crash.
 enum AtomicFile {
     /// Writes `text` to a temp file beside `path` (creating the folder), then renames it into
     /// place; on any failure the temp file is removed and false returned. No fsync: every file
@@ -11,8 +11,7 @@ enum AtomicFile {
     static func write(_ text: String, to path: String) -> Bool {
         let folder = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        // The pid keeps two processes writing the same file at once from sharing a temp file.
-        let temp = path + ".\(getpid()).tmp"
+        let temp = tempPath(for: path)
         guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8)) else {
             unlink(temp)
             return false
@@ -22,5 +21,65 @@ enum AtomicFile {
             return false
         }
         return true
+    }
+
+    /// Writes `data` so that after a crash or power loss `path` holds either the old content or
+    /// all of the new: temp file, fsync, rename, fsync of the folder (the rename is only durable
+    /// once the folder is). The folder must exist. A temp file left by a process killed here is
+    /// named by `tempPath(for:)`, so whoever owns `path` next can find and remove it.
+    static func writeDurably(_ data: Data, to path: String) throws {
+        let temp = tempPath(for: path)
+        let descriptor = open(temp, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw failure(temp) }
+        var written = 0
+        let ok = data.withUnsafeBytes { buffer -> Bool in
+            while written < buffer.count {
+                let count = Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { return false }
+                written += count
+            }
+            return fsync(descriptor) == 0
+        }
+        let error = failure(temp)
+        close(descriptor)
+        guard ok else {
+            unlink(temp)
+            throw error
+        }
+        guard rename(temp, path) == 0 else {
+            let error = failure(path)
+            unlink(temp)
+            throw error
+        }
+        syncFolder(of: path)
+    }
+
+    /// Removes `path` and flushes its folder, so the removal survives a power loss.
+    static func removeDurably(_ path: String) {
+        guard unlink(path) == 0 else { return }
+        syncFolder(of: path)
+    }
+
+    /// The temp file a write of `path` by this process uses: the pid keeps two processes writing
+    /// the same file at once from sharing one.
+    static func tempPath(for path: String) -> String { path + ".\(getpid()).tmp" }
+
+    /// True when `name` is the name of a temp file of some process's write to `file` (a name).
+    static func isTempFile(_ name: String, of file: String) -> Bool {
+        guard name.hasPrefix(file + "."), name.hasSuffix(".tmp") else { return false }
+        let pid = name.dropFirst(file.count + 1).dropLast(4)
+        return !pid.isEmpty && pid.allSatisfy(\.isASCII) && pid.allSatisfy(\.isNumber)
+    }
+
+    private static func syncFolder(of path: String) {
+        let descriptor = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
+    }
+
+    private static func failure(_ path: String) -> OpsError {
+        .repository("cannot write \(path): \(String(cString: strerror(errno)))")
     }
 }
