@@ -53,7 +53,7 @@ import Testing
         #expect((json["roles"] as? [String: String]) == ["comms": "bob"])
         #expect(
             ((json["timeline"] as? [[String: Any]])?.map { $0["kind"] as! String }) == [
-                "opened", "acknowledged", "note", "assigned", "mitigated", "resolved", "closed",
+                "opened", "paged", "acknowledged", "note", "assigned", "mitigated", "resolved", "closed",
             ])
         #expect((json["durations"] as? [String: Int])?["time_to_acknowledge"] ?? 0 >= 600)
 

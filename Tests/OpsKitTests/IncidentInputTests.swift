@@ -46,7 +46,7 @@ import Testing
         let reread = try ops.incidents.find(incident.id)
         #expect(reread.title == text)
         #expect(reread.timeline.last?.text == text)
-        #expect(reread.timeline.count == 2)
+        #expect(reread.timeline.count == 3)
         let show = try IncidentRendering.show(reread, format: .table, config: ops.workspace.config(), now: ops.clock.now)
         #expect(show.contains(text.replacingOccurrences(of: "\n", with: "\n    ")))
         #expect(try FileManager.default.contentsOfDirectory(atPath: ops.folder.path + "/incidents/2026/11") == [incident.id])

@@ -24,6 +24,9 @@ import Testing
                 service: ops_copilot
                 use_case: ops_copilot
                 commander: alice
+                oncall: bob
+                rotation: sre
+                channel: '#sre-oncall'
                 tags: [latency]
                 runbook: model-serving-degradation
                 detected_at: 2026-11-22T17:55:10Z
@@ -39,6 +42,7 @@ import Testing
 
                 ## Timeline
                 - 2026-11-22T17:58:02Z alice **opened** SEV2 on ops_copilot
+                - 2026-11-22T17:58:02Z ops **paged** bob (sre), announced in #sre-oncall
                 - 2026-11-22T17:58:02Z alice **runbook** attached model-serving-degradation (28 steps)
 
                 """)
@@ -66,8 +70,8 @@ import Testing
         #expect(try ops.commitCount() == start + 6)
         #expect(closed.status == .closed)
         #expect(closed.roles.map(\.role) == ["ops_lead"] && closed.roles.map(\.person) == ["carol"])
-        #expect(closed.timeline.map(\.kind) == ["opened", "acknowledged", "note", "assigned", "mitigated", "resolved", "closed"])
-        #expect(closed.timeline[1].actor == "bob")
+        #expect(closed.timeline.map(\.kind) == ["opened", "paged", "acknowledged", "note", "assigned", "mitigated", "resolved", "closed"])
+        #expect(closed.timeline[2].actor == "bob")
         #expect(closed.clock[.acknowledged] == Timestamp.parse("2026-11-22T18:03:02Z"))
         #expect(
             try git(ops.folder.path, "log", "--format=%(trailers:key=Ops-Action,valueonly,separator=)", "-6").split(separator: "\n") == [

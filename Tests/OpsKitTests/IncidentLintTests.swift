@@ -20,8 +20,8 @@ import Testing
         #expect(
             problems == [
                 "\(incident.path):4: unknown severity `SEV7`. Known: SEV1, SEV2, SEV3, SEV4",
-                "\(incident.path):10: acknowledged_at 2026-11-22T17:00:00Z is before opened_at 2026-11-22T17:58:02Z",
-                "\(incident.path):23: timeline line does not read as `- 2026-11-22T17:58:02Z who **event** text`",
+                "\(incident.path):13: acknowledged_at 2026-11-22T17:00:00Z is before opened_at 2026-11-22T17:58:02Z",
+                "\(incident.path):27: timeline line does not read as `- 2026-11-22T17:58:02Z who **event** text`",
             ])
     }
 

@@ -37,8 +37,8 @@ import Testing
         #expect(reread.next?.id == "detection.3")
         #expect(reread.items.first { $0.id == "mitigation.1" }?.reason == "does not apply here")
         let timeline = try ops.incidents.find(incident.id).timeline
-        #expect(timeline.map(\.kind) == ["opened", "runbook", "step", "step", "step"])
-        #expect(timeline[2].actor == "bob" && timeline[2].text.hasPrefix("checked detection.1: ") && timeline[2].text.hasSuffix(" — seen on the dashboard"))
+        #expect(timeline.map(\.kind) == ["opened", "paged", "runbook", "step", "step", "step"])
+        #expect(timeline[3].actor == "bob" && timeline[3].text.hasPrefix("checked detection.1: ") && timeline[3].text.hasSuffix(" — seen on the dashboard"))
         #expect(try ops.incidents.find(incident.id).runbook == slug)
         #expect(try Linter.run(ops.workspace).errors.isEmpty)
     }
@@ -192,8 +192,8 @@ import Testing
             try git(ops.folder.path, "show", "--name-only", "--format=", "HEAD").split(separator: "\n").sorted() == [
                 Substring(incident.path), Substring((incident.path as NSString).deletingLastPathComponent + "/runbook.md"),
             ])
-        #expect(incident.timeline.map(\.kind) == ["opened", "runbook"])
-        #expect(incident.timeline[1].text == "attached model-serving-degradation (28 steps)")
+        #expect(incident.timeline.map(\.kind) == ["opened", "paged", "runbook"])
+        #expect(incident.timeline[2].text == "attached model-serving-degradation (28 steps)")
         let attached = try #require(try RunbookService(ops.workspace).attached(to: incident))
         #expect(attached.slug == "model-serving-degradation" && attached.items.count == 28 && attached.source != nil)
         _ = try RunbookService(ops.workspace).step(incident.id, "mitigation.1", .check(note: nil), author: ops.bob)

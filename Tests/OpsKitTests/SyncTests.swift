@@ -83,7 +83,7 @@ import Testing
         #expect(problems.count == 1 && problems.first?.location.path == incident.path)
         // The document still reads, with its timeline.
         let read = try IncidentService(sync.clones[1]).find(incident.id)
-        #expect(read.timeline.map(\.kind) == ["opened"])
+        #expect(read.timeline.map(\.kind) == ["opened", "paged"])
     }
 
     @Test func aConflictingNonOpsFileStopsBeforeChangingAnything() throws {

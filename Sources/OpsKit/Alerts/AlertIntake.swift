@@ -38,6 +38,7 @@ public struct AlertIntake {
     func ingest(_ payload: AlertmanagerPayload, author: Author) throws -> Summary {
         let config = try workspace.config()
         let runbooks = try runbookIndex()
+        let routing = IncidentRouting.load(workspace, config: config)
         let incidents = IncidentService(workspace)
         let now = workspace.clock()
         var summary = Summary()
@@ -106,7 +107,8 @@ public struct AlertIntake {
                         touched.insert(document.incident.path)
                         continue
                     }
-                    let new = try newIncident(for: alert, config: config, runbooks: runbooks, author: author, now: now, incidents: incidents)
+                    let new = try newIncident(
+                        for: alert, config: config, routing: routing, runbooks: runbooks, author: author, now: now, incidents: incidents)
                     let path = new.path
                     var document = new.document
                     try document.append(firingEntry(alert, at: now))
@@ -143,7 +145,7 @@ public struct AlertIntake {
     // MARK: One alert
 
     private func newIncident(
-        for alert: AlertmanagerPayload.Alert, config: OpsConfig, runbooks: [String: [String]], author: Author,
+        for alert: AlertmanagerPayload.Alert, config: OpsConfig, routing: IncidentRouting, runbooks: [String: [String]], author: Author,
         now: Date, incidents: IncidentService
     ) throws -> IncidentService.NewIncident {
         // An alert is never refused for its wording: a long summary is cut to the title limit.
@@ -178,14 +180,15 @@ public struct AlertIntake {
         request.openedAt = now
         request.alerts = [alert.fingerprint!]
         request.runbook = runbook(for: alert, in: runbooks)
+        request.labels = alert.labels
         var new: IncidentService.NewIncident
         do {
-            new = try incidents.newIncident(request, author: author, actor: "alertmanager", force: false, config: config)
+            new = try incidents.newIncident(request, author: author, actor: "alertmanager", force: false, config: config, routing: routing)
         } catch let error as OpsError where request.runbook != nil {
             // A runbook that does not read must not keep the alert out: open without its checklist, and say why.
             notes.append("runbook \(request.runbook!) not attached: \(error.message)")
             request.runbook = nil
-            new = try incidents.newIncident(request, author: author, actor: "alertmanager", force: false, config: config)
+            new = try incidents.newIncident(request, author: author, actor: "alertmanager", force: false, config: config, routing: routing)
         }
         for note in notes {
             try new.document.append(TimelineEntry(at: now, actor: "alertmanager", kind: "note", text: note))

@@ -6,7 +6,7 @@ extension Incident {
     public static let fieldOrder =
         [
             "id", "title", "severity", "status", "service", "use_case", "commander", "roles",
-            "tags", "runbook", "alerts", "source",
+            "oncall", "rotation", "channel", "tags", "runbook", "alerts", "source",
         ] + ClockPoint.allCases.map(\.key)
 
     /// Reads an incident from its document; a field that does not read names its line.
@@ -59,6 +59,9 @@ extension Incident {
                 roles.append((role, person))
             }
         }
+        oncall = try text("oncall")
+        rotation = try text("rotation")
+        channel = try text("channel")
         tags = try list("tags")
         runbook = try text("runbook")
         alerts = try list("alerts")

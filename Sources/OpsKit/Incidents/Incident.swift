@@ -12,6 +12,13 @@ public struct Incident: Sendable, Equatable {
     public var commander: String?
     /// Role → handle, in file order.
     public var roles: [(role: String, person: String)]
+    /// The person paged for it (oncall.yaml): the rotation's on-call when it opened, or whoever
+    /// it escalated to since. Nil when no route matched or nobody was on call.
+    public var oncall: String? = nil
+    /// The rotation the route gave it to.
+    public var rotation: String? = nil
+    /// The channel its announcements go to (`#sre-oncall`).
+    public var channel: String? = nil
     public var tags: [String]
     public var runbook: String?
     /// Fingerprints of the alerts that opened or joined this incident.
@@ -26,7 +33,8 @@ public struct Incident: Sendable, Equatable {
     public static func == (a: Incident, b: Incident) -> Bool {
         a.id == b.id && a.title == b.title && a.severity == b.severity && a.status == b.status && a.service == b.service
             && a.useCase == b.useCase && a.commander == b.commander && a.roles.map(\.role) == b.roles.map(\.role)
-            && a.roles.map(\.person) == b.roles.map(\.person) && a.tags == b.tags && a.runbook == b.runbook
+            && a.roles.map(\.person) == b.roles.map(\.person) && a.oncall == b.oncall && a.rotation == b.rotation
+            && a.channel == b.channel && a.tags == b.tags && a.runbook == b.runbook
             && a.alerts == b.alerts && a.source == b.source && a.clock == b.clock && a.timeline == b.timeline && a.path == b.path
     }
 

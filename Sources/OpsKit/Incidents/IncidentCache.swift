@@ -6,8 +6,10 @@ import GitStore
 /// and deleting the cache only costs one slower run. A blob id names its content, so an entry
 /// can never be stale; entries for blobs no longer listed are dropped when the cache is saved.
 struct IncidentCache {
-    static let header = "ops incident cache 3"
+    static let header = "ops incident cache 4"
     private static let clockPoints = ClockPoint.allCases
+    /// Fields of a record: 17 texts, then one per clock point.
+    private static let fieldCount = 17 + clockPoints.count
 
     let path: String
     private(set) var entries: [String: Incident] = [:]
@@ -55,6 +57,7 @@ struct IncidentCache {
             incident.status.rawValue, optional(incident.service), optional(incident.useCase), optional(incident.commander),
             incident.roles.map { text($0.role) + "\u{1F}" + text($0.person) }.joined(separator: "\u{1E}"),
             list(incident.tags), optional(incident.runbook), list(incident.alerts), optional(incident.source),
+            optional(incident.oncall), optional(incident.rotation), optional(incident.channel),
         ]
         fields += clockPoints.map { point in incident.clock[point].map { String($0.timeIntervalSince1970) } ?? "" }
         return fields.joined(separator: "\t")
@@ -98,7 +101,7 @@ struct IncidentCache {
             let tree = treeText.count == 40 ? treeText : nil
             guard wanted(tree) else { return tree }
             var fields: [String] = []
-            fields.reserveCapacity(14 + clockPoints.count)
+            fields.reserveCapacity(fieldCount)
             var fieldStart = treeEnd + 1
             for index in fieldStart..<buffer.count {
                 let byte = buffer[index]
@@ -116,13 +119,13 @@ struct IncidentCache {
     }
 
     private static func record(_ fields: [String]) -> (String, Incident)? {
-        guard fields.count == 14 + clockPoints.count, let status = IncidentStatus(rawValue: fields[5]) else { return nil }
+        guard fields.count == fieldCount, let status = IncidentStatus(rawValue: fields[5]) else { return nil }
         func text(_ value: String) -> String { BackslashEscapes.decode(value, BackslashEscapes.separators) }
         func optional(_ value: String) -> String? { value == "\\N" ? nil : text(value) }
         func list(_ value: String) -> [String] { value.isEmpty ? [] : value.split(separator: "\u{1E}").map { text(String($0)) } }
         var clock: [ClockPoint: Date] = [:]
         for (offset, point) in clockPoints.enumerated() {
-            if let seconds = Double(fields[14 + offset]) { clock[point] = Date(timeIntervalSince1970: seconds) }
+            if let seconds = Double(fields[17 + offset]) { clock[point] = Date(timeIntervalSince1970: seconds) }
         }
         let roles = fields[9].split(separator: "\u{1E}").compactMap { pair -> (role: String, person: String)? in
             let parts = pair.split(separator: "\u{1F}", omittingEmptySubsequences: false)
@@ -132,7 +135,8 @@ struct IncidentCache {
             text(fields[0]),
             Incident(
                 id: text(fields[2]), title: text(fields[3]), severity: text(fields[4]), status: status, service: optional(fields[6]),
-                useCase: optional(fields[7]), commander: optional(fields[8]), roles: roles, tags: list(fields[10]),
+                useCase: optional(fields[7]), commander: optional(fields[8]), roles: roles,
+                oncall: optional(fields[14]), rotation: optional(fields[15]), channel: optional(fields[16]), tags: list(fields[10]),
                 runbook: optional(fields[11]), alerts: list(fields[12]), source: optional(fields[13]), clock: clock,
                 timeline: [], path: text(fields[1]))
         )

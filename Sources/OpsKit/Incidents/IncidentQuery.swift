@@ -81,6 +81,9 @@ public struct IncidentRecord: Encodable, Sendable {
     public var useCase: String?
     public var commander: String?
     public var roles: [String: String]
+    public var oncall: String?
+    public var rotation: String?
+    public var channel: String?
     public var tags: [String]
     public var runbook: String?
     public var alerts: [String]
@@ -120,7 +123,8 @@ public struct IncidentRecord: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, title, severity, status, service, useCase = "use_case", commander, roles, tags, runbook, alerts, source, path, clock
+        case id, title, severity, status, service, useCase = "use_case", commander, roles, oncall, rotation, channel, tags, runbook, alerts
+        case source, path, clock
         case durations, timeline, runbookProgress = "runbook_progress"
     }
 
@@ -133,6 +137,9 @@ public struct IncidentRecord: Encodable, Sendable {
         useCase = incident.useCase
         commander = incident.commander
         roles = Dictionary(incident.roles.map { ($0.role, $0.person) }, uniquingKeysWith: { $1 })
+        oncall = incident.oncall
+        rotation = incident.rotation
+        channel = incident.channel
         tags = incident.tags
         runbook = incident.runbook
         alerts = incident.alerts
@@ -226,6 +233,9 @@ public enum IncidentRendering {
             if let useCase = incident.useCase { fields.append(("use case", useCase)) }
             fields.append(("commander", incident.commander ?? "–"))
             for role in incident.roles { fields.append((role.role, role.person)) }
+            if let rotation = incident.rotation {
+                fields.append(("on call", (incident.oncall ?? "nobody") + " (\(rotation))" + (incident.channel.map { ", \($0)" } ?? "")))
+            }
             if !incident.tags.isEmpty { fields.append(("tags", incident.tags.joined(separator: ", "))) }
             if let runbook = incident.runbook { fields.append(("runbook", runbook)) }
             if let source = incident.source { fields.append(("source", source)) }

@@ -22,6 +22,8 @@ public struct IncidentService {
         public var tags: [String] = []
         public var runbook: String?
         public var alerts: [String] = []
+        /// The labels of the alert that opened it, for routing (oncall.yaml `routes`).
+        public var labels: [String: String] = [:]
 
         public init(title: String, severity: String, service: String) {
             self.title = title
@@ -35,6 +37,8 @@ public struct IncidentService {
         case move(to: IncidentStatus)
         case reopen
         case note(String)
+        /// A stakeholder update: in the timeline, and announced in the incident's channel.
+        case update(String)
         case assign(role: String, person: String)
         case severity(String)
         case correct(ClockPoint)
@@ -55,7 +59,8 @@ public struct IncidentService {
 
     public func open(_ request: OpenRequest, author: Author, force: Bool = false) throws -> Incident {
         let config = try workspace.config()
-        let new = try newIncident(request, author: author, actor: author.handle, force: force, config: config)
+        let routing = IncidentRouting.load(workspace, config: config)
+        let new = try newIncident(request, author: author, actor: author.handle, force: force, config: config, routing: routing)
         if !force, let twin = IncidentTwins.openTwin(of: new.document.incident, among: IncidentTwins.candidates(near: new.document.incident, in: workspace)) {
             let opened = LocalTime.formatWithZone(twin.clock[.opened]!, zone: config.timeZone)
             let short = ShortName.incident(twin.id)
@@ -84,11 +89,12 @@ public struct IncidentService {
         var changes: [FileChange] { [.write(path, document.text)] + (checklist.map { [.write($0.path, $0.text)] } ?? []) }
     }
 
-    /// A new incident, checked against ops.yaml, not yet committed. `actor` is who the
-    /// timeline says opened it; the commander defaults to the author when a person opens it.
+    /// A new incident, checked against ops.yaml and routed by oncall.yaml, not yet committed.
+    /// `actor` is who the timeline says opened it; the commander defaults to the author when a
+    /// person opens it.
     func newIncident(
         _ request: OpenRequest, author: Author, actor: String, force: Bool,
-        config: OpsConfig
+        config: OpsConfig, routing: IncidentRouting
     ) throws -> NewIncident {
         try rejectNul(request.title, "title")
         let title = Self.printable(request.title.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -118,6 +124,12 @@ public struct IncidentService {
         ]
         if let useCase { fields.append(("use_case", .text(useCase))) }
         if let commander { fields.append(("commander", .text(commander))) }
+        let (page, paged) = routing.page(
+            alert: request.labels, service: service, severity: severity, useCase: useCase, at: opened, config: config)
+        if let page {
+            if let person = page.person { fields.append(("oncall", .text(person))) }
+            fields += [("rotation", .text(page.rotation)), ("channel", .text(page.channel))]
+        }
         if !tags.isEmpty { fields.append(("tags", .list(tags))) }
         if let runbook { fields.append(("runbook", .text(runbook))) }
         if !request.alerts.isEmpty { fields.append(("alerts", .list(request.alerts))) }
@@ -127,6 +139,7 @@ public struct IncidentService {
         let body = try incidentBody(title: title, severity: severity, service: service)
         var document = try IncidentDocument(MarkdownDocument.make(path: path, fields: fields, body: body))
         try document.append(TimelineEntry(at: opened, actor: actor, kind: "opened", text: "\(severity) on \(service)"))
+        if let paged { try document.append(paged) }
         let checklist = try runbook.map { slug in
             try RunbookService(workspace).attachment(slug, to: IncidentRef(id: id.description, path: path), at: opened, by: actor)
         }
@@ -144,6 +157,7 @@ public struct IncidentService {
         case .move(let target): action = Self.verb(for: target)
         case .reopen: action = "reopen"
         case .note: action = "note"
+        case .update: action = "update"
         case .assign: action = "assign"
         case .severity: action = "sev"
         case .correct: action = "correct"
@@ -157,6 +171,14 @@ public struct IncidentService {
             guard !trimmed.isEmpty else { throw OpsError.input("the note is empty. Write what happened: ops incident note ID \"Rolled back v42\"") }
             try rejectNul(trimmed, "note")
             resolvedChange = .note(Self.printable(trimmed))
+        case .update(let text):
+            try InputLimits.checkNote(text)
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty else {
+                throw OpsError.input("the update is empty. Write what stakeholders should know: ops incident update ID \"Rolled back; errors falling\"")
+            }
+            try rejectNul(trimmed, "update")
+            resolvedChange = .update(Self.printable(trimmed))
         case .assign(let role, let person):
             resolvedChange = .assign(role: try config.roleName(named: role), person: try config.personHandle(named: person))
         case .severity(let name):
@@ -273,6 +295,8 @@ public struct IncidentService {
             try document.append(TimelineEntry(at: when, actor: author.handle, kind: "reopened", text: "(was \(incident.status.rawValue))"))
         case .note(let text):
             try document.append(TimelineEntry(at: when, actor: author.handle, kind: "note", text: text))
+        case .update(let text):
+            try document.append(TimelineEntry(at: when, actor: author.handle, kind: "update", text: text))
         case .assign(let role, let person):
             if role == "commander" {
                 if incident.commander == person { return "\(person) is already commander of \(incident.id)" }

@@ -17,7 +17,7 @@ extension Ops {
                   ops incident list --status open
                 """,
             subcommands: [
-                Open.self, Ack.self, Mitigate.self, Resolve.self, Close.self, Reopen.self, Note.self,
+                Open.self, Ack.self, Mitigate.self, Resolve.self, Close.self, Reopen.self, Note.self, Update.self,
                 Assign.self, Sev.self, Correct.self, Edit.self, List.self, Show.self,
             ]
         )

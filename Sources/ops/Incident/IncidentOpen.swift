@@ -59,8 +59,12 @@ extension Ops.Incident {
             request.runbook = runbook
             let incident = try IncidentService(try context.workspace()).open(request, author: try context.author(writer), force: change.force)
             context.output(incident.id)
-            context.note(
-                "Opened \(incident.id) (\(incident.severity) on \(incident.service ?? "-")). Next: ops incident ack \(ShortName.incident(incident.id))")
+            context.note("Opened \(incident.id) (\(incident.severity) on \(incident.service ?? "-")).")
+            if let rotation = incident.rotation {
+                let who = incident.oncall.map { "Paged \($0) (\(rotation))" } ?? "Nobody is on call for \(rotation) now"
+                context.note(who + (incident.channel.map { "; announced in \($0)." } ?? "."))
+            }
+            context.note("Next: ops incident ack \(ShortName.incident(incident.id))")
         }
     }
 }
