@@ -105,4 +105,26 @@ import Testing
         #expect(again.opened.isEmpty && intake.announce(again).isEmpty)
         #expect(fixture.receiver.requests.count == 1)
     }
+
+    /// DESIGN §11: a message is sent by the clone that recorded its event; events that arrive
+    /// through `ops sync`, or the merge that joins two clones' work, are not sent again.
+    @Test func eventsThatArriveThroughSyncAreNotAnnouncedAgain() throws {
+        let sync = try SyncFixture(clones: 2)
+        defer { sync.remove() }
+        func events(_ clone: Int) -> [String] {
+            sync.clones[clone].outbox.entries().compactMap(\.message).map(\.notification.kind.rawValue).sorted()
+        }
+        let incident = try IncidentService(sync.clones[0]).open(.init(title: "Checkout slow", severity: "SEV3", service: "ops_copilot"), author: sync.alice)
+        _ = try sync.sync(0)
+        _ = try sync.sync(1)
+        sync.clock.advance(minutes: 2)
+        _ = try IncidentService(sync.clones[0]).change(incident.id, .move(to: .acknowledged), at: nil, author: sync.alice)
+        _ = try IncidentService(sync.clones[1]).change(incident.id, .severity("SEV1"), at: nil, author: sync.bob)
+        _ = try sync.sync(0)
+        _ = try sync.sync(1)
+        _ = try sync.sync(0)
+        #expect(try sync.head(0) == sync.head(1))
+        #expect(events(0) == ["incident_acknowledged", "incident_opened"])
+        #expect(events(1) == ["severity_raised"])
+    }
 }
