@@ -12,6 +12,9 @@ extension Ops.Incident {
                 An incident still open on the same service with a near-identical title,
                 opened within the hour, is named instead (nothing is written); --force
                 opens another anyway.
+
+                The first matching route in oncall.yaml says who is paged (the person on
+                call now) and which channel is told; both are written into the incident.
                 """
         )
 
