@@ -74,6 +74,8 @@ let package = Package(
                 // The outbox's sender: POSTs to Slack, Teams and webhook receivers (issue 18).
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // Its connection errors, to say why no answer came in plain words.
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             resources: [.embedInCode("Starter")],
             swiftSettings: layered

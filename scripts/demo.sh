@@ -35,6 +35,15 @@ step ops stats --week 2026-W47
 step "ops stats --since 2026-09-28 --by severity --format csv | head -5"
 "$ops" stats --since 2026-09-28 --by severity --format csv | head -5
 
+# #sre-oncall is a Slack incoming webhook (the example's delivery:); here a stand-in on
+# 127.0.0.1 plays Slack, so the messages the incident sends can be read at the end.
+demo="$(dirname "$repo")"
+python3 "$demo/../scripts/demo-slack.py" "$demo/slack.port" "$demo/slack.log" &
+slack=$!
+trap 'kill $slack 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [ -s "$demo/slack.port" ] && break; sleep 0.1; done
+export OPS_SLACK_SRE_ONCALL="http://127.0.0.1:$(cat "$demo/slack.port")/services/demo"
+
 # Replay the alert of Wednesday 18 November as it happened: OPS_NOW sets the clock for a command.
 at() { OPS_NOW="$1" "${@:2}"; }
 
@@ -68,6 +77,8 @@ step "ops step skip $short mitigation.5 --reason ...    (not applicable: counted
 at 2026-11-18T14:30:00Z "$ops" step skip "$short" mitigation.5 --reason "rollback is enough; no fallback model needed"
 step ops incident note "$short" '"Rolled back to v42; p95 back under 1s"'
 at 2026-11-18T14:41:00Z "$ops" incident note "$short" "Rolled back to v42; p95 back under 1s"
+step ops incident update "$short" '"Rolled back to v42; answers fast again. Watching for an hour."'
+at 2026-11-18T14:44:00Z "$ops" incident update "$short" "Rolled back to v42; answers fast again. Watching for an hour." --as carol
 step ops incident mitigate "$short"
 at 2026-11-18T14:41:00Z "$ops" incident mitigate "$short"
 step ops step check "$short" mitigation.1
@@ -76,6 +87,11 @@ step "ops alert ingest resolved.json  (the alert clears; people still resolve th
 at 2026-11-18T15:12:00Z "$ops" alert ingest "$fixtures/alertmanager-resolved.json"
 step ops incident resolve "$short"
 at 2026-11-18T15:20:00Z "$ops" incident resolve "$short"
+
+step "cat slack.log    (what #sre-oncall received, one line per message)"
+cat "$demo/slack.log"
+step ops notify status
+"$ops" notify status
 
 step ops incident show "$short"
 "$ops" incident show "$short"

@@ -2,6 +2,7 @@ internal import AsyncHTTPClient
 import Foundation
 internal import NIOCore
 internal import NIOHTTP1
+internal import NIOPosix
 
 /// The HTTP client of the outbox's sender: one POST at a time, with a timeout, and the answer
 /// read into plain values. AsyncHTTPClient runs the request on its own event loop thread; the
@@ -65,8 +66,31 @@ final class DeliveryHTTP {
     }
 
     /// An error as one line.
+    /// Why no answer came, in plain words: a refused or reset connection, a host that does
+    /// not resolve or cannot be reached; otherwise the client's own text, on one line.
     static func describe(_ error: any Error) -> String {
+        if let io = error as? IOError { return describe(errno: io.errnoCode) }
+        if let connection = error as? NIOConnectionError {
+            if connection.dnsAError != nil || connection.dnsAAAAError != nil, connection.connectionErrors.isEmpty {
+                return "the host \(connection.host) does not resolve (DNS)"
+            }
+            if let first = connection.connectionErrors.first { return describe(first.error) }
+        }
+        if let client = error as? HTTPClientError, client == .remoteConnectionClosed {
+            return "the server closed the connection before it answered"
+        }
         let text = String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
         return text.count > 300 ? String(text.prefix(300)) + "…" : text
+    }
+
+    private static func describe(errno code: CInt) -> String {
+        switch code {
+        case ECONNREFUSED: return "connection refused: nothing listens at that address"
+        case ECONNRESET: return "the connection was reset"
+        case ETIMEDOUT: return "the connection timed out"
+        case EHOSTUNREACH: return "the host cannot be reached"
+        case ENETUNREACH: return "the network cannot be reached"
+        default: return String(cString: strerror(code)).lowercased()
+        }
     }
 }
