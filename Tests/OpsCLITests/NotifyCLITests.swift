@@ -83,6 +83,33 @@ import Testing
         #expect(bad.status == 2 && bad.stderr.contains("--wait takes 0 to 86400 seconds"))
     }
 
+    /// The person at the keyboard learns who was paged and whether the channel was told; a
+    /// channel that cannot be reached yet costs the command nothing, and a flush sends it later.
+    @Test func incidentCommandsSayWhetherTheChannelWasTold() throws {
+        let receiver = try LoopbackReceiver { _, _ in .init(200, "ok") }
+        defer { receiver.stop() }
+        let cli = try CLI()
+        defer { cli.remove() }
+        let repo = try IncidentCLITests.repository(cli)
+        let alone = ["OPS_USER": "alice"]
+        let open = try cli.ops(["incident", "open", "Checkout p99 above 1.2s", "--sev", "SEV2", "--service", "ops_copilot"], in: repo, environment: alone)
+        #expect(open.status == 0, "\(open.stderr)")
+        #expect(open.stderr.contains("Paged ") && open.stderr.contains(" (sre).\n"))
+        #expect(open.stderr.contains("Not sent to #sre-oncall yet: ") && open.stderr.contains("OPS_SLACK_SRE_ONCALL"))
+        #expect(open.stderr.contains("It is kept; ops notify flush retries it.\nNext: ops incident ack "))
+        let id = open.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let reached = ["OPS_USER": "bob", "OPS_SLACK_SRE_ONCALL": receiver.url("/slack").absoluteString]
+        let ack = try cli.ops(["incident", "ack", id], in: repo, environment: reached)
+        #expect(ack.status == 0 && ack.stderr.hasSuffix("Told #sre-oncall.\n"), "\(ack.stderr)")
+        #expect(receiver.requests.map(\.text).first?.contains("Acknowledged by bob") == true && receiver.requests.count == 1)
+        // The open message failed for want of a URL; it is kept, and a flush sends it now there is one.
+        let flush = try cli.ops(["notify", "flush"], in: repo, environment: reached)
+        #expect(flush.status == 0 && receiver.requests.count == 2 && receiver.requests[1].text.contains("incident opened"), "\(flush.stderr)")
+        let note = try cli.ops(["incident", "note", id, "Gateway restarted"], in: repo, environment: reached)
+        #expect(note.status == 0 && !note.stderr.contains("#sre-oncall") && receiver.requests.count == 2)
+    }
+
     /// Issue 18's acceptance: messages pending, two `ops notify flush` at once, one or both
     /// killed at a random point, many times; then a flush to the end. Every message reaches the
     /// receiver at least once, none is left anything but sent, and a message received twice

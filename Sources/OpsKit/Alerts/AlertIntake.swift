@@ -22,6 +22,8 @@ public struct AlertIntake {
         public var skipped: [String] = []
         /// The names of the payload's alerts, sorted, each once (for log lines).
         public var alertNames: [String] = []
+        /// The messages the incidents it opened announce, recorded with its commit.
+        var announcements: [Announcement] = []
 
         mutating func absorb(into incident: String) {
             unchanged += 1
@@ -31,6 +33,12 @@ public struct AlertIntake {
 
     public func ingest(_ data: Data, source: String, author: Author) throws -> Summary {
         try ingest(AlertmanagerPayload.decode(data, source: source), author: author)
+    }
+
+    /// Sends what `summary`'s incidents announced, waiting at most `NotifyService.commandWait`;
+    /// what is not sent by then stays in the outbox. `ops serve` leaves this to its drain.
+    public func announce(_ summary: Summary) -> [AnnouncementResult] {
+        NotifyService(workspace).announce(summary.announcements)
     }
 
     /// The same, for a payload already decoded and checked (`ops serve` checks it before it
@@ -54,7 +62,10 @@ public struct AlertIntake {
         // delivery reads in full only the incidents of its own alerts, not every incident.
         var cache = IncidentCache(gitDirectory: workspace.gitDirectory)
         var incidentFiles: [TreeFile] = []
-        try workspace.commit(action: "alert.ingest", subject: subject(), ids: summary.opened + summary.updated, author: author) { snapshot in
+        try workspace.commit(
+            action: "alert.ingest", subject: subject(), ids: summary.opened + summary.updated, author: author,
+            announcing: summary.announcements
+        ) { snapshot in
             summary = Summary()
             var documents: [String: IncidentDocument] = [:]
             // Runbook checklists attached to the incidents this payload opens, by path.
@@ -134,6 +145,9 @@ public struct AlertIntake {
                 }
             }
             summary.updated = touched.subtracting(created).compactMap { documents[$0]?.incident.id }.sorted()
+            summary.announcements = created.sorted().flatMap { path in
+                IncidentAnnouncements.of(before: nil, after: documents[path]!.incident, config: config)
+            }
             return touched.sorted().map { .write($0, documents[$0]!.text) } + checklists.keys.sorted().map { .write($0, checklists[$0]!) }
         }
         // Only new parses are saved; the tree is left unrecorded, so listings walk it once more.

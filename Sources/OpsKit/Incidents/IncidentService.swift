@@ -53,11 +53,25 @@ public struct IncidentService {
         public var unchanged: String?
         /// What the person should know although the change was made (closing without a postmortem).
         public var warnings: [String] = []
+        /// The messages the change sent to the incident's channel, or left in the outbox.
+        public var announced: [AnnouncementResult] = []
+    }
+
+    /// What opening did: the incident, and what became of its announcement.
+    public struct Opened: Sendable {
+        public var incident: Incident
+        public var announced: [AnnouncementResult]
     }
 
     // MARK: Open
 
     public func open(_ request: OpenRequest, author: Author, force: Bool = false) throws -> Incident {
+        try openAndAnnounce(request, author: author, force: force).incident
+    }
+
+    /// Opens the incident and tells its channel (the route's), waiting for that at most
+    /// `NotifyService.commandWait`; a message not sent by then stays in the outbox.
+    public func openAndAnnounce(_ request: OpenRequest, author: Author, force: Bool = false) throws -> Opened {
         let config = try workspace.config()
         let routing = IncidentRouting.load(workspace, config: config)
         let new = try newIncident(request, author: author, actor: author.handle, force: force, config: config, routing: routing)
@@ -69,14 +83,15 @@ public struct IncidentService {
                     + "opened \(opened). Add to it (ops incident note \(short) \"...\"), or open another anyway with --force")
         }
         let id = new.document.incident.id
+        let announcements = IncidentAnnouncements.of(before: nil, after: new.document.incident, config: config)
         try workspace.commit(
             action: "incident.open", id: id, subject: subject("open", id, new.document.incident.title),
-            author: author
+            author: author, announcing: announcements
         ) { snapshot in
             if try snapshot.read(new.path) != nil { throw OpsError.repository("\(id) exists already; run the command again") }
             return new.changes
         }
-        return new.document.incident
+        return Opened(incident: new.document.incident, announced: NotifyService(workspace).announce(announcements))
     }
 
     /// A new incident's files, not yet committed: incident.md, and the runbook's checklist when
@@ -188,7 +203,7 @@ public struct IncidentService {
         default:
             break
         }
-        var outcome = try mutate(input, action: action, author: author) { document in
+        var outcome = try mutate(input, action: action, author: author, announcing: config) { document in
             try apply(resolvedChange, to: &document, at: at, now: now, force: force, author: author, config: config)
         }
         if case .move(to: .closed) = change, outcome.committed, let warning = try missingPostmortem(outcome.incident, config) {
@@ -345,28 +360,35 @@ public struct IncidentService {
 
     // MARK: Plumbing
 
-    /// Reads the incident in the commit being built, lets `edit` change it, and commits.
+    /// Reads the incident in the commit being built, lets `edit` change it, and commits. With
+    /// `announcing` (ops.yaml), the events the change adds to the timeline are announced in the
+    /// incident's channel (`IncidentAnnouncements`); a hand edit announces nothing, since an
+    /// entry it rewords would read as new.
     private func mutate(
-        _ input: String, action: String, author: Author,
+        _ input: String, action: String, author: Author, announcing config: OpsConfig? = nil,
         _ edit: (inout IncidentDocument) throws -> String?
     ) throws -> Outcome {
         let ref = try IncidentLocator.locate(input, in: workspace)
         var result: Incident?
         var unchanged: String?
-        // The subject is read after the build, so the title comes from the file just read.
+        var announcements: [Announcement] = []
+        // The subject and the announcements are read after the build, from the file just read.
         let commit = try workspace.commit(
             action: "incident.\(action)", id: ref.id, subject: subject(action, ref.id, result?.title ?? ""),
-            author: author
+            author: author, announcing: announcements
         ) { snapshot in
             guard let data = try snapshot.read(ref.path) else {
                 throw OpsError.repository("\(ref.id) was deleted by another change; nothing was written")
             }
             var document = try IncidentDocument(text: UTF8Text.decode(data, path: ref.path), path: ref.path)
+            let before = document.incident
             unchanged = try edit(&document)
             result = document.incident
+            announcements = config.map { IncidentAnnouncements.of(before: before, after: document.incident, config: $0) } ?? []
             return unchanged == nil ? [.write(ref.path, document.text)] : []
         }
-        return Outcome(incident: result!, committed: commit != nil, unchanged: unchanged)
+        let announced = commit == nil ? [] : NotifyService(workspace).announce(announcements)
+        return Outcome(incident: result!, committed: commit != nil, unchanged: unchanged, announced: announced)
     }
 
     func subject(_ action: String, _ id: String, _ title: String) -> String {

@@ -23,7 +23,8 @@ extension Ops.Alert {
 
         func run(_ context: OpsContext) throws {
             let payload = try context.input(file)
-            let summary = try AlertIntake(context.workspace()).ingest(payload.data, source: payload.name, author: try context.author(writer))
+            let intake = AlertIntake(try context.workspace())
+            let summary = try intake.ingest(payload.data, source: payload.name, author: try context.author(writer))
             for id in summary.opened { context.output(id) }
             var parts: [String] = []
             if !summary.opened.isEmpty { parts.append("opened \(summary.opened.joined(separator: ", "))") }
@@ -32,6 +33,7 @@ extension Ops.Alert {
             context.note(
                 parts.isEmpty ? "Nothing new." : parts.joined(separator: "; ").prefix(1).uppercased() + parts.joined(separator: "; ").dropFirst() + ".")
             for skipped in summary.skipped { context.note("Skipped: \(skipped).") }
+            context.reportAnnounced(intake.announce(summary))
         }
     }
 }

@@ -12,6 +12,9 @@ extension Ops.Incident {
                 An incident still open on the same service with a near-identical title,
                 opened within the hour, is named instead (nothing is written); --force
                 opens another anyway.
+
+                The first matching route in oncall.yaml says who is paged (the person on
+                call now) and which channel is told; both are written into the incident.
                 """
         )
 
@@ -57,13 +60,14 @@ extension Ops.Incident {
             request.openedAt = try context.time(change.at)
             request.tags = tags
             request.runbook = runbook
-            let incident = try IncidentService(try context.workspace()).open(request, author: try context.author(writer), force: change.force)
+            let opened = try IncidentService(try context.workspace()).openAndAnnounce(request, author: try context.author(writer), force: change.force)
+            let incident = opened.incident
             context.output(incident.id)
             context.note("Opened \(incident.id) (\(incident.severity) on \(incident.service ?? "-")).")
             if let rotation = incident.rotation {
-                let who = incident.oncall.map { "Paged \($0) (\(rotation))" } ?? "Nobody is on call for \(rotation) now"
-                context.note(who + (incident.channel.map { "; announced in \($0)." } ?? "."))
+                context.note(incident.oncall.map { "Paged \($0) (\(rotation))." } ?? "Nobody is on call for \(rotation) now.")
             }
+            context.reportAnnounced(opened.announced)
             context.note("Next: ops incident ack \(ShortName.incident(incident.id))")
         }
     }

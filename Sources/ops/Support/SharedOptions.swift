@@ -88,6 +88,18 @@ extension OpsContext {
             note("\(outcome.incident.id) \(done).")
         }
         for warning in outcome.warnings { note("warning: \(warning)") }
+        reportAnnounced(outcome.announced)
+    }
+
+    /// Says whether each message a command announced reached its channel, on standard error.
+    func reportAnnounced(_ results: [AnnouncementResult]) {
+        for result in results {
+            if result.sent {
+                note("Told \(result.channel).")
+            } else {
+                note("Not sent to \(result.channel) yet: \(result.problem ?? "it waits its turn"). It is kept; ops notify flush retries it.")
+            }
+        }
     }
 
     /// Tells the person a record's new status, or that it had it already, on standard error.
