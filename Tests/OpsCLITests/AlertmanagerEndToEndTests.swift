@@ -11,14 +11,10 @@ import Testing
 /// the timeline. Short group timings keep it to seconds. Fails, never skips, when Alertmanager
 /// is missing.
 @Suite(.tags(.integration)) struct AlertmanagerEndToEndTests {
-    static let alertmanager = "/usr/bin/prometheus-alertmanager"
-    static let amtool = "/usr/bin/amtool"
+    static let amtool = Alertmanager.amtool
 
     @Test func anAlertPostedToAlertmanagerBecomesAnIncidentAndItsResolveJoinsTheTimeline() throws {
-        for tool in [Self.alertmanager, Self.amtool] where !FileManager.default.isExecutableFile(atPath: tool) {
-            Issue.record("\(tool) is missing: install Debian's prometheus-alertmanager (make deps does)")
-            return
-        }
+        guard Alertmanager.isInstalled else { return }
         let cli = try CLI()
         defer { cli.remove() }
         let repo = try IncidentCLITests.repository(cli)
@@ -28,54 +24,9 @@ import Testing
         let server = try ServeProcess(cli, in: repo, arguments: ["--token-file", tokenFile])
         defer { server.kill() }
 
-        let port = try freeLoopbackPort()
-        let config = """
-            route:
-              receiver: ops
-              group_by: [alertname]
-              group_wait: 1s
-              group_interval: 1s
-              repeat_interval: 1h
-            receivers:
-              - name: ops
-                webhook_configs:
-                  - url: http://127.0.0.1:\(server.port)/alertmanager
-                    send_resolved: true
-                    http_config:
-                      authorization:
-                        type: Bearer
-                        credentials_file: \(tokenFile)
-            """
-        try config.write(toFile: cli.path("alertmanager.yml"), atomically: true, encoding: .utf8)
-        let manager = Process()
-        manager.executableURL = URL(fileURLWithPath: Self.alertmanager)
-        // No cluster listener: it would take port 9094 on every interface.
-        manager.arguments = [
-            "--config.file=\(cli.path("alertmanager.yml"))", "--storage.path=\(cli.path("alertmanager-data"))",
-            "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address=", "--log.level=warn",
-        ]
-        let managerLog = cli.path("alertmanager.log")
-        _ = FileManager.default.createFile(atPath: managerLog, contents: nil)
-        let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: managerLog))
-        manager.standardOutput = logHandle
-        manager.standardError = logHandle
-        try manager.run()
-        defer {
-            if manager.isRunning {
-                manager.terminate()
-                let deadline = Date().addingTimeInterval(10)
-                while manager.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-                if manager.isRunning { kill(manager.processIdentifier, SIGKILL) }
-            }
-            manager.waitUntilExit()
-        }
-        let ready = try ServeCLITests.waitUntil(seconds: 30) {
-            (try? HTTPProbe.send(port: port, method: "GET", path: "/-/ready"))?.status == 200 || !manager.isRunning
-        }
-        guard ready, manager.isRunning else {
-            Issue.record("Alertmanager did not become ready on port \(port): \((try? String(contentsOfFile: managerLog, encoding: .utf8)) ?? "")")
-            return
-        }
+        let manager = try Alertmanager(cli, webhook: "http://127.0.0.1:\(server.port)/alertmanager", tokenFile: tokenFile)
+        defer { manager.stop() }
+        let port = manager.port
 
         let labels = ["alertname=DiskFull", "severity=page", "use_case=ops_copilot", "instance=db-1"]
         let add = try cli.run(
@@ -88,7 +39,7 @@ import Testing
         }
         #expect(
             opened != nil,
-            "no delivery from Alertmanager within 30 s; ops serve: \(server.log); alertmanager: \((try? String(contentsOfFile: managerLog, encoding: .utf8)) ?? "")"
+            "no delivery from Alertmanager within 30 s; ops serve: \(server.log); alertmanager: \(manager.log)"
         )
         let list = try cli.ops(["incident", "list", "--json"], in: repo)
         let incidents = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []
@@ -118,6 +69,88 @@ import Testing
         #expect(server.stop() == 0)
         #expect(!server.log.contains(token))
         #expect(try cli.git("fsck", "--strict", in: repo) == "")
+    }
+}
+
+/// A real Alertmanager on a free loopback port whose one receiver is the webhook `ops serve`
+/// listens on, with the bearer token from `tokenFile`. Short group timings keep tests to seconds.
+final class Alertmanager {
+    static let binary = "/usr/bin/prometheus-alertmanager"
+    static let amtool = "/usr/bin/amtool"
+
+    /// True when both tools are there; records a failure otherwise (a missing tool fails, never skips).
+    static var isInstalled: Bool {
+        for tool in [binary, amtool] where !FileManager.default.isExecutableFile(atPath: tool) {
+            Issue.record("\(tool) is missing: install Debian's prometheus-alertmanager (make deps does)")
+            return false
+        }
+        return true
+    }
+
+    let process = Process()
+    let port: UInt16
+    private let logPath: String
+
+    /// Starts it and waits (at most 30 s) until it is ready.
+    init(_ cli: CLI, webhook: String, tokenFile: String) throws {
+        port = try freeLoopbackPort()
+        let config = """
+            route:
+              receiver: ops
+              group_by: [alertname]
+              group_wait: 1s
+              group_interval: 1s
+              repeat_interval: 1h
+            receivers:
+              - name: ops
+                webhook_configs:
+                  - url: \(webhook)
+                    send_resolved: true
+                    http_config:
+                      authorization:
+                        type: Bearer
+                        credentials_file: \(tokenFile)
+            """
+        try config.write(toFile: cli.path("alertmanager.yml"), atomically: true, encoding: .utf8)
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        // No cluster listener: it would take port 9094 on every interface.
+        process.arguments = [
+            "--config.file=\(cli.path("alertmanager.yml"))", "--storage.path=\(cli.path("alertmanager-data"))",
+            "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address=", "--log.level=warn",
+        ]
+        logPath = cli.path("alertmanager.log")
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardOutput = logHandle
+        process.standardError = logHandle
+        try process.run()
+        let ready = try ServeCLITests.waitUntil(seconds: 30) { [process, port] in
+            (try? HTTPProbe.send(port: port, method: "GET", path: "/-/ready"))?.status == 200 || !process.isRunning
+        }
+        guard ready, process.isRunning else {
+            stop()
+            throw ServeTestError("Alertmanager did not become ready on port \(port): \(log)")
+        }
+    }
+
+    /// What it wrote so far.
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Posts one firing alert with amtool; returns amtool's standard error when it fails.
+    func add(_ cli: CLI, labels: [String], annotations: [String], end: String? = nil) throws -> CLI.Result {
+        try cli.run(
+            Self.amtool,
+            ["--alertmanager.url=http://127.0.0.1:\(port)", "alert", "add"] + labels + annotations.map { "--annotation=\($0)" }
+                + (end.map { ["--end=\($0)"] } ?? []), in: nil, environment: [:], stdin: nil)
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
     }
 }
 

@@ -25,11 +25,17 @@ public final class AlertServer {
     let log: ServeLog
     let repository: String
     let tokenSource: String?
+    /// Runs the escalation timers and sends the outbox while the server listens.
+    let timers: ServeTimers
 
-    /// Refuses an address other machines can reach unless a token guards it.
+    /// Seconds between two passes of the escalation timers and the outbox.
+    public static let defaultTimerInterval = 5.0
+
+    /// Refuses an address other machines can reach unless a token guards it. Every
+    /// `timerInterval` seconds, the escalation timers run and the outbox is sent.
     public init(
         address: ListenAddress, receiver: AlertReceiver, token: BearerToken?, repository: String, limits: ConnectionLimits = .init(),
-        log: ServeLog = .standardError
+        timerInterval: Double = defaultTimerInterval, log: ServeLog = .standardError
     ) throws {
         if !address.isLoopback && token == nil {
             throw OpsError.input(
@@ -41,6 +47,7 @@ public final class AlertServer {
         self.log = log
         self.repository = repository
         self.tokenSource = token?.source
+        self.timers = ServeTimers(writer: receiver.writer, log: log, interval: timerInterval)
     }
 
     /// Serves until SIGTERM or SIGINT, then answers the requests in flight, stores every
@@ -76,7 +83,7 @@ public final class AlertServer {
                 // Connections past the cap wait here, in the kernel, without a descriptor.
                 backlog: Self.backlog,
                 availableConnectionsDelegate: MaximumAvailableConnections(cap, logger: quiet)),
-            onServerRunning: { [log, address, repository, tokenSource, limits] channel in
+            onServerRunning: { [log, address, repository, tokenSource, limits, timers] channel in
                 var bound = address.description
                 if let local = channel.localAddress, let host = local.ipAddress, let port = local.port {
                     bound = address.family == .ipv6 ? "[\(host)]:\(port)" : "\(host):\(port)"
@@ -89,7 +96,10 @@ public final class AlertServer {
                         "max_connections": String(cap), "file_limit": files.map { String($0.soft) } ?? "unknown",
                         "head_timeout": ConnectionLimits.seconds(limits.headTimeout),
                         "idle_timeout": ConnectionLimits.seconds(limits.idleTimeout),
+                        "timers": ConnectionLimits.seconds(timers.interval),
                     ])
+                // Only once listening: a server that cannot bind sends and escalates nothing.
+                timers.start()
             },
             logger: quiet)
         let notice = ShutdownNotice { [log, receiver] in
@@ -114,6 +124,7 @@ public final class AlertServer {
             finished.signal()
         }
         finished.wait()
+        timers.stop()
         receiver.drain()
         if let error = failure.error {
             throw OpsError.input("cannot serve on \(address): \(Self.describe(error)). Pick another --listen address or port")

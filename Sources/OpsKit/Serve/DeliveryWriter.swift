@@ -1,7 +1,7 @@
 import Foundation
 
 /// Runs deliveries through `AlertIntake`, one at a time, in arrival order, each on the same
-/// serial dispatch queue.
+/// serial dispatch queue; the escalation timers' commits take their turn on it too.
 ///
 /// A `Workspace` and its libgit2 handles are not meant for concurrent use, and an ingest
 /// blocks on file and Git I/O. The queue serialises deliveries into commits and keeps that
@@ -41,6 +41,29 @@ final class DeliveryWriter: Sendable {
     /// Waits until every delivery already handed over is stored.
     func drain() {
         queue.sync {}
+    }
+
+    /// Runs the escalation timers once, between deliveries on the same queue, so that its
+    /// commits never race this server's own; returns once they are made.
+    func escalate() -> Result<EscalationService.Report, OpsError> {
+        queue.sync {
+            do {
+                let workspace = try Workspace(root: root, environment: environment, clock: clock)
+                return .success(try EscalationService(workspace).run(at: workspace.clock(), author: author))
+            } catch {
+                return .failure(OpsError.from(error))
+            }
+        }
+    }
+
+    /// Sends what the outbox holds for at most `seconds` (`NotifyService.deliver`). Not on the
+    /// queue: a slow receiver must not hold up deliveries; the outbox's locks keep two senders apart.
+    func sendOutbox(within seconds: TimeInterval) -> Result<DeliverySender.Report, OpsError> {
+        do {
+            return .success(NotifyService(try Workspace(root: root, environment: environment, clock: clock)).deliver(within: seconds))
+        } catch {
+            return .failure(OpsError.from(error))
+        }
     }
 
     private func store(_ payload: AlertmanagerPayload) -> Outcome {

@@ -18,6 +18,12 @@ extension Ops {
                 ops serve listens on loopback only. The token is checked on the request
                 head: a refused request's body is never read.
 
+                Every --timer-interval seconds it also sends what waits in the outbox
+                (the messages of the incidents it opens, and any a command left) and
+                runs the escalation timers: an incident still open when its rotation's
+                ack_within runs out is paged to the secondary, then to the last resort.
+                Run it in one clone only; two would each send these messages.
+
                 Slow or stalled clients cannot use up the server: a request head must
                 arrive within --head-timeout, an idle connection closes after
                 --idle-timeout, and at most --max-connections are open at once (the
@@ -54,6 +60,10 @@ extension Ops {
                 valueName: "count"))
         var maxConnections: Int?
 
+        @Option(
+            help: ArgumentHelp("Seconds between two sends of the outbox and runs of the escalation timers.", valueName: "seconds"))
+        var timerInterval = AlertServer.defaultTimerInterval
+
         @OptionGroup var writer: WriterOptions
         @OptionGroup var global: GlobalOptions
 
@@ -61,6 +71,9 @@ extension Ops {
             guard maxBody > 0 else { throw ValidationError("--max-body must be a positive number of bytes") }
             for (flag, seconds) in [("--head-timeout", headTimeout), ("--idle-timeout", idleTimeout)] where !(seconds > 0 && seconds <= 86_400) {
                 throw ValidationError("\(flag) must be a number of seconds above 0 and at most 86400 (a day)")
+            }
+            guard timerInterval > 0 && timerInterval <= 3_600 else {
+                throw ValidationError("--timer-interval must be a number of seconds above 0 and at most 3600 (an hour)")
             }
             if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
         }
@@ -73,7 +86,9 @@ extension Ops {
                 root: workspace.root, environment: context.environment, clock: try context.clock(),
                 author: try context.author(writer), token: token, maximumBodySize: maxBody)
             let limits = ConnectionLimits(headTimeout: headTimeout, idleTimeout: idleTimeout, maxConnections: maxConnections)
-            try AlertServer(address: address, receiver: receiver, token: token, repository: workspace.root, limits: limits).run()
+            try AlertServer(
+                address: address, receiver: receiver, token: token, repository: workspace.root, limits: limits, timerInterval: timerInterval
+            ).run()
         }
     }
 }
