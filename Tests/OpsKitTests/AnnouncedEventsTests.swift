@@ -182,4 +182,40 @@ import Testing
         #expect(repeated.commit != nil && repeated.announced.isEmpty)
         #expect(try setup.bodies().compactMap { ($0["signal"] as? [String: Any])?["period"] as? String } == ["2026-W47", "2026-W48"])
     }
+
+    @Test func theWeeklyPackIsPostedOnceWhenItsWeekIsOver() throws {
+        let setup = try Setup()
+        defer { setup.remove() }
+        let service = ReviewService(setup.workspace)
+        let alice = setup.fixture.alice
+        // A preview of the week still running: committed, not posted.
+        let preview = try service.write(week: "2026-W48") { alice }
+        #expect(preview.committed && preview.announced.isEmpty)
+        // Last week's pack: posted once to #ops-weekly (every example policy's reporting.channel).
+        let pack = try service.write(week: "2026-W47") { alice }
+        #expect(pack.announced == [AnnouncementResult(channel: "#ops-weekly", event: "weekly_pack_committed", sent: true, problem: nil)])
+        let bodies = try setup.bodies()
+        try #require(bodies.count == 1)
+        let posted = try #require(bodies[0]["pack"] as? [String: Any])
+        #expect(posted["week"] as? String == "2026-W47" && posted["path"] as? String == "reviews/2026-W47/pack.html")
+        let summary = try #require(posted["summary"] as? [String])
+        #expect(summary.first == "SLOs: 3 without data" && summary.contains { $0.hasPrefix("Incidents: 0 opened, 0 active") })
+        // Built again: the same bytes, no commit, nothing posted.
+        let again = try service.write(week: "2026-W47") { alice }
+        #expect(!again.committed && again.announced.isEmpty)
+
+        // In a clone that has the pack: events of the week imported later change the pack, which is
+        // committed again but not posted again.
+        let (folder, workspace) = try setup.clone()
+        defer { folder.remove() }
+        try SLOImporter(workspace).importCSV(SourceInput(name: "e.csv", data: Data(Self.day("2026-11-18", bad: 700).utf8)), author: alice)
+        let rebuilt = try ReviewService(workspace).write(week: "2026-W47") { alice }
+        #expect(rebuilt.committed && rebuilt.announced.isEmpty)
+
+        // The week that was a preview, once over: posted.
+        setup.fixture.base.clock.set("2026-11-30T08:00:00Z")
+        let final = try service.write(week: "2026-W48") { alice }
+        #expect(final.committed && final.announced.map(\.channel) == ["#ops-weekly"])
+        #expect(try setup.bodies().compactMap { ($0["pack"] as? [String: Any])?["week"] as? String } == ["2026-W47", "2026-W48"])
+    }
 }
