@@ -124,6 +124,9 @@ import Testing
         #expect(try setup.fixture.commitCount() == commits)
         #expect(setup.receiver.requests.isEmpty)
         #expect(setup.fixture.snapshotFiles().allSatisfy { !$0.hasPrefix(SnapshotLayout.eventsFolder) })
+        // ops lint says so first.
+        let problems = SLOCatalog.lint(record, try setup.fixture.folder.read(record), nil)
+        #expect(problems.map(\.location) == [Location(path: record, line: 4)])
     }
 
     @Test func aRollingWindowAnnouncesAgainOnlyOnceItHasRolledPastTheFirstAnnouncement() throws {
