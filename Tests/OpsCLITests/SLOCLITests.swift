@@ -35,14 +35,19 @@ import Testing
             "slo", "import", "--prometheus-good", Self.fixtures + "/ops_copilot_good.json",
             "--prometheus-total", Self.fixtures + "/ops_copilot_total.json", "--use-case", "ops_copilot", "--sli", "availability",
         ]
-        let first = try cli.ops(arguments, in: repo)
+        // The import's time is fixed: it judges the budget as of then (red, past the 50 % that notifies #sre).
+        let now = ["OPS_NOW": "2026-11-23T09:00:00Z"]
+        let first = try cli.ops(arguments, in: repo, environment: now)
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stdout == "slo/snapshots/events/ops_copilot/availability/2026-W47.yaml\n")
+        #expect(first.stdout == "slo/snapshots/events/ops_copilot/availability/2026-W47.yaml\nslo/announced/budget/ops_copilot/availability.yaml\n")
+        // No OPS_SLACK_SRE in this environment: the message waits, and the command still succeeds.
+        #expect(first.stderr.contains("\nNot sent to #sre yet (budget_threshold_crossed): "))
+        #expect(first.stderr.hasSuffix(". It waits in the outbox: ops notify status\n"))
         #expect(first.stderr.contains("Skipped 4 of 168 steps of 3600s: 3 missing from both files, 1 NaN or infinite.\n"))
         #expect(try cli.git("rev-list", "--count", "HEAD", in: repo) == "\(Int(commits.trimmingCharacters(in: .newlines))! + 1)\n")
         #expect(try cli.git("status", "--porcelain", in: repo) == "")
 
-        let again = try cli.ops(arguments, in: repo)
+        let again = try cli.ops(arguments, in: repo, environment: now)
         #expect(again.status == 0)
         #expect(again.stdout == "")
         #expect(again.stderr.hasSuffix("Every snapshot holds this input already: nothing to commit.\n"))

@@ -10,6 +10,10 @@ public struct ReviewPack: Sendable {
     public var week: ISOWeek
     /// File name → contents, for `reviews/<week>/`.
     public var files: [(name: String, text: String)]
+    /// Built after the week ended: its figures are final.
+    var weekOver: Bool
+    /// The headline figures, for the message to the reporting channel.
+    var summary: [String]
 }
 
 /// Builds, writes and commits the weekly pack, and records what the meeting decided.
@@ -36,6 +40,8 @@ public struct ReviewService {
         public var files: [String]
         public var commit: String?
         public var committed: Bool
+        /// The message the commit sent to the reporting channels, and what became of each.
+        public var announced: [AnnouncementResult] = []
     }
 
     /// Builds the pack of `week` and writes it to `out` (default `reviews/<week>`, relative to the
@@ -49,10 +55,15 @@ public struct ReviewService {
         let relative = folder.hasPrefix(root) ? String(folder.dropFirst(root.count)) : nil
         let names = pack.files.map(\.name)
         if commit, let relative, !relative.isEmpty {
-            let id = try workspace.commit(action: "review.pack", subject: "review pack \(pack.week)", author: author()) { _ in
-                pack.files.map { .write(relative + "/" + $0.name, $0.text) }
+            var due: [Announcement] = []
+            let id = try workspace.commit(action: "review.pack", subject: "review pack \(pack.week)", author: author(), announcing: due) {
+                snapshot in
+                due = try announcements(of: pack, folder: relative, snapshot: snapshot)
+                return pack.files.map { .write(relative + "/" + $0.name, $0.text) }
             }
-            return Outcome(week: pack.week, folder: folder, files: names, commit: id.map { "\($0)" }, committed: id != nil)
+            var outcome = Outcome(week: pack.week, folder: folder, files: names, commit: id.map { "\($0)" }, committed: id != nil)
+            if id != nil { outcome.announced = NotifyService(workspace).announce(due) }
+            return outcome
         }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for file in pack.files {
@@ -127,7 +138,8 @@ public struct ReviewService {
         return ReviewPack(
             week: week,
             files: [("pack.md", markdown), ("pack.html", html), ("incident_log.csv", contents.incidentLog), ("metrics.json", json)]
-                + contents.charts.map { ($0.name, $0.svg) })
+                + contents.charts.map { ($0.name, $0.svg) },
+            weekOver: heading.weekOver, summary: contents.metrics.summaryLines)
     }
 
     /// A template of `templates/review/`: the committed one, else the work tree's, else the starter kit's.

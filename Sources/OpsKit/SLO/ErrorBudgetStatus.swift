@@ -73,8 +73,15 @@ public struct SLOStatusReport: Sendable {
 /// `ops slo status`: reads the catalog and policies (work tree) and the committed snapshots.
 public struct SLOStatusService {
     let workspace: Workspace
+    /// Where the snapshots are read: HEAD, or the tree an import is about to commit.
+    let tree: CommittedTree
 
-    public init(_ workspace: Workspace) { self.workspace = workspace }
+    public init(_ workspace: Workspace) { self.init(workspace, tree: CommittedTree(workspace)) }
+
+    init(_ workspace: Workspace, tree: CommittedTree) {
+        self.workspace = workspace
+        self.tree = tree
+    }
 
     /// The status of every event-based SLO (of `useCase` when given) as of `at`.
     public func status(useCase: String? = nil, at: Date) throws -> SLOStatusReport {
@@ -116,12 +123,13 @@ public struct SLOStatusService {
     /// time order; only the week files of that period are read.
     func steps(useCase: String, sli: String, from start: Date, to end: Date) throws -> [EventCounts] {
         var steps: [EventCounts] = []
-        for file in try workspace.committedFiles(under: "\(SnapshotLayout.eventsFolder)/\(useCase)/\(sli)") where file.path.hasSuffix(".yaml") {
-            if let week = SnapshotLayout.week(ofFile: file.path) {
+        for path in try tree.paths(under: "\(SnapshotLayout.eventsFolder)/\(useCase)/\(sli)") where path.hasSuffix(".yaml") {
+            if let week = SnapshotLayout.week(ofFile: path) {
                 let days = week.interval(in: SnapshotLayout.utc)
                 guard days.end > start, days.start < end else { continue }
             }
-            steps += try EventSnapshot.parse(workspace.text(of: file), path: file.path).events
+            guard let text = try tree.text(path) else { continue }
+            steps += try EventSnapshot.parse(text, path: path).events
         }
         return steps.sorted { $0.start < $1.start }
     }

@@ -11,7 +11,8 @@ extension ErrorBudgetPolicy {
 }
 
 extension SLOCatalog {
-    /// `ops lint` for `slo/`: the catalog, and the snapshot week files ops writes.
+    /// `ops lint` for `slo/`: the catalog, the snapshot week files and the records of what was
+    /// announced (`slo/announced/`), which ops writes.
     static func lint(_ path: String, _ text: String, _ config: OpsConfig?) -> [Problem] {
         if path == SLOCatalog.path { return problems(in: text, config: config) }
         do {
@@ -22,6 +23,11 @@ extension SLOCatalog {
             if path.hasPrefix(SnapshotLayout.signalsFolder + "/") {
                 let snapshot = try SignalSnapshot.parse(text, path: path)
                 return SLOFiles.placement(path, expected: snapshot.path)
+            }
+            if path.hasPrefix(AnnouncedRecord.folder + "/") {
+                // A record that does not read would stop the next import that announces.
+                _ = try AnnouncedRecord(path: path, text: text, header: "")
+                return []
             }
             return SLOFiles.parses(path, text)
         } catch {

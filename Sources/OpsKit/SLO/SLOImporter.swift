@@ -55,6 +55,11 @@ public struct SLOImporter {
         /// Things the person should know (a target normalised from a percent, ...).
         public var warnings: [String] = []
         public var commit: String?
+        /// Records of what the commit announced (`slo/announced/`), written with the snapshots.
+        public var records: [String] = []
+        /// The messages the commit announced (a budget threshold crossed, a signal breach at page
+        /// level) and what became of each within the command's wait.
+        public var announced: [AnnouncementResult] = []
     }
 
     /// How a Prometheus sample's timestamp maps to its step.
@@ -142,7 +147,17 @@ public struct SLOImporter {
         let files = weekFiles(series, source: source) { key, week in
             EventSnapshot(useCase: key.useCase, sli: key.name, week: week, sources: [], events: [])
         }
-        try commitWeekFiles(files, subject: subject, author: author, into: &summary)
+        let zone = try workspace.config().timeZone
+        try commitWeekFiles(files, subject: subject, author: author, into: &summary) { tree, now in
+            // The budgets of the indicators this import changed, as the commit will leave them.
+            var statuses: [ErrorBudgetStatus] = []
+            let service = SLOStatusService(workspace, tree: tree)
+            for useCase in Set(series.keys.map(\.useCase)).sorted() {
+                let names = Set(series.keys.filter { $0.useCase == useCase }.map(\.name))
+                statuses += try service.status(useCase: useCase, at: now).slos.filter { names.contains($0.sli) }
+            }
+            return try BudgetAnnouncements.of(statuses, at: now, zone: zone, tree: tree)
+        }
     }
 
     private func commitSignals(
@@ -152,7 +167,19 @@ public struct SLOImporter {
         let files = weekFiles(readings, source: source) { useCase, week in
             SignalSnapshot(useCase: useCase, week: week, sources: [], signals: [])
         }
-        try commitWeekFiles(files, subject: subject, author: author, into: &summary)
+        try commitWeekFiles(files, subject: subject, author: author, into: &summary) { tree, now in
+            // Each week this import wrote, judged as the commit will leave it, for the use cases it changed.
+            let service = SignalsService(workspace, tree: tree)
+            var reports: [SignalsReport] = []
+            for week in Set(tree.written.keys.compactMap(SnapshotLayout.week(ofFile:))).sorted() {
+                var report = try service.status(week: week.description)
+                report.useCases = report.useCases.filter { useCase in
+                    tree.written.keys.contains(SnapshotLayout.signalsPath(useCase: useCase.useCase, week: week))
+                }
+                reports.append(report)
+            }
+            return try SignalAnnouncements.of(reports, at: now, tree: tree)
+        }
     }
 
     /// For each key, one file per week its items fall in: the file `empty(key, week)` names,
@@ -179,26 +206,40 @@ public struct SLOImporter {
     }
 
     /// One commit writing every week file the import changes; the others are reported unchanged.
-    private func commitWeekFiles(_ files: [WeekFile], subject: String, author: Author, into summary: inout Summary) throws {
+    /// `announcements` judges the tree the commit makes (at the import's time) and says what it
+    /// announces and which records to write with it; they are sent once the commit has landed.
+    private func commitWeekFiles(
+        _ files: [WeekFile], subject: String, author: Author, into summary: inout Summary,
+        announcements: (CommittedTree, Date) throws -> ImportAnnouncements
+    ) throws {
         var written: [String] = []
         var unchanged: [String] = []
-        let commit = try workspace.commit(action: "slo.import", subject: subject, author: author) { snapshot in
+        var due = ImportAnnouncements()
+        let now = workspace.clock()
+        let commit = try workspace.commit(action: "slo.import", subject: subject, author: author, announcing: due.announcements) { snapshot in
             written = []
             unchanged = []
-            var changes: [FileChange] = []
+            due = ImportAnnouncements()
+            var texts: [String: String] = [:]
             for file in files {
                 guard let text = try file.merged(snapshot.read(file.path)) else {
                     unchanged.append(file.path)
                     continue
                 }
                 written.append(file.path)
-                changes.append(.write(file.path, text))
+                texts[file.path] = text
             }
-            return changes
+            // Nothing new: nothing is judged, so a re-import never announces.
+            guard !texts.isEmpty else { return [] }
+            due = try announcements(CommittedTree(workspace, snapshot: snapshot, written: texts), now)
+            return written.map { .write($0, texts[$0]!) } + due.files.keys.sorted().map { .write($0, due.files[$0]!) }
         }
         summary.written = written
         summary.unchanged = unchanged
         summary.commit = commit?.hex
+        guard commit != nil else { return }
+        summary.records = due.files.keys.sorted()
+        summary.announced = NotifyService(workspace).announce(due.announcements)
     }
 
     // MARK: Summaries

@@ -110,8 +110,15 @@ public struct SignalsReport: Sendable {
 /// Reads the catalog and ops.yaml (work tree) and the committed signal snapshots.
 public struct SignalsService {
     let workspace: Workspace
+    /// Where the snapshots are read: HEAD, or the tree an import is about to commit.
+    let tree: CommittedTree
 
-    public init(_ workspace: Workspace) { self.workspace = workspace }
+    public init(_ workspace: Workspace) { self.init(workspace, tree: CommittedTree(workspace)) }
+
+    init(_ workspace: Workspace, tree: CommittedTree) {
+        self.workspace = workspace
+        self.tree = tree
+    }
 
     /// The signals of `week` (default: the latest week imported, up to the current one) for every
     /// use case in the catalog, or `useCase`.
@@ -160,7 +167,7 @@ public struct SignalsService {
 
     private func readings(_ useCase: String, _ week: ISOWeek) throws -> [SignalValue] {
         let path = SnapshotLayout.signalsPath(useCase: useCase, week: week)
-        guard let text = try workspace.committedText(path) else { return [] }
+        guard let text = try tree.text(path) else { return [] }
         return try SignalSnapshot.parse(text, path: path).signals
     }
 

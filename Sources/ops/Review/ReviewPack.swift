@@ -13,6 +13,9 @@ extension Ops.Review {
                 Figures are the state at the week's end: events recorded later do not
                 change a past week's pack (a clock point corrected later does, and the
                 pack says so); a week not over says so on the pack's first line.
+                The first commit of a week's pack built after the week ended posts its
+                summary lines and the path of pack.html to each policy's
+                reporting.channel, once: a rebuild, here or in a synced clone, does not.
                   ops review pack                  the last complete week, in the team's zone
                   ops review pack --week 2026-W47 --no-commit
                 """
@@ -39,6 +42,7 @@ extension Ops.Review {
             context.output(outcome.folder)
             if outcome.committed {
                 context.note("Review pack \(outcome.week) committed (\(outcome.files.joined(separator: ", "))).")
+                context.report(outcome.announced)
             } else if outcome.commit == nil && !noCommit && out == nil {
                 context.note("Nothing to change: the \(outcome.week) pack is already committed as it is.")
             } else {

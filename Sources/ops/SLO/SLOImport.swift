@@ -18,6 +18,11 @@ extension Ops.SLO {
                   ops slo import --csv events_2026-W47.csv   (counts or signals)
                   ops slo import --openslo ops_copilot.yaml  (catalog entries)
                 Prints the files written; the summary goes to standard error.
+                An import that shows an error-budget threshold crossed for the first
+                time in its window tells the channels of the policy's notify: actions;
+                one that shows a signal breach at page level tells the signal's channel
+                (ops.yaml channels:). Each once: slo/announced/ records it in the same
+                commit, so no later import and no other clone sends it again.
                 """
         )
 
@@ -93,9 +98,10 @@ extension Ops.SLO {
             }
             for line in summary.imported { context.note("Imported \(line).") }
             if let skipped = summary.skipped { context.note(skipped.prefix(1).uppercased() + skipped.dropFirst() + ".") }
-            for path in summary.written { context.output(path) }
-            let count = summary.written.count
+            for path in summary.written + summary.records { context.output(path) }
+            let count = summary.written.count + summary.records.count
             context.note("Committed \(count) file\(count == 1 ? "" : "s") (\(ShortName.commit(commit))).")
+            context.report(summary.announced)
         }
     }
 }
