@@ -95,13 +95,13 @@ import Testing
         let open = try cli.ops(["incident", "open", "Checkout p99 above 1.2s", "--sev", "SEV2", "--service", "ops_copilot"], in: repo, environment: alone)
         #expect(open.status == 0, "\(open.stderr)")
         #expect(open.stderr.contains("Paged ") && open.stderr.contains(" (sre).\n"))
-        #expect(open.stderr.contains("Not sent to #sre-oncall yet: ") && open.stderr.contains("OPS_SLACK_SRE_ONCALL"))
+        #expect(open.stderr.contains("Not sent to #sre-oncall yet (incident_opened): ") && open.stderr.contains("OPS_SLACK_SRE_ONCALL"))
         #expect(open.stderr.contains("It is kept; ops notify flush retries it.\nNext: ops incident ack "))
         let id = open.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
         let reached = ["OPS_USER": "bob", "OPS_SLACK_SRE_ONCALL": receiver.url("/slack").absoluteString]
         let ack = try cli.ops(["incident", "ack", id], in: repo, environment: reached)
-        #expect(ack.status == 0 && ack.stderr.hasSuffix("Told #sre-oncall.\n"), "\(ack.stderr)")
+        #expect(ack.status == 0 && ack.stderr.hasSuffix("Told #sre-oncall (incident_acknowledged).\n"), "\(ack.stderr)")
         #expect(receiver.requests.map(\.text).first?.contains("Acknowledged by bob") == true && receiver.requests.count == 1)
         // The open message failed for want of a URL; it is kept, and a flush sends it now there is one.
         let flush = try cli.ops(["notify", "flush"], in: repo, environment: reached)

@@ -42,7 +42,7 @@ import Testing
         #expect(first.stdout == "slo/snapshots/events/ops_copilot/availability/2026-W47.yaml\nslo/announced/budget/ops_copilot/availability.yaml\n")
         // No OPS_SLACK_SRE in this environment: the message waits, and the command still succeeds.
         #expect(first.stderr.contains("\nNot sent to #sre yet (budget_threshold_crossed): "))
-        #expect(first.stderr.hasSuffix(". It waits in the outbox: ops notify status\n"))
+        #expect(first.stderr.hasSuffix(". It is kept; ops notify flush retries it.\n"))
         #expect(first.stderr.contains("Skipped 4 of 168 steps of 3600s: 3 missing from both files, 1 NaN or infinite.\n"))
         #expect(try cli.git("rev-list", "--count", "HEAD", in: repo) == "\(Int(commits.trimmingCharacters(in: .newlines))! + 1)\n")
         #expect(try cli.git("status", "--porcelain", in: repo) == "")

@@ -42,7 +42,7 @@ extension Ops.Review {
             context.output(outcome.folder)
             if outcome.committed {
                 context.note("Review pack \(outcome.week) committed (\(outcome.files.joined(separator: ", "))).")
-                context.report(outcome.announced)
+                context.reportAnnounced(outcome.announced)
             } else if outcome.commit == nil && !noCommit && out == nil {
                 context.note("Nothing to change: the \(outcome.week) pack is already committed as it is.")
             } else {

@@ -101,7 +101,7 @@ extension Ops.SLO {
             for path in summary.written + summary.records { context.output(path) }
             let count = summary.written.count + summary.records.count
             context.note("Committed \(count) file\(count == 1 ? "" : "s") (\(ShortName.commit(commit))).")
-            context.report(summary.announced)
+            context.reportAnnounced(summary.announced)
         }
     }
 }

@@ -95,9 +95,10 @@ extension OpsContext {
     func reportAnnounced(_ results: [AnnouncementResult]) {
         for result in results {
             if result.sent {
-                note("Told \(result.channel).")
+                note("Told \(result.channel) (\(result.event)).")
             } else {
-                note("Not sent to \(result.channel) yet: \(result.problem ?? "it waits its turn"). It is kept; ops notify flush retries it.")
+                note(
+                    "Not sent to \(result.channel) yet (\(result.event)): \(result.problem ?? "it waits its turn"). It is kept; ops notify flush retries it.")
             }
         }
     }
