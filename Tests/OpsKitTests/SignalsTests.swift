@@ -152,7 +152,7 @@ import Testing
         #expect(csv.count == checks.count + 2)
         #expect(
             csv.contains(
-                "2026-W47,fraud_scoring,data_quality,ingest_lag_minutes,threshold,27,2026-11-19T12:00:00Z,,above,20,page,yes,7,1,data_quality,#data-oncall"))
+                "2026-W47,fraud_scoring,data_quality,ingest_lag_minutes,threshold,27,2026-11-19T12:00:00Z,,above,20,page,yes,7,1,data_quality,#data-oncall,"))
     }
 
     @Test func badInputIsOneLineExitTwo() throws {

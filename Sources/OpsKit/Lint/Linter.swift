@@ -66,6 +66,11 @@ public enum Linter {
             problems += OnCallSchedule.lint(OnCallSchedule.path, text, config)
             searchForSecrets(OnCallSchedule.path, text)
         }
+        if folders == nil, let text = try workspace.readWorkTreeFile(ChecksConfig.path) {
+            checked += 1
+            problems += ChecksConfig.lint(ChecksConfig.path, text, config)
+            searchForSecrets(ChecksConfig.path, text)
+        }
         for rule in rules where folders?.contains(rule.folder) ?? true {
             for path in workspace.workTreeFiles(under: rule.folder, extensions: rule.extensions) {
                 checked += 1

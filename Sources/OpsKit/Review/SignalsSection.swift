@@ -67,12 +67,12 @@ struct SignalsSection: ReviewSection {
                 let value = SignalFormat.value(check.value, unit: check.unit)
                 breaches.append(
                     Breach(
-                        area: Area(area: check.area), useCase: UserText(useCase.useCase), metric: UserText(check.metric), unit: check.unit,
+                        area: Area(area: check.area), useCase: UserText(useCase.useCase), metric: UserText(check.label), unit: check.unit,
                         value: Reading(value: check.value, text: value), breachWhen: check.breachWhen.comparison,
                         threshold: Reading(value: check.breachWhen.value, text: check.breachText), level: UserText(check.level),
                         at: Instant(date: check.at, zone: zone), readings: Readings(total: check.readings, breaching: check.breachingReadings),
                         breachingReadings: check.breachingReadings, channel: UserText(check.channel)))
-                outputs.append(.owner("\(useCase.useCase) \(check.metric) \(value) (\(check.breachText), \(check.level)): confirm who follows it up"))
+                outputs.append(.owner("\(useCase.useCase) \(check.label) \(value) (\(check.breachText), \(check.level)): confirm who follows it up"))
             }
         }
         readings = report?.useCases.reduce(0) { $0 + $1.readings } ?? 0

@@ -100,6 +100,9 @@ public struct SLOCatalog: Sendable {
         public var condition: Condition
         public var level: String
         public var line: Int?
+        /// Only the readings of this subject (a check of checks.yaml, `transactions.amount_usd`);
+        /// nil: the metric's readings that have no subject.
+        public var subject: String?
     }
 
     public enum Condition: Sendable, Equatable {

@@ -160,14 +160,16 @@ public struct SLOImporter {
         }
     }
 
-    private func commitSignals(
+    /// Merges `readings` (by use case) into their week files as one commit (`action` names the
+    /// command in the commit), and announces the page-level breaches of imported metrics.
+    func commitSignals(
         _ readings: [String: [SignalValue]], source: SnapshotSource, subject: String,
-        author: Author, into summary: inout Summary
+        author: Author, action: String = "slo.import", into summary: inout Summary
     ) throws {
         let files = weekFiles(readings, source: source) { useCase, week in
             SignalSnapshot(useCase: useCase, week: week, sources: [], signals: [])
         }
-        try commitWeekFiles(files, subject: subject, author: author, into: &summary) { tree, now in
+        try commitWeekFiles(files, subject: subject, author: author, action: action, into: &summary) { tree, now in
             // Each week this import wrote, judged as the commit will leave it, for the use cases it changed.
             let service = SignalsService(workspace, tree: tree)
             var reports: [SignalsReport] = []
@@ -209,14 +211,14 @@ public struct SLOImporter {
     /// `announcements` judges the tree the commit makes (at the import's time) and says what it
     /// announces and which records to write with it; they are sent once the commit has landed.
     private func commitWeekFiles(
-        _ files: [WeekFile], subject: String, author: Author, into summary: inout Summary,
+        _ files: [WeekFile], subject: String, author: Author, action: String = "slo.import", into summary: inout Summary,
         announcements: (CommittedTree, Date) throws -> ImportAnnouncements
     ) throws {
         var written: [String] = []
         var unchanged: [String] = []
         var due = ImportAnnouncements()
         let now = workspace.clock()
-        let commit = try workspace.commit(action: "slo.import", subject: subject, author: author, announcing: due.announcements) { snapshot in
+        let commit = try workspace.commit(action: action, subject: subject, author: author, announcing: due.announcements) { snapshot in
             written = []
             unchanged = []
             due = ImportAnnouncements()

@@ -44,6 +44,9 @@ public struct SignalValue: Sendable, Equatable {
     public var metric: String
     public var value: Decimal
     public var unit: String
+    /// What the reading is about when a metric has several readings at once: a check of
+    /// checks.yaml (`transactions.amount_usd`). Imported readings have none.
+    public var subject: String?
 }
 
 /// The snapshot files under `slo/snapshots/`: one file per use case, indicator and ISO week
@@ -145,18 +148,25 @@ extension SignalSnapshot: WeekSnapshot {
 
     var headerLines: [String] {
         [
-            "# \(useCase) signals, \(week) (UTC): one reading per line, from `ops slo import --csv`.",
+            "# \(useCase) signals, \(week) (UTC): one reading per line, from `ops slo import --csv`"
+                + (signals.contains { $0.subject != nil } ? " and `ops checks run`." : "."),
             "# A reading imported again (same metric and time) is replaced.",
             "use_case: \(SnapshotText.scalar(useCase))",
             "week: \(week)",
         ]
     }
 
-    static func replaces(_ new: SignalValue, _ old: SignalValue) -> Bool { new.at == old.at && new.metric == old.metric }
-    static func isOrdered(_ a: SignalValue, before b: SignalValue) -> Bool { (a.at, a.metric) < (b.at, b.metric) }
+    static func replaces(_ new: SignalValue, _ old: SignalValue) -> Bool {
+        new.at == old.at && new.metric == old.metric && new.subject == old.subject
+    }
+    static func isOrdered(_ a: SignalValue, before b: SignalValue) -> Bool {
+        (a.at, a.metric, a.subject ?? "") < (b.at, b.metric, b.subject ?? "")
+    }
 
     static func line(_ reading: SignalValue) -> String {
-        "  - {at: \(Timestamp.format(reading.at)), metric: \(SnapshotText.scalar(reading.metric)), value: \(reading.value), unit: \(SnapshotText.scalar(reading.unit))}"
+        let subject = reading.subject.map { ", subject: \(SnapshotText.scalar($0))" } ?? ""
+        return
+            "  - {at: \(Timestamp.format(reading.at)), metric: \(SnapshotText.scalar(reading.metric))\(subject), value: \(reading.value), unit: \(SnapshotText.scalar(reading.unit))}"
     }
 
     static func read(from reader: inout YAMLFieldReader) -> SignalSnapshot? { reader.readSignals() }
@@ -239,7 +249,8 @@ extension YAMLFieldReader {
                 let unit = text(map["unit"], "unit", required: true, parent: item)
             else { continue }
             guard let value = SLONumber.decimal(valueText) else { flag(item, "value `\(valueText)` is not a number"); continue }
-            readings.append(SignalValue(at: at, metric: metric, value: value, unit: unit))
+            let subject = text(map["subject"], "subject")
+            readings.append(SignalValue(at: at, metric: metric, value: value, unit: unit, subject: subject))
         }
         guard let header else { return nil }
         return SignalSnapshot(useCase: header.useCase, week: header.week, sources: header.sources, signals: readings)

@@ -28,7 +28,8 @@ enum SignalAnnouncements {
 
                         """)
                 var added = false
-                for check in useCase.checks where check.breached && check.level == "page" {
+                // A check of checks.yaml pages by the incident `ops checks run` opens, not by a message.
+                for check in useCase.checks where check.breached && check.level == "page" && check.subject == nil {
                     guard let channel = check.channel else { continue }
                     guard !record.contains(["metric": check.metric, "area": check.area.rawValue]) else { continue }
                     try record.append([

@@ -38,7 +38,7 @@ extension SignalsReport {
             lines.append("\(breaches.count) breach\(breaches.count == 1 ? "" : "es"):")
             let rows = breaches.map { useCase, check in
                 [
-                    useCase, check.area.label, check.metric, worst(check), check.breachText, check.level,
+                    useCase, check.area.label, check.label, worst(check), check.breachText, check.level,
                     "\(check.breachingReadings) of \(check.readings)", check.channel ?? "– (no \(check.route ?? "route") channel)",
                 ]
             }
@@ -104,7 +104,7 @@ extension SignalsReport {
 
     static let csvHeaders = [
         "week", "use_case", "area", "metric", "kind", "value", "at", "baseline", "breach_when", "threshold",
-        "level", "breached", "readings", "breaching_readings", "route", "channel",
+        "level", "breached", "readings", "breaching_readings", "route", "channel", "subject",
     ]
 
     private var csv: String {
@@ -114,7 +114,7 @@ extension SignalsReport {
                     week.description, useCase.useCase, check.area.rawValue, check.metric, check.kind.rawValue, check.value.description,
                     check.at.map(Timestamp.format) ?? "", check.baseline?.description ?? "", check.breachWhen.comparison,
                     check.breachWhen.value.description, check.level, check.breached ? "yes" : "no", "\(check.readings)",
-                    "\(check.breachingReadings)", check.route ?? "", check.channel ?? "",
+                    "\(check.breachingReadings)", check.route ?? "", check.channel ?? "", check.subject ?? "",
                 ]
             }
         }
@@ -166,13 +166,14 @@ private struct JSONSignals: Encodable {
 
         func encode(to encoder: Encoder) throws {
             enum Key: String, CodingKey {
-                case area, metric, unit, kind, value, at, baseline, breach_when, threshold, level, breached, readings,
+                case area, metric, subject, unit, kind, value, at, baseline, breach_when, threshold, level, breached, readings,
                     breaching_readings, route, channel
             }
             try encoder.encodeObject(
                 Key.self,
                 [
-                    .area: check.area.rawValue, .metric: check.metric, .unit: check.unit, .kind: check.kind.rawValue, .value: check.value, .at: check.at,
+                    .area: check.area.rawValue, .metric: check.metric, .subject: check.subject, .unit: check.unit, .kind: check.kind.rawValue,
+                    .value: check.value, .at: check.at,
                     .baseline: check.baseline, .breach_when: check.breachWhen.comparison, .threshold: check.breachWhen.value, .level: check.level,
                     .breached: check.breached, .readings: check.readings, .breaching_readings: check.breachingReadings, .route: check.route,
                     .channel: check.channel,

@@ -11,7 +11,8 @@ public enum SignalArea: String, Sendable, CaseIterable, Comparable {
     /// Statistical tests of the input distribution are drift; every other metric goes by the
     /// ops.yaml channel purpose the catalog routes it to.
     static func of(metric: String, route: String?) -> SignalArea {
-        if ["psi", "ks_pvalue", "topk_shift"].contains(metric) { return .drift }
+        if ["psi", "ks_pvalue", "topk_shift", "mean_drop"].contains(metric) { return .drift }
+        if route == nil, ["null_rows", "duplicate_rows", "invalid_rows"].contains(metric) { return .dataQuality }
         switch route {
         case "data_quality": return .dataQuality
         case "safety": return .safety
@@ -38,6 +39,9 @@ public struct SignalCheck: Sendable {
 
     public var area: SignalArea
     public var metric: String
+    /// The check of checks.yaml the readings are of (`transactions.amount_usd`); nil for
+    /// imported readings.
+    public var subject: String?
     public var unit: String
     public var kind: Kind
     /// The worst reading of the week; for unit cost, spend / requests over the week; for a drop,
@@ -57,6 +61,9 @@ public struct SignalCheck: Sendable {
     /// The ops.yaml channel purpose (`cost`) and the channel it names (`#finops`).
     public var route: String?
     public var channel: String?
+
+    /// The metric, and what it is of for a check's readings: `psi of transactions.amount_usd`.
+    public var label: String { subject.map { "\(metric) of \($0)" } ?? metric }
 
     /// `> 1200`, `≥ 0.3`, `drop ≥ 0.3`.
     public var breachText: String {
@@ -132,6 +139,7 @@ public struct SignalsService {
             }
             useCases = [useCase]
         }
+        let checks = try workspace.readWorkTreeFile(ChecksConfig.path) == nil ? nil : try ChecksConfig.load(from: workspace)
         let week: ISOWeek
         if let text {
             guard let parsed = ISOWeek(text.trimmingCharacters(in: .whitespaces)) else {
@@ -148,7 +156,7 @@ public struct SignalsService {
                 Self.evaluate(
                     name, catalog: catalog, channels: config.channels,
                     readings: try readings(name, week), baseline: try readings(name, previous),
-                    baselineWeek: previous))
+                    baselineWeek: previous, checkThresholds: checks?.thresholds(of: name) ?? []))
         }
         return report
     }
@@ -177,17 +185,18 @@ public struct SignalsService {
     /// drops from the baseline week's mean, and unit cost. Pure, for tests.
     static func evaluate(
         _ useCase: String, catalog: SLOCatalog, channels: [String: String], readings: [SignalValue],
-        baseline: [SignalValue], baselineWeek: ISOWeek
+        baseline: [SignalValue], baselineWeek: ISOWeek, checkThresholds: [SLOCatalog.SignalThreshold] = []
     ) -> UseCaseSignals {
-        let byMetric = Dictionary(grouping: readings, by: \.metric)
-        let baselineByMetric = Dictionary(grouping: baseline, by: \.metric)
+        // Readings of checks.yaml's checks are judged per subject, by the check's own levels.
+        let byMetric = Dictionary(grouping: readings.filter { $0.subject == nil }, by: \.metric)
+        let baselineByMetric = Dictionary(grouping: baseline.filter { $0.subject == nil }, by: \.metric)
         var checks: [SignalCheck] = []
         var missing: [String] = []
         var notes: [String] = []
 
         func route(_ metric: String) -> (unit: String, route: String?, channel: String?, area: SignalArea) {
             let entry = catalog.metric(metric)
-            let route = entry?.route
+            let route = entry?.route ?? (SignalArea.of(metric: metric, route: nil) == .other ? nil : "data_quality")
             return (entry?.unit ?? "", route, route.flatMap { channels[$0] }, SignalArea.of(metric: metric, route: route))
         }
         func noteMissing(_ metric: String) { if !missing.contains(metric) { missing.append(metric) } }
@@ -211,7 +220,7 @@ public struct SignalsService {
                 let days = Self.dailyUnitCosts(byMetric)
                 checks.append(
                     SignalCheck(
-                        area: info.area, metric: indicator.name, unit: info.unit, kind: .target, value: cost.ucr, at: nil,
+                        area: info.area, metric: indicator.name, subject: nil, unit: info.unit, kind: .target, value: cost.ucr, at: nil,
                         baseline: nil, breachWhen: (breach.comparison.rawValue, breach.value), level: "target",
                         breached: breach.contains(cost.ucr), readings: days.count,
                         breachingReadings: days.filter(breach.contains).count,
@@ -228,7 +237,7 @@ public struct SignalsService {
         // Catalog thresholds: those on the same metric and side are one check, reported at the
         // strictest crossed (PSI 0.34 is a page, not also an alert).
         var groups: [(metric: String, upward: Bool, bounds: [(SLOCatalog.Bound, String)])] = []
-        for threshold in catalog.thresholds {
+        for threshold in catalog.thresholds where threshold.subject == nil {
             switch threshold.condition {
             case .bound(let bound):
                 let upward = bound.comparison.breachesUpward
@@ -247,7 +256,7 @@ public struct SignalsService {
                 let mean = Self.mean(values), baselineMean = Self.mean(before)
                 checks.append(
                     SignalCheck(
-                        area: info.area, metric: threshold.metric, unit: info.unit, kind: .drop, value: mean, at: nil,
+                        area: info.area, metric: threshold.metric, subject: nil, unit: info.unit, kind: .drop, value: mean, at: nil,
                         baseline: baselineMean, breachWhen: ("drop_at_least", amount), level: threshold.level,
                         breached: baselineMean - mean >= amount, readings: values.count,
                         breachingReadings: values.filter { baselineMean - $0.value >= amount }.count,
@@ -265,13 +274,51 @@ public struct SignalsService {
                     route: info.route, channel: info.channel))
         }
 
+        checks += subjectChecks(readings.filter { $0.subject != nil }, catalog: catalog, checkThresholds: checkThresholds, route: route)
+
         let order = Dictionary(uniqueKeysWithValues: catalog.metrics.enumerated().map { ($1.name, $0) })
         checks = checks.enumerated().sorted { a, b in
-            (a.element.area, order[a.element.metric] ?? .max, a.offset) < (b.element.area, order[b.element.metric] ?? .max, b.offset)
+            (a.element.area, order[a.element.metric] ?? .max, a.element.subject ?? "", a.offset)
+                < (b.element.area, order[b.element.metric] ?? .max, b.element.subject ?? "", b.offset)
         }.map(\.element)
         return UseCaseSignals(
             useCase: useCase, readings: readings.count, checks: checks, unitCost: unitCost,
             missing: missing.sorted { (order[$0] ?? .max, $0) < (order[$1] ?? .max, $1) }, notes: notes)
+    }
+
+    /// One check per metric and subject of checks.yaml's readings, judged by the levels of the
+    /// check with that subject; a check no longer in checks.yaml by the catalog's thresholds of
+    /// its metric.
+    private static func subjectChecks(
+        _ readings: [SignalValue], catalog: SLOCatalog, checkThresholds: [SLOCatalog.SignalThreshold],
+        route: (String) -> (unit: String, route: String?, channel: String?, area: SignalArea)
+    ) -> [SignalCheck] {
+        var groups: [(metric: String, subject: String, values: [SignalValue])] = []
+        for reading in readings {
+            if let index = groups.firstIndex(where: { $0.metric == reading.metric && $0.subject == reading.subject }) {
+                groups[index].values.append(reading)
+            } else {
+                groups.append((reading.metric, reading.subject!, [reading]))
+            }
+        }
+        return groups.compactMap { group in
+            var thresholds = checkThresholds.filter { $0.metric == group.metric && $0.subject == group.subject }
+            if thresholds.isEmpty { thresholds = catalog.thresholds.filter { $0.metric == group.metric && $0.subject == nil } }
+            let bounds = thresholds.compactMap { threshold -> (SLOCatalog.Bound, String)? in
+                if case .bound(let bound) = threshold.condition { return (bound, threshold.level) }
+                return nil
+            }
+            guard let first = bounds.first else { return nil }
+            let upward = first.0.comparison.breachesUpward
+            let sorted = bounds.filter { $0.0.comparison.breachesUpward == upward }
+                .sorted { upward ? $0.0.value < $1.0.value : $0.0.value > $1.0.value }
+            let info = route(group.metric)
+            var check = Self.check(
+                group.values, against: sorted, kind: .threshold, unit: group.values[0].unit, area: info.area, route: info.route,
+                channel: info.channel)
+            check.subject = group.subject
+            return check
+        }
     }
 
     /// The worst reading against `bounds` (breach sides, least strict first): the check reports
@@ -287,7 +334,7 @@ public struct SignalsService {
         }!
         let shown = bounds.last { $0.0.contains(worst.value) } ?? bounds[0]
         return SignalCheck(
-            area: area, metric: worst.metric, unit: unit, kind: kind, value: worst.value, at: worst.at, baseline: nil,
+            area: area, metric: worst.metric, subject: nil, unit: unit, kind: kind, value: worst.value, at: worst.at, baseline: nil,
             breachWhen: (shown.0.comparison.rawValue, shown.0.value), level: shown.1, breached: shown.0.contains(worst.value),
             readings: values.count, breachingReadings: values.filter { shown.0.contains($0.value) }.count,
             route: route, channel: channel)
