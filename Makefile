@@ -18,7 +18,7 @@ deps:
 		|| ! command -v cmark-gfm >/dev/null || ! command -v chromium >/dev/null \
 		|| ! command -v prometheus-alertmanager >/dev/null || ! command -v amtool >/dev/null \
 		|| [ ! -x /usr/sbin/sshd ] || ! command -v ssh-keygen >/dev/null || ! command -v strace >/dev/null \
-		|| ! { python3 -c "import icalendar" 2>/dev/null || python3 -m pip --version >/dev/null 2>&1; }; then \
+		|| ! { python3 -c "import icalendar, numpy, scipy" 2>/dev/null || python3 -m pip --version >/dev/null 2>&1; }; then \
 		echo "Installing system packages: $(PACKAGES)" >&2; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PACKAGES) >/dev/null; \
 	fi
@@ -26,6 +26,11 @@ deps:
 	@if ! python3 -c "import icalendar" 2>/dev/null; then \
 		echo "Installing icalendar for python3 (pip)" >&2; \
 		python3 -m pip install --quiet icalendar 2>/dev/null || python3 -m pip install --quiet --break-system-packages icalendar; \
+	fi
+	@# The drift statistics are checked against numpy and scipy themselves (DriftStatisticsOracleTests).
+	@if ! python3 -c "import numpy, scipy" 2>/dev/null; then \
+		echo "Installing numpy and scipy for python3 (pip)" >&2; \
+		python3 -m pip install --quiet numpy scipy 2>/dev/null || python3 -m pip install --quiet --break-system-packages numpy scipy; \
 	fi
 
 build: deps

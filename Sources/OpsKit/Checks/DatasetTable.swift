@@ -10,7 +10,9 @@ public struct DatasetTable: Sendable, Equatable {
     public var isFile: Bool
     public var columns: [String]
     /// One entry per row, one value per column; nil is SQL NULL, an empty CSV field, or a
-    /// JSON null or missing field.
+    /// JSON null or missing field. A JSON-lines row may be shorter than `columns` (keys that
+    /// first appear on later lines): read values through `texts` and `numbers`, which take a
+    /// missing place as nil.
     public var rows: [[String?]]
     /// Each row's line in the file (1-based), or its row number in the query's result.
     public var lines: [Int]

@@ -69,7 +69,8 @@ enum SLOCSV {
         return Table(shape: shape, rows: rows)
     }
 
-    private static func lineBreaks(in field: String) -> Int {
+    /// Line breaks inside a quoted field (CRLF counted once), to keep file lines right.
+    static func lineBreaks(in field: String) -> Int {
         var count = 0
         var previousCR = false
         for scalar in field.unicodeScalars {
