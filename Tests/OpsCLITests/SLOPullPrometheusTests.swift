@@ -68,7 +68,7 @@ import Testing
         let waited = Double(end) + 1.5 - Date().timeIntervalSince1970
         if waited > 0 { Thread.sleep(forTimeInterval: waited) }
 
-        let environment = ["OPS_PROMETHEUS_URL": "http://127.0.0.1:\(api)", "OPS_TZ": "UTC"]
+        let environment = ["OPS_PROMETHEUS_URL": "http://127.0.0.1:\(api)"]
         let window = ["--from", Self.utc(start), "--until", Self.utc(end), "--step", "\(Self.step)s"]
         let before = try SLOPullCLITests.commits(cli, repo)
         let pulled = try cli.ops(["slo", "pull", "--sli", "availability"] + window, in: repo, environment: environment)
