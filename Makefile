@@ -6,17 +6,18 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug/ops
 # libgit2 for Git; libcmark-gfm renders pack.html as GitHub renders Markdown (the cmark-gfm
 # command checks generated Markdown in tests); chromium renders pack.html in a test;
-# prometheus-alertmanager (with amtool) for the end-to-end test of ops serve; openssh-server
+# prometheus-alertmanager (with amtool) for the end-to-end test of ops serve; prometheus is
+# the server `ops slo pull` reads in its end-to-end test; openssh-server
 # gives the sync tests a real sshd (and ssh-keygen) on a loopback port; strace kills writes at
 # each file system call in the crash-safety test.
-PACKAGES := libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config git python3 python3-yaml python3-pip cmark-gfm chromium prometheus-alertmanager openssh-server strace
+PACKAGES := libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config git python3 python3-yaml python3-pip cmark-gfm chromium prometheus-alertmanager prometheus openssh-server strace
 
 .PHONY: deps build test quick crash-test demo bench release fuzz format clean
 
 deps:
 	@if ! pkg-config --exists libgit2 libcmark-gfm 2>/dev/null || ! command -v git >/dev/null || ! command -v python3 >/dev/null \
 		|| ! command -v cmark-gfm >/dev/null || ! command -v chromium >/dev/null \
-		|| ! command -v prometheus-alertmanager >/dev/null || ! command -v amtool >/dev/null \
+		|| ! command -v prometheus-alertmanager >/dev/null || ! command -v amtool >/dev/null || [ ! -x /usr/bin/prometheus ] \
 		|| [ ! -x /usr/sbin/sshd ] || ! command -v ssh-keygen >/dev/null || ! command -v strace >/dev/null \
 		|| ! { python3 -c "import icalendar, numpy, scipy" 2>/dev/null || python3 -m pip --version >/dev/null 2>&1; }; then \
 		echo "Installing system packages: $(PACKAGES)" >&2; \

@@ -179,7 +179,11 @@ import Testing
         let after = try fixture.folder.read(SLOCatalog.path)
         let changed = zip(before.split(separator: "\n"), after.split(separator: "\n")).filter { $0 != $1 }
         #expect(before.split(separator: "\n").count == after.split(separator: "\n").count)
-        #expect(changed.map { String($0.1) } == ["    availability: {objective: 99.9%, window: rolling_30d, openslo: ops-copilot-availability}"])
+        // The catalog's own queries stay: `ops slo pull` runs them before the OpenSLO record's.
+        #expect(
+            changed.map { String($0.1) } == [
+                #"    availability: {objective: 99.9%, window: rolling_30d, openslo: ops-copilot-availability, good_query: 'sum(increase(http_requests_total{use_case="ops_copilot",code!~"5.."}[1h]))', total_query: 'sum(increase(http_requests_total{use_case="ops_copilot"}[1h]))'}"#
+            ])
         let record = try fixture.folder.read("slo/snapshots/objectives/ops-copilot-availability.yaml")
         #expect(record.contains("good_query: "))
         #expect(record.contains("sha256: \(try SLOFixture.input("openslo_ops_copilot.yaml").sha256)"))

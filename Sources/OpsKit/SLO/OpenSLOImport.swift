@@ -56,12 +56,14 @@ extension SLOImporter {
             for objective in objectives {
                 let current = try SLOCatalog.load(text).useCase(objective.useCase)?.indicator(objective.sli)
                 if current?.target == .events(objective: objective.objective, window: objective.window), current?.openSLO == objective.sloName { continue }
+                // Queries written in the catalog stay: they are what `ops slo pull` runs first.
+                let queries = current?.queries.map { [("good_query", $0.good), ("total_query", $0.total)] } ?? []
                 text = try SLOCatalog.setting(
                     indicator: objective.sli, of: objective.useCase,
                     to: [
                         ("objective", SLONumber.percentText(objective.objective)), ("window", objective.window.description),
                         ("openslo", objective.sloName),
-                    ], in: text)
+                    ] + queries, in: text)
             }
             _ = try SLOCatalog.load(text)
             if text != before {

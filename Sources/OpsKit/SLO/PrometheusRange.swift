@@ -39,9 +39,20 @@ struct PrometheusRange {
         return "\(Timestamp.format(Date(timeIntervalSince1970: seconds))) (\(epoch))"
     }
 
+    /// Why a well-formed response holds no range to import; `ops slo pull` words these for a
+    /// query, the file import for a file.
+    enum Refusal {
+        /// `status: error`: Prometheus's `errorType` (bad_data, timeout, ...) and `error`.
+        case error(type: String?, message: String)
+        /// An instant vector, scalar or string where a range was expected.
+        case notMatrix(resultType: String)
+        case noSeries
+        case series(count: Int)
+    }
+
     /// Reads a response holding exactly one series. Every failure names the file and the line,
-    /// or the series and timestamp.
-    static func parse(_ data: Data, file: String) throws -> PrometheusRange {
+    /// or the series and timestamp; `refuse`, when given, words the `Refusal`s instead.
+    static func parse(_ data: Data, file: String, refuse: ((Refusal) -> OpsError)? = nil) throws -> PrometheusRange {
         _ = try UTF8Text.decode(data, path: file)
         let root: JSONValue
         switch JSONText.parse(data) {
@@ -65,6 +76,9 @@ struct PrometheusRange {
             throw OpsError.file(file, line: root.line, "has no `status`: it is not a Prometheus API response")
         }
         guard status == "success" else {
+            if let refuse {
+                throw refuse(.error(type: root["errorType"].flatMap(stringValue), message: root["error"].flatMap(stringValue) ?? "no message"))
+            }
             let kind = root["errorType"].flatMap(stringValue).map { "\($0): " } ?? ""
             let message = root["error"].flatMap(stringValue) ?? "no message"
             throw OpsError.file(
@@ -76,6 +90,7 @@ struct PrometheusRange {
         }
         let resultType = body["resultType"].flatMap(stringValue) ?? "missing"
         guard resultType == "matrix" else {
+            if let refuse { throw refuse(.notMatrix(resultType: resultType)) }
             throw OpsError.file(
                 file, line: body["resultType"]?.line ?? body.line, "resultType is \(resultType), not matrix",
                 fix: "Export a range query (/api/v1/query_range with start, end and step), not an instant query")
@@ -84,6 +99,7 @@ struct PrometheusRange {
             throw OpsError.file(file, line: body["result"]?.line ?? body.line, "has no `result` list")
         }
         guard result.count == 1, result[0].isObject else {
+            if let refuse, result.count != 1 { throw refuse(result.isEmpty ? .noSeries : .series(count: result.count)) }
             throw OpsError.file(
                 file, line: resultValue.line,
                 result.isEmpty

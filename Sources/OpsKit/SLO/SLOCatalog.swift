@@ -39,6 +39,8 @@ public struct SLOCatalog: Sendable {
         public var target: Target
         /// The OpenSLO object it was imported from, when it was.
         public var openSLO: String?
+        /// The PromQL `ops slo pull` runs for good and total events per step (event-based only).
+        public var queries: PromQLPair?
         public var line: Int?
 
         public var isEventBased: Bool { window != nil }
@@ -47,6 +49,17 @@ public struct SLOCatalog: Sendable {
         public var window: SLOWindow? {
             if case .events(_, let window) = target { return window }
             return nil
+        }
+    }
+
+    /// The good and total PromQL of an event-based indicator: each must return one series.
+    public struct PromQLPair: Sendable, Equatable {
+        public var good: String
+        public var total: String
+
+        public init(good: String, total: String) {
+            self.good = good
+            self.total = total
         }
     }
 
@@ -246,7 +259,7 @@ private struct CatalogReader {
             return nil
         }
         let keys = map.keys.compactMap(\.string)
-        let allowed = ["objective", "window", "openslo", "note"] + SLOCatalog.Comparison.allCases.map(\.rawValue)
+        let allowed = ["objective", "window", "openslo", "note", "good_query", "total_query"] + SLOCatalog.Comparison.allCases.map(\.rawValue)
         for key in keys where !allowed.contains(key) {
             fields.flag(spec, "unknown key `\(key)` in \(useCase).\(name). Use objective and window, or one of at_least, at_most, above, below")
         }
@@ -264,7 +277,14 @@ private struct CatalogReader {
                 fields.flag(map["window"], "window `\(windowText)` is not one of: \(SLOWindow.forms)")
                 return nil
             }
-            return SLOCatalog.Indicator(name: name, target: .events(objective: objective, window: window), openSLO: openSLO, line: line)
+            return SLOCatalog.Indicator(
+                name: name, target: .events(objective: objective, window: window), openSLO: openSLO,
+                queries: readQueries(map, spec: spec, indicator: "\(useCase).\(name)"), line: line)
+        }
+        for key in ["good_query", "total_query"] where map[key] != nil {
+            fields.flag(
+                map[key],
+                "\(useCase).\(name) is a gauge, so it has no `\(key)`: only an indicator with objective and window is counted from good and total events")
         }
         let bounds = SLOCatalog.Comparison.allCases.filter { map[$0.rawValue] != nil }
         guard bounds.count == 1, let comparison = bounds.first else {
@@ -277,6 +297,27 @@ private struct CatalogReader {
         }
         guard let value = boundValue(map[comparison.rawValue], metric: metric) else { return nil }
         return SLOCatalog.Indicator(name: name, target: .gauge(SLOCatalog.Bound(comparison, value)), openSLO: openSLO, line: line)
+    }
+
+    /// `good_query` and `total_query`: both or neither, each a non-empty PromQL string.
+    private mutating func readQueries(_ map: Node.Mapping, spec: Node, indicator: String) -> SLOCatalog.PromQLPair? {
+        let present = ["good_query", "total_query"].filter { map[$0] != nil }
+        guard !present.isEmpty else { return nil }
+        guard present.count == 2 else {
+            let missing = present == ["good_query"] ? "total_query" : "good_query"
+            fields.flag(map[present[0]], "\(indicator) has \(present[0]) but no \(missing): `ops slo pull` needs both")
+            return nil
+        }
+        var queries: [String] = []
+        for key in present {
+            guard let node = map[key], let text = node.scalarText, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                fields.flag(map[key], "`\(key)` of \(indicator) must be a PromQL query in quotes, e.g. 'sum(increase(http_requests_total[1h]))'")
+                continue
+            }
+            queries.append(text)
+        }
+        guard queries.count == 2 else { return nil }
+        return SLOCatalog.PromQLPair(good: queries[0], total: queries[1])
     }
 
     private mutating func readThresholds(metrics: [SLOCatalog.Metric]) -> [SLOCatalog.SignalThreshold] {

@@ -82,33 +82,65 @@ public struct SLOImporter {
             OpsError.input(problem + (fix.map { ". \($0)" } ?? ""))
         }
         let stepSeconds = try step.map(PrometheusPairing.stepSeconds)
-        let goodRange = try PrometheusRange.parse(good.data, file: good.name)
-        let totalRange = try PrometheusRange.parse(total.data, file: total.name)
-        for range in [goodRange, totalRange] {
+        let paired = try pairPrometheus(
+            good: PrometheusRange.parse(good.data, file: good.name), total: PrometheusRange.parse(total.data, file: total.name),
+            useCase: useCase, stepSeconds: stepSeconds, sampleTime: sampleTime
+        ) { skipped in
+            OpsError.input("\(good.name) and \(total.name) share no step where both values are present and finite (\(skipped)); nothing to import")
+        }
+        let source = SnapshotSource(
+            importer: "prometheus-query-range/\(Self.version)", importedAt: workspace.clock(),
+            files: [good.file, total.file], skippedSteps: paired.skipped.count)
+        return try commitPrometheus(
+            [PrometheusSeries(series: SLOCSV.Series(useCase: useCase, name: sli), paired: paired, source: source)],
+            subject: "slo import: \(useCase) \(sli) from \(good.name) and \(total.name)", author: author)
+    }
+
+    /// One indicator's good and total ranges, paired, with where they came from.
+    struct PrometheusSeries {
+        var series: SLOCSV.Series
+        var paired: PrometheusPairing
+        var source: SnapshotSource
+    }
+
+    /// Pairs one indicator's good and total ranges step by step; `noSteps` words the error when
+    /// no step has both values (given what was skipped).
+    func pairPrometheus(
+        good: PrometheusRange, total: PrometheusRange, useCase: String, stepSeconds: Int64?,
+        sampleTime: SampleTime, noSteps: (String) -> OpsError
+    ) throws -> PrometheusPairing {
+        for range in [good, total] {
             if let label = range.labels["use_case"], label != useCase {
                 throw OpsError.input(
                     "\(range.file): series \(range.seriesName) is for use case \(label), not \(useCase). Pass --use-case \(label), or export the right series")
             }
         }
         let paired = try PrometheusPairing.pair(
-            good: goodRange, total: totalRange, stepSeconds: stepSeconds,
-            marksStart: sampleTime == .start)
-        guard !paired.steps.isEmpty else {
-            throw OpsError.input(
-                "\(good.name) and \(total.name) share no step where both values are present and finite (\(paired.skipped.description)); nothing to import")
-        }
-        let source = SnapshotSource(
-            importer: "prometheus-query-range/\(Self.version)", importedAt: workspace.clock(),
-            files: [good.file, total.file], skippedSteps: paired.skipped.count)
+            good: good, total: total, stepSeconds: stepSeconds, marksStart: sampleTime == .start)
+        guard !paired.steps.isEmpty else { throw noSteps(paired.skipped.description) }
+        return paired
+    }
+
+    /// Commits the paired steps of every indicator in one commit, each with its own provenance.
+    func commitPrometheus(_ items: [PrometheusSeries], subject: String, author: Author) throws -> Summary {
         var summary = Summary()
-        summary.imported = [describe(useCase, sli, paired.steps)]
-        summary.skippedSteps = paired.skipped.count
-        if paired.skipped.count > 0 {
-            summary.skipped = "skipped \(paired.skipped.count) of \(paired.gridSteps) steps of \(paired.stepSeconds)s: \(paired.skipped.description)"
+        var steps: [SLOCSV.Series: [EventCounts]] = [:]
+        var sources: [SLOCSV.Series: SnapshotSource] = [:]
+        var skipped: [String] = []
+        for item in items {
+            steps[item.series] = item.paired.steps
+            sources[item.series] = item.source
+            summary.imported.append(describe(item.series.useCase, item.series.name, item.paired.steps))
+            summary.skippedSteps += item.paired.skipped.count
+            if item.paired.skipped.count > 0 {
+                let which = items.count > 1 ? "\(item.series.useCase) \(item.series.name): " : ""
+                skipped.append(
+                    "\(which)skipped \(item.paired.skipped.count) of \(item.paired.gridSteps) steps of \(item.paired.stepSeconds)s: \(item.paired.skipped.description)"
+                )
+            }
         }
-        try commitEvents(
-            [SLOCSV.Series(useCase: useCase, name: sli): paired.steps], source: source,
-            subject: "slo import: \(useCase) \(sli) from \(good.name) and \(total.name)", author: author, into: &summary)
+        summary.skipped = skipped.isEmpty ? nil : skipped.joined(separator: "; ")
+        try commitEvents(steps, source: { sources[$0]! }, subject: subject, author: author, into: &summary)
         return summary
     }
 
@@ -124,7 +156,7 @@ public struct SLOImporter {
             let series = try SLOCSV.events(table, file: input.name, catalog: catalog)
             let source = SnapshotSource(importer: "csv-events/\(Self.version)", importedAt: workspace.clock(), files: [input.file], skippedSteps: nil)
             summary.imported = series.keys.sorted().map { describe($0.useCase, $0.name, series[$0]!) }
-            try commitEvents(series, source: source, subject: "slo import: event counts from \(input.name)", author: author, into: &summary)
+            try commitEvents(series, source: { _ in source }, subject: "slo import: event counts from \(input.name)", author: author, into: &summary)
         case .signals:
             let readings = try SLOCSV.signals(table, file: input.name, catalog: catalog)
             let source = SnapshotSource(importer: "csv-signals/\(Self.version)", importedAt: workspace.clock(), files: [input.file], skippedSteps: nil)
@@ -133,7 +165,7 @@ public struct SLOImporter {
                 let metrics = Set(values.map(\.metric)).count
                 return "\(useCase) signals: \(values.count) readings of \(metrics) metrics, \(span(values.map(\.at).min()!, values.map(\.at).max()!))"
             }
-            try commitSignals(readings, source: source, subject: "slo import: signals from \(input.name)", author: author, into: &summary)
+            try commitSignals(readings, source: { _ in source }, subject: "slo import: signals from \(input.name)", author: author, into: &summary)
         }
         return summary
     }
@@ -141,7 +173,7 @@ public struct SLOImporter {
     // MARK: Writing week files
 
     private func commitEvents(
-        _ series: [SLOCSV.Series: [EventCounts]], source: SnapshotSource, subject: String,
+        _ series: [SLOCSV.Series: [EventCounts]], source: (SLOCSV.Series) -> SnapshotSource, subject: String,
         author: Author, into summary: inout Summary
     ) throws {
         let files = weekFiles(series, source: source) { key, week in
@@ -163,7 +195,7 @@ public struct SLOImporter {
     /// Merges `readings` (by use case) into their week files as one commit (`action` names the
     /// command in the commit), and announces the page-level breaches of imported metrics.
     func commitSignals(
-        _ readings: [String: [SignalValue]], source: SnapshotSource, subject: String,
+        _ readings: [String: [SignalValue]], source: (String) -> SnapshotSource, subject: String,
         author: Author, action: String = "slo.import", into summary: inout Summary
     ) throws {
         let files = weekFiles(readings, source: source) { useCase, week in
@@ -185,16 +217,17 @@ public struct SLOImporter {
     }
 
     /// For each key, one file per week its items fall in: the file `empty(key, week)` names,
-    /// with that week's items merged in.
+    /// with that week's items merged in, recorded as coming from `source(key)`.
     private func weekFiles<Key: Comparable, Snapshot: WeekSnapshot>(
-        _ items: [Key: [Snapshot.Item]], source: SnapshotSource, empty: (Key, ISOWeek) -> Snapshot
+        _ items: [Key: [Snapshot.Item]], source: (Key) -> SnapshotSource, empty: (Key, ISOWeek) -> Snapshot
     ) -> [WeekFile] {
         var files: [WeekFile] = []
         for key in items.keys.sorted() {
             let byWeek = Dictionary(grouping: items[key]!) { SnapshotLayout.week(of: $0[keyPath: Snapshot.filedAt]) }
+            let keySource = source(key)
             for week in byWeek.keys.sorted() {
                 let file = empty(key, week)
-                files.append(WeekFile(path: file.path) { try file.mergedText(byWeek[week]!, from: source, into: $0) })
+                files.append(WeekFile(path: file.path) { try file.mergedText(byWeek[week]!, from: keySource, into: $0) })
             }
         }
         return files

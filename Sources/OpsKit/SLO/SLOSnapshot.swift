@@ -185,6 +185,16 @@ enum SnapshotText {
         return String(emitted.dropFirst(3))
     }
 
+    /// A scalar inside `{ }`: a PromQL query's braces and commas would end the mapping, so such
+    /// text is written double-quoted (a JSON string is a valid YAML double-quoted scalar).
+    static func flowScalar(_ text: String) -> String {
+        guard text.contains(where: { "{}[],#".contains($0) }) else { return scalar(text) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        let encoded = try? encoder.encode(text)
+        return encoded.map { String(decoding: $0, as: UTF8.self) } ?? scalar(text)
+    }
+
     static func sources(_ sources: [SnapshotSource]) -> [String] {
         var lines = ["sources:"]
         for source in sources {
@@ -192,7 +202,7 @@ enum SnapshotText {
             lines.append("    imported_at: \(Timestamp.format(source.importedAt))")
             lines.append("    files:")
             for file in source.files {
-                lines.append("      - {name: \(scalar(file.name)), sha256: \(file.sha256)}")
+                lines.append("      - {name: \(flowScalar(file.name)), sha256: \(file.sha256)}")
             }
             if let skipped = source.skippedSteps { lines.append("    skipped_steps: \(skipped)") }
         }

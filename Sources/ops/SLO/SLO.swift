@@ -10,9 +10,10 @@ extension Ops {
                 which use cases and indicators exist; policies/<use_case>.yaml says
                 what to do as their error budgets burn.
                   ops slo import --csv events_2026-W47.csv
+                  ops slo pull                  (from OPS_PROMETHEUS_URL)
                   ops slo status --use-case ops_copilot
                 """,
-            subcommands: [Import.self, Status.self]
+            subcommands: [Import.self, Pull.self, Status.self]
         )
     }
 }
