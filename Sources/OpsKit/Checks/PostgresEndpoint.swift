@@ -39,7 +39,7 @@ struct PostgresEndpoint: Equatable, CustomStringConvertible {
         func refuse(_ problem: String) -> OpsError {
             OpsError.input("$\(variable) \(problem); it must be a URL like postgres://USER:PASSWORD@HOST:5432/DATABASE?sslmode=require")
         }
-        guard let url = URLComponents(string: text) else { throw refuse("is not a URL") }
+        guard let url = URLComponents(string: text) else { throw refuse("is not a URL (write @ : / # ? % in the password as %40 %3A %2F %23 %3F %25)") }
         guard let scheme = url.scheme?.lowercased(), scheme == "postgres" || scheme == "postgresql" else {
             throw refuse("does not start with postgres://")
         }

@@ -32,7 +32,7 @@ public final class PostgresSource {
     ) throws {
         endpoint = try PostgresEndpoint(variable: connectionVariable, environment: environment)
         self.statementTimeout = max(1, statementTimeout)
-        self.rowLimit = max(1, rowLimit)
+        self.rowLimit = min(max(1, rowLimit), Int(Int32.max))
     }
 
     /// `$PAYMENTS_DB_URL (user app at db.internal:5432/payments)`: what messages call it.
