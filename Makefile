@@ -9,8 +9,9 @@ BIN := .build/debug/ops
 # prometheus-alertmanager (with amtool) for the end-to-end test of ops serve; prometheus is
 # the server `ops slo pull` reads in its end-to-end test; openssh-server
 # gives the sync tests a real sshd (and ssh-keygen) on a loopback port; strace kills writes at
-# each file system call in the crash-safety test.
-PACKAGES := libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config git python3 python3-yaml python3-pip cmark-gfm chromium prometheus-alertmanager prometheus openssh-server strace
+# each file system call in the crash-safety test; postgresql gives the PostgreSQL dataset tests
+# a real server (initdb, postgres, psql under /usr/lib/postgresql/VERSION/bin) on loopback.
+PACKAGES := libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config git python3 python3-yaml python3-pip cmark-gfm chromium prometheus-alertmanager prometheus openssh-server strace postgresql
 
 .PHONY: deps build test quick crash-test demo bench release fuzz format clean
 
@@ -19,6 +20,7 @@ deps:
 		|| ! command -v cmark-gfm >/dev/null || ! command -v chromium >/dev/null \
 		|| ! command -v prometheus-alertmanager >/dev/null || ! command -v amtool >/dev/null || [ ! -x /usr/bin/prometheus ] \
 		|| [ ! -x /usr/sbin/sshd ] || ! command -v ssh-keygen >/dev/null || ! command -v strace >/dev/null \
+		|| ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
 		|| ! { python3 -c "import icalendar, numpy, scipy" 2>/dev/null || python3 -m pip --version >/dev/null 2>&1; }; then \
 		echo "Installing system packages: $(PACKAGES)" >&2; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PACKAGES) >/dev/null; \

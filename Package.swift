@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // libgit2 from the system (Debian: libgit2-dev), found through pkg-config.
@@ -76,6 +78,9 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 // Its connection errors, to say why no answer came in plain words.
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // PostgreSQL tables and queries as check datasets (issue 19); NIOSSL for sslmode=require.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             resources: [.embedInCode("Starter")],
             swiftSettings: layered
@@ -97,12 +102,15 @@ let package = Package(
             ],
             path: "Tests/LoopbackHTTP"
         ),
+        // A throwaway PostgreSQL server on loopback (Debian's postgresql package) for the tests of
+        // PostgreSQL datasets (OpsKitTests) and of ops checks run (OpsCLITests).
+        .target(name: "LoopbackPostgres", path: "Tests/LoopbackPostgres"),
         .testTarget(
             name: "OpsKitTests",
-            dependencies: ["OpsKit", "LoopbackHTTP", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["OpsKit", "LoopbackHTTP", "LoopbackPostgres", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "OpsCLITests", dependencies: ["ops", "LoopbackHTTP"], exclude: ["Fixtures"]),
+        .testTarget(name: "OpsCLITests", dependencies: ["ops", "LoopbackHTTP", "LoopbackPostgres"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

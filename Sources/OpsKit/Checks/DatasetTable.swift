@@ -73,7 +73,7 @@ public struct DatasetTable: Sendable, Equatable {
 /// the others'.
 public struct ContractRule: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
-        /// Every row has a value in `columns[0]`.
+        /// Every row has a value in each of `columns` (not missing, not only spaces).
         case notNull
         /// No two rows share the values of `columns` (rows with an empty value among them are
         /// not compared, as SQL's UNIQUE does not).
@@ -130,7 +130,8 @@ public struct RuleViolations: Sendable, Equatable {
     /// Rows the rule was checked on.
     public var rows: Int
     public var violating: Int
-    /// At most five, each like `line 12: amount_usd = -3.5` or `row 7: id = 42 (3 rows)`.
+    /// At most five: `line 12: amount_usd = -3.5` from a file, `row with id = 42: amount_usd = -3.5`
+    /// from PostgreSQL, `id = 42 on 3 rows (lines 4, 9, 12)` for a `unique` rule.
     public var examples: [String]
 
     public static let exampleLimit = 5
