@@ -151,6 +151,8 @@ step "ops slo import --openslo openslo_ops_copilot.yaml"
 at 2026-11-23T11:00:30Z "$ops" slo import --openslo "$slo/openslo_ops_copilot.yaml"
 step ops slo status
 at 2026-11-23T11:01:00Z "$ops" slo status
+step "ops checks run --use-case ops_copilot --week 2026-W47    (drift computed from the answers file ops init --example wrote)"
+at 2026-11-23T11:01:30Z "$ops" checks run --use-case ops_copilot --week 2026-W47 || echo "(exit $?: a check reached a level; the page opened an incident)" >&2
 step ops signals status --week 2026-W47
 at 2026-11-23T11:02:00Z "$ops" signals status --week 2026-W47
 step "ops release check --use-case ops_copilot    (its budget is spent: refused)"

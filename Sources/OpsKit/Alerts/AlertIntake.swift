@@ -7,6 +7,11 @@ import Yams
 /// resolve incidents, not alerts. One payload is one commit, or none when nothing is new.
 public struct AlertIntake {
     let workspace: Workspace
+    /// Who the timeline says opened the incidents and saw the alerts.
+    var actor = "alertmanager"
+    /// A firing alert whose incident is still open adds nothing: for `ops checks run`, whose
+    /// alerts start anew at each run and would otherwise add a line every time.
+    var quietWhileOpen = false
 
     public init(_ workspace: Workspace) { self.workspace = workspace }
 
@@ -109,7 +114,7 @@ public struct AlertIntake {
                 if alert.status == "firing" {
                     if var document = current, !document.incident.isSettled {
                         let entry = firingEntry(alert, at: now)
-                        if document.incident.timeline.contains(where: { $0.kind == "alert" && $0.text.hasPrefix(firingKey(alert)) }) {
+                        if quietWhileOpen || document.incident.timeline.contains(where: { $0.kind == "alert" && $0.text.hasPrefix(firingKey(alert)) }) {
                             summary.absorb(into: document.incident.id)
                             continue
                         }
@@ -139,7 +144,7 @@ public struct AlertIntake {
                         continue
                     }
                     // Recorded when ops learns of it, so the timeline stays in order; the text keeps the alert's own time.
-                    try document.append(TimelineEntry(at: now, actor: "alertmanager", kind: "alert", text: resolvedKey(alert)))
+                    try document.append(TimelineEntry(at: now, actor: actor, kind: "alert", text: resolvedKey(alert)))
                     documents[document.incident.path] = document
                     touched.insert(document.incident.path)
                 }
@@ -197,15 +202,15 @@ public struct AlertIntake {
         request.labels = alert.labels
         var new: IncidentService.NewIncident
         do {
-            new = try incidents.newIncident(request, author: author, actor: "alertmanager", force: false, config: config, routing: routing)
+            new = try incidents.newIncident(request, author: author, actor: actor, force: false, config: config, routing: routing)
         } catch let error as OpsError where request.runbook != nil {
             // A runbook that does not read must not keep the alert out: open without its checklist, and say why.
             notes.append("runbook \(request.runbook!) not attached: \(error.message)")
             request.runbook = nil
-            new = try incidents.newIncident(request, author: author, actor: "alertmanager", force: false, config: config, routing: routing)
+            new = try incidents.newIncident(request, author: author, actor: actor, force: false, config: config, routing: routing)
         }
         for note in notes {
-            try new.document.append(TimelineEntry(at: now, actor: "alertmanager", kind: "note", text: note))
+            try new.document.append(TimelineEntry(at: now, actor: actor, kind: "note", text: note))
         }
         return new
     }
@@ -220,7 +225,7 @@ public struct AlertIntake {
 
     private func firingEntry(_ alert: AlertmanagerPayload.Alert, at now: Date) -> TimelineEntry {
         let summary = alert.annotations?["summary"].map { ": \($0)" } ?? ""
-        return TimelineEntry(at: now, actor: "alertmanager", kind: "alert", text: IncidentService.printable(firingKey(alert) + summary))
+        return TimelineEntry(at: now, actor: actor, kind: "alert", text: IncidentService.printable(firingKey(alert) + summary))
     }
 
     /// The runbook an alert names (its `runbook` or `runbook_url` annotation, by file name),

@@ -59,7 +59,7 @@ public struct DatasetTable: Sendable, Equatable {
             }
             guard let value = Double(text), value.isFinite else {
                 throw OpsError.input(
-                    "\(place(ofRow: row))\(column) is '\(text.prefix(40))', not a number. A continuous feature needs numbers; declare it `kind: categorical` if it is not one"
+                    "\(place(ofRow: row))\(column) is '\(text.prefix(40))', not a number. A continuous feature needs numbers: fix the value, or call the feature categorical"
                 )
             }
             values.append(value)

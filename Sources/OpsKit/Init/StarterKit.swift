@@ -37,6 +37,8 @@ enum StarterKit {
         if example {
             files.append((RACIMatrix.path, String(decoding: PackageResources.raci_example_yaml, as: UTF8.self)))
             files.append((OnCallSchedule.path, String(decoding: PackageResources.oncall_example_yaml, as: UTF8.self)))
+            files.append((ChecksConfig.path, String(decoding: PackageResources.checks_example_yaml, as: UTF8.self)))
+            files.append(("data/ops_copilot/answers.csv", String(decoding: PackageResources.checks_ops_copilot_answers_csv, as: UTF8.self)))
             files += SLOStarter.files
         }
         files += runbooks.map { ("runbooks/" + $0.name, String(decoding: $0.bytes, as: UTF8.self)) }
