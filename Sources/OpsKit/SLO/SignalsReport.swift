@@ -199,7 +199,9 @@ public struct SignalsService {
             let route = entry?.route ?? (SignalArea.of(metric: metric, route: nil) == .other ? nil : "data_quality")
             return (entry?.unit ?? "", route, route.flatMap { channels[$0] }, SignalArea.of(metric: metric, route: route))
         }
-        func noteMissing(_ metric: String) { if !missing.contains(metric) { missing.append(metric) } }
+        // A metric a check of checks.yaml measures is not missing, though no import carries it.
+        let measured = Set(readings.filter { $0.subject != nil }.map(\.metric))
+        func noteMissing(_ metric: String) { if !missing.contains(metric), !measured.contains(metric) { missing.append(metric) } }
 
         // Unit cost: from spend and requests when the week has both.
         let indicators = catalog.useCase(useCase)?.indicators ?? []
@@ -387,6 +389,8 @@ public enum SignalFormat {
         case "ratio": return SLONumber.percent(SLONumber.double(value), digits: 2)
         case "usd": return "\(rounded(value, 6)) USD"
         case "ms", "min": return "\(rounded(value, 2)) \(unit)"
+        // A p-value of 6.6e-07 is not 0: three significant digits.
+        case "p": return String(format: "%.3g", SLONumber.double(value))
         default: return "\(rounded(value, 4))"
         }
     }
