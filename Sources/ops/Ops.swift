@@ -17,6 +17,7 @@ struct Ops: ParsableCommand {
               ops runbook attach 7f3a SLUG    then: ops step check 7f3a mitigation.1
               ops postmortem new 7f3a
               ops stats --week 2026-W47       MTTA, MTTM, MTTR with their definitions
+              ops checks run                  drift and data quality, from checks.yaml
               ops lint                        every problem as file:line
               ops sync                        fetch, merge and push the team's changes
 
