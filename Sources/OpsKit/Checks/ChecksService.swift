@@ -92,7 +92,13 @@ public struct ChecksService {
             var intake = AlertIntake(workspace)
             intake.actor = "checks"
             intake.quietWhileOpen = true
-            run.incidents = try intake.ingest(Self.payload(paging, at: now, week: week), author: author)
+            // The owner's team (ops.yaml) is the alert's team, so oncall.yaml routes it to them.
+            let people = try workspace.config()
+            var teams: [String: String] = [:]
+            for checks in useCases {
+                if let team = checks.owner.flatMap({ people.person($0)?.team }) { teams[checks.name] = team }
+            }
+            run.incidents = try intake.ingest(Self.payload(paging, at: now, week: week, teams: teams), author: author)
             run.announced += intake.announce(run.incidents)
         }
         return run
@@ -109,17 +115,18 @@ public struct ChecksService {
     /// The alert each paging breach raises, seen at `at` (the run). Its fingerprint is the
     /// check's, so a check stays one incident while that incident is open: a later run adds
     /// nothing to it.
-    static func payload(_ breaches: [CheckResult], at: Date, week: ISOWeek) -> AlertmanagerPayload {
+    static func payload(_ breaches: [CheckResult], at: Date, week: ISOWeek, teams: [String: String]) -> AlertmanagerPayload {
         let alerts = breaches.map { result -> AlertmanagerPayload.Alert in
             let digest = SHA256.hash(data: Data("\(result.useCase)\n\(result.test.metric)\n\(result.subject)".utf8))
             let fingerprint = digest.prefix(8).map { String(format: "%02x", $0) }.joined()
             let summary = "\(result.test.label) \(result.valueText) on \(result.useCase) \(result.subject) (\(result.threshold))"
+            var labels = [
+                "alertname": result.test.alertName, "use_case": result.useCase, "area": result.test.area.rawValue, "severity": "page",
+                "check": result.subject,
+            ]
+            labels["team"] = teams[result.useCase]
             return AlertmanagerPayload.Alert(
-                status: "firing",
-                labels: [
-                    "alertname": result.test.alertName, "use_case": result.useCase, "area": result.test.area.rawValue, "severity": "page",
-                    "check": result.subject,
-                ],
+                status: "firing", labels: labels,
                 annotations: ["summary": summary, "description": "\(result.computed); \(result.rows). ops checks run, \(week)."],
                 startsAt: Timestamp.format(at), endsAt: nil, generatorURL: nil, fingerprint: fingerprint)
         }
