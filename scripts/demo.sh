@@ -159,6 +159,8 @@ step "ops release check --use-case ops_copilot    (its budget is spent: refused)
 at 2026-11-23T11:05:00Z "$ops" release check --use-case ops_copilot || echo "(exit $?: frozen)" >&2
 step ops release check --use-case ops_copilot --change security_fix --approved-by '"VP Platform"'
 at 2026-11-23T11:06:00Z "$ops" release check --use-case ops_copilot --change security_fix --approved-by "VP Platform"
+step "ops policy replay --use-case ops_copilot    (what its policy did over the imported week: the freezes and hours)"
+"$ops" policy replay --use-case ops_copilot
 step "ops decision list --tag SLO    (the exception is on record; made on Monday, it belongs to the W48 pack)"
 "$ops" decision list --tag SLO
 
