@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// What one check of checks.yaml computed in a run, on which rows, and how it was judged.
 public struct CheckResult: Sendable {
