@@ -84,6 +84,32 @@ import Yams
         }
     }
 
+    @Test func aFiringPageOpensASEV2IncidentOnTheUseCaseRoutedWithItsRunbook() throws {
+        let fixture = try SLOFixture()
+        defer { fixture.remove() }
+        let rules = try SLORulesService(fixture.workspace).rules(useCase: "ops_copilot")
+        let rule = try #require(try Self.decode(rules.text)[0].rules.first { $0["alert"] == "ErrorBudgetBurn1h" })
+        // Alertmanager sends the rule's labels (with alertname) and annotations.
+        var labels = rule.filter { $0.key.hasPrefix("labels.") }.reduce(into: [String: String]()) { $0[String($1.key.dropFirst(7))] = $1.value }
+        labels["alertname"] = "ErrorBudgetBurn1h"
+        let annotations = rule.filter { $0.key.hasPrefix("annotations.") }.reduce(into: [String: String]()) { $0[String($1.key.dropFirst(12))] = $1.value }
+        let payload: [String: Any] = [
+            "version": "4", "status": "firing", "receiver": "ops",
+            "alerts": [
+                [
+                    "status": "firing", "labels": labels, "annotations": annotations, "startsAt": "2026-11-23T08:50:00Z",
+                    "endsAt": "0001-01-01T00:00:00Z", "fingerprint": "5151515151515151",
+                ]
+            ],
+        ]
+        let intake = try AlertIntake(fixture.workspace).ingest(
+            try JSONSerialization.data(withJSONObject: payload), source: "test", author: fixture.alice)
+        let incident = try IncidentService(fixture.workspace).find(try #require(intake.opened.first))
+        #expect(incident.severity == "SEV2" && incident.service == "ops_copilot" && incident.useCase == "ops_copilot")
+        #expect(incident.runbook == "model-serving-degradation" && incident.rotation == "sre")
+        #expect(incident.title == "ops_copilot availability burns its error budget 14.4x as fast as it may, over 1h and 5m")
+    }
+
     // MARK: Runbook and service
 
     static let catalog = """
