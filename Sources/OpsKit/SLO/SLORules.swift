@@ -57,32 +57,8 @@ public struct SLORules: Sendable {
         for useCase in useCases {
             let service = services.contains(useCase.name) ? useCase.name : nil
             for indicator in useCase.eventIndicators {
-                let place = SLOCatalog.path + (indicator.line.map { ":\($0)" } ?? "")
-                guard let queries = indicator.queries, case .events(let objective, let window) = indicator.target else {
-                    notes.append("\(useCase.name) \(indicator.name) has no good_query and total_query (\(place)): no rules")
-                    continue
-                }
-                var sides: [PromQLWindow] = []
-                for (key, query) in [("good_query", queries.good), ("total_query", queries.total)] {
-                    do {
-                        sides.append(try PromQLWindow(query))
-                    } catch {
-                        throw OpsError.file(
-                            SLOCatalog.path, line: indicator.line, "\(key) of \(useCase.name).\(indicator.name) \(error.reason)",
-                            fix: "ops slo rules sets the query's range to each window (5m to 3d): write it like 'sum(increase(x[1h]))'")
-                    }
-                }
-                let subject = Subject(
-                    useCase: useCase.name, sli: indicator.name, service: service, objective: objective, window: window,
-                    good: sides[0], total: sides[1])
-                var rules = windows.map(subject.recordingRule)
-                for alert in alerts {
-                    let runbook = runbooks.first { $0.triggers.contains(alert.name) } ?? runbooks.first { $0.services.contains(useCase.name) }
-                    if runbook == nil { notes.append("\(alert.name) of \(useCase.name) \(indicator.name) has no runbook: no runbook annotation") }
-                    rules.append(subject.alertingRule(alert, runbook: runbook.map { $0.path }))
-                }
-                groups.append(
-                    yamlMap([("name", yamlText("slo-\(useCase.name)-\(indicator.name)")), ("rules", .sequence(Node.Sequence(rules, Tag(.seq), .block)))]))
+                guard let group = try group(indicator, of: useCase.name, service: service, runbooks: runbooks, notes: &notes) else { continue }
+                groups.append(group)
                 indicators.append("\(useCase.name) \(indicator.name)")
             }
         }
@@ -94,6 +70,38 @@ public struct SLORules: Sendable {
         let body = try Yams.serialize(
             node: yamlMap([("groups", .sequence(Node.Sequence(groups, Tag(.seq), .block)))]), width: -1, allowUnicode: true, lineBreak: .ln)
         return SLORules(text: header + body, indicators: indicators, notes: notes)
+    }
+
+    /// One indicator's group: its recording rules, then its alerts (Prometheus evaluates a
+    /// group's rules in order, so the alerts read ratios of the same evaluation). Nil, with a
+    /// note, when it has no queries.
+    private static func group(
+        _ indicator: SLOCatalog.Indicator, of useCase: String, service: String?, runbooks: [Runbook], notes: inout [String]
+    ) throws -> Node? {
+        guard let queries = indicator.queries, case .events(let objective, let window) = indicator.target else {
+            let place = SLOCatalog.path + (indicator.line.map { ":\($0)" } ?? "")
+            notes.append("\(useCase) \(indicator.name) has no good_query and total_query (\(place)): no rules")
+            return nil
+        }
+        var sides: [PromQLWindow] = []
+        for (key, query) in [("good_query", queries.good), ("total_query", queries.total)] {
+            do {
+                sides.append(try PromQLWindow(query))
+            } catch {
+                throw OpsError.file(
+                    SLOCatalog.path, line: indicator.line, "\(key) of \(useCase).\(indicator.name) \(error.reason)",
+                    fix: "ops slo rules sets the query's range to each window (5m to 3d): write it like 'sum(increase(x[1h]))'")
+            }
+        }
+        let subject = Subject(
+            useCase: useCase, sli: indicator.name, service: service, objective: objective, window: window, good: sides[0], total: sides[1])
+        var rules = windows.map(subject.recordingRule)
+        for alert in alerts {
+            let runbook = runbooks.first { $0.triggers.contains(alert.name) } ?? runbooks.first { $0.services.contains(useCase) }
+            if runbook == nil { notes.append("\(alert.name) of \(useCase) \(indicator.name) has no runbook: no runbook annotation") }
+            rules.append(subject.alertingRule(alert, runbook: runbook.map(\.path)))
+        }
+        return yamlMap([("name", yamlText("slo-\(useCase)-\(indicator.name)")), ("rules", .sequence(Node.Sequence(rules, Tag(.seq), .block)))])
     }
 
     static let header = """
