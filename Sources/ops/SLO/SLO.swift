@@ -12,8 +12,9 @@ extension Ops {
                   ops slo import --csv events_2026-W47.csv
                   ops slo pull                  (from OPS_PROMETHEUS_URL)
                   ops slo status --use-case ops_copilot
+                  ops slo rules --out slo.rules.yml   (Prometheus alerts)
                 """,
-            subcommands: [Import.self, Pull.self, Status.self]
+            subcommands: [Import.self, Pull.self, Status.self, Rules.self]
         )
     }
 }
