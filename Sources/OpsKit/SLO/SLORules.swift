@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Yams
 
 /// A Prometheus rule file made from `slo/catalog.yaml`: for each event indicator with a

@@ -102,6 +102,35 @@ enum Targets {
         _ = try? SLOCatalog.load(text)
     }
 
+    static func checks(_ data: Data) {
+        let text = text(data)
+        _ = ChecksConfig.problems(in: text, config: opsConfig)
+        guard let config = try? ChecksConfig.load(text, config: opsConfig) else { return }
+        for useCase in config.useCases { _ = config.thresholds(of: useCase.name) }
+    }
+
+    /// A dataset file as `ops checks run` and `ops checks compare` read it: every column as numbers
+    /// and as categories, the contract rules on it, and the drift tests of a column against itself
+    /// (which must find no drift).
+    static func dataset(_ data: Data, file: String) {
+        guard let table = try? DatasetTable.read(file: file, data: data) else { return }
+        for column in table.columns.prefix(4) {
+            _ = try? table.texts(column)
+            for rule in [
+                ContractRule(.notNull, columns: [column]), ContractRule(.unique, columns: [column]), ContractRule(.compare(.atLeast, 0), columns: [column]),
+            ] {
+                _ = try? rule.violations(in: table)
+            }
+            guard let numbers = try? table.numbers(column).values, DriftStatistics.tooFew(.psi, reference: numbers, current: numbers) == nil else { continue }
+            let psi = DriftStatistics.psi(reference: numbers, current: numbers)
+            require(psi.psi == 0, "PSI of a column against itself is \(psi.psi)")
+            // The exact KS p-value is quadratic in the sample: small columns keep a run fast.
+            guard numbers.count <= 2_000 else { continue }
+            let ks = DriftStatistics.ks(numbers, numbers)
+            require(ks.statistic == 0, "KS D of a column against itself is \(ks.statistic)")
+        }
+    }
+
     // MARK: Documents
 
     /// Loading and saving without a change gives the bytes that were read (docs/DESIGN.md §3), and an
