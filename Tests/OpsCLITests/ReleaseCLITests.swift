@@ -124,6 +124,71 @@ import Testing
         #expect(try commits() == before + 1)
     }
 
+    /// Issue 20's gate over every SLI, as a pipeline sees it: exit codes, the line on standard
+    /// output, the warning on standard error.
+    @Test func theWorstSLIGovernsAndNinetyFivePercentOrAnAlertOnlyPolicyWarnsButAllows() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let repo = try SLOCLITests.repository(cli)
+        func importing(availabilityBad bad: Int, latencies: [Int]) throws {
+            let events =
+                "window_start,window_end,use_case,sli,good,total\n2026-11-22T00:00:00Z,2026-11-23T00:00:00Z,ops_copilot,availability,\(1_000_000 - bad),1000000\n"
+            var signals = "timestamp,use_case,metric,value,unit\n"
+            for (index, value) in latencies.enumerated() {
+                signals += String(format: "2026-11-%02dT12:00:00Z,ops_copilot,latency_p95_ms,\(value),ms\n", 22 - latencies.count + 1 + index)
+            }
+            try events.write(toFile: cli.path("events.csv"), atomically: true, encoding: .utf8)
+            try signals.write(toFile: cli.path("signals.csv"), atomically: true, encoding: .utf8)
+            for file in ["events.csv", "signals.csv"] {
+                let run = try cli.ops(["slo", "import", "--csv", cli.path(file)], in: repo, environment: Self.monday)
+                #expect(run.status == 0, "\(run.stderr)")
+            }
+        }
+        let check = ["release", "check", "--use-case", "ops_copilot"]
+
+        // Availability at 10 % of its budget, latency at 150 % (3 of 20 days over 1200 ms, 10 % allowed).
+        try importing(availabilityBad: 100, latencies: Array(repeating: 1000, count: 17) + [1300, 1250, 1401])
+        let frozen = try cli.ops(check, in: repo, environment: Self.monday)
+        #expect(frozen.status == 1)
+        #expect(
+            frozen.stdout
+                == "FROZEN: ops_copilot latency_p95_ms has used 150 % of its error budget; feature_freeze_all (at 100%) lets through only security_fix or sev-1 remediation approved by VP Platform (--change, --approved-by)\n"
+        )
+        let status = try cli.ops(["slo", "status", "--use-case", "ops_copilot"], in: repo, environment: Self.monday)
+        #expect(status.status == 0 && status.stdout.contains("\nops_copilot  governed by latency_p95_ms (150 % of its budget used; the worst of 2 SLIs)\n"))
+
+        // 95 % of availability's budget, latency healthy, no freeze before 100 %: allowed, warned.
+        try importing(availabilityBad: 950, latencies: Array(repeating: 1000, count: 20))
+        let policy = try String(contentsOfFile: repo + "/policies/ops_copilot.yaml", encoding: .utf8)
+        try policy.replacingOccurrences(
+            of: "  - at: 75%\n    actions: [\"freeze_noncritical_releases\", \"route_to_smaller_model\", \"raise_exec_flag\"]\n", with: ""
+        )
+        .write(toFile: repo + "/policies/ops_copilot.yaml", atomically: true, encoding: .utf8)
+        let caution = try cli.ops(check, in: repo, environment: Self.monday)
+        #expect(caution.status == 0, "\(caution.stderr)")
+        #expect(
+            caution.stdout
+                == "ALLOWED: ops_copilot availability has used 95 % of its error budget; due from 50%: notify:#sre, enable_aggressive_cache, reduce_depth_k; no release freeze before 100%\n"
+        )
+        #expect(
+            caution.stderr.contains("warning: only 5 % of ops_copilot availability's error budget is left (95 % used): proceed with caution\n"),
+            "\(caution.stderr)")
+
+        // 130 % under an alert-only policy: allowed, warned, and the JSON says why.
+        try importing(availabilityBad: 1300, latencies: Array(repeating: 1000, count: 20))
+        try policy.replacingOccurrences(of: "error_budget_policy: freeze", with: "error_budget_policy: alert")
+            .write(toFile: repo + "/policies/ops_copilot.yaml", atomically: true, encoding: .utf8)
+        let alerted = try cli.ops(check + ["--format", "json"], in: repo, environment: Self.monday)
+        #expect(alerted.status == 0, "\(alerted.stderr)")
+        #expect(
+            alerted.stderr.contains("warning: ops_copilot availability has spent its error budget (130 % used): proceed with caution\n"), "\(alerted.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(alerted.stdout.utf8)) as! [String: Any]
+        #expect(json["verdict"] as? String == "allowed" && json["error_budget_policy"] as? String == "alert" && json["sli"] as? String == "availability")
+        #expect(json["warning"] as? String == "ops_copilot availability has spent its error budget (130 % used): proceed with caution")
+        #expect((json["freeze"] as! [String: Any])["enforced"] as? Bool == false)
+        #expect(try cli.git("status", "--porcelain", "decisions", in: repo) == "")
+    }
+
     @Test func signalsStatusAsJSONAndABadWeek() throws {
         let cli = try CLI()
         defer { cli.remove() }

@@ -202,7 +202,8 @@ import Testing
         let posted = try #require(bodies[0]["pack"] as? [String: Any])
         #expect(posted["week"] as? String == "2026-W47" && posted["path"] as? String == "reviews/2026-W47/pack.html")
         let summary = try #require(posted["summary"] as? [String])
-        #expect(summary.first == "SLOs: 3 without data" && summary.contains { $0.hasPrefix("Incidents: 0 opened, 0 active") })
+        // The example's three availability SLIs and ops_copilot's p95 latency, a threshold SLI.
+        #expect(summary.first == "SLOs: 4 without data" && summary.contains { $0.hasPrefix("Incidents: 0 opened, 0 active") })
         // Built again: the same bytes, no commit, nothing posted.
         let again = try service.write(week: "2026-W47") { alice }
         #expect(!again.committed && again.announced.isEmpty)

@@ -222,13 +222,14 @@ import Testing
     }
 
     @Test func withNoImportedEventsTheGateSaysSoAndAllows() throws {
+        // fraud_scoring has one SLI; ops_copilot's two are in ReleaseGateSLITests.
         let fixture = try SLOFixture()
         defer { fixture.remove() }
-        let verdict = try Self.check(fixture, change: "security_fix")
+        let verdict = try Self.check(fixture, "fraud_scoring", change: "security_fix")
         #expect(verdict.allowed && verdict.consumed == nil && verdict.freeze.scope == .none)
         #expect(
             verdict.reason
-                == "ALLOWED: no imported events for ops_copilot availability in its rolling_30d window, so its budget cannot be judged and nothing is frozen; import them (ops slo import) for the gate to enforce policies/ops_copilot.yaml"
+                == "ALLOWED: no imported events for fraud_scoring availability in its rolling_30d window, so its budget cannot be judged and nothing is frozen; import them (ops slo import) for the gate to enforce policies/fraud_scoring.yaml"
         )
     }
 

@@ -28,7 +28,7 @@ struct ReviewCharts {
         let service = SLOStatusService(workspace)
         var series: [LineChart.Series] = []
         for status in shown {
-            let steps = try service.steps(useCase: status.useCase, sli: status.sli, from: status.interval.start, to: interval.end)
+            let steps = try service.steps(of: status, from: status.interval.start, to: interval.end)
                 .filter { $0.start >= status.interval.start && $0.end <= interval.end }
             let allowed = status.budget * status.total
             var values: [Double?] = []

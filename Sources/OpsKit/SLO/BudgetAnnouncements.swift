@@ -35,7 +35,9 @@ enum BudgetAnnouncements {
     static func of(_ statuses: [ErrorBudgetStatus], at now: Date, zone: TimeZone, tree: CommittedTree) throws -> ImportAnnouncements {
         var result = ImportAnnouncements()
         for status in statuses {
-            guard let policy = status.policy, let consumed = status.consumed else { continue }
+            // The SLI the policy states the objective of: the message names the use case, not
+            // the SLI, so the use case's other SLIs (judged by status and the gate) are not announced.
+            guard let policy = status.policy, status.isPolicySLI, let consumed = status.consumed else { continue }
             let path = AnnouncedRecord.budgetPath(useCase: status.useCase, sli: status.sli)
             var record = try AnnouncedRecord(
                 path: path, text: tree.text(path),

@@ -2,21 +2,32 @@ public import Foundation
 import Yams
 
 /// `policies/<use_case>.yaml`: the objective and window of a use case's error budget, the
-/// burn thresholds with the actions each calls for, who may approve a release during a freeze
+/// burn thresholds with the actions each calls for (applied to every SLI of the use case),
+/// whether its freezes are enforced or only reported (`error_budget_policy`), the burn rate
+/// that is reported as an alert (`alert_burn_rate`), who may approve a release during a freeze
 /// and for what, and where the weekly report goes. Read in the format teams already write.
 public struct ErrorBudgetPolicy: Sendable {
     public static let folder = "policies"
     static let knownKeys = [
-        "use_case", "sli", "window", "objective", "error_budget", "burn_alerts",
+        "use_case", "sli", "window", "objective", "error_budget", "error_budget_policy", "alert_burn_rate", "burn_alerts",
         "freeze_release_exceptions", "reporting",
     ]
+    /// The burn rate reported as an alert when a policy names none: the seed's SLOMonitor's 2.0,
+    /// a budget spent in half its window.
+    public static let defaultAlertBurnRate: Decimal = 2
 
     public var path: String
     public var useCase: String
-    /// The indicator the budget is for; nil means the use case's event-based indicator.
+    /// The indicator whose objective and window `objective`/`error_budget` and `window` state;
+    /// nil means the use case's first event-based indicator. The thresholds apply to every SLI.
     public var sli: String?
     public var window: SLOWindow
     public var budget: Budget
+    /// `error_budget_policy`: whether the freezes its thresholds call for are enforced.
+    public var mode: Mode = .freeze
+    /// `alert_burn_rate`: a burn rate above it, over 1 h, 6 h, 1 d or 3 d, is reported as an
+    /// alert; nil when the policy names none (`effectiveAlertBurnRate` is then 2).
+    public var alertBurnRate: Decimal?
     /// Increasing thresholds of budget consumed, each with its actions.
     public var burnAlerts: [BurnAlert]
     public var freezeExceptions: FreezeExceptions?
@@ -31,6 +42,16 @@ public struct ErrorBudgetPolicy: Sendable {
         /// `error_budget: 43m`: time of full unavailability the window may contain.
         case duration(seconds: Decimal)
     }
+
+    /// `error_budget_policy: freeze` (the default): `ops release check` enforces the freeze
+    /// actions of the thresholds crossed. `error_budget_policy: alert`: the thresholds and their
+    /// actions are reported, and no release is ever frozen.
+    public enum Mode: String, Sendable, Equatable, CaseIterable {
+        case freeze, alert
+    }
+
+    /// The burn rate above which a span's rate is reported: the policy's, or 2.
+    public var effectiveAlertBurnRate: Decimal { alertBurnRate ?? Self.defaultAlertBurnRate }
 
     /// A burn threshold: once `at` of the budget is consumed, `actions` are due.
     public struct BurnAlert: Sendable, Equatable {
@@ -150,13 +171,42 @@ private struct PolicyReader {
         let sli = fields.text(yaml["sli"], "sli")
         let window = readWindow()
         let budget = readBudget(window: window)
+        let mode = readMode()
+        let alertBurnRate = readAlertBurnRate()
         let alerts = readBurnAlerts()
         let exceptions = readExceptions()
         let reporting = readReporting()
         guard let useCase, let window, let budget else { return nil }
         return ErrorBudgetPolicy(
-            path: fields.path, useCase: useCase, sli: sli, window: window, budget: budget,
-            burnAlerts: alerts, freezeExceptions: exceptions, reporting: reporting)
+            path: fields.path, useCase: useCase, sli: sli, window: window, budget: budget, mode: mode,
+            alertBurnRate: alertBurnRate, burnAlerts: alerts, freezeExceptions: exceptions, reporting: reporting)
+    }
+
+    /// `error_budget_policy: freeze` (the default) or `alert`.
+    private mutating func readMode() -> ErrorBudgetPolicy.Mode {
+        guard let text = fields.text(fields.yaml["error_budget_policy"], "error_budget_policy") else { return .freeze }
+        guard let mode = ErrorBudgetPolicy.Mode(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased()) else {
+            fields.flag(
+                key: "error_budget_policy",
+                "error_budget_policy `\(text)` is not freeze or alert. Write error_budget_policy: freeze (the thresholds' freezes hold releases) or error_budget_policy: alert (they are only reported)"
+            )
+            return .freeze
+        }
+        return mode
+    }
+
+    /// `alert_burn_rate: 2` (or `2x`): a positive number of times the budget's pace.
+    private mutating func readAlertBurnRate() -> Decimal? {
+        guard let text = fields.text(fields.yaml["alert_burn_rate"], "alert_burn_rate") else { return nil }
+        var number = text.trimmingCharacters(in: .whitespaces)
+        if number.hasSuffix("x") || number.hasSuffix("×") { number = String(number.dropLast()).trimmingCharacters(in: .whitespaces) }
+        guard let value = SLONumber.decimal(number), value > 0 else {
+            fields.flag(
+                key: "alert_burn_rate",
+                "alert_burn_rate `\(text)` is not a positive number. Write it like alert_burn_rate: 2 (twice the pace that spends the budget over the window)")
+            return nil
+        }
+        return value
     }
 
     private mutating func readWindow() -> SLOWindow? {

@@ -4,7 +4,7 @@ extension ReleaseVerdict {
     /// The version of `ops release check --format json`; bumped when a field changes meaning or goes.
     public static let schemaVersion = 1
 
-    /// The reason on one line (table), a JSON document (schema in README, Release gate and
+    /// The reason on one line (table; warnings go to standard error), a JSON document (schema in README, Release gate and
     /// signals), or one CSV row.
     public func render(_ format: OutputFormat) throws -> String {
         switch format {
@@ -14,12 +14,13 @@ extension ReleaseVerdict {
             return CSV.render(
                 headers: [
                     "use_case", "sli", "verdict", "budget_consumed", "freeze", "freeze_action", "change", "approved_by",
-                    "exception", "decision", "reason",
+                    "exception", "decision", "reason", "error_budget_policy", "warning", "burn_rate_alerts",
                 ],
                 rows: [
                     [
                         useCase, sli, allowed ? "allowed" : "frozen", consumed.map { "\($0)" } ?? "", freeze.scope.rawValue,
                         freeze.action ?? "", criterion ?? "", approvedBy ?? "", exception ? "yes" : "no", decision?.id ?? "", reason,
+                        mode.rawValue, warning ?? "", burnRateAlerts.map { "\($0.sli) \($0.span.rawValue) \($0.rate)" }.joined(separator: ";"),
                     ]
                 ])
         }
@@ -32,6 +33,24 @@ private struct JSONVerdict: Encodable {
         var scope: String
         @NullWhenNil var action: String?
         @NullWhenNil var at: Decimal?
+        /// False under an alert-only policy: the freeze is reported, not enforced.
+        var enforced: Bool
+    }
+
+    /// One SLI of the use case as the gate judged it.
+    struct SLI: Encodable {
+        var sli: String
+        var kind: String
+        var governing: Bool
+        @NullWhenNil var budget_consumed: Double?
+        @NullWhenNil var budget_remaining: Double?
+        var thresholds_crossed: [Decimal]
+    }
+
+    struct BurnAlert: Encodable {
+        var sli: String
+        var span: String
+        var rate: Double
     }
 
     struct Crossed: Encodable {
@@ -62,6 +81,11 @@ private struct JSONVerdict: Encodable {
     var exception: Bool
     @NullWhenNil var decision: Recorded?
     var notes: [String]
+    var error_budget_policy: String
+    var slis: [SLI]
+    @NullWhenNil var warning: String?
+    var alert_burn_rate: Decimal
+    var burn_rate_alerts: [BurnAlert]
 
     init(_ verdict: ReleaseVerdict) {
         at = verdict.at
@@ -74,11 +98,21 @@ private struct JSONVerdict: Encodable {
         budget_consumed = verdict.consumed
         thresholds_crossed = verdict.crossed.map { Crossed(at: $0.at, actions: $0.actions) }
         actions = verdict.actions
-        freeze = Freeze(scope: verdict.freeze.scope.rawValue, action: verdict.freeze.action, at: verdict.freeze.threshold)
+        freeze = Freeze(
+            scope: verdict.freeze.scope.rawValue, action: verdict.freeze.action, at: verdict.freeze.threshold, enforced: verdict.freezeEnforced)
         change = verdict.criterion
         approved_by = verdict.approvedBy
         exception = verdict.exception
         decision = verdict.decision.map { Recorded(id: $0.id, path: $0.path, new: verdict.decisionIsNew) }
         notes = verdict.notes
+        error_budget_policy = verdict.mode.rawValue
+        slis = verdict.slis.map { slo in
+            SLI(
+                sli: slo.sli, kind: slo.kind.rawValue, governing: slo.sli == verdict.sli, budget_consumed: slo.consumed,
+                budget_remaining: slo.remaining, thresholds_crossed: slo.crossed.map(\.at))
+        }
+        warning = verdict.warning
+        alert_burn_rate = verdict.alertBurnRate
+        burn_rate_alerts = verdict.burnRateAlerts.map { BurnAlert(sli: $0.sli, span: $0.span.rawValue, rate: $0.rate) }
     }
 }

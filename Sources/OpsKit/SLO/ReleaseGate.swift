@@ -1,9 +1,13 @@
 public import Foundation
 
-/// `ops release check`: may a release of a use case ship now? Its error-budget policy decides:
-/// the burn thresholds the budget has crossed call for actions, an action that freezes releases
-/// holds every change but the exceptions the policy lists, and an exception to a full freeze
-/// needs the policy's approver and is recorded as an accepted decision.
+/// `ops release check`: may a release of a use case ship now? Its error-budget policy decides,
+/// over every SLI of the use case: the SLI with the most of its budget spent governs, the burn
+/// thresholds it has crossed call for actions, an action that freezes releases holds every
+/// change but the exceptions the policy lists, and an exception to a full freeze needs the
+/// policy's approver and is recorded as an accepted decision. An alert-only policy
+/// (`error_budget_policy: alert`) freezes nothing. Allowed with less than 10 % of the budget
+/// left is allowed with a warning, as the seed's `should_allow_deployment` says "proceed with
+/// caution"; a burn rate above the policy's `alert_burn_rate` is reported.
 public struct ReleaseGate {
     let workspace: Workspace
 
@@ -52,13 +56,16 @@ public struct ReleaseGate {
         let claim = try Self.claim(request, policy: policy, config: config)
         let now = workspace.clock()
         let report = try SLOStatusService(workspace).status(useCase: request.useCase, at: now)
-        guard let status = report.slos.first(where: { $0.policy != nil }) else {
+        let statuses = report.slos.filter { $0.useCase == request.useCase }
+        guard !statuses.isEmpty else {
             throw OpsError.input(
-                "\(request.useCase) has no event-based indicator in \(SLOCatalog.path) for \(policy.path) to govern. Add one, like availability: {objective: 99.9%, window: rolling_30d}"
+                "\(request.useCase) has no indicator with an error budget in \(SLOCatalog.path) for \(policy.path) to govern. Add one, like availability: {objective: 99.9%, window: rolling_30d}, or give a gauge an objective and a window: latency_p95_ms: {at_most: 1200, objective: 90%, window: rolling_30d}"
             )
         }
-        var verdict = Self.verdict(status, policy: policy, claim: claim, at: now)
-        if verdict.allowed && verdict.freeze.scope == .all, let criterion = claim.criterion, let approver = claim.approver {
+        var verdict = Self.verdict(statuses, policy: policy, claim: claim, at: now)
+        if verdict.allowed && verdict.exception && verdict.freeze.scope == .all, let criterion = claim.criterion, let approver = claim.approver,
+            let status = statuses.first(where: { $0.sli == verdict.sli })
+        {
             try record(
                 &verdict, status: status, policy: policy, criterion: criterion, approver: approver,
                 approverHandle: claim.approverHandle, config: config, author: author)
@@ -124,24 +131,54 @@ public struct ReleaseGate {
 
     // MARK: The verdict
 
-    /// The verdict for a budget status under its policy: pure, so every threshold can be tested
-    /// without a repository.
-    static func verdict(_ status: ErrorBudgetStatus, policy: ErrorBudgetPolicy, claim: Claim, at: Date) -> ReleaseVerdict {
+    /// The SLI that governs: the most of its budget consumed, the first of equals in catalog
+    /// order; nil when none has data.
+    static func governing(_ statuses: [ErrorBudgetStatus]) -> ErrorBudgetStatus? {
+        var worst: ErrorBudgetStatus?
+        for status in statuses {
+            guard let consumed = status.consumed else { continue }
+            if worst == nil || consumed > worst!.consumed! { worst = status }
+        }
+        return worst
+    }
+
+    /// The verdict for a use case's SLIs under its policy: pure, so every threshold can be tested
+    /// without a repository. The SLI with the most of its budget spent governs and is named.
+    static func verdict(_ statuses: [ErrorBudgetStatus], policy: ErrorBudgetPolicy, claim: Claim, at: Date) -> ReleaseVerdict {
+        precondition(!statuses.isEmpty, "a verdict needs an SLI")
+        let several = statuses.count > 1
+        let status = governing(statuses) ?? statuses.first(where: \.isPolicySLI) ?? statuses[0]
         let freeze = ReleaseFreeze(crossed: status.crossed)
         var verdict = ReleaseVerdict(
             useCase: status.useCase, sli: status.sli, at: at, allowed: true, reason: "", policyPath: policy.path,
             consumed: status.consumed, crossed: status.crossed, freeze: freeze, criterion: claim.criterion,
             approvedBy: claim.approver, exception: false, decision: nil, decisionIsNew: false, notes: [])
-        verdict.notes = status.notes.filter { !$0.hasPrefix("no imported events") }
+        verdict.slis = statuses
+        verdict.mode = policy.mode
+        verdict.alertBurnRate = policy.effectiveAlertBurnRate
+        verdict.burnRateAlerts = statuses.flatMap { slo in
+            slo.burnRateAlerts.map { BurnRateAlert(sli: slo.sli, span: $0.span, rate: $0.rate, alertBurnRate: slo.alertBurnRate) }
+        }
+        for slo in statuses {
+            let notes = slo.notes.filter { !$0.hasPrefix("no imported events") && !$0.hasPrefix("no imported readings") }
+            verdict.notes += several ? notes.map { "\(slo.sli): \($0)" } : notes
+            if several, slo.consumed == nil, status.consumed != nil {
+                let what = slo.kind == .threshold ? "readings" : "events"
+                verdict.notes.append("\(slo.useCase) \(slo.sli) has no imported \(what) in its \(slo.window) window, so it is not judged")
+            }
+        }
         let subject = "\(status.useCase) \(status.sli)"
         let exceptions = policy.freezeExceptions?.criteria ?? []
         let criteria = Self.alternatives(exceptions)
+        let alertOnly = "\(policy.path) only alerts (error_budget_policy: alert)"
 
         guard let consumed = status.consumed else {
             // No evidence of a spent budget is not evidence of a healthy one: say so, and let the
             // release through rather than turn a broken metrics export into a release outage.
             verdict.reason =
-                "ALLOWED: no imported events for \(subject) in its \(status.window) window, so its budget cannot be judged and nothing is frozen; import them (ops slo import) for the gate to enforce \(policy.path)"
+                several
+                ? "ALLOWED: no imported data for \(status.useCase) \(Self.alternatives(statuses.map(\.sli))) in their windows, so their budgets cannot be judged and nothing is frozen; import them (ops slo import) for the gate to enforce \(policy.path)"
+                : "ALLOWED: no imported events for \(subject) in its \(status.window) window, so its budget cannot be judged and nothing is frozen; import them (ops slo import) for the gate to enforce \(policy.path)"
             return verdict
         }
         let used = "\(subject) has used \(SLONumber.percent(consumed)) of its error budget"
@@ -154,9 +191,16 @@ public struct ReleaseGate {
                 let actions = status.actions
                 parts.append("due from \(SLONumber.percentText(last.at)): \(actions.isEmpty ? "no actions" : actions.joined(separator: ", "))")
             }
-            let next = policy.burnAlerts.first { alert in alert.actions.contains { ReleaseFreeze.scope(of: $0) != .none } }
-            parts.append(next.map { "no release freeze before \(SLONumber.percentText($0.at))" } ?? "\(policy.path) freezes no releases")
+            if policy.mode == .alert {
+                parts.append("\(alertOnly), so it freezes no releases")
+            } else {
+                let next = policy.burnAlerts.first { alert in alert.actions.contains { ReleaseFreeze.scope(of: $0) != .none } }
+                parts.append(next.map { "no release freeze before \(SLONumber.percentText($0.at))" } ?? "\(policy.path) freezes no releases")
+            }
             verdict.reason = "ALLOWED: " + parts.joined(separator: "; ")
+
+        case _ where policy.mode == .alert:
+            verdict.reason = "ALLOWED: \(used); \(trigger) is reported, not enforced: \(alertOnly)"
 
         case .noncritical:
             if let criterion = claim.criterion {
@@ -187,6 +231,14 @@ public struct ReleaseGate {
                         "FROZEN: \(used); \(trigger) lets \(criterion) through only with the approval of \(approver) (--approved-by \"\(approver)\")"
                     } ?? "FROZEN: \(used); \(trigger) lets through only \(criteria) approved by \(approver) (--change, --approved-by)"
             }
+        }
+        // Allowed with less than 10 % of the budget left (more than 90 % spent, compared exactly):
+        // the seed's should_allow_deployment, "proceed with caution".
+        if verdict.allowed, status.spentMoreThan(Decimal(string: "0.9")!) {
+            verdict.warning =
+                status.bad >= status.budget * status.total
+                ? "\(subject) has spent its error budget (\(SLONumber.percent(consumed)) used): proceed with caution"
+                : "only \(SLONumber.percent(1 - consumed)) of \(subject)'s error budget is left (\(SLONumber.percent(consumed)) used): proceed with caution"
         }
         return verdict
     }
@@ -263,10 +315,54 @@ public struct ReleaseVerdict: Sendable {
     public var decisionIsNew: Bool
     /// What the reader should know about the figures (data ending early, ...).
     public var notes: [String]
+    /// Every SLI of the use case that was judged, in catalog order; `sli` names the governing one.
+    public var slis: [ErrorBudgetStatus] = []
+    /// `error_budget_policy`: with `alert`, `freeze` is what the thresholds call for, not enforced.
+    public var mode: ErrorBudgetPolicy.Mode = .freeze
+    /// Set when the release is allowed with less than 10 % of the governing SLI's budget left
+    /// (or none): "proceed with caution".
+    public var warning: String?
+    /// The policy's `alert_burn_rate` (2 when it names none).
+    public var alertBurnRate: Decimal = ErrorBudgetPolicy.defaultAlertBurnRate
+    /// Each SLI's spans burning faster than `alertBurnRate`.
+    public var burnRateAlerts: [BurnRateAlert] = []
 
     /// The actions of every threshold crossed, in the policy's order.
     public var actions: [String] { crossed.flatMap(\.actions) }
 
+    /// Whether the freeze the thresholds call for holds releases (not with an alert-only policy).
+    public var freezeEnforced: Bool { mode == .freeze }
+
+    /// The warnings for a person, one line each: the budget nearly or wholly spent, then each
+    /// SLI burning faster than `alert_burn_rate`.
+    public var warnings: [String] {
+        var lines = warning.map { [$0] } ?? []
+        var seen: [String] = []
+        for alert in burnRateAlerts where !seen.contains(alert.sli) {
+            seen.append(alert.sli)
+            let spans = burnRateAlerts.filter { $0.sli == alert.sli }.map { "\(BurnRateAlert.rate($0.rate)) over \($0.span.rawValue)" }
+            lines.append(
+                "\(useCase) \(alert.sli) is burning its error budget faster than alert_burn_rate \(alert.alertBurnRate): \(spans.joined(separator: ", "))")
+        }
+        return lines
+    }
+
     /// 0 allowed, 1 frozen (docs/DESIGN.md §9: a check said no).
     public var exitCode: Int32 { allowed ? 0 : 1 }
+}
+
+/// A span of an SLI whose burn rate is above the policy's `alert_burn_rate`.
+public struct BurnRateAlert: Sendable, Equatable {
+    public var sli: String
+    public var span: BurnSpan
+    public var rate: Double
+    public var alertBurnRate: Decimal
+
+    /// `14.4×`: two decimals at most.
+    static func rate(_ value: Double) -> String {
+        var text = String(format: "%.2f", value)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text + "×"
+    }
 }

@@ -30,10 +30,15 @@ public struct SLOCatalog: Sendable {
 
         /// The indicators counted from good and total events, which have an error budget.
         public var eventIndicators: [Indicator] { indicators.filter(\.isEventBased) }
+
+        /// The SLIs with an error budget, in file order: the event-based indicators and the
+        /// threshold SLIs (gauges with an objective and a window).
+        public var budgetIndicators: [Indicator] { indicators.filter(\.hasBudget) }
     }
 
     /// One indicator of a use case: an event-based SLO (objective over a window) or a gauge
-    /// with a bound (`at_most: 1200`).
+    /// with a bound (`at_most: 1200`), which is a threshold SLI when it also has an objective
+    /// and a window (`{at_most: 1200, objective: 90%, window: rolling_30d}`).
     public struct Indicator: Sendable {
         public var name: String
         public var target: Target
@@ -42,13 +47,44 @@ public struct SLOCatalog: Sendable {
         /// The PromQL `ops slo pull` runs for good and total events per step (event-based only).
         public var queries: PromQLPair?
         public var line: Int?
+        /// A gauge's error budget: the share of its readings that must meet its bound over the
+        /// window. Nil for an event-based indicator (its objective is in `target`) and for a gauge
+        /// that is only judged week by week (`ops signals status`).
+        public var readingObjective: ReadingObjective?
 
         public var isEventBased: Bool { window != nil }
+
+        /// Event-based, or a gauge with an objective: counted against an error budget.
+        public var hasBudget: Bool { isEventBased || readingObjective != nil }
 
         /// The budget window of an event-based indicator.
         public var window: SLOWindow? {
             if case .events(_, let window) = target { return window }
             return nil
+        }
+
+        /// The objective and window of its error budget, whichever kind it is.
+        public var budgetObjective: (objective: Decimal, window: SLOWindow)? {
+            if case .events(let objective, let window) = target { return (objective, window) }
+            return readingObjective.map { ($0.objective, $0.window) }
+        }
+
+        /// The bound a threshold SLI's readings must meet; nil for other indicators.
+        public var readingBound: Bound? {
+            guard readingObjective != nil, case .gauge(let bound) = target else { return nil }
+            return bound
+        }
+    }
+
+    /// A threshold SLI's objective: at least `objective` of the readings in `window` meet the
+    /// gauge's bound. Each reading is a step, good when it meets the bound.
+    public struct ReadingObjective: Sendable, Equatable {
+        public var objective: Decimal
+        public var window: SLOWindow
+
+        public init(objective: Decimal, window: SLOWindow) {
+            self.objective = objective
+            self.window = window
         }
     }
 
@@ -255,17 +291,24 @@ private struct CatalogReader {
         at keyNode: Node
     ) -> SLOCatalog.Indicator? {
         guard case .mapping(let map) = spec else {
-            fields.flag(spec, "indicator \(useCase).\(name) is {objective: 99.9%, window: rolling_30d} or {at_most: 1200}")
+            fields.flag(
+                spec,
+                "indicator \(useCase).\(name) is {objective: 99.9%, window: rolling_30d}, {at_most: 1200}, or {at_most: 1200, objective: 90%, window: rolling_30d}"
+            )
             return nil
         }
         let keys = map.keys.compactMap(\.string)
         let allowed = ["objective", "window", "openslo", "note", "good_query", "total_query"] + SLOCatalog.Comparison.allCases.map(\.rawValue)
         for key in keys where !allowed.contains(key) {
-            fields.flag(spec, "unknown key `\(key)` in \(useCase).\(name). Use objective and window, or one of at_least, at_most, above, below")
+            fields.flag(
+                spec,
+                "unknown key `\(key)` in \(useCase).\(name). Use objective and window, or one of at_least, at_most, above, below (with objective and window for a threshold SLI)"
+            )
         }
         let line = fields.line(keyNode)
         let openSLO = fields.text(map["openslo"], "openslo")
-        if map["objective"] != nil || map["window"] != nil {
+        let bounds = SLOCatalog.Comparison.allCases.filter { map[$0.rawValue] != nil }
+        if bounds.isEmpty, map["objective"] != nil || map["window"] != nil {
             guard let objectiveText = fields.text(map["objective"], "objective", required: true, parent: spec),
                 let windowText = fields.text(map["window"], "window", required: true, parent: spec)
             else { return nil }
@@ -286,7 +329,6 @@ private struct CatalogReader {
                 map[key],
                 "\(useCase).\(name) is a gauge, so it has no `\(key)`: only an indicator with objective and window is counted from good and total events")
         }
-        let bounds = SLOCatalog.Comparison.allCases.filter { map[$0.rawValue] != nil }
         guard bounds.count == 1, let comparison = bounds.first else {
             fields.flag(spec, "\(useCase).\(name) needs one target: objective and window (counted from events), or one of at_least, at_most, above, below")
             return nil
@@ -296,7 +338,27 @@ private struct CatalogReader {
             return nil
         }
         guard let value = boundValue(map[comparison.rawValue], metric: metric) else { return nil }
-        return SLOCatalog.Indicator(name: name, target: .gauge(SLOCatalog.Bound(comparison, value)), openSLO: openSLO, line: line)
+        var readingObjective: SLOCatalog.ReadingObjective?
+        if map["objective"] != nil || map["window"] != nil {
+            // A threshold SLI: its readings are its steps, good when they meet the bound.
+            guard let objectiveText = fields.text(map["objective"], "objective", required: true, parent: spec),
+                let windowText = fields.text(map["window"], "window", required: true, parent: spec)
+            else { return nil }
+            guard let objective = ErrorBudgetPolicy.objective(objectiveText) else {
+                fields.flag(
+                    map["objective"],
+                    "objective `\(objectiveText)` of \(useCase).\(name) is not a ratio below 100 %: the share of readings that must meet \(comparison.rawValue): \(value). Write it like 90%"
+                )
+                return nil
+            }
+            guard let window = SLOWindow(windowText) else {
+                fields.flag(map["window"], "window `\(windowText)` is not one of: \(SLOWindow.forms)")
+                return nil
+            }
+            readingObjective = SLOCatalog.ReadingObjective(objective: objective, window: window)
+        }
+        return SLOCatalog.Indicator(
+            name: name, target: .gauge(SLOCatalog.Bound(comparison, value)), openSLO: openSLO, line: line, readingObjective: readingObjective)
     }
 
     /// `good_query` and `total_query`: both or neither, each a non-empty PromQL string.

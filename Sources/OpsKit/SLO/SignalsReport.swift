@@ -355,6 +355,16 @@ public struct SignalsService {
         pairedCost(byMetric).filter { $0.requests > 0 }.map { $0.spend / $0.requests }
     }
 
+    /// Unit cost (spend_usd / requests) at each reading time of `readings` with both: the
+    /// readings of a threshold SLI on `ucr_usd` when no import carries it.
+    static func unitCosts(_ readings: [SignalValue]) -> [(at: Date, value: Decimal)] {
+        let requests = Dictionary(readings.filter { $0.metric == "requests" }.map { ($0.at, $0.value) }, uniquingKeysWith: +)
+        return readings.filter { $0.metric == "spend_usd" }.sorted { $0.at < $1.at }.compactMap { spend in
+            guard let count = requests[spend.at], count > 0 else { return nil }
+            return (spend.at, spend.value / count)
+        }
+    }
+
     private static func pairedCost(_ byMetric: [String: [SignalValue]]) -> [(spend: Decimal, requests: Decimal)] {
         let requests = Dictionary((byMetric["requests"] ?? []).map { ($0.at, $0.value) }, uniquingKeysWith: +)
         return (byMetric["spend_usd"] ?? []).sorted { $0.at < $1.at }.compactMap { spend in

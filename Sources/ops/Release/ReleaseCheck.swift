@@ -7,12 +7,21 @@ extension Ops.Release {
             commandName: "check",
             abstract: "Allowed (exit 0) or frozen (exit 1), with the reason on one line.",
             discussion: """
-                The burn thresholds the budget has crossed (policies/<use_case>.yaml)
-                decide: freeze_noncritical_releases lets through only a change that
-                matches an exception criterion; feature_freeze_all also needs the
-                policy's approver, and records the exception as an accepted decision
-                (once per change, approver and week). With no imported events the
-                budget cannot be judged: the release is allowed, and the line says so.
+                Every SLI of the use case with a budget is judged (event indicators,
+                and gauges with an objective: a reading that misses its target is a
+                bad event); the one with the most of its budget spent governs, and
+                the line names it. The burn thresholds it has crossed
+                (policies/<use_case>.yaml) decide: freeze_noncritical_releases lets
+                through only a change that matches an exception criterion;
+                feature_freeze_all also needs the policy's approver, and records the
+                exception as an accepted decision (once per change, approver and
+                week). error_budget_policy: alert never freezes. Allowed with less
+                than 10 % of the budget left (or none): a warning line on standard
+                error, exit 0 ("proceed with caution"); a burn rate above the
+                policy's alert_burn_rate (default 2) over 1h, 6h, 1d or 3d gets one
+                too, whatever the answer. With no
+                imported data the budget cannot be judged: the release is allowed,
+                and the line says so.
                   ops release check --use-case ops_copilot
                   ops release check --use-case ops_copilot --change security_fix
                   ops release check --use-case ops_copilot --change security_fix \\
@@ -41,6 +50,7 @@ extension Ops.Release {
             let request = ReleaseGate.Request(useCase: useCase, change: change, approvedBy: approvedBy)
             let verdict = try ReleaseGate(context.workspace()).check(request) { try context.author(writer) }
             for note in verdict.notes { context.note("note: \(note)") }
+            for warning in verdict.warnings { context.note("warning: \(warning)") }
             if let decision = verdict.decision {
                 context.note(
                     verdict.decisionIsNew
