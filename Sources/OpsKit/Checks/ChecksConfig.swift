@@ -178,23 +178,12 @@ public struct ChecksConfig: Sendable {
 
     /// Reads and checks checks.yaml; the first problem is thrown as `checks.yaml:line: problem`.
     public static func load(_ text: String, config: OpsConfig?, path: String = ChecksConfig.path) throws -> ChecksConfig {
-        var reader = ChecksReader(YAMLFieldReader(try YAMLText(text, path: path)), config: config)
-        let checks = reader.read()
-        if let first = reader.fields.problems.first {
-            throw OpsError(.input, first.message + " (ops lint lists every problem)", at: first.location)
-        }
-        return checks
+        try ChecksReader.load(text, path: path, config: config)
     }
 
     /// Every problem in checks.yaml, for `ops lint`.
     public static func problems(in text: String, config: OpsConfig?, path: String = ChecksConfig.path) -> [Problem] {
-        do {
-            var reader = ChecksReader(YAMLFieldReader(try YAMLText(text, path: path)), config: config)
-            _ = reader.read()
-            return reader.fields.problems
-        } catch {
-            return [Problem(error)]
-        }
+        ChecksReader.problems(in: text, path: path, config: config)
     }
 
     static func lint(_ path: String, _ text: String, _ config: OpsConfig?) -> [Problem] {
@@ -213,7 +202,7 @@ public struct ChecksConfig: Sendable {
 }
 
 /// Reads checks.yaml field by field, collecting every problem with its line.
-private struct ChecksReader {
+private struct ChecksReader: ConfigFileReader {
     var fields: YAMLFieldReader
     let config: OpsConfig?
 

@@ -5,23 +5,12 @@ extension OnCallSchedule {
     /// Reads and checks `oncall.yaml` against ops.yaml's people; the first problem is thrown as
     /// `oncall.yaml:line: problem` (`ops lint` lists them all).
     public static func load(_ text: String, config: OpsConfig?, path: String = OnCallSchedule.path) throws -> OnCallSchedule {
-        var reader = OnCallReader(YAMLFieldReader(try YAMLText(text, path: path)), config: config)
-        let schedule = reader.read()
-        if let first = reader.fields.problems.first {
-            throw OpsError(.input, first.message + " (ops lint lists every problem)", at: first.location)
-        }
-        return schedule
+        try OnCallReader.load(text, path: path, config: config)
     }
 
     /// Every problem in `oncall.yaml`, for `ops lint`.
     public static func problems(in text: String, config: OpsConfig?, path: String = OnCallSchedule.path) -> [Problem] {
-        do {
-            var reader = OnCallReader(YAMLFieldReader(try YAMLText(text, path: path)), config: config)
-            _ = reader.read()
-            return reader.fields.problems
-        } catch {
-            return [Problem(error)]
-        }
+        OnCallReader.problems(in: text, path: path, config: config)
     }
 
     static func lint(_ path: String, _ text: String, _ config: OpsConfig?) -> [Problem] {
@@ -30,7 +19,7 @@ extension OnCallSchedule {
 }
 
 /// Reads `oncall.yaml` field by field, collecting every problem with its line.
-private struct OnCallReader {
+private struct OnCallReader: ConfigFileReader {
     var fields: YAMLFieldReader
     let config: OpsConfig?
 

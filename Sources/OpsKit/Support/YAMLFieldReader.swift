@@ -110,3 +110,35 @@ struct YAMLFieldReader {
         return mapping.compactMap { key, value in key.string.map { ($0, key, value) } }
     }
 }
+
+/// A configuration file read field by field (oncall.yaml, checks.yaml): a loader throws its first
+/// problem, `ops lint` lists them all. `init` takes the parsed file and ops.yaml; `read` checks it.
+protocol ConfigFileReader {
+    associatedtype Value
+    var fields: YAMLFieldReader { get }
+    init(_ fields: YAMLFieldReader, config: OpsConfig?)
+    mutating func read() -> Value
+}
+
+extension ConfigFileReader {
+    /// The file's value, or its first problem as `path:line: problem (ops lint lists every problem)`.
+    static func load(_ text: String, path: String, config: OpsConfig?) throws -> Value {
+        var reader = Self(YAMLFieldReader(try YAMLText(text, path: path)), config: config)
+        let value = reader.read()
+        if let first = reader.fields.problems.first {
+            throw OpsError(.input, first.message + " (ops lint lists every problem)", at: first.location)
+        }
+        return value
+    }
+
+    /// Every problem in the file, for `ops lint`.
+    static func problems(in text: String, path: String, config: OpsConfig?) -> [Problem] {
+        do {
+            var reader = Self(YAMLFieldReader(try YAMLText(text, path: path)), config: config)
+            _ = reader.read()
+            return reader.fields.problems
+        } catch {
+            return [Problem(error)]
+        }
+    }
+}
