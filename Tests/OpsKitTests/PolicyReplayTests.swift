@@ -95,6 +95,28 @@ import Testing
         #expect(text.contains("  gap        no events 2026-11-16 03:00 to 2026-11-16 05:00 (2h): counted as none\n"))
     }
 
+    /// A policy that only alerts crosses the same thresholds and lists the freezes they call for,
+    /// but freezes no release: no hours frozen, as `ops release check` answers under it.
+    @Test func anAlertOnlyPolicyFreezesNothing() throws {
+        let steps = [
+            Self.step("2026-11-16T00:00:00Z", "2026-11-16T01:00:00Z", good: 100, total: 100),
+            Self.step("2026-11-16T01:00:00Z", "2026-11-16T02:00:00Z", good: 50, total: 100),
+        ]
+        var policy = try Self.policy(window: "rolling_1d")
+        policy.mode = .alert
+        let replay = PolicyReplay.replay(
+            policy: policy, indicator: Self.indicator(window: .rolling(days: 1)), steps: steps,
+            since: Self.date("2026-11-16T00:00:00Z"), until: Self.date("2026-11-16T04:00:00Z"), step: 3600, zone: Self.utc)
+        // 50 bad of the 20 allowed at 02:00: 250 %, both thresholds crossed.
+        #expect(replay.crossings.map(\.threshold) == [Decimal(string: "0.5")!, 1])
+        #expect(replay.freezes.map(\.action) == ["freeze_noncritical_releases", "feature_freeze_all"])
+        #expect(!replay.enforced && replay.frozenSeconds == 0 && replay.fullyFrozenSeconds == 0)
+        let text = try PolicyReplayReport(zone: Self.utc, replays: [replay]).render(.table)
+        #expect(text.contains("  freezes    freeze_noncritical_releases (at 50%): 2026-11-16 02:00 on, still frozen, 2 h so far, not enforced\n"))
+        #expect(text.contains("  frozen     0 h in all (0 h of them every release frozen)\n"))
+        #expect(text.contains("only alerts (error_budget_policy: alert)"))
+    }
+
     /// An ISO week starts empty. A bad hour late on Sunday freezes; Monday 00:00 still judges the
     /// week that just ended (as `ops slo status --at` Monday midnight does), and Monday 01:00 judges
     /// only Monday's first hour, all good: the freeze ends there, after 2 h.

@@ -39,7 +39,8 @@ extension PolicyReplayReport {
                 let period =
                     freeze.end.map { "\(time(freeze.start)) to \(time($0)), \(Self.hours(freeze.seconds))" }
                     ?? "\(time(freeze.start)) on, still frozen, \(Self.hours(freeze.seconds)) so far"
-                lines.append(label + "\(freeze.action) (at \(SLONumber.percentText(freeze.threshold))): \(period)")
+                lines.append(
+                    label + "\(freeze.action) (at \(SLONumber.percentText(freeze.threshold))): \(period)" + (replay.enforced ? "" : ", not enforced"))
             }
             lines.append(
                 "  frozen     \(Self.hours(replay.frozenSeconds)) in all (\(Self.hours(replay.fullyFrozenSeconds)) of them every release frozen)")
@@ -127,6 +128,7 @@ private struct JSONReplay: Encodable {
     var moments: Int
     var crossings: [Crossing]
     var freezes: [Freeze]
+    var enforced: Bool
     var frozen_hours: Decimal
     var fully_frozen_hours: Decimal
     var gaps: [Gap]
@@ -148,6 +150,7 @@ private struct JSONReplay: Encodable {
                 action: $0.action, scope: $0.scope.rawValue, threshold: $0.threshold, start: $0.start, end: $0.end, still_frozen: $0.end == nil,
                 hours: PolicyReplayReport.hourNumber($0.seconds))
         }
+        enforced = replay.enforced
         frozen_hours = PolicyReplayReport.hourNumber(replay.frozenSeconds)
         fully_frozen_hours = PolicyReplayReport.hourNumber(replay.fullyFrozenSeconds)
         gaps = replay.gaps.map { Gap(start: $0.start, end: $0.end) }

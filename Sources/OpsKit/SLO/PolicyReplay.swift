@@ -36,6 +36,9 @@ public struct PolicyReplay: Sendable {
     public var moments: [Date]
     public var crossings: [Crossing]
     public var freezes: [Freeze]
+    /// False for a policy that only alerts (`error_budget_policy: alert`): its freezes are what
+    /// its thresholds call for, and no release was frozen, as `ops release check` answers.
+    public var enforced = true
     /// Time any release was frozen.
     public var frozenSeconds: TimeInterval
     /// Time every release was frozen (a full freeze, `feature_freeze_all`).
@@ -96,6 +99,12 @@ public struct PolicyReplay: Sendable {
             )
         }
 
+        if policy.mode == .alert {
+            replay.enforced = false
+            replay.notes.append(
+                "\(policy.path) only alerts (error_budget_policy: alert): the freezes listed are what its thresholds call for, reported and not enforced, so no release was frozen"
+            )
+        }
         var crossed: Set<Decimal> = []
         var open: [Decimal: Int] = [:]  // threshold → index of its open freeze
         var previous: (moment: Date, scope: ReleaseFreeze.Scope)?
@@ -120,7 +129,7 @@ public struct PolicyReplay: Sendable {
                 }
             }
             // The state judged at one moment holds until the next.
-            if let previous {
+            if replay.enforced, let previous {
                 let span = moment.timeIntervalSince(previous.moment)
                 if previous.scope > .none { replay.frozenSeconds += span }
                 if previous.scope == .all { replay.fullyFrozenSeconds += span }
