@@ -27,40 +27,32 @@ public struct DriftJudgement: Sendable, Equatable {
     public static let tooFewRows = DriftJudgement(level: .tooFewRows, threshold: nil, rule: nil)
 }
 
-/// The thresholds drift is judged against. `seed` holds the seed's: PSI ≥ 0.2 alerts and
-/// ≥ 0.3 pages; a KS p-value below 0.05 alerts; a top-k shift of 0.10 or more is a review.
+/// The thresholds drift is judged against: the levels of each test, least strict first, as a
+/// check of checks.yaml writes them. `seed` holds the seed's, which are also what a check that
+/// names no levels gets (`ChecksConfig.Test.defaultLevels`): PSI ≥ 0.2 alerts and ≥ 0.3 pages;
+/// a KS p-value below 0.05 alerts; a top-k shift of 0.10 or more is a review.
 public struct DriftThresholds: Sendable, Equatable {
-    public var psiAlert: Double
-    public var psiPage: Double
-    public var ksPValueAlert: Double
-    public var topKReview: Double
+    public var psi: [ChecksConfig.Level]
+    public var ksPValue: [ChecksConfig.Level]
+    public var topKShift: [ChecksConfig.Level]
 
-    public init(psiAlert: Double, psiPage: Double, ksPValueAlert: Double, topKReview: Double) {
-        self.psiAlert = psiAlert
-        self.psiPage = psiPage
-        self.ksPValueAlert = ksPValueAlert
-        self.topKReview = topKReview
+    public static let seed = DriftThresholds(
+        psi: ChecksConfig.Test.psi.defaultLevels, ksPValue: ChecksConfig.Test.ks.defaultLevels,
+        topKShift: ChecksConfig.Test.topk.defaultLevels)
+
+    public func judge(psi value: Double) -> DriftJudgement { Self.judge(value, psi, .psi, name: "PSI") }
+
+    public func judge(ksPValue value: Double) -> DriftJudgement { Self.judge(value, ksPValue, .ks, name: "p") }
+
+    public func judge(topKShift value: Double) -> DriftJudgement { Self.judge(value, topKShift, .topk, name: "shift") }
+
+    /// The strictest level `value` reaches, as `ops checks run` judges it; the threshold shown is
+    /// that level's, or the least strict one when none is reached.
+    private static func judge(_ value: Double, _ levels: [ChecksConfig.Level], _ test: ChecksConfig.Test, name: String) -> DriftJudgement {
+        let reached = CheckResult.level(of: value, levels: levels, test: test)
+        let shown = levels.first { $0.name == reached } ?? levels[0]
+        return DriftJudgement(
+            level: reached.flatMap(DriftJudgement.Level.init(rawValue:)) ?? .ok, threshold: SLONumber.double(shown.value),
+            rule: "\(name) \(test.comparison.symbol) \(shown.value)")
     }
-
-    public static let seed = DriftThresholds(psiAlert: 0.2, psiPage: 0.3, ksPValueAlert: 0.05, topKReview: 0.10)
-
-    /// PSI: page at `psiPage`, alert at `psiAlert`, otherwise ok (against the alert threshold).
-    public func judge(psi: Double) -> DriftJudgement {
-        if psi >= psiPage { return DriftJudgement(level: .page, threshold: psiPage, rule: "PSI ≥ \(Self.text(psiPage))") }
-        if psi >= psiAlert { return DriftJudgement(level: .alert, threshold: psiAlert, rule: "PSI ≥ \(Self.text(psiAlert))") }
-        return DriftJudgement(level: .ok, threshold: psiAlert, rule: "PSI ≥ \(Self.text(psiAlert))")
-    }
-
-    /// KS: alert when the p-value is below `ksPValueAlert`.
-    public func judge(ksPValue p: Double) -> DriftJudgement {
-        DriftJudgement(level: p < ksPValueAlert ? .alert : .ok, threshold: ksPValueAlert, rule: "p < \(Self.text(ksPValueAlert))")
-    }
-
-    /// Top-k: a review when the shift reaches `topKReview`.
-    public func judge(topKShift shift: Double) -> DriftJudgement {
-        DriftJudgement(level: shift >= topKReview ? .review : .ok, threshold: topKReview, rule: "shift ≥ \(Self.text(topKReview))")
-    }
-
-    /// A threshold as a person writes it: 0.3, 0.05, 0.1.
-    static func text(_ value: Double) -> String { "\(value)" }
 }
