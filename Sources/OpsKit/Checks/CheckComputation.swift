@@ -3,7 +3,6 @@ import Foundation
 /// Computes the checks of one dataset: the drift tests against its reference, freshness,
 /// completeness and the contract rules, each with the rows it read and how it was judged.
 enum CheckComputation {
-    static let emptyCategory = "(empty)"
 
     static func results(of context: CheckContext, reader: inout DatasetReader) throws -> [CheckResult] {
         let dataset = context.dataset
@@ -54,9 +53,8 @@ enum CheckComputation {
     private static func drift(_ check: ChecksConfig.Check, reference: DatasetTable, current: DatasetTable, into result: inout CheckResult) throws {
         let feature = check.feature!
         if check.test == .topk {
-            // An empty value is a category of its own: a surge of them is a shift.
-            let before = try reference.texts(feature).map { $0 ?? emptyCategory }
-            let after = try current.texts(feature).map { $0 ?? emptyCategory }
+            let before = try reference.categories(feature)
+            let after = try current.categories(feature)
             result.rows = rowsText(before.count, reference, after.count, current, empty: 0)
             if let reason = DriftStatistics.tooFew(reference: before, current: after) {
                 result.note = reason
@@ -65,7 +63,7 @@ enum CheckComputation {
             let shift = DriftStatistics.topK(reference: before, current: after, k: check.k)
             result.value = shift.shift
             result.computed =
-                "largest change of share among the reference's top \(check.k): \(shift.category) \(SLONumber.percent(shift.referenceShare, digits: 2)) → \(SLONumber.percent(shift.currentShare, digits: 2))"
+                "largest change of share among the reference's top \(check.k): \(shift.category.isEmpty ? "(empty)" : shift.category) \(SLONumber.percent(shift.referenceShare, digits: 2)) → \(SLONumber.percent(shift.currentShare, digits: 2))"
             return
         }
         let before = try reference.numbers(feature), after = try current.numbers(feature)

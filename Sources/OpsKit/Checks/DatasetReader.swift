@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Reads the rows of checks.yaml's sources for one run: files from the work tree (each read
@@ -78,16 +79,7 @@ struct DatasetReader {
     mutating func freshness(_ source: ChecksConfig.Source, column: String, now: Date, line: Int?) throws -> (lagSeconds: Double, latest: Date?) {
         switch source {
         case .file(let path):
-            let table = try file(path, line: line)
-            let index = try table.index(of: column)
-            var latest: Date?
-            for (row, fields) in table.rows.enumerated() {
-                guard index < fields.count, let text = fields[index], !text.isEmpty else { continue }
-                guard let time = Timestamp.parse(text) else {
-                    throw OpsError.input("\(table.place(ofRow: row))\(column) is '\(text.prefix(40))', not a time like 2026-11-16T12:00:00Z")
-                }
-                latest = max(latest ?? time, time)
-            }
+            let latest = try file(path, line: line).times(column).compactMap { $0 }.max()
             return (latest.map { now.timeIntervalSince($0) } ?? 0, latest)
         case .postgres(let variable, _, _):
             let fresh = try server(variable).freshness(of: Self.relation(source), column: column)
@@ -125,9 +117,11 @@ struct DatasetReader {
     /// Records a query's rows by their digest, so the same rows read again are the same input.
     private mutating func record(name: String, _ table: DatasetTable) {
         guard !sources.contains(where: { $0.name == name }) else { return }
-        var text = table.columns.joined(separator: "\u{1F}") + "\n"
-        for row in table.rows { text += row.map { $0 ?? "\u{0}" }.joined(separator: "\u{1F}") + "\n" }
-        sources.append(SourceInput(name: name, data: Data(text.utf8)).file)
+        // Hashed a row at a time: a million rows never become one string.
+        var hasher = SHA256()
+        hasher.update(data: Data((table.columns.joined(separator: "\u{1F}") + "\n").utf8))
+        for row in table.rows { hasher.update(data: Data((row.map { $0 ?? "\u{0}" }.joined(separator: "\u{1F}") + "\n").utf8)) }
+        sources.append(SnapshotSource.SourceFile(name: name, sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined()))
     }
 
     private static func relation(_ source: ChecksConfig.Source) -> PostgresRelation {
@@ -138,15 +132,10 @@ struct DatasetReader {
     /// The rows of `table` whose `timeColumn` falls in `range`; a time that does not read is an
     /// error at its line.
     static func rows(of table: DatasetTable, timeColumn: String, in range: DateInterval) throws -> DatasetTable {
-        let index = try table.index(of: timeColumn)
         var kept = DatasetTable(source: table.source, isFile: table.isFile, columns: table.columns, rows: [], lines: [])
-        for (row, fields) in table.rows.enumerated() {
-            guard index < fields.count, let text = fields[index], !text.isEmpty else { continue }
-            guard let time = Timestamp.parse(text) else {
-                throw OpsError.input("\(table.place(ofRow: row))\(timeColumn) is '\(text.prefix(40))', not a time like 2026-11-16T12:00:00Z")
-            }
-            guard time >= range.start, time < range.end else { continue }
-            kept.rows.append(fields)
+        for (row, time) in try table.times(timeColumn).enumerated() {
+            guard let time, time >= range.start, time < range.end else { continue }
+            kept.rows.append(table.rows[row])
             kept.lines.append(table.lines[row])
         }
         return kept

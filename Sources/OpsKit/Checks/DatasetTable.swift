@@ -45,6 +45,24 @@ public struct DatasetTable: Sendable, Equatable {
         return rows.map { index < $0.count ? $0[index] : nil }
     }
 
+    /// The times of a time column (`2026-11-16T12:00:00Z`), nil where a row has none; a value
+    /// that is not such a time is an error naming its row.
+    public func times(_ column: String) throws -> [Date?] {
+        try texts(column).enumerated().map { row, text in
+            guard let text, !text.isEmpty else { return nil }
+            guard let time = Timestamp.parse(text) else {
+                throw OpsError.input("\(place(ofRow: row))\(column) is '\(text.prefix(40))', not a time like 2026-11-16T12:00:00Z")
+            }
+            return time
+        }
+    }
+
+    /// The values of a categorical column. An empty value (nil) is a category of its own, named
+    /// "" (shown as `(empty)`): a rise in missing values is a shift too.
+    public func categories(_ column: String) throws -> [String] {
+        try texts(column).map { $0 ?? "" }
+    }
+
     /// The numbers of a continuous column. Empty values (nil, or only spaces) are left out and
     /// counted; any other value that is not a finite number is an error naming its row.
     public func numbers(_ column: String) throws -> (values: [Double], empty: Int) {

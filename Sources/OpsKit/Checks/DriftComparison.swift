@@ -53,9 +53,8 @@ public struct DriftComparison: Sendable, Equatable {
                 result.judgement = thresholds.judge(ksPValue: ks.pValue)
             }
         case .topK:
-            // An empty value is a category of its own: a rise in missing values is a shift too.
-            let before = try reference.texts(column).map { $0 ?? "" }
-            let after = try current.texts(column).map { $0 ?? "" }
+            let before = try reference.categories(column)
+            let after = try current.categories(column)
             (result.referenceCount, result.currentCount) = (before.count, after.count)
             if let reason = DriftStatistics.tooFew(reference: before, current: after) {
                 result.tooFewReason = reason
