@@ -25,8 +25,8 @@ enum PostgresFailure {
         switch error.code {
         case .server:
             let state = error.serverInfo?[.sqlState] ?? ""
-            let message = oneLine(error.serverInfo?[.message] ?? "an error without a message")
-            let hint = error.serverInfo?[.hint].map { " (\(oneLine($0)))" } ?? ""
+            let message = ConnectionError.oneLine(error.serverInfo?[.message] ?? "an error without a message")
+            let hint = error.serverInfo?[.hint].map { " (\(ConnectionError.oneLine($0)))" } ?? ""
             if state.hasPrefix("28") {
                 return .repository("\(place) refused user \(endpoint.user): \(message). \(check): its user and password")
             }
@@ -72,16 +72,11 @@ enum PostgresFailure {
     /// Why a connection could not be made, in plain words.
     private static func reason(_ error: any Error) -> String {
         if let error = error as? PSQLError, let underlying = error.underlying { return reason(underlying) }
-        if let error = error as? NIOSSLError { return "TLS failed (\(oneLine(String(describing: error))))" }
-        if let error = error as? BoringSSLError { return "TLS failed (\(oneLine(String(describing: error))))" }
+        if let error = error as? NIOSSLError { return "TLS failed (\(ConnectionError.oneLine(String(describing: error))))" }
+        if let error = error as? BoringSSLError { return "TLS failed (\(ConnectionError.oneLine(String(describing: error))))" }
         if let error = error as? ChannelError, case .connectTimeout(let time) = error {
             return "no answer within \(time.nanoseconds / 1_000_000_000) s"
         }
-        return DeliveryHTTP.describe(error)
-    }
-
-    private static func oneLine(_ text: String) -> String {
-        let line = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-        return line.count > 300 ? String(line.prefix(300)) + "…" : line
+        return ConnectionError.describe(error)
     }
 }

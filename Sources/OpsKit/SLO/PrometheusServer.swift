@@ -1,8 +1,4 @@
-internal import AsyncHTTPClient
 import Foundation
-internal import NIOCore
-internal import NIOHTTP1
-internal import NIOPosix
 
 /// The Prometheus server `ops slo pull` reads: `OPS_PROMETHEUS_URL`, with the bearer token of
 /// `OPS_PROMETHEUS_TOKEN` when set. The token is sent in a header and never written or printed.
@@ -70,7 +66,7 @@ public struct PrometheusServer: Sendable {
     /// The body of a 200 answer to `POST /api/v1/query_range`. Any other answer is thrown as one
     /// line: unreachable, timed out, refused (401/403) or an HTTP error are environment failures
     /// (exit 3); an error Prometheus puts in its JSON body is worded by `refusal`.
-    func queryRange(_ request: RangeQuery, using client: PrometheusClient, refusal: (Data) -> OpsError?) throws -> Data {
+    func queryRange(_ request: RangeQuery, using client: BlockingHTTP, refusal: (Data) -> OpsError?) throws -> Data {
         let url = base.appendingPathComponent("api/v1/query_range")
         var form = URLComponents()
         form.queryItems = [
@@ -82,90 +78,39 @@ public struct PrometheusServer: Sendable {
         let body = (form.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
         var headers = ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"]
         if let token { headers["Authorization"] = token }
-        let answer = client.post(Data(body.utf8), headers: headers, to: url, timeout: request.timeout + 1)
-        switch answer {
-        case .failure(let why):
-            throw OpsError.repository("cannot reach Prometheus at \(display): \(why). Check \(Self.urlVariable) and that the server is up")
-        case .timedOut(let seconds):
+        switch client.post(Data(body.utf8), headers: headers, to: url, timeout: request.timeout + 1, maxBodySize: Self.maxBodySize) {
+        case .failure(.timedOut):
             throw OpsError.repository(
-                "Prometheus at \(display) gave no answer to \(request.label) within \(seconds) s. Pull a shorter window or a larger --step, or raise --timeout")
-        case .tooBig:
+                "Prometheus at \(display) gave no answer to \(request.label) within \(Int((request.timeout + 1).rounded())) s. Pull a shorter window or a larger --step, or raise --timeout"
+            )
+        case .failure(.tooBig):
             throw OpsError.input(
                 "Prometheus's answer to \(request.label) is larger than \(Self.maxBodySize / 1024 / 1024) MiB. Pull a shorter window or a larger --step")
-        case .response(let status, let data):
-            if status == 401 || status == 403 {
+        case .failure(let failure):
+            let why: String
+            switch failure {
+            case .unusableURL(let reason): why = "the URL cannot be used (\(reason))"
+            case .failed(let reason): why = reason
+            default: why = "the connection timed out"
+            }
+            throw OpsError.repository("cannot reach Prometheus at \(display): \(why). Check \(Self.urlVariable) and that the server is up")
+        case .success(let response):
+            if response.status == 401 || response.status == 403 {
                 throw OpsError.repository(
                     hasToken
-                        ? "Prometheus at \(display) refused the token (HTTP \(status)): \(Self.tokenVariable) is wrong or may not read this data"
-                        : "Prometheus at \(display) asks for a token (HTTP \(status)): set \(Self.tokenVariable)")
+                        ? "Prometheus at \(display) refused the token (HTTP \(response.status)): \(Self.tokenVariable) is wrong or may not read this data"
+                        : "Prometheus at \(display) asks for a token (HTTP \(response.status)): set \(Self.tokenVariable)")
             }
             // Prometheus answers a bad query (400), a failed evaluation (422) and a timeout (503)
             // with a JSON body that says why; anything else is the server or a proxy in front of it.
-            guard status == 200 else {
-                if let refused = refusal(data) { throw refused }
-                let text = String(decoding: data.prefix(200), as: UTF8.self).split(whereSeparator: \.isNewline).joined(separator: " ")
+            guard response.status == 200 else {
+                if let refused = refusal(response.body) { throw refused }
+                let text = String(decoding: response.body.prefix(200), as: UTF8.self).split(whereSeparator: \.isNewline).joined(separator: " ")
                 throw OpsError.repository(
-                    "Prometheus at \(display) answered HTTP \(status) to \(request.label)\(text.isEmpty ? "" : ": \(text)"). Check \(Self.urlVariable) (the server, not an /api path)"
+                    "Prometheus at \(display) answered HTTP \(response.status) to \(request.label)\(text.isEmpty ? "" : ": \(text)"). Check \(Self.urlVariable) (the server, not an /api path)"
                 )
             }
-            return data
+            return response.body
         }
     }
-}
-
-/// The HTTP client of `ops slo pull`: one POST at a time, the answer read into plain values.
-/// AsyncHTTPClient runs on its own event loop thread and the caller waits, so `post` must be
-/// called from a thread that may block (the CLI's main thread), never from async code.
-final class PrometheusClient {
-    enum Answer {
-        case response(status: Int, body: Data)
-        case failure(String)
-        case timedOut(seconds: Int)
-        case tooBig
-    }
-
-    private let client: HTTPClient
-    private var isShutDown = false
-
-    init() {
-        var configuration = HTTPClient.Configuration()
-        // The token goes to the server named, not to wherever it redirects.
-        configuration.redirectConfiguration = .disallow
-        configuration.timeout.connect = .seconds(5)
-        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }
-
-    func post(_ body: Data, headers: [String: String], to url: URL, timeout: TimeInterval) -> Answer {
-        let request: HTTPClient.Request
-        do {
-            var fields = HTTPHeaders()
-            for (name, value) in headers.sorted(by: { $0.key < $1.key }) { fields.add(name: name, value: value) }
-            request = try HTTPClient.Request(url: url, method: .POST, headers: fields, body: .byteBuffer(ByteBuffer(bytes: body)))
-        } catch {
-            return .failure("the URL cannot be used (\(DeliveryHTTP.describe(error)))")
-        }
-        let deadline = NIODeadline.now() + .milliseconds(Int64(max(0, timeout) * 1000))
-        let accumulator = ResponseAccumulator(request: request, maxBodySize: PrometheusServer.maxBodySize)
-        do {
-            let response = try client.execute(request: request, delegate: accumulator, deadline: deadline).wait()
-            return .response(status: Int(response.status.code), body: response.body.map { Data($0.readableBytesView) } ?? Data())
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-            return .timedOut(seconds: Int(timeout.rounded()))
-        } catch let error as HTTPClientError where error == .connectTimeout {
-            return .failure("the connection timed out")
-        } catch is ResponseAccumulator.ResponseTooBigError {
-            return .tooBig
-        } catch {
-            return .failure(DeliveryHTTP.describe(error))
-        }
-    }
-
-    /// Closes the connections and stops the client; call once, when done.
-    func shutDown() {
-        guard !isShutDown else { return }
-        isShutDown = true
-        try? client.syncShutdown()
-    }
-
-    deinit { shutDown() }
 }

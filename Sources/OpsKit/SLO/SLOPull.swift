@@ -99,7 +99,7 @@ public struct SLOPull {
         let catalog = try SLOCatalog.load(from: workspace)
         var warnings: [String] = []
         let selected = try select(request, in: catalog, warnings: &warnings)
-        let client = PrometheusClient()
+        let client = BlockingHTTP()
         defer { client.shutDown() }
         var items: [SLOImporter.PrometheusSeries] = []
         let importer = SLOImporter(workspace)
@@ -191,7 +191,7 @@ public struct SLOPull {
     /// One query's answer, read as a range, with its bytes for provenance.
     private func run(
         _ indicator: Selected, _ side: KeyPath<SLOCatalog.PromQLPair, String>, _ key: String, window: Window,
-        request: Request, server: PrometheusServer, client: PrometheusClient
+        request: Request, server: PrometheusServer, client: BlockingHTTP
     ) throws -> (range: PrometheusRange, input: SourceInput) {
         let query = indicator.queries[keyPath: side]
         let label = "\(indicator.useCase) \(indicator.name) \(key) '\(query)'"
