@@ -1,4 +1,5 @@
 import ArgumentParser
+import OpsKit
 
 extension Ops {
     struct SLO: ParsableCommand {
@@ -16,5 +17,25 @@ extension Ops {
                 """,
             subcommands: [Import.self, Pull.self, Status.self, Rules.self]
         )
+    }
+}
+
+extension OpsContext {
+    /// What an import or a pull stored: the files on standard output, the rest as notes. `done`
+    /// and `already` name what happened to each series (`Imported`, `Already imported`);
+    /// `nothing` says why there is no commit.
+    func report(_ summary: SLOImporter.Summary, done: String, already: String, nothing: String) {
+        for warning in summary.warnings { note("warning: \(warning)") }
+        guard let commit = summary.commit else {
+            for line in summary.imported { note("\(already) \(line).") }
+            note(nothing)
+            return
+        }
+        for line in summary.imported { note("\(done) \(line).") }
+        if let skipped = summary.skipped { note(skipped.prefix(1).uppercased() + skipped.dropFirst() + ".") }
+        for path in summary.written + summary.records { output(path) }
+        let count = summary.written.count + summary.records.count
+        note("Committed \(count) file\(count == 1 ? "" : "s") (\(ShortName.commit(commit))).")
+        reportAnnounced(summary.announced)
     }
 }

@@ -90,18 +90,8 @@ extension Ops.SLO {
                     SourceInput.read(openslo!, from: folder), useCase: useCase, sli: sli,
                     author: context.author(writer))
             }
-            for warning in summary.warnings { context.note("warning: \(warning)") }
-            guard let commit = summary.commit else {
-                for line in summary.imported { context.note("Already imported \(line).") }
-                context.note("Every snapshot holds this input already: nothing to commit.")
-                return
-            }
-            for line in summary.imported { context.note("Imported \(line).") }
-            if let skipped = summary.skipped { context.note(skipped.prefix(1).uppercased() + skipped.dropFirst() + ".") }
-            for path in summary.written + summary.records { context.output(path) }
-            let count = summary.written.count + summary.records.count
-            context.note("Committed \(count) file\(count == 1 ? "" : "s") (\(ShortName.commit(commit))).")
-            context.reportAnnounced(summary.announced)
+            context.report(
+                summary, done: "Imported", already: "Already imported", nothing: "Every snapshot holds this input already: nothing to commit.")
         }
     }
 }

@@ -72,20 +72,9 @@ extension Ops.SLO {
                 useCase: useCase, sli: sli, from: try context.time(from, allowFuture: true), until: try context.time(until, allowFuture: true),
                 week: week.flatMap(ISOWeek.init), step: step, timeout: TimeInterval(timeout))
             let outcome = try SLOPull(try context.workspace()).pull(request, from: server, author: context.author(writer))
-            let summary = outcome.summary
-            for warning in summary.warnings { context.note("warning: \(warning)") }
             context.note("Pulled \(outcome.window.description) from \(outcome.server).")
-            guard let commit = summary.commit else {
-                for line in summary.imported { context.note("Already stored \(line).") }
-                context.note("Every snapshot holds this data already: nothing to commit.")
-                return
-            }
-            for line in summary.imported { context.note("Stored \(line).") }
-            if let skipped = summary.skipped { context.note(skipped.prefix(1).uppercased() + skipped.dropFirst() + ".") }
-            for path in summary.written + summary.records { context.output(path) }
-            let count = summary.written.count + summary.records.count
-            context.note("Committed \(count) file\(count == 1 ? "" : "s") (\(ShortName.commit(commit))).")
-            context.reportAnnounced(summary.announced)
+            context.report(
+                outcome.summary, done: "Stored", already: "Already stored", nothing: "Every snapshot holds this data already: nothing to commit.")
         }
     }
 }
