@@ -229,4 +229,28 @@ import Testing
         #expect(throws: OpsError.self) { try sync.sync(1) }
         #expect(try sync.head(1) == before && sync.status(1) == "")
     }
+
+    /// Two clones fill the same week of signals offline: one runs the checks, the other imports
+    /// the CSV; then both run the checks again. Sync keeps every reading of both, each once.
+    @Test func aWeekOfSignalsFilledOnTwoClonesKeepsEveryReadingOfBoth() throws {
+        let sync = try SyncFixture(clones: 2)
+        defer { sync.remove() }
+        _ = try sync.sync(1)
+        let path = SnapshotLayout.signalsPath(useCase: "ops_copilot", week: ISOWeek("2026-W47")!)
+        _ = try ChecksService(sync.clones[0], environment: [:]).run(useCase: "ops_copilot", week: "2026-W47", author: sync.alice)
+        try SLOImporter(sync.clones[1]).importCSV(SLOFixture.input("signals_2026-W47.csv"), author: sync.bob)
+        _ = try ChecksService(sync.clones[1], environment: [:]).run(useCase: "ops_copilot", week: "2026-W47", author: sync.bob)
+        _ = try sync.sync(0)
+        #expect(try sync.sync(1).integration == .merged)
+        _ = try sync.sync(0)
+        #expect(try sync.tree(0) == sync.tree(1))
+        let merged = try SignalSnapshot.parse(sync.folders[0].read(path), path: path)
+        let imported = try SignalSnapshot.parse(try sync.folders[1].read(path), path: path).signals.filter { $0.subject == nil }
+        #expect(imported.count == 70)
+        #expect(merged.signals.filter { $0.subject == nil } == imported)
+        // The checks' four readings, once: both clones computed the same ones from the same file.
+        #expect(merged.signals.filter { $0.subject != nil }.map(\.metric).sorted() == ["ks_pvalue", "mean_drop", "psi", "topk_shift"])
+        #expect(Set(merged.sources.map(\.importer)) == ["csv-signals/1", "ops-checks/1"])
+        #expect(try SignalsService(sync.clones[0]).status(week: "2026-W47", useCase: "ops_copilot").useCases[0].readings == 74)
+    }
 }

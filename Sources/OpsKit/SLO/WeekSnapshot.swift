@@ -51,6 +51,22 @@ extension WeekSnapshot {
         return snapshot!
     }
 
+    /// One week file as two clones wrote it (`ops sync`): every item of both, the side that
+    /// imported last winning where both cover the same thing, and every source of both. Nil
+    /// when a side does not read (a hand edit gone wrong): Git's line merge is tried then.
+    static func merged(ours: String, theirs: String, path: String) -> String? {
+        guard let ours = try? parseWeekFile(ours, path: path), let theirs = try? parseWeekFile(theirs, path: path) else { return nil }
+        func latest(_ file: Self) -> Date { file.sources.map(\.importedAt).max() ?? .distantPast }
+        let (older, newer) = latest(ours) <= latest(theirs) ? (ours, theirs) : (theirs, ours)
+        var file = older
+        let newItems = newer[keyPath: Self.items]
+        let kept = older[keyPath: Self.items].filter { old in !newItems.contains { Self.replaces($0, old) } }
+        file[keyPath: Self.items] = (kept + newItems).sorted(by: Self.isOrdered)
+        let sources = older.sources.filter { old in !newer.sources.contains { $0.inputKey == old.inputKey } } + newer.sources
+        file.sources = sources.sorted { ($0.importedAt, $0.inputKey) < ($1.importedAt, $1.inputKey) }
+        return file.weekFileText
+    }
+
     /// The file's new text with `new` merged in, nil when this source's figures are already
     /// there. `data` is the file as it is; nil for a new one, which starts as this (empty) snapshot.
     func mergedText(_ new: [Item], from source: SnapshotSource, into data: Data?) throws -> String? {

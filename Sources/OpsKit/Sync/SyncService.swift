@@ -266,6 +266,10 @@ struct SyncMerger {
                 result.resolved[candidate.path] = side
                 continue
             }
+            if let side = mergeSnapshot(candidate) {
+                result.resolved[candidate.path] = side
+                continue
+            }
             if let side = try mergeLines(candidate) {
                 result.resolved[candidate.path] = side
             } else {
@@ -329,6 +333,25 @@ struct SyncMerger {
             let merged = OnCallSchedule.mergingOverrides(base: base, ours: ours, theirs: theirs)
         else { return nil }
         return MergeSide(content: Data(merged.utf8), isExecutable: candidate.ours.isExecutable)
+    }
+
+    /// A week of SLO snapshots both sides imported into (`ops slo import`, `ops checks run` on two
+    /// clones): the readings and sources of both (`WeekSnapshot.merged`).
+    private func mergeSnapshot(_ candidate: MergeConflictCandidate) -> MergeSide? {
+        let path = candidate.path
+        guard path.hasSuffix(".yaml"),
+            let ours = candidate.ours.content.flatMap({ String(data: $0, encoding: .utf8) }),
+            let theirs = candidate.theirs.content.flatMap({ String(data: $0, encoding: .utf8) })
+        else { return nil }
+        let merged: String?
+        if path.hasPrefix(SnapshotLayout.signalsFolder + "/") {
+            merged = SignalSnapshot.merged(ours: ours, theirs: theirs, path: path)
+        } else if path.hasPrefix(SnapshotLayout.eventsFolder + "/") {
+            merged = EventSnapshot.merged(ours: ours, theirs: theirs, path: path)
+        } else {
+            merged = nil
+        }
+        return merged.map { MergeSide(content: Data($0.utf8), isExecutable: candidate.ours.isExecutable) }
     }
 
     /// Git's line merge of a file that is not an ops document; nil when it does not merge cleanly.
