@@ -54,6 +54,19 @@ import Testing
         #expect(!again.stderr.contains("Opened "))
         #expect(try Self.commits(cli, repo) == before + 2)
 
+        // Resolved by people, the breach does not page again that week.
+        let id = try #require(paged.first?["id"] as? String)
+        #expect(try cli.ops("incident", "resolve", id, in: repo, environment: Self.now).status == 0)
+        let resolved = try cli.ops("checks", "run", "--use-case", "ops_copilot", "--week", "2026-W47", in: repo, environment: Self.now)
+        #expect(!resolved.stderr.contains("Opened "))
+
+        // A week long past checked again (in another clone, say) pages no one.
+        let other = cli.path("other")
+        #expect(try cli.ops("init", other, "--example").status == 0)
+        let late = try cli.ops(
+            "checks", "run", "--use-case", "ops_copilot", "--week", "2026-W47", in: other, environment: ["OPS_NOW": "2026-12-20T09:00:00Z"])
+        #expect(late.status == 1 && !late.stderr.contains("Opened "))
+
         // The readings are judged in ops signals status by the checks' own levels.
         let status = try cli.ops("signals", "status", "--week", "2026-W47", "--use-case", "ops_copilot", in: repo, environment: Self.now)
         #expect(status.stdout.contains("psi of answers.prompt_tokens"))

@@ -9,9 +9,10 @@ public struct AlertIntake {
     let workspace: Workspace
     /// Who the timeline says opened the incidents and saw the alerts.
     var actor = "alertmanager"
-    /// A firing alert whose incident is still open adds nothing: for `ops checks run`, whose
-    /// alerts start anew at each run and would otherwise add a line every time.
-    var quietWhileOpen = false
+    /// A firing alert whose fingerprint an incident already carries, open or settled, adds
+    /// nothing: for `ops checks run`, whose fingerprint names the check and the week, so a check
+    /// pages once a week however often it runs, and not again once people resolved it.
+    var oncePerFingerprint = false
 
     public init(_ workspace: Workspace) { self.workspace = workspace }
 
@@ -112,9 +113,13 @@ public struct AlertIntake {
                 let fingerprint = alert.fingerprint!
                 let current = byFingerprint[fingerprint].flatMap { documents[$0] }
                 if alert.status == "firing" {
+                    if oncePerFingerprint, let document = current {
+                        summary.absorb(into: document.incident.id)
+                        continue
+                    }
                     if var document = current, !document.incident.isSettled {
                         let entry = firingEntry(alert, at: now)
-                        if quietWhileOpen || document.incident.timeline.contains(where: { $0.kind == "alert" && $0.text.hasPrefix(firingKey(alert)) }) {
+                        if document.incident.timeline.contains(where: { $0.kind == "alert" && $0.text.hasPrefix(firingKey(alert)) }) {
                             summary.absorb(into: document.incident.id)
                             continue
                         }

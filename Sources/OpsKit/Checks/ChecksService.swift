@@ -86,12 +86,13 @@ public struct ChecksService {
         run.commit = summary.commit
         run.announced = summary.announced
 
-        // Each breach at page level is an alert: one incident per check while it is open.
-        let paging = results.filter { $0.level == "page" }
+        // Each breach at page level is an alert: one incident per check and week. Only this
+        // week and the one before page anyone; an older week checked again is history.
+        let paging = week >= current.adding(weeks: -1, zone: SnapshotLayout.utc) ? results.filter { $0.level == "page" } : []
         if !paging.isEmpty {
             var intake = AlertIntake(workspace)
             intake.actor = "checks"
-            intake.quietWhileOpen = true
+            intake.oncePerFingerprint = true
             // The owner's team (ops.yaml) is the alert's team, so oncall.yaml routes it to them.
             let people = try workspace.config()
             var teams: [String: String] = [:]
@@ -112,12 +113,12 @@ public struct ChecksService {
 
     // MARK: Incidents
 
-    /// The alert each paging breach raises, seen at `at` (the run). Its fingerprint is the
-    /// check's, so a check stays one incident while that incident is open: a later run adds
-    /// nothing to it.
+    /// The alert each paging breach raises, seen at `at` (the run). Its fingerprint is the check's
+    /// and the week's, so a check opens one incident a week: a later run that week adds nothing,
+    /// whether the incident is open or resolved.
     static func payload(_ breaches: [CheckResult], at: Date, week: ISOWeek, teams: [String: String]) -> AlertmanagerPayload {
         let alerts = breaches.map { result -> AlertmanagerPayload.Alert in
-            let digest = SHA256.hash(data: Data("\(result.useCase)\n\(result.test.metric)\n\(result.subject)".utf8))
+            let digest = SHA256.hash(data: Data("\(result.useCase)\n\(result.test.metric)\n\(result.subject)\n\(week)".utf8))
             let fingerprint = digest.prefix(8).map { String(format: "%02x", $0) }.joined()
             let summary = "\(result.test.label) \(result.valueText) on \(result.useCase) \(result.subject) (\(result.threshold))"
             var labels = [
