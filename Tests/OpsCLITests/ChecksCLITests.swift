@@ -95,6 +95,21 @@ import Testing
         #expect(try cli.git("status", "--porcelain", in: repo) == "")
     }
 
+    @Test func aDatasetLinkedToAFileOutsideTheRepositoryIsNotRead() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let repo = try Self.repository(cli)
+        let path = repo + "/data/ops_copilot/answers.csv"
+        try FileManager.default.moveItem(atPath: path, toPath: cli.path("outside.csv"))
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: cli.path("outside.csv"))
+        _ = try cli.git("commit", "-qam", "the answers now live elsewhere", in: repo)
+        let before = try Self.commits(cli, repo)
+        let run = try cli.ops("checks", "run", "--use-case", "ops_copilot", "--week", "2026-W47", in: repo, environment: Self.now)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("data/ops_copilot/answers.csv leads outside the repository"), "\(run.stderr)")
+        #expect(try Self.commits(cli, repo) == before)
+    }
+
     @Test func aDatasetWithTooFewRowsSaysSoInsteadOfJudging() throws {
         let cli = try CLI()
         defer { cli.remove() }

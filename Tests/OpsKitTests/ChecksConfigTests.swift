@@ -64,6 +64,7 @@ import Testing
                       - {test: chi2, feature: tokens}
                       - {test: valid, rule: "amount_usd is positive"}
                       - {test: freshness, column: ts, page: soon}
+                      - {test: completeness, expected_rows: 500, ticket: 99.5}
 
             """
         let problems = ChecksConfig.problems(in: text, config: nil).map { "\($0.location.line ?? 0): \($0.message)" }
@@ -74,6 +75,7 @@ import Testing
         #expect(problems.contains { $0.hasPrefix("13:") && $0.contains("unknown test `chi2`") })
         #expect(problems.contains { $0.hasPrefix("14:") && $0.contains("must read `column op number`") })
         #expect(problems.contains { $0.hasPrefix("15:") && $0.contains("is a time, like 20m") })
+        #expect(problems.contains { $0.hasPrefix("16:") && $0.contains("ticket: `99.5` is more than 1") && $0.contains("99.5% or 0.995") })
     }
 
     @Test func aCheckReadingIsJudgedByItsOwnLevelsAndImportedReadingsByTheCatalog() throws {
@@ -116,5 +118,17 @@ import Testing
                 "psi 0.25 alert #data-oncall", "psi of transactions.amount_usd 0.6 alert #data-oncall",
                 "psi of transactions.fee 0.35 page #data-oncall",
             ])
+    }
+
+    /// A p-value far below Decimal's range (6.67e-126 with six digits is 667017e-131) still
+    /// alerts, in ops checks run and ops checks compare alike, and reads as such.
+    @Test func aVanishingPValueIsABreachNotANumberThatIsNot() {
+        #expect(DriftThresholds.seed.judge(ksPValue: 6.67017e-126).level == .alert)
+        let result = CheckResult(
+            useCase: "u", dataset: "d", test: .ks, subject: "d.x", value: 6.67017e-126, statistic: 0.52, computed: "", rows: "",
+            examples: [], levels: ChecksConfig.Test.ks.defaultLevels, level: nil, note: nil)
+        #expect(CheckResult.level(of: 6.67017e-126, levels: result.levels, test: .ks) == "alert")
+        #expect(result.recorded == 0 && result.valueText == "< 1e-100")
+        #expect(CheckResult.level(of: 1.0e-99, levels: result.levels, test: .ks) == "alert")
     }
 }

@@ -30,9 +30,14 @@ enum CheckComputation {
             case .completeness:
                 let rows = try reader.rowCount(
                     dataset.source, timeColumn: dataset.timeColumn, in: dataset.timeColumn == nil ? nil : context.span, line: dataset.line)
-                let expected = check.expectedRows!
-                result.value = Double(rows) / Double(expected)
-                result.computed = "\(SLONumber.count(Decimal(rows))) rows of \(SLONumber.count(Decimal(expected))) expected"
+                // A week still going expects its share so far of a full week's rows.
+                let week = context.week.interval(in: SnapshotLayout.utc).duration
+                let share = dataset.timeColumn == nil ? 1 : min(1, context.span.duration / week)
+                let expected = (Double(check.expectedRows!) * share).rounded()
+                result.value = expected > 0 ? Double(rows) / expected : nil
+                result.note = expected > 0 ? nil : "the week has just begun: no rows are expected yet"
+                let perWeek = share < 1 ? " by now (\(SLONumber.count(Decimal(check.expectedRows!))) a week)" : ""
+                result.computed = "\(SLONumber.count(Decimal(rows))) rows of \(SLONumber.count(Decimal(expected))) expected\(perWeek)"
                 result.rows = "\(reader.describe(dataset.source))" + (dataset.timeColumn.map { ", \($0) in \(context.week)" } ?? "")
             case .notNull, .unique, .valid:
                 let violations = try reader.violations(of: check.rule!, in: dataset.source, line: dataset.line)
@@ -93,7 +98,7 @@ enum CheckComputation {
     }
 
     private static func rowsText(_ before: Int, _ reference: DatasetTable, _ after: Int, _ current: DatasetTable, empty: Int) -> String {
-        let skipped = empty > 0 ? "; \(SLONumber.count(Decimal(empty))) empty values left out" : ""
+        let skipped = empty > 0 ? "; \(SLONumber.count(Decimal(empty))) empty value\(empty == 1 ? "" : "s") left out" : ""
         let counts = (SLONumber.count(Decimal(before)), SLONumber.count(Decimal(after)))
         if reference.source == current.source { return "\(counts.0) reference and \(counts.1) current values of \(current.source)\(skipped)" }
         return "\(counts.0) reference values (\(reference.source)) and \(counts.1) current (\(current.source))\(skipped)"

@@ -33,8 +33,9 @@ public struct CheckResult: Sendable {
 
     /// The value as a person reads it: `0.412`, `99.1%`, `25.3 min`, `3 rows`.
     public var valueText: String {
-        guard let value else { return "–" }
-        return Self.text(Decimal(value), test)
+        guard let recorded else { return "–" }
+        if test == .ks, recorded == 0, let value, value > 0 { return "< \(Self.significant(Self.smallest))" }
+        return Self.text(recorded, test)
     }
 
     static func text(_ value: Decimal, _ test: ChecksConfig.Test) -> String {
@@ -47,11 +48,14 @@ public struct CheckResult: Sendable {
         }
     }
 
+    /// Below this a reading is recorded as 0: snapshots are read as `Decimal`, which ends near
+    /// 1e-128, and a KS p-value of 6.7e-126 is as much a breach as one of 1e-100.
+    static let smallest = 1e-100
+
     /// Six significant digits, the precision readings are recorded with (a p-value of 3e-21
-    /// stays 3e-21, a PSI of 0.4123456789 is 0.412346).
+    /// stays 3e-21, a PSI of 0.4123456789 is 0.412346); 0 below `smallest`.
     static func significant(_ value: Double) -> String {
-        let text = String(format: "%.6g", value)
-        return text
+        abs(value) < smallest ? "0" : String(format: "%.6g", value)
     }
 
     /// The recorded value, as exact decimal text of six significant digits.

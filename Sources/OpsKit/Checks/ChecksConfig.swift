@@ -446,6 +446,11 @@ private struct ChecksReader: ConfigFileReader {
                 fields.flag(node, test == .freshness ? "\(name): `\(text)` is a time, like 20m" : "\(name): `\(text)` is not a number")
                 continue
             }
+            // A share or a p-value is at most 1: a bare 99.5 meant 99.5 %, and would breach forever.
+            if [.completeness, .topk, .ks].contains(test), value > 1 {
+                fields.flag(node, "\(name): `\(text)` is more than 1 and \(test.rawValue) is a share from 0 to 1. Write it as \(text)% or \(value / 100)")
+                continue
+            }
             levels.append(ChecksConfig.Level(name: name, value: value))
         }
         if levels.isEmpty { return test.defaultLevels }

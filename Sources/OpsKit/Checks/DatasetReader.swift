@@ -37,7 +37,7 @@ struct DatasetReader {
             return try Self.rows(of: whole, timeColumn: timeColumn, in: range)
         case .postgres(let variable, _, _):
             let wanted = timeColumn.map { columns.contains($0) ? columns : columns + [$0] } ?? columns
-            let table = try server(variable).rows(of: Self.relation(source), columns: wanted, timeColumn: timeColumn, in: range)
+            let table = try server(variable, line: line).rows(of: Self.relation(source), columns: wanted, timeColumn: timeColumn, in: range)
             record(name: "\(describe(source))\(range.map { " " + Timestamp.format($0.start) + "/" + Timestamp.format($0.end) } ?? "")", table)
             return table
         }
@@ -61,7 +61,7 @@ struct DatasetReader {
         case .file:
             return try table(source, columns: [], timeColumn: timeColumn, in: range, line: line).rows.count
         case .postgres(let variable, _, _):
-            return try server(variable).rowCount(of: Self.relation(source), timeColumn: timeColumn, in: range)
+            return try server(variable, line: line).rowCount(of: Self.relation(source), timeColumn: timeColumn, in: range)
         }
     }
 
@@ -70,7 +70,7 @@ struct DatasetReader {
         case .file(let path):
             return try rule.violations(in: file(path, line: line))
         case .postgres(let variable, _, _):
-            return try server(variable).violations(of: rule, in: Self.relation(source))
+            return try server(variable, line: line).violations(of: rule, in: Self.relation(source))
         }
     }
 
@@ -82,7 +82,7 @@ struct DatasetReader {
             let latest = try file(path, line: line).times(column).compactMap { $0 }.max()
             return (latest.map { now.timeIntervalSince($0) } ?? 0, latest)
         case .postgres(let variable, _, _):
-            let fresh = try server(variable).freshness(of: Self.relation(source), column: column)
+            let fresh = try server(variable, line: line).freshness(of: Self.relation(source), column: column)
             return (fresh.lag ?? 0, fresh.latest)
         }
     }
@@ -97,6 +97,14 @@ struct DatasetReader {
     private mutating func file(_ path: String, line: Int?) throws -> DatasetTable {
         if let table = files[path] { return table }
         let full = workspace.root + "/" + path
+        // A link may not lead out of the repository: checks.yaml names files in it, and a value
+        // that does not read is quoted in the error.
+        let root = URL(fileURLWithPath: workspace.root).resolvingSymlinksInPath().path
+        guard URL(fileURLWithPath: full).resolvingSymlinksInPath().path.hasPrefix(root + "/") else {
+            throw OpsError.file(
+                ChecksConfig.path, line: line, "\(path) leads outside the repository (through a link)",
+                fix: "Copy the file into the repository, or read it where it lives with `ops checks compare`")
+        }
         guard let data = FileManager.default.contents(atPath: full) else {
             throw OpsError.file(ChecksConfig.path, line: line, "\(path) is missing", fix: "Add the file, or fix its path in \(ChecksConfig.path)")
         }
@@ -107,8 +115,13 @@ struct DatasetReader {
         return table
     }
 
-    private mutating func server(_ variable: String) throws -> PostgresSource {
+    private mutating func server(_ variable: String, line: Int?) throws -> PostgresSource {
         if let server = servers[variable] { return server }
+        guard environment[variable]?.isEmpty == false else {
+            throw OpsError.file(
+                ChecksConfig.path, line: line, "this dataset reads PostgreSQL through $\(variable), which is not set",
+                fix: "Set it to postgres://user:password@host:5432/db, or run the other use cases only (ops checks run --use-case NAME)")
+        }
         let server = try PostgresSource(connectionVariable: variable, environment: environment)
         servers[variable] = server
         return server

@@ -77,7 +77,7 @@ public struct DatasetTable: Sendable, Equatable {
             }
             guard let value = Double(text), value.isFinite else {
                 throw OpsError.input(
-                    "\(place(ofRow: row))\(column) is '\(text.prefix(40))', not a number. A continuous feature needs numbers: fix the value, or call the feature categorical"
+                    "\(place(ofRow: row))\(column) is '\(text.prefix(40))', not a number. A continuous feature needs numbers: fix the value, or treat the column as categories (categorical in checks.yaml, --test topk in ops checks compare)"
                 )
             }
             values.append(value)
