@@ -105,12 +105,14 @@ let package = Package(
         // A throwaway PostgreSQL server on loopback (Debian's postgresql package) for the tests of
         // PostgreSQL datasets (OpsKitTests) and of ops checks run (OpsCLITests).
         .target(name: "LoopbackPostgres", path: "Tests/LoopbackPostgres"),
+        // Real SSH signing keys (ssh-keygen) for the tests of signed approvals and ops verify.
+        .target(name: "SigningKeys", path: "Tests/SigningKeys"),
         .testTarget(
             name: "OpsKitTests",
-            dependencies: ["OpsKit", "LoopbackHTTP", "LoopbackPostgres", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["OpsKit", "LoopbackHTTP", "LoopbackPostgres", "SigningKeys", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "OpsCLITests", dependencies: ["ops", "LoopbackHTTP", "LoopbackPostgres"], exclude: ["Fixtures"]),
+        .testTarget(name: "OpsCLITests", dependencies: ["ops", "LoopbackHTTP", "LoopbackPostgres", "SigningKeys"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -157,8 +157,22 @@ step ops signals status --week 2026-W47
 at 2026-11-23T11:02:00Z "$ops" signals status --week 2026-W47
 step "ops release check --use-case ops_copilot    (its budget is spent: refused)"
 at 2026-11-23T11:05:00Z "$ops" release check --use-case ops_copilot || echo "(exit $?: frozen)" >&2
-step ops release check --use-case ops_copilot --change security_fix --approved-by '"VP Platform"'
-at 2026-11-23T11:06:00Z "$ops" release check --use-case ops_copilot --change security_fix --approved-by "VP Platform"
+# Dave (Head of Platform) approves exceptions for the VP: his SSH key goes into the approvers' file
+# in a reviewed change, and Git signs his approval with it (gpg.format ssh, user.signingkey).
+step "ssh-keygen -t ed25519 -f demo/dave_key; his key into policies/allowed_signers; git commit"
+ssh-keygen -q -t ed25519 -N "" -C dave@example.com -f "$demo/dave_key"
+echo "dave@example.com namespaces=\"git\" $(cut -d' ' -f1,2 "$demo/dave_key.pub")" >> policies/allowed_signers
+git add policies/allowed_signers
+git -c user.name="Alice Martin" -c user.email=alice@example.com commit -qm "Dave approves release exceptions"
+git config gpg.format ssh
+git config user.signingkey "$demo/dave_key"
+git config gpg.ssh.allowedSignersFile policies/allowed_signers
+step "ops release approve ops_copilot --change security_fix --as dave    (signed with Dave's own key)"
+at 2026-11-23T11:05:30Z "$ops" release approve ops_copilot --change security_fix --reason "CVE-2026-1234 patch" --as dave
+step "ops release check --use-case ops_copilot --change security_fix    (the signed approval lets it through)"
+at 2026-11-23T11:06:00Z "$ops" release check --use-case ops_copilot --change security_fix
+step "ops verify    (every signature and approval in the history checks out; git log --show-signature agrees)"
+"$ops" verify
 step "ops policy replay --use-case ops_copilot    (what its policy did over the imported week: the freezes and hours)"
 "$ops" policy replay --use-case ops_copilot
 step "ops decision list --tag SLO    (the exception is on record; made on Monday, it belongs to the W48 pack)"

@@ -44,10 +44,15 @@ extension GitRepository {
     /// once the commit lands (a message to send) and tell later, by asking `isInHistory`, whether
     /// it did. After a compare-and-swap retry it is called again with the new commit. When it
     /// throws, nothing is committed and the error is rethrown.
+    ///
+    /// `sign`, when given, signs the commit as `git commit -S` does: it gets the commit object's
+    /// bytes and returns the signature (`ssh-keygen -Y sign`'s or `gpg -bsa`'s armored text),
+    /// which becomes the commit's `gpgsig` header. When it throws, nothing is committed.
     @discardableResult
     public func commit(
         _ message: @autoclosure () -> CommitMessage,
         author: Signature,
+        sign: ((Data) throws -> String)? = nil,
         prepared: (ObjectID) throws -> Void = { _ in },
         build: (Snapshot) throws -> [FileChange]
     ) throws -> ObjectID? {
@@ -64,7 +69,7 @@ extension GitRepository {
             let changes = try effectiveChanges(try build(snapshot), against: parentTree)
             if changes.isEmpty { return nil }
             let landed = try land(changes, on: branch, from: parent, baseTree: parentTree, log: reflogMessage("commit")) { treeID in
-                let commitID = try writeCommit(message(), author: author, tree: treeID, parents: parent.map { [$0] } ?? [])
+                let commitID = try writeCommit(message(), author: author, tree: treeID, parents: parent.map { [$0] } ?? [], sign: sign)
                 try prepared(ObjectID(commitID))
                 return commitID
             }
@@ -200,17 +205,37 @@ extension GitRepository {
         return out
     }
 
-    func writeCommit(_ message: CommitMessage, author: Signature, tree treeID: git_oid, parents parentCommits: [GitCommit]) throws -> git_oid {
+    func writeCommit(
+        _ message: CommitMessage, author: Signature, tree treeID: git_oid, parents parentCommits: [GitCommit],
+        sign: ((Data) throws -> String)? = nil
+    ) throws -> git_oid {
         let signature = try makeSignature(author)
         let tree = try GitTree.lookup(treeID, in: handle)
         var out = git_oid()
         var parents: [OpaquePointer?] = parentCommits.map { $0.pointer }
-        let result = parents.withUnsafeMutableBufferPointer { buffer in
-            git_commit_create(
-                &out, handle.pointer, nil, signature.pointer, signature.pointer, "UTF-8",
+        guard let sign else {
+            let result = parents.withUnsafeMutableBufferPointer { buffer in
+                git_commit_create(
+                    &out, handle.pointer, nil, signature.pointer, signature.pointer, "UTF-8",
+                    message.text, tree.pointer, buffer.count, buffer.baseAddress)
+            }
+            try check(result)
+            return out
+        }
+        // Signed: the commit's bytes are built first, signed, and written with the signature.
+        var raw = git_buf()
+        let built = parents.withUnsafeMutableBufferPointer { buffer in
+            git_commit_create_buffer(
+                &raw, handle.pointer, signature.pointer, signature.pointer, "UTF-8",
                 message.text, tree.pointer, buffer.count, buffer.baseAddress)
         }
-        try check(result)
+        var content = GitBuffer()
+        content.raw = raw
+        try check(built)
+        var armored = try sign(content.data)
+        // libgit2 continues the header on every line break: a final one would add an empty line.
+        while armored.hasSuffix("\n") { armored.removeLast() }
+        try check(git_commit_create_with_signature(&out, handle.pointer, content.text, armored, nil))
         return out
     }
 

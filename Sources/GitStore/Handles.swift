@@ -101,6 +101,11 @@ final class GitCommit: RepositoryChild, GitObject {
     }
 }
 
+/// An object of any kind, as a revision names it (`git_revparse_single`).
+final class GitAnyObject: RepositoryChild {
+    deinit { git_object_free(pointer) }
+}
+
 final class GitBlob: RepositoryChild, GitObject {
     static let objectType = GIT_OBJECT_BLOB
     deinit { git_blob_free(pointer) }
@@ -204,6 +209,11 @@ struct GitBuffer: ~Copyable {
     deinit {
         var buffer = raw
         git_buf_dispose(&buffer)
+    }
+
+    var data: Data {
+        guard let pointer = raw.ptr else { return Data() }
+        return Data(bytes: pointer, count: raw.size)
     }
 
     var text: String {

@@ -29,7 +29,7 @@ struct Ops: ParsableCommand {
         subcommands: [
             Init.self, Incident.self, Alert.self, OnCall.self, Import.self, Runbook.self, Step.self, Postmortem.self, Decision.self, Backlog.self,
             RACI.self, History.self, Log.self, SLO.self, Release.self, Policy.self, Signals.self, Review.self, Stats.self, Lint.self, Sync.self,
-            Checks.self, Serve.self, Notify.self,
+            Checks.self, Serve.self, Notify.self, Verify.self,
         ]
     )
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SigningKeys
 import Testing
 
 /// `ops release check` and `ops signals status` as a user runs them, on the imported fixtures.
@@ -24,7 +25,7 @@ import Testing
         #expect(frozen.status == 1)
         #expect(
             frozen.stdout
-                == "FROZEN: ops_copilot availability has used 103.8 % of its error budget; feature_freeze_all (at 100%) lets through only security_fix or sev-1 remediation approved by VP Platform (--change, --approved-by)\n"
+                == "FROZEN: ops_copilot availability has used 103.8 % of its error budget; feature_freeze_all (at 100%) lets through only security_fix or sev-1 remediation with a signed approval by VP Platform (--change; ops release approve)\n"
         )
 
         let wrong = try cli.ops(
@@ -34,23 +35,32 @@ import Testing
         #expect(wrong.stderr == "ops: 'bob' is not the approver of release exceptions in policies/ops_copilot.yaml: VP Platform is\n")
         #expect(try commits() == before)
 
+        // The approver signs an approval (ApprovalCLITests has the refusals); then the check passes.
+        try Self.approve(cli, repo)
         let approved = try cli.ops(
-            [
-                "release", "check", "--use-case", "ops_copilot", "--change", "security_fix",
-                "--approved-by", "VP Platform", "--as", "bob", "--format", "json",
-            ], in: repo, environment: Self.monday)
+            ["release", "check", "--use-case", "ops_copilot", "--change", "security_fix", "--as", "bob", "--format", "json"],
+            in: repo, environment: Self.monday)
         #expect(approved.status == 0, "\(approved.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(approved.stdout.utf8)) as! [String: Any]
         #expect(json["schema_version"] as? Int == 1 && json["verdict"] as? String == "allowed" && json["exception"] as? Bool == true)
         let decision = try #require(json["decision"] as? [String: Any])
         #expect(decision["new"] as? Bool == true)
-        #expect(try commits() == before + 1)
+        #expect(try commits() == before + 3)
         #expect(try cli.git("status", "--porcelain", in: repo) == "")
         #expect(try cli.git("log", "-1", "--format=%an%n%(trailers:key=Ops-Action,valueonly)", in: repo) == "Bob Okafor\ndecision.new\n\n")
         let listed = try cli.ops("decision", "list", "--status", "accepted", "--format", "json", in: repo)
         let decisions = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as! [[String: Any]]
         #expect(decisions.map { $0["id"] as? String } == [decision["id"] as? String])
         #expect(decisions.first?["reviews"] as? [String] == ["2026-W48"])
+    }
+
+    /// The approver's key committed in policies/allowed_signers, and `ops release approve` signed with it.
+    static func approve(_ cli: CLI, _ repo: String) throws {
+        let key = try SigningKey(in: cli.path(""), name: "vp_key", email: "vp@example.com")
+        try SigningKey.commitApprovers([key], in: repo)
+        try key.use(in: repo, name: "Vera Platt")
+        let run = try cli.ops(["release", "approve", "ops_copilot", "--change", "security_fix"], in: repo, environment: Self.monday)
+        #expect(run.status == 0, "\(run.stderr)")
     }
 
     /// Several approved checks at once (a retried pipeline, parallel deploy jobs) record the
@@ -66,6 +76,7 @@ import Testing
                 "--use-case", "ops_copilot", "--sli", "availability",
             ], in: repo, environment: Self.monday)
         #expect(imported.status == 0, "\(imported.stderr)")
+        try Self.approve(cli, repo)
         func commits() throws -> Int { Int(try cli.git("rev-list", "--count", "HEAD", in: repo).trimmingCharacters(in: .newlines))! }
         let before = try commits()
 
@@ -76,16 +87,15 @@ import Testing
             group.enter()
             // A thread per run, so all ten processes start together rather than as a pool allows.
             Thread {
-                // Spellings differ; the change, approver and week are the same.
-                let approver = index % 2 == 0 ? "VP Platform" : "vp platform"
+                // Spellings differ; the change, approval and week are the same.
                 let change = index % 3 == 0 ? "Security fix" : "security_fix"
                 results.set(
                     index,
                     Result {
                         try cli.ops(
                             [
-                                "release", "check", "--use-case", "ops_copilot", "--change", change, "--approved-by", approver,
-                                "--as", index % 2 == 0 ? "bob" : "alice", "--format", "json",
+                                "release", "check", "--use-case", "ops_copilot", "--change", change, "--as", index % 2 == 0 ? "bob" : "alice",
+                                "--format", "json",
                             ], in: repo, environment: Self.monday)
                     })
                 group.leave()
@@ -116,10 +126,10 @@ import Testing
         let decisions = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as! [[String: Any]]
         #expect(decisions.map { $0["id"] as? String } == [ids.first])
 
-        // Later the same week, a check finds it too.
+        // Later, while the approval lasts, a check finds it too.
         let wednesday = try cli.ops(
-            ["release", "check", "--use-case", "ops_copilot", "--change", "security_fix", "--approved-by", "VP Platform"],
-            in: repo, environment: ["OPS_NOW": "2026-11-25T15:00:00Z", "OPS_USER": "bob"])
+            ["release", "check", "--use-case", "ops_copilot", "--change", "security_fix"],
+            in: repo, environment: ["OPS_NOW": "2026-11-24T08:00:00Z", "OPS_USER": "bob"])
         #expect(wednesday.status == 0 && wednesday.stdout.hasSuffix("; recorded already as \(ids.first ?? "?")\n"), "\(wednesday.stdout)")
         #expect(try commits() == before + 1)
     }
@@ -152,7 +162,7 @@ import Testing
         #expect(frozen.status == 1)
         #expect(
             frozen.stdout
-                == "FROZEN: ops_copilot latency_p95_ms has used 150 % of its error budget; feature_freeze_all (at 100%) lets through only security_fix or sev-1 remediation approved by VP Platform (--change, --approved-by)\n"
+                == "FROZEN: ops_copilot latency_p95_ms has used 150 % of its error budget; feature_freeze_all (at 100%) lets through only security_fix or sev-1 remediation with a signed approval by VP Platform (--change; ops release approve)\n"
         )
         let status = try cli.ops(["slo", "status", "--use-case", "ops_copilot"], in: repo, environment: Self.monday)
         #expect(status.status == 0 && status.stdout.contains("\nops_copilot  governed by latency_p95_ms (150 % of its budget used; the worst of 2 SLIs)\n"))

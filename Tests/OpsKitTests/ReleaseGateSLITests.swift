@@ -56,7 +56,7 @@ import Testing
         #expect(verdict.sli == "latency_p95_ms")
         #expect(
             verdict.reason
-                == "FROZEN: ops_copilot latency_p95_ms has used 150 % of its error budget; feature_freeze_all (at 100%) lets through only security_fix or sev-1 remediation approved by VP Platform (--change, --approved-by)"
+                == "FROZEN: ops_copilot latency_p95_ms has used 150 % of its error budget; feature_freeze_all (at 100%) lets through only security_fix or sev-1 remediation with a signed approval by VP Platform (--change; ops release approve)"
         )
         #expect(verdict.slis.map(\.sli) == ["availability", "latency_p95_ms"])
         #expect(verdict.slis.map(\.kind) == [.events, .threshold])
@@ -65,7 +65,9 @@ import Testing
         #expect(verdict.freeze.scope == .all && verdict.warning == nil)
 
         // An approved exception is recorded with the governing SLI's figures.
-        let approved = try ReleaseGateTests.check(fixture, change: "security_fix", approvedBy: "VP Platform")
+        try ReleaseGateTests.approvers(fixture)
+        try ReleaseGateTests.approve(fixture, change: "security_fix")
+        let approved = try ReleaseGateTests.check(fixture, change: "security_fix")
         #expect(approved.allowed && approved.exception && approved.decisionIsNew)
         let decision = try #require(approved.decision)
         #expect(try #require(try fixture.workspace.committedText(decision.path)).contains("ops_copilot's latency_p95_ms error budget is 150 % consumed"))

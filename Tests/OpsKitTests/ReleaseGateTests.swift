@@ -1,4 +1,5 @@
 import Foundation
+import SigningKeys
 import Testing
 
 @testable import OpsKit
@@ -30,6 +31,28 @@ import Testing
         }
     }
 
+    /// Approvers' keys (real ones, from ssh-keygen) committed in the fixture's allowed_signers,
+    /// and Git set to sign with the first.
+    @discardableResult
+    static func approvers(_ fixture: SLOFixture, _ emails: [String] = ["vp@example.com"]) throws -> [SigningKey] {
+        let folder = fixture.folder.path + "/.git/test-keys"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let keys = try emails.map { try SigningKey(in: folder, name: $0, email: $0) }
+        try SigningKey.commitApprovers(keys, in: fixture.folder.path)
+        try keys[0].use(in: fixture.folder.path, name: "Vera Platt")
+        return keys
+    }
+
+    /// `ops release approve` by the person Git signs as.
+    @discardableResult
+    static func approve(_ fixture: SLOFixture, _ useCase: String = "ops_copilot", change: String, as key: SigningKey? = nil) throws
+        -> ApprovalService.Approved
+    {
+        if let key { try key.use(in: fixture.folder.path, name: key.email) }
+        return try ApprovalService(fixture.workspace).approve(
+            useCase: useCase, change: change, until: nil, reason: nil, author: Author(handle: "", name: "Vera Platt", email: "vp@example.com"))
+    }
+
     static func decisions(_ fixture: SLOFixture) throws -> [Decision] {
         try DecisionService(fixture.workspace).list().decisions
     }
@@ -53,11 +76,11 @@ import Testing
         ),
         (
             1000, 1, notify + freeze + featureFreeze, .all,
-            "FROZEN: ops_copilot availability has used 100 % of its error budget; feature_freeze_all (at 100%) lets through only security_fix or sev-1 remediation approved by VP Platform (--change, --approved-by)"
+            "FROZEN: ops_copilot availability has used 100 % of its error budget; feature_freeze_all (at 100%) lets through only security_fix or sev-1 remediation with a signed approval by VP Platform (--change; ops release approve)"
         ),
         (
             1200, 1, notify + freeze + featureFreeze, .all,
-            "FROZEN: ops_copilot availability has used 120 % of its error budget; feature_freeze_all (at 100%) lets through only security_fix or sev-1 remediation approved by VP Platform (--change, --approved-by)"
+            "FROZEN: ops_copilot availability has used 120 % of its error budget; feature_freeze_all (at 100%) lets through only security_fix or sev-1 remediation with a signed approval by VP Platform (--change; ops release approve)"
         ),
     ])
     func gateAt(bad: Int, exitCode: Int32, actions: [String], scope: ReleaseFreeze.Scope, reason: String) throws {
@@ -97,37 +120,42 @@ import Testing
         #expect(try Self.decisions(fixture).isEmpty)
     }
 
-    @Test func anApprovedExceptionThroughAFullFreezeIsOneAcceptedDecisionPerWeek() throws {
+    @Test func aSignedApprovalLetsAnExceptionThroughAFullFreezeAsOneAcceptedDecisionPerWeek() throws {
         let fixture = try Self.fixture(bad: 1000)
         defer { fixture.remove() }
+        let keys = try Self.approvers(fixture, ["vp@example.com", "cto@example.com"])
+        let approved = try Self.approve(fixture, change: "Security fix")
+        #expect(approved.approver == "vp@example.com" && approved.approval.change == "security_fix")
         let commits = try fixture.commitCount()
-        let verdict = try Self.check(fixture, change: "security_fix", approvedBy: "vp platform", as: fixture.base.bob)
+        let verdict = try Self.check(fixture, change: "security_fix", as: fixture.base.bob)
         #expect(verdict.allowed && verdict.exception && verdict.exitCode == 0)
         let decision = try #require(verdict.decision)
-        #expect(verdict.decisionIsNew)
+        #expect(verdict.decisionIsNew && verdict.approvedBy == "vp@example.com" && verdict.approval?.approval.id == approved.approval.id)
         #expect(
             verdict.reason
-                == "ALLOWED: ops_copilot availability has used 100 % of its error budget; feature_freeze_all (at 100%) holds every release, and security_fix is an exception approved by VP Platform; recorded as \(decision.id)"
+                == "ALLOWED: ops_copilot availability has used 100 % of its error budget; feature_freeze_all (at 100%) holds every release, and security_fix is an exception approved by vp@example.com (\(approved.approval.id), signed, until 2026-11-24T09:00:00Z); recorded as \(decision.id)"
         )
         #expect(try fixture.commitCount() == commits + 1)
         #expect(decision.title == "Release exception: security_fix on ops_copilot")
         #expect(decision.status == "accepted")
         #expect(decision.tags == ["SLO"])
         #expect(decision.reviews == ["2026-W48"])
-        #expect(decision.deciders == ["bob"])  // VP Platform is nobody in ops.yaml: who recorded it
         let text = try #require(try fixture.workspace.committedText(decision.path))
         #expect(
             text.contains(
-                "policies/ops_copilot.yaml calls for feature_freeze_all (at 100%), which holds every release except security_fix or sev-1 remediation approved by VP Platform."
+                "policies/ops_copilot.yaml calls for feature_freeze_all (at 100%), which holds every release except security_fix or sev-1 remediation approved by vp@example.com."
             ))
-        #expect(text.contains("\n\nApproved by: VP Platform\n"))
+        #expect(
+            text.contains(
+                "\n\nApproved by: vp@example.com\n\nSigned approval: \(approved.approval.id) (\(approved.approval.path)), commit \(approved.commit.prefix(12))")
+        )
         // Marked as what it is in its front matter: the weekly pack finds it by this, not by its title.
         #expect(decision.kind == Decision.releaseExceptionKind && decision.isReleaseException)
         #expect(text.contains("\nstatus: accepted\nkind: release_exception\ndate: "))
 
         // The same change, approver and week again: the record is found, nothing is written.
         fixture.base.clock.advance(minutes: 60)
-        let again = try Self.check(fixture, change: "Security-Fix", approvedBy: "VP Platform")
+        let again = try Self.check(fixture, change: "Security-Fix")
         #expect(again.allowed && again.decision?.id == decision.id && !again.decisionIsNew)
         #expect(again.reason.hasSuffix("; recorded already as \(decision.id)"))
         #expect(try fixture.commitCount() == commits + 1)
@@ -138,17 +166,17 @@ import Testing
         #expect(decision.id.hasPrefix("D-20261123-"))
         #expect(
             decision.id
-                == ReleaseGate.exceptionID(useCase: "ops_copilot", criterion: "Security fix", approver: "vp  PLATFORM", week: week, zone: zone).description)
+                == ReleaseGate.exceptionID(useCase: "ops_copilot", criterion: "Security fix", approver: "VP@example.com", week: week, zone: zone).description)
         #expect(decision.id != ReleaseGate.exceptionID(useCase: "ops_copilot", criterion: "security_fix", approver: "CTO", week: week, zone: zone).description)
         #expect(
             decision.id
                 != ReleaseGate.exceptionID(
-                    useCase: "ops_copilot", criterion: "security_fix", approver: "VP Platform",
+                    useCase: "ops_copilot", criterion: "security_fix", approver: "vp@example.com",
                     week: week.adding(weeks: 1, zone: zone), zone: zone
                 ).description)
         #expect(
             decision.id
-                != ReleaseGate.exceptionID(useCase: "fraud_scoring", criterion: "security_fix", approver: "VP Platform", week: week, zone: zone).description)
+                != ReleaseGate.exceptionID(useCase: "fraud_scoring", criterion: "security_fix", approver: "vp@example.com", week: week, zone: zone).description)
         // Written again with that id (a check that lost the race): the record is found, not doubled.
         let raced = try DecisionService(fixture.workspace).createOnce(
             .init(title: "Release exception: security_fix on ops_copilot"),
@@ -156,27 +184,34 @@ import Testing
         #expect(!raced.created && raced.decision.id == decision.id && raced.decision.path == decision.path)
         #expect(try fixture.commitCount() == commits + 1)
 
-        // Another criterion, another approver or the next week is another exception.
-        let other = try Self.check(fixture, change: "sev-1 remediation", approvedBy: "VP Platform")
+        // Another criterion needs its own approval; another approver or the next week is another exception.
+        let unapproved = try Self.check(fixture, change: "sev-1 remediation")
+        #expect(!unapproved.allowed && unapproved.decision == nil)
+        try Self.approve(fixture, change: "sev-1 remediation")
+        let other = try Self.check(fixture, change: "sev-1 remediation")
         #expect(other.decisionIsNew && other.decision?.title == "Release exception: sev-1 remediation on ops_copilot")
-        let policy = try fixture.folder.read("policies/ops_copilot.yaml")
-        try fixture.folder.write("policies/ops_copilot.yaml", policy.replacingOccurrences(of: "\"VP Platform\"", with: "\"CTO\""))
-        let newApprover = try Self.check(fixture, change: "security_fix", approvedBy: "CTO")
-        #expect(newApprover.decisionIsNew && newApprover.decision?.title == decision.title)
-        try fixture.folder.write("policies/ops_copilot.yaml", policy)
+        fixture.base.clock.advance(minutes: 1)
+        try Self.approve(fixture, change: "security_fix", as: keys[1])
+        let newApprover = try Self.check(fixture, change: "security_fix")
+        #expect(newApprover.approvedBy == "cto@example.com" && newApprover.decisionIsNew && newApprover.decision?.title == decision.title)
         fixture.base.clock.set("2026-11-30T09:00:00Z")
-        let nextWeek = try Self.check(fixture, change: "security_fix", approvedBy: "VP Platform")
+        let expired = try Self.check(fixture, change: "security_fix")
+        #expect(!expired.allowed && expired.reason.contains("does not count: it expired at 2026-11-24 "))
+        try Self.approve(fixture, change: "security_fix", as: keys[0])
+        let nextWeek = try Self.check(fixture, change: "security_fix")
         #expect(nextWeek.decisionIsNew && nextWeek.decision?.reviews == ["2026-W49"])
-        #expect(try fixture.commitCount() == commits + 4)
+        #expect(try fixture.commitCount() == commits + 7)
         #expect(try Self.decisions(fixture).filter { $0.status == "accepted" }.count == 4)
     }
 
-    @Test func theApproverMayBeThePersonHoldingTheTitle() throws {
-        // fraud_scoring's approver is "Head of SRE": alice's title in ops.yaml.
+    @Test func theSignerIsTheDeciderWhenOpsYamlKnowsTheirEmail() throws {
+        // fraud_scoring's approver is "Head of SRE": alice in ops.yaml, who signs with her key.
         let fixture = try Self.fixture(bad: 1200, useCase: "fraud_scoring")
         defer { fixture.remove() }
-        let verdict = try Self.check(fixture, "fraud_scoring", change: "fraud_rule_hotfix", approvedBy: "alice", as: fixture.base.bob)
-        #expect(verdict.allowed && verdict.approvedBy == "Head of SRE")
+        try Self.approvers(fixture, [fixture.alice.email])
+        try Self.approve(fixture, "fraud_scoring", change: "fraud_rule_hotfix")
+        let verdict = try Self.check(fixture, "fraud_scoring", change: "fraud_rule_hotfix", as: fixture.base.bob)
+        #expect(verdict.allowed && verdict.approvedBy == fixture.alice.email)
         #expect(verdict.decision?.deciders == ["alice"])
         #expect(verdict.decision?.title == "Release exception: fraud_rule_hotfix on fraud_scoring")
     }
@@ -189,7 +224,7 @@ import Testing
         #expect(!verdict.allowed && verdict.exitCode == 1 && !verdict.exception)
         #expect(
             verdict.reason
-                == "FROZEN: ops_copilot availability has used 120 % of its error budget; feature_freeze_all (at 100%) lets security_fix through only with the approval of VP Platform (--approved-by \"VP Platform\")"
+                == "FROZEN: ops_copilot availability has used 120 % of its error budget; feature_freeze_all (at 100%) lets security_fix through only with a signed approval by VP Platform: they run ops release approve ops_copilot --change security_fix"
         )
         #expect(verdict.decision == nil)
         try expectRefused(fixture, ["'Bob Okafor' is not the approver of release exceptions in policies/ops_copilot.yaml: VP Platform is"]) {

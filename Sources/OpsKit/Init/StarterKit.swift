@@ -40,6 +40,7 @@ enum StarterKit {
             files.append((ChecksConfig.path, String(decoding: PackageResources.checks_example_yaml, as: UTF8.self)))
             files.append(("data/ops_copilot/answers.csv", String(decoding: PackageResources.checks_ops_copilot_answers_csv, as: UTF8.self)))
             files += SLOStarter.files
+            files.append((ErrorBudgetPolicy.defaultSignersPath, String(decoding: PackageResources.allowed_signers_example, as: UTF8.self)))
         }
         files += runbooks.map { ("runbooks/" + $0.name, String(decoding: $0.bytes, as: UTF8.self)) }
         files += templates.map { ("templates/" + $0.name, String(decoding: $0.bytes, as: UTF8.self)) }

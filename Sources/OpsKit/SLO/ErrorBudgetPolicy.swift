@@ -64,7 +64,16 @@ public struct ErrorBudgetPolicy: Sendable {
     public struct FreezeExceptions: Sendable, Equatable {
         public var approver: String?
         public var criteria: [String]
+        /// The approvers' public keys, in the format of `ssh-keygen -Y` (`allowed_signers`);
+        /// nil for the usual place, `policies/allowed_signers`.
+        public var allowedSigners: String? = nil
+
+        /// The file of approvers' keys this policy trusts.
+        public var signersPath: String { allowedSigners ?? ErrorBudgetPolicy.defaultSignersPath }
     }
+
+    /// Where the approvers' keys are when a policy does not name a file.
+    public static let defaultSignersPath = "\(folder)/allowed_signers"
 
     public struct Reporting: Sendable, Equatable {
         public var channel: String?
@@ -343,7 +352,8 @@ private struct PolicyReader {
         else { return nil }
         return ErrorBudgetPolicy.FreezeExceptions(
             approver: fields.text(map["approver"], "approver"),
-            criteria: fields.textList(map["criteria"], "criteria"))
+            criteria: fields.textList(map["criteria"], "criteria"),
+            allowedSigners: fields.text(map["allowed_signers"], "allowed_signers"))
     }
 
     private mutating func readReporting() -> ErrorBudgetPolicy.Reporting? {

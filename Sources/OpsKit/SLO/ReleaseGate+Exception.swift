@@ -9,11 +9,11 @@ extension ReleaseGate {
     /// that id is in the commit it builds on, under the writers' lock. A second check finds it.
     func record(
         _ verdict: inout ReleaseVerdict, status: ErrorBudgetStatus, policy: ErrorBudgetPolicy, criterion: String,
-        approver: String, approverHandle: String?, config: OpsConfig, author: () throws -> Author
+        approver: String, approval: CheckedApproval, approverHandle: String?, config: OpsConfig, author: () throws -> Author
     ) throws {
         let week = ISOWeek(containing: verdict.at, zone: config.timeZone)
         let title = IncidentService.printable("Release exception: \(criterion) on \(status.useCase)")
-        let approval = IncidentService.printable("Approved by: \(approver)")
+        let signed = IncidentService.printable("Approved by: \(approver)")
         let service = DecisionService(workspace)
         let id = Self.exceptionID(useCase: status.useCase, criterion: criterion, approver: approver, week: week, zone: config.timeZone)
         // Found without asking who is recording: the id, or a record written before ids were
@@ -24,7 +24,7 @@ extension ReleaseGate {
         {
             if existing.id != id.description {
                 guard let text = try workspace.committedText(existing.path),
-                    text.split(whereSeparator: \.isNewline).contains(where: { $0.trimmingCharacters(in: .whitespaces) == approval })
+                    text.split(whereSeparator: \.isNewline).contains(where: { $0.trimmingCharacters(in: .whitespaces) == signed })
                 else { continue }
             }
             verdict.decision = existing
@@ -44,7 +44,13 @@ extension ReleaseGate {
             release except \(Self.alternatives(policy.freezeExceptions?.criteria ?? [])) approved by \(approver).
             """
         draft.options = ["Hold the release until the budget recovers", "Ship it as a \(criterion) exception, approved by \(approver)"]
-        draft.decision = "Ship the \(criterion) release of \(status.useCase) during the freeze, as an exception (`ops release check`).\n\n\(approval)"
+        draft.decision = """
+            Ship the \(criterion) release of \(status.useCase) during the freeze, as an exception (`ops release check`).
+
+            \(signed)
+
+            Signed approval: \(approval.approval.id) (\(approval.approval.path)), commit \(approval.commit.prefix(12)), until \(Timestamp.format(approval.approval.until)).
+            """
         draft.consequences = "The freeze stays for every other change. This record is the audit trail of the exception: the weekly Ops Review lists it."
         // A check that raced this one may have committed the record since the list above:
         // createOnce looks again inside the commit and then writes nothing.

@@ -58,6 +58,15 @@ private struct JSONVerdict: Encodable {
         var actions: [String]
     }
 
+    /// The signed approval that let the change through a full freeze.
+    struct Approval: Encodable {
+        var id: String
+        var path: String
+        var commit: String
+        var approver: String
+        var until: Date
+    }
+
     struct Recorded: Encodable {
         var id: String
         var path: String
@@ -78,6 +87,7 @@ private struct JSONVerdict: Encodable {
     var freeze: Freeze
     @NullWhenNil var change: String?
     @NullWhenNil var approved_by: String?
+    @NullWhenNil var approval: Approval?
     var exception: Bool
     @NullWhenNil var decision: Recorded?
     var notes: [String]
@@ -102,6 +112,11 @@ private struct JSONVerdict: Encodable {
             scope: verdict.freeze.scope.rawValue, action: verdict.freeze.action, at: verdict.freeze.threshold, enforced: verdict.freezeEnforced)
         change = verdict.criterion
         approved_by = verdict.approvedBy
+        approval = verdict.approval.map { checked in
+            Approval(
+                id: checked.approval.id.description, path: checked.approval.path, commit: checked.commit, approver: checked.approver ?? "",
+                until: checked.approval.until)
+        }
         exception = verdict.exception
         decision = verdict.decision.map { Recorded(id: $0.id, path: $0.path, new: verdict.decisionIsNew) }
         notes = verdict.notes

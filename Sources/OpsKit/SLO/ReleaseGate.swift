@@ -36,6 +36,10 @@ public struct ReleaseGate {
         var approver: String?
         /// The ops.yaml person the approver is, when exactly one matches: the decider on record.
         var approverHandle: String?
+        /// The signed approval of the criterion that lets it through a full freeze now.
+        var approval: CheckedApproval?
+        /// Without one: the newest approval of the criterion, and why it does not count.
+        var refused: CheckedApproval?
     }
 
     /// Judges the release as of the workspace clock. Bad input (an unknown use case, no policy,
@@ -44,16 +48,8 @@ public struct ReleaseGate {
     /// decision, once per change, approver and week; `author` is asked only then.
     public func check(_ request: Request, author: () throws -> Author) throws -> ReleaseVerdict {
         let config = try workspace.config()
-        let catalog = try SLOCatalog.load(from: workspace)
-        guard catalog.useCase(request.useCase) != nil else {
-            throw OpsError.input("unknown use case '\(request.useCase)'. \(SLOCatalog.path) knows \(catalog.useCases.map(\.name).joined(separator: ", "))")
-        }
-        guard let policy = try ErrorBudgetPolicy.load(for: request.useCase, from: workspace) else {
-            throw OpsError.input(
-                "\(request.useCase) has no error-budget policy (\(ErrorBudgetPolicy.path(for: request.useCase))), so the release gate has nothing to enforce. Write one (README, Error-budget policies)"
-            )
-        }
-        let claim = try Self.claim(request, policy: policy, config: config)
+        let policy = try Self.policy(of: request.useCase, in: workspace)
+        var claim = try Self.claim(request, policy: policy, config: config)
         let now = workspace.clock()
         let report = try SLOStatusService(workspace).status(useCase: request.useCase, at: now)
         let statuses = report.slos.filter { $0.useCase == request.useCase }
@@ -63,11 +59,24 @@ public struct ReleaseGate {
             )
         }
         var verdict = Self.verdict(statuses, policy: policy, claim: claim, at: now)
-        if verdict.allowed && verdict.exception && verdict.freeze.scope == .all, let criterion = claim.criterion, let approver = claim.approver,
+        // A full freeze lets a change through only on a signed approval: looked for only then, as
+        // checking a signature runs ssh-keygen.
+        if !verdict.allowed, verdict.freeze.scope == .all, let criterion = claim.criterion {
+            let approvals = try ApprovalService(workspace).checked(useCase: request.useCase, criterion: criterion, policy: policy, at: now)
+            claim.approval = approvals.first { $0.problem == nil }
+            claim.refused = claim.approval == nil ? approvals.first : nil
+            if let approver = claim.approval?.approver {
+                claim.approver = approver
+                claim.approverHandle = config.people.first { $0.email.caseInsensitiveCompare(approver) == .orderedSame }?.handle
+            }
+            verdict = Self.verdict(statuses, policy: policy, claim: claim, at: now)
+        }
+        if verdict.allowed && verdict.exception && verdict.freeze.scope == .all, let criterion = claim.criterion,
+            let approval = claim.approval, let approver = approval.approver,
             let status = statuses.first(where: { $0.sli == verdict.sli })
         {
             try record(
-                &verdict, status: status, policy: policy, criterion: criterion, approver: approver,
+                &verdict, status: status, policy: policy, criterion: criterion, approver: approver, approval: approval,
                 approverHandle: claim.approverHandle, config: config, author: author)
         }
         return verdict
@@ -75,23 +84,28 @@ public struct ReleaseGate {
 
     // MARK: Checking the request
 
+    /// The error-budget policy of a use case the catalog knows; an unknown use case, or one with
+    /// no policy, is bad input.
+    static func policy(of useCase: String, in workspace: Workspace) throws -> ErrorBudgetPolicy {
+        let catalog = try SLOCatalog.load(from: workspace)
+        guard catalog.useCase(useCase) != nil else {
+            throw OpsError.input("unknown use case '\(useCase)'. \(SLOCatalog.path) knows \(catalog.useCases.map(\.name).joined(separator: ", "))")
+        }
+        guard let policy = try ErrorBudgetPolicy.load(for: useCase, from: workspace) else {
+            throw OpsError.input(
+                "\(useCase) has no error-budget policy (\(ErrorBudgetPolicy.path(for: useCase))), so the release gate has nothing to enforce. Write one (README, Error-budget policies)"
+            )
+        }
+        return policy
+    }
+
     /// Checks `--change` and `--approved-by` against the policy, whatever the budget: a typo is
     /// caught the day it is made, not the day the freeze starts.
     static func claim(_ request: Request, policy: ErrorBudgetPolicy, config: OpsConfig) throws -> Claim {
         let exceptions = policy.freezeExceptions
         var claim = Claim()
         if let change = request.change {
-            guard let criteria = exceptions?.criteria, !criteria.isEmpty else {
-                throw OpsError.file(
-                    policy.path, line: nil, "lists no freeze_release_exceptions criteria, so no change is an exception",
-                    fix: "Leave out --change for an ordinary release, or add criteria to the policy")
-            }
-            guard let criterion = criteria.first(where: { criterionKey($0) == criterionKey(change) }) else {
-                throw OpsError.input(
-                    "'\(IncidentService.printable(change))' is not a release exception in \(policy.path) (criteria: \(criteria.joined(separator: ", "))). Leave out --change for an ordinary release"
-                )
-            }
-            claim.criterion = criterion
+            claim.criterion = try criterion(change, in: policy)
         }
         if let given = request.approvedBy {
             guard claim.criterion != nil else {
@@ -115,6 +129,21 @@ public struct ReleaseGate {
             claim.approverHandle = holders.count == 1 ? holders[0].handle : nil
         }
         return claim
+    }
+
+    /// The policy's exception criterion that `change` names, as the policy writes it.
+    static func criterion(_ change: String, in policy: ErrorBudgetPolicy) throws -> String {
+        guard let criteria = policy.freezeExceptions?.criteria, !criteria.isEmpty else {
+            throw OpsError.file(
+                policy.path, line: nil, "lists no freeze_release_exceptions criteria, so no change is an exception",
+                fix: "Leave out --change for an ordinary release, or add criteria to the policy")
+        }
+        guard let criterion = criteria.first(where: { criterionKey($0) == criterionKey(change) }) else {
+            throw OpsError.input(
+                "'\(IncidentService.printable(change))' is not a release exception in \(policy.path) (criteria: \(criteria.joined(separator: ", "))). Leave out --change for an ordinary release"
+            )
+        }
+        return criterion
     }
 
     /// `security_fix`, `Security fix` and `security-fix` name the same criterion; so do
@@ -216,20 +245,33 @@ public struct ReleaseGate {
 
         case .all:
             let approver = policy.freezeExceptions?.approver.flatMap { $0.isEmpty ? nil : $0 }
-            if let criterion = claim.criterion, let approvedBy = claim.approver {
+            if let criterion = claim.criterion, let approval = claim.approval, let approvedBy = approval.approver {
                 verdict.exception = true
-                verdict.reason = "ALLOWED: \(used); \(trigger) holds every release, and \(criterion) is an exception approved by \(approvedBy)"
+                verdict.approvedBy = approvedBy
+                verdict.approval = approval
+                verdict.reason =
+                    "ALLOWED: \(used); \(trigger) holds every release, and \(criterion) is an exception approved by \(approvedBy) (\(approval.approval.id), signed, until \(Timestamp.format(approval.approval.until)))"
             } else {
                 verdict.allowed = false
+                verdict.approvedBy = nil
                 guard let approver, !exceptions.isEmpty else {
                     verdict.reason =
                         "FROZEN: \(used); \(trigger) holds every release, and \(policy.path) names no exception \(exceptions.isEmpty ? "criteria" : "approver")"
                     return verdict
                 }
-                verdict.reason =
-                    claim.criterion.map { criterion in
-                        "FROZEN: \(used); \(trigger) lets \(criterion) through only with the approval of \(approver) (--approved-by \"\(approver)\")"
-                    } ?? "FROZEN: \(used); \(trigger) lets through only \(criteria) approved by \(approver) (--change, --approved-by)"
+                guard let criterion = claim.criterion else {
+                    verdict.reason =
+                        "FROZEN: \(used); \(trigger) lets through only \(criteria) with a signed approval by \(approver) (--change; ops release approve)"
+                    return verdict
+                }
+                let typed = claim.approver != nil ? " (--approved-by alone no longer passes a full freeze)" : ""
+                if let refused = claim.refused, let problem = refused.problem {
+                    verdict.reason =
+                        "FROZEN: \(used); \(trigger) lets \(criterion) through only with a signed approval, and \(refused.approval.id) does not count: \(problem)\(typed)"
+                } else {
+                    verdict.reason =
+                        "FROZEN: \(used); \(trigger) lets \(criterion) through only with a signed approval by \(approver): they run ops release approve \(status.useCase) --change \(criterion)\(typed)"
+                }
             }
         }
         // Allowed with less than 10 % of the budget left (more than 90 % spent, compared exactly):
@@ -310,6 +352,8 @@ public struct ReleaseVerdict: Sendable {
     public var approvedBy: String?
     /// Let through a freeze as an exception.
     public var exception: Bool
+    /// The signed approval that let it through a full freeze.
+    public var approval: CheckedApproval? = nil
     /// The decision recording an exception to a full freeze (new or found).
     public var decision: Decision?
     public var decisionIsNew: Bool

@@ -231,6 +231,7 @@ public final class Workspace {
     /// `announcing`, read after `build` like the subject, names the messages the change sends:
     /// they are recorded in the outbox with the commit, and become pending exactly when it lands
     /// (`Outbox.Recording`); sending them is the caller's next step (`NotifyService.deliver`).
+    /// `sign` signs the commit (`CommitSigner`): it gets the commit's bytes, returns the signature.
     @discardableResult
     func commit(
         action: String,
@@ -241,6 +242,7 @@ public final class Workspace {
         author: Author,
         timeZone: TimeZone? = nil,
         announcing: @autoclosure () -> [Announcement] = [],
+        sign: ((Data) throws -> String)? = nil,
         build: (Snapshot) throws -> [FileChange]
     ) throws -> ObjectID? {
         func message() -> CommitMessage {
@@ -251,7 +253,7 @@ public final class Workspace {
         let recording = Outbox.Recording(outbox)
         do {
             let made = try repository.commit(
-                message(), author: signature,
+                message(), author: signature, sign: sign,
                 prepared: { commit in
                     let announcements = announcing()
                     guard !announcements.isEmpty || !recording.names.isEmpty else { return }

@@ -13,19 +13,18 @@ extension Ops.Release {
                 the line names it. The burn thresholds it has crossed
                 (policies/<use_case>.yaml) decide: freeze_noncritical_releases lets
                 through only a change that matches an exception criterion;
-                feature_freeze_all also needs the policy's approver, and records the
-                exception as an accepted decision (once per change, approver and
-                week). error_budget_policy: alert never freezes. Allowed with less
-                than 10 % of the budget left (or none): a warning line on standard
-                error, exit 0 ("proceed with caution"); a burn rate above the
-                policy's alert_burn_rate (default 2) over 1h, 6h, 1d or 3d gets one
-                too, whatever the answer. With no
-                imported data the budget cannot be judged: the release is allowed,
-                and the line says so.
+                feature_freeze_all also needs an approval signed by an approver's key
+                (ops release approve; the keys are in allowed_signers), valid now, and
+                records the exception as an accepted decision (once per change,
+                approver and week). An unsigned, unknown-key, altered or expired
+                approval is refused with the reason. error_budget_policy: alert never
+                freezes. Allowed with less than 10 % of the budget left (or none): a
+                warning line on standard error, exit 0 ("proceed with caution"); a
+                burn rate above the policy's alert_burn_rate (default 2) over 1h, 6h,
+                1d or 3d gets one too, whatever the answer. With no imported data the
+                budget cannot be judged: the release is allowed, and the line says so.
                   ops release check --use-case ops_copilot
                   ops release check --use-case ops_copilot --change security_fix
-                  ops release check --use-case ops_copilot --change security_fix \\
-                    --approved-by "VP Platform"
                   ops release check --use-case ops_copilot --format json   (schema: README)
                 """
         )
@@ -39,7 +38,10 @@ extension Ops.Release {
                 valueName: "criterion"))
         var change: String?
 
-        @Option(help: ArgumentHelp("Who approved the exception: the policy's approver (\"VP Platform\"). A full freeze needs it.", valueName: "approver"))
+        @Option(
+            help: ArgumentHelp(
+                "Who approved the exception, as the policy names them. Checked, but no longer enough for a full freeze: that needs a signed approval (ops release approve).",
+                valueName: "approver"))
         var approvedBy: String?
 
         @OptionGroup var format: FormatOptions

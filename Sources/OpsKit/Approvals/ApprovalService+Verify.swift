@@ -1,0 +1,125 @@
+public import Foundation
+internal import GitStore
+
+extension ApprovalService {
+    /// What `ops verify` found in a range of history.
+    public struct Verification: Sendable {
+        /// A commit whose signature, or whose approval, does not verify.
+        public struct Finding: Sendable, Equatable {
+            public var commit: String
+            public var date: Date
+            public var author: String
+            public var subject: String
+            /// The approval the commit brought, when it brought one.
+            public var approval: String?
+            public var problem: String
+        }
+
+        public var range: String
+        /// The `allowed_signers` files the signatures were checked against, as committed at the tip.
+        public var signers: [String]
+        public var commits = 0
+        public var signed = 0
+        public var approvals = 0
+        /// Signatures and approvals that do not verify, newest first.
+        public var problems: [Finding] = []
+        /// Signatures of a kind `allowed_signers` cannot check (OpenPGP, X.509): listed, not failed.
+        public var unchecked: [Finding] = []
+
+        public var verified: Bool { problems.isEmpty }
+    }
+
+    /// Checks every signed commit in `range` (`A..B`, or everything reachable from one revision;
+    /// HEAD when nil) against the approvers' keys (every policy's `allowed_signers`, as committed
+    /// at the range's tip), and every approval whose last change is in the range as
+    /// `ops release check` would, expiry aside. Unsigned commits that bring no approval are fine.
+    public func verify(_ range: String?) throws -> Verification {
+        let repository = workspace.repository
+        let text = range ?? "HEAD"
+        let parts = text.components(separatedBy: "..")
+        guard parts.count <= 2, !text.contains("...") else {
+            throw OpsError.input("'\(IncidentService.printable(text))' is not a range ops reads. Give A..B (origin/main..HEAD) or one revision")
+        }
+        func commit(_ revision: String) throws -> ObjectID {
+            guard let id = try repository.resolveCommit(revision.isEmpty ? "HEAD" : revision) else {
+                throw OpsError.input(
+                    "'\(IncidentService.printable(revision))' names no commit in this repository. Give a branch, a tag or a commit id (git log --oneline)")
+            }
+            return id
+        }
+        do {
+            let tip = try commit(parts.count == 2 ? parts[1] : parts[0])
+            let hidden = parts.count == 2 ? try commit(parts[0]) : nil
+            let policies = try workspace.workTreeFiles(under: ErrorBudgetPolicy.folder, extensions: ["yaml", "yml"]).compactMap { path in
+                try workspace.readWorkTreeFile(path).map { try ErrorBudgetPolicy.load($0, path: path) }
+            }
+            let paths = Array(Set(policies.map(Self.signersPath) + [ErrorBudgetPolicy.defaultSignersPath])).sorted()
+            var present: [String] = []
+            var keys = ""
+            for path in paths {
+                guard let data = try repository.readFile(path, at: tip) else { continue }
+                present.append(path)
+                keys += try UTF8Text.decode(data, path: path) + "\n"
+            }
+            var report = Verification(range: text, signers: present)
+            let named = present.isEmpty ? ErrorBudgetPolicy.defaultSignersPath : present.joined(separator: ", ")
+            let history = try repository.commits(from: tip, hiding: hidden)
+            let inRange = Set(history.map(\.id.hex))
+            report.commits = history.count
+
+            // Approvals first: their commits are judged as the release gate judges them.
+            var judged: [String: Verification.Finding?] = [:]
+            let approvalFiles = try repository.files(under: ReleaseApproval.folder, at: tip).filter { $0.path.hasSuffix(".yaml") }
+            for file in approvalFiles {
+                guard let last = try repository.commitIntroducing(file.path, blob: file.blob, from: tip),
+                    inRange.contains(last.hex)
+                else { continue }
+                report.approvals += 1
+                let approval = try ReleaseApproval.parse(try UTF8Text.decode(try repository.blob(file.blob), path: file.path), path: file.path)
+                let policy = policies.first { $0.useCase == approval.useCase }
+                let signersPath = policy.map(Self.signersPath) ?? ErrorBudgetPolicy.defaultSignersPath
+                let signers = try repository.readFile(signersPath, at: tip).map { try UTF8Text.decode($0, path: signersPath) } ?? ""
+                let check = try self.check(last, signers: signers)
+                guard let problem = check.problem(commit: String(last.hex.prefix(7)), signersPath: signersPath) else {
+                    judged[last.hex] = .some(nil)
+                    continue
+                }
+                let info = try repository.commitInfo(last)
+                judged[last.hex] = Self.finding(info, approval: approval.id.description, problem: "the approval \(approval.id): \(problem)")
+            }
+            for info in history {
+                if let approvalFinding = judged[info.id.hex] {
+                    if try repository.signature(of: info.id) != nil { report.signed += 1 }
+                    if let finding = approvalFinding { report.problems.append(finding) }
+                    continue
+                }
+                let check = try self.check(info.id, signers: keys)
+                switch check {
+                case .unsigned: continue
+                case .good: report.signed += 1
+                case .notChecked(let kind):
+                    report.signed += 1
+                    report.unchecked.append(Self.finding(info, problem: "\(kind) signature: not checked (\(named) holds SSH keys)"))
+                case .unknownKey(let key):
+                    report.signed += 1
+                    report.problems.append(Self.finding(info, problem: "signed with \(key), which is not in \(named)"))
+                case .bad:
+                    report.signed += 1
+                    report.problems.append(Self.finding(info, problem: "its signature does not match it: the commit was changed after it was signed"))
+                }
+            }
+            report.problems.sort { $0.date > $1.date }
+            return report
+        } catch let error as OpsError {
+            throw error
+        } catch {
+            throw OpsError.from(error)
+        }
+    }
+
+    private static func finding(_ info: CommitInfo, approval: String? = nil, problem: String) -> Verification.Finding {
+        Verification.Finding(
+            commit: info.id.hex, date: info.author.date, author: info.author.name, subject: IncidentService.printable(info.subject),
+            approval: approval, problem: problem)
+    }
+}

@@ -1,0 +1,247 @@
+import Foundation
+import SigningKeys
+import Testing
+
+/// Signed approvals of release exceptions and `ops verify`, with real keys from ssh-keygen,
+/// signatures made through Git's own signing settings, and Git itself as the second opinion.
+@Suite struct ApprovalCLITests {
+    static let monday = ["OPS_NOW": "2026-11-23T09:00:00Z"]
+    static let check = ["release", "check", "--use-case", "ops_copilot", "--change", "security_fix"]
+
+    /// The example repository with availability at 103.8 % of its budget (a full freeze), the
+    /// approver's key in policies/allowed_signers, and Git signing with it.
+    static func frozen(_ cli: CLI) throws -> (repo: String, approver: SigningKey, stranger: SigningKey) {
+        let repo = try SLOCLITests.repository(cli)
+        let imported = try cli.ops(
+            [
+                "slo", "import", "--prometheus-good", ReleaseCLITests.fixtures + "/ops_copilot_good.json",
+                "--prometheus-total", ReleaseCLITests.fixtures + "/ops_copilot_total.json",
+                "--use-case", "ops_copilot", "--sli", "availability",
+            ], in: repo, environment: monday)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let approver = try SigningKey(in: cli.path(""), name: "vp_key", email: "vp@example.com")
+        let stranger = try SigningKey(in: cli.path(""), name: "mallory_key", email: "mallory@example.com")
+        try SigningKey.commitApprovers([approver], in: repo)
+        try approver.use(in: repo, name: "Vera Platt")
+        return (repo, approver, stranger)
+    }
+
+    static func head(_ cli: CLI, _ repo: String) throws -> String {
+        try cli.git("rev-parse", "HEAD", in: repo).trimmingCharacters(in: .newlines)
+    }
+
+    /// A commit made by Git itself: `-S` signs with the configured key, `--no-gpg-sign` does not.
+    static func gitCommit(_ cli: CLI, _ repo: String, _ message: String, signed: Bool) throws {
+        _ = try cli.git("add", "-A", in: repo)
+        _ = try cli.git("commit", "-q", signed ? "-S" : "--no-gpg-sign", "-m", message, in: repo)
+    }
+
+    /// Points main at a copy of commit `id` whose approval file says `until: 2026-12-30…`,
+    /// keeping the original signature header: what someone who edits a signed commit makes.
+    static func tamper(_ cli: CLI, _ repo: String, _ id: String, path: String) throws {
+        let text = try String(contentsOfFile: repo + "/" + path, encoding: .utf8)
+        let edited = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.hasPrefix("until: ") ? "until: 2026-12-30T09:00:00Z" : String(line)
+        }.joined(separator: "\n")
+        try edited.write(toFile: repo + "/" + path, atomically: true, encoding: .utf8)
+        _ = try cli.git("add", path, in: repo)
+        let tree = try cli.git("write-tree", in: repo).trimmingCharacters(in: .newlines)
+        let object = try cli.git("cat-file", "commit", id, in: repo).split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.hasPrefix("tree ") ? "tree \(tree)" : String(line)
+        }.joined(separator: "\n")
+        try object.write(toFile: cli.path("forged"), atomically: true, encoding: .utf8)
+        let forged = try cli.git("hash-object", "-t", "commit", "-w", cli.path("forged"), in: repo).trimmingCharacters(in: .newlines)
+        _ = try cli.git("update-ref", "refs/heads/main", forged, in: repo)
+        _ = try cli.git("reset", "-q", "--hard", in: repo)
+    }
+
+    @Test func aSignedApprovalPassesAFullFreezeAndEveryForgeryIsRefusedWithItsReason() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let (repo, approver, stranger) = try Self.frozen(cli)
+        let base = try Self.head(cli, repo)
+
+        // Typing the approver's name is evidence of nothing.
+        let typed = try cli.ops(Self.check + ["--approved-by", "VP Platform"], in: repo, environment: Self.monday)
+        #expect(typed.status == 1)
+        #expect(
+            typed.stdout
+                == "FROZEN: ops_copilot availability has used 103.8 % of its error budget; feature_freeze_all (at 100%) lets security_fix through only with a signed approval by VP Platform: they run ops release approve ops_copilot --change security_fix (--approved-by alone no longer passes a full freeze)\n"
+        )
+
+        // The approver approves, signing with their own key through Git's settings.
+        let approved = try cli.ops(
+            ["release", "approve", "ops_copilot", "--change", "Security fix", "--reason", "CVE-2026-1234 patch"], in: repo, environment: Self.monday)
+        #expect(approved.status == 0, "\(approved.stderr)")
+        #expect(
+            approved.stdout.hasPrefix("Approved security_fix releases of ops_copilot until 2026-11-24 10:00 Europe/Berlin: approvals/ops_copilot/A-20261123-"))
+        #expect(approved.stdout.contains(", signed by vp@example.com (ED25519 key SHA256:"))
+        let approval = try Self.head(cli, repo)
+        // Git itself, with the same allowed_signers, says the commit is the approver's.
+        #expect(try cli.git("log", "-1", "--format=%G? %GS", in: repo) == "G vp@example.com\n")
+        let path = try cli.git("show", "--name-only", "--format=", "HEAD", in: repo).trimmingCharacters(in: .newlines)
+        #expect(path.hasPrefix("approvals/ops_copilot/A-20261123-") && path.hasSuffix(".yaml"))
+        let file = try String(contentsOfFile: repo + "/" + path, encoding: .utf8)
+        #expect(file.contains("\nchange: security_fix\napproved_at: 2026-11-23T09:00:00Z\nuntil: 2026-11-24T09:00:00Z\nreason: CVE-2026-1234 patch\n"))
+
+        let allowed = try cli.ops(Self.check, in: repo, environment: Self.monday)
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        #expect(allowed.stdout.contains("and security_fix is an exception approved by vp@example.com (A-20261123-"))
+        #expect(allowed.stderr.contains("Recorded the exception as decisions/"))
+        #expect(try cli.ops(["verify"], in: repo).status == 0)
+
+        // Expired: refused, with when.
+        let late = try cli.ops(Self.check, in: repo, environment: ["OPS_NOW": "2026-11-24T09:00:01Z"])
+        #expect(late.status == 1)
+        #expect(late.stdout.hasSuffix("does not count: it expired at 2026-11-24 10:00 Europe/Berlin\n"), "\(late.stdout)")
+
+        // Tampered: the signed commit edited to last longer keeps its signature header, which no longer matches.
+        try Self.tamper(cli, repo, approval, path: path)
+        let tampered = try cli.ops(Self.check, in: repo, environment: Self.monday)
+        #expect(tampered.status == 1)
+        #expect(tampered.stdout.contains("does not match its signature: it was changed after it was signed"), "\(tampered.stdout)")
+        #expect(try cli.git("log", "-1", "--format=%G?", in: repo) == "B\n")
+
+        // Edited afterwards in a commit of its own: that commit is what counts, and it is not signed.
+        _ = try cli.git("reset", "-q", "--hard", approval, in: repo)
+        try (file.replacingOccurrences(of: "until: 2026-11-24T09:00:00Z", with: "until: 2026-12-30T09:00:00Z")).write(
+            toFile: repo + "/" + path, atomically: true, encoding: .utf8)
+        try Self.gitCommit(cli, repo, "Extend the approval", signed: false)
+        let edited = try cli.ops(Self.check, in: repo, environment: ["OPS_NOW": "2026-11-25T09:00:00Z"])
+        #expect(edited.status == 1 && edited.stdout.contains(", is not signed"), "\(edited.stdout)")
+
+        // Unsigned from the start: written by hand and committed without a signature.
+        _ = try cli.git("reset", "-q", "--hard", base, in: repo)
+        try FileManager.default.createDirectory(atPath: repo + "/approvals/ops_copilot", withIntermediateDirectories: true)
+        try file.write(toFile: repo + "/" + path, atomically: true, encoding: .utf8)
+        try Self.gitCommit(cli, repo, "Approve security_fix", signed: false)
+        let unsigned = try cli.ops(Self.check, in: repo, environment: Self.monday)
+        #expect(unsigned.status == 1)
+        #expect(unsigned.stdout.contains("does not count: its last change, commit "), "\(unsigned.stdout)")
+        #expect(unsigned.stdout.hasSuffix(", is not signed\n"))
+
+        // Signed with a key that is not an approver's: ops refuses to write it, and one made by hand does not count.
+        _ = try cli.git("reset", "-q", "--hard", base, in: repo)
+        try stranger.use(in: repo, name: "Mallory")
+        let refused = try cli.ops(["release", "approve", "ops_copilot", "--change", "security_fix"], in: repo, environment: Self.monday)
+        #expect(refused.status == 2 && refused.stdout == "")
+        #expect(refused.stderr.contains("is not an approver's key in policies/allowed_signers, so this approval would not pass a freeze; nothing was written"))
+        #expect(try Self.head(cli, repo) == base && cli.git("status", "--porcelain", in: repo) == "")
+        try FileManager.default.createDirectory(atPath: repo + "/approvals/ops_copilot", withIntermediateDirectories: true)
+        try file.write(toFile: repo + "/" + path, atomically: true, encoding: .utf8)
+        try Self.gitCommit(cli, repo, "Approve security_fix", signed: true)
+        let stranger1 = try cli.ops(Self.check, in: repo, environment: Self.monday)
+        #expect(stranger1.status == 1)
+        #expect(stranger1.stdout.contains("is signed with ED25519 key SHA256:"), "\(stranger1.stdout)")
+        #expect(stranger1.stdout.hasSuffix(", which is not an approver's key in policies/allowed_signers\n"))
+        _ = approver
+    }
+
+    @Test func opsVerifyListsWhatDoesNotVerifyAndAgreesWithGit() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let (repo, approver, stranger) = try Self.frozen(cli)
+        let base = try Self.head(cli, repo)
+        // A good approval, a stranger's signed commit, an unsigned approval, and a signed commit altered afterwards.
+        #expect(try cli.ops(["release", "approve", "ops_copilot", "--change", "security_fix"], in: repo, environment: Self.monday).status == 0)
+        let good = try Self.head(cli, repo)
+        try stranger.use(in: repo, name: "Mallory")
+        try "x\n".write(toFile: repo + "/notes.txt", atomically: true, encoding: .utf8)
+        try Self.gitCommit(cli, repo, "A note", signed: true)
+        let foreign = try Self.head(cli, repo)
+        let approvalText = try String(
+            contentsOfFile: repo + "/" + (try cli.git("show", "--name-only", "--format=", good, in: repo)).trimmingCharacters(in: .newlines), encoding: .utf8)
+        let handMade = repo + "/approvals/ops_copilot/A-20261123-0000HAND.yaml"
+        try approvalText.replacingOccurrences(of: "change: security_fix", with: "change: sev-1 remediation").write(
+            toFile: handMade, atomically: true, encoding: .utf8)
+        try Self.fixID(handMade, "A-20261123-0000HAND")
+        try Self.gitCommit(cli, repo, "Approve sev-1 remediation", signed: false)
+        let unsigned = try Self.head(cli, repo)
+        try approver.use(in: repo, name: "Vera Platt")
+        try "y\n".write(toFile: repo + "/notes.txt", atomically: true, encoding: .utf8)
+        try Self.gitCommit(cli, repo, "Another note", signed: true)
+        let signed = try Self.head(cli, repo)
+        let object = try cli.git("cat-file", "commit", signed, in: repo).replacingOccurrences(of: "Another note", with: "Another note, altered")
+        try object.write(toFile: cli.path("altered"), atomically: true, encoding: .utf8)
+        let altered = try cli.git("hash-object", "-t", "commit", "-w", cli.path("altered"), in: repo).trimmingCharacters(in: .newlines)
+        _ = try cli.git("update-ref", "refs/heads/main", altered, in: repo)
+
+        let verify = try cli.ops(["verify", "--format", "json"], in: repo)
+        #expect(verify.status == 1, "\(verify.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(verify.stdout.utf8)) as! [String: Any]
+        #expect(json["schema_version"] as? Int == 1 && json["verified"] as? Bool == false)
+        #expect(json["allowed_signers"] as? [String] == ["policies/allowed_signers"])
+        #expect(json["approvals"] as? Int == 2 && json["signed"] as? Int == 3)
+        let problems = json["problems"] as! [[String: Any]]
+        let listed = Dictionary(uniqueKeysWithValues: problems.map { ($0["commit"] as! String, $0["problem"] as! String) })
+        #expect(Set(listed.keys) == [foreign, unsigned, altered])
+        #expect(listed[foreign]?.hasPrefix("signed with ED25519 key SHA256:") == true)
+        #expect(listed[foreign]?.hasSuffix(", which is not in policies/allowed_signers") == true)
+        #expect(listed[unsigned] == "the approval A-20261123-0000HAND: its last change, commit \(unsigned.prefix(7)), is not signed")
+        #expect(listed[altered] == "its signature does not match it: the commit was changed after it was signed")
+
+        // Git, with the same allowed_signers, agrees on every signed commit: good where ops finds
+        // nothing, not good where ops lists it.
+        let git = try cli.git("log", "--format=%H %G?", in: repo).split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        let signedByGit = git.filter { $0[1] != "N" }
+        #expect(Set(signedByGit.map { $0[0] }) == [good, foreign, altered])
+        for commit in signedByGit {
+            #expect((commit[1] == "G") == (listed[commit[0]] == nil), "\(commit)")
+        }
+
+        // A range: only what it adds.
+        let range = try cli.ops(["verify", "\(base)..\(good)"], in: repo)
+        #expect(
+            range.status == 0 && range.stdout.hasSuffix(": 1 commit, 1 signed, 1 approval (checked against policies/allowed_signers): everything verifies.\n"))
+        let table = try cli.ops(["verify", "\(good)..HEAD"], in: repo)
+        #expect(table.status == 1 && table.stdout.hasSuffix(": 3 commits, 2 signed, 1 approval (checked against policies/allowed_signers): 3 do not verify.\n"))
+        let nowhere = try cli.ops(["verify", "nosuch..HEAD"], in: repo)
+        #expect(nowhere.status == 2 && nowhere.stderr.contains("'nosuch' names no commit in this repository"))
+    }
+
+    static func fixID(_ path: String, _ id: String) throws {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasPrefix("id: ") ? "id: \(id)" : String($0) }
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    @Test func approvingIsRefusedWithNothingWrittenWhenItCouldNotCount() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let repo = try SLOCLITests.repository(cli)
+        let approver = try SigningKey(in: cli.path(""), name: "vp_key", email: "vp@example.com")
+        try approver.use(in: repo, name: "Vera Platt")
+        let before = try Self.head(cli, repo)
+        let approve = ["release", "approve", "ops_copilot", "--change", "security_fix"]
+        func refused(_ extra: [String], _ message: String) throws {
+            let run = try cli.ops(approve + extra, in: repo, environment: Self.monday)
+            #expect(run.status == 2 && run.stdout == "", "\(run.stdout)")
+            #expect(run.stderr.contains(message), "\(run.stderr)")
+            #expect(try Self.head(cli, repo) == before && cli.git("status", "--porcelain", in: repo) == "")
+        }
+        // ops init --example writes policies/allowed_signers with no key in it: nobody can approve yet.
+        try refused([], "is not an approver's key in policies/allowed_signers, so this approval would not pass a freeze")
+        _ = try cli.git("rm", "-q", "policies/allowed_signers", in: repo)
+        _ = try cli.git("commit", "-q", "--no-gpg-sign", "-m", "No approvers", in: repo)
+        let none = try Self.head(cli, repo)
+        let missing = try cli.ops(approve, in: repo, environment: Self.monday)
+        #expect(missing.status == 2 && missing.stderr.contains("policies/allowed_signers is not in the last commit. It lists the approvers' public keys"))
+        #expect(try Self.head(cli, repo) == none)
+        try SigningKey.commitApprovers([approver], in: repo)
+        let committed = try Self.head(cli, repo)
+        func refusedNow(_ extra: [String], _ message: String) throws {
+            let run = try cli.ops(approve + extra, in: repo, environment: Self.monday)
+            #expect(run.status == 2 && run.stdout == "", "\(run.stdout)")
+            #expect(run.stderr.contains(message), "\(run.stderr)")
+            #expect(try Self.head(cli, repo) == committed && cli.git("status", "--porcelain", in: repo) == "")
+        }
+        try refusedNow(["--until", "2026-11-23T08:00:00Z"], "--until 2026-11-23T08:00:00Z is not in the future")
+        try refusedNow(["--until", "2026-12-01"], "an approval lasts at most 7 days")
+        let wrong = try cli.ops(["release", "approve", "ops_copilot", "--change", "new_prompt"], in: repo, environment: Self.monday)
+        #expect(wrong.status == 2 && wrong.stderr.contains("'new_prompt' is not a release exception in policies/ops_copilot.yaml"))
+        _ = try cli.git("config", "--unset", "user.signingkey", in: repo)
+        try refusedNow([], "Git signs with SSH here (gpg.format ssh) but user.signingkey is not set")
+        _ = try cli.git("config", "user.signingkey", cli.path("no_such_key"), in: repo)
+        try refusedNow([], "ssh-keygen could not sign with")
+    }
+}
