@@ -9,10 +9,10 @@ BIN := .build/debug/ops
 # prometheus-alertmanager (with amtool) for the end-to-end test of ops serve; prometheus is
 # the server `ops slo pull` reads in its end-to-end test; openssh-server
 # gives the sync tests a real sshd on a loopback port; openssh-client's ssh-keygen signs and
-# checks release approvals (ops release approve, ops verify); strace kills writes at
+# checks release approvals (ops release approve, ops verify), gnupg's gpg the OpenPGP ones; strace kills writes at
 # each file system call in the crash-safety test; postgresql gives the PostgreSQL dataset tests
 # a real server (initdb, postgres, psql under /usr/lib/postgresql/VERSION/bin) on loopback.
-PACKAGES := libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config git python3 python3-yaml python3-pip cmark-gfm chromium prometheus-alertmanager prometheus openssh-server openssh-client strace postgresql
+PACKAGES := libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config git python3 python3-yaml python3-pip cmark-gfm chromium prometheus-alertmanager prometheus openssh-server openssh-client gnupg strace postgresql
 
 .PHONY: deps build test quick crash-test demo bench release fuzz format clean
 

@@ -211,9 +211,10 @@ import Testing
         let repo = try SLOCLITests.repository(cli)
         let approver = try SigningKey(in: cli.path(""), name: "vp_key", email: "vp@example.com")
         try approver.use(in: repo, name: "Vera Platt")
-        let before = try Self.head(cli, repo)
         let approve = ["release", "approve", "ops_copilot", "--change", "security_fix"]
+        // Refused: exit 2, the message, and the repository as it was.
         func refused(_ extra: [String], _ message: String) throws {
+            let before = try Self.head(cli, repo)
             let run = try cli.ops(approve + extra, in: repo, environment: Self.monday)
             #expect(run.status == 2 && run.stdout == "", "\(run.stdout)")
             #expect(run.stderr.contains(message), "\(run.stderr)")
@@ -223,25 +224,62 @@ import Testing
         try refused([], "is not an approver's key in policies/allowed_signers, so this approval would not pass a freeze")
         _ = try cli.git("rm", "-q", "policies/allowed_signers", in: repo)
         _ = try cli.git("commit", "-q", "--no-gpg-sign", "-m", "No approvers", in: repo)
-        let none = try Self.head(cli, repo)
-        let missing = try cli.ops(approve, in: repo, environment: Self.monday)
-        #expect(missing.status == 2 && missing.stderr.contains("policies/allowed_signers is not in the last commit. It lists the approvers' public keys"))
-        #expect(try Self.head(cli, repo) == none)
+        try refused([], "policies/allowed_signers is not in the last commit. It lists the approvers' public keys")
         try SigningKey.commitApprovers([approver], in: repo)
-        let committed = try Self.head(cli, repo)
-        func refusedNow(_ extra: [String], _ message: String) throws {
-            let run = try cli.ops(approve + extra, in: repo, environment: Self.monday)
-            #expect(run.status == 2 && run.stdout == "", "\(run.stdout)")
-            #expect(run.stderr.contains(message), "\(run.stderr)")
-            #expect(try Self.head(cli, repo) == committed && cli.git("status", "--porcelain", in: repo) == "")
-        }
-        try refusedNow(["--until", "2026-11-23T08:00:00Z"], "--until 2026-11-23T08:00:00Z is not in the future")
-        try refusedNow(["--until", "2026-12-01"], "an approval lasts at most 7 days")
+        try refused(["--until", "2026-11-23T08:00:00Z"], "--until 2026-11-23T08:00:00Z is not in the future")
+        try refused(["--until", "2026-12-01"], "an approval lasts at most 7 days")
         let wrong = try cli.ops(["release", "approve", "ops_copilot", "--change", "new_prompt"], in: repo, environment: Self.monday)
         #expect(wrong.status == 2 && wrong.stderr.contains("'new_prompt' is not a release exception in policies/ops_copilot.yaml"))
         _ = try cli.git("config", "--unset", "user.signingkey", in: repo)
-        try refusedNow([], "Git signs with SSH here (gpg.format ssh) but user.signingkey is not set")
+        try refused([], "Git signs with SSH here (gpg.format ssh) but user.signingkey is not set")
         _ = try cli.git("config", "user.signingkey", cli.path("no_such_key"), in: repo)
-        try refusedNow([], "ssh-keygen could not sign with")
+        try refused([], "ssh-keygen could not sign with")
+    }
+
+    @Test func anApproverWhoSignsWithGPGIsCheckedAgainstTheArmoredKeysThePolicyNames() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let (repo, _, _) = try Self.frozen(cli)
+        let gnupg = cli.path("gnupg")
+        try FileManager.default.createDirectory(atPath: gnupg, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let environment = Self.monday.merging(["GNUPGHOME": gnupg]) { $1 }
+        defer { _ = try? SigningKey.run(["env", "GNUPGHOME=\(gnupg)", "gpgconf", "--kill", "gpg-agent"]) }
+        func makeKey(_ uid: String) throws {
+            try SigningKey.run([
+                "env", "GNUPGHOME=\(gnupg)", "gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-gen-key", uid, "ed25519", "sign",
+                "never",
+            ])
+        }
+        try makeKey("Dave Schulz <dave@example.com>")
+        try makeKey("Mallory <mallory@example.com>")
+        // The policy names the approvers' armored OpenPGP keys; Dave's is the one exported there.
+        let exported = try SigningKey.run(["env", "GNUPGHOME=\(gnupg)", "gpg", "--armor", "--export", "dave@example.com"])
+        try exported.write(toFile: repo + "/policies/approvers.asc", atomically: true, encoding: .utf8)
+        let policy = try String(contentsOfFile: repo + "/policies/ops_copilot.yaml", encoding: .utf8)
+        try policy.replacingOccurrences(
+            of: "  criteria: [\"security_fix\", \"sev-1 remediation\"]\n",
+            with: "  criteria: [\"security_fix\", \"sev-1 remediation\"]\n  openpgp_keys: policies/approvers.asc\n"
+        ).write(toFile: repo + "/policies/ops_copilot.yaml", atomically: true, encoding: .utf8)
+        try Self.gitCommit(cli, repo, "Dave approves with his OpenPGP key", signed: false)
+        for (key, value) in [("gpg.format", "openpgp"), ("user.signingkey", "mallory@example.com")] {
+            _ = try cli.git("config", key, value, in: repo)
+        }
+        let before = try Self.head(cli, repo)
+        let approve = ["release", "approve", "ops_copilot", "--change", "security_fix"]
+
+        let stranger = try cli.ops(approve, in: repo, environment: environment)
+        #expect(stranger.status == 2 && stranger.stdout == "")
+        #expect(stranger.stderr.contains("is not an approver's key in policies/allowed_signers or policies/approvers.asc"), "\(stranger.stderr)")
+        #expect(try Self.head(cli, repo) == before)
+
+        _ = try cli.git("config", "user.signingkey", "dave@example.com", in: repo)
+        let approved = try cli.ops(approve, in: repo, environment: environment)
+        #expect(approved.status == 0, "\(approved.stderr)")
+        #expect(approved.stdout.contains(", signed by dave@example.com (OpenPGP key "), "\(approved.stdout)")
+        #expect(try cli.git("cat-file", "commit", "HEAD", in: repo).contains("\ngpgsig -----BEGIN PGP SIGNATURE-----\n"))
+        let allowed = try cli.ops(Self.check, in: repo, environment: environment)
+        #expect(allowed.status == 0 && allowed.stdout.contains("is an exception approved by dave@example.com ("), "\(allowed.stdout)")
+        let verify = try cli.ops(["verify"], in: repo, environment: environment)
+        #expect(verify.status == 0 && verify.stdout.contains("1 signed, 1 approval"), "\(verify.stdout)")
     }
 }

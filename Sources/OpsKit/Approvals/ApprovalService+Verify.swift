@@ -53,16 +53,12 @@ extension ApprovalService {
             let policies = try workspace.workTreeFiles(under: ErrorBudgetPolicy.folder, extensions: ["yaml", "yml"]).compactMap { path in
                 try workspace.readWorkTreeFile(path).map { try ErrorBudgetPolicy.load($0, path: path) }
             }
-            let paths = Array(Set(policies.map(Self.signersPath) + [ErrorBudgetPolicy.defaultSignersPath])).sorted()
-            var present: [String] = []
-            var keys = ""
-            for path in paths {
-                guard let data = try repository.readFile(path, at: tip) else { continue }
-                present.append(path)
-                keys += try UTF8Text.decode(data, path: path) + "\n"
-            }
-            var report = Verification(range: text, signers: present)
-            let named = present.isEmpty ? ErrorBudgetPolicy.defaultSignersPath : present.joined(separator: ", ")
+            let exceptions = policies.compactMap(\.freezeExceptions)
+            let keys = try ApproverKeys.read(
+                allowedSigners: Array(Set(exceptions.map(\.signersPath) + [ErrorBudgetPolicy.defaultSignersPath])).sorted(),
+                openPGP: Array(Set(exceptions.compactMap(\.openPGPKeys))).sorted(), at: tip, from: repository)
+            var report = Verification(range: text, signers: keys.present)
+            let named = keys.present.isEmpty ? ErrorBudgetPolicy.defaultSignersPath : keys.present.joined(separator: ", ")
             let history = try repository.commits(from: tip, hiding: hidden)
             let inRange = Set(history.map(\.id.hex))
             report.commits = history.count
@@ -77,10 +73,11 @@ extension ApprovalService {
                 report.approvals += 1
                 let approval = try ReleaseApproval.parse(try UTF8Text.decode(try repository.blob(file.blob), path: file.path), path: file.path)
                 let policy = policies.first { $0.useCase == approval.useCase }
-                let signersPath = policy.map(Self.signersPath) ?? ErrorBudgetPolicy.defaultSignersPath
-                let signers = try repository.readFile(signersPath, at: tip).map { try UTF8Text.decode($0, path: signersPath) } ?? ""
-                let check = try self.check(last, signers: signers)
-                guard let problem = check.problem(commit: String(last.hex.prefix(7)), signersPath: signersPath) else {
+                let policyKeys =
+                    try policy.map { try ApproverKeys.of($0, at: tip, from: repository) }
+                    ?? ApproverKeys.read(allowedSigners: [ErrorBudgetPolicy.defaultSignersPath], openPGP: [], at: tip, from: repository)
+                let check = try self.check(last, keys: policyKeys)
+                guard let problem = check.problem(commit: String(last.hex.prefix(7)), keys: policyKeys.described) else {
                     judged[last.hex] = .some(nil)
                     continue
                 }
@@ -93,13 +90,13 @@ extension ApprovalService {
                     if let finding = approvalFinding { report.problems.append(finding) }
                     continue
                 }
-                let check = try self.check(info.id, signers: keys)
+                let check = try self.check(info.id, keys: keys)
                 switch check {
                 case .unsigned: continue
                 case .good: report.signed += 1
                 case .notChecked(let kind):
                     report.signed += 1
-                    report.unchecked.append(Self.finding(info, problem: "\(kind) signature: not checked (\(named) holds SSH keys)"))
+                    report.unchecked.append(Self.finding(info, problem: "\(kind) signature: not checked (no \(kind) key is committed: \(named))"))
                 case .unknownKey(let key):
                     report.signed += 1
                     report.problems.append(Self.finding(info, problem: "signed with \(key), which is not in \(named)"))

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 internal import GitStore
 
 /// `ops release approve` and `ops verify`: approvals of release exceptions that cannot be
@@ -27,10 +27,10 @@ public struct ApprovalService {
         let config = try workspace.config()
         let policy = try ReleaseGate.policy(of: useCase, in: workspace)
         let criterion = try ReleaseGate.criterion(change, in: policy)
-        let signersPath = Self.signersPath(policy)
-        guard let signers = try workspace.committedText(signersPath) else {
+        let keys = try approverKeys(policy)
+        guard !keys.present.isEmpty else {
             throw OpsError.input(
-                "\(signersPath) is not in the last commit. It lists the approvers' public keys, one line each (vp@example.com namespaces=\"git\" ssh-ed25519 AAAA…): commit it in a reviewed change first"
+                "\(keys.described) is not in the last commit. It lists the approvers' public keys, one line each (vp@example.com namespaces=\"git\" ssh-ed25519 AAAA…): commit it in a reviewed change first"
             )
         }
         let now = workspace.clock()
@@ -56,9 +56,8 @@ public struct ApprovalService {
             sign: { payload in
                 let signature = try signer.sign(payload)
                 signed = try SignatureCheck.check(
-                    CommitSignature(signature: Data(signature.utf8), signedData: payload), allowedSigners: signers, at: now,
-                    environment: workspace.environment)
-                if let problem = Self.refusal(signed, signersPath: signersPath) { throw OpsError.input(problem) }
+                    CommitSignature(signature: Data(signature.utf8), signedData: payload), keys: keys, at: now, environment: workspace.environment)
+                if let problem = Self.refusal(signed, keys: keys.described) { throw OpsError.input(problem) }
                 return signature
             }
         ) { _ in [.write(approval.path, text)] }
@@ -69,23 +68,29 @@ public struct ApprovalService {
     }
 
     /// Why a signature just made cannot approve anything; nil when it can.
-    private static func refusal(_ check: SignatureCheck, signersPath: String) -> String? {
+    private static func refusal(_ check: SignatureCheck, keys: String) -> String? {
         switch check {
         case .good: return nil
         case .unknownKey(let key):
             return
-                "the key that signed (\(key)) is not an approver's key in \(signersPath), so this approval would not pass a freeze; nothing was written. An approver's key is added to that file in a reviewed change"
+                "the key that signed (\(key)) is not an approver's key in \(keys), so this approval would not pass a freeze; nothing was written. An approver's key is added to that file in a reviewed change"
         case .notChecked(let kind):
             return
-                "Git signs with \(kind) here, and approvals are checked against the SSH keys in \(signersPath); nothing was written. Sign with SSH: git config gpg.format ssh and git config user.signingkey ~/.ssh/id_ed25519.pub"
+                "Git signs with \(kind) here, and the policy names no approver's key of that kind (\(keys)); nothing was written. Sign with SSH (git config gpg.format ssh, git config user.signingkey ~/.ssh/id_ed25519.pub), or name the approvers' OpenPGP keys in the policy (freeze_release_exceptions.openpgp_keys)"
         case .bad, .unsigned:
             return "the signature the signing program made does not match the commit; nothing was written. Check gpg.ssh.program"
         }
     }
 
-    /// The file of approvers' keys a policy trusts.
-    static func signersPath(_ policy: ErrorBudgetPolicy) -> String {
-        policy.freezeExceptions?.signersPath ?? ErrorBudgetPolicy.defaultSignersPath
+    /// The approvers' keys a policy trusts, as committed at HEAD.
+    func approverKeys(_ policy: ErrorBudgetPolicy) throws -> ApproverKeys {
+        do {
+            return try ApproverKeys.of(policy, at: nil, from: workspace.repository)
+        } catch let error as OpsError {
+            throw error
+        } catch {
+            throw OpsError.from(error)
+        }
     }
 
     // MARK: Checking approvals
@@ -94,15 +99,14 @@ public struct ApprovalService {
     /// judged at `now`: its signature against the policy's committed `allowed_signers`, then its
     /// time. A file changed after its signed commit is judged by the commit that changed it last.
     func checked(useCase: String, criterion: String?, policy: ErrorBudgetPolicy, at now: Date) throws -> [CheckedApproval] {
-        let signersPath = Self.signersPath(policy)
-        let signers = try workspace.committedText(signersPath) ?? ""
+        let keys = try approverKeys(policy)
         var result: [CheckedApproval] = []
         for file in try workspace.committedFiles(under: "\(ReleaseApproval.folder)/\(useCase)") where file.path.hasSuffix(".yaml") {
             let approval = try ReleaseApproval.parse(try workspace.text(of: file), path: file.path)
             if let criterion, ReleaseGate.criterionKey(approval.change) != ReleaseGate.criterionKey(criterion) { continue }
-            let (commit, signature) = try lastChange(of: file, signers: signers)
+            let (commit, signature) = try lastChange(of: file, keys: keys)
             let short = String(commit.prefix(7))
-            var problem = signature.problem(commit: short, signersPath: signersPath)
+            var problem = signature.problem(commit: short, keys: keys.described)
             let zone = try workspace.config().timeZone
             if problem == nil, approval.useCase != useCase {
                 problem = "it approves \(approval.useCase) but is filed under \(useCase)"
@@ -117,12 +121,12 @@ public struct ApprovalService {
     }
 
     /// The commit that last changed an approval file, and what its signature proves.
-    private func lastChange(of file: TreeFile, signers: String) throws -> (commit: String, check: SignatureCheck) {
+    private func lastChange(of file: TreeFile, keys: ApproverKeys) throws -> (commit: String, check: SignatureCheck) {
         let repository = workspace.repository
         do {
             guard let head = try repository.head().commit, let commit = try repository.commitIntroducing(file.path, blob: file.blob, from: head)
             else { throw OpsError.repository("\(file.path) is in the last commit but no commit brought it there") }
-            return (commit.hex, try check(commit, signers: signers))
+            return (commit.hex, try check(commit, keys: keys))
         } catch let error as OpsError {
             throw error
         } catch {
@@ -130,10 +134,10 @@ public struct ApprovalService {
         }
     }
 
-    /// What the signature of `commit` proves against `signers`, at the commit's time.
-    func check(_ commit: ObjectID, signers: String) throws -> SignatureCheck {
+    /// What the signature of `commit` proves against `keys`, at the commit's time.
+    func check(_ commit: ObjectID, keys: ApproverKeys) throws -> SignatureCheck {
         let info = try workspace.repository.commitInfo(commit)
         return try SignatureCheck.check(
-            workspace.repository.signature(of: commit), allowedSigners: signers, at: info.author.date, environment: workspace.environment)
+            workspace.repository.signature(of: commit), keys: keys, at: info.author.date, environment: workspace.environment)
     }
 }

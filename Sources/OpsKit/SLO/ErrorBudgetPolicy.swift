@@ -67,6 +67,9 @@ public struct ErrorBudgetPolicy: Sendable {
         /// The approvers' public keys, in the format of `ssh-keygen -Y` (`allowed_signers`);
         /// nil for the usual place, `policies/allowed_signers`.
         public var allowedSigners: String? = nil
+        /// The approvers' OpenPGP public keys (`gpg --armor --export`), for approvals Git signs
+        /// with GPG; nil when approvers sign with SSH only.
+        public var openPGPKeys: String? = nil
 
         /// The file of approvers' keys this policy trusts.
         public var signersPath: String { allowedSigners ?? ErrorBudgetPolicy.defaultSignersPath }
@@ -353,7 +356,8 @@ private struct PolicyReader {
         return ErrorBudgetPolicy.FreezeExceptions(
             approver: fields.text(map["approver"], "approver"),
             criteria: fields.textList(map["criteria"], "criteria"),
-            allowedSigners: fields.text(map["allowed_signers"], "allowed_signers"))
+            allowedSigners: fields.text(map["allowed_signers"], "allowed_signers"),
+            openPGPKeys: fields.text(map["openpgp_keys"], "openpgp_keys"))
     }
 
     private mutating func readReporting() -> ErrorBudgetPolicy.Reporting? {

@@ -9,9 +9,10 @@ extension Ops.Release {
             discussion: """
                 For the policy's approver. Writes approvals/<use_case>/<id>.yaml in one
                 commit signed through your Git signing settings (git config gpg.format
-                ssh, git config user.signingkey ~/.ssh/id_ed25519.pub). Your key must be
-                in the policy's allowed_signers file (policies/allowed_signers unless the
-                policy names another), as committed; otherwise nothing is written.
+                ssh, git config user.signingkey ~/.ssh/id_ed25519.pub; or GPG). Your key
+                must be in the policy's allowed_signers file (policies/allowed_signers
+                unless the policy names another; GPG keys: its openpgp_keys file), as
+                committed; otherwise nothing is written.
                 ops release check --change then lets that change through until the
                 approval ends (24 hours unless --until says, at most 7 days).
                   ops release approve ops_copilot --change security_fix
