@@ -15,6 +15,12 @@ public struct Snapshot {
         return try repository.blobContent(id)
     }
 
+    /// The id of what is at `path` in this snapshot (a file's blob, a folder's tree), nil when absent.
+    public func entryID(_ path: String) throws -> ObjectID? {
+        try repository.validate(path)
+        return try tree?.entryID(at: path).map(ObjectID.init)
+    }
+
     /// Every file below `folder` in this snapshot, sorted by path.
     public func files(under folder: String) throws -> [TreeFile] {
         guard let commit else { return [] }

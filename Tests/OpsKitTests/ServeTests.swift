@@ -55,20 +55,24 @@ import Testing
         let metrics = ServerMetrics()
         var summary = AlertIntake.Summary()
         summary.opened = ["INC-20261123-AAAAAAAA", "INC-20261123-BBBBBBBB"]
-        await metrics.recordDelivery(summary, committed: true, seconds: 0.012)
+        summary.commit = "1f0c6d1e"
+        await metrics.recordDelivery(summary, seconds: 0.012)
+        // Another delivery of the same batch: its commit is counted once.
+        summary.opened = ["INC-20261123-CCCCCCCC"]
+        await metrics.recordDelivery(summary, seconds: 0.012)
         summary = AlertIntake.Summary()
         summary.unchanged = 3
-        await metrics.recordDelivery(summary, committed: false, seconds: 0.003)
+        await metrics.recordDelivery(summary, seconds: 0.003)
         await metrics.recordRequest(path: "/alertmanager", status: 200)
         await metrics.recordRequest(path: "/wp-admin", status: 404)
         await metrics.recordFailure(.tooLarge)
         let text = await metrics.render()
         for line in [
-            "ops_serve_incidents_opened_total 2", "ops_serve_duplicates_absorbed_total 3", "ops_serve_commits_total 1",
-            "ops_serve_deliveries_total 2", "ops_serve_errors_total{reason=\"too_large\"} 1",
+            "ops_serve_incidents_opened_total 3", "ops_serve_duplicates_absorbed_total 3", "ops_serve_commits_total 1",
+            "ops_serve_deliveries_total 3", "ops_serve_errors_total{reason=\"too_large\"} 1",
             "ops_serve_errors_total{reason=\"repository\"} 0", "ops_serve_requests_total{path=\"other\",code=\"404\"} 1",
-            "ops_serve_commit_duration_seconds_bucket{le=\"0.005\"} 1", "ops_serve_commit_duration_seconds_bucket{le=\"0.025\"} 2",
-            "ops_serve_commit_duration_seconds_bucket{le=\"+Inf\"} 2", "ops_serve_commit_duration_seconds_count 2",
+            "ops_serve_commit_duration_seconds_bucket{le=\"0.005\"} 1", "ops_serve_commit_duration_seconds_bucket{le=\"0.025\"} 3",
+            "ops_serve_commit_duration_seconds_bucket{le=\"+Inf\"} 3", "ops_serve_commit_duration_seconds_count 3",
             "# TYPE ops_serve_commit_duration_seconds histogram", "# TYPE ops_serve_deliveries_in_flight gauge",
         ] {
             #expect(text.contains(line + "\n"), "\(line)")

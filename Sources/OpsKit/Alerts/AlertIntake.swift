@@ -30,6 +30,9 @@ public struct AlertIntake {
         public var alertNames: [String] = []
         /// The messages the incidents it opened announce, recorded with its commit.
         var announcements: [Announcement] = []
+        /// The commit that holds what it changed (shared with the other deliveries of its batch);
+        /// nil when it changed nothing.
+        public var commit: String?
 
         mutating func absorb(into incident: String) {
             unchanged += 1
@@ -50,120 +53,133 @@ public struct AlertIntake {
     /// The same, for a payload already decoded and checked (`ops serve` checks it before it
     /// queues the delivery, so that only a bad payload gets a 4xx).
     func ingest(_ payload: AlertmanagerPayload, author: Author) throws -> Summary {
+        try ingest([payload], author: author, index: FingerprintIndex())[0]
+    }
+
+    /// Several payloads in one commit, in order, each with its own summary, as if ingested one
+    /// after the other (`ops serve`'s group commit: the deliveries that arrived while the last
+    /// commit was written). `index` finds the incidents of their alerts; it is brought to the
+    /// commit being built on before use, and to the new commit once it lands.
+    func ingest(_ payloads: [AlertmanagerPayload], author: Author, index: FingerprintIndex) throws -> [Summary] {
         let config = try workspace.config()
         let runbooks = try runbookIndex()
         let routing = IncidentRouting.load(workspace, config: config)
         let incidents = IncidentService(workspace)
         let now = workspace.clock()
-        var summary = Summary()
+        var summaries = payloads.map { _ in Summary() }
         func subject() -> String {
+            let opened = Set(summaries.flatMap(\.opened))
+            let updated = Set(summaries.flatMap(\.updated)).subtracting(opened)
             var parts: [String] = []
-            if !summary.opened.isEmpty { parts.append("opened \(summary.opened.count)") }
-            if !summary.updated.isEmpty { parts.append("updated \(summary.updated.count)") }
-            return "alert ingest from \(payload.receiver ?? "alertmanager"): " + parts.joined(separator: ", ")
+            if !opened.isEmpty { parts.append("opened \(opened.count)") }
+            if !updated.isEmpty { parts.append("updated \(updated.count)") }
+            let from =
+                payloads.count == 1
+                ? "from \(payloads[0].receiver ?? "alertmanager")" : "of \(payloads.count) deliveries"
+            return "alert ingest \(from): " + parts.joined(separator: ", ")
         }
-
-        let fingerprints = Set(payload.alerts.compactMap(\.fingerprint))
-        // Which incidents carry which alerts comes from the parse cache, keyed by blob id, so a
-        // delivery reads in full only the incidents of its own alerts, not every incident.
+        // Which incidents carry which alerts comes from the index (built through the parse cache,
+        // keyed by blob id), so a delivery reads in full only the incidents of its own alerts.
         var cache = IncidentCache(gitDirectory: workspace.gitDirectory)
-        var incidentFiles: [TreeFile] = []
-        try workspace.commit(
-            action: "alert.ingest", subject: subject(), ids: summary.opened + summary.updated, author: author,
-            announcing: summary.announcements
+        var walked = false
+        var written: [String: Incident] = [:]
+        let commit = try workspace.commit(
+            action: "alert.ingest", subject: subject(), ids: Self.ids(summaries), author: author,
+            announcing: summaries.flatMap(\.announcements)
         ) { snapshot in
-            summary = Summary()
+            summaries = payloads.map { _ in Summary() }
+            walked = try index.refresh(snapshot, cache: &cache) || walked
             var documents: [String: IncidentDocument] = [:]
-            // Runbook checklists attached to the incidents this payload opens, by path.
+            // Runbook checklists attached to the incidents this batch opens, by path.
             var checklists: [String: String] = [:]
-            var created: Set<String> = []
             var touched: Set<String> = []
-            // The newest incident carrying each of the payload's fingerprints, as of the commit being built.
-            var byFingerprint: [String: String] = [:]
-            var opened: [String: Date] = [:]
-            let files = try snapshot.files(under: IncidentLocator.folder)
-            let refs = Set(IncidentLocator.refs(in: files).map(\.path))
-            incidentFiles = files.filter { refs.contains($0.path) }
-            for file in incidentFiles {
-                let incident: Incident
-                if let cached = cache.incident(for: file) {
-                    incident = cached
-                } else {
-                    guard let data = try snapshot.read(file.path),
-                        let parsed = try? Incident(MarkdownDocument(UTF8Text.decode(data, path: file.path), path: file.path), timeline: false)
-                    else { continue }
-                    cache.store(parsed, for: file)
-                    incident = parsed
-                }
-                let matching = incident.alerts.filter { fingerprints.contains($0) }
-                guard !matching.isEmpty else { continue }
-                for fingerprint in matching {
-                    let when = incident.clock[.opened] ?? .distantPast
-                    if let existing = byFingerprint[fingerprint], (opened[existing] ?? .distantPast) > when { continue }
-                    byFingerprint[fingerprint] = file.path
-                    opened[file.path] = when
-                }
-                guard let data = try snapshot.read(file.path),
-                    let document = try? IncidentDocument(text: UTF8Text.decode(data, path: file.path), path: file.path)
-                else { continue }
-                documents[file.path] = document
+            // Incidents opened in this commit, by the fingerprint of the alert that opened them.
+            var openedHere: [String: String] = [:]
+            func document(carrying fingerprint: String) throws -> IncidentDocument? {
+                guard let path = openedHere[fingerprint] ?? index.newest(carrying: fingerprint) else { return nil }
+                if let document = documents[path] { return document }
+                guard let data = try snapshot.read(path),
+                    let document = try? IncidentDocument(text: UTF8Text.decode(data, path: path), path: path)
+                else { return nil }
+                documents[path] = document
+                return document
             }
 
-            for alert in payload.alerts {
-                let fingerprint = alert.fingerprint!
-                let current = byFingerprint[fingerprint].flatMap { documents[$0] }
-                if alert.status == "firing" {
-                    if oncePerFingerprint, let document = current {
-                        summary.absorb(into: document.incident.id)
-                        continue
-                    }
-                    if var document = current, !document.incident.isSettled {
-                        let entry = firingEntry(alert, at: now)
-                        if document.incident.timeline.contains(where: { $0.kind == "alert" && $0.text.hasPrefix(firingKey(alert)) }) {
-                            summary.absorb(into: document.incident.id)
+            for (number, payload) in payloads.enumerated() {
+                // The incidents this delivery changed, and those it opened (not "updated" as well).
+                var mine: Set<String> = []
+                var openedByMe: Set<String> = []
+                for alert in payload.alerts {
+                    let fingerprint = alert.fingerprint!
+                    let current = try document(carrying: fingerprint)
+                    if alert.status == "firing" {
+                        if oncePerFingerprint, let document = current {
+                            summaries[number].absorb(into: document.incident.id)
                             continue
                         }
-                        try document.append(entry)
+                        if var document = current, !document.incident.isSettled {
+                            let entry = firingEntry(alert, at: now)
+                            if document.incident.timeline.contains(where: { $0.kind == "alert" && $0.text.hasPrefix(firingKey(alert)) }) {
+                                summaries[number].absorb(into: document.incident.id)
+                                continue
+                            }
+                            try document.append(entry)
+                            documents[document.incident.path] = document
+                            touched.insert(document.incident.path)
+                            mine.insert(document.incident.path)
+                            continue
+                        }
+                        let new = try newIncident(
+                            for: alert, config: config, routing: routing, runbooks: runbooks, author: author, now: now, incidents: incidents)
+                        let path = new.path
+                        var document = new.document
+                        try document.append(firingEntry(alert, at: now))
+                        documents[path] = document
+                        if let checklist = new.checklist { checklists[checklist.path] = checklist.text }
+                        touched.insert(path)
+                        openedByMe.insert(path)
+                        openedHere[fingerprint] = path
+                        summaries[number].opened.append(document.incident.id)
+                        summaries[number].announcements += IncidentAnnouncements.of(before: nil, after: document.incident, config: config)
+                    } else {
+                        guard var document = current else {
+                            summaries[number].skipped.append("\(alert.name) [\(fingerprint)] resolved, but no incident was opened for it")
+                            continue
+                        }
+                        if document.incident.timeline.contains(where: { $0.kind == "alert" && $0.text.hasPrefix(resolvedKey(alert)) }) {
+                            summaries[number].absorb(into: document.incident.id)
+                            continue
+                        }
+                        // Recorded when ops learns of it, so the timeline stays in order; the text keeps the alert's own time.
+                        try document.append(TimelineEntry(at: now, actor: actor, kind: "alert", text: resolvedKey(alert)))
                         documents[document.incident.path] = document
                         touched.insert(document.incident.path)
-                        continue
+                        mine.insert(document.incident.path)
                     }
-                    let new = try newIncident(
-                        for: alert, config: config, routing: routing, runbooks: runbooks, author: author, now: now, incidents: incidents)
-                    let path = new.path
-                    var document = new.document
-                    try document.append(firingEntry(alert, at: now))
-                    documents[path] = document
-                    if let checklist = new.checklist { checklists[checklist.path] = checklist.text }
-                    created.insert(path)
-                    touched.insert(path)
-                    byFingerprint[fingerprint] = path
-                    summary.opened.append(document.incident.id)
-                } else {
-                    guard var document = current else {
-                        summary.skipped.append("\(alert.name) [\(fingerprint)] resolved, but no incident was opened for it")
-                        continue
-                    }
-                    if document.incident.timeline.contains(where: { $0.kind == "alert" && $0.text.hasPrefix(resolvedKey(alert)) }) {
-                        summary.absorb(into: document.incident.id)
-                        continue
-                    }
-                    // Recorded when ops learns of it, so the timeline stays in order; the text keeps the alert's own time.
-                    try document.append(TimelineEntry(at: now, actor: actor, kind: "alert", text: resolvedKey(alert)))
-                    documents[document.incident.path] = document
-                    touched.insert(document.incident.path)
                 }
+                summaries[number].updated = mine.subtracting(openedByMe).compactMap { documents[$0]?.incident.id }.sorted()
             }
-            summary.updated = touched.subtracting(created).compactMap { documents[$0]?.incident.id }.sorted()
-            summary.announcements = created.sorted().flatMap { path in
-                IncidentAnnouncements.of(before: nil, after: documents[path]!.incident, config: config)
-            }
+            written = Dictionary(uniqueKeysWithValues: touched.map { ($0, documents[$0]!.incident) })
             return touched.sorted().map { .write($0, documents[$0]!.text) } + checklists.keys.sorted().map { .write($0, checklists[$0]!) }
         }
+        if let commit {
+            index.landed(written, tree: try workspace.committedEntryID(IncidentLocator.folder, at: commit))
+            for number in summaries.indices where !summaries[number].opened.isEmpty || !summaries[number].updated.isEmpty {
+                summaries[number].commit = commit.hex
+            }
+        }
         // Only new parses are saved; the tree is left unrecorded, so listings walk it once more.
-        if cache.changed { cache.save(keeping: incidentFiles, tree: nil) }
-        summary.alertNames = Set(payload.alerts.map(\.name)).sorted()
-        return summary
+        if walked, cache.changed { cache.save(keeping: index.files, tree: nil) }
+        for (number, payload) in payloads.enumerated() {
+            summaries[number].alertNames = Set(payload.alerts.map(\.name)).sorted()
+        }
+        return summaries
+    }
+
+    /// The `Ops-Id` trailers of a commit: every incident it opened or updated, each once.
+    private static func ids(_ summaries: [Summary]) -> [String] {
+        var seen = Set<String>()
+        return summaries.flatMap { $0.opened + $0.updated }.filter { seen.insert($0).inserted }
     }
 
     // MARK: One alert

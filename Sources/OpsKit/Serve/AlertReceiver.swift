@@ -156,10 +156,9 @@ public struct AlertReceiver: Sendable {
             // ops.yaml, uncommitted edits in the way): 503, and Alertmanager retries.
             await metrics.recordWriteOutcome(failure: error.message)
             return await refuse(503, .repository, error.message)
-        case .stored(let summary, let seconds):
+        case .stored(let summary, let seconds, let batch):
             await metrics.recordWriteOutcome(failure: nil)
-            let committed = !summary.opened.isEmpty || !summary.updated.isEmpty
-            await metrics.recordDelivery(summary, committed: committed, seconds: seconds)
+            await metrics.recordDelivery(summary, seconds: seconds)
             var actions: [String] = []
             if !summary.opened.isEmpty { actions.append("opened") }
             if !summary.updated.isEmpty { actions.append("updated") }
@@ -173,9 +172,11 @@ public struct AlertReceiver: Sendable {
                     "incidents": (summary.opened + summary.updated + summary.absorbedInto.filter { !summary.updated.contains($0) }).joined(separator: ","),
                     "opened": String(summary.opened.count), "updated": String(summary.updated.count),
                     "absorbed": String(summary.unchanged), "skipped": String(summary.skipped.count),
+                    "commit": summary.commit.map { String($0.prefix(12)) } ?? "", "batch": String(batch),
                     "commit_ms": String(format: "%.1f", seconds * 1000), "duration_ms": milliseconds(), "remote": request.remote,
                 ])
-            let reply = Reply(opened: summary.opened, updated: summary.updated, unchanged: summary.unchanged, skipped: summary.skipped)
+            let reply = Reply(
+                opened: summary.opened, updated: summary.updated, unchanged: summary.unchanged, skipped: summary.skipped, commit: summary.commit)
             return Response(status: 200, headers: ["Content-Type": "application/json"], body: Self.json(reply))
         }
     }
@@ -183,12 +184,14 @@ public struct AlertReceiver: Sendable {
     /// What a sender of a body over the limit can do (Alertmanager's `max_alerts` caps a webhook's batch).
     static let tooLargeHint = ". Send fewer alerts per request (Alertmanager's max_alerts), or start ops serve with a larger --max-body"
 
-    /// The body of a 200: what the delivery did.
+    /// The body of a 200: what the delivery did, and the commit that holds it (null when it
+    /// changed nothing).
     private struct Reply: Encodable {
         var opened: [String]
         var updated: [String]
         var unchanged: Int
         var skipped: [String]
+        @NullWhenNil var commit: String?
     }
 
     private static func json(_ value: some Encodable) -> Data {

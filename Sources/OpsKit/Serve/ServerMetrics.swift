@@ -21,6 +21,7 @@ public actor ServerMetrics {
     /// Why the last delivery could not be stored, nil once one is: `/healthz` fails meanwhile.
     private(set) var writeFailure: String?
     private var commits = 0
+    private var recentCommits: [String] = []
     private var opened = 0
     private var updated = 0
     private var absorbed = 0
@@ -59,10 +60,16 @@ public actor ServerMetrics {
         headTimeouts += 1
     }
 
-    /// One delivery stored: what the intake did, and how long it and its commit took.
-    func recordDelivery(_ summary: AlertIntake.Summary, committed: Bool, seconds: Double) {
+    /// One delivery stored: what the intake did, and how long its batch and commit took. The
+    /// deliveries of one batch share a commit, counted once.
+    func recordDelivery(_ summary: AlertIntake.Summary, seconds: Double) {
         deliveries += 1
-        if committed { commits += 1 }
+        if let commit = summary.commit, !recentCommits.contains(commit) {
+            commits += 1
+            recentCommits.append(commit)
+            // A batch's deliveries are answered together: the last few commits are enough to tell.
+            if recentCommits.count > 256 { recentCommits.removeFirst(recentCommits.count - 256) }
+        }
         opened += summary.opened.count
         updated += summary.updated.count
         absorbed += summary.unchanged
@@ -104,7 +111,7 @@ public actor ServerMetrics {
         single("ops_serve_head_timeouts_total", "counter", "Connections closed because a request head did not arrive within --head-timeout.", headTimeouts)
         family(
             "ops_serve_commit_duration_seconds", "histogram",
-            "Time to run one delivery through the intake and commit it, not counting the wait for earlier deliveries.")
+            "Time to run a delivery's batch through the intake and commit it, not counting the wait for earlier batches.")
         for (index, bound) in Self.buckets.enumerated() {
             lines.append("ops_serve_commit_duration_seconds_bucket{le=\"\(Self.format(bound))\"} \(bucketCounts[index])")
         }

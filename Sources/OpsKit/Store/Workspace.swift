@@ -183,9 +183,9 @@ public final class Workspace {
     }
 
     /// The id of the committed tree or blob at `path`, nil when absent.
-    func committedEntryID(_ path: String) throws -> ObjectID? {
+    func committedEntryID(_ path: String, at commit: ObjectID? = nil) throws -> ObjectID? {
         do {
-            return try repository.entryID(path)
+            return try repository.entryID(path, at: commit)
         } catch {
             throw OpsError.from(error)
         }
