@@ -45,7 +45,7 @@ extension GitRepository {
     func info(of commit: GitCommit) throws -> CommitInfo {
         let author = git_commit_author(commit.pointer)!.pointee
         let message = String(cString: git_commit_message(commit.pointer))
-        return CommitInfo(
+        var info = CommitInfo(
             id: ObjectID(commit.id),
             parents: (0..<commit.parentCount).map { ObjectID(commit.parentID($0)) },
             author: Signature(
@@ -57,6 +57,8 @@ extension GitRepository {
             message: message,
             trailers: try trailers(of: message)
         )
+        info.committed = Date(timeIntervalSince1970: TimeInterval(git_commit_committer(commit.pointer)!.pointee.when.time))
+        return info
     }
 
     private func trailers(of message: String) throws -> [Trailer] {

@@ -81,6 +81,8 @@ public struct CommitInfo: Sendable, Equatable {
     public var author: Signature
     public var message: String
     public var trailers: [Trailer]
+    /// When it was committed (the committer's date, which Git judges a signing key's validity at).
+    public var committed = Date(timeIntervalSince1970: 0)
 
     /// The first line of the message.
     public var subject: String {
@@ -126,6 +128,8 @@ public enum GitStoreError: Error, Sendable, Equatable {
     case uncommittedChanges(path: String, detail: String)
     /// HEAD is detached, so there is no branch to commit to.
     case detachedHead
+    /// History was needed beyond `commit`, where this shallow clone's history ends.
+    case shallowHistory(commit: ObjectID)
     /// A path that is not a plain relative path inside the repository.
     case invalidPath(String)
     /// A file-system operation failed.

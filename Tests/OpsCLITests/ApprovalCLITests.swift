@@ -36,12 +36,12 @@ import Testing
         _ = try cli.git("commit", "-q", signed ? "-S" : "--no-gpg-sign", "-m", message, in: repo)
     }
 
-    /// Points main at a copy of commit `id` whose approval file says `until: 2026-12-30…`,
+    /// Points main at a copy of commit `id` whose approval file says `until: 2026-11-26…`,
     /// keeping the original signature header: what someone who edits a signed commit makes.
     static func tamper(_ cli: CLI, _ repo: String, _ id: String, path: String) throws {
         let text = try String(contentsOfFile: repo + "/" + path, encoding: .utf8)
         let edited = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.hasPrefix("until: ") ? "until: 2026-12-30T09:00:00Z" : String(line)
+            line.hasPrefix("until: ") ? "until: 2026-11-26T09:00:00Z" : String(line)
         }.joined(separator: "\n")
         try edited.write(toFile: repo + "/" + path, atomically: true, encoding: .utf8)
         _ = try cli.git("add", path, in: repo)
@@ -104,7 +104,7 @@ import Testing
 
         // Edited afterwards in a commit of its own: that commit is what counts, and it is not signed.
         _ = try cli.git("reset", "-q", "--hard", approval, in: repo)
-        try (file.replacingOccurrences(of: "until: 2026-11-24T09:00:00Z", with: "until: 2026-12-30T09:00:00Z")).write(
+        try (file.replacingOccurrences(of: "until: 2026-11-24T09:00:00Z", with: "until: 2026-11-26T09:00:00Z")).write(
             toFile: repo + "/" + path, atomically: true, encoding: .utf8)
         try Self.gitCommit(cli, repo, "Extend the approval", signed: false)
         let edited = try cli.ops(Self.check, in: repo, environment: ["OPS_NOW": "2026-11-25T09:00:00Z"])
@@ -281,5 +281,84 @@ import Testing
         #expect(allowed.status == 0 && allowed.stdout.contains("is an exception approved by dave@example.com ("), "\(allowed.stdout)")
         let verify = try cli.ops(["verify"], in: repo, environment: environment)
         #expect(verify.status == 0 && verify.stdout.contains("1 signed, 1 approval"), "\(verify.stdout)")
+    }
+
+    /// What an approver could be tricked into signing, and what a revoked approval could come
+    /// back through, found by an attack on the first version: each is refused with its reason.
+    @Test func signedCommitsThatAreNotApprovalsAndRevokedApprovalsDoNotCount() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let (repo, _, _) = try Self.frozen(cli)
+        let base = try Self.head(cli, repo)
+        func frozenBecause(_ reason: String, at now: [String: String] = Self.monday) throws {
+            let run = try cli.ops(Self.check, in: repo, environment: now)
+            #expect(run.status == 1, "\(run.stdout)")
+            #expect(run.stdout.contains(reason), "\(run.stdout)")
+        }
+        func handMade(_ id: String, approvedAt: String = "2026-11-23T08:00:00Z", until: String = "2026-11-24T08:00:00Z") throws -> String {
+            let path = "approvals/ops_copilot/\(id).yaml"
+            try FileManager.default.createDirectory(atPath: repo + "/approvals/ops_copilot", withIntermediateDirectories: true)
+            try "id: \(id)\nuse_case: ops_copilot\nchange: security_fix\napproved_at: \(approvedAt)\nuntil: \(until)\n".write(
+                toFile: repo + "/" + path, atomically: true, encoding: .utf8)
+            return path
+        }
+
+        // Someone's pull request carries an approval beside a docs fix; the approver squash-merges it, signing.
+        _ = try handMade("A-20261123-EEEEEEEE")
+        try "fix\n".write(toFile: repo + "/fix.txt", atomically: true, encoding: .utf8)
+        try Self.gitCommit(cli, repo, "Squash: fix typo (#12)", signed: true)
+        try frozenBecause("is not an approval of its own: ops release approve makes a commit that adds the approval and nothing else")
+        #expect(try cli.ops(["verify"], in: repo).status == 1)
+
+        // One written by hand to last for years, signed by the approver.
+        _ = try cli.git("reset", "-q", "--hard", base, in: repo)
+        _ = try handMade("A-20200101-EEEEEEEE", approvedAt: "2020-01-01T00:00:00Z", until: "2099-01-01T00:00:00Z")
+        try Self.gitCommit(cli, repo, "Approve", signed: true)
+        try frozenBecause("an approval lasts at most 7 days")
+
+        // A real approval, revoked by deleting it, brought back by a merge of a branch that still had it.
+        _ = try cli.git("reset", "-q", "--hard", base, in: repo)
+        #expect(try cli.ops(["release", "approve", "ops_copilot", "--change", "security_fix"], in: repo, environment: Self.monday).status == 0)
+        let approval = try Self.head(cli, repo)
+        _ = try cli.git("rm", "-q", "-r", "approvals", in: repo)
+        try Self.gitCommit(cli, repo, "Revoke the approval", signed: true)
+        _ = try cli.git("checkout", "-q", "-b", "side", approval, in: repo)
+        try "x\n".write(toFile: repo + "/note.txt", atomically: true, encoding: .utf8)
+        try Self.gitCommit(cli, repo, "Side work", signed: false)
+        _ = try cli.git("checkout", "-q", "main", in: repo)
+        _ = try cli.git("merge", "-q", "--no-commit", "side", in: repo)
+        _ = try cli.git("checkout", "side", "--", "approvals", in: repo)
+        try Self.gitCommit(cli, repo, "Merge branch side", signed: false)
+        try frozenBecause(", is not signed")
+
+        // Merged the ordinary way (an approval made on another clone), it counts.
+        _ = try cli.git("reset", "-q", "--hard", base, in: repo)
+        _ = try cli.git("checkout", "-q", "-b", "other", base, in: repo)
+        #expect(try cli.ops(["release", "approve", "ops_copilot", "--change", "security_fix"], in: repo, environment: Self.monday).status == 0)
+        _ = try cli.git("checkout", "-q", "main", in: repo)
+        try "y\n".write(toFile: repo + "/note.txt", atomically: true, encoding: .utf8)
+        try Self.gitCommit(cli, repo, "Meanwhile on main", signed: false)
+        _ = try cli.git("merge", "-q", "--no-edit", "--no-gpg-sign", "other", in: repo)
+        #expect(try cli.ops(Self.check, in: repo, environment: Self.monday).status == 0)
+
+        // An approval file that does not read holds up nothing: it is skipped, and said so.
+        try "id: [broken\n".write(toFile: repo + "/approvals/ops_copilot/A-20261123-BROKEN00.yaml", atomically: true, encoding: .utf8)
+        try Self.gitCommit(cli, repo, "Junk", signed: false)
+        let despite = try cli.ops(Self.check, in: repo, environment: Self.monday)
+        #expect(despite.status == 0 && despite.stderr.contains("approvals/ops_copilot/A-20261123-BROKEN00.yaml"), "\(despite.stderr)")
+        #expect(despite.stderr.contains("(this approval is not read)"))
+
+        // The keys are those the committed policy names: an uncommitted edit pointing elsewhere changes nothing.
+        let policy = try String(contentsOfFile: repo + "/policies/ops_copilot.yaml", encoding: .utf8)
+        try policy.replacingOccurrences(of: "  criteria:", with: "  allowed_signers: nowhere.txt\n  criteria:").write(
+            toFile: repo + "/policies/ops_copilot.yaml", atomically: true, encoding: .utf8)
+        #expect(try cli.ops(Self.check, in: repo, environment: Self.monday).status == 0)
+        _ = try cli.git("checkout", "--", "policies/ops_copilot.yaml", in: repo)
+
+        // A shallow clone that does not reach the approval's commit says what to fetch.
+        let shallow = cli.path("shallow")
+        _ = try cli.git("clone", "-q", "--depth", "1", "file://" + repo, shallow, in: cli.path(""))
+        let cut = try cli.ops(Self.check, in: shallow, environment: Self.monday)
+        #expect(cut.status == 3 && cut.stderr.contains("(a shallow clone)") && cut.stderr.contains("git fetch --unshallow"), "\(cut.stderr)")
     }
 }

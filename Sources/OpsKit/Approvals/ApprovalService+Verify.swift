@@ -35,7 +35,7 @@ extension ApprovalService {
     /// `ops release check` would, expiry aside. Unsigned commits that bring no approval are fine.
     public func verify(_ range: String?) throws -> Verification {
         let repository = workspace.repository
-        let text = range ?? "HEAD"
+        let text = range.flatMap { $0.isEmpty ? nil : $0 } ?? "HEAD"
         let parts = text.components(separatedBy: "..")
         guard parts.count <= 2, !text.contains("...") else {
             throw OpsError.input("'\(IncidentService.printable(text))' is not a range ops reads. Give A..B (origin/main..HEAD) or one revision")
@@ -50,9 +50,9 @@ extension ApprovalService {
         do {
             let tip = try commit(parts.count == 2 ? parts[1] : parts[0])
             let hidden = parts.count == 2 ? try commit(parts[0]) : nil
-            let policies = try workspace.workTreeFiles(under: ErrorBudgetPolicy.folder, extensions: ["yaml", "yml"]).compactMap { path in
-                try workspace.readWorkTreeFile(path).map { try ErrorBudgetPolicy.load($0, path: path) }
-            }
+            // The policies as committed at the tip: which keys they trust is never an uncommitted edit.
+            let policies = try repository.files(under: ErrorBudgetPolicy.folder, at: tip).filter { $0.path.hasSuffix(".yaml") || $0.path.hasSuffix(".yml") }
+                .map { file in try ErrorBudgetPolicy.load(try UTF8Text.decode(try repository.blob(file.blob), path: file.path), path: file.path) }
             let exceptions = policies.compactMap(\.freezeExceptions)
             let keys = try ApproverKeys.read(
                 allowedSigners: Array(Set(exceptions.map(\.signersPath) + [ErrorBudgetPolicy.defaultSignersPath])).sorted(),
@@ -71,17 +71,25 @@ extension ApprovalService {
                     inRange.contains(last.hex)
                 else { continue }
                 report.approvals += 1
-                let approval = try ReleaseApproval.parse(try UTF8Text.decode(try repository.blob(file.blob), path: file.path), path: file.path)
-                let policy = policies.first { $0.useCase == approval.useCase }
+                let info = try repository.commitInfo(last)
+                // Filed under approvals/<use_case>/: the folder says whose policy judges it.
+                let useCase = file.path.split(separator: "/").dropFirst().first.map(String.init) ?? ""
+                let approval: ReleaseApproval
+                do {
+                    approval = try ReleaseApproval.parse(try UTF8Text.decode(try repository.blob(file.blob), path: file.path), path: file.path)
+                } catch {
+                    judged[last.hex] = Self.finding(info, approval: file.path, problem: "\(OpsError.from(error).message) (an approval that does not read)")
+                    continue
+                }
+                let policy = policies.first { $0.useCase == useCase }
                 let policyKeys =
                     try policy.map { try ApproverKeys.of($0, at: tip, from: repository) }
                     ?? ApproverKeys.read(allowedSigners: [ErrorBudgetPolicy.defaultSignersPath], openPGP: [], at: tip, from: repository)
-                let check = try self.check(last, keys: policyKeys)
-                guard let problem = check.problem(commit: String(last.hex.prefix(7)), keys: policyKeys.described) else {
+                let checked = try judge(file, approval, useCase: useCase, keys: policyKeys, at: nil, head: tip)
+                guard let problem = checked.problem else {
                     judged[last.hex] = .some(nil)
                     continue
                 }
-                let info = try repository.commitInfo(last)
                 judged[last.hex] = Self.finding(info, approval: approval.id.description, problem: "the approval \(approval.id): \(problem)")
             }
             for info in history {
@@ -109,6 +117,11 @@ extension ApprovalService {
             return report
         } catch let error as OpsError {
             throw error
+        } catch let error as GitError where repository.isShallow {
+            // A walk past where a shallow clone's history ends.
+            throw OpsError.repository(
+                "this clone is shallow, and \(text) reaches past where its history ends (\(error)). Fetch the whole history (git fetch --unshallow), or clone without --depth"
+            )
         } catch {
             throw OpsError.from(error)
         }

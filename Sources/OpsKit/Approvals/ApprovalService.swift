@@ -27,7 +27,7 @@ public struct ApprovalService {
         let config = try workspace.config()
         let policy = try ReleaseGate.policy(of: useCase, in: workspace)
         let criterion = try ReleaseGate.criterion(change, in: policy)
-        let keys = try approverKeys(policy)
+        let keys = try approverKeys(useCase, policy)
         guard !keys.present.isEmpty else {
             throw OpsError.input(
                 "\(keys.described) is not in the last commit. It lists the approvers' public keys, one line each (vp@example.com namespaces=\"git\" ssh-ed25519 AAAA…): commit it in a reviewed change first"
@@ -82,10 +82,14 @@ public struct ApprovalService {
         }
     }
 
-    /// The approvers' keys a policy trusts, as committed at HEAD.
-    func approverKeys(_ policy: ErrorBudgetPolicy) throws -> ApproverKeys {
+    /// The approvers' keys the policy of `useCase` trusts, both as committed at HEAD (`policy`,
+    /// read from the work tree, only when none is committed yet).
+    func approverKeys(_ useCase: String, _ policy: ErrorBudgetPolicy) throws -> ApproverKeys {
         do {
-            return try ApproverKeys.of(policy, at: nil, from: workspace.repository)
+            let repository = workspace.repository
+            let head = try repository.head().commit
+            let committed = try head.flatMap { try Self.committedPolicy(of: useCase, at: $0, in: repository) }
+            return try ApproverKeys.of(committed ?? policy, at: head, from: repository)
         } catch let error as OpsError {
             throw error
         } catch {
@@ -95,38 +99,44 @@ public struct ApprovalService {
 
     // MARK: Checking approvals
 
-    /// The committed approvals of `useCase` (of `criterion` only, when given), newest first, each
-    /// judged at `now`: its signature against the policy's committed `allowed_signers`, then its
-    /// time. A file changed after its signed commit is judged by the commit that changed it last.
-    func checked(useCase: String, criterion: String?, policy: ErrorBudgetPolicy, at now: Date) throws -> [CheckedApproval] {
-        let keys = try approverKeys(policy)
-        var result: [CheckedApproval] = []
-        for file in try workspace.committedFiles(under: "\(ReleaseApproval.folder)/\(useCase)") where file.path.hasSuffix(".yaml") {
-            let approval = try ReleaseApproval.parse(try workspace.text(of: file), path: file.path)
-            if let criterion, ReleaseGate.criterionKey(approval.change) != ReleaseGate.criterionKey(criterion) { continue }
-            let (commit, signature) = try lastChange(of: file, keys: keys)
-            let short = String(commit.prefix(7))
-            var problem = signature.problem(commit: short, keys: keys.described)
-            let zone = try workspace.config().timeZone
-            if problem == nil, approval.useCase != useCase {
-                problem = "it approves \(approval.useCase) but is filed under \(useCase)"
-            } else if problem == nil, approval.until <= now {
-                problem = "it expired at \(LocalTime.formatWithZone(approval.until, zone: zone))"
-            } else if problem == nil, approval.approvedAt > now {
-                problem = "it starts at \(LocalTime.formatWithZone(approval.approvedAt, zone: zone))"
-            }
-            result.append(CheckedApproval(approval: approval, commit: commit, signature: signature, problem: problem))
-        }
-        return result.sorted { ($0.approval.approvedAt, $0.approval.id) > ($1.approval.approvedAt, $1.approval.id) }
+    /// What the committed approvals of a criterion come to at a moment.
+    struct Search {
+        /// The newest approval that holds.
+        var valid: CheckedApproval?
+        /// Without one: the newest approval of the criterion, and why it does not count.
+        var refused: CheckedApproval?
+        /// Approval files that do not read, each with where and why: skipped, so that one bad
+        /// file cannot hold up every exception.
+        var unreadable: [String] = []
     }
 
-    /// The commit that last changed an approval file, and what its signature proves.
-    private func lastChange(of file: TreeFile, keys: ApproverKeys) throws -> (commit: String, check: SignatureCheck) {
-        let repository = workspace.repository
+    /// The committed approvals of `criterion` for `useCase`, newest first, until one holds at `now`.
+    func search(useCase: String, criterion: String, policy: ErrorBudgetPolicy, at now: Date) throws -> Search {
         do {
-            guard let head = try repository.head().commit, let commit = try repository.commitIntroducing(file.path, blob: file.blob, from: head)
-            else { throw OpsError.repository("\(file.path) is in the last commit but no commit brought it there") }
-            return (commit.hex, try check(commit, keys: keys))
+            guard let head = try workspace.repository.head().commit else { return Search() }
+            let keys = try ApproverKeys.of(
+                try Self.committedPolicy(of: useCase, at: head, in: workspace.repository) ?? policy, at: head, from: workspace.repository)
+            var search = Search()
+            var candidates: [(file: TreeFile, approval: ReleaseApproval)] = []
+            for file in try workspace.committedFiles(under: "\(ReleaseApproval.folder)/\(useCase)") where file.path.hasSuffix(".yaml") {
+                do {
+                    let approval = try ReleaseApproval.parse(try workspace.text(of: file), path: file.path)
+                    if ReleaseGate.criterionKey(approval.change) == ReleaseGate.criterionKey(criterion) { candidates.append((file, approval)) }
+                } catch {
+                    search.unreadable.append(OpsError.from(error).message)
+                }
+            }
+            candidates.sort { ($0.approval.approvedAt, $0.approval.id) > ($1.approval.approvedAt, $1.approval.id) }
+            for (file, approval) in candidates {
+                let checked = try judge(file, approval, useCase: useCase, keys: keys, at: now, head: head)
+                if checked.problem == nil {
+                    search.valid = checked
+                    search.refused = nil
+                    return search
+                }
+                if search.refused == nil { search.refused = checked }
+            }
+            return search
         } catch let error as OpsError {
             throw error
         } catch {
@@ -134,10 +144,76 @@ public struct ApprovalService {
         }
     }
 
+    /// How far `approved_at` may be from the time its commit was made: clocks differ a little.
+    static let clockSkew: TimeInterval = 600
+
+    /// One approval judged, the cheap checks first: its place and id, how long it lasts, whether
+    /// it holds at `now` (nil: expiry aside, for `ops verify`); then the commit that last changed
+    /// it: signed, by an approver's key (at the commit's time, as Git judges a key's validity),
+    /// made by `ops release approve` and changing nothing but this file, at the time it says.
+    func judge(_ file: TreeFile, _ approval: ReleaseApproval, useCase: String, keys: ApproverKeys, at now: Date?, head: ObjectID) throws
+        -> CheckedApproval
+    {
+        let repository = workspace.repository
+        let zone = try workspace.config().timeZone
+        func time(_ date: Date) -> String { LocalTime.formatWithZone(date, zone: zone) }
+        guard let last = try repository.commitIntroducing(file.path, blob: file.blob, from: head) else {
+            throw OpsError.repository("\(file.path) is in the last commit but no commit brought it there")
+        }
+        var checked = CheckedApproval(approval: approval, commit: last.hex, signature: .unsigned, problem: nil)
+        let short = String(last.hex.prefix(7))
+        let name = (file.path as NSString).lastPathComponent
+        if approval.useCase != useCase {
+            checked.problem = "it approves \(approval.useCase) but is filed under \(useCase)"
+        } else if name != "\(approval.id).yaml" {
+            checked.problem = "its id is \(approval.id) but its file is \(name)"
+        } else if approval.until <= approval.approvedAt || approval.until.timeIntervalSince(approval.approvedAt) > ReleaseApproval.longest + 60 {
+            checked.problem = "it lasts from \(time(approval.approvedAt)) until \(time(approval.until)); an approval lasts at most 7 days"
+        } else if let now, approval.until <= now {
+            checked.problem = "it expired at \(time(approval.until))"
+        } else if let now, approval.approvedAt > now + Self.clockSkew {
+            checked.problem = "it starts at \(time(approval.approvedAt))"
+        } else if try repository.signature(of: last) == nil {
+            checked.problem = SignatureCheck.unsigned.problem(commit: short, keys: keys.described)
+        }
+        guard checked.problem == nil else { return checked }
+        let info = try repository.commitInfo(last)
+        checked.signature = try SignatureCheck.check(
+            repository.signature(of: last), keys: keys, at: info.committed, environment: workspace.environment)
+        if let problem = checked.signature.problem(commit: short, keys: keys.described) {
+            checked.problem = problem
+        } else if try !Self.isApprovalCommit(info, of: approval, path: file.path, in: repository) {
+            checked.problem =
+                "its last change, commit \(short), is not an approval of its own: ops release approve makes a commit that adds the approval and nothing else"
+        } else if abs(info.committed.timeIntervalSince(approval.approvedAt)) > Self.clockSkew {
+            checked.problem =
+                "its last change, commit \(short), was made at \(time(info.committed)), not when it says it was approved (\(time(approval.approvedAt)))"
+        }
+        return checked
+    }
+
+    /// Whether `info` is what `ops release approve` commits for `approval`: its action and id in
+    /// the trailers, and the approval's file the only change.
+    private static func isApprovalCommit(_ info: CommitInfo, of approval: ReleaseApproval, path: String, in repository: GitRepository) throws -> Bool {
+        guard info.trailer("Ops-Action") == "release-approve",
+            info.trailers.contains(where: { $0.key == "Ops-Id" && $0.value == approval.id.description })
+        else { return false }
+        return try repository.pathsChanged(by: info.id) == [path]
+    }
+
+    /// The policy of `useCase` as committed at `commit`: which keys it trusts is read from there,
+    /// never from an uncommitted edit. Nil when none is committed.
+    static func committedPolicy(of useCase: String, at commit: ObjectID, in repository: GitRepository) throws -> ErrorBudgetPolicy? {
+        for path in [ErrorBudgetPolicy.path(for: useCase), "\(ErrorBudgetPolicy.folder)/\(useCase).yml"] {
+            guard let data = try repository.readFile(path, at: commit) else { continue }
+            return try ErrorBudgetPolicy.load(try UTF8Text.decode(data, path: path), path: path)
+        }
+        return nil
+    }
+
     /// What the signature of `commit` proves against `keys`, at the commit's time.
     func check(_ commit: ObjectID, keys: ApproverKeys) throws -> SignatureCheck {
         let info = try workspace.repository.commitInfo(commit)
-        return try SignatureCheck.check(
-            workspace.repository.signature(of: commit), keys: keys, at: info.author.date, environment: workspace.environment)
+        return try SignatureCheck.check(workspace.repository.signature(of: commit), keys: keys, at: info.committed, environment: workspace.environment)
     }
 }

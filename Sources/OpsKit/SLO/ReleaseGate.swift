@@ -62,14 +62,15 @@ public struct ReleaseGate {
         // A full freeze lets a change through only on a signed approval: looked for only then, as
         // checking a signature runs ssh-keygen.
         if !verdict.allowed, verdict.freeze.scope == .all, let criterion = claim.criterion {
-            let approvals = try ApprovalService(workspace).checked(useCase: request.useCase, criterion: criterion, policy: policy, at: now)
-            claim.approval = approvals.first { $0.problem == nil }
-            claim.refused = claim.approval == nil ? approvals.first : nil
+            let search = try ApprovalService(workspace).search(useCase: request.useCase, criterion: criterion, policy: policy, at: now)
+            claim.approval = search.valid
+            claim.refused = search.refused
             if let approver = claim.approval?.approver {
                 claim.approver = approver
                 claim.approverHandle = config.people.first { $0.email.caseInsensitiveCompare(approver) == .orderedSame }?.handle
             }
             verdict = Self.verdict(statuses, policy: policy, claim: claim, at: now)
+            verdict.notes += search.unreadable.map { "\($0) (this approval is not read)" }
         }
         if verdict.allowed && verdict.exception && verdict.freeze.scope == .all, let criterion = claim.criterion,
             let approval = claim.approval, let approver = approval.approver,
@@ -270,7 +271,7 @@ public struct ReleaseGate {
                         "FROZEN: \(used); \(trigger) lets \(criterion) through only with a signed approval, and \(refused.approval.id) does not count: \(problem)\(typed)"
                 } else {
                     verdict.reason =
-                        "FROZEN: \(used); \(trigger) lets \(criterion) through only with a signed approval by \(approver): they run ops release approve \(status.useCase) --change \(criterion)\(typed)"
+                        "FROZEN: \(used); \(trigger) lets \(criterion) through only with a signed approval by \(approver): they run ops release approve \(status.useCase) --change \(criterion.contains(" ") ? "'\(criterion)'" : criterion)\(typed)"
                 }
             }
         }

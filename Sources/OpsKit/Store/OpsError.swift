@@ -91,6 +91,10 @@ public struct OpsError: Error, CustomStringConvertible, Equatable, Sendable {
             )
         case .detachedHead:
             return .repository("HEAD is detached, so there is no branch to commit to. Switch to a branch first (git switch main)")
+        case .shallowHistory(let commit):
+            return .repository(
+                "this clone's history ends at \(commit.short) (a shallow clone), and the answer lies further back. Fetch the whole history (git fetch --unshallow), or clone without --depth"
+            )
         case .invalidPath(let path):
             return .input("'\(path)' is not a safe path inside the repository")
         case .beyondSymbolicLink(let path, let link):

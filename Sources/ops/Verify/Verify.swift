@@ -12,7 +12,8 @@ extension Ops {
                 git log --show-signature does with gpg.ssh.allowedSignersFile; each
                 approval as ops release check does (expiry aside). Lists what does not
                 verify. Exit 0 when everything verifies, 1 when something does not.
-                OpenPGP signatures are listed as not checked.
+                OpenPGP signatures are checked against the policies' openpgp_keys;
+                with none named, they are listed as not checked.
                   ops verify                       all of history
                   ops verify origin/main..HEAD     what a pull request adds
                   ops verify --format json         (schema: README)
