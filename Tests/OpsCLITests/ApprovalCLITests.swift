@@ -84,6 +84,12 @@ import Testing
         let file = try String(contentsOfFile: repo + "/" + path, encoding: .utf8)
         #expect(file.contains("\nchange: security_fix\napproved_at: 2026-11-23T09:00:00Z\nuntil: 2026-11-24T09:00:00Z\nreason: CVE-2026-1234 patch\n"))
 
+        // A pipeline's checkout of the commit (detached HEAD): allowed, and the approval is the record.
+        _ = try cli.git("checkout", "-q", "--detach", in: repo)
+        let detached = try cli.ops(Self.check, in: repo, environment: Self.monday)
+        #expect(detached.status == 0 && detached.stderr.contains("HEAD is detached, so the exception is not recorded"), "\(detached.stderr)")
+        #expect(try Self.head(cli, repo) == approval)
+        _ = try cli.git("checkout", "-q", "main", in: repo)
         let allowed = try cli.ops(Self.check, in: repo, environment: Self.monday)
         #expect(allowed.status == 0, "\(allowed.stderr)")
         #expect(allowed.stdout.contains("and security_fix is an exception approved by vp@example.com (A-20261123-"))

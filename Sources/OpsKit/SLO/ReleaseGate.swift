@@ -76,9 +76,16 @@ public struct ReleaseGate {
             let approval = claim.approval, let approver = approval.approver,
             let status = statuses.first(where: { $0.sli == verdict.sli })
         {
-            try record(
-                &verdict, status: status, policy: policy, criterion: criterion, approver: approver, approval: approval,
-                approverHandle: claim.approverHandle, config: config, author: author)
+            // A pipeline that checks out a commit (detached HEAD) has no branch to record on: the
+            // signed approval is the record then, and the line says so.
+            if try workspace.isOnBranch() {
+                try record(
+                    &verdict, status: status, policy: policy, criterion: criterion, approver: approver, approval: approval,
+                    approverHandle: claim.approverHandle, config: config, author: author)
+            } else {
+                verdict.notes.append(
+                    "HEAD is detached, so the exception is not recorded as a decision here; the signed approval \(approval.approval.path) is its record")
+            }
         }
         return verdict
     }

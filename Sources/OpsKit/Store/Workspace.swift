@@ -183,6 +183,15 @@ public final class Workspace {
     }
 
     /// The id of the committed tree or blob at `path`, nil when absent.
+    /// False when HEAD is detached (a pipeline's checkout of one commit): there is no branch to commit to.
+    func isOnBranch() throws -> Bool {
+        do {
+            return try repository.head().branch != nil
+        } catch {
+            throw OpsError.from(error)
+        }
+    }
+
     func committedEntryID(_ path: String, at commit: ObjectID? = nil) throws -> ObjectID? {
         do {
             return try repository.entryID(path, at: commit)
