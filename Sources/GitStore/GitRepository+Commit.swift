@@ -29,6 +29,12 @@ public struct Snapshot {
 }
 
 extension GitRepository {
+    /// A read-only view of the commit HEAD names now.
+    public func headSnapshot() throws -> Snapshot {
+        let commit = try head().commit
+        return Snapshot(repository: self, tree: try commit.map { try GitCommit.lookup($0.oid, in: handle).tree() }, commit: commit)
+    }
+
     /// How many times a commit is rebuilt when the branch moved underneath it.
     static let maximumAttempts = 50
 

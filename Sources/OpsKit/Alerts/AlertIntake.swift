@@ -176,6 +176,21 @@ public struct AlertIntake {
         return summaries
     }
 
+    /// Brings `index` to HEAD before the first delivery (`ops serve` at start), so that the
+    /// first ones do not wait for every incident to be read. Returns how many incidents it knows.
+    func prepare(_ index: FingerprintIndex) throws -> Int {
+        var cache = IncidentCache(gitDirectory: workspace.gitDirectory)
+        do {
+            try index.refresh(try workspace.repository.headSnapshot(), cache: &cache)
+        } catch let error as OpsError {
+            throw error
+        } catch {
+            throw OpsError.from(error)
+        }
+        if cache.changed { cache.save(keeping: index.files, tree: nil) }
+        return index.files.count
+    }
+
     /// The `Ops-Id` trailers of a commit: every incident it opened or updated, each once.
     private static func ids(_ summaries: [Summary]) -> [String] {
         var seen = Set<String>()

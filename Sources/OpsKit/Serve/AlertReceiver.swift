@@ -94,6 +94,18 @@ public struct AlertReceiver: Sendable {
         return response
     }
 
+    /// Reads the repository's incidents before the server listens, so that the first burst of
+    /// deliveries is not held up by it: how many it read (nil when it could not), and how long
+    /// that took, for the log.
+    func prepare() -> (incidents: String, milliseconds: String) {
+        let start = DispatchTime.now()
+        let count = writer.prepare()
+        return (
+            count.map(String.init) ?? "unknown",
+            String(format: "%.1f", Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6)
+        )
+    }
+
     /// Waits until every delivery already accepted is stored (before the process exits).
     public func drain() {
         writer.drain()

@@ -66,6 +66,7 @@ public final class AlertServer {
                     "reason": "the open-file limit leaves room for \(cap) connections; raise it (ulimit -n, LimitNOFILE=) for more",
                 ])
         }
+        let prepared = receiver.prepare()
         let headTimeout = limits.headTimeout
         let metrics = receiver.metrics
         let http1 = HTTP1Channel.Configuration(
@@ -83,7 +84,7 @@ public final class AlertServer {
                 // Connections past the cap wait here, in the kernel, without a descriptor.
                 backlog: Self.backlog,
                 availableConnectionsDelegate: MaximumAvailableConnections(cap, logger: quiet)),
-            onServerRunning: { [log, address, repository, tokenSource, limits, timers] channel in
+            onServerRunning: { [log, address, repository, tokenSource, limits, timers, prepared] channel in
                 var bound = address.description
                 if let local = channel.localAddress, let host = local.ipAddress, let port = local.port {
                     bound = address.family == .ipv6 ? "[\(host)]:\(port)" : "\(host):\(port)"
@@ -97,6 +98,7 @@ public final class AlertServer {
                         "head_timeout": ConnectionLimits.seconds(limits.headTimeout),
                         "idle_timeout": ConnectionLimits.seconds(limits.idleTimeout),
                         "timers": ConnectionLimits.seconds(timers.interval),
+                        "incidents": prepared.incidents, "prepare_ms": prepared.milliseconds,
                     ])
                 // Only once listening: a server that cannot bind sends and escalates nothing.
                 timers.start()

@@ -50,6 +50,14 @@ final class DeliveryWriter: Sendable {
         }
     }
 
+    /// Reads which incidents carry which alerts before the first delivery; returns how many
+    /// incidents it read. A failure here is left for the first delivery to meet and report.
+    func prepare() -> Int? {
+        queue.sync {
+            try? AlertIntake(try Workspace(root: root, environment: environment, clock: clock)).prepare(index)
+        }
+    }
+
     /// Waits until every delivery already handed over is stored.
     func drain() {
         queue.sync {}
