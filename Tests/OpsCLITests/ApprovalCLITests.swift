@@ -140,7 +140,28 @@ import Testing
         #expect(stranger1.status == 1)
         #expect(stranger1.stdout.contains("is signed with ED25519 key SHA256:"), "\(stranger1.stdout)")
         #expect(stranger1.stdout.hasSuffix(", which is not an approver's key in policies/allowed_signers\n"))
-        _ = approver
+
+        // Signed by the approver's key, but for another use than Git commits (namespace `file`):
+        // said as such, not as tampering.
+        _ = try cli.git("reset", "-q", "--hard", approval, in: repo)
+        var lines: [String] = []
+        var inSignature = false
+        for line in try cli.git("cat-file", "commit", approval, in: repo).split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("gpgsig ") { inSignature = true } else if inSignature && line.hasPrefix(" ") { continue } else { inSignature = false }
+            if !inSignature { lines.append(String(line)) }
+        }
+        let payload = lines.joined(separator: "\n")
+        try payload.write(toFile: cli.path("payload"), atomically: true, encoding: .utf8)
+        try SigningKey.run(["ssh-keygen", "-q", "-Y", "sign", "-n", "file", "-f", approver.path, cli.path("payload")])
+        let signature = try String(contentsOfFile: cli.path("payload.sig"), encoding: .utf8).trimmingCharacters(in: .newlines)
+        let header = "gpgsig " + signature.replacingOccurrences(of: "\n", with: "\n ")
+        let blank = try #require(lines.firstIndex(of: ""))
+        lines.insert(header, at: blank)
+        try lines.joined(separator: "\n").write(toFile: cli.path("other-use"), atomically: true, encoding: .utf8)
+        let otherUse = try cli.git("hash-object", "-t", "commit", "-w", cli.path("other-use"), in: repo).trimmingCharacters(in: .newlines)
+        _ = try cli.git("update-ref", "refs/heads/main", otherUse, in: repo)
+        let namespace = try cli.ops(Self.check, in: repo, environment: Self.monday)
+        #expect(namespace.status == 1 && namespace.stdout.contains("a signature made for another use than Git commits"), "\(namespace.stdout)")
     }
 
     @Test func opsVerifyListsWhatDoesNotVerifyAndAgreesWithGit() throws {

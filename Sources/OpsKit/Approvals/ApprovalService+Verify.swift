@@ -108,6 +108,9 @@ extension ApprovalService {
                 case .unknownKey(let key):
                     report.signed += 1
                     report.problems.append(Self.finding(info, problem: "signed with \(key), which is not in \(named)"))
+                case .otherNamespace:
+                    report.signed += 1
+                    report.problems.append(Self.finding(info, problem: "its signature was made for another use than Git commits (namespace not git)"))
                 case .bad:
                     report.signed += 1
                     report.problems.append(Self.finding(info, problem: "its signature does not match it: the commit was changed after it was signed"))

@@ -77,7 +77,7 @@ public struct ApprovalService {
         case .notChecked(let kind):
             return
                 "Git signs with \(kind) here, and the policy names no approver's key of that kind (\(keys)); nothing was written. Sign with SSH (git config gpg.format ssh, git config user.signingkey ~/.ssh/id_ed25519.pub), or name the approvers' OpenPGP keys in the policy (freeze_release_exceptions.openpgp_keys)"
-        case .bad, .unsigned:
+        case .bad, .unsigned, .otherNamespace:
             return "the signature the signing program made does not match the commit; nothing was written. Check gpg.ssh.program"
         }
     }

@@ -48,6 +48,8 @@ public enum SignatureCheck: Equatable, Sendable {
     case unknownKey(key: String)
     /// The signature does not match the commit: the commit was changed after it was signed.
     case bad
+    /// An SSH signature made for another use than Git commits (its namespace is not `git`).
+    case otherNamespace
     case unsigned
     /// A kind of signature no committed file has keys for (OpenPGP without an armored export, X.509).
     case notChecked(kind: String)
@@ -82,7 +84,7 @@ public enum SignatureCheck: Equatable, Sendable {
         }
 
         let matches = try run(["-Y", "check-novalidate", "-n", "git", "-s", signatureFile], input: signature.signedData)
-        guard matches.status == 0 else { return .bad }
+        guard matches.status == 0 else { return matches.errors.contains("namespace does not match") ? .otherNamespace : .bad }
         // "Good "git" signature with ED25519 key SHA256:…"
         let said = matches.outputText + matches.errors
         let key = said.range(of: " with ").map { String(said[$0.upperBound...].prefix { !$0.isNewline }) } ?? "an unnamed key"
@@ -144,6 +146,7 @@ public enum SignatureCheck: Equatable, Sendable {
         case .good: return nil
         case .unsigned: return "its last change, commit \(commit), is not signed"
         case .bad: return "its last change, commit \(commit), does not match its signature: it was changed after it was signed"
+        case .otherNamespace: return "its last change, commit \(commit), carries a signature made for another use than Git commits (namespace not git)"
         case .unknownKey(let key): return "its last change, commit \(commit), is signed with \(key), which is not an approver's key in \(keys)"
         case .notChecked(let kind):
             return "its last change, commit \(commit), has an \(kind) signature, and no approver's key of that kind is committed (\(keys))"
