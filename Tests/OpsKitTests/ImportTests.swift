@@ -31,7 +31,7 @@ import Testing
         try ops.importing(.pagerduty, ImportSamples.all(.pagerduty))
         try ops.importing(.dispatch, [try ImportSamples.file(.dispatch, ImportSamples.dispatchDump)])
         _ = try ops.open()
-        let lines = ImportTool.clockSourceLines(for: try IncidentCatalog.load(ops.workspace).incidents)
+        let lines = ImportTool.clockSourceLines(for: try IncidentCatalog.load(ops.workspace).incidents.map(\.source))
         #expect(
             lines == [
                 "Imported from PagerDuty (8): \(ImportTool.pagerduty.clockSources).",

@@ -21,7 +21,7 @@ import Testing
         func listed(_ words: [String]) throws -> Set<String> {
             var filter = IncidentFilter()
             filter.statuses = try IncidentFilter.statuses(words)
-            return Set(try ops.incidents.list(filter).incidents.map(\.id))
+            return Set(try ops.incidents.list(filter).incidents.ids)
         }
         #expect(try listed(["active"]) == [byStatus[.open]!, byStatus[.acknowledged]!, byStatus[.mitigated]!])
         #expect(try listed(["acknowledged,mitigated"]) == [byStatus[.acknowledged]!, byStatus[.mitigated]!])

@@ -87,11 +87,11 @@ public enum ImportTool: String, Sendable, CaseIterable {
     }
 
     /// Lines for a metrics footer: how many incidents came from each tool, and which of its
-    /// fields their clock points are. Empty when none was imported.
-    public static func clockSourceLines(for incidents: [Incident]) -> [String] {
+    /// fields their clock points are, from the incidents' `source:` values. Empty when none was imported.
+    public static func clockSourceLines(for sources: [String?]) -> [String] {
         var counts: [ImportTool: Int] = [:]
-        for incident in incidents {
-            if let tool = of(source: incident.source) { counts[tool, default: 0] += 1 }
+        for source in sources {
+            if let tool = of(source: source) { counts[tool, default: 0] += 1 }
         }
         return allCases.compactMap { tool in
             counts[tool].map { "Imported from \(tool.name) (\($0)): \(tool.clockSources)." }

@@ -74,14 +74,5 @@ public enum ClockPoint: String, Sendable, CaseIterable, Comparable, Hashable {
 
 extension Incident {
     /// Pairs of clock points out of order (a later point before an earlier one), for data errors.
-    public var clockOrderViolations: [(earlier: ClockPoint, later: ClockPoint)] {
-        let present = ClockPoint.allCases.compactMap { point in clock[point].map { (point, $0) } }
-        var violations: [(ClockPoint, ClockPoint)] = []
-        for (i, first) in present.enumerated() {
-            for second in present[(i + 1)...] where second.1 < first.1 {
-                violations.append((first.0, second.0))
-            }
-        }
-        return violations
-    }
+    public var clockOrderViolations: [(earlier: ClockPoint, later: ClockPoint)] { ClockPoint.orderViolations(seconds) }
 }

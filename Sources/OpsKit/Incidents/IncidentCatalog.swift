@@ -54,6 +54,8 @@ public struct IncidentCatalog: Sendable {
     public var incidents: [Incident]
     /// Incident files that could not be read, with why.
     public var problems: [Problem]
+    /// The `incidents/` tree id they were read from; nil when there is none.
+    var tree: String? = nil
 
     /// Reads every incident at HEAD (those `keep` wants, when given). Without timelines,
     /// unchanged files come from the parse cache, and when the whole `incidents/` tree is the one
@@ -63,7 +65,7 @@ public struct IncidentCatalog: Sendable {
         if !timelines, let treeID,
             let incidents = IncidentCache.incidents(gitDirectory: workspace.gitDirectory, tree: treeID.hex, where: keep ?? { _ in true })
         {
-            return IncidentCatalog(incidents: incidents.sorted { $0.path < $1.path }, problems: [])
+            return IncidentCatalog(incidents: incidents.sorted { $0.path < $1.path }, problems: [], tree: treeID.hex)
         }
         var cache = timelines ? nil : IncidentCache(gitDirectory: workspace.gitDirectory)
         let files = try workspace.committedFiles(under: IncidentLocator.folder)
@@ -88,6 +90,24 @@ public struct IncidentCatalog: Sendable {
         // The tree is recorded only when every file in it parsed, so problems are reported every time.
         cache?.save(keeping: wanted, tree: problems.isEmpty ? treeID?.hex : nil)
         if let keep { incidents = incidents.filter(keep) }
-        return IncidentCatalog(incidents: incidents, problems: problems)
+        return IncidentCatalog(incidents: incidents, problems: problems, tree: treeID?.hex)
+    }
+}
+
+extension IncidentColumns {
+    /// Every committed incident's columns, and the files that did not read. From
+    /// `.git/ops/incidents.columns` when it holds the `incidents/` tree at HEAD, without reading
+    /// any incident; otherwise from the catalog (and its parse cache), then kept for the next run
+    /// when every file read, so problems are reported every time.
+    public static func load(_ workspace: Workspace) throws -> (columns: IncidentColumns, problems: [Problem]) {
+        if let tree = try workspace.committedEntryID(IncidentLocator.folder)?.hex,
+            let columns = IncidentColumnsFile.read(gitDirectory: workspace.gitDirectory, tree: tree)
+        {
+            return (columns, [])
+        }
+        let catalog = try IncidentCatalog.load(workspace)
+        let columns = IncidentColumns(catalog.incidents)
+        if let tree = catalog.tree, catalog.problems.isEmpty { IncidentColumnsFile.write(columns, tree: tree, gitDirectory: workspace.gitDirectory) }
+        return (columns, catalog.problems)
     }
 }

@@ -33,33 +33,49 @@ public struct IncidentFilter: Sendable {
         return result
     }
 
-    func matches(_ incident: Incident, config: OpsConfig) -> Bool {
-        if !statuses.isEmpty && !statuses.contains(incident.status) { return false }
-        if !severities.isEmpty {
-            let level = config.severity(named: incident.severity)?.id ?? incident.severity
-            if !severities.contains(level) { return false }
-        }
-        if !services.isEmpty && !services.contains(where: { $0.caseInsensitiveCompare(incident.service ?? "") == .orderedSame }) { return false }
-        if !tags.isEmpty && !tags.allSatisfy({ tag in incident.tags.contains { $0.caseInsensitiveCompare(tag) == .orderedSame } }) { return false }
-        let opened = incident.clock[.opened] ?? .distantPast
+    /// Whether the incident at `row` is one to show. `levels` gives the configured level each
+    /// severity spelling names (`IncidentFilter.levels`).
+    func matches(_ row: Int, of table: IncidentColumns, levels: [String: String]) -> Bool {
+        if !statuses.isEmpty && !statuses.contains(table.statuses[row]) { return false }
+        if !severities.isEmpty && !severities.contains(levels[table.severities[row]] ?? table.severities[row]) { return false }
+        let service = table.services[row] ?? ""
+        if !services.isEmpty && !services.contains(where: { $0.caseInsensitiveCompare(service) == .orderedSame }) { return false }
+        if !tags.isEmpty && !tags.allSatisfy({ tag in table.tags[row].contains { $0.caseInsensitiveCompare(tag) == .orderedSame } }) { return false }
+        let opened = table.date(.opened, row) ?? .distantPast
         if let since, opened < since { return false }
         if let until, opened >= until { return false }
         return true
     }
+
+    /// The configured level each severity spelling in `table` names, worked out once per spelling.
+    static func levels(_ table: IncidentColumns, config: OpsConfig) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: Set(table.severities).map { ($0, config.severity(named: $0)?.id ?? $0) })
+    }
 }
 
 extension IncidentService {
-    /// Committed incidents matching `filter`, most recently opened first, and files that did not read.
-    public func list(_ filter: IncidentFilter) throws -> (incidents: [Incident], problems: [Problem]) {
+    /// Committed incidents matching `filter`, most recently opened first, as columns
+    /// (`IncidentColumns.load`: no incident is parsed when the columns are kept), and files that did not read.
+    public func list(_ filter: IncidentFilter) throws -> (incidents: IncidentColumns, problems: [Problem]) {
         let config = try workspace.config()
         for name in filter.severities { _ = try config.severityID(named: name) }
         for name in filter.services where !config.services.isEmpty { _ = try config.serviceName(named: name) }
-        let catalog = try IncidentCatalog.load(workspace)
+        let (table, problems) = try IncidentColumns.load(workspace)
         let wanted = IncidentFilter.normalized(filter, config: config)
-        let incidents = catalog.incidents.filter { wanted.matches($0, config: config) }.sorted {
-            ($0.clock[.opened] ?? .distantPast, $0.id) > ($1.clock[.opened] ?? .distantPast, $1.id)
+        let levels = IncidentFilter.levels(table, config: config)
+        let opened = (0..<table.count).map { table.seconds(.opened, $0) ?? -.infinity }
+        let rows = (0..<table.count).filter { wanted.matches($0, of: table, levels: levels) }.sorted {
+            (opened[$0], table.ids[$0]) > (opened[$1], table.ids[$1])
         }
-        return (incidents, catalog.problems)
+        return (table.rows(rows), problems)
+    }
+
+    /// The whole incidents `table` lists, in its order (what JSON shows: roles, alerts, on-call).
+    public func incidents(_ table: IncidentColumns) throws -> [Incident] {
+        let wanted = Set(table.ids)
+        let loaded = try IncidentCatalog.load(workspace) { wanted.contains($0.id) }.incidents
+        let byID = Dictionary(loaded.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return table.ids.compactMap { byID[$0] }
     }
 }
 
@@ -154,64 +170,65 @@ public struct IncidentRecord: Encodable, Sendable {
 extension Incident {
     /// Where response clocks start for this incident (docs/DESIGN.md §4); nil when that point is unknown.
     public func clockStart(_ start: ClockStart) -> Date? {
-        switch start {
-        case .started: return clock[.started]
-        case .detected: return clock[.detected] ?? clock[.opened]
-        case .opened: return clock[.opened]
-        }
+        start.origin(seconds).map(Date.init(timeIntervalSinceReferenceDate:))
     }
 
     /// The durations known so far, in seconds, by their JSON names.
     public func durations(clockStart start: ClockStart) -> [String: Double] {
         var result: [String: Double] = [:]
-        if let started = clock[.started], let detected = clock[.detected] { result["time_to_detect"] = detected.timeIntervalSince(started) }
-        if let origin = clockStart(start) {
-            for (point, name) in [(ClockPoint.acknowledged, "time_to_acknowledge"), (.mitigated, "time_to_mitigate"), (.resolved, "time_to_resolve")] {
-                if let end = clock[point] { result[name] = end.timeIntervalSince(origin) }
-            }
+        for metric in ResponseMetric.allCases {
+            if let value = metric.seconds(clockStart: start, seconds) { result[metric.rawValue] = value }
         }
         return result
     }
+
+    /// Seconds since 2001-01-01 of a clock point, as `IncidentColumns` holds it.
+    func seconds(_ point: ClockPoint) -> Double? { clock[point]?.timeIntervalSinceReferenceDate }
 }
 
 /// Renders incident listings and single incidents for the terminal, JSON and CSV.
 public enum IncidentRendering {
-    public static func list(_ incidents: [Incident], format: OutputFormat, config: OpsConfig, now: Date) throws -> String {
+    /// A listing of the incidents in `table`, in its order; JSON, which shows every field, asks
+    /// `whole` for the incidents themselves.
+    public static func list(
+        _ table: IncidentColumns, format: OutputFormat, config: OpsConfig, now: Date, whole: () throws -> [Incident]
+    ) throws -> String {
         switch format {
         case .json:
-            return try JSONOutput.render(incidents.map { IncidentRecord($0, clockStart: config.clockStart, withTimeline: false) })
+            return try JSONOutput.render(whole().map { IncidentRecord($0, clockStart: config.clockStart, withTimeline: false) })
         case .csv:
             let points = ClockPoint.allCases
-            let durations = ["time_to_detect", "time_to_acknowledge", "time_to_mitigate", "time_to_resolve"]
             let headers =
                 ["id", "title", "severity", "status", "service", "use_case", "commander", "tags"]
-                + points.map(\.key) + durations.map { $0 + "_seconds" }
-            let rows = incidents.map { incident -> [String] in
-                let known = incident.durations(clockStart: config.clockStart)
-                return [
-                    incident.id, incident.title, incident.severity, incident.status.rawValue, incident.service ?? "",
-                    incident.useCase ?? "", incident.commander ?? "", incident.tags.joined(separator: " "),
+                + points.map(\.key) + ResponseMetric.allCases.map { $0.rawValue + "_seconds" }
+            let rows = (0..<table.count).map { row -> [String] in
+                let fields: [String] = [
+                    table.ids[row], table.titles[row], table.severities[row], table.statuses[row].rawValue, table.services[row] ?? "",
+                    table.useCases[row] ?? "", table.commanders[row] ?? "", table.tags[row].joined(separator: " "),
                 ]
-                    + points.map { incident.clock[$0].map(Timestamp.format) ?? "" }
-                    + durations.map { known[$0].map { String(Int($0.rounded())) } ?? "" }
+                let times = points.map { table.date($0, row).map(Timestamp.format) ?? "" }
+                let durations = ResponseMetric.allCases.map { metric -> String in
+                    table.duration(metric, clockStart: config.clockStart, row).map { String(Int($0.rounded())) } ?? ""
+                }
+                return fields + times + durations
             }
             return CSV.render(headers: headers, rows: rows)
         case .table:
-            if incidents.isEmpty { return "" }
-            var table = TextTable(
+            if table.count == 0 { return "" }
+            var text = TextTable(
                 headers: ["ID", "SEV", "STATUS", "SERVICE", "OPENED (\(config.timeZone.identifier))", "FOR", "TITLE"],
                 rightAligned: [5])
-            for incident in incidents {
-                let opened = incident.clock[.opened]
-                let end = incident.isSettled ? (incident.clock[.resolved] ?? incident.clock[.closed]) : now
+            for row in 0..<table.count {
+                let opened = table.date(.opened, row)
+                let end = table.isSettled(row) ? (table.date(.resolved, row) ?? table.date(.closed, row)) : now
                 let span = opened.flatMap { start in end.map { DurationFormat.short($0.timeIntervalSince(start)) } } ?? "–"
-                table.rows.append([
-                    incident.id, incident.severity, incident.status.rawValue, incident.service ?? "–",
+                text.rows.append([
+                    table.ids[row], table.severities[row], table.statuses[row].rawValue, table.services[row] ?? "–",
                     opened.map { LocalTime.format($0, zone: config.timeZone) } ?? "–", span,
-                    oneLine(incident.title, limit: 48),
+                    oneLine(table.titles[row], limit: 48),
                 ])
             }
-            return table.text
+            return text.text
         }
     }
 
@@ -225,7 +242,7 @@ public enum IncidentRendering {
             record.runbookProgress = runbook.map(IncidentRecord.RunbookProgress.init)
             return try JSONOutput.render(record)
         case .csv:
-            return try list([incident], format: .csv, config: config, now: now)
+            return try list(IncidentColumns([incident]), format: .csv, config: config, now: now) { [incident] }
         case .table:
             let zone = config.timeZone
             var lines = ["\(incident.id)  \(incident.severity)  \(incident.status.rawValue)", incident.title, ""]

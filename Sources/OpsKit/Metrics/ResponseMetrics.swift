@@ -182,41 +182,49 @@ public enum ResponseMetrics {
         _ incidents: [Incident], config: OpsConfig, scope: DateInterval?, scopeLabel: String?,
         groupBy: StatsGrouping?, now: Date
     ) -> ResponseStats {
-        let inScope = incidents.filter { incident in
+        compute(IncidentColumns(incidents), config: config, scope: scope, scopeLabel: scopeLabel, groupBy: groupBy, now: now)
+    }
+
+    /// `compute` over the columns of every incident (IncidentColumns), rows by number.
+    public static func compute(
+        _ table: IncidentColumns, config: OpsConfig, scope: DateInterval?, scopeLabel: String?,
+        groupBy: StatsGrouping?, now: Date
+    ) -> ResponseStats {
+        let inScope = (0..<table.count).filter { row in
             guard let scope else { return true }
             // An incident without opened_at cannot be placed in a window, so a scoped report leaves it out.
-            guard let opened = incident.clock[.opened] else { return false }
-            return opened >= scope.start && opened < scope.end
+            guard let opened = table.seconds(.opened, row) else { return false }
+            return opened >= scope.start.timeIntervalSinceReferenceDate && opened < scope.end.timeIntervalSinceReferenceDate
         }
-        var counted: [Incident] = []
+        var counted: [Int] = []
         var open: [ResponseStats.OpenIncident] = []
         var dataErrors: [ResponseStats.DataError] = []
-        for incident in inScope {
-            let violations = incident.clockOrderViolations
+        for row in inScope {
+            let violations = table.clockOrderViolations(row)
             if !violations.isEmpty {
                 let problem = violations.map { "\($0.later.key) before \($0.earlier.key)" }.joined(separator: "; ")
-                dataErrors.append(.init(id: incident.id, problem: problem))
+                dataErrors.append(.init(id: table.ids[row], problem: problem))
                 continue
             }
             // Each clock point counts on its own: an acknowledged incident is in time to
             // acknowledge before it is resolved, so a bad week with everything open still has an MTTA.
-            counted.append(incident)
-            if !incident.isSettled {
-                let opened = incident.clock[.opened]
+            counted.append(row)
+            if !table.isSettled(row) {
+                let opened = table.date(.opened, row)
                 open.append(
                     .init(
-                        id: incident.id, title: incident.title, severity: incident.severity, status: incident.status,
+                        id: table.ids[row], title: table.titles[row], severity: table.severities[row], status: table.statuses[row],
                         openedAt: opened, age: opened.map { now.timeIntervalSince($0) }))
             }
         }
         open.sort { ($0.openedAt ?? .distantFuture, $0.id) < ($1.openedAt ?? .distantFuture, $1.id) }
         dataErrors.sort { $0.id < $1.id }
 
-        var groups = [group(key: "all", grouping: nil, counted, config: config)]
+        var groups = [group(key: "all", grouping: nil, counted, of: table, config: config)]
         if let groupBy {
-            let keyed = Dictionary(grouping: counted) { key(of: $0, by: groupBy, config: config) }
+            let keyed = Dictionary(grouping: counted, by: keys(of: table, by: groupBy, config: config))
             for key in keyed.keys.sorted(by: order(groupBy, config: config)) {
-                groups.append(group(key: key, grouping: groupBy, keyed[key]!, config: config))
+                groups.append(group(key: key, grouping: groupBy, keyed[key]!, of: table, config: config))
             }
         }
         return ResponseStats(
@@ -227,42 +235,47 @@ public enum ResponseMetrics {
             groups: groups,
             open: open,
             dataErrors: dataErrors,
-            clockSources: ImportTool.clockSourceLines(for: inScope)
+            clockSources: ImportTool.clockSourceLines(for: inScope.map { table.sources[$0] })
         )
     }
 
     static let noKey = "(none)"
 
-    private static func group(key: String, grouping: StatsGrouping?, _ incidents: [Incident], config: OpsConfig) -> ResponseStats.Group {
-        // One definition of the durations, shared with `ops incident list` (Incident.durations(clockStart:)).
-        let durations = incidents.map { $0.durations(clockStart: config.clockStart) }
+    private static func group(key: String, grouping: StatsGrouping?, _ rows: [Int], of table: IncidentColumns, config: OpsConfig) -> ResponseStats.Group {
         let metrics = ResponseMetric.allCases.map { metric in
             // Missing only where the incident got there: an open incident without acknowledged_at
             // is not missing its time to acknowledge, it has none yet.
             var values: [Double] = [], missing = 0
-            for (incident, known) in zip(incidents, durations) {
-                if let value = known[metric.rawValue] {
+            values.reserveCapacity(rows.count)
+            for row in rows {
+                if let value = table.duration(metric, clockStart: config.clockStart, row) {
                     values.append(value)
-                } else if metric.reached.map({ incident.status >= $0 }) ?? true || incident.clock[metric.end] != nil {
+                } else if metric.reached.map({ table.statuses[row] >= $0 }) ?? true || table.seconds(metric.end, row) != nil {
                     missing += 1
                 }
             }
             return ResponseStats.MetricSummary(metric: metric, values: values, missing: missing)
         }
         return .init(
-            key: key, grouping: grouping, incidents: incidents.count, settled: incidents.filter(\.isSettled).count,
-            smallSample: incidents.count < smallSample, metrics: metrics)
+            key: key, grouping: grouping, incidents: rows.count, settled: rows.filter(table.isSettled).count,
+            smallSample: rows.count < smallSample, metrics: metrics)
     }
 
-    private static func key(of incident: Incident, by grouping: StatsGrouping, config: OpsConfig) -> String {
+    /// The group key of each row: severities by the configured level they name (worked out once
+    /// per spelling), services trimmed, weeks in the team's time zone.
+    private static func keys(of table: IncidentColumns, by grouping: StatsGrouping, config: OpsConfig) -> (Int) -> String {
         switch grouping {
         case .severity:
-            return config.severity(named: incident.severity)?.id ?? incident.severity
+            var levels: [String: String] = [:]
+            for name in Set(table.severities) { levels[name] = config.severity(named: name)?.id ?? name }
+            return { levels[table.severities[$0]]! }
         case .service:
-            let service = incident.service?.trimmingCharacters(in: .whitespaces) ?? ""
-            return service.isEmpty ? noKey : service
+            return { row in
+                let service = table.services[row]?.trimmingCharacters(in: .whitespaces) ?? ""
+                return service.isEmpty ? noKey : service
+            }
         case .week:
-            return incident.clock[.opened].map { ISOWeek(containing: $0, zone: config.timeZone).description } ?? noKey
+            return { row in table.date(.opened, row).map { ISOWeek(containing: $0, zone: config.timeZone).description } ?? noKey }
         }
     }
 

@@ -8,11 +8,15 @@ enum AtomicFile {
     /// written here can be rebuilt or is only informational, so a crash may lose the latest
     /// version but never leaves a torn one, and that is all these callers need.
     @discardableResult
-    static func write(_ text: String, to path: String) -> Bool {
+    static func write(_ text: String, to path: String) -> Bool { write(Data(text.utf8), to: path) }
+
+    /// `write(_:to:)` for bytes.
+    @discardableResult
+    static func write(_ data: Data, to path: String) -> Bool {
         let folder = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let temp = tempPath(for: path)
-        guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8)) else {
+        guard FileManager.default.createFile(atPath: temp, contents: data) else {
             unlink(temp)
             return false
         }

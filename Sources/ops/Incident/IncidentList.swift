@@ -46,12 +46,14 @@ extension Ops.Incident {
                 filter.since = period.interval.start
                 filter.until = period.interval.end
             }
-            let result = try IncidentService(workspace).list(filter)
+            let service = IncidentService(workspace)
+            let result = try service.list(filter)
             context.noteSkipped(result.problems)
-            if result.incidents.isEmpty && format.chosen == .table { context.note("No incidents match.") }
-            context.output(
-                try IncidentRendering.list(result.incidents, format: format.chosen, config: config, now: workspace.clock()),
-                terminated: false)
+            if result.incidents.count == 0 && format.chosen == .table { context.note("No incidents match.") }
+            let listing = try IncidentRendering.list(result.incidents, format: format.chosen, config: config, now: workspace.clock()) {
+                try service.incidents(result.incidents)
+            }
+            context.output(listing, terminated: false)
         }
     }
 }

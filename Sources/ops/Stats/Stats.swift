@@ -31,10 +31,10 @@ extension Ops {
             let workspace = try context.workspace()
             let config = try workspace.config()
             let scope = try period.period(context)
-            let catalog = try IncidentCatalog.load(workspace)
-            context.noteSkipped(catalog.problems)
+            let (incidents, problems) = try IncidentColumns.load(workspace)
+            context.noteSkipped(problems)
             let stats = ResponseMetrics.compute(
-                catalog.incidents, config: config, scope: scope?.interval, scopeLabel: scope?.label,
+                incidents, config: config, scope: scope?.interval, scopeLabel: scope?.label,
                 groupBy: by, now: workspace.clock())
             context.output(try stats.render(format.chosen, zone: config.timeZone), terminated: false)
         }
