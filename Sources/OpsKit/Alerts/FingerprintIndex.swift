@@ -39,7 +39,7 @@ final class FingerprintIndex: @unchecked Sendable {
                 incident = cached
             } else {
                 guard let data = try snapshot.read(file.path),
-                    let parsed = try? Incident(MarkdownDocument(UTF8Text.decode(data, path: file.path), path: file.path), timeline: false)
+                    let parsed = try? Incident(summaryOf: UTF8Text.decode(data, path: file.path), path: file.path)
                 else {
                     forget(file.path)
                     continue

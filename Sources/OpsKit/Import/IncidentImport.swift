@@ -176,7 +176,7 @@ public struct IncidentImport {
             if let file = filesByPath[ref.path], let cached = cache.incident(for: file) {
                 source = cached.source
             } else if let text = try read(ref.path) {
-                source = try? Incident(MarkdownDocument(text, path: ref.path), timeline: false).source
+                source = try? Incident(summaryOf: text, path: ref.path).source
             }
             if let source, source.hasPrefix(prefix) { bySource[source, default: []].append(ref.path) }
         }

@@ -15,24 +15,43 @@ extension Incident {
         guard let yaml = document.frontMatter else {
             throw OpsError.file(document.path, line: 1, "has no front matter", fix: "An incident starts with --- and `id:`, `title:` lines")
         }
+        try self.init(path: document.path, field: yaml.value(of:), line: yaml.line(of:))
+        timeline = readTimeline ? Timeline.parse(body: document.body, firstLine: document.bodyLine).entries : []
+    }
+
+    /// The incident in `text` without its timeline, as the caches hold it: from
+    /// `FlatFrontMatter` when the front matter is in the shape ops writes, which reads it
+    /// several times faster than a YAML parse, otherwise from the document.
+    init(summaryOf text: String, path: String) throws {
+        if let (values, lines) = FlatFrontMatter.read(text) {
+            try self.init(path: path, field: { values[$0] }, line: { lines[$0] })
+        } else {
+            try self.init(MarkdownDocument(text, path: path), timeline: false)
+        }
+    }
+
+    /// The fields from the front matter's values (`field`), without the timeline; errors name
+    /// the line `line` gives for the key.
+    private init(path: String, field: (String) -> FrontMatterValue?, line: (String) -> Int?) throws {
         func text(_ key: String, required: Bool = false) throws -> String? {
-            guard let node = yaml[key], !(node.scalarText ?? "x").isEmpty else {
-                if required { throw OpsError.file(document.path, line: nil, "`\(key)` is missing") }
+            let value: String
+            switch field(key) {
+            case .text(let text) where !text.isEmpty: value = text
+            case nil, .text:
+                if required { throw OpsError.file(path, line: nil, "`\(key)` is missing") }
                 return nil
-            }
-            guard let value = node.scalarText else {
-                throw OpsError.file(document.path, line: yaml.line(of: key), "`\(key)` must be a single value")
+            default: throw OpsError.file(path, line: line(key), "`\(key)` must be a single value")
             }
             if value == "~" || value == "null" { return required ? value : nil }
             return value
         }
         func list(_ key: String) throws -> [String] {
-            guard let node = yaml[key] else { return [] }
-            if let single = node.scalarText { return single.isEmpty ? [] : [single] }
-            guard case .sequence(let items) = node, let values = Optional(items.compactMap(\.scalarText)), values.count == items.count else {
-                throw OpsError.file(document.path, line: yaml.line(of: key), "`\(key)` must be a list, like [a, b]")
+            switch field(key) {
+            case nil: return []
+            case .text(let single): return single.isEmpty ? [] : [single]
+            case .list(let values): return values
+            default: throw OpsError.file(path, line: line(key), "`\(key)` must be a list, like [a, b]")
             }
-            return values
         }
         id = try text("id", required: true)!
         title = try text("title", required: true)!
@@ -40,24 +59,17 @@ extension Incident {
         let statusText = try text("status", required: true)!
         guard let status = IncidentStatus(rawValue: statusText) else {
             throw OpsError.file(
-                document.path, line: yaml.line(of: "status"),
+                path, line: line("status"),
                 "status `\(statusText)` is not one of: \(IncidentStatus.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         self.status = status
         service = try text("service")
         useCase = try text("use_case")
         commander = try text("commander")
-        roles = []
-        if let node = yaml["roles"] {
-            guard case .mapping(let mapping) = node else {
-                throw OpsError.file(document.path, line: yaml.line(of: "roles"), "`roles` must map a role to a person, like {comms: bob}")
-            }
-            for (role, person) in mapping {
-                guard let role = role.scalarText, let person = person.scalarText else {
-                    throw OpsError.file(document.path, line: yaml.line(of: "roles"), "`roles` must map a role to a person, like {comms: bob}")
-                }
-                roles.append((role, person))
-            }
+        switch field("roles") {
+        case nil: roles = []
+        case .pairs(let pairs): roles = pairs.map { ($0.key, $0.value) }
+        default: throw OpsError.file(path, line: line("roles"), "`roles` must map a role to a person, like {comms: bob}")
         }
         oncall = try text("oncall")
         rotation = try text("rotation")
@@ -71,13 +83,13 @@ extension Incident {
             guard let value = try text(point.key) else { continue }
             guard let date = Timestamp.parse(value) else {
                 throw OpsError.file(
-                    document.path, line: yaml.line(of: point.key),
+                    path, line: line(point.key),
                     "`\(point.key)` is not a time: `\(value)`", fix: "Write it like 2026-11-22T17:58:02Z")
             }
             clock[point] = date
         }
-        timeline = readTimeline ? Timeline.parse(body: document.body, firstLine: document.bodyLine).entries : []
-        path = document.path
+        timeline = []
+        self.path = path
     }
 }
 

@@ -46,7 +46,16 @@ public struct Incident: Sendable, Equatable {
 public enum IncidentStatus: String, Sendable, CaseIterable, Comparable {
     case open, acknowledged, mitigated, resolved, closed
 
-    var order: Int { Self.allCases.firstIndex(of: self)! }
+    /// Its place in `allCases` (a switch: metrics compare statuses of every incident).
+    var order: Int {
+        switch self {
+        case .open: return 0
+        case .acknowledged: return 1
+        case .mitigated: return 2
+        case .resolved: return 3
+        case .closed: return 4
+        }
+    }
     public static func < (a: IncidentStatus, b: IncidentStatus) -> Bool { a.order < b.order }
 
     /// The clock point that marks reaching this status.
@@ -68,7 +77,18 @@ public enum ClockPoint: String, Sendable, CaseIterable, Comparable, Hashable {
     /// The front-matter key: `started_at`, `detected_at`, ...
     public var key: String { rawValue + "_at" }
 
-    var order: Int { Self.allCases.firstIndex(of: self)! }
+    /// Its place in `allCases`.
+    var order: Int {
+        switch self {
+        case .started: return 0
+        case .detected: return 1
+        case .opened: return 2
+        case .acknowledged: return 3
+        case .mitigated: return 4
+        case .resolved: return 5
+        case .closed: return 6
+        }
+    }
     public static func < (a: ClockPoint, b: ClockPoint) -> Bool { a.order < b.order }
 }
 

@@ -12,7 +12,9 @@ struct IncidentCache {
     private static let fieldCount = 17 + clockPoints.count
 
     let path: String
-    private(set) var entries: [String: Incident] = [:]
+    /// Records by key, as encoded lines: an entry is decoded only when it is asked for, so a
+    /// cache of 100k incidents costs its file's size in memory, not 100k incidents.
+    private(set) var entries: [String: String] = [:]
     private(set) var changed = false
     /// The `incidents/` tree id the entries are exactly, when they are.
     private(set) var tree: String?
@@ -25,10 +27,14 @@ struct IncidentCache {
 
     static func key(_ file: TreeFile) -> String { file.blob.hex + " " + file.path }
 
-    func incident(for file: TreeFile) -> Incident? { entries[Self.key(file)] }
+    func incident(for file: TreeFile) -> Incident? {
+        guard let line = entries[Self.key(file)] else { return nil }
+        return Self.record(Self.fields(line))?.1
+    }
 
     mutating func store(_ incident: Incident, for file: TreeFile) {
-        entries[Self.key(file)] = incident
+        let key = Self.key(file)
+        entries[key] = Self.encode(key: key, incident)
         changed = true
     }
 
@@ -37,8 +43,10 @@ struct IncidentCache {
         let wanted = Set(files.map(Self.key))
         guard changed || newTree != tree || entries.keys.contains(where: { !wanted.contains($0) }) else { return }
         var out = Self.header + "\n" + (newTree ?? "-") + "\n"
+        out.reserveCapacity(entries.values.reduce(out.utf8.count) { $0 + $1.utf8.count + 1 })
         for key in entries.keys.sorted() where wanted.contains(key) {
-            out += Self.encode(key: key, entries[key]!) + "\n"
+            out += entries[key]!
+            out += "\n"
         }
         // A cache that cannot be written is only slower next time; never an error.
         AtomicFile.write(out, to: path)
@@ -77,12 +85,17 @@ struct IncidentCache {
         return found == tree ? kept : nil
     }
 
-    private static func decode(_ data: Data) -> (String?, [String: Incident]) {
-        var result: [String: Incident] = [:]
-        let tree = scan(data) { _ in
+    /// The tree id of the header and every record as its line, by key; keys are undone of
+    /// their escapes, the lines kept as written.
+    private static func decode(_ data: Data) -> (String?, [String: String]) {
+        var result: [String: String] = [:]
+        let tree = records(data) { _ in
             true
-        } each: { key, incident in
-            result[key] = incident
+        } each: { buffer, start, end in
+            guard let tab = buffer[start..<end].firstIndex(of: 0x09) else { return }
+            let key = String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<tab]), as: UTF8.self)
+            result[BackslashEscapes.decode(key, BackslashEscapes.separators)] = String(
+                decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self)
         }
         return (tree, result)
     }
@@ -91,6 +104,24 @@ struct IncidentCache {
     /// record to `each`. Byte-level: this runs over every incident on every listing. Returns the
     /// tree id of the header (nil for "-" or a file that is not a cache).
     private static func scan(_ data: Data, wanted: (String?) -> Bool, each: (String, Incident) -> Void) -> String? {
+        records(data, wanted: wanted) { buffer, start, end in
+            var fields: [String] = []
+            fields.reserveCapacity(fieldCount)
+            var fieldStart = start
+            for index in start...end where index == end || buffer[index] == 0x09 {
+                // Escapes are undone in `record`, after lists are split on their separator.
+                fields.append(String(decoding: UnsafeBufferPointer(rebasing: buffer[fieldStart..<index]), as: UTF8.self))
+                fieldStart = index + 1
+            }
+            if let (key, incident) = record(fields) { each(key, incident) }
+        }
+    }
+
+    /// Reads the header, asks `wanted` whether to go on for the tree it names, then hands the
+    /// bounds of each record's line (without its line break) to `each`.
+    private static func records(
+        _ data: Data, wanted: (String?) -> Bool, each: (UnsafeBufferPointer<UInt8>, Int, Int) -> Void
+    ) -> String? {
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> String? in
             let buffer = raw.bindMemory(to: UInt8.self)
             let headerBytes = Array((header + "\n").utf8)
@@ -100,22 +131,18 @@ struct IncidentCache {
             let treeText = String(decoding: UnsafeBufferPointer(rebasing: buffer[headerBytes.count..<treeEnd]), as: UTF8.self)
             let tree = treeText.count == 40 ? treeText : nil
             guard wanted(tree) else { return tree }
-            var fields: [String] = []
-            fields.reserveCapacity(fieldCount)
-            var fieldStart = treeEnd + 1
-            for index in fieldStart..<buffer.count {
-                let byte = buffer[index]
-                guard byte == 0x09 || byte == 0x0A else { continue }
-                // Escapes are undone in `record`, after lists are split on their separator.
-                fields.append(String(decoding: UnsafeBufferPointer(rebasing: buffer[fieldStart..<index]), as: UTF8.self))
-                fieldStart = index + 1
-                if byte == 0x0A {
-                    if let (key, incident) = record(fields) { each(key, incident) }
-                    fields.removeAll(keepingCapacity: true)
-                }
+            var lineStart = treeEnd + 1
+            while lineStart < buffer.count, let end = buffer[lineStart...].firstIndex(of: 0x0A) {
+                each(buffer, lineStart, end)
+                lineStart = end + 1
             }
             return tree
         }
+    }
+
+    /// A record's fields, still escaped (`record` undoes escapes after lists are split).
+    private static func fields(_ line: String) -> [String] {
+        line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
     }
 
     private static func record(_ fields: [String]) -> (String, Incident)? {

@@ -71,25 +71,28 @@ public struct IncidentCatalog: Sendable {
         let files = try workspace.committedFiles(under: IncidentLocator.folder)
         let refs = Set(IncidentLocator.refs(in: files).map(\.path))
         let wanted = files.filter { refs.contains($0.path) }
+        // Streams: only the incidents `keep` wants are held, the cache keeps encoded lines.
         var incidents: [Incident] = []
-        incidents.reserveCapacity(wanted.count)
+        if keep == nil { incidents.reserveCapacity(wanted.count) }
         var problems: [Problem] = []
         for file in wanted {
+            let incident: Incident
             if let cached = cache?.incident(for: file) {
-                incidents.append(cached)
-                continue
-            }
-            do {
-                let incident = try Incident(MarkdownDocument(workspace.text(of: file), path: file.path), timeline: timelines)
+                incident = cached
+            } else {
+                do {
+                    let text = try workspace.text(of: file)
+                    incident = try timelines ? Incident(MarkdownDocument(text, path: file.path)) : Incident(summaryOf: text, path: file.path)
+                } catch {
+                    problems.append(Problem(error))
+                    continue
+                }
                 cache?.store(incident, for: file)
-                incidents.append(incident)
-            } catch {
-                problems.append(Problem(error))
             }
+            if keep?(incident) ?? true { incidents.append(incident) }
         }
         // The tree is recorded only when every file in it parsed, so problems are reported every time.
         cache?.save(keeping: wanted, tree: problems.isEmpty ? treeID?.hex : nil)
-        if let keep { incidents = incidents.filter(keep) }
         return IncidentCatalog(incidents: incidents, problems: problems, tree: treeID?.hex)
     }
 }

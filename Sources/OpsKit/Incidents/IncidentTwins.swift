@@ -31,7 +31,7 @@ enum IncidentTwins {
         return months.sorted().flatMap { folder -> [Incident] in
             let files = (try? workspace.committedFiles(under: folder)) ?? []
             return IncidentLocator.refs(in: files).filter { ref in days.contains { ref.id.hasPrefix("INC-\($0)-") } }.compactMap { ref in
-                (try? workspace.committedText(ref.path)).flatMap { $0 }.flatMap { try? Incident(MarkdownDocument($0, path: ref.path), timeline: false) }
+                (try? workspace.committedText(ref.path)).flatMap { $0 }.flatMap { try? Incident(summaryOf: $0, path: ref.path) }
             }
         }
     }

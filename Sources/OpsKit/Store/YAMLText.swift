@@ -50,6 +50,24 @@ struct YAMLText {
     /// The value of `key`, nil when absent.
     subscript(key: String) -> Node? { values[key] }
 
+    /// The value of `key` as documents read it (`FrontMatterValue`), nil when absent.
+    func value(of key: String) -> FrontMatterValue? {
+        guard let node = values[key] else { return nil }
+        if let text = node.scalarText { return .text(text) }
+        switch node {
+        case .sequence(let items):
+            let texts = items.compactMap(\.scalarText)
+            return texts.count == items.count ? .list(texts) : .other
+        case .mapping(let mapping):
+            let pairs = mapping.compactMap { key, value in
+                key.scalarText.flatMap { name in value.scalarText.map { FrontMatterValue.Pair(key: name, value: $0) } }
+            }
+            return pairs.count == mapping.count ? .pairs(pairs) : .other
+        default:
+            return .other
+        }
+    }
+
     /// The file line where `key` is written, nil when absent.
     func line(of key: String) -> Int? {
         keyLines.first { $0.key == key }.map { $0.line + firstLine }

@@ -137,6 +137,7 @@ enum Targets {
     /// incident reads from whatever a hand edit left.
     static func frontMatter(_ data: Data) {
         let text = text(data)
+        flatFrontMatter(text)
         guard let document = try? MarkdownDocument(text, path: path) else { return }
         require(document.text == text, "a load and save changed the bytes")
         if let yaml = document.frontMatter {
@@ -145,6 +146,31 @@ enum Targets {
         _ = Timeline.parse(body: document.body, firstLine: document.bodyLine)
         _ = try? IncidentDocument(document)
         _ = try? Incident(document, timeline: true)
+    }
+
+    /// What the caches' fast read (`FlatFrontMatter`) takes, the YAML parse reads to the same
+    /// values on the same lines, and the incident read from it is the same, or fails the same way.
+    private static func flatFrontMatter(_ text: String) {
+        guard let (values, lines) = FlatFrontMatter.read(text) else { return }
+        let yaml = try? MarkdownDocument(text, path: path).frontMatter
+        require(yaml != nil, "the fast read took front matter the YAML parse refuses")
+        guard let yaml else { return }
+        require(Set(values.keys) == Set(yaml.keys), "the fast read found other keys")
+        for key in yaml.keys {
+            require(values[key] == yaml.value(of: key), "the fast read of \(key) differs")
+            require(lines[key] == yaml.line(of: key), "the fast read puts \(key) on another line")
+        }
+        let fast = Result { try Incident(summaryOf: text, path: path) }
+        let full = Result { () throws -> Incident in
+            var incident = try Incident(MarkdownDocument(text, path: path))
+            incident.timeline = []
+            return incident
+        }
+        switch (fast, full) {
+        case (.success(let a), .success(let b)): require(a == b, "the fast read gives another incident")
+        case (.failure(let a), .failure(let b)): require("\(a)" == "\(b)", "the fast read fails differently: \(a) / \(b)")
+        default: require(false, "the fast read and the parse disagree on whether the incident reads")
+        }
     }
 
     /// The YAML line editor. The input is YAML text, a NUL byte, an operation byte and a value.
