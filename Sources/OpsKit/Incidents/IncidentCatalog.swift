@@ -1,5 +1,6 @@
 import Foundation
 import GitStore
+import Synchronization
 
 /// Where an incident lives: its id and the path of its incident.md.
 public struct IncidentRef: Sendable, Equatable {
@@ -57,7 +58,7 @@ public struct IncidentCatalog: Sendable {
     /// The `incidents/` tree id they were read from; nil when there is none.
     var tree: String? = nil
 
-    /// Reads every incident at HEAD (those `keep` wants, when given). Without timelines,
+    /// Reads every incident at HEAD (those `keep` wants, when given), by path. Without timelines,
     /// unchanged files come from the parse cache, and when the whole `incidents/` tree is the one
     /// cached, no tree is walked at all and only the kept incidents are held in memory.
     public static func load(_ workspace: Workspace, timelines: Bool = false, where keep: ((Incident) -> Bool)? = nil) throws -> IncidentCatalog {
@@ -71,29 +72,94 @@ public struct IncidentCatalog: Sendable {
         let files = try workspace.committedFiles(under: IncidentLocator.folder)
         let refs = Set(IncidentLocator.refs(in: files).map(\.path))
         let wanted = files.filter { refs.contains($0.path) }
-        // Streams: only the incidents `keep` wants are held, the cache keeps encoded lines.
+        // Streams: only the incidents `keep` wants are held, the cache keeps encoded lines, and
+        // files not in the cache are read a batch at a time.
         var incidents: [Incident] = []
         if keep == nil { incidents.reserveCapacity(wanted.count) }
         var problems: [Problem] = []
-        for file in wanted {
-            let incident: Incident
-            if let cached = cache?.incident(for: file) {
-                incident = cached
-            } else {
-                do {
-                    let text = try workspace.text(of: file)
-                    incident = try timelines ? Incident(MarkdownDocument(text, path: file.path)) : Incident(summaryOf: text, path: file.path)
-                } catch {
-                    problems.append(Problem(error))
-                    continue
-                }
-                cache?.store(incident, for: file)
-            }
+        func take(_ incident: Incident) {
             if keep?(incident) ?? true { incidents.append(incident) }
         }
+        var reader: IncidentReader?
+        var pending: [TreeFile] = []
+        func readPending() throws {
+            if reader == nil { reader = try IncidentReader(workspace, timelines: timelines, threads: wanted.count > 1000 ? 2 : 1) }
+            for (file, result) in zip(pending, reader!.read(pending)) {
+                switch result {
+                case .success(let incident):
+                    cache?.store(incident, for: file)
+                    take(incident)
+                case .failure(let error):
+                    problems.append(Problem(error))
+                }
+            }
+            pending.removeAll(keepingCapacity: true)
+        }
+        for file in wanted {
+            if let cached = cache?.incident(for: file) {
+                take(cached)
+            } else {
+                pending.append(file)
+                if pending.count == IncidentReader.batch { try readPending() }
+            }
+        }
+        if !pending.isEmpty { try readPending() }
         // The tree is recorded only when every file in it parsed, so problems are reported every time.
         cache?.save(keeping: wanted, tree: problems.isEmpty ? treeID?.hex : nil)
+        // By path, as from the cache: files not in the cache were read after the others.
+        incidents.sort { $0.path < $1.path }
         return IncidentCatalog(incidents: incidents, problems: problems, tree: treeID?.hex)
+    }
+}
+
+/// Reads and parses incident files, on two threads for a big job (a cold cache): each thread
+/// has a repository handle of its own, since a libgit2 handle is not for two threads at once.
+/// Reading the blobs (zlib, deltas) and parsing them take about as long as each other, so two
+/// threads take about half the time on a machine with two cores.
+struct IncidentReader {
+    /// Files read per call: what a caller holds at most, parsed, beside what it keeps.
+    static let batch = 4096
+    let timelines: Bool
+    private let repositories: [GitRepository]
+
+    init(_ workspace: Workspace, timelines: Bool, threads: Int) throws {
+        self.timelines = timelines
+        var repositories = [workspace.repository]
+        do {
+            while repositories.count < threads { repositories.append(try GitRepository.open(workspace.gitDirectory)) }
+        } catch {
+            throw OpsError.from(error)
+        }
+        self.repositories = repositories
+    }
+
+    /// Each file's incident, or why it does not read, in the order of `files`.
+    func read(_ files: [TreeFile]) -> [Result<Incident, any Error>] {
+        guard repositories.count > 1, files.count >= 64 else { return files.map { Self.parse($0, repositories[0], timelines: timelines) } }
+        let parts = repositories.count
+        let size = (files.count + parts - 1) / parts
+        let results = Mutex<[[Result<Incident, any Error>]]>(Array(repeating: [], count: parts))
+        let handles = Handles(repositories: repositories)
+        let withTimelines = timelines
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let mine = files[min(part * size, files.count)..<min((part + 1) * size, files.count)].map {
+                Self.parse($0, handles.repositories[part], timelines: withTimelines)
+            }
+            results.withLock { $0[part] = mine }
+        }
+        return results.withLock { $0.flatMap { $0 } }
+    }
+
+    private static func parse(_ file: TreeFile, _ repository: GitRepository, timelines: Bool) -> Result<Incident, any Error> {
+        Result {
+            let text = try Workspace.text(of: file, in: repository)
+            return try timelines ? Incident(MarkdownDocument(text, path: file.path)) : Incident(summaryOf: text, path: file.path)
+        }
+    }
+
+    /// The handles, one per part: part `n` uses `repositories[n]` and no other.
+    private struct Handles: @unchecked Sendable {
+        let repositories: [GitRepository]
     }
 }
 

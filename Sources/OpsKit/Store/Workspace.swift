@@ -210,7 +210,10 @@ public final class Workspace {
     }
 
     /// A committed file's content by blob id, as UTF-8 text.
-    func text(of file: TreeFile) throws -> String {
+    func text(of file: TreeFile) throws -> String { try Self.text(of: file, in: repository) }
+
+    /// `text(of:)` from `repository`, a handle of this repository's own (another thread's).
+    static func text(of file: TreeFile, in repository: GitRepository) throws -> String {
         let data: Data
         do {
             data = try repository.blob(file.blob)

@@ -16,10 +16,7 @@ enum AtomicFile {
         let folder = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let temp = tempPath(for: path)
-        guard FileManager.default.createFile(atPath: temp, contents: data) else {
-            unlink(temp)
-            return false
-        }
+        guard (try? put(data, in: temp, sync: false)) != nil else { return false }
         guard rename(temp, path) == 0 else {
             unlink(temp)
             return false
@@ -33,6 +30,18 @@ enum AtomicFile {
     /// named by `tempPath(for:)`, so whoever owns `path` next can find and remove it.
     static func writeDurably(_ data: Data, to path: String) throws {
         let temp = tempPath(for: path)
+        try put(data, in: temp, sync: true)
+        guard rename(temp, path) == 0 else {
+            let error = failure(path)
+            unlink(temp)
+            throw error
+        }
+        syncFolder(of: path)
+    }
+
+    /// Writes `data` to a new file `temp` with plain write(2) calls (fsync'd when `sync`); on a
+    /// failure the file is removed.
+    private static func put(_ data: Data, in temp: String, sync: Bool) throws {
         let descriptor = open(temp, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw failure(temp) }
         var written = 0
@@ -43,7 +52,7 @@ enum AtomicFile {
                 guard count > 0 else { return false }
                 written += count
             }
-            return fsync(descriptor) == 0
+            return !sync || fsync(descriptor) == 0
         }
         let error = failure(temp)
         close(descriptor)
@@ -51,12 +60,6 @@ enum AtomicFile {
             unlink(temp)
             throw error
         }
-        guard rename(temp, path) == 0 else {
-            let error = failure(path)
-            unlink(temp)
-            throw error
-        }
-        syncFolder(of: path)
     }
 
     /// Removes `path` and flushes its folder, so the removal survives a power loss.
