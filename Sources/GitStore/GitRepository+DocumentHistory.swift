@@ -105,12 +105,23 @@ extension GitRepository {
             if try known != headCommit && !isDescendant(headCommit, of: known) { return nil }
         }
         var result: [CommitChanges] = []
-        try forEachCommit(from: headCommit, hiding: known) { commit in
-            let tree = try commit.tree()
-            let parentTree = commit.parentCount > 0 ? try GitCommit.lookup(commit.parentID(0), in: handle).tree() : nil
+        // Commits and trees are read through a handle of their own, replaced every 1,000 commits:
+        // libgit2's object cache (global, 256 MB) would otherwise keep every tree the walk read
+        // (810 MB at 100k commits). It drops entries only by scanning its table, so a smaller
+        // limit made the walk slower.
+        let trees = TreeMemo(try Self.openHandle(gitDirectory))
+        var read = 0
+        try forEachCommitID(from: headCommit, hiding: known) { oid in
+            read += 1
+            if read.isMultiple(of: 1000) { trees.handle = try Self.openHandle(gitDirectory) }
+            let commit = try GitCommit.lookup(oid, in: trees.handle)
+            let tree = try trees.tree(commit.treeID)
+            let parentTree =
+                commit.parentCount > 0 ? try trees.tree(GitCommit.lookup(commit.parentID(0), in: trees.handle).treeID) : nil
             var paths: [String] = []
-            try changedPaths(from: parentTree, to: tree, prefix: "", into: &paths)
+            try changedPaths(from: parentTree, to: tree, prefix: "", into: &paths, trees: trees)
             result.append(CommitChanges(commit: ObjectID(commit.id), time: git_commit_time(commit.pointer), paths: paths))
+            trees.nextCommit()
         }
         return result
     }
@@ -118,6 +129,11 @@ extension GitRepository {
     /// Visits the commits reachable from `tip` but not from `hidden`, newest first (topological
     /// order, then by time).
     func forEachCommit(from tip: ObjectID, hiding hidden: ObjectID?, _ visit: (GitCommit) throws -> Void) throws {
+        try forEachCommitID(from: tip, hiding: hidden) { try visit(try GitCommit.lookup($0, in: handle)) }
+    }
+
+    /// The ids of the commits `forEachCommit` visits, in the same order.
+    func forEachCommitID(from tip: ObjectID, hiding hidden: ObjectID?, _ visit: (git_oid) throws -> Void) throws {
         let walk = try GitRevwalk.make(in: handle)
         try check(git_revwalk_sorting(walk.pointer, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue))
         var start = tip.oid
@@ -126,15 +142,13 @@ extension GitRepository {
             var oid = hidden.oid
             try check(git_revwalk_hide(walk.pointer, &oid))
         }
-        while let oid = try walk.next() {
-            try visit(try GitCommit.lookup(oid, in: handle))
-        }
+        while let oid = try walk.next() { try visit(oid) }
     }
 
     /// Paths that differ between two trees. Equal subtrees are skipped by id, so a commit that
     /// changed one file costs a few tree reads, whatever the size of the repository (libgit2's
     /// own tree diff walks every entry of both trees).
-    func changedPaths(from old: GitTree?, to new: GitTree?, prefix: String, into paths: inout [String]) throws {
+    func changedPaths(from old: GitTree?, to new: GitTree?, prefix: String, into paths: inout [String], trees: TreeMemo? = nil) throws {
         // Both trees are sorted the way Git sorts entries: walk them side by side, comparing ids,
         // and make Swift strings only for what changed.
         let oldCount = old.map { git_tree_entrycount($0.pointer) } ?? 0
@@ -149,27 +163,30 @@ extension GitRepository {
                 i += 1
                 j += 1
                 if git_oid_equal(git_tree_entry_id(before), git_tree_entry_id(after)) != 0 { continue }
-                try changed(before, after, prefix: prefix, into: &paths)
+                try changed(before, after, prefix: prefix, into: &paths, trees: trees)
             } else if order < 0 {
                 i += 1
-                try changed(before, nil, prefix: prefix, into: &paths)
+                try changed(before, nil, prefix: prefix, into: &paths, trees: trees)
             } else {
                 j += 1
-                try changed(nil, after, prefix: prefix, into: &paths)
+                try changed(nil, after, prefix: prefix, into: &paths, trees: trees)
             }
         }
     }
 
     /// Records one entry that differs: a file's path, or the files below a folder.
-    private func changed(_ before: OpaquePointer?, _ after: OpaquePointer?, prefix: String, into paths: inout [String]) throws {
+    private func changed(
+        _ before: OpaquePointer?, _ after: OpaquePointer?, prefix: String, into paths: inout [String], trees: TreeMemo?
+    ) throws {
         let entry = after ?? before!
         let name = prefix + String(cString: git_tree_entry_name(entry))
         func subtree(_ entry: OpaquePointer?) throws -> GitTree? {
             guard let entry, git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return nil }
-            return try GitTree.lookup(git_tree_entry_id(entry).pointee, in: handle)
+            let id = git_tree_entry_id(entry).pointee
+            return try trees?.tree(id) ?? GitTree.lookup(id, in: handle)
         }
         let oldTree = try subtree(before), newTree = try subtree(after)
-        if oldTree != nil || newTree != nil { try changedPaths(from: oldTree, to: newTree, prefix: name + "/", into: &paths) }
+        if oldTree != nil || newTree != nil { try changedPaths(from: oldTree, to: newTree, prefix: name + "/", into: &paths, trees: trees) }
         let fileBefore = before.map { git_tree_entry_type($0) != GIT_OBJECT_TREE } ?? false
         let fileAfter = after.map { git_tree_entry_type($0) != GIT_OBJECT_TREE } ?? false
         if fileBefore || fileAfter { paths.append(name) }
@@ -229,5 +246,44 @@ extension GitRepository {
             ordered.append(revisions[next])
         }
         return ordered
+    }
+}
+
+/// The trees a walk read for the commit it visited last, kept for the next one. A walk goes
+/// newest first, so a commit's parent is mostly the next commit visited: each tree is read once,
+/// whatever libgit2's object cache kept (it is bounded, and drops entries at random when full).
+final class TreeMemo {
+    /// Where trees not kept are read; a tree keeps the handle it came from alive.
+    var handle: RepositoryHandle
+    private var previous: [Key: GitTree] = [:]
+    private var current: [Key: GitTree] = [:]
+
+    init(_ handle: RepositoryHandle) { self.handle = handle }
+
+    func tree(_ id: git_oid) throws -> GitTree {
+        let key = Key(id)
+        if let known = current[key] { return known }
+        let tree = try previous[key] ?? GitTree.lookup(id, in: handle)
+        current[key] = tree
+        return tree
+    }
+
+    /// The walk moves on: what this commit read is kept for the next, the rest let go.
+    func nextCommit() {
+        previous = current
+        current.removeAll(keepingCapacity: true)
+    }
+
+    /// An object id as 20 bytes, hashed without making its hex text.
+    private struct Key: Hashable {
+        let head: UInt64, middle: UInt64, tail: UInt32
+        init(_ id: git_oid) {
+            (head, middle, tail) = withUnsafeBytes(of: id.id) { bytes in
+                (
+                    bytes.loadUnaligned(as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                    bytes.loadUnaligned(fromByteOffset: 16, as: UInt32.self)
+                )
+            }
+        }
     }
 }

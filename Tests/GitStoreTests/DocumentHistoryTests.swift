@@ -35,4 +35,34 @@ import Testing
         #expect(try revisions[0].parents.map { $0?.blob.hex } == [blob(ours), blob(theirs)])
         #expect(try revisions[0].located?.blob.hex == blob(merge))
     }
+
+    @Test func theChangesOfALongHistoryAreTheOnesGitLogLists() throws {
+        // More commits than the walk reads through one libgit2 handle (1,000), changing files
+        // deep in folders, deleting some: git fast-import makes them in one go.
+        let repo = try TestRepository()
+        defer { repo.remove() }
+        var stream = ""
+        for n in 1...2_500 {
+            let path = "incidents/2026/\(n % 12 + 1)/INC-\(n % 700)/incident.md"
+            stream += "commit refs/heads/main\ncommitter T <t@example.com> \(1_700_000_000 + n) +0000\ndata 2\nc\n\n"
+            let content = "version \(n)\n"
+            stream += n % 9 == 0 ? "D \(path)\n" : "M 100644 inline \(path)\ndata \(content.utf8.count)\n\(content)\n"
+        }
+        let input = repo.path + "/../\(UUID().uuidString).fi"
+        try Data(stream.utf8).write(to: URL(fileURLWithPath: input))
+        defer { try? FileManager.default.removeItem(atPath: input) }
+        try TestRepository.run(["sh", "-c", "git -C '\(repo.path)' fast-import --quiet < '\(input)'"])
+        let head = try #require(try repo.repository.head().commit)
+
+        func changes(_ listed: [CommitChanges]) -> [String] { listed.map { ([$0.commit.hex] + $0.paths.sorted()).joined(separator: " ") } }
+        let log = try repo.git("log", "--format=%x01%H", "--name-only", "--no-renames").split(separator: "\u{1}").map { entry in
+            let lines = entry.split(separator: "\n").map(String.init)
+            return ([lines[0]] + lines.dropFirst().sorted()).joined(separator: " ")
+        }
+        #expect(log.count == 2_500)
+        #expect(changes(try #require(try repo.repository.pathChanges(from: head, since: nil))) == log)
+        // From a commit in the middle: only those made since.
+        let middle = try #require(ObjectID(hex: String(log[1_200].prefix(40))))
+        #expect(changes(try #require(try repo.repository.pathChanges(from: head, since: middle))) == Array(log.prefix(1_200)))
+    }
 }

@@ -42,12 +42,14 @@ struct HistoryIndex {
         }
         guard !fresh.isEmpty else { return index }
         index.commits = fresh.map { ($0.commit.hex, $0.paths) } + index.commits
-        let head = walked.hex
-        var out = header + head + "\n"
-        // A path may hold a tab or a line break: escaped, it cannot pass for the next field or commit.
-        for entry in index.commits { out += ([entry.commit] + entry.paths.map { BackslashEscapes.encode($0) }).joined(separator: "\t") + "\n" }
         // An index that cannot be saved only makes the next run slower; never an error.
-        AtomicFile.write(out, to: path)
+        AtomicFile.write(to: path) { emit in
+            emit(header + walked.hex + "\n")
+            // A path may hold a tab or a line break: escaped, it cannot pass for the next field or commit.
+            for entry in index.commits {
+                emit(([entry.commit] + entry.paths.map { BackslashEscapes.encode($0) }).joined(separator: "\t") + "\n")
+            }
+        }
         return index
     }
 

@@ -42,14 +42,15 @@ struct IncidentCache {
     func save(keeping files: [TreeFile], tree newTree: String?) {
         let wanted = Set(files.map(Self.key))
         guard changed || newTree != tree || entries.keys.contains(where: { !wanted.contains($0) }) else { return }
-        var out = Self.header + "\n" + (newTree ?? "-") + "\n"
-        out.reserveCapacity(entries.values.reduce(out.utf8.count) { $0 + $1.utf8.count + 1 })
-        for key in entries.keys.sorted() where wanted.contains(key) {
-            out += entries[key]!
-            out += "\n"
+        // A cache that cannot be written is only slower next time; never an error. Written as it
+        // is made: at 100k incidents the whole text would be 35 MB, twice over as bytes.
+        AtomicFile.write(to: path) { emit in
+            emit(Self.header + "\n" + (newTree ?? "-") + "\n")
+            for key in entries.keys.sorted() where wanted.contains(key) {
+                emit(entries[key]!)
+                emit("\n")
+            }
         }
-        // A cache that cannot be written is only slower next time; never an error.
-        AtomicFile.write(out, to: path)
     }
 
     // MARK: Format: one incident per line, tab-separated; lists joined by U+1E, a role and its

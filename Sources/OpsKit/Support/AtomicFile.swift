@@ -13,10 +13,36 @@ enum AtomicFile {
     /// `write(_:to:)` for bytes.
     @discardableResult
     static func write(_ data: Data, to path: String) -> Bool {
+        write(to: path) { send in data.withUnsafeBytes(send) }
+    }
+
+    /// `write(_:to:)` for a text too big to hold twice (a cache of 100k incidents): `body` hands
+    /// over its pieces in order, and they go out in writes of 64 KiB.
+    @discardableResult
+    static func write(to path: String, pieces body: (_ emit: (String) -> Void) -> Void) -> Bool {
+        write(to: path) { send in
+            withoutActuallyEscaping(send) { send in
+                var buffer: [UInt8] = []
+                buffer.reserveCapacity(1 << 16)
+                var ok = true
+                body { piece in
+                    buffer.append(contentsOf: piece.utf8)
+                    if buffer.count >= 1 << 16 {
+                        ok = ok && buffer.withUnsafeBytes(send)
+                        buffer.removeAll(keepingCapacity: true)
+                    }
+                }
+                return ok && buffer.withUnsafeBytes(send)
+            }
+        }
+    }
+
+    /// The temp file and rename of `write`, with `body` sending the bytes.
+    private static func write(to path: String, _ body: (_ send: (UnsafeRawBufferPointer) -> Bool) -> Bool) -> Bool {
         let folder = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let temp = tempPath(for: path)
-        guard (try? put(data, in: temp, sync: false)) != nil else { return false }
+        guard (try? put(in: temp, sync: false, body)) != nil else { return false }
         guard rename(temp, path) == 0 else {
             unlink(temp)
             return false
@@ -30,7 +56,7 @@ enum AtomicFile {
     /// named by `tempPath(for:)`, so whoever owns `path` next can find and remove it.
     static func writeDurably(_ data: Data, to path: String) throws {
         let temp = tempPath(for: path)
-        try put(data, in: temp, sync: true)
+        try put(in: temp, sync: true) { send in data.withUnsafeBytes(send) }
         guard rename(temp, path) == 0 else {
             let error = failure(path)
             unlink(temp)
@@ -39,21 +65,22 @@ enum AtomicFile {
         syncFolder(of: path)
     }
 
-    /// Writes `data` to a new file `temp` with plain write(2) calls (fsync'd when `sync`); on a
-    /// failure the file is removed.
-    private static func put(_ data: Data, in temp: String, sync: Bool) throws {
+    /// Writes to a new file `temp` what `body` sends, with plain write(2) calls (fsync'd when
+    /// `sync`); on a failure the file is removed.
+    private static func put(in temp: String, sync: Bool, _ body: (_ send: (UnsafeRawBufferPointer) -> Bool) -> Bool) throws {
         let descriptor = open(temp, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw failure(temp) }
-        var written = 0
-        let ok = data.withUnsafeBytes { buffer -> Bool in
-            while written < buffer.count {
-                let count = Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-                if count < 0 && errno == EINTR { continue }
-                guard count > 0 else { return false }
-                written += count
-            }
-            return !sync || fsync(descriptor) == 0
-        }
+        let ok =
+            body { buffer in
+                var written = 0
+                while written < buffer.count {
+                    let count = Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                    if count < 0 && errno == EINTR { continue }
+                    guard count > 0 else { return false }
+                    written += count
+                }
+                return true
+            } && (!sync || fsync(descriptor) == 0)
         let error = failure(temp)
         close(descriptor)
         guard ok else {
