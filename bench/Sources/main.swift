@@ -36,6 +36,9 @@ func commitThroughGitStore(repo: String, path: String) throws {
     ) { _ in [.write(path, incident(path))] }
 }
 
+/// The largest resident set of any program `run` started, in kilobytes (getrusage of that child).
+nonisolated(unsafe) var peakKilobytes = 0
+
 /// Runs a program and waits for it. posix_spawn directly: Foundation's Process costs tens of
 /// milliseconds per launch on Linux, which would swamp what is being measured.
 @discardableResult
@@ -54,11 +57,17 @@ func run(_ executable: String, _ args: [String], in folder: String) throws -> In
     let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
     guard spawned == 0 else { throw NSError(domain: "spawn", code: Int(spawned)) }
     var status: Int32 = 0
-    waitpid(pid, &status, 0)
+    var usage = rusage()
+    wait4(pid, &status, 0, &usage)
+    peakKilobytes = max(peakKilobytes, usage.ru_maxrss)
     return status
 }
 
+/// Wall time of `work`, started with nothing waiting to be written: on ext4 an fsync also writes
+/// out what other programs left unwritten (git writes its index and loose objects without
+/// fsync), so without the sync ops's fsyncs would pay for git's writes of the run before.
 func seconds(_ work: () throws -> Void) rethrows -> Double {
+    sync()
     let start = DispatchTime.now().uptimeNanoseconds
     try work()
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -105,17 +114,20 @@ case "commit":
     print(String(decoding: data, as: UTF8.self))
 case "open":
     // `ops incident open` as a user runs it, against git add + git commit of a file of the same size.
+    // ops_peak_mb: the largest resident set of the ops runs.
     let repo = arguments[1], ops = arguments[2]
     let runs = arguments.firstIndex(of: "--runs").map { Int(arguments[$0 + 1])! } ?? 15
     setenv("OPS_USER", "alice", 1)
-    var opsTimes: [Double] = [], gitTimes: [Double] = []
+    var opsTimes: [Double] = [], gitTimes: [Double] = [], opsPeak = 0
     let stamp = Int(Date().timeIntervalSince1970)
     try run(ops, ["incident", "open", "Warm-up", "--sev", "SEV3", "--service", "checkout"], in: repo)
     for i in 0..<runs {
+        peakKilobytes = 0
         opsTimes.append(
             try seconds {
                 try run(ops, ["incident", "open", "Bench incident \(i)", "--sev", "SEV3", "--service", "checkout"], in: repo)
             })
+        opsPeak = max(opsPeak, peakKilobytes)
         let gitPath = "incidents/bench/\(stamp)-\(i)-git/incident.md"
         try FileManager.default.createDirectory(
             atPath: repo + "/" + (gitPath as NSString).deletingLastPathComponent,
@@ -127,15 +139,19 @@ case "open":
                 try run("/usr/bin/git", ["-c", "user.name=Bench", "-c", "user.email=b@example.com", "commit", "-q", "-m", "incident: open"], in: repo)
             })
     }
-    let result = ["ops_incident_open_ms": median(opsTimes) * 1000, "git_cli_ms": median(gitTimes) * 1000]
+    let result = [
+        "ops_incident_open_ms": median(opsTimes) * 1000, "git_cli_ms": median(gitTimes) * 1000,
+        "ops_peak_mb": Double(opsPeak) / 1024,
+    ]
     print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
 case "time":
-    // Median wall time of a command: ops-bench time REPO RUNS -- COMMAND ARGS...
+    // Median wall time of a command and the largest resident set of its runs:
+    // ops-bench time REPO RUNS -- COMMAND ARGS...   prints "MILLISECONDS PEAK_MB"
     let repo = arguments[1], runs = Int(arguments[2])!
     let command = Array(arguments[(arguments.firstIndex(of: "--")! + 1)...])
     var times: [Double] = []
     for _ in 0..<runs { times.append(try seconds { try run(command[0], Array(command.dropFirst()), in: repo) }) }
-    print(String(format: "%.1f", median(times) * 1000))
+    print(String(format: "%.1f %.0f", median(times) * 1000, Double(peakKilobytes) / 1024))
 default:
     FileHandle.standardError.write(
         Data("usage: ops-bench commit REPO [--runs N] | commit-one REPO PATH | open REPO OPS [--runs N] | time REPO RUNS -- CMD...\n".utf8))

@@ -11,50 +11,79 @@ import GitStore
 struct HistoryIndex {
     static let header = "ops history index 2 "
 
-    /// Commits newest first, each with the paths it changed.
-    private(set) var commits: [(commit: String, paths: [String])] = []
+    /// Commits read since the file was written, newest first, each with the paths it changed.
+    private var fresh: [(commit: String, paths: [String])] = []
+    /// The file's lines after its first, as read: one commit per line, newest first, then its
+    /// paths, tab-separated and escaped. Split only as a question is asked, a line at a time:
+    /// at 100k commits, making every line into strings up front took half a second.
+    private var stored: [UInt8] = []
 
     static func load(_ workspace: Workspace) throws -> HistoryIndex {
         let path = workspace.gitDirectory + "/ops/history.index"
         var index = HistoryIndex()
         var tip: ObjectID?
-        if let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8),
-            text.hasPrefix(header), let firstLine = text.split(separator: "\n", maxSplits: 1).first
+        if let data = FileManager.default.contents(atPath: path), data.starts(with: header.utf8),
+            let end = data.firstIndex(of: 0x0A)
         {
-            tip = ObjectID(hex: String(firstLine.dropFirst(header.count)))
-            index.commits = text.split(separator: "\n").dropFirst().map { line in
-                let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-                return (fields[0], fields.dropFirst().map { BackslashEscapes.decode($0) })
-            }
+            tip = ObjectID(hex: String(decoding: data[data.startIndex..<end].dropFirst(header.utf8.count), as: UTF8.self))
+            index.stored = tip == nil ? [] : [UInt8](data[(end + 1)...])
         }
-        let fresh: [CommitChanges]
         // The head walked from is the tip recorded: a commit landing meanwhile is read next time.
         guard let walked = try workspace.repository.head().commit else { return HistoryIndex() }
         do {
             if let newer = try workspace.repository.pathChanges(from: walked, since: tip) {
-                fresh = newer
+                index.fresh = newer.map { ($0.commit.hex, $0.paths) }
             } else {
-                index.commits = []  // history was rewritten: start over
-                fresh = try workspace.repository.pathChanges(from: walked, since: nil) ?? []
+                index.stored = []  // history was rewritten: start over
+                index.fresh = (try workspace.repository.pathChanges(from: walked, since: nil) ?? []).map { ($0.commit.hex, $0.paths) }
             }
         } catch {
             throw OpsError.from(error)
         }
-        guard !fresh.isEmpty else { return index }
-        index.commits = fresh.map { ($0.commit.hex, $0.paths) } + index.commits
+        guard !index.fresh.isEmpty else { return index }
         // An index that cannot be saved only makes the next run slower; never an error.
         AtomicFile.write(to: path) { emit in
             emit(header + walked.hex + "\n")
             // A path may hold a tab or a line break: escaped, it cannot pass for the next field or commit.
-            for entry in index.commits {
+            for entry in index.fresh {
                 emit(([entry.commit] + entry.paths.map { BackslashEscapes.encode($0) }).joined(separator: "\t") + "\n")
             }
+            emit(String(decoding: index.stored, as: UTF8.self))
         }
         return index
     }
 
     /// Commits, newest first, that changed a path `matches` accepts.
     func commits(touching matches: (String) -> Bool) -> [ObjectID] {
-        commits.compactMap { entry in entry.paths.contains(where: matches) ? ObjectID(hex: entry.commit) : nil }
+        changes(keeping: matches).map(\.commit)
+    }
+
+    /// Commits, newest first, that changed a path `wanted` accepts, each with those paths.
+    func changes(keeping wanted: (String) -> Bool) -> [(commit: ObjectID, paths: [String])] {
+        var result: [(commit: ObjectID, paths: [String])] = []
+        for entry in fresh {
+            let paths = entry.paths.filter(wanted)
+            if !paths.isEmpty, let id = ObjectID(hex: entry.commit) { result.append((id, paths)) }
+        }
+        stored.withUnsafeBufferPointer { bytes in
+            var lineStart = 0
+            while lineStart < bytes.count {
+                let lineEnd = bytes[lineStart...].firstIndex(of: 0x0A) ?? bytes.count
+                var paths: [String] = []
+                var field = lineStart
+                while let tab = bytes[field..<lineEnd].firstIndex(of: 0x09) {
+                    field = tab + 1
+                    let next = bytes[field..<lineEnd].firstIndex(of: 0x09) ?? lineEnd
+                    let path = BackslashEscapes.decode(String(decoding: UnsafeBufferPointer(rebasing: bytes[field..<next]), as: UTF8.self))
+                    if wanted(path) { paths.append(path) }
+                }
+                let commitEnd = bytes[lineStart..<lineEnd].firstIndex(of: 0x09) ?? lineEnd
+                if !paths.isEmpty, let id = ObjectID(hex: String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<commitEnd]), as: UTF8.self)) {
+                    result.append((id, paths))
+                }
+                lineStart = lineEnd + 1
+            }
+        }
+        return result
     }
 }

@@ -22,11 +22,8 @@ struct RecordedState {
         self.workspace = workspace
         self.instant = instant
         var changes: [String: [ObjectID]] = [:]
-        for entry in try HistoryIndex.load(workspace).commits {
-            var keys = Set<String>()
-            for path in entry.paths where wanted(path) { keys.insert(Self.key(of: path)) }
-            guard !keys.isEmpty, let id = ObjectID(hex: entry.commit) else { continue }
-            for key in keys { changes[key, default: []].append(id) }
+        for entry in try HistoryIndex.load(workspace).changes(keeping: wanted) {
+            for key in Set(entry.paths.map(Self.key)) { changes[key, default: []].append(entry.commit) }
         }
         self.changes = changes
     }

@@ -112,6 +112,27 @@ public struct IncidentCatalog: Sendable {
     }
 }
 
+extension IncidentCatalog {
+    /// `incidents` (as the parse cache gives them, without timelines) read again whole, in the
+    /// order given: the blobs are found on this thread, read and parsed on two when there are
+    /// more than 1,000 (a weekly pack keeps every incident still open).
+    static func whole(_ incidents: [Incident], in workspace: Workspace) throws -> [Incident] {
+        let files = try incidents.map { incident in
+            guard let blob = try workspace.committedEntryID(incident.path) else {
+                throw OpsError.repository("\(incident.path) is no longer committed; run the command again")
+            }
+            return TreeFile(path: incident.path, blob: blob)
+        }
+        let reader = try IncidentReader(workspace, timelines: true, threads: files.count > 1000 ? 2 : 1)
+        var result: [Incident] = []
+        result.reserveCapacity(files.count)
+        for start in stride(from: 0, to: files.count, by: IncidentReader.batch) {
+            for read in reader.read(Array(files[start..<min(start + IncidentReader.batch, files.count)])) { result.append(try read.get()) }
+        }
+        return result
+    }
+}
+
 /// Reads and parses incident files, on two threads for a big job (a cold cache): each thread
 /// has a repository handle of its own, since a libgit2 handle is not for two threads at once.
 /// Reading the blobs (zlib, deltas) and parsing them take about as long as each other, so two

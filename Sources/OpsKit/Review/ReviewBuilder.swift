@@ -90,16 +90,15 @@ struct ReviewBuilder {
         // Only incidents whose life touches the trend's weeks (opened in them, settled in them, or
         // still open). At 100k incidents the rest never leaves the cache file.
         let since = trendWeeks[0].interval(in: zone).start, end = recordedBefore
-        let loaded = try IncidentCatalog.load(workspace) { incident in
+        let kept = try IncidentCatalog.load(workspace) { incident in
             guard let begin = incident.clock[.opened] ?? incident.clock[.detected] ?? incident.clock[.started] else { return true }
             guard begin < end else { return false }
             guard begin < since, incident.isSettled else { return true }
             return (incident.clock[.resolved] ?? incident.clock[.closed]).map { $0 >= since } ?? false
-        }.incidents.map { incident in
-            // The parse cache keeps no timelines, and a reopen or a correction after the week's end
-            // is only there; the few incidents kept are read again, whole.
-            try Incident(MarkdownDocument(workspace.committedText(incident.path) ?? "", path: incident.path))
-        }
+        }.incidents
+        // The parse cache keeps no timelines, and a reopen or a correction after the week's end
+        // is only there; the incidents kept are read again, whole.
+        let loaded = try IncidentCatalog.whole(kept, in: workspace)
         // Each as it stood at the week's end: resolving it later does not take it out of "still open".
         return (loaded.compactMap { $0.asOf(recordedBefore) }, loaded.flatMap { $0.corrections(recordedSince: interval.end) })
     }
