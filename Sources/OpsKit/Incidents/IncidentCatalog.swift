@@ -80,11 +80,10 @@ public struct IncidentCatalog: Sendable {
         func take(_ incident: Incident) {
             if keep?(incident) ?? true { incidents.append(incident) }
         }
-        var reader: IncidentReader?
+        let reader = IncidentReader(workspace, timelines: timelines)
         var pending: [TreeFile] = []
         func readPending() throws {
-            if reader == nil { reader = try IncidentReader(workspace, timelines: timelines, threads: wanted.count > 1000 ? 2 : 1) }
-            for (file, result) in zip(pending, reader!.read(pending)) {
+            for (file, result) in zip(pending, try reader.read(pending)) {
                 switch result {
                 case .success(let incident):
                     cache?.store(incident, for: file)
@@ -114,8 +113,8 @@ public struct IncidentCatalog: Sendable {
 
 extension IncidentCatalog {
     /// `incidents` (as the parse cache gives them, without timelines) read again whole, in the
-    /// order given: the blobs are found on this thread, read and parsed on two when there are
-    /// more than 1,000 (a weekly pack keeps every incident still open).
+    /// order given: the blobs are found on this thread, read and parsed by `IncidentReader` (a
+    /// weekly pack keeps every incident still open: thousands at 100k incidents).
     static func whole(_ incidents: [Incident], in workspace: Workspace) throws -> [Incident] {
         let files = try incidents.map { incident in
             guard let blob = try workspace.committedEntryID(incident.path) else {
@@ -123,46 +122,52 @@ extension IncidentCatalog {
             }
             return TreeFile(path: incident.path, blob: blob)
         }
-        let reader = try IncidentReader(workspace, timelines: true, threads: files.count > 1000 ? 2 : 1)
+        let reader = IncidentReader(workspace, timelines: true)
         var result: [Incident] = []
         result.reserveCapacity(files.count)
         for start in stride(from: 0, to: files.count, by: IncidentReader.batch) {
-            for read in reader.read(Array(files[start..<min(start + IncidentReader.batch, files.count)])) { result.append(try read.get()) }
+            for read in try reader.read(Array(files[start..<min(start + IncidentReader.batch, files.count)])) { result.append(try read.get()) }
         }
         return result
     }
 }
 
-/// Reads and parses incident files, on two threads for a big job (a cold cache): each thread
-/// has a repository handle of its own, since a libgit2 handle is not for two threads at once.
-/// Reading the blobs (zlib, deltas) and parsing them take about as long as each other, so two
-/// threads take about half the time on a machine with two cores.
-struct IncidentReader {
+/// Reads and parses incident files, on two threads for a big job (a cold cache): the second
+/// thread has a repository handle of its own, since a libgit2 handle is not for two threads at
+/// once, opened the first time a job is big enough to pay for it. Reading the blobs (zlib,
+/// deltas) and parsing them take about as long as each other, so two threads take about half
+/// the time on a machine with two cores.
+final class IncidentReader {
     /// Files read per call: what a caller holds at most, parsed, beside what it keeps.
     static let batch = 4096
+    /// A call reading this many files opens the second handle; once open, any call of 64 or
+    /// more shares its files with it.
+    static let bigJob = 1000
     let timelines: Bool
-    private let repositories: [GitRepository]
+    private let workspace: Workspace
+    private var second: GitRepository?
 
-    init(_ workspace: Workspace, timelines: Bool, threads: Int) throws {
+    init(_ workspace: Workspace, timelines: Bool) {
+        self.workspace = workspace
         self.timelines = timelines
-        var repositories = [workspace.repository]
-        do {
-            while repositories.count < threads { repositories.append(try GitRepository.open(workspace.gitDirectory)) }
-        } catch {
-            throw OpsError.from(error)
-        }
-        self.repositories = repositories
     }
 
     /// Each file's incident, or why it does not read, in the order of `files`.
-    func read(_ files: [TreeFile]) -> [Result<Incident, any Error>] {
-        guard repositories.count > 1, files.count >= 64 else { return files.map { Self.parse($0, repositories[0], timelines: timelines) } }
-        let parts = repositories.count
-        let size = (files.count + parts - 1) / parts
-        let results = Mutex<[[Result<Incident, any Error>]]>(Array(repeating: [], count: parts))
+    func read(_ files: [TreeFile]) throws -> [Result<Incident, any Error>] {
+        if second == nil, files.count >= Self.bigJob {
+            do {
+                second = try GitRepository.open(workspace.gitDirectory)
+            } catch {
+                throw OpsError.from(error)
+            }
+        }
+        guard let second, files.count >= 64 else { return files.map { Self.parse($0, workspace.repository, timelines: timelines) } }
+        let repositories = [workspace.repository, second]
+        let size = (files.count + 1) / 2
+        let results = Mutex<[[Result<Incident, any Error>]]>([[], []])
         let handles = Handles(repositories: repositories)
         let withTimelines = timelines
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
+        DispatchQueue.concurrentPerform(iterations: 2) { part in
             let mine = files[min(part * size, files.count)..<min((part + 1) * size, files.count)].map {
                 Self.parse($0, handles.repositories[part], timelines: withTimelines)
             }
