@@ -251,7 +251,7 @@ extension GitRepository {
 
 /// The trees a walk read for the commit it visited last, kept for the next one. A walk goes
 /// newest first, so a commit's parent is mostly the next commit visited: each tree is read once,
-/// whatever libgit2's object cache kept (it is bounded, and drops entries at random when full).
+/// whatever libgit2's object cache kept (it is bounded, and drops what it likes when full).
 final class TreeMemo {
     /// Where trees not kept are read; a tree keeps the handle it came from alive.
     var handle: RepositoryHandle

@@ -12,11 +12,11 @@ struct HistoryIndex {
     static let header = "ops history index 2 "
 
     /// Commits read since the file was written, newest first, each with the paths it changed.
-    private var fresh: [(commit: String, paths: [String])] = []
+    private var fresh: [CommitChanges] = []
     /// The file's lines after its first, as read: one commit per line, newest first, then its
     /// paths, tab-separated and escaped. Split only as a question is asked, a line at a time:
     /// at 100k commits, making every line into strings up front took half a second.
-    private var stored: [UInt8] = []
+    private var stored = Data()
 
     static func load(_ workspace: Workspace) throws -> HistoryIndex {
         let path = workspace.gitDirectory + "/ops/history.index"
@@ -26,29 +26,29 @@ struct HistoryIndex {
             let end = data.firstIndex(of: 0x0A)
         {
             tip = ObjectID(hex: String(decoding: data[data.startIndex..<end].dropFirst(header.utf8.count), as: UTF8.self))
-            index.stored = tip == nil ? [] : [UInt8](data[(end + 1)...])
+            if tip != nil { index.stored = data[(end + 1)...] }
         }
         // The head walked from is the tip recorded: a commit landing meanwhile is read next time.
         guard let walked = try workspace.repository.head().commit else { return HistoryIndex() }
         do {
             if let newer = try workspace.repository.pathChanges(from: walked, since: tip) {
-                index.fresh = newer.map { ($0.commit.hex, $0.paths) }
+                index.fresh = newer
             } else {
-                index.stored = []  // history was rewritten: start over
-                index.fresh = (try workspace.repository.pathChanges(from: walked, since: nil) ?? []).map { ($0.commit.hex, $0.paths) }
+                index.stored = Data()  // history was rewritten: start over
+                index.fresh = try workspace.repository.pathChanges(from: walked, since: nil) ?? []
             }
         } catch {
             throw OpsError.from(error)
         }
         guard !index.fresh.isEmpty else { return index }
         // An index that cannot be saved only makes the next run slower; never an error.
-        AtomicFile.write(to: path) { emit in
-            emit(header + walked.hex + "\n")
+        AtomicFile.write(to: path) { out in
+            out.append(header + walked.hex + "\n")
             // A path may hold a tab or a line break: escaped, it cannot pass for the next field or commit.
             for entry in index.fresh {
-                emit(([entry.commit] + entry.paths.map { BackslashEscapes.encode($0) }).joined(separator: "\t") + "\n")
+                out.append(([entry.commit.hex] + entry.paths.map { BackslashEscapes.encode($0) }).joined(separator: "\t") + "\n")
             }
-            emit(String(decoding: index.stored, as: UTF8.self))
+            out.append(index.stored)
         }
         return index
     }
@@ -63,24 +63,23 @@ struct HistoryIndex {
         var result: [(commit: ObjectID, paths: [String])] = []
         for entry in fresh {
             let paths = entry.paths.filter(wanted)
-            if !paths.isEmpty, let id = ObjectID(hex: entry.commit) { result.append((id, paths)) }
+            if !paths.isEmpty { result.append((entry.commit, paths)) }
         }
-        stored.withUnsafeBufferPointer { bytes in
+        stored.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            func text(_ range: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
             var lineStart = 0
             while lineStart < bytes.count {
                 let lineEnd = bytes[lineStart...].firstIndex(of: 0x0A) ?? bytes.count
+                let commitEnd = bytes[lineStart..<lineEnd].firstIndex(of: 0x09) ?? lineEnd
                 var paths: [String] = []
-                var field = lineStart
-                while let tab = bytes[field..<lineEnd].firstIndex(of: 0x09) {
-                    field = tab + 1
-                    let next = bytes[field..<lineEnd].firstIndex(of: 0x09) ?? lineEnd
-                    let path = BackslashEscapes.decode(String(decoding: UnsafeBufferPointer(rebasing: bytes[field..<next]), as: UTF8.self))
+                var fieldEnd = commitEnd
+                while fieldEnd < lineEnd {
+                    let fieldStart = fieldEnd + 1
+                    fieldEnd = bytes[fieldStart..<lineEnd].firstIndex(of: 0x09) ?? lineEnd
+                    let path = BackslashEscapes.decode(text(fieldStart..<fieldEnd))
                     if wanted(path) { paths.append(path) }
                 }
-                let commitEnd = bytes[lineStart..<lineEnd].firstIndex(of: 0x09) ?? lineEnd
-                if !paths.isEmpty, let id = ObjectID(hex: String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<commitEnd]), as: UTF8.self)) {
-                    result.append((id, paths))
-                }
+                if !paths.isEmpty, let id = ObjectID(hex: text(lineStart..<commitEnd)) { result.append((id, paths)) }
                 lineStart = lineEnd + 1
             }
         }

@@ -44,11 +44,11 @@ struct IncidentCache {
         guard changed || newTree != tree || entries.keys.contains(where: { !wanted.contains($0) }) else { return }
         // A cache that cannot be written is only slower next time; never an error. Written as it
         // is made: at 100k incidents the whole text would be 35 MB, twice over as bytes.
-        AtomicFile.write(to: path) { emit in
-            emit(Self.header + "\n" + (newTree ?? "-") + "\n")
+        AtomicFile.write(to: path) { out in
+            out.append(Self.header + "\n" + (newTree ?? "-") + "\n")
             for key in entries.keys.sorted() where wanted.contains(key) {
-                emit(entries[key]!)
-                emit("\n")
+                out.append(entries[key]!)
+                out.append("\n")
             }
         }
     }

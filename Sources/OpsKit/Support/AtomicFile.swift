@@ -16,24 +16,46 @@ enum AtomicFile {
         write(to: path) { send in data.withUnsafeBytes(send) }
     }
 
-    /// `write(_:to:)` for a text too big to hold twice (a cache of 100k incidents): `body` hands
-    /// over its pieces in order, and they go out in writes of 64 KiB.
+    /// `write(_:to:)` for a file too big to hold twice (a cache of 100k incidents): `body`
+    /// appends its pieces in order, and they go out in writes of 64 KiB.
     @discardableResult
-    static func write(to path: String, pieces body: (_ emit: (String) -> Void) -> Void) -> Bool {
+    static func write(to path: String, pieces body: (inout Pieces) -> Void) -> Bool {
         write(to: path) { send in
             withoutActuallyEscaping(send) { send in
-                var buffer: [UInt8] = []
-                buffer.reserveCapacity(1 << 16)
-                var ok = true
-                body { piece in
-                    buffer.append(contentsOf: piece.utf8)
-                    if buffer.count >= 1 << 16 {
-                        ok = ok && buffer.withUnsafeBytes(send)
-                        buffer.removeAll(keepingCapacity: true)
-                    }
-                }
-                return ok && buffer.withUnsafeBytes(send)
+                var pieces = Pieces(send: send)
+                body(&pieces)
+                return pieces.flush()
             }
+        }
+    }
+
+    /// What `write(to:pieces:)` hands its body to append to.
+    struct Pieces {
+        private let send: (UnsafeRawBufferPointer) -> Bool
+        private var buffer: [UInt8] = []
+        private var ok = true
+
+        fileprivate init(send: @escaping (UnsafeRawBufferPointer) -> Bool) {
+            self.send = send
+            buffer.reserveCapacity(1 << 16)
+        }
+
+        mutating func append(_ text: String) {
+            buffer.append(contentsOf: text.utf8)
+            if buffer.count >= 1 << 16 { _ = flush() }
+        }
+
+        /// Bytes as they are, sent without a copy.
+        mutating func append(_ data: Data) {
+            guard flush() else { return }
+            ok = data.withUnsafeBytes(send)
+        }
+
+        /// Sends what is buffered; false once any send failed.
+        fileprivate mutating func flush() -> Bool {
+            ok = ok && buffer.withUnsafeBytes(send)
+            buffer.removeAll(keepingCapacity: true)
+            return ok
         }
     }
 
@@ -47,7 +69,20 @@ enum AtomicFile {
             unlink(temp)
             return false
         }
+        removeLeftovers(of: path)
         return true
+    }
+
+    /// Removes the temp files of earlier writes of `path` whose process is gone (killed in the
+    /// middle of one), so what ops leaves behind is cleared by ops. A temp file of a process still
+    /// running is a write in progress and stays.
+    private static func removeLeftovers(of path: String) {
+        let folder = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
+        guard let files = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for file in files where isTempFile(file, of: name) {
+            guard let pid = pid_t(file.dropFirst(name.count + 1).dropLast(4)), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            unlink(folder + "/" + file)
+        }
     }
 
     /// Writes `data` so that after a crash or power loss `path` holds either the old content or
