@@ -39,10 +39,15 @@ func commitThroughGitStore(repo: String, path: String) throws {
 /// The largest resident set of any program `run` started, in kilobytes (getrusage of that child).
 nonisolated(unsafe) var peakKilobytes = 0
 
-/// Runs a program and waits for it. posix_spawn directly: Foundation's Process costs tens of
-/// milliseconds per launch on Linux, which would swamp what is being measured.
-@discardableResult
-func run(_ executable: String, _ args: [String], in folder: String) throws -> Int32 {
+/// A program the bench ran did not succeed: its figure would measure a refusal, not the work.
+struct Failed: Error, CustomStringConvertible {
+    let command: [String], status: Int32
+    var description: String { "ops-bench: \(command.joined(separator: " ")) exited with wait status \(status)" }
+}
+
+/// Runs a program, waits for it and throws unless it exits 0. posix_spawn directly: Foundation's
+/// Process costs tens of milliseconds per launch on Linux, which would swamp what is measured.
+func run(_ executable: String, _ args: [String], in folder: String) throws {
     let previous = FileManager.default.currentDirectoryPath
     _ = FileManager.default.changeCurrentDirectoryPath(folder)
     defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
@@ -60,7 +65,7 @@ func run(_ executable: String, _ args: [String], in folder: String) throws -> In
     var usage = rusage()
     wait4(pid, &status, 0, &usage)
     peakKilobytes = max(peakKilobytes, usage.ru_maxrss)
-    return status
+    guard status == 0 else { throw Failed(command: [executable] + args, status: status) }
 }
 
 /// Wall time of `work`, started with nothing waiting to be written: on ext4 an fsync also writes
@@ -120,12 +125,13 @@ case "open":
     setenv("OPS_USER", "alice", 1)
     var opsTimes: [Double] = [], gitTimes: [Double] = [], opsPeak = 0
     let stamp = Int(Date().timeIntervalSince1970)
-    try run(ops, ["incident", "open", "Warm-up", "--sev", "SEV3", "--service", "checkout"], in: repo)
+    try run(ops, ["incident", "open", "Warm-up \(stamp)", "--sev", "SEV3", "--service", "checkout"], in: repo)
     for i in 0..<runs {
         peakKilobytes = 0
         opsTimes.append(
             try seconds {
-                try run(ops, ["incident", "open", "Bench incident \(i)", "--sev", "SEV3", "--service", "checkout"], in: repo)
+                // A title of its own: one near-identical to an incident opened within the hour is refused.
+                try run(ops, ["incident", "open", "Bench incident \(stamp)-\(i)", "--sev", "SEV3", "--service", "checkout"], in: repo)
             })
         opsPeak = max(opsPeak, peakKilobytes)
         let gitPath = "incidents/bench/\(stamp)-\(i)-git/incident.md"
