@@ -235,7 +235,7 @@ public struct IncidentImport {
         if let service = target.service { fields.append(("service", .text(service))) }
         if let useCase = target.useCase { fields.append(("use_case", .text(useCase))) }
         if let commander = target.commander { fields.append(("commander", .text(commander))) }
-        if !target.roles.isEmpty { fields.append(("roles", Node(target.roles.map { (Node.text($0.role), Node.text($0.person)) }))) }
+        if !target.roles.isEmpty { fields.append(("roles", .pairs(target.roles.map { ($0.role, $0.person) }))) }
         fields.append(("source", .text(incident.source)))
         for point in ClockPoint.allCases {
             if let date = target.clock[point] { fields.append((point.key, .timestamp(date))) }
@@ -294,7 +294,7 @@ public struct IncidentImport {
             }
         }
         if roles.map(\.role) != before.roles.map(\.role) || roles.map(\.person) != before.roles.map(\.person) {
-            try document.set("roles", Node(roles.map { (Node.text($0.role), Node.text($0.person)) }))
+            try document.set("roles", .pairs(roles.map { ($0.role, $0.person) }))
             changes.append("roles")
         }
         var clock = before.clock

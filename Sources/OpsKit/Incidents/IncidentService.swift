@@ -134,7 +134,7 @@ public struct IncidentService {
         let id = workspace.makeID(kind: "INC", at: opened)
         let path = IncidentLocator.path(for: id)
         var fields: [(String, Node)] = [
-            ("id", Node(id.description)), ("title", .text(title)), ("severity", .text(severity)), ("status", Node("open")),
+            ("id", .text(id.description)), ("title", .text(title)), ("severity", .text(severity)), ("status", .text("open")),
             ("service", .text(service)),
         ]
         if let useCase { fields.append(("use_case", .text(useCase))) }
@@ -322,7 +322,7 @@ public struct IncidentService {
                 }
                 var roles = incident.roles
                 if let index = roles.firstIndex(where: { $0.role == role }) { roles[index].person = person } else { roles.append((role, person)) }
-                try document.set("roles", Node(roles.map { (Node.text($0.role), Node.text($0.person)) }))
+                try document.set("roles", .pairs(roles.map { ($0.role, $0.person) }))
             }
             try document.append(TimelineEntry(at: when, actor: author.handle, kind: "assigned", text: "\(role): \(person)"))
         case .severity(let level):

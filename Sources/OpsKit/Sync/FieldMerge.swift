@@ -182,7 +182,7 @@ struct FieldMerge {
             if let chosen { result.append((name, chosen)) }
         }
         if result.isEmpty { return (.removed, losses) }
-        return (.value(Node(result.map { (Node.text($0.0), Node.text($0.1)) })), losses)
+        return (.value(.pairs(result)), losses)
     }
 
     /// One side's value as a whole, and the other's as the loss.
