@@ -29,3 +29,28 @@ func writeAll(_ descriptor: Int32, _ content: some DataProtocol & ContiguousByte
         return nil
     }
 }
+
+/// The whole file at `path`, read straight into the array, with the stat of the file read;
+/// nil when there is no file.
+func readWhole(_ path: String) throws -> (bytes: [UInt8], info: stat)? {
+    let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else {
+        if errno == ENOENT { return nil }
+        throw GitStoreError.io(path: path, message: String(cString: strerror(errno)))
+    }
+    defer { close(descriptor) }
+    var info = stat()
+    guard fstat(descriptor, &info) == 0 else { throw GitStoreError.io(path: path, message: String(cString: strerror(errno))) }
+    var failure: Int32 = 0
+    let bytes = [UInt8](unsafeUninitializedCapacity: Int(info.st_size)) { buffer, count in
+        while count < buffer.count {
+            let read = Glibc.read(descriptor, buffer.baseAddress! + count, buffer.count - count)
+            if read < 0 && errno == EINTR { continue }
+            if read < 0 { failure = errno }
+            guard read > 0 else { break }
+            count += read
+        }
+    }
+    guard failure == 0 else { throw GitStoreError.io(path: path, message: String(cString: strerror(failure))) }
+    return (bytes, info)
+}

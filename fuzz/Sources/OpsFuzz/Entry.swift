@@ -41,6 +41,7 @@ struct FuzzTarget: Sendable {
         FuzzTarget(name: "import-rootly", run: { Targets.importer(.rootly, $0) }),
         FuzzTarget(name: "import-dispatch", run: { Targets.importer(.dispatch, $0) }),
         FuzzTarget(name: "time", run: Targets.time),
+        FuzzTarget(name: "git-index", run: Targets.gitIndex),
     ]
 
     static let selected: FuzzTarget = {

@@ -1,6 +1,7 @@
 import Foundation
 import Yams
 
+@testable import GitStore
 @testable import OpsKit
 
 /// What each target does with one input. A thrown error is the expected answer to bad input;
@@ -27,6 +28,21 @@ enum Targets {
     static let now = Timestamp.parse("2026-11-22T18:00:00Z")!
 
     private static func text(_ data: Data) -> String { String(decoding: data, as: UTF8.self) }
+
+    // MARK: Git's index
+
+    /// `.git/index` is anyone's to write, and ops reads it with its own parser on every commit:
+    /// parsing it and rewriting it for a commit (the first path gone, a new incident added) stay
+    /// within its bytes, and what ops writes parses again.
+    static func gitIndex(_ data: Data) {
+        guard let file = IndexFile(bytes: [UInt8](data), modified: timespec()) else { return }
+        let first = file.entries.first.map { String(decoding: file.bytes[$0.path], as: UTF8.self) }
+        let added = IndexFile.NewEntry(
+            path: "incidents/2026/12/INC-20261206-AB12CD34/incident.md", blob: [UInt8](repeating: 7, count: 20), stat: stat(),
+            executable: false)
+        let rewritten = file.updated(removing: first.map { [$0] } ?? [], adding: [added])
+        require(IndexFile(bytes: rewritten, modified: timespec()) != nil, "the index ops rewrote does not parse")
+    }
 
     // MARK: SLO and alert inputs
 
