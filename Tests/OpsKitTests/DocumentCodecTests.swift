@@ -125,6 +125,13 @@ import Yams
         #expect(Timestamp.format(Timestamp.parse("2026-11-22T19:58:02+0200")!) == "2026-11-22T17:58:02Z")
         #expect(Timestamp.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
         #expect(Timestamp.format(Timestamp.parse("2024-02-29T23:59:59-00:30")!) == "2024-03-01T00:29:59Z")
+        // Against Foundation's ISO 8601 formatter from 1583 to 9999 (before, it counts in the Julian calendar).
+        let iso = ISO8601DateFormatter()
+        for step in 0..<2_000 {
+            // Spread over the years, each at a different second of its day.
+            let date = Date(timeIntervalSince1970: Double(-12_212_553_600 + step * 132_807_427 + step * 7_919 % 86_400))
+            #expect(Timestamp.format(date) == iso.string(from: date), "\(date.timeIntervalSince1970)")
+        }
         for bad in ["2026-11-22T17:58:02", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "yesterday", "2026-11-22T17:58:02Zjunk"] {
             #expect(Timestamp.parse(bad) == nil, "\(bad)")
         }
