@@ -41,6 +41,11 @@ import Testing
         #expect(built.commits(touching: { $0 == odd }).count == 1)
         #expect(read.commits(touching: { $0 == odd }) == built.commits(touching: { $0 == odd }))
         #expect(read.commits(touching: { $0 == "notes/a" || $0.hasPrefix("line break") }).isEmpty)
+        // Lines passed over by their bytes lose no path: text without escapes is found in the
+        // escaped line; text with a tab or line break in it passes over nothing.
+        #expect(read.commits(touching: { $0 == odd }, mentioning: "tab and a") == built.commits(touching: { $0 == odd }))
+        #expect(read.commits(touching: { $0 == odd }, mentioning: odd) == built.commits(touching: { $0 == odd }))
+        #expect(read.commits(touching: { $0 == odd }, mentioning: "not in it").isEmpty)
 
         let incident = try ops.open()
         let postmortem =

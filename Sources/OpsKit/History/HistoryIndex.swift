@@ -54,33 +54,51 @@ struct HistoryIndex {
     }
 
     /// Commits, newest first, that changed a path `matches` accepts.
-    func commits(touching matches: (String) -> Bool) -> [ObjectID] {
-        changes(keeping: matches).map(\.commit)
+    func commits(touching matches: (String) -> Bool, mentioning: String? = nil) -> [ObjectID] {
+        changes(keeping: matches, mentioning: mentioning).map(\.commit)
     }
 
     /// Commits, newest first, that changed a path `wanted` accepts, each with those paths.
-    func changes(keeping wanted: (String) -> Bool) -> [(commit: ObjectID, paths: [String])] {
+    /// `mentioning`: text every wanted path contains; a line without it is passed over unread
+    /// (one history of 30k commits reads a few lines, not 30k).
+    func changes(keeping wanted: (String) -> Bool, mentioning: String? = nil) -> [(commit: ObjectID, paths: [String])] {
         var result: [(commit: ObjectID, paths: [String])] = []
         for entry in fresh {
             let paths = entry.paths.filter(wanted)
             if !paths.isEmpty { result.append((entry.commit, paths)) }
         }
+        // Escaping changes only backslashes and control characters, so text without them is in a
+        // line's bytes whenever it is in one of the line's paths.
+        let needle = mentioning.map { Array($0.utf8) }.flatMap { $0.isEmpty || $0.contains { $0 == 0x5C || $0 < 0x20 } ? nil : $0 }
         stored.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            guard let base = bytes.baseAddress else { return }
             func text(_ range: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
+            func find(_ byte: UInt8, in range: Range<Int>) -> Int? {
+                memchr(base + range.lowerBound, Int32(byte), range.count).map { UnsafeRawPointer($0) - base }
+            }
+            func holds(_ needle: [UInt8], in range: Range<Int>) -> Bool {
+                var start = range.lowerBound
+                while range.upperBound - start >= needle.count, let hit = find(needle[0], in: start..<(range.upperBound - needle.count + 1)) {
+                    if memcmp(base + hit, needle, needle.count) == 0 { return true }
+                    start = hit + 1
+                }
+                return false
+            }
             var lineStart = 0
             while lineStart < bytes.count {
-                let lineEnd = bytes[lineStart...].firstIndex(of: 0x0A) ?? bytes.count
-                let commitEnd = bytes[lineStart..<lineEnd].firstIndex(of: 0x09) ?? lineEnd
+                let lineEnd = find(0x0A, in: lineStart..<bytes.count) ?? bytes.count
+                defer { lineStart = lineEnd + 1 }
+                if let needle, !holds(needle, in: lineStart..<lineEnd) { continue }
+                let commitEnd = find(0x09, in: lineStart..<lineEnd) ?? lineEnd
                 var paths: [String] = []
                 var fieldEnd = commitEnd
                 while fieldEnd < lineEnd {
                     let fieldStart = fieldEnd + 1
-                    fieldEnd = bytes[fieldStart..<lineEnd].firstIndex(of: 0x09) ?? lineEnd
+                    fieldEnd = find(0x09, in: fieldStart..<lineEnd) ?? lineEnd
                     let path = BackslashEscapes.decode(text(fieldStart..<fieldEnd))
                     if wanted(path) { paths.append(path) }
                 }
                 if !paths.isEmpty, let id = ObjectID(hex: text(lineStart..<commitEnd)) { result.append((id, paths)) }
-                lineStart = lineEnd + 1
             }
         }
         return result

@@ -37,8 +37,8 @@ public struct HistoryService {
 
     /// The history of the document `input` names (an incident, decision or backlog id, or a path).
     public func history(of input: String, field: String? = nil) throws -> [Entry] {
-        let (matches, locate) = try locator(for: input)
-        let candidates = try HistoryIndex.load(workspace).commits(touching: matches)
+        let (matches, mentioning, locate) = try locator(for: input)
+        let candidates = try HistoryIndex.load(workspace).commits(touching: matches, mentioning: mentioning)
         let revisions: [DocumentRevision]
         do {
             revisions = try workspace.repository.documentHistory(candidates: candidates, locate: locate)
@@ -83,7 +83,9 @@ public struct HistoryService {
     }
 
     /// Which changed paths concern the document, and how to find it in a commit's tree.
-    private func locator(for input: String) throws -> ((String) -> Bool, (TreeView) throws -> Located?) {
+    /// What finds the document `input` names: which paths are its, text each of them contains
+    /// (so the history index can pass over other lines unread), and where it is in a tree.
+    private func locator(for input: String) throws -> Locator {
         let text = input.trimmingCharacters(in: .whitespaces)
         let upper = text.uppercased()
         if upper.hasPrefix("D-") || upper.hasPrefix("BL-") || upper.hasPrefix("INC-") || !text.contains("/") && !text.contains(".") {
@@ -93,15 +95,17 @@ public struct HistoryService {
                 }
                 // Named after its id wherever it moved: renames are followed.
                 let prefix = folder + "/" + id
-                return ({ $0.hasPrefix(prefix + "-") || $0 == prefix + ".md" }, Self.byID(id, in: folder))
+                return ({ $0.hasPrefix(prefix + "-") || $0 == prefix + ".md" }, prefix, Self.byID(id, in: folder))
             }
         }
         guard !text.contains(".."), !text.hasPrefix("/"), !text.isEmpty else { throw OpsError.input("'\(input)' is not a path inside the repository") }
         return Self.byPath(text)
     }
 
-    static func byPath(_ path: String) -> ((String) -> Bool, (TreeView) throws -> Located?) {
-        ({ $0 == path }, { tree in try tree.id(of: path).map { Located(path: path, blob: $0) } })
+    typealias Locator = (matches: (String) -> Bool, mentioning: String, locate: (TreeView) throws -> Located?)
+
+    static func byPath(_ path: String) -> Locator {
+        ({ $0 == path }, path, { tree in try tree.id(of: path).map { Located(path: path, blob: $0) } })
     }
 
     /// An id (full, short or a slug) as its folder and full id.

@@ -52,7 +52,7 @@ struct RecordedState {
         let (folder, _) = Self.split(path)
         let locate: (TreeView) throws -> Located? =
             key == path
-            ? HistoryService.byPath(path).1
+            ? HistoryService.byPath(path).locate
             : HistoryService.byID(String(key.dropFirst(folder.count + 1)), in: folder)
         let revisions: [DocumentRevision]
         do {
