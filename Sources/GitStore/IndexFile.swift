@@ -258,10 +258,6 @@ struct IndexFile {
         UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3])
     }
 
-    static func uint16(_ bytes: [UInt8], _ offset: Int) -> UInt16 {
-        UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1])
-    }
-
     static func put(_ value: UInt32, into bytes: inout [UInt8], at offset: Int) {
         bytes[offset] = UInt8(value >> 24)
         bytes[offset + 1] = UInt8((value >> 16) & 0xFF)
