@@ -46,6 +46,15 @@ import Testing
         #expect(read.commits(touching: { $0 == odd }, mentioning: "tab and a") == built.commits(touching: { $0 == odd }))
         #expect(read.commits(touching: { $0 == odd }, mentioning: odd) == built.commits(touching: { $0 == odd }))
         #expect(read.commits(touching: { $0 == odd }, mentioning: "not in it").isEmpty)
+        // Swift reads U+212A KELVIN SIGN as "K": a path written with it is not passed over for lacking "K".
+        let kelvin = "notes/\u{212A}elvin.md"
+        try ops.folder.write(kelvin, "x\n")
+        _ = try git(ops.folder.path, "add", "--", kelvin)
+        _ = try git(ops.folder.path, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "kelvin")
+        _ = try HistoryIndex.load(ops.workspace)  // brings the index file up to date
+        let reread = try HistoryIndex.load(ops.workspace)
+        #expect(reread.commits(touching: { $0 == "notes/Kelvin.md" }).count == 1)
+        #expect(reread.commits(touching: { $0 == "notes/Kelvin.md" }, mentioning: "notes/Kelvin.md").count == 1)
 
         let incident = try ops.open()
         let postmortem =

@@ -67,9 +67,10 @@ struct HistoryIndex {
             let paths = entry.paths.filter(wanted)
             if !paths.isEmpty { result.append((entry.commit, paths)) }
         }
-        // Escaping changes only backslashes and control characters, so text without them is in a
-        // line's bytes whenever it is in one of the line's paths.
-        let needle = mentioning.map { Array($0.utf8) }.flatMap { $0.isEmpty || $0.contains { $0 == 0x5C || $0 < 0x20 } ? nil : $0 }
+        // Escaping changes only backslashes and control characters, so ASCII text without them is
+        // in a line's bytes whenever it is in one of the line's paths. Swift compares text up to
+        // canonical equivalence (U+212A KELVIN SIGN is "K"), so only all-ASCII lines are passed over.
+        let needle = mentioning.map { Array($0.utf8) }.flatMap { $0.isEmpty || $0.contains { $0 == 0x5C || $0 < 0x20 || $0 >= 0x80 } ? nil : $0 }
         stored.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
             guard let base = bytes.baseAddress else { return }
             func text(_ range: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
@@ -84,11 +85,19 @@ struct HistoryIndex {
                 }
                 return false
             }
+            func isASCII(_ range: Range<Int>) -> Bool {
+                var index = range.lowerBound
+                while index + 8 <= range.upperBound {
+                    if bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+                    index += 8
+                }
+                return bytes[index..<range.upperBound].allSatisfy { $0 < 0x80 }
+            }
             var lineStart = 0
             while lineStart < bytes.count {
                 let lineEnd = find(0x0A, in: lineStart..<bytes.count) ?? bytes.count
                 defer { lineStart = lineEnd + 1 }
-                if let needle, !holds(needle, in: lineStart..<lineEnd) { continue }
+                if let needle, !holds(needle, in: lineStart..<lineEnd), isASCII(lineStart..<lineEnd) { continue }
                 let commitEnd = find(0x09, in: lineStart..<lineEnd) ?? lineEnd
                 var paths: [String] = []
                 var fieldEnd = commitEnd

@@ -82,7 +82,6 @@ public struct HistoryService {
         return entries
     }
 
-    /// Which changed paths concern the document, and how to find it in a commit's tree.
     /// What finds the document `input` names: which paths are its, text each of them contains
     /// (so the history index can pass over other lines unread), and where it is in a tree.
     private func locator(for input: String) throws -> Locator {
