@@ -180,8 +180,8 @@ step "ops decision list --tag SLO    (the exception is on record; made on Monday
 
 step "ops review pack --week 2026-W47    (Monday: the weekly Ops Review pack, one commit)"
 at 2026-11-23T08:00:00Z "$ops" review pack --week 2026-W47
-step "head -40 reviews/2026-W47/pack.md"
-head -40 reviews/2026-W47/pack.md
+step "head -49 reviews/2026-W47/pack.md"
+head -49 reviews/2026-W47/pack.md
 
 step "git log --format='%h %an: %s' -8"
 git --no-pager log --format='%h %an: %s' -8
