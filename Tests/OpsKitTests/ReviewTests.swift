@@ -259,6 +259,25 @@ import Testing
         }
     }
 
+    /// The pack reads again, whole, only incidents a commit changed from a minute before the
+    /// week's end on (the rest come from the parse cache, which keeps no timeline): an `--at` may
+    /// be up to a minute ahead of its commit, so a reopen recorded 30 s before the end and dated
+    /// 20 s after it is still seen as after the week.
+    @Test func aReopenRecordedJustBeforeTheWeeksEndButDatedAfterItLeavesThePackAsItWas() throws {
+        let week = try WeekOfIncidents()
+        let fixture = week.fixture
+        defer { fixture.remove() }
+        let first = try ReviewService(fixture.workspace).build(week: Self.week)
+        let end = Self.week.interval(in: try fixture.workspace.config().timeZone).end
+        fixture.base.clock.set(Timestamp.format(end.addingTimeInterval(-30)))
+        _ = try fixture.base.incidents.change(week.settledBefore.id, .reopen, at: end.addingTimeInterval(20), author: fixture.base.bob)
+        fixture.base.clock.set("2026-11-30T09:00:00Z")
+        let before = Self.stableBytes(first), after = Self.stableBytes(try ReviewService(fixture.workspace).build(week: Self.week))
+        for (index, name) in Self.stableFiles.enumerated() {
+            #expect(after[index] == before[index], "\(name) changed after the week ended")
+        }
+    }
+
     @Test func aPastWeeksPackKeepsItsBacklogDecisionsAndPostmortemsAsTheyWereAtTheWeeksEnd() throws {
         let week = try WeekOfIncidents()
         let fixture = week.fixture

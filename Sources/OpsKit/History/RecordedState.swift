@@ -68,6 +68,13 @@ struct RecordedState {
         return created(text).map { $0 < instant } == true ? text : nil
     }
 
+    /// True when the document at `path` may have changed at or after the instant: its newest
+    /// commit is dated then or later, or no commit in the history index touches it.
+    func changed(_ path: String) throws -> Bool {
+        guard let newest = changes[Self.key(of: path)]?.first else { return true }
+        return try date(of: newest) >= instant
+    }
+
     private func date(of commit: ObjectID) throws -> Date {
         if let known = dates.values[commit] { return known }
         let date: Date

@@ -97,8 +97,14 @@ struct ReviewBuilder {
             return (incident.clock[.resolved] ?? incident.clock[.closed]).map { $0 >= since } ?? false
         }.incidents
         // The parse cache keeps no timelines, and a reopen or a correction after the week's end
-        // is only there; the incidents kept are read again, whole.
-        let loaded = try IncidentCatalog.whole(kept, in: workspace)
+        // is only there. ops dates a timeline entry no later than the commit that records it (an
+        // `--at` may be a minute ahead of now at most), so only the incidents a commit changed
+        // from a minute before then on are read again, whole; the others are as the cache has them.
+        let paths = Set(kept.map(\.path))
+        let history = try RecordedState(workspace, at: min(end, interval.end).addingTimeInterval(-60)) { paths.contains($0) }
+        let reread = try IncidentCatalog.whole(kept.filter { try history.changed($0.path) }, in: workspace)
+        let byPath = Dictionary(reread.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        let loaded = kept.map { byPath[$0.path] ?? $0 }
         // Each as it stood at the week's end: resolving it later does not take it out of "still open".
         return (loaded.compactMap { $0.asOf(recordedBefore) }, loaded.flatMap { $0.corrections(recordedSince: interval.end) })
     }
