@@ -68,11 +68,11 @@ struct RecordedState {
         return created(text).map { $0 < instant } == true ? text : nil
     }
 
-    /// True when the document at `path` may have changed at or after the instant: its newest
+    /// True when the document at `path` may have changed at or after `moment`: its newest
     /// commit is dated then or later, or no commit in the history index touches it.
-    func changed(_ path: String) throws -> Bool {
+    func changed(_ path: String, since moment: Date) throws -> Bool {
         guard let newest = changes[Self.key(of: path)]?.first else { return true }
-        return try date(of: newest) >= instant
+        return try date(of: newest) >= moment
     }
 
     private func date(of commit: ObjectID) throws -> Date {

@@ -48,8 +48,10 @@ struct ReviewBuilder {
     }
 
     func build() throws -> Contents {
-        let (incidents, corrections) = try self.incidents()
-        let records = try ReviewRecords(workspace, at: recordedBefore, zone: zone)
+        let kept = try keptIncidents()
+        // One read of the history index serves the records and the incidents read again below.
+        let records = try ReviewRecords(workspace, at: recordedBefore, zone: zone, incidents: Set(kept.map(\.path)))
+        let (incidents, corrections) = try self.incidents(kept, history: records.recorded)
         let postmortems = try records.postmortems()
         let statuses = try sloStatuses()
         // Signal snapshots are filed by UTC week; the team's week of the same number is meant.
@@ -84,25 +86,26 @@ struct ReviewBuilder {
         return Contents(metrics: metrics, charts: charts, incidentLog: IncidentLog.csv(active, postmortems: postmortems, config: config))
     }
 
-    /// The incidents the pack can show, each as it stood at the week's end, and the clock points
-    /// corrected after the week ended.
-    func incidents() throws -> (incidents: [Incident], corrections: [Incident.Correction]) {
-        // Only incidents whose life touches the trend's weeks (opened in them, settled in them, or
-        // still open). At 100k incidents the rest never leaves the cache file.
+    /// The incidents whose life touches the trend's weeks (opened in them, settled in them, or
+    /// still open), as the parse cache has them. At 100k incidents the rest never leaves the cache file.
+    func keptIncidents() throws -> [Incident] {
         let since = trendWeeks[0].interval(in: zone).start, end = recordedBefore
-        let kept = try IncidentCatalog.load(workspace) { incident in
+        return try IncidentCatalog.load(workspace) { incident in
             guard let begin = incident.clock[.opened] ?? incident.clock[.detected] ?? incident.clock[.started] else { return true }
             guard begin < end else { return false }
             guard begin < since, incident.isSettled else { return true }
             return (incident.clock[.resolved] ?? incident.clock[.closed]).map { $0 >= since } ?? false
         }.incidents
+    }
+
+    /// `kept`, each as it stood at the week's end, and the clock points corrected after the week ended.
+    func incidents(_ kept: [Incident], history: RecordedState) throws -> (incidents: [Incident], corrections: [Incident.Correction]) {
         // The parse cache keeps no timelines, and a reopen or a correction after the week's end
         // is only there. ops dates a timeline entry no later than the commit that records it (an
         // `--at` may be a minute ahead of now at most), so only the incidents a commit changed
         // from a minute before then on are read again, whole; the others are as the cache has them.
-        let paths = Set(kept.map(\.path))
-        let history = try RecordedState(workspace, at: min(end, interval.end).addingTimeInterval(-60)) { paths.contains($0) }
-        let reread = try IncidentCatalog.whole(kept.filter { try history.changed($0.path) }, in: workspace)
+        let moment = recordedBefore.addingTimeInterval(-60)
+        let reread = try IncidentCatalog.whole(kept.filter { try history.changed($0.path, since: moment) }, in: workspace)
         let byPath = Dictionary(reread.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         let loaded = kept.map { byPath[$0.path] ?? $0 }
         // Each as it stood at the week's end: resolving it later does not take it out of "still open".

@@ -10,12 +10,13 @@ struct ReviewRecords {
     let recorded: RecordedState
     let zone: TimeZone
 
-    init(_ workspace: Workspace, at instant: Date, zone: TimeZone) throws {
+    /// `incidents`: incident files whose commits the pack also asks about (`RecordedState.changed`).
+    init(_ workspace: Workspace, at instant: Date, zone: TimeZone, incidents: Set<String> = []) throws {
         self.workspace = workspace
         self.zone = zone
         recorded = try RecordedState(workspace, at: instant) { path in
             path.hasPrefix(BacklogService.locator.folder + "/") || path.hasPrefix(DecisionService.locator.folder + "/")
-                || path.hasPrefix(IncidentLocator.folder + "/") && path.hasSuffix("/postmortem.md")
+                || path.hasPrefix(IncidentLocator.folder + "/") && (path.hasSuffix("/postmortem.md") || incidents.contains(path))
         }
     }
 
