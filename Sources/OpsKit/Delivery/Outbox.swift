@@ -139,7 +139,7 @@ final class Outbox {
     /// (`.gone`) when it is not, since that write was rolled back, or retried on a new parent,
     /// which holds the message again under the same name.
     func open(_ name: String, locked lock: FileLock) throws -> Claimed {
-        removeTempFiles(of: name)
+        AtomicFile.removeLeftovers(of: path(name))
         guard let data = FileManager.default.contents(atPath: path(name)) else { return .gone }
         var message: OutboxMessage
         do {
@@ -164,15 +164,6 @@ final class Outbox {
     func removeOrphans() {
         for name in names() where access(path(name), F_OK) != 0 {
             _ = try? claim(name)
-        }
-    }
-
-    /// Temp files of the message's writes, which only a process that died can have left while
-    /// the caller holds the lock.
-    private func removeTempFiles(of name: String) {
-        guard let files = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
-        for file in files where AtomicFile.isTempFile(file, of: name + ".json") {
-            unlink(folder + "/" + file)
         }
     }
 }

@@ -76,7 +76,7 @@ enum AtomicFile {
     /// Removes the temp files of earlier writes of `path` whose process is gone (killed in the
     /// middle of one), so what ops leaves behind is cleared by ops. A temp file of a process still
     /// running is a write in progress and stays.
-    private static func removeLeftovers(of path: String) {
+    static func removeLeftovers(of path: String) {
         let folder = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
         guard let files = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
         for file in files where isTempFile(file, of: name) {
