@@ -9,6 +9,19 @@ let layered: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+// The release build (make release, make bench) links with lld, which ships with the toolchain
+// and links this binary in seconds where gold takes minutes. `--no-export-dynamic` undoes the
+// static Swift runtime's `-export-dynamic`: 50k exported symbols made every symbol lookup and
+// the runtime's `dladdr` at start-up walk them. Packed relative relocations shrink what the
+// loader reads. Together about 1 ms off the start of every command (README, "Where incident
+// open's time goes"). The executable stays position-independent.
+let releaseLinking: [LinkerSetting] = [
+    .unsafeFlags(
+        ["-use-ld=lld", "-Xlinker", "--no-export-dynamic", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
+        .when(configuration: .release)
+    )
+]
+
 let package = Package(
     name: "ops",
     platforms: [.macOS(.v13)],
@@ -88,7 +101,8 @@ let package = Package(
         .executableTarget(
             name: "ops",
             dependencies: ["OpsKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            swiftSettings: layered
+            swiftSettings: layered,
+            linkerSettings: releaseLinking
         ),
         .executableTarget(name: "ops-bench", dependencies: ["GitStore"], path: "bench/Sources"),
         .testTarget(name: "GitStoreTests", dependencies: ["GitStore"]),
