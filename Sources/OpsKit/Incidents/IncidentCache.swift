@@ -12,9 +12,14 @@ struct IncidentCache {
     private static let fieldCount = 17 + clockPoints.count
 
     let path: String
-    /// Records by key, as encoded lines: an entry is decoded only when it is asked for, so a
-    /// cache of 100k incidents costs its file's size in memory, not 100k incidents.
-    private(set) var entries: [String: String] = [:]
+    /// Every record as its line, line break included, in one buffer: the file's as read, then
+    /// those stored since. As bytes, a cache of 100k incidents costs its file's size (35 MB); a
+    /// string per record and per key cost twice that.
+    private var text = Data()
+    /// Where each record's line starts in `text`, by the blob it was read from. A record names
+    /// its path too, checked on lookup: two files with one blob keep one record between them,
+    /// and the other is parsed again.
+    private var starts: [ObjectID: Int] = [:]
     private(set) var changed = false
     /// The `incidents/` tree id the entries are exactly, when they are.
     private(set) var tree: String?
@@ -22,34 +27,53 @@ struct IncidentCache {
     init(gitDirectory: String) {
         path = gitDirectory + "/ops/incidents.cache"
         guard let data = FileManager.default.contents(atPath: path) else { return }
-        (tree, entries) = Self.decode(data)
+        text = Data(data)
+        var starts: [ObjectID: Int] = [:]
+        tree = Self.records(text) { _ in
+            true
+        } each: { buffer, start, end in
+            // A key starts with its blob id, which has nothing to escape.
+            guard end - start > 40, let blob = ObjectID(hex: String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<start + 40]), as: UTF8.self))
+            else { return }
+            starts[blob] = start
+        }
+        self.starts = starts
     }
 
     static func key(_ file: TreeFile) -> String { file.blob.hex + " " + file.path }
 
     func incident(for file: TreeFile) -> Incident? {
-        guard let line = entries[Self.key(file)] else { return nil }
-        return Self.record(Self.fields(line))?.1
+        guard let line = line(of: file) else { return nil }
+        return Self.record(Self.fields(String(decoding: text[line], as: UTF8.self)))?.1
     }
 
     mutating func store(_ incident: Incident, for file: TreeFile) {
-        let key = Self.key(file)
-        entries[key] = Self.encode(key: key, incident)
+        starts[file.blob] = text.count
+        text.append(contentsOf: (Self.encode(key: Self.key(file), incident) + "\n").utf8)
         changed = true
     }
 
-    /// Writes the entries for `files` (`AtomicFile`), when anything changed.
+    /// Writes the records of `files`, in their order (`AtomicFile`), when anything changed.
     func save(keeping files: [TreeFile], tree newTree: String?) {
-        let wanted = Set(files.map(Self.key))
-        guard changed || newTree != tree || entries.keys.contains(where: { !wanted.contains($0) }) else { return }
-        // A cache that cannot be written is only slower next time; never an error. Written as it
-        // is made: at 100k incidents the whole text would be 35 MB, twice over as bytes.
+        // A record is found for one file at most (its path), so the count tells whether any other is held.
+        let kept = files.compactMap(line(of:))
+        guard changed || newTree != tree || kept.count != starts.count else { return }
+        // A cache that cannot be written is only slower next time; never an error.
         AtomicFile.write(to: path) { out in
             out.append(Self.header + "\n" + (newTree ?? "-") + "\n")
-            for key in entries.keys.sorted() where wanted.contains(key) {
-                out.append(entries[key]!)
-                out.append("\n")
-            }
+            for line in kept { out.append(text[line.lowerBound..<line.upperBound + 1]) }
+        }
+    }
+
+    /// The bytes of `file`'s record, without its line break: when one for its blob holds its path.
+    private func line(of file: TreeFile) -> Range<Int>? {
+        guard let start = starts[file.blob] else { return nil }
+        let key = Array(BackslashEscapes.encode(Self.key(file), BackslashEscapes.separators).utf8)
+        return text.withUnsafeBytes { bytes -> Range<Int>? in
+            guard let end = bytes[start...].firstIndex(of: 0x0A), end - start > key.count, bytes[start + key.count] == 0x09,
+                bytes[start..<start + key.count].elementsEqual(key)
+            else { return nil }
+            return start..<end
         }
     }
 
@@ -84,21 +108,6 @@ struct IncidentCache {
             if keep(incident) { kept.append(incident) }
         }
         return found == tree ? kept : nil
-    }
-
-    /// The tree id of the header and every record as its line, by key; keys are undone of
-    /// their escapes, the lines kept as written.
-    private static func decode(_ data: Data) -> (String?, [String: String]) {
-        var result: [String: String] = [:]
-        let tree = records(data) { _ in
-            true
-        } each: { buffer, start, end in
-            guard let tab = buffer[start..<end].firstIndex(of: 0x09) else { return }
-            let key = String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<tab]), as: UTF8.self)
-            result[BackslashEscapes.decode(key, BackslashEscapes.separators)] = String(
-                decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self)
-        }
-        return (tree, result)
     }
 
     /// Reads the header, asks `wanted` whether to go on for the tree it names, then hands each

@@ -45,8 +45,13 @@ enum AtomicFile {
             if buffer.count >= 1 << 16 { _ = flush() }
         }
 
-        /// Bytes as they are, sent without a copy.
+        /// Bytes as they are: a small piece joins the buffer, a big one is sent without a copy.
         mutating func append(_ data: Data) {
+            guard data.count >= 1 << 16 else {
+                buffer.append(contentsOf: data)
+                if buffer.count >= 1 << 16 { _ = flush() }
+                return
+            }
             guard flush() else { return }
             ok = data.withUnsafeBytes(send)
         }
