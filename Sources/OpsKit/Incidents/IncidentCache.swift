@@ -27,7 +27,7 @@ struct IncidentCache {
     init(gitDirectory: String) {
         path = gitDirectory + "/ops/incidents.cache"
         guard let data = FileManager.default.contents(atPath: path) else { return }
-        text = Data(data)
+        text = data
         var starts: [ObjectID: Int] = [:]
         tree = Self.records(text) { _ in
             true
