@@ -31,6 +31,27 @@ import Testing
         #expect(try IncidentCatalog.load(ops.workspace).incidents.count == 2)
     }
 
+    /// An incident folder copied by hand holds a file with the same bytes: one blob, two paths.
+    /// Both are listed when the cache is made, and again from it.
+    @Test func twoFilesWithTheSameBytesAreBothListedFromTheCacheToo() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        let first = try ops.open("Checkout 5xx")
+        _ = try ops.open("Search p95 above 800ms", service: "search_ranking")
+        let copy = first.path.replacingOccurrences(of: first.id, with: first.id.prefix(13) + "ZZZZZZZ1")
+        try ops.folder.write(copy, try ops.file(first))
+        _ = try git(ops.folder.path, "add", copy)
+        _ = try git(ops.folder.path, "commit", "-q", "-m", "A copy by hand")
+        let cachePath = ops.workspace.gitDirectory + "/ops/incidents.cache"
+        try? FileManager.default.removeItem(atPath: cachePath)
+        let parsed = try IncidentCatalog.load(ops.workspace).incidents.map(\.path)
+        let cached = try IncidentCatalog.load(ops.workspace).incidents.map(\.path)
+        #expect(parsed.count == 3)
+        #expect(parsed.contains(copy))
+        #expect(cached == parsed)
+        #expect(try String(contentsOfFile: cachePath, encoding: .utf8).split(separator: "\n").count == 2 + 3)
+    }
+
     @Test func aFilteredLoadKeepsExactlyWhatTheFilterWantsFromTheCacheAndWithoutIt() throws {
         let ops = try OpsFixture()
         defer { ops.remove() }

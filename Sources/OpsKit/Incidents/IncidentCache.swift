@@ -16,10 +16,12 @@ struct IncidentCache {
     /// those stored since. As bytes, a cache of 100k incidents costs its file's size (35 MB); a
     /// string per record and per key cost twice that.
     private var text = Data()
-    /// Where each record's line starts in `text`, by the blob it was read from. A record names
-    /// its path too, checked on lookup: two files with one blob keep one record between them,
-    /// and the other is parsed again.
+    /// Where each record's line starts in `text`, by the blob it was read from; a record names
+    /// its path too, checked on lookup.
     private var starts: [ObjectID: Int] = [:]
+    /// The same for a record whose blob's place in `starts` holds another path (two files with
+    /// the same bytes), by key: rare, so a string each.
+    private var others: [String: Int] = [:]
     private(set) var changed = false
     /// The `incidents/` tree id the entries are exactly, when they are.
     private(set) var tree: String?
@@ -29,45 +31,64 @@ struct IncidentCache {
         guard let data = FileManager.default.contents(atPath: path) else { return }
         text = data
         var starts: [ObjectID: Int] = [:]
+        var others: [String: Int] = [:]
         tree = Self.records(text) { _ in
             true
         } each: { buffer, start, end in
             // A key starts with its blob id, which has nothing to escape.
             guard end - start > 40, let blob = ObjectID(hex: String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<start + 40]), as: UTF8.self))
             else { return }
-            starts[blob] = start
+            if starts[blob] == nil {
+                starts[blob] = start
+            } else if let tab = buffer[start..<end].firstIndex(of: 0x09) {
+                let key = String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<tab]), as: UTF8.self)
+                others[BackslashEscapes.decode(key, BackslashEscapes.separators)] = start
+            }
         }
         self.starts = starts
+        self.others = others
     }
 
     static func key(_ file: TreeFile) -> String { file.blob.hex + " " + file.path }
 
     func incident(for file: TreeFile) -> Incident? {
         guard let line = line(of: file) else { return nil }
-        return Self.record(Self.fields(String(decoding: text[line], as: UTF8.self)))?.1
+        return Self.record(Self.fields(String(decoding: bytes(line), as: UTF8.self)))?.1
     }
 
     mutating func store(_ incident: Incident, for file: TreeFile) {
-        starts[file.blob] = text.count
-        text.append(contentsOf: (Self.encode(key: Self.key(file), incident) + "\n").utf8)
+        let key = Self.key(file)
+        if let held = starts[file.blob], line(at: held, of: file) == nil {
+            others[key] = text.count
+        } else {
+            starts[file.blob] = text.count
+        }
+        text.append(contentsOf: (Self.encode(key: key, incident) + "\n").utf8)
         changed = true
     }
 
-    /// Writes the records of `files`, in their order (`AtomicFile`), when anything changed.
+    /// Writes the records of `files`, in their order (`AtomicFile`), when anything changed. The
+    /// header names `newTree` only when every one of `files` has its record.
     func save(keeping files: [TreeFile], tree newTree: String?) {
         // A record is found for one file at most (its path), so the count tells whether any other is held.
         let kept = files.compactMap(line(of:))
-        guard changed || newTree != tree || kept.count != starts.count else { return }
+        let complete = kept.count == files.count ? newTree : nil
+        guard changed || complete != tree || kept.count != starts.count + others.count else { return }
         // A cache that cannot be written is only slower next time; never an error.
         AtomicFile.write(to: path) { out in
-            out.append(Self.header + "\n" + (newTree ?? "-") + "\n")
-            for line in kept { out.append(text[line.lowerBound..<line.upperBound + 1]) }
+            out.append(Self.header + "\n" + (complete ?? "-") + "\n")
+            for line in kept { out.append(bytes(line.lowerBound..<line.upperBound + 1)) }
         }
     }
 
-    /// The bytes of `file`'s record, without its line break: when one for its blob holds its path.
+    /// The bytes of `file`'s record, without its line break, when the cache holds one.
     private func line(of file: TreeFile) -> Range<Int>? {
-        guard let start = starts[file.blob] else { return nil }
+        if let start = starts[file.blob], let line = line(at: start, of: file) { return line }
+        return others[Self.key(file)].flatMap { line(at: $0, of: file) }
+    }
+
+    /// The line starting at `start`, when it is `file`'s record (its blob and path).
+    private func line(at start: Int, of file: TreeFile) -> Range<Int>? {
         let key = Array(BackslashEscapes.encode(Self.key(file), BackslashEscapes.separators).utf8)
         return text.withUnsafeBytes { bytes -> Range<Int>? in
             guard let end = bytes[start...].firstIndex(of: 0x0A), end - start > key.count, bytes[start + key.count] == 0x09,
@@ -76,6 +97,9 @@ struct IncidentCache {
             return start..<end
         }
     }
+
+    /// `text`'s bytes at offsets counted from its start.
+    private func bytes(_ range: Range<Int>) -> Data { text[text.startIndex + range.lowerBound..<text.startIndex + range.upperBound] }
 
     // MARK: Format: one incident per line, tab-separated; lists joined by U+1E, a role and its
     // person by U+1F; `\N` for none (as PostgreSQL's COPY writes it). Every text is escaped
