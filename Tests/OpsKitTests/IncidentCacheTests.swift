@@ -49,7 +49,7 @@ import Testing
         #expect(parsed.count == 3)
         #expect(parsed.contains(copy))
         #expect(cached == parsed)
-        #expect(try String(contentsOfFile: cachePath, encoding: .utf8).split(separator: "\n").count == 2 + 3)
+        #expect(try String(contentsOfFile: cachePath, encoding: .utf8).split(separator: "\n").count == 2 + 3 + 1)  // header, tree, records, checksum
     }
 
     @Test func aFilteredLoadKeepsExactlyWhatTheFilterWantsFromTheCacheAndWithoutIt() throws {

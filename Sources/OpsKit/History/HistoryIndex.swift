@@ -9,7 +9,7 @@ import GitStore
 /// parent, which include every path it changed against all of its parents, the only ones where
 /// history blames a merge.
 struct HistoryIndex {
-    static let header = "ops history index 2 "
+    static let header = "ops history index 3 "
 
     /// Lines for the commits read since the file was written, newest first, as they are written
     /// to it: kept as bytes, a walk of 100k commits holds 9 MB, not 31 MB of strings.
@@ -26,8 +26,11 @@ struct HistoryIndex {
         if let data = FileManager.default.contents(atPath: path), data.starts(with: header.utf8),
             let end = data.firstIndex(of: 0x0A)
         {
-            tip = ObjectID(hex: String(decoding: data[data.startIndex..<end].dropFirst(header.utf8.count), as: UTF8.self))
-            if tip != nil { index.stored = data[(end + 1)...] }
+            // A damaged file (its checksum line does not hold) is taken as missing: rebuilt whole.
+            if let body = LineChecksum.checked(data[(end + 1)...]) {
+                tip = ObjectID(hex: String(decoding: data[data.startIndex..<end].dropFirst(header.utf8.count), as: UTF8.self))
+                if tip != nil { index.stored = body }
+            }
         }
         // The head walked from is the tip recorded: a commit landing meanwhile is read next time.
         guard let walked = try workspace.repository.head().commit else { return HistoryIndex() }
@@ -49,6 +52,10 @@ struct HistoryIndex {
             out.append(header + walked.hex + "\n")
             out.append(index.fresh)
             out.append(index.stored)
+            var checksum = LineChecksum()
+            checksum.addLines(of: index.fresh)
+            checksum.addLines(of: index.stored)
+            out.append(checksum.trailer)
         }
         return index
     }

@@ -6,7 +6,7 @@ import GitStore
 /// and deleting the cache only costs one slower run. A blob id names its content, so an entry
 /// can never be stale; entries for blobs no longer listed are dropped when the cache is saved.
 struct IncidentCache {
-    static let header = "ops incident cache 4"
+    static let header = "ops incident cache 5"
     private static let clockPoints = ClockPoint.allCases
     /// Fields of a record: 17 texts, then one per clock point.
     private static let fieldCount = 17 + clockPoints.count
@@ -27,12 +27,18 @@ struct IncidentCache {
     private(set) var tree: String?
 
     init(gitDirectory: String) {
-        path = gitDirectory + "/ops/incidents.cache"
-        guard let data = FileManager.default.contents(atPath: path) else { return }
+        let path = gitDirectory + "/ops/incidents.cache"
+        self.init(path: path, data: FileManager.default.contents(atPath: path))
+    }
+
+    /// The cache kept at `path`, read from `data` (its bytes; nil when there is no file).
+    init(path: String, data: Data?) {
+        self.path = path
+        guard let data else { return }
         text = data
         var starts: [ObjectID: Int] = [:]
         var others: [String: Int] = [:]
-        tree = Self.records(text) { _ in
+        let read = Self.records(text) { _ in
             true
         } each: { buffer, start, end in
             // A key starts with its blob id, which has nothing to escape.
@@ -45,6 +51,9 @@ struct IncidentCache {
                 others[BackslashEscapes.decode(key, BackslashEscapes.separators)] = start
             }
         }
+        // A damaged file is taken as missing: every incident is parsed again and the file rewritten.
+        guard read.intact else { return }
+        tree = read.tree
         self.starts = starts
         self.others = others
     }
@@ -77,7 +86,13 @@ struct IncidentCache {
         // A cache that cannot be written is only slower next time; never an error.
         AtomicFile.write(to: path) { out in
             out.append(Self.header + "\n" + (complete ?? "-") + "\n")
-            for line in kept { out.append(bytes(line.lowerBound..<line.upperBound + 1)) }
+            var checksum = LineChecksum()
+            for line in kept {
+                let record = bytes(line.lowerBound..<line.upperBound + 1)
+                record.withUnsafeBytes { checksum.add(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
+                out.append(record)
+            }
+            out.append(checksum.trailer)
         }
     }
 
@@ -125,20 +140,27 @@ struct IncidentCache {
     /// stays in memory, so a week's review of 100k incidents holds only that week's.
     static func incidents(gitDirectory: String, tree: String, where keep: (Incident) -> Bool) -> [Incident]? {
         guard let data = try? Data(contentsOf: URL(fileURLWithPath: gitDirectory + "/ops/incidents.cache"), options: .alwaysMapped) else { return nil }
+        return incidents(in: data, tree: tree, where: keep)
+    }
+
+    /// The same, from the cache file's bytes.
+    static func incidents(in data: Data, tree: String, where keep: (Incident) -> Bool) -> [Incident]? {
         var kept: [Incident] = []
         let found = scan(data) { treeText in
             treeText == tree
         } each: { _, incident in
             if keep(incident) { kept.append(incident) }
         }
-        return found == tree ? kept : nil
+        return found != nil && found == tree ? kept : nil
     }
 
     /// Reads the header, asks `wanted` whether to go on for the tree it names, then hands each
     /// record to `each`. Byte-level: this runs over every incident on every listing. Returns the
-    /// tree id of the header (nil for "-" or a file that is not a cache).
+    /// tree id of the header when the whole file read and checked (nil for "-", a file that is
+    /// not a cache, or a damaged one).
     private static func scan(_ data: Data, wanted: (String?) -> Bool, each: (String, Incident) -> Void) -> String? {
-        records(data, wanted: wanted) { buffer, start, end in
+        var damaged = false
+        let read = records(data, wanted: wanted) { buffer, start, end in
             var fields: [String] = []
             fields.reserveCapacity(fieldCount)
             var fieldStart = start
@@ -147,30 +169,38 @@ struct IncidentCache {
                 fields.append(String(decoding: UnsafeBufferPointer(rebasing: buffer[fieldStart..<index]), as: UTF8.self))
                 fieldStart = index + 1
             }
-            if let (key, incident) = record(fields) { each(key, incident) }
+            if let (key, incident) = record(fields) { each(key, incident) } else { damaged = true }
         }
+        return read.intact && !damaged ? read.tree : nil
     }
 
     /// Reads the header, asks `wanted` whether to go on for the tree it names, then hands the
-    /// bounds of each record's line (without its line break) to `each`.
+    /// bounds of each record's line (without its line break) to `each`. Returns the tree id of
+    /// the header (nil for "-" or a file that is not a cache), and whether the file is whole:
+    /// its last line is the checksum of the records handed (`LineChecksum`).
     private static func records(
         _ data: Data, wanted: (String?) -> Bool, each: (UnsafeBufferPointer<UInt8>, Int, Int) -> Void
-    ) -> String? {
-        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> String? in
+    ) -> (tree: String?, intact: Bool) {
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> (tree: String?, intact: Bool) in
             let buffer = raw.bindMemory(to: UInt8.self)
             let headerBytes = Array((header + "\n").utf8)
             guard buffer.count > headerBytes.count, buffer.starts(with: headerBytes),
                 let treeEnd = buffer[headerBytes.count...].firstIndex(of: 0x0A)
-            else { return nil }
+            else { return (nil, false) }
             let treeText = String(decoding: UnsafeBufferPointer(rebasing: buffer[headerBytes.count..<treeEnd]), as: UTF8.self)
             let tree = treeText.count == 40 ? treeText : nil
-            guard wanted(tree) else { return tree }
+            guard wanted(tree) else { return (tree, false) }
+            var checksum = LineChecksum()
             var lineStart = treeEnd + 1
             while lineStart < buffer.count, let end = buffer[lineStart...].firstIndex(of: 0x0A) {
+                let line = UnsafeRawBufferPointer(rebasing: raw[lineStart..<end])
+                // The checksum line ends the file; a record never starts with `end`, only with a blob id.
+                if checksum.isTrailer(line) { return (tree, end + 1 == buffer.count) }
+                checksum.add(line)
                 each(buffer, lineStart, end)
                 lineStart = end + 1
             }
-            return tree
+            return (tree, false)
         }
     }
 
@@ -185,8 +215,10 @@ struct IncidentCache {
         func optional(_ value: String) -> String? { value == "\\N" ? nil : text(value) }
         func list(_ value: String) -> [String] { value.isEmpty ? [] : value.split(separator: "\u{1E}").map { text(String($0)) } }
         var clock: [ClockPoint: Date] = [:]
-        for (offset, point) in clockPoints.enumerated() {
-            if let seconds = Double(fields[17 + offset]) { clock[point] = Date(timeIntervalSince1970: seconds) }
+        for (offset, point) in clockPoints.enumerated() where !fields[17 + offset].isEmpty {
+            // Seconds since 1970, as ops wrote them: anything else (nan, 1e400) makes the record unreadable.
+            guard let seconds = Double(fields[17 + offset]), seconds.isFinite, abs(seconds) < 1e11 else { return nil }
+            clock[point] = Date(timeIntervalSince1970: seconds)
         }
         let roles = fields[9].split(separator: "\u{1E}").compactMap { pair -> (role: String, person: String)? in
             let parts = pair.split(separator: "\u{1F}", omittingEmptySubsequences: false)

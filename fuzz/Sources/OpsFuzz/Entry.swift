@@ -42,6 +42,7 @@ struct FuzzTarget: Sendable {
         FuzzTarget(name: "import-dispatch", run: { Targets.importer(.dispatch, $0) }),
         FuzzTarget(name: "time", run: Targets.time),
         FuzzTarget(name: "git-index", run: Targets.gitIndex),
+        FuzzTarget(name: "incident-cache", run: Targets.incidentCache),
     ]
 
     static let selected: FuzzTarget = {

@@ -44,6 +44,22 @@ enum Targets {
         require(IndexFile(bytes: rewritten, modified: timespec()) != nil, "the index ops rewrote does not parse")
     }
 
+    /// `.git/ops/incidents.cache` as found on disk: a damaged file is read as missing, never
+    /// half-trusted. Whatever the bytes, what the streaming reader returns for the tree named in
+    /// the header is every record or nothing, and a file that checks out holds as many records
+    /// as its checksum line says.
+    static func incidentCache(_ data: Data) {
+        let cache = IncidentCache(path: "/nonexistent/incidents.cache", data: data)
+        _ = cache.incident(for: TreeFile(path: "incidents/2026/12/INC-20261206-AB12CD34/incident.md", blob: ObjectID(hex: String(repeating: "a", count: 40))!))
+        let lines = data.split(separator: 0x0A, omittingEmptySubsequences: false)
+        guard lines.count > 1, let tree = String(data: Data(lines[1]), encoding: .utf8) else { return }
+        if let incidents = IncidentCache.incidents(in: data, tree: tree, where: { _ in true }) {
+            let body = LineChecksum.checked(data.dropFirst(lines[0].count + lines[1].count + 2))
+            require(body != nil, "a cache whose checksum line does not hold was read")
+            require(incidents.count == body!.split(separator: 0x0A).count, "a cache that read lost or gained a record")
+        }
+    }
+
     // MARK: SLO and alert inputs
 
     static func alertmanager(_ data: Data) {

@@ -1,0 +1,88 @@
+import Foundation
+
+/// A checksum over the lines of a file ops derives in `.git/ops/`, written as the file's last
+/// line (`end <lines> <16 hex digits>`). A file that lost, gained or changed a line (damage,
+/// a hand edit, a copy cut short) is then taken as missing and made again, never trusted: a
+/// derived file may only make a command slower. It is not a defence against anyone who means
+/// harm; the files are the user's own.
+struct LineChecksum {
+    private(set) var lines = 0
+    private var state: UInt64 = 0x243F_6A88_85A3_08D3
+
+    /// Adds one line, without its line break.
+    mutating func add(_ line: UnsafeRawBufferPointer) {
+        var hash = state ^ UInt64(line.count) &* 0x9E37_79B9_7F4A_7C15
+        var offset = 0
+        while offset + 8 <= line.count {
+            hash = Self.mix(hash ^ line.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            offset += 8
+        }
+        var tail: UInt64 = 0
+        for (shift, byte) in line[offset...].enumerated() { tail |= UInt64(byte) << (8 * UInt64(shift)) }
+        state = Self.mix(hash ^ tail)
+        lines += 1
+    }
+
+    mutating func add(_ line: String) {
+        var text = line
+        text.withUTF8 { add(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Adds every line of `text`, each ending in a line break.
+    mutating func addLines(of text: Data) {
+        text.withUnsafeBytes { raw in
+            Self.forEachLine(raw) { line, _ in
+                add(line)
+                return true
+            }
+        }
+    }
+
+    /// `text` without its last line, when that line is the checksum of the lines before it;
+    /// nil when it is not (a line lost, added or changed, or no checksum line at all).
+    static func checked(_ text: Data) -> Data? {
+        var checksum = LineChecksum()
+        var body: Int?
+        text.withUnsafeBytes { raw in
+            forEachLine(raw) { line, next in
+                if checksum.isTrailer(line) {
+                    if next == raw.count { body = next - line.count - 1 }
+                    return false
+                }
+                checksum.add(line)
+                return true
+            }
+        }
+        return body.map { text.prefix($0) }
+    }
+
+    /// Hands each line ending in a line break (without it) and the offset after it to `visit`,
+    /// until `visit` returns false.
+    private static func forEachLine(_ raw: UnsafeRawBufferPointer, _ visit: (UnsafeRawBufferPointer, Int) -> Bool) {
+        guard let base = raw.baseAddress else { return }
+        var start = 0
+        while start < raw.count, let found = memchr(base + start, 0x0A, raw.count - start) {
+            let end = UnsafeRawPointer(found) - base
+            guard visit(UnsafeRawBufferPointer(rebasing: raw[start..<end]), end + 1) else { return }
+            start = end + 1
+        }
+    }
+
+    /// The last line of the file, with its line break.
+    var trailer: String {
+        let digits = String(state, radix: 16)
+        return "end \(lines) " + String(repeating: "0", count: 16 - digits.count) + digits + "\n"
+    }
+
+    /// True when `line` (without its line break) is the trailer of exactly the lines added.
+    func isTrailer(_ line: UnsafeRawBufferPointer) -> Bool {
+        line.elementsEqual(trailer.utf8.dropLast())
+    }
+
+    private static func mix(_ value: UInt64) -> UInt64 {
+        var x = value &* 0xFF51_AFD7_ED55_8CCD
+        x ^= x >> 33
+        x = x &* 0xC4CE_B9FE_1A85_EC53
+        return x ^ (x >> 29)
+    }
+}
