@@ -190,17 +190,8 @@ struct IncidentCache {
             let treeText = String(decoding: UnsafeBufferPointer(rebasing: buffer[headerBytes.count..<treeEnd]), as: UTF8.self)
             let tree = treeText.count == 40 ? treeText : nil
             guard wanted(tree) else { return (tree, false) }
-            var checksum = LineChecksum()
-            var lineStart = treeEnd + 1
-            while lineStart < buffer.count, let end = buffer[lineStart...].firstIndex(of: 0x0A) {
-                let line = UnsafeRawBufferPointer(rebasing: raw[lineStart..<end])
-                // The checksum line ends the file; a record never starts with `end`, only with a blob id.
-                if checksum.isTrailer(line) { return (tree, end + 1 == buffer.count) }
-                checksum.add(line)
-                each(buffer, lineStart, end)
-                lineStart = end + 1
-            }
-            return (tree, false)
+            // The checksum line ends the file; a record never starts with `end`, only with a blob id.
+            return (tree, LineChecksum.checkLines(raw, from: treeEnd + 1) { each(buffer, $0, $1) })
         }
     }
 

@@ -28,11 +28,6 @@ struct LineChecksum {
         lines += 1
     }
 
-    mutating func add(_ line: String) {
-        var text = line
-        text.withUTF8 { add(UnsafeRawBufferPointer($0)) }
-    }
-
     /// Adds every line of `text`, each ending in a line break.
     mutating func addLines(of text: Data) {
         text.withUnsafeBytes { raw in
@@ -46,19 +41,26 @@ struct LineChecksum {
     /// `text` without its last line, when that line is the checksum of the lines before it;
     /// nil when it is not (a line lost, added or changed, or no checksum line at all).
     static func checked(_ text: Data) -> Data? {
+        var body = 0
+        let intact = text.withUnsafeBytes { raw in checkLines(raw, from: 0) { _, end in body = end + 1 } }
+        return intact ? text.prefix(body) : nil
+    }
+
+    /// Hands the bounds of each line of `raw` from `start` (without its line break) to `visit`,
+    /// up to the checksum line; true when that line holds for them and ends `raw`.
+    static func checkLines(_ raw: UnsafeRawBufferPointer, from start: Int, _ visit: (Int, Int) -> Void) -> Bool {
         var checksum = LineChecksum()
-        var body: Int?
-        text.withUnsafeBytes { raw in
-            forEachLine(raw) { line, next in
-                if checksum.isTrailer(line) {
-                    if next == raw.count { body = next - line.count - 1 }
-                    return false
-                }
-                checksum.add(line)
-                return true
+        var intact = false
+        forEachLine(UnsafeRawBufferPointer(rebasing: raw[start...])) { line, next in
+            if checksum.isTrailer(line) {
+                intact = start + next == raw.count
+                return false
             }
+            checksum.add(line)
+            visit(start + next - line.count - 1, start + next - 1)
+            return true
         }
-        return body.map { text.prefix($0) }
+        return intact
     }
 
     /// Hands each line ending in a line break (without it) and the offset after it to `visit`,
