@@ -51,7 +51,7 @@ import Testing
         let input = repo.path + "/../\(UUID().uuidString).fi"
         try Data(stream.utf8).write(to: URL(fileURLWithPath: input))
         defer { try? FileManager.default.removeItem(atPath: input) }
-        try TestRepository.run(["sh", "-c", "git -C '\(repo.path)' fast-import --quiet < '\(input)'"])
+        _ = try TestRepository.run(["sh", "-c", "git -C '\(repo.path)' fast-import --quiet < '\(input)'"])
         let head = try #require(try repo.repository.head().commit)
 
         func changes(_ listed: [CommitChanges]) -> [String] { listed.map { ([$0.commit.hex] + $0.paths.sorted()).joined(separator: " ") } }

@@ -71,6 +71,31 @@ import Testing
         #expect(all.count == 4)
     }
 
+    /// A cold run at 100k incidents stores 38 MB of records: past a limit they go to a temp file,
+    /// and the cache saved from there is byte for byte the one saved from memory, with nothing left beside it.
+    @Test func recordsWrittenOnToATempFileSaveTheSameCache() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        for title in ["Checkout 5xx", "Tabs\there, a \\ backslash", "Feature store lag", "Drift on device_age_days", "Search p95"] {
+            _ = try ops.open(title)
+        }
+        let folder = ops.workspace.gitDirectory + "/ops"
+        let cachePath = folder + "/incidents.cache"
+        try? FileManager.default.removeItem(atPath: cachePath)
+        let incidents = try IncidentCatalog.load(ops.workspace).incidents
+        let fromMemory = try Data(contentsOf: URL(fileURLWithPath: cachePath))
+        let files = try ops.workspace.committedFiles(under: "incidents")
+        let tree = try #require(try ops.workspace.committedEntryID("incidents")).hex
+        for held in [1, 300, 1 << 20] {
+            let path = folder + "/spilled-\(held)"
+            var cache = IncidentCache(path: path, data: nil, held: held)
+            for file in files { cache.store(try #require(incidents.first { $0.path == file.path }), for: file) }
+            cache.save(keeping: files, tree: tree)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == fromMemory, "held \(held)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains("spill") && $0.hasSuffix(".tmp") }.isEmpty)
+    }
+
     @Test func thePostmortemIndexFindsEveryPostmortemAndFollowsNewOnes() throws {
         let ops = try OpsFixture()
         defer { ops.remove() }

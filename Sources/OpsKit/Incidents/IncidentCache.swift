@@ -12,9 +12,9 @@ struct IncidentCache {
     private static let fieldCount = 17 + clockPoints.count
 
     let path: String
-    /// Every record as its line, line break included, in one buffer: the file's as read, then
-    /// those stored since. As bytes, a cache of 100k incidents costs its file's size (35 MB); a
-    /// string per record and per key cost twice that.
+    /// The file's records as read, each a line with its line break, in one buffer. As bytes, a
+    /// cache of 100k incidents costs its file's size (38 MB); a string per record and per key
+    /// cost twice that.
     private var text = Data()
     /// Where each record's line starts in `text`, by the blob it was read from; a record names
     /// its path too, checked on lookup.
@@ -22,6 +22,11 @@ struct IncidentCache {
     /// The same for a record whose blob's place in `starts` holds another path (two files with
     /// the same bytes), by key: rare, so a string each.
     private var others: [String: Int] = [:]
+    /// Records stored since, by path: each one's blob and line (line break included) in `added`.
+    private var addedLines: [String: (blob: ObjectID, line: Range<Int>)] = [:]
+    /// Their bytes: a cold run at 100k incidents makes 38 MB of them, written on to a temp file
+    /// rather than held (`SpillBuffer`).
+    private var added: SpillBuffer
     private(set) var changed = false
     /// The `incidents/` tree id the entries are exactly, when they are.
     private(set) var tree: String?
@@ -31,9 +36,11 @@ struct IncidentCache {
         self.init(path: path, data: FileManager.default.contents(atPath: path))
     }
 
-    /// The cache kept at `path`, read from `data` (its bytes; nil when there is no file).
-    init(path: String, data: Data?) {
+    /// The cache kept at `path`, read from `data` (its bytes; nil when there is no file);
+    /// records stored are held in memory up to `held` bytes, then written on to a temp file.
+    init(path: String, data: Data?, held: Int = SpillBuffer.defaultHeld) {
         self.path = path
+        added = SpillBuffer(beside: path, held: held)
         guard let data else { return }
         text = data
         var starts: [ObjectID: Int] = [:]
@@ -65,38 +72,45 @@ struct IncidentCache {
         return Self.record(Self.fields(String(decoding: bytes(line), as: UTF8.self)))?.1
     }
 
+    /// Keeps `incident` as `file`'s record. Stored records are never looked up by `incident(for:)`
+    /// in the same run (their files were just parsed); they are what `save` writes.
     mutating func store(_ incident: Incident, for file: TreeFile) {
-        let key = Self.key(file)
-        if let held = starts[file.blob], line(at: held, of: file) == nil {
-            others[key] = text.count
-        } else {
-            starts[file.blob] = text.count
-        }
-        text.append(contentsOf: (Self.encode(key: key, incident) + "\n").utf8)
+        addedLines[file.path] = (file.blob, added.append(Data((Self.encode(key: Self.key(file), incident) + "\n").utf8)))
         changed = true
     }
 
     /// Writes the records of `files`, in their order (`AtomicFile`), when anything changed. The
     /// header names `newTree` only when every one of `files` has its record.
     func save(keeping files: [TreeFile], tree newTree: String?) {
+        guard added.intact else { return }
         // A record is found for one file at most (its path), so the count tells whether any other is held.
-        let kept = files.compactMap(line(of:))
+        let kept = files.compactMap(record(of:))
         let complete = kept.count == files.count ? newTree : nil
-        guard changed || complete != tree || kept.count != starts.count + others.count else { return }
+        guard changed || complete != tree || kept.count != starts.count + others.count + addedLines.count else { return }
         // A cache that cannot be written is only slower next time; never an error.
+        var reader = added.reader()
         AtomicFile.write(to: path) { out in
             out.append(Self.header + "\n" + (complete ?? "-") + "\n")
             var checksum = LineChecksum()
-            for line in kept {
-                let record = bytes(line.lowerBound..<line.upperBound + 1)
-                record.withUnsafeBytes { checksum.add(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
-                out.append(record)
+            for record in kept {
+                guard let line = record.added ? reader.bytes(record.line) : bytes(record.line) else {
+                    out.fail()
+                    return
+                }
+                line.withUnsafeBytes { checksum.add(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
+                out.append(line)
             }
             out.append(checksum.trailer)
         }
     }
 
-    /// The bytes of `file`'s record, without its line break, when the cache holds one.
+    /// Where `file`'s record is, its line break included: stored in this run, or read from the file.
+    private func record(of file: TreeFile) -> (added: Bool, line: Range<Int>)? {
+        if let record = addedLines[file.path] { return record.blob == file.blob ? (true, record.line) : nil }
+        return line(of: file).map { (false, $0.lowerBound..<$0.upperBound + 1) }
+    }
+
+    /// The bytes of `file`'s record in the file read, without its line break, when it holds one.
     private func line(of file: TreeFile) -> Range<Int>? {
         if let start = starts[file.blob], let line = line(at: start, of: file) { return line }
         return others[Self.key(file)].flatMap { line(at: $0, of: file) }

@@ -56,6 +56,9 @@ enum AtomicFile {
             ok = data.withUnsafeBytes(send)
         }
 
+        /// Abandons the write: the file stays as it was.
+        mutating func fail() { ok = false }
+
         /// Sends what is buffered; false once any send failed.
         fileprivate mutating func flush() -> Bool {
             ok = ok && buffer.withUnsafeBytes(send)
