@@ -64,4 +64,26 @@ import Testing
             #expect(try String(contentsOfFile: path, encoding: .utf8) == whole, "made again whole")
         }
     }
+
+    /// A month's line that lost its postmortem would hide it from the review and `ops postmortem list`.
+    @Test func aDamagedPostmortemIndexIsBuiltAgain() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        let incident = try ops.open()
+        let postmortem = (incident.path as NSString).deletingLastPathComponent + "/postmortem.md"
+        try ops.folder.write(postmortem, "# Postmortem\n")
+        _ = try git(ops.folder.path, "add", "--", postmortem)
+        _ = try git(ops.folder.path, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "postmortem")
+        #expect(try PostmortemIndex.files(ops.workspace).map(\.path) == [postmortem])
+        let path = ops.workspace.gitDirectory + "/ops/postmortems.index"
+        let whole = try String(contentsOfFile: path, encoding: .utf8)
+        let lines = whole.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)  // header, one month, checksum
+        let month = String(lines[1].prefix { $0 != "\t" })
+        for damaged in [[lines[0], month, lines[2]], [lines[0], month]] {
+            try (damaged.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(try PostmortemIndex.files(ops.workspace).map(\.path) == [postmortem])
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == whole, "made again whole")
+        }
+    }
 }

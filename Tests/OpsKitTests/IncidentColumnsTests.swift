@@ -66,6 +66,10 @@ import Testing
             }
         outOfRange.replaceSubrange(idsAt..<(idsAt + 4), with: [0xFE, 0xFF, 0, 0])
         damaged.append(outOfRange)
+        // One byte of a clock point changed: every count and length still holds, the figures would not.
+        var clock = good
+        clock[clock.count - 23 - 8 * 3 + 5] ^= 0x40
+        damaged.append(clock)
         for bytes in damaged {
             try bytes.write(to: URL(fileURLWithPath: path))
             #expect(try IncidentColumns.load(ops.workspace).columns == expected)

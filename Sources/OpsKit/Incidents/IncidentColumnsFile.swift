@@ -16,10 +16,13 @@ import Foundation
 ///     u32 × tag list         tags (string numbers)
 ///     f64 × rows, 7 times    clock points in ClockPoint order, seconds since 2001-01-01, NaN unknown
 ///
+///     23 bytes               the seal of all the bytes before it (`LineChecksum.seal`)
+///
 /// Every text is stored once (a severity or service shared by thousands of incidents too), and
-/// lengths are explicit, so no text needs escaping and none can break a record.
+/// lengths are explicit, so no text needs escaping and none can break a record. A changed byte
+/// breaks the seal, so a damaged file is made again rather than counted.
 enum IncidentColumnsFile {
-    static let header = "ops incident columns 1\n"
+    static let header = "ops incident columns 2\n"
     static let name = "incidents.columns"
     private static let none = UInt32.max
 
@@ -29,7 +32,8 @@ enum IncidentColumnsFile {
     static func read(gitDirectory: String, tree: String) -> IncidentColumns? {
         guard let data = try? Data(contentsOf: URL(fileURLWithPath: path(gitDirectory: gitDirectory)), options: .alwaysMapped) else { return nil }
         return data.withUnsafeBytes { raw in
-            var reader = Reader(raw)
+            guard let sealed = LineChecksum.unsealed(raw) else { return nil }
+            var reader = Reader(sealed)
             guard reader.expect(Array((header + tree + "\n").utf8)) else { return nil }
             return decode(&reader)
         }
@@ -71,6 +75,7 @@ enum IncidentColumnsFile {
         for point in columns.clock {
             for value in point { withUnsafeBytes(of: value.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
         }
+        out.append(contentsOf: out.withUnsafeBytes(LineChecksum.seal).utf8)
         AtomicFile.write(out, to: path(gitDirectory: gitDirectory))
     }
 

@@ -7,7 +7,7 @@ import GitStore
 /// derived, keyed by Git ids, and rebuilt by walking any month it does not know. At 100k
 /// incidents that turns a walk of 100k folders into a read of a few hundred month folders.
 enum PostmortemIndex {
-    static let header = "ops postmortem index 2"
+    static let header = "ops postmortem index 3"
 
     static func files(_ workspace: Workspace) throws -> [TreeFile] {
         let path = workspace.gitDirectory + "/ops/postmortems.index"
@@ -29,13 +29,15 @@ enum PostmortemIndex {
         return result
     }
 
-    /// Month tree id → its postmortems. A file that does not read is an empty index.
+    /// Month tree id → its postmortems. A file that does not read, or whose checksum line does
+    /// not hold for its lines (`LineChecksum`), is an empty index.
     private static func read(_ path: String) -> [String: [TreeFile]] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [:] }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        guard lines.first == Substring(header) else { return [:] }
+        let start = Data((header + "\n").utf8)
+        guard let data = FileManager.default.contents(atPath: path), data.starts(with: start),
+            let body = LineChecksum.checked(data.dropFirst(start.count))
+        else { return [:] }
         var result: [String: [TreeFile]] = [:]
-        for line in lines.dropFirst() where !line.isEmpty {
+        for line in String(decoding: body, as: UTF8.self).split(separator: "\n") {
             let fields = line.split(separator: "\t").map(String.init)
             var files: [TreeFile] = []
             for pair in fields.dropFirst() {
@@ -50,11 +52,13 @@ enum PostmortemIndex {
 
     /// Whole or not at all (`AtomicFile`); an index that cannot be written only makes the next run slower.
     private static func write(_ months: [String: [TreeFile]], to path: String) {
-        var out = header + "\n"
+        var body = ""
         for key in months.keys.sorted() {
             // Paths escaped: one holding a tab or a line break cannot pass for the next file or month.
-            out += ([key] + months[key]!.map { "\($0.blob.hex) \(BackslashEscapes.encode($0.path))" }).joined(separator: "\t") + "\n"
+            body += ([key] + months[key]!.map { "\($0.blob.hex) \(BackslashEscapes.encode($0.path))" }).joined(separator: "\t") + "\n"
         }
-        AtomicFile.write(out, to: path)
+        var checksum = LineChecksum()
+        checksum.addLines(of: Data(body.utf8))
+        AtomicFile.write(header + "\n" + body + checksum.trailer, to: path)
     }
 }

@@ -46,6 +46,23 @@ struct LineChecksum {
         return intact ? text.prefix(body) : nil
     }
 
+    /// `sealed` for a file that is not made of lines (a binary one): the trailer of all of
+    /// `bytes` taken as one line, to be written after them.
+    static func seal(_ bytes: UnsafeRawBufferPointer) -> String {
+        var checksum = LineChecksum()
+        checksum.add(bytes)
+        return checksum.trailer
+    }
+
+    /// `raw` without its last 23 bytes, when they are the seal (`seal`) of what comes before
+    /// them; nil when they are not.
+    static func unsealed(_ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        let size = 23  // "end 1 ", 16 hex digits, a line break
+        guard raw.count >= size else { return nil }
+        let body = UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - size)])
+        return raw[(raw.count - size)...].elementsEqual(seal(body).utf8) ? body : nil
+    }
+
     /// Hands the bounds of each line of `raw` from `start` (without its line break) to `visit`,
     /// up to the checksum line; true when that line holds for them and ends `raw`.
     static func checkLines(_ raw: UnsafeRawBufferPointer, from start: Int, _ visit: (Int, Int) -> Void) -> Bool {
