@@ -171,22 +171,38 @@ public final class GitRepository {
         func walk(_ tree: GitTree, _ folder: String) throws {
             for index in 0..<git_tree_entrycount(tree.pointer) {
                 let entry = git_tree_entry_byindex(tree.pointer, index)!
-                let name = String(cString: git_tree_entry_name(entry))
                 let id = git_tree_entry_id(entry).pointee
                 switch git_tree_entry_type(entry) {
                 case GIT_OBJECT_BLOB:
-                    files.append(TreeFile(path: folder + name, blob: ObjectID(id)))
+                    files.append(TreeFile(path: Self.path(folder, git_tree_entry_name(entry)), blob: ObjectID(id)))
                 case GIT_OBJECT_TREE:
                     read += 1
                     if read.isMultiple(of: 4096) { walker = try Self.openHandle(gitDirectory) }
-                    try walk(GitTree.lookup(id, in: walker), folder + name + "/")
+                    try walk(GitTree.lookup(id, in: walker), Self.path(folder, git_tree_entry_name(entry), slash: true))
                 default:
                     continue  // a submodule's commit
                 }
             }
         }
         try walk(start, prefix.isEmpty ? "" : prefix + "/")
-        return files.sorted { $0.path < $1.path }
+        files.sort { $0.path < $1.path }
+        return files
+    }
+
+    /// `folder` then `name` (then a slash), made at its exact size: a listing of 100k incidents
+    /// holds all their paths at once, and `folder + name` left room to grow in each (14 MB, not 8).
+    private static func path(_ folder: String, _ name: UnsafePointer<CChar>, slash: Bool = false) -> String {
+        var folder = folder
+        let nameCount = strlen(name)
+        return folder.withUTF8 { head in
+            String(unsafeUninitializedCapacity: head.count + nameCount + (slash ? 1 : 0)) { buffer in
+                let base = UnsafeMutableRawPointer(buffer.baseAddress!)
+                if let start = head.baseAddress { base.copyMemory(from: start, byteCount: head.count) }
+                (base + head.count).copyMemory(from: name, byteCount: nameCount)
+                if slash { buffer[head.count + nameCount] = 0x2F }
+                return buffer.count
+            }
+        }
     }
 
     // MARK: Internals shared by the other files

@@ -26,9 +26,7 @@ final class FingerprintIndex: @unchecked Sendable {
     func refresh(_ snapshot: Snapshot, cache: inout IncidentCache) throws -> Bool {
         let current = try snapshot.entryID(IncidentLocator.folder)
         if let tree, tree == current { return false }
-        let listed = try snapshot.files(under: IncidentLocator.folder)
-        let refs = Set(IncidentLocator.refs(in: listed).map(\.path))
-        files = listed.filter { refs.contains($0.path) }
+        files = IncidentLocator.incidentFiles(try snapshot.files(under: IncidentLocator.folder))
         var seen = Set<String>()
         for file in files {
             seen.insert(file.path)

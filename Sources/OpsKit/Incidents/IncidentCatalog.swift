@@ -14,11 +14,17 @@ enum IncidentLocator {
 
     /// `incidents/YYYY/MM/<ID>/incident.md` files, by id.
     static func refs(in files: [TreeFile]) -> [IncidentRef] {
-        files.compactMap { file in
-            let parts = file.path.split(separator: "/")
-            guard parts.count == 5, parts[4] == "incident.md", DocumentID(String(parts[3]), kind: "INC") != nil else { return nil }
-            return IncidentRef(id: String(parts[3]), path: file.path)
-        }
+        files.compactMap { file in id(of: file).map { IncidentRef(id: String($0), path: file.path) } }
+    }
+
+    /// The incident files among `files` (`refs`), in their order, without making their ids.
+    static func incidentFiles(_ files: [TreeFile]) -> [TreeFile] { files.filter { id(of: $0) != nil } }
+
+    /// The id of an `incidents/YYYY/MM/<ID>/incident.md` file; nil for any other file.
+    private static func id(of file: TreeFile) -> Substring? {
+        let parts = file.path.split(separator: "/")
+        guard parts.count == 5, parts[4] == "incident.md", DocumentID(String(parts[3]), kind: "INC") != nil else { return nil }
+        return parts[3]
     }
 
     /// The path of a new incident: the UTC year and month it was opened keep folders small.
@@ -69,9 +75,7 @@ public struct IncidentCatalog: Sendable {
             return IncidentCatalog(incidents: incidents.sorted { $0.path < $1.path }, problems: [], tree: treeID.hex)
         }
         var cache = timelines ? nil : IncidentCache(gitDirectory: workspace.gitDirectory)
-        let files = try workspace.committedFiles(under: IncidentLocator.folder)
-        let refs = Set(IncidentLocator.refs(in: files).map(\.path))
-        let wanted = files.filter { refs.contains($0.path) }
+        let wanted = IncidentLocator.incidentFiles(try workspace.committedFiles(under: IncidentLocator.folder))
         // Streams: only the incidents `keep` wants are held, the cache keeps encoded lines, and
         // files not in the cache are read a batch at a time.
         var incidents: [Incident] = []
