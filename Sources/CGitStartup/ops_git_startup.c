@@ -6,6 +6,9 @@
 // Only the https transport uses the chain, and sync calls ops_git_load_certificates() first.
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <git2.h>
 #include <stdatomic.h>
 #include "ops_git_startup.h"
@@ -33,3 +36,14 @@ int ops_git_load_certificates(const char *file) {
 
 int ops_git_certificate_requests(void) { return atomic_load(&requests); }
 int ops_git_certificate_loads(void) { return atomic_load(&loads); }
+
+// glibc serves big blocks from its heaps and raises its bar for mapping them as a run goes, so
+// the buffers of a big first run (every incident of a 100k repository read, then all of its
+// history walked) stay resident once freed. With a fixed bar of 128 KiB they are mapped and
+// given back: the first weekly pack at 100k incidents peaks 8 MB lower, and the warm one takes
+// about 4 % longer.
+void ops_map_big_blocks(void) {
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, 128 << 10);
+#endif
+}

@@ -2,7 +2,8 @@ internal import CGit2
 internal import CGitStartup
 public import Foundation
 
-/// libgit2 is initialised once per process, on first use, with the options ops relies on.
+/// libgit2 is initialised once per process, on first use, with the options ops relies on (and
+/// the C library's, for the memory of a big run).
 private let libraryInitialized: Bool = {
     git_libgit2_init()
     // Month folders of more than ~80 incidents make trees over libgit2's default 4 KiB
@@ -22,6 +23,7 @@ private let libraryInitialized: Bool = {
     // slower: the history walk mapped and unmapped).
     _ = ops_git_set_mwindow_size(8 << 20)
     _ = ops_git_set_mwindow_mapped_limit(32 << 20)
+    ops_map_big_blocks()
     return true
 }()
 

@@ -9,4 +9,8 @@ int ops_git_load_certificates(const char *file);
 int ops_git_certificate_requests(void);
 int ops_git_certificate_loads(void);
 
+/// Has glibc map blocks of 128 KiB and more and give them back when freed (mallopt
+/// M_MMAP_THRESHOLD); elsewhere does nothing. See ops_git_startup.c.
+void ops_map_big_blocks(void);
+
 #endif
