@@ -18,9 +18,9 @@ private let libraryInitialized: Bool = {
     _ = ops_git_enable_fsync_gitdir(1)
     // libgit2 maps a pack file in windows of 1 GiB by default, and unmaps none until it closes:
     // a run that reads every incident of a 100k repository and then walks its history kept
-    // all 94 MB of the pack resident. Windows of 8 MiB, 32 MiB mapped in all, took the first
-    // run of the weekly pack there from 214 to 179 MB at the same speed (4 MiB windows were
-    // slower: the history walk mapped and unmapped).
+    // all 94 MB of the pack resident. Windows of 8 MiB, 32 MiB mapped in all, took 60 MB off
+    // the peak of the first weekly pack there, at the same speed (4 MiB windows were slower:
+    // the history walk mapped and unmapped).
     _ = ops_git_set_mwindow_size(8 << 20)
     _ = ops_git_set_mwindow_mapped_limit(32 << 20)
     ops_map_big_blocks()

@@ -71,8 +71,10 @@ import Testing
         #expect(all.count == 4)
     }
 
-    /// A cold run at 100k incidents stores 38 MB of records: past a limit they go to a temp file,
-    /// and the cache saved from there is byte for byte the one saved from memory, with nothing left beside it.
+    /// A cold run at 100k incidents stores 35 MB of records: past a limit they go to a temp file,
+    /// read back a window at a time. The cache saved from there is byte for byte the one saved
+    /// from memory, whatever the order asked, with records bigger than a window, or half of
+    /// them still in memory; nothing is left beside it.
     @Test func recordsWrittenOnToATempFileSaveTheSameCache() throws {
         let ops = try OpsFixture()
         defer { ops.remove() }
@@ -83,17 +85,44 @@ import Testing
         let cachePath = folder + "/incidents.cache"
         try? FileManager.default.removeItem(atPath: cachePath)
         let incidents = try IncidentCatalog.load(ops.workspace).incidents
-        let fromMemory = try Data(contentsOf: URL(fileURLWithPath: cachePath))
         let files = try ops.workspace.committedFiles(under: "incidents")
         let tree = try #require(try ops.workspace.committedEntryID("incidents")).hex
-        for held in [1, 300, 1 << 20] {
-            let path = folder + "/spilled-\(held)"
-            var cache = IncidentCache(path: path, data: nil, held: held)
+        let orders = [files, Array(files.reversed()), [files[2], files[0], files[4], files[1], files[3]]]
+        func saved(order: Int, held: Int, window: Int) throws -> Data {
+            let path = folder + "/spilled"
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            var cache = IncidentCache(path: path, data: nil, held: held, window: window)
             for file in files { cache.store(try #require(incidents.first { $0.path == file.path }), for: file) }
-            cache.save(keeping: files, tree: tree)
-            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == fromMemory, "held \(held)")
+            cache.save(keeping: orders[order], tree: tree)
+            return try Data(contentsOf: URL(fileURLWithPath: path))
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains("spill") && $0.hasSuffix(".tmp") }.isEmpty)
+        #expect(try saved(order: 0, held: Int.max, window: 1) == Data(contentsOf: URL(fileURLWithPath: cachePath)))
+        for order in orders.indices {
+            let inMemory = try saved(order: order, held: Int.max, window: 1)
+            for (held, window) in [(1, 1), (1, 64), (1, 700), (300, 100), (1 << 20, 1 << 20)] {
+                #expect(try saved(order: order, held: held, window: window) == inMemory, "order \(order), held \(held), window \(window)")
+            }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains("spill") }.isEmpty)
+    }
+
+    /// A process killed between opening its temp file and removing its name left the file: the
+    /// next save of the cache removes it.
+    @Test func aTempFileLeftByAKilledProcessIsRemoved() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        _ = try ops.open("Checkout 5xx")
+        let folder = ops.workspace.gitDirectory + "/ops"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let dead = Process()
+        dead.executableURL = URL(fileURLWithPath: "/bin/true")
+        try dead.run()
+        dead.waitUntilExit()
+        let left = folder + "/incidents.cache-spill.\(dead.processIdentifier).tmp"
+        try Data("half a record".utf8).write(to: URL(fileURLWithPath: left))
+        _ = try IncidentCatalog.load(ops.workspace)
+        #expect(!FileManager.default.fileExists(atPath: left))
+        #expect(FileManager.default.fileExists(atPath: folder + "/incidents.cache"))
     }
 
     @Test func thePostmortemIndexFindsEveryPostmortemAndFollowsNewOnes() throws {

@@ -66,9 +66,14 @@ import Testing
             }
         outOfRange.replaceSubrange(idsAt..<(idsAt + 4), with: [0xFE, 0xFF, 0, 0])
         damaged.append(outOfRange)
-        // One byte of a clock point changed: every count and length still holds, the figures would not.
+        // One byte of the first incident's opening time changed (by about 36 hours): every count
+        // and length still holds, the figures would not. Columns are in ClockPoint order, three rows each.
         var clock = good
-        clock[clock.count - 23 - 8 * 3 + 5] ^= 0x40
+        let column = ClockPoint.allCases.firstIndex(of: .opened)!
+        let opened = clock.count - 23 - 8 * 3 * ClockPoint.allCases.count + 8 * 3 * column
+        let time = clock[opened..<opened + 8].withUnsafeBytes { Double(bitPattern: UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
+        #expect(time == expected.clock[column][0] && time.isFinite)
+        clock[opened + 5] ^= 0x02
         damaged.append(clock)
         for bytes in damaged {
             try bytes.write(to: URL(fileURLWithPath: path))

@@ -13,7 +13,7 @@ struct IncidentCache {
 
     let path: String
     /// The file's records as read, each a line with its line break, in one buffer. As bytes, a
-    /// cache of 100k incidents costs its file's size (38 MB); a string per record and per key
+    /// cache of 100k incidents costs its file's size (35 MB); a string per record and per key
     /// cost twice that.
     private var text = Data()
     /// Where each record's line starts in `text`, by the blob it was read from; a record names
@@ -24,8 +24,8 @@ struct IncidentCache {
     private var others: [String: Int] = [:]
     /// Records stored since, by path: each one's blob and line (line break included) in `added`.
     private var addedLines: [String: (blob: ObjectID, line: Range<Int>)] = [:]
-    /// Their bytes: a cold run at 100k incidents makes 38 MB of them, written on to a temp file
-    /// rather than held (`SpillBuffer`).
+    /// Their bytes: a cold run at 100k incidents makes 35 MB of them, written on to a temp file
+    /// rather than held (`SpillBuffer`). A class: a cache has one owner, never copies that store.
     private var added: SpillBuffer
     private(set) var changed = false
     /// The `incidents/` tree id the entries are exactly, when they are.
@@ -38,9 +38,9 @@ struct IncidentCache {
 
     /// The cache kept at `path`, read from `data` (its bytes; nil when there is no file);
     /// records stored are held in memory up to `held` bytes, then written on to a temp file.
-    init(path: String, data: Data?, held: Int = SpillBuffer.defaultHeld) {
+    init(path: String, data: Data?, held: Int = SpillBuffer.defaultHeld, window: Int = SpillBuffer.defaultWindow) {
         self.path = path
-        added = SpillBuffer(beside: path, held: held)
+        added = SpillBuffer(beside: path, held: held, window: window)
         guard let data else { return }
         text = data
         var starts: [ObjectID: Int] = [:]
@@ -88,6 +88,7 @@ struct IncidentCache {
         let complete = kept.count == files.count ? newTree : nil
         guard changed || complete != tree || kept.count != starts.count + others.count + addedLines.count else { return }
         // A cache that cannot be written is only slower next time; never an error.
+        SpillBuffer.removeLeftovers(beside: path)
         var reader = added.reader()
         AtomicFile.write(to: path) { out in
             out.append(Self.header + "\n" + (complete ?? "-") + "\n")
@@ -106,7 +107,7 @@ struct IncidentCache {
 
     /// Where `file`'s record is, its line break included: stored in this run, or read from the file.
     private func record(of file: TreeFile) -> (added: Bool, line: Range<Int>)? {
-        if let record = addedLines[file.path] { return record.blob == file.blob ? (true, record.line) : nil }
+        if let record = addedLines[file.path], record.blob == file.blob { return (true, record.line) }
         return line(of: file).map { (false, $0.lowerBound..<$0.upperBound + 1) }
     }
 

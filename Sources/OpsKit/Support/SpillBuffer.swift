@@ -1,15 +1,21 @@
 import Foundation
+import Synchronization
 
 /// Bytes appended in order and read back by range: held in memory up to `held` bytes, then
 /// written on to a temp file beside a given path, so a file being built (the parse cache of a
-/// cold run, 38 MB at 100k incidents) is not also held whole in memory. The temp file has no
-/// name once opened, so nothing is left behind whatever happens to the process.
+/// cold run, 35 MB at 100k incidents) is not also held whole in memory. The temp file's name is
+/// removed as soon as it is open; a process killed in that instant leaves it behind, and the
+/// next save of the file it was beside removes it (`removeLeftovers`).
 final class SpillBuffer {
     static let defaultHeld = 1 << 20
-    /// The name the temp file has for the moment it is opened; a process killed in that moment
-    /// leaves it, and the next one removes it (`AtomicFile.removeLeftovers`).
+    static let defaultWindow = 1 << 20
+    /// Opening and unnaming the temp file, one buffer at a time in this process: its name is the
+    /// same for every buffer of the process (`AtomicFile.tempPath`).
+    private static let opening = Mutex(())
     private let name: String
     private let held: Int
+    /// How much of the temp file a reader reads at once.
+    private let window: Int
     /// The bytes not yet written on: those after the first `written`.
     private var memory = Data()
     private var written = 0
@@ -17,10 +23,18 @@ final class SpillBuffer {
     /// False once a write to the temp file failed: what was appended is then lost.
     private(set) var intact = true
 
-    init(beside path: String, held: Int = defaultHeld) {
-        name = path + "-spill"
+    init(beside path: String, held: Int = defaultHeld, window: Int = defaultWindow) {
+        name = Self.name(beside: path)
         self.held = held
+        self.window = window
     }
+
+    /// The name of the temp files of buffers beside `path`, before each one's pid.
+    static func name(beside path: String) -> String { path + "-spill" }
+
+    /// Removes the temp files that buffers beside `path` left when their process was killed
+    /// between opening and unnaming them.
+    static func removeLeftovers(beside path: String) { AtomicFile.removeLeftovers(of: name(beside: path)) }
 
     deinit {
         if descriptor >= 0 { close(descriptor) }
@@ -35,7 +49,7 @@ final class SpillBuffer {
     }
 
     /// Reads back ranges, a window of the temp file at a time: ranges asked in the order they
-    /// were appended cost one read per megabyte.
+    /// were appended cost one read per window.
     func reader() -> Reader { Reader(buffer: self) }
 
     struct Reader {
@@ -54,7 +68,9 @@ final class SpillBuffer {
             }
             guard range.upperBound <= written else { return nil }
             if range.lowerBound < windowStart || range.upperBound > windowStart + window.count {
-                guard let read = buffer.read(from: range.lowerBound, count: min(max(range.count, 1 << 20), written - range.lowerBound)) else { return nil }
+                guard let read = buffer.read(from: range.lowerBound, count: min(max(range.count, buffer.window), written - range.lowerBound)) else {
+                    return nil
+                }
                 window = read
                 windowStart = range.lowerBound
             }
@@ -67,15 +83,20 @@ final class SpillBuffer {
         defer { memory.removeAll(keepingCapacity: true) }
         guard intact else { return }
         if descriptor < 0 {
-            let temp = AtomicFile.tempPath(for: name)
             try? FileManager.default.createDirectory(atPath: (name as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             AtomicFile.removeLeftovers(of: name)
-            descriptor = open(temp, O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0o600)
+            let temp = AtomicFile.tempPath(for: name)
+            descriptor = Self.opening.withLock { _ in
+                // A file of that name now is one this pid's earlier process left: never another buffer's.
+                unlink(temp)
+                let descriptor = open(temp, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0o600)
+                if descriptor >= 0 { unlink(temp) }
+                return descriptor
+            }
             guard descriptor >= 0 else {
                 intact = false
                 return
             }
-            unlink(temp)
         }
         let ok = memory.withUnsafeBytes { bytes in
             var done = 0
