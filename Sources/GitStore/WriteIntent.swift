@@ -74,8 +74,13 @@ extension GitRepository {
     func recoverInterruptedWrite() throws {
         removeLeftovers()
         guard let data = FileManager.default.contents(atPath: intentPath) else { return }
-        guard let intent = try? JSONDecoder().decode(WriteIntent.self, from: data), let commit = ObjectID(hex: intent.commit) else {
-            removeIntent()  // written by rename, so never torn: not ours to read
+        // Written by rename, so never torn: a record that does not read, or that names a branch
+        // or a file no write of this store would (a hand edit: `../` out of the work tree), is
+        // not ours to follow. Nothing it names is touched.
+        guard let intent = try? JSONDecoder().decode(WriteIntent.self, from: data), let commit = ObjectID(hex: intent.commit),
+            isOwnBranch(intent.branch), intent.files.allSatisfy(isOwnFile)
+        else {
+            removeIntent()
             return
         }
         let parent = intent.parent.flatMap { ObjectID(hex: $0) }
@@ -161,6 +166,22 @@ extension GitRepository {
         }
         removeIntent()
         onNotice(.completedInterruptedWrite(commit: commit, pid: intent.pid))
+    }
+
+    /// A branch a write moves: a valid name under `refs/heads/`.
+    private func isOwnBranch(_ name: String) -> Bool {
+        var valid: Int32 = 0
+        return name.hasPrefix("refs/heads/") && git_reference_name_is_valid(&valid, name) == 0 && valid == 1
+    }
+
+    /// A file a write names: a path inside the work tree, its temp file beside it with this
+    /// writer's prefix (`WorkTreeWrite`).
+    private func isOwnFile(_ file: WriteIntent.File) -> Bool {
+        guard (try? validate(file.path)) != nil else { return false }
+        guard let temp = file.temp else { return true }
+        return (try? validate(temp)) != nil
+            && (temp as NSString).deletingLastPathComponent == (file.path as NSString).deletingLastPathComponent
+            && (temp as NSString).lastPathComponent.hasPrefix(".\(writerName)-")
     }
 
     /// Files of the state folder that only a writer at work has: any found now are a dead one's.

@@ -59,6 +59,38 @@ import Testing
         #expect(!repo.repository.hasInterruptedWrite)
     }
 
+    /// An intent record edited by hand to name files or a branch outside the repository is not
+    /// followed: recovery touches nothing it names, drops the record, and the next write goes on.
+    @Test func anIntentRecordNamingPathsOutsideTheWorkTreeTouchesNothing() throws {
+        let repo = try TestRepository()
+        defer { repo.remove() }
+        try repo.commit(["a.md": "a\n"])
+        let outside = repo.path + "/../outside-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        let name = (outside as NSString).lastPathComponent
+        try Data("keep\n".utf8).write(to: URL(fileURLWithPath: outside + "/f"))
+        try Data().write(to: URL(fileURLWithPath: outside + "/ref.lock"))
+        let missing = String(repeating: "ab", count: 20)
+        let records = [
+            #"{"version":1,"pid":4242,"host":"elsewhere","branch":"refs/heads/main","commit":"\#(missing)","files":[{"path":"a.md","temp":"../\#(name)/f"}]}"#,
+            #"{"version":1,"pid":4242,"host":"elsewhere","branch":"refs/heads/main","commit":"\#(missing)","files":[{"path":"../\#(name)/f","temp":"../\#(name)/.gitstore-1.tmp"}]}"#,
+            #"{"version":1,"pid":4242,"host":"elsewhere","branch":"../../\#(name)/ref","commit":"\#(missing)","files":[]}"#,
+        ]
+        for record in records {
+            try repo.write(".git/gitstore/intent", record)
+            let notices = Notices()
+            repo.repository.onNotice = { notices.add($0) }
+            try repo.repository.recoverInterruptedWriteIfAny()
+            #expect(notices.values.isEmpty, "\(record)")
+            #expect(!repo.repository.hasInterruptedWrite)
+            #expect(try String(contentsOfFile: outside + "/f", encoding: .utf8) == "keep\n")
+            #expect(FileManager.default.fileExists(atPath: outside + "/ref.lock"))
+        }
+        try repo.commit(["b.md": "b\n"])
+        #expect(try repo.git("show", "HEAD:b.md") == "b\n")
+    }
+
     @Test func theErrorFunnelClearsLibgit2sLastError() throws {
         let repo = try TestRepository()
         defer { repo.remove() }
