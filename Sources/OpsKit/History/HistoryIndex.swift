@@ -52,10 +52,7 @@ struct HistoryIndex {
             out.append(header + walked.hex + "\n")
             out.append(index.fresh)
             out.append(index.stored)
-            var checksum = LineChecksum()
-            checksum.addLines(of: index.fresh)
-            checksum.addLines(of: index.stored)
-            out.append(checksum.trailer)
+            out.append(LineChecksum.trailer(of: index.fresh, index.stored))
         }
         return index
     }

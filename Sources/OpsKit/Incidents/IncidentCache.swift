@@ -166,7 +166,7 @@ struct IncidentCache {
         } each: { _, incident in
             if keep(incident) { kept.append(incident) }
         }
-        return found != nil && found == tree ? kept : nil
+        return found == tree ? kept : nil
     }
 
     /// Reads the header, asks `wanted` whether to go on for the tree it names, then hands each

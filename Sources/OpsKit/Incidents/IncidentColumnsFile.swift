@@ -32,7 +32,8 @@ enum IncidentColumnsFile {
     static func read(gitDirectory: String, tree: String) -> IncidentColumns? {
         guard let data = try? Data(contentsOf: URL(fileURLWithPath: path(gitDirectory: gitDirectory)), options: .alwaysMapped) else { return nil }
         return data.withUnsafeBytes { raw in
-            guard let sealed = LineChecksum.unsealed(raw) else { return nil }
+            // The header first: a file for another tree (after every commit) is passed over unread.
+            guard raw.starts(with: (header + tree + "\n").utf8), let sealed = LineChecksum.unsealed(raw) else { return nil }
             var reader = Reader(sealed)
             guard reader.expect(Array((header + tree + "\n").utf8)) else { return nil }
             return decode(&reader)

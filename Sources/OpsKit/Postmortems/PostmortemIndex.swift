@@ -57,8 +57,6 @@ enum PostmortemIndex {
             // Paths escaped: one holding a tab or a line break cannot pass for the next file or month.
             body += ([key] + months[key]!.map { "\($0.blob.hex) \(BackslashEscapes.encode($0.path))" }).joined(separator: "\t") + "\n"
         }
-        var checksum = LineChecksum()
-        checksum.addLines(of: Data(body.utf8))
-        AtomicFile.write(header + "\n" + body + checksum.trailer, to: path)
+        AtomicFile.write(header + "\n" + body + LineChecksum.trailer(of: Data(body.utf8)), to: path)
     }
 }

@@ -38,6 +38,13 @@ struct LineChecksum {
         }
     }
 
+    /// The checksum line of `texts`' lines, in order (each text's lines ending in a line break).
+    static func trailer(of texts: Data...) -> String {
+        var checksum = LineChecksum()
+        for text in texts { checksum.addLines(of: text) }
+        return checksum.trailer
+    }
+
     /// `text` without its last line, when that line is the checksum of the lines before it;
     /// nil when it is not (a line lost, added or changed, or no checksum line at all).
     static func checked(_ text: Data) -> Data? {
@@ -46,7 +53,7 @@ struct LineChecksum {
         return intact ? text.prefix(body) : nil
     }
 
-    /// `sealed` for a file that is not made of lines (a binary one): the trailer of all of
+    /// `checked` for a file that is not made of lines (a binary one): the trailer of all of
     /// `bytes` taken as one line, to be written after them.
     static func seal(_ bytes: UnsafeRawBufferPointer) -> String {
         var checksum = LineChecksum()

@@ -84,7 +84,6 @@ final class SpillBuffer {
         guard intact else { return }
         if descriptor < 0 {
             try? FileManager.default.createDirectory(atPath: (name as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            AtomicFile.removeLeftovers(of: name)
             let temp = AtomicFile.tempPath(for: name)
             descriptor = Self.opening.withLock { _ in
                 // A file of that name now is one this pid's earlier process left: never another buffer's.
