@@ -83,6 +83,35 @@ import Testing
         #expect(bad.status == 2 && bad.stderr.contains("--wait takes 0 to 86400 seconds"))
     }
 
+    /// A message file cut short (a disk that filled, a hand edit) is never dropped in silence:
+    /// the flush names the file, says where it breaks and what to do, leaves it in place, and
+    /// exits 1; the message beside it is sent as usual.
+    @Test func aDamagedMessageFileIsNamedKeptAndFailsTheFlush() throws {
+        let receiver = try LoopbackReceiver { _, _ in .init(200, "ok") }
+        defer { receiver.stop() }
+        let cli = try CLI()
+        defer { cli.remove() }
+        let repo = try IncidentCLITests.repository(cli)
+        try Self.deliver(repo)
+        try Self.enqueue(["whole", "cut"], in: repo)
+        let cut = Self.outbox(repo) + "/test-cut.json"
+        let text = try String(contentsOfFile: cut, encoding: .utf8)
+        try String(text.prefix(text.count / 2)).write(toFile: cut, atomically: true, encoding: .utf8)
+        let env = ["OPS_TEST_HOOK": receiver.url("/hook").absoluteString, "OPS_TEST_HOOK_SECRET": "s3cret"]
+
+        let flushed = try cli.ops(["notify", "flush", "--wait", "5"], in: repo, environment: env)
+        #expect(flushed.status == 1, "\(flushed.stderr)")
+        #expect(receiver.requests.count == 1 && receiver.requests.first?.text.contains("whole") == true)
+        let problem = try #require(flushed.stdout.split(separator: "\n").first { $0.hasPrefix("problem  ") })
+        #expect(problem.hasSuffix("/.git/ops/outbox/test-cut.json: cut off at line 8: ops cannot send it and leaves it as it is. Read it, pass on what it says by hand, then move it out of the outbox"))
+        #expect(!flushed.stdout.contains("DecodingError") && !flushed.stdout.contains("Nothing waits"))
+        #expect(flushed.stdout.contains("Sent 1. 1 could not be read or claimed and was not sent: see each problem above."))
+        #expect(try String(contentsOfFile: cut, encoding: .utf8) == String(text.prefix(text.count / 2)))
+
+        let status = try cli.ops(["notify", "status"], in: repo)
+        #expect(status.status == 0 && status.stdout.contains("problem: \(cut): cut off at line 8"), "\(status.stdout)")
+    }
+
     /// The person at the keyboard learns who was paged and whether the channel was told; a
     /// channel that cannot be reached yet costs the command nothing, and a flush sends it later.
     @Test func incidentCommandsSayWhetherTheChannelWasTold() throws {

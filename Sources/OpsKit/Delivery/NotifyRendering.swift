@@ -55,8 +55,11 @@ public enum NotifyRendering {
         if !report.failed.isEmpty {
             summary += " \(report.failed.count) failed and will not be retried on their own: fix the cause, then run ops notify flush again."
         }
+        if !report.problems.isEmpty {
+            summary += " \(report.problems.count) could not be read or claimed and \(report.problems.count == 1 ? "was" : "were") not sent: see each problem above."
+        }
         if report.waiting.isEmpty {
-            summary += report.failed.isEmpty ? " Nothing waits." : ""
+            summary += report.failed.isEmpty && report.problems.isEmpty ? " Nothing waits." : ""
         } else {
             summary +=
                 " \(report.waiting.count) still wait\(report.waiting.count == 1 ? "s" : "") in the outbox: they are retried by ops serve, the next flush, or the next command that sends."

@@ -66,7 +66,7 @@ final class Outbox {
             do {
                 entries.append(Entry(name: name, message: try OutboxMessage.decode(data)))
             } catch {
-                entries.append(Entry(name: name, problem: "\(path(name)) is not an outbox message: \(error)"))
+                entries.append(Entry(name: name, problem: "\(path(name)): \(error)"))
             }
         }
         return entries.sorted { a, b in
@@ -145,7 +145,7 @@ final class Outbox {
         do {
             message = try OutboxMessage.decode(data)
         } catch {
-            return .unreadable("\(path(name)) is not an outbox message: \(error)")
+            return .unreadable("\(path(name)): \(error)")
         }
         if message.state == .held {
             guard let commit = message.commit, try isInHistory(commit) else {

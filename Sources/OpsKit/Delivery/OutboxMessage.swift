@@ -69,6 +69,12 @@ struct OutboxMessage: Codable, Equatable, Sendable {
         }
     }
 
+    /// Why a file in the outbox is not a message ops can send, in plain words.
+    struct Unreadable: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The message `data` holds; `Unreadable` says plainly what is wrong with one it cannot send.
     static func decode(_ data: Data) throws -> OutboxMessage {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -81,10 +87,38 @@ struct OutboxMessage: Codable, Equatable, Sendable {
             return date
         }
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let message = try decoder.decode(OutboxMessage.self, from: data)
+        let message: OutboxMessage
+        do {
+            message = try decoder.decode(OutboxMessage.self, from: data)
+        } catch {
+            throw Unreadable(
+                description: damage(of: data, error: error)
+                    + ": ops cannot send it and leaves it as it is. Read it, pass on what it says by hand, then move it out of the outbox")
+        }
         guard message.version == 1 else {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "version \(message.version) is newer than this ops"))
+            throw Unreadable(description: "written by a newer ops (message version \(message.version)): send it with that ops")
         }
         return message
+    }
+
+    /// What is wrong with `data`, which did not decode with `error`: where the JSON breaks
+    /// (`cut off at line 7`), else the field (`no field notification.event`).
+    static func damage(of data: Data, error: any Error) -> String {
+        switch JSONText.parse(data) {
+        case .failure(.truncated(let line, _)): return "cut off at line \(line)"
+        case .failure(.invalid(let line, let what)): return "not JSON at line \(line) (\(what))"
+        case .success: break
+        }
+        func field(_ path: [any CodingKey]) -> String { path.map(\.stringValue).joined(separator: ".") }
+        switch error as? DecodingError {
+        case .keyNotFound(let key, let context)?:
+            return "no field \(field(context.codingPath + [key]))"
+        case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?:
+            return "\(field(context.codingPath)) is not what ops writes there"
+        case .dataCorrupted(let context)?:
+            return (context.codingPath.isEmpty ? "" : field(context.codingPath) + ": ") + context.debugDescription
+        default:
+            return "\(error)"
+        }
     }
 }

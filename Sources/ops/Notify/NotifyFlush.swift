@@ -9,7 +9,8 @@ extension Ops.Notify {
             abstract: "Send every pending and failed message now, without waiting for its next retry.",
             discussion: """
                 Prints what was sent, what failed and what still waits. Exit 0 even when some
-                still wait: they stay in the outbox and are retried later.
+                still wait: they stay in the outbox and are retried later. Exit 1 when a file in
+                the outbox cannot be read: the problem line says which and what to do.
                   ops notify flush
                   ops notify flush --wait 120        keep trying for up to two minutes
                 """
@@ -30,6 +31,7 @@ extension Ops.Notify {
         func run(_ context: OpsContext) throws {
             let report = NotifyService(try context.workspace()).flush(wait: TimeInterval(wait))
             context.output(try NotifyRendering.flush(report, format: format), terminated: false)
+            if !report.problems.isEmpty { throw ExitCode(1) }
         }
     }
 }
