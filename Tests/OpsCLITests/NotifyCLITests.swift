@@ -103,7 +103,10 @@ import Testing
         #expect(flushed.status == 1, "\(flushed.stderr)")
         #expect(receiver.requests.count == 1 && receiver.requests.first?.text.contains("whole") == true)
         let problem = try #require(flushed.stdout.split(separator: "\n").first { $0.hasPrefix("problem  ") })
-        #expect(problem.hasSuffix("/.git/ops/outbox/test-cut.json: cut off at line 8: ops cannot send it and leaves it as it is. Read it, pass on what it says by hand, then move it out of the outbox"))
+        #expect(
+            problem.hasSuffix(
+                "/.git/ops/outbox/test-cut.json: cut off at line 8: ops cannot send it and leaves it as it is. Read it, pass on what it says by hand, then move it out of the outbox"
+            ))
         #expect(!flushed.stdout.contains("DecodingError") && !flushed.stdout.contains("Nothing waits"))
         #expect(flushed.stdout.contains("Sent 1. 1 could not be read or claimed and was not sent: see each problem above."))
         #expect(try String(contentsOfFile: cut, encoding: .utf8) == String(text.prefix(text.count / 2)))

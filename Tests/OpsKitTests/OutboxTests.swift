@@ -156,7 +156,10 @@ import Testing
         try Data("not json".utf8).write(to: URL(fileURLWithPath: fixture.outbox.path("stray")))
         let entries = fixture.outbox.entries()
         #expect(entries.count == 1 && entries[0].message == nil)
-        #expect(entries[0].problem?.hasSuffix("/stray.json: not JSON at line 1 (unexpected text, expected null): ops cannot send it and leaves it as it is. Read it, pass on what it says by hand, then move it out of the outbox") == true, "\(entries[0].problem ?? "")")
+        #expect(
+            entries[0].problem?.hasSuffix(
+                "/stray.json: not JSON at line 1 (unexpected text, expected null): ops cannot send it and leaves it as it is. Read it, pass on what it says by hand, then move it out of the outbox"
+            ) == true, "\(entries[0].problem ?? "")")
         let report = fixture.sender([:]).drain(until: Date().addingTimeInterval(0.2))
         #expect(report.problems.count == 1)
         #expect(fixture.files.contains("stray.json"))

@@ -56,7 +56,8 @@ public enum NotifyRendering {
             summary += " \(report.failed.count) failed and will not be retried on their own: fix the cause, then run ops notify flush again."
         }
         if !report.problems.isEmpty {
-            summary += " \(report.problems.count) could not be read or claimed and \(report.problems.count == 1 ? "was" : "were") not sent: see each problem above."
+            summary +=
+                " \(report.problems.count) could not be read or claimed and \(report.problems.count == 1 ? "was" : "were") not sent: see each problem above."
         }
         if report.waiting.isEmpty {
             summary += report.failed.isEmpty && report.problems.isEmpty ? " Nothing waits." : ""
