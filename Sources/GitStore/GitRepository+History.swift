@@ -1,5 +1,5 @@
 internal import CGit2
-import Foundation
+public import Foundation
 
 extension GitRepository {
     /// Every commit reachable from HEAD that changed `path`, newest first, with the blob it left
@@ -35,6 +35,30 @@ extension GitRepository {
         // libgit2's ancestry check fails on a missing commit with GIT_ERROR, so ask first.
         guard try hasCommit(commit) else { return false }
         return try isDescendant(head, of: commit)
+    }
+
+    /// When the newest change reachable from HEAD was recorded, up to `notAfter`: the latest
+    /// author date no later than it among the commits that are not merges and whose message
+    /// `counts`. Commits are walked newest first by commit date; the walk stops at the first
+    /// commit dated before the latest author date found (an author date is not later than its
+    /// commit's date), or after `limit` commits. Nil when no commit counts.
+    public func newestChange(notAfter: Date, limit: Int = 10_000, counts: (_ message: String) -> Bool) throws -> Date? {
+        guard try head().commit != nil else { return nil }
+        let walk = try GitRevwalk.make(in: handle)
+        try check(git_revwalk_sorting(walk.pointer, GIT_SORT_TIME.rawValue))
+        try check(git_revwalk_push_head(walk.pointer))
+        let cap = git_time_t(notAfter.timeIntervalSince1970.rounded(.down))
+        var newest: git_time_t?
+        var walked = 0
+        while walked < limit, let oid = try walk.next() {
+            walked += 1
+            let commit = try GitCommit.lookup(oid, in: handle)
+            if let newest, git_commit_time(commit.pointer) < newest { break }
+            let authored = git_commit_author(commit.pointer)!.pointee.when.time
+            guard authored <= cap, commit.parentCount < 2, counts(String(cString: git_commit_message(commit.pointer))) else { continue }
+            newest = max(newest ?? authored, authored)
+        }
+        return newest.map { Date(timeIntervalSince1970: TimeInterval($0)) }
     }
 
     /// The commit with this id, as history shows it.

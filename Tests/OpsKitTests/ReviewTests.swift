@@ -366,10 +366,12 @@ import Testing
         fixture.base.clock.set("2026-11-20T10:00:00Z")  // Friday 11:00 in Berlin
         let pack = try ReviewService(fixture.workspace).build(week: Self.week)
         let markdown = pack.files[0].text
-        #expect(markdown.hasPrefix("Week not over: figures as of 2026-11-20 11:00 (Europe/Berlin); "))
+        // As of the mitigation at 09:30 UTC, the last change recorded by now (the fixture's SLO
+        // files are committed dated after now: not yet recorded, as far as this clock knows).
+        #expect(markdown.hasPrefix("Week not over: figures as of 2026-11-20 10:30 (Europe/Berlin), the last change recorded; "))
         #expect(markdown.contains("\n# Ops Review 2026-W47\n"))
         let json = try JSONSerialization.jsonObject(with: Data(pack.files[3].text.utf8)) as! [String: Any]
-        #expect(json["week_over"] as? Bool == false && json["as_of"] as? String == "2026-11-20T10:00:00Z")
+        #expect(json["week_over"] as? Bool == false && json["as_of"] as? String == "2026-11-20T09:30:00Z")
         // What happened up to now is in it: the mitigation at 09:30 UTC is, nothing after now exists.
         #expect(markdown.contains("| \(week.mitigated.id) | Fraud scores delayed | SEV2 | mitigated |"))
         try Self.expectTablesIntact(markdown)
@@ -378,6 +380,34 @@ import Testing
         let over = try ReviewService(fixture.workspace).build(week: Self.week).files[0].text
         #expect(over.hasPrefix("# Ops Review 2026-W47\n"))
         #expect(over.contains("· figures as of the end of the week"))
+    }
+
+    /// A week still running is as of its last change recorded, not of the second it is built:
+    /// a rerun with nothing new makes no commit, on this clone or another, and the pack's own
+    /// commit does not count as news; a new event moves it.
+    @Test func aWeekNotOverIsAsOfItsLastChangeSoARerunMakesNoCommit() throws {
+        let fixture = try OpsFixture()  // its first commit is dated 2026-11-22
+        defer { fixture.remove() }
+        fixture.clock.set("2026-11-24T09:15:00Z")
+        let incident = try fixture.open("Checkout p99 above 1.2s", sev: "SEV2", service: "ops_copilot")
+        fixture.clock.set("2026-11-25T16:00:00Z")
+        let first = try ReviewService(fixture.workspace).write(week: "2026-W48", author: { fixture.alice })
+        #expect(first.committed)
+        let pack = try fixture.folder.read("reviews/2026-W48/pack.md")
+        #expect(pack.hasPrefix("Week not over: figures as of 2026-11-24 10:15 (Europe/Berlin), the last change recorded; "), "\(pack.prefix(120))")
+        let before = try fixture.commitCount()
+        fixture.clock.set("2026-11-26T08:00:00Z")
+        let second = try ReviewService(fixture.workspace).write(week: "2026-W48", author: { fixture.alice })
+        let after = try fixture.commitCount()
+        #expect(!second.committed && after == before)
+        #expect(try fixture.folder.read("reviews/2026-W48/pack.md") == pack)
+
+        _ = try fixture.incidents.change(incident.id, .move(to: .acknowledged), at: nil, author: fixture.bob)
+        fixture.clock.set("2026-11-26T12:00:00Z")
+        let third = try ReviewService(fixture.workspace).write(week: "2026-W48", author: { fixture.alice })
+        #expect(third.committed)
+        let metrics = try fixture.folder.read("reviews/2026-W48/metrics.json")
+        #expect(metrics.contains("\"as_of\" : \"2026-11-26T08:00:00Z\""), "\(metrics.prefix(300))")
     }
 
     @Test func hostileTextInATitleAndADecisionKeepsTheMarkdownTablesIntact() throws {

@@ -22,8 +22,10 @@ struct ReviewBuilder {
     let days: Set<String>
     /// The last day of the week: a due date before or on it has passed by the week's end.
     let lastDay: String
-    /// The moment the figures describe: the week's end, or now while the week is not over.
-    /// A pack is a fact about its week, so what was recorded after this does not count.
+    /// The moment the figures describe: the week's end; while the week runs, when the newest
+    /// change was recorded (a pack's own commits and merges do not count), not before the week
+    /// began. A pack is a fact about its week, so what was recorded after this does not count;
+    /// and two runs, on one clone or two, with the same history build the same bytes.
     let asOf: Date
     var weekOver: Bool { asOf >= interval.end }
     /// What was recorded before this counts. The week's end belongs to the next week; while the
@@ -32,14 +34,20 @@ struct ReviewBuilder {
     /// The trend's weeks, oldest first, ending with this one.
     let trendWeeks: [ISOWeek]
 
-    init(workspace: Workspace, config: OpsConfig, week: ISOWeek) {
+    init(workspace: Workspace, config: OpsConfig, week: ISOWeek) throws {
         self.workspace = workspace
         self.config = config
         self.week = week
         let zone = config.timeZone, interval = week.interval(in: config.timeZone)
         self.zone = zone
         self.interval = interval
-        asOf = min(interval.end, workspace.clock())
+        let now = workspace.clock()
+        if now >= interval.end {
+            asOf = interval.end
+        } else {
+            let newest = try workspace.newestChange(by: now, notMadeBy: ReviewService.packAction)
+            asOf = max(interval.start, newest ?? now)
+        }
         let calendar = Calendar.gregorian(zone)
         let dayList = (0..<7).map { PostmortemService.day(calendar.date(byAdding: .day, value: $0, to: interval.start)!, zone: zone) }
         days = Set(dayList)

@@ -19,6 +19,8 @@ public struct ReviewPack: Sendable {
 /// Builds, writes and commits the weekly pack, and records what the meeting decided.
 public struct ReviewService {
     let workspace: Workspace
+    /// The `Ops-Action` of a pack's commit.
+    static let packAction = "review.pack"
 
     public init(_ workspace: Workspace) { self.workspace = workspace }
 
@@ -56,7 +58,7 @@ public struct ReviewService {
         let names = pack.files.map(\.name)
         if commit, let relative, !relative.isEmpty {
             var due: [Announcement] = []
-            let id = try workspace.commit(action: "review.pack", subject: "review pack \(pack.week)", author: author(), announcing: due) {
+            let id = try workspace.commit(action: Self.packAction, subject: "review pack \(pack.week)", author: author(), announcing: due) {
                 snapshot in
                 due = try announcements(of: pack, folder: relative, snapshot: snapshot)
                 return pack.files.map { .write(relative + "/" + $0.name, $0.text) }
@@ -128,7 +130,7 @@ public struct ReviewService {
         // Said in code, not the template, so a team's own template cannot lose it: these figures will still move.
         if !heading.weekOver {
             markdown =
-                "Week not over: figures as of \(heading.asOf.markdown) (\(config.timeZone.identifier)); "
+                "Week not over: figures as of \(heading.asOf.markdown) (\(config.timeZone.identifier)), the last change recorded; "
                 + "build the pack again after the week ends for its final figures.\n\n" + markdown
         }
         let html = try ReviewHTML.render(

@@ -232,6 +232,18 @@ public final class Workspace {
         }
     }
 
+    /// When the newest change was recorded by `instant`: the latest author date up to it of a
+    /// commit reachable from HEAD that is not a merge and not one of `action`'s own commits
+    /// (`Ops-Action: ACTION`). A commit dated later (a clone whose clock runs ahead) is not seen.
+    func newestChange(by instant: Date, notMadeBy action: String) throws -> Date? {
+        let trailer = "Ops-Action: " + action
+        do {
+            return try repository.newestChange(notAfter: instant) { !$0.split(separator: "\n").contains { $0 == trailer } }
+        } catch {
+            throw OpsError.from(error)
+        }
+    }
+
     // MARK: Writing
 
     /// Commits the files `build` returns as one commit with `Ops-Action` and `Ops-Id` trailers

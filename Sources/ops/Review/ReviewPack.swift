@@ -12,7 +12,9 @@ extension Ops.Review {
                 Same inputs, same bytes: a second run makes no commit. Prints the folder.
                 Figures are the state at the week's end: events recorded later do not
                 change a past week's pack (a clock point corrected later does, and the
-                pack says so); a week not over says so on the pack's first line.
+                pack says so). A week not over says so on the pack's first line; its
+                figures are as of the last change recorded, so a rerun with nothing new
+                makes no commit either.
                 The first commit of a week's pack built after the week ended posts its
                 summary lines and the path of pack.html to each policy's
                 reporting.channel, once: a rebuild, here or in a synced clone, does not.
