@@ -2,6 +2,20 @@ import Foundation
 import Testing
 
 @Suite struct HistoryCLITests {
+    /// A name nothing in history matches says what to give instead, exit 2.
+    @Test func aNameNoCommitTouchesSaysWhatToGive() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let repo = cli.path("ops")
+        #expect(try cli.ops("init", "--example", repo).status == 0)
+        let result = try cli.ops("history", "zzzz", in: repo)
+        #expect(result.status == 2 && result.stdout.isEmpty)
+        #expect(
+            result.stderr
+                == "ops: no commit touches 'zzzz'. Give an incident, decision or backlog ID (ops incident list, ops decision list, ops backlog list) or a path in the repository\n"
+        )
+    }
+
     /// Issue 15, reproduction 5, as two people type it: Bob changes severity, Alice adds a note,
     /// both sync. `ops history ID --field severity` names Bob's commit on both clones.
     @Test func historyOfAFieldNamesTheCommitThatChangedItNotTheMergeThatBroughtItIn() throws {

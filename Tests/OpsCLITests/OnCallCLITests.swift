@@ -81,7 +81,7 @@ import Testing
                 override("sre", "dave", "2026-11-21T08:00", "2026-11-21T12:00"),
                 "ops: sre already has an override then: alice from 2026-11-20 18:00 until 2026-11-21 09:00 Europe/Berlin (oncall.yaml line 23)"
             ),
-            (override("sre", "dave", "next friday", "2026-12-01T18:00"), "ops: 'next friday' is not a time. Use 2026-11-20T18:00 (in Europe/Berlin)"),
+            (override("sre", "dave", "next friday", "2026-12-01T18:00"), "ops: --from 'next friday' is not a time. Use 2026-11-20T18:00 (in Europe/Berlin)"),
             (["oncall", "who", "nope"], "ops: unknown rotation 'nope'."),
             (["oncall", "schedule", "--weeks", "0"], "ops: --weeks 0 is out of range. Give 1 to 104"),
         ]

@@ -34,7 +34,14 @@ public struct ApprovalService {
             )
         }
         let now = workspace.clock()
-        let end = try until.map { try TimeInput.parse($0, now: now, zone: config.timeZone, allowFuture: true) } ?? now + ReleaseApproval.usual
+        let end =
+            try until.map { text in
+                do {
+                    return try TimeInput.parse(text, now: now, zone: config.timeZone, allowFuture: true)
+                } catch let error as OpsError {
+                    throw OpsError.input("--until \(error.detail)")
+                }
+            } ?? now + ReleaseApproval.usual
         guard end > now else {
             throw OpsError.input("--until \(IncidentService.printable(until ?? "")) is not in the future: an approval lasts from now until then")
         }

@@ -47,7 +47,11 @@ public struct HistoryService {
         } catch {
             throw OpsError.from(error)
         }
-        guard !revisions.isEmpty else { throw OpsError.input("no commit touches '\(input)'") }
+        guard !revisions.isEmpty else {
+            throw OpsError.input(
+                "no commit touches '\(IncidentService.printable(input))'. Give an incident, decision or backlog ID (ops incident list, ops decision list, ops backlog list) or a path in the repository"
+            )
+        }
         var texts: [ObjectID: String] = [:]
         func text(_ located: Located?) throws -> String? {
             guard let located else { return nil }

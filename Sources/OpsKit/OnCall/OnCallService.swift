@@ -37,7 +37,7 @@ public struct OnCallService {
     /// `rotation` alone) at `at` (now when nil). Times without a zone are in ops.yaml's zone.
     public func who(_ rotation: String?, at: String?) throws -> [Answer] {
         let schedule = try schedule()
-        let instant = try at.map { try time($0, zone: workspace.config().timeZone) } ?? workspace.clock()
+        let instant = try at.map { try time($0, option: "--at", zone: workspace.config().timeZone) } ?? workspace.clock()
         let rotations = try rotation.map { [try schedule.rotation($0)] } ?? schedule.rotations
         return rotations.flatMap { rotation in
             var answers = [Answer(rotation: rotation, layer: .primary, slot: schedule.onCall(rotation.name, at: instant))]
@@ -55,7 +55,7 @@ public struct OnCallService {
         let schedule = try schedule()
         let config = try workspace.config()
         let now = workspace.clock()
-        let start = try from.map { try time($0, zone: config.timeZone) } ?? now
+        let start = try from.map { try time($0, option: "--from", zone: config.timeZone) } ?? now
         let window = DateInterval(start: start, duration: Double(weeks) * 7 * 86_400)
         let rotations = try rotation.map { [try schedule.rotation($0)] } ?? schedule.rotations
         // Rotation by rotation, in the file's order, each in time order.
@@ -83,7 +83,8 @@ public struct OnCallService {
             let schedule = try OnCallSchedule.load(text, config: config)
             let found = try schedule.rotation(rotation)
             let override = Override(
-                rotation: found.name, person: handle, from: try time(from, zone: found.zone), until: try time(until, zone: found.zone))
+                rotation: found.name, person: handle, from: try time(from, option: "--from", zone: found.zone),
+                until: try time(until, option: "--until", zone: found.zone))
             guard override.until > override.from else {
                 throw OpsError.input(
                     "the override ends before it starts (\(OnCallRendering.span(override, zone: found.zone))). Give --from before --until")
@@ -105,15 +106,15 @@ public struct OnCallService {
         return result!
     }
 
-    /// A time typed on the command line: anything `--at` takes elsewhere (future times too), or
-    /// a local `2026-11-20T18:00` in `zone`.
-    private func time(_ text: String, zone: TimeZone) throws -> Date {
+    /// A time typed for `option` on the command line: anything `--at` takes elsewhere (future
+    /// times too), or a local `2026-11-20T18:00` in `zone`.
+    private func time(_ text: String, option: String, zone: TimeZone) throws -> Date {
         do {
             return try TimeInput.parse(text, now: workspace.clock(), zone: zone, allowFuture: true)
         } catch {
             if let date = OnCallTime.parse(text, zone: zone) { return date }
             throw OpsError.input(
-                "'\(text)' is not a time. Use 2026-11-20T18:00 (in \(zone.identifier)), 2026-11-20T17:00:00Z, 2026-11-20, 18:00 or -2h")
+                "\(option) '\(text)' is not a time. Use 2026-11-20T18:00 (in \(zone.identifier)), 2026-11-20T17:00:00Z, 2026-11-20, 18:00 or -2h")
         }
     }
 }

@@ -141,7 +141,7 @@ extension Ops.Decision {
         @OptionGroup var global: GlobalOptions
 
         func run(_ context: OpsContext) throws {
-            let filter = DecisionFilter(status: status, tag: tag, since: try context.time(since, allowFuture: true))
+            let filter = DecisionFilter(status: status, tag: tag, since: try context.time(since, option: "--since", allowFuture: true))
             let (decisions, problems) = try DecisionService(context.workspace()).list(filter)
             context.noteSkipped(problems)
             try context.outputListing(isEmpty: decisions.isEmpty, format: format.chosen, none: "No decisions match.") {

@@ -53,7 +53,7 @@ extension Ops {
         func run(_ context: OpsContext) throws {
             let workspace = try context.workspace()
             let entries = try HistoryService(workspace).log(
-                since: try context.time(since, allowFuture: true), kind: kind?.lowercased(),
+                since: try context.time(since, option: "--since", allowFuture: true), kind: kind?.lowercased(),
                 author: author, limit: limit)
             context.output(try RecordsRendering.activity(entries, format: format.chosen, zone: workspace.config().timeZone), terminated: false)
         }

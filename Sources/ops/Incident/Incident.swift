@@ -35,7 +35,7 @@ protocol IncidentChangeCommand: OpsCommand {
 extension IncidentChangeCommand {
     func record(_ change: IncidentService.Change, _ context: OpsContext) throws -> IncidentService.Outcome {
         try IncidentService(context.workspace()).change(
-            id, change, at: try context.time(self.change.at), force: self.change.force, author: try context.author(writer))
+            id, change, at: try context.time(self.change.at, option: "--at"), force: self.change.force, author: try context.author(writer))
     }
 }
 

@@ -55,9 +55,9 @@ extension Ops.Incident {
             var request = IncidentService.OpenRequest(title: title, severity: severity, service: service)
             request.useCase = useCase
             request.commander = commander
-            request.startedAt = try context.time(startedAt)
-            request.detectedAt = try context.time(detectedAt)
-            request.openedAt = try context.time(change.at)
+            request.startedAt = try context.time(startedAt, option: "--started-at")
+            request.detectedAt = try context.time(detectedAt, option: "--detected-at")
+            request.openedAt = try context.time(change.at, option: "--at")
             request.tags = tags
             request.runbook = runbook
             let opened = try IncidentService(try context.workspace()).openAndAnnounce(request, author: try context.author(writer), force: change.force)

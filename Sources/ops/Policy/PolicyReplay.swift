@@ -47,7 +47,8 @@ extension Ops.Policy {
                 return (text: try UTF8Text.decode(input.data, path: input.name), path: input.name)
             }
             let request = PolicyReplayService.Request(
-                useCase: useCase, since: try context.time(since, allowFuture: true), until: try context.time(until, allowFuture: true),
+                useCase: useCase, since: try context.time(since, option: "--since", allowFuture: true),
+                until: try context.time(until, option: "--until", allowFuture: true),
                 step: step, proposed: proposed)
             context.output(try PolicyReplayService(workspace).replay(request).render(format.chosen), terminated: false)
         }

@@ -69,7 +69,8 @@ extension Ops.SLO {
         func run(_ context: OpsContext) throws {
             let server = try PrometheusServer(environment: context.environment)
             let request = SLOPull.Request(
-                useCase: useCase, sli: sli, from: try context.time(from, allowFuture: true), until: try context.time(until, allowFuture: true),
+                useCase: useCase, sli: sli, from: try context.time(from, option: "--from", allowFuture: true),
+                until: try context.time(until, option: "--until", allowFuture: true),
                 week: week.flatMap(ISOWeek.init), step: step, timeout: TimeInterval(timeout))
             let outcome = try SLOPull(try context.workspace()).pull(request, from: server, author: context.author(writer))
             context.note("Pulled \(outcome.window.description) from \(outcome.server).")

@@ -35,7 +35,7 @@ extension Ops.SLO {
 
         func run(_ context: OpsContext) throws {
             let workspace = try context.workspace()
-            let moment = try context.time(at) ?? workspace.clock()
+            let moment = try context.time(at, option: "--at") ?? workspace.clock()
             let report = try SLOStatusService(workspace).status(useCase: useCase, at: moment)
             let colour = isatty(1) == 1 && (context.environment["NO_COLOR"] ?? "").isEmpty && context.environment["TERM"] != "dumb"
             context.output(try report.render(format.chosen, colour: colour), terminated: false)

@@ -22,7 +22,7 @@ struct PeriodOptions: ParsableArguments {
     /// The period asked for; nil when none was given.
     func period(_ context: OpsContext) throws -> ReportPeriod? {
         try ReportPeriod.resolve(
-            week: week, since: context.time(since, allowFuture: true),
-            until: context.time(until, allowFuture: true), in: context.workspace())
+            week: week, since: context.time(since, option: "--since", allowFuture: true),
+            until: context.time(until, option: "--until", allowFuture: true), in: context.workspace())
     }
 }

@@ -27,11 +27,17 @@ struct FormatOptions: ParsableArguments {
 extension OutputFormat: ExpressibleByArgument {}
 
 extension OpsContext {
-    /// A time as typed, in the team's zone; nil when not given.
-    func time(_ text: String?, allowFuture: Bool = false) throws -> Date? {
+    /// A time as typed for `option` (`--at`), in the team's zone; nil when not given. A time that
+    /// does not read names the option: `--at '25:99' is not a time. Use 14:02 …`.
+    func time(_ text: String?, option: String, allowFuture: Bool = false) throws -> Date? {
         guard let text else { return nil }
         let workspace = try workspace()
-        return try TimeInput.parse(text, now: workspace.clock(), zone: workspace.config().timeZone, allowFuture: allowFuture)
+        let (now, zone) = (workspace.clock(), try workspace.config().timeZone)
+        do {
+            return try TimeInput.parse(text, now: now, zone: zone, allowFuture: allowFuture)
+        } catch let error as OpsError where error.kind == .input && error.location == nil {
+            throw OpsError.input("\(option) \(error.detail)")
+        }
     }
 
     /// Who is making the change: `--as`, then OPS_USER, then Git's identity.
