@@ -94,6 +94,29 @@ import Testing
         }
     }
 
+    /// A YAML mistake is named on the line a person has to fix, not where the parser gave up:
+    /// a quote left open swallows the lines after it, and a key without its colon is noticed on
+    /// the next line.
+    @Test(arguments: [
+        (4, "timezone: \"Europe/Berlin", "ops.yaml:4: YAML does not parse: a quote opens on this line and is not closed (noticed at line 38: "),
+        (4, "timezone: 'Europe/Berlin", "ops.yaml:4: YAML does not parse: a quote opens on this line and is not closed (noticed at line "),
+        (2, "team: 'it''s ML", "ops.yaml:2: YAML does not parse: a quote opens on this line and is not closed"),
+        (37, "  - {name: SRE, channels: [\"#sre-oncall]}", "ops.yaml:37: YAML does not parse: a quote opens on this line and is not closed (noticed at line 39: "),
+        (4, "timezone Europe/Berlin", "ops.yaml:4: YAML does not parse: while scanning a simple key could not find expected ':'"),
+        (4, "timezone: Europe/Berlin: x", "ops.yaml:4: YAML does not parse: mapping values are not allowed in this context"),
+    ])
+    func aYAMLMistakeIsNamedOnTheLineToFix(line: Int, text: String, expected: String) throws {
+        var lines = Self.example.components(separatedBy: "\n")
+        lines[line - 1] = text
+        #expect {
+            try OpsConfig.load(lines.joined(separator: "\n"))
+        } throws: { error in
+            (error as? OpsError)?.message.hasPrefix(expected) == true
+        }
+        // The example's quotes, comments and `#channels` are not mistaken for an open quote.
+        #expect(YAMLText.unclosedQuote(in: Self.example, before: lines.count) == nil)
+    }
+
     @Test func lintSeesEveryProblemAtOnce() {
         let text = "team: T\ntimezone: Nowhere\nseverities: []\nfoo: 1\n"
         let problems = OpsConfig.problems(in: text)

@@ -360,16 +360,77 @@ struct YAMLText {
 
     static func describe(_ error: YamlError, path: String, firstLine: Int) -> OpsError {
         switch error {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+        case let .scanner(context, problem, mark, yaml), let .parser(context, problem, mark, yaml), let .composer(context, problem, mark, yaml):
             let detail = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+            // A quote left open swallows the lines after it; the parser notices lines later.
+            if let opened = unclosedQuote(in: yaml, before: mark.line) {
+                return OpsError.file(
+                    path, line: opened - 1 + firstLine,
+                    "YAML does not parse: a quote opens on this line and is not closed (noticed at line \(mark.line - 1 + firstLine): \(detail))",
+                    fix: "Close the quote on this line")
+            }
+            // A scanner's context is where the token it could not finish began: a key without
+            // its colon is on the line before the one where the scanner gave up.
+            var line = mark.line
+            if case .scanner = error, let start = context?.mark.line, start > 0 { line = start }
             return OpsError.file(
-                path, line: mark.line - 1 + firstLine, "YAML does not parse: \(detail)",
+                path, line: line - 1 + firstLine, "YAML does not parse: \(detail)",
                 fix: "Check the indentation and quoting on this line or the one before it")
         case let .duplicatedKeysInMapping(duplicates, context):
             return OpsError.file(path, line: context.mark.line - 1 + firstLine, "`\(duplicates.joined(separator: ", "))` is set twice")
         default:
             return OpsError.file(path, line: nil, "YAML does not parse: \(error)")
         }
+    }
+
+    /// The line (from 1) where a quoted value opened that runs on to line `stop`, where the
+    /// parser gave up: still open there, or closed on that line or the one before after spanning
+    /// lines (a stray quote swallowed everything up to the next one). Nil when there is none. A
+    /// quote opens a value only at its start (after `:`, `-`, `[`, `{` or `,`), as YAML reads it;
+    /// comments and block scalars (`|`, `>`) are passed over.
+    static func unclosedQuote(in yaml: String, before stop: Int) -> Int? {
+        var open: (quote: Character, line: Int)?
+        var spanning: Int?
+        var blockIndent: Int?
+        for (index, text) in yaml.split(separator: "\n", omittingEmptySubsequences: false).prefix(max(0, stop)).enumerated() {
+            if index + 1 == stop, let open, open.line < stop { return open.line }
+            let indent = text.prefix { $0 == " " }.count
+            if let block = blockIndent {
+                if text.allSatisfy({ $0 == " " }) || indent > block { continue }
+                blockIndent = nil
+            }
+            var last: Character?  // the last character outside quotes that is not a space
+            var previous: Character = " "
+            var closedSingle: Int?  // a single quote that closed at the last character: `''` is a quote
+            var characters = text.makeIterator()
+            while let character = characters.next() {
+                defer { previous = character }
+                if let current = open {
+                    if current.quote == "\"" && character == "\\" {
+                        _ = characters.next()
+                    } else if character == current.quote {
+                        open = nil
+                        last = character
+                        if current.quote == "'" { closedSingle = current.line }
+                        if current.line < index + 1, index + 2 >= stop { spanning = current.line }
+                    }
+                    continue
+                }
+                defer { closedSingle = nil }
+                if character == "'", let line = closedSingle {
+                    open = ("'", line)
+                    continue
+                }
+                if character == "#", previous == " " { break }
+                if character == "\"" || character == "'", last.map({ ":-[{,".contains($0) }) ?? true {
+                    open = (character, index + 1)
+                } else if character != " " {
+                    last = character
+                }
+            }
+            if open == nil, let last, "|>".contains(last) || text.hasSuffix("|-") || text.hasSuffix(">-") { blockIndent = indent }
+        }
+        return spanning
     }
 
     static func kind(of node: Node) -> String {
