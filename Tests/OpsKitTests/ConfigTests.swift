@@ -101,7 +101,10 @@ import Testing
         (4, "timezone: \"Europe/Berlin", "ops.yaml:4: YAML does not parse: a quote opens on this line and is not closed (noticed at line 38: "),
         (4, "timezone: 'Europe/Berlin", "ops.yaml:4: YAML does not parse: a quote opens on this line and is not closed (noticed at line "),
         (2, "team: 'it''s ML", "ops.yaml:2: YAML does not parse: a quote opens on this line and is not closed"),
-        (37, "  - {name: SRE, channels: [\"#sre-oncall]}", "ops.yaml:37: YAML does not parse: a quote opens on this line and is not closed (noticed at line 39: "),
+        (
+            37, "  - {name: SRE, channels: [\"#sre-oncall]}",
+            "ops.yaml:37: YAML does not parse: a quote opens on this line and is not closed (noticed at line 39: "
+        ),
         (4, "timezone Europe/Berlin", "ops.yaml:4: YAML does not parse: while scanning a simple key could not find expected ':'"),
         (4, "timezone: Europe/Berlin: x", "ops.yaml:4: YAML does not parse: mapping values are not allowed in this context"),
     ])
