@@ -38,10 +38,10 @@ extension GitRepository {
     }
 
     /// When the newest change reachable from HEAD was recorded, up to `notAfter`: the latest
-    /// author date no later than it among the commits that are not merges and whose message
-    /// `counts`. Commits are walked newest first by commit date; the walk stops at the first
-    /// commit dated before the latest author date found (an author date is not later than its
-    /// commit's date), or after `limit` commits. Nil when no commit counts.
+    /// author date no later than it among the commits whose message `counts` (a merge counts: it
+    /// may record a version of its own). Commits are walked newest first by commit date; the
+    /// walk stops at the first commit dated before the latest author date found (an author date
+    /// is not later than its commit's date), or after `limit` commits. Nil when no commit counts.
     public func newestChange(notAfter: Date, limit: Int = 10_000, counts: (_ message: String) -> Bool) throws -> Date? {
         guard try head().commit != nil else { return nil }
         let walk = try GitRevwalk.make(in: handle)
@@ -55,7 +55,7 @@ extension GitRepository {
             let commit = try GitCommit.lookup(oid, in: handle)
             if let newest, git_commit_time(commit.pointer) < newest { break }
             let authored = git_commit_author(commit.pointer)!.pointee.when.time
-            guard authored <= cap, commit.parentCount < 2, counts(String(cString: git_commit_message(commit.pointer))) else { continue }
+            guard authored <= cap, counts(String(cString: git_commit_message(commit.pointer))) else { continue }
             newest = max(newest ?? authored, authored)
         }
         return newest.map { Date(timeIntervalSince1970: TimeInterval($0)) }

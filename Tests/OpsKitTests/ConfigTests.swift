@@ -120,6 +120,28 @@ import Testing
         #expect(YAMLText.unclosedQuote(in: Self.example, before: lines.count) == nil)
     }
 
+    /// Quotes YAML does not read as opening a value (in a plain value, in a block scalar) are not
+    /// blamed for a later mistake; a quote that closed is not called open; Windows line ends count.
+    @Test(arguments: [
+        ("team: ML,\"Platform\ntimezone UTC\nseverities: []\n", "ops.yaml:2: YAML does not parse: while scanning a simple key"),
+        ("team: T\nnotes: |+\n  \"quoted start\n  more\ntimezone UTC\nx: 1\n", "ops.yaml:5: YAML does not parse: while scanning a simple key"),
+        ("team: T\nnotes: >2\n   'quoted start\ntimezone UTC\nx: 1\n", "ops.yaml:4: YAML does not parse: while scanning a simple key"),
+        ("team: \"Multi\n  line \\q\"\ntimezone: UTC\n", "ops.yaml:2: YAML does not parse: while parsing a quoted scalar found unknown escape character"),
+        (
+            "team: \"open\r\ntimezone: UTC\r\nseverities: []\r\nteams: [{name: \"SRE\"}]\r\nx: 1\r\n",
+            "ops.yaml:1: YAML does not parse: a quote opens on this line"
+        ),
+    ])
+    func quotesThatDoNotOpenAValueAreNotBlamed(text: String, expected: String) {
+        #expect {
+            try OpsConfig.load(text)
+        } throws: { error in
+            let message = (error as? OpsError)?.message ?? "\(error)"
+            if !message.hasPrefix(expected) { Issue.record("\(message)") }
+            return message.hasPrefix(expected)
+        }
+    }
+
     @Test func lintSeesEveryProblemAtOnce() {
         let text = "team: T\ntimezone: Nowhere\nseverities: []\nfoo: 1\n"
         let problems = OpsConfig.problems(in: text)

@@ -165,6 +165,26 @@ import Testing
         #expect(fixture.files.contains("stray.json"))
     }
 
+    /// A message a newer ops wrote is not called damaged (its advice would lose it), and a file
+    /// that is JSON but not an object says so.
+    @Test func aNewerOpssMessageAndANonObjectAreToldApart() throws {
+        let fixture = try OutboxFixture()
+        defer { fixture.remove() }
+        try fixture.outbox.makeFolder()
+        let newer = ##"{"version": 2, "channel": "#sre", "state": "quarantined", "notification": {}, "recorded": "2026-11-22T17:58:02Z"}"##
+        try Data(newer.utf8).write(to: URL(fileURLWithPath: fixture.outbox.path("newer")))
+        try Data("[1, 2]".utf8).write(to: URL(fileURLWithPath: fixture.outbox.path("list")))
+        let problems = fixture.outbox.entries().compactMap(\.problem)
+        #expect(problems.count == 2)
+        #expect(problems.contains { $0.hasSuffix("/newer.json: written by a newer ops (message version 2): send it with that ops") }, "\(problems)")
+        #expect(
+            problems.contains {
+                $0.hasSuffix(
+                    "/list.json: not a JSON object: ops cannot send it and leaves it as it is. Read it, pass on what it says by hand, then move it out of the outbox"
+                )
+            }, "\(problems)")
+    }
+
     @Test func sentMessagesAreRemovedFourteenDaysLaterWithTheirLocks() throws {
         let fixture = try OutboxFixture()
         defer { fixture.remove() }

@@ -366,12 +366,13 @@ import Testing
         fixture.base.clock.set("2026-11-20T10:00:00Z")  // Friday 11:00 in Berlin
         let pack = try ReviewService(fixture.workspace).build(week: Self.week)
         let markdown = pack.files[0].text
-        // As of the mitigation at 09:30 UTC, the last change recorded by now (the fixture's SLO
-        // files are committed dated after now: not yet recorded, as far as this clock knows).
-        #expect(markdown.hasPrefix("Week not over: figures as of 2026-11-20 10:30 (Europe/Berlin), the last change recorded; "))
+        // A minute after the mitigation at 09:30 UTC, the last change recorded by now (the
+        // fixture's SLO files are committed dated after now: not yet recorded, as far as this
+        // clock knows).
+        #expect(markdown.hasPrefix("Week not over: figures as of 2026-11-20 10:31 (Europe/Berlin), a minute after the last change recorded; "))
         #expect(markdown.contains("\n# Ops Review 2026-W47\n"))
         let json = try JSONSerialization.jsonObject(with: Data(pack.files[3].text.utf8)) as! [String: Any]
-        #expect(json["week_over"] as? Bool == false && json["as_of"] as? String == "2026-11-20T09:30:00Z")
+        #expect(json["week_over"] as? Bool == false && json["as_of"] as? String == "2026-11-20T09:31:00Z")
         // What happened up to now is in it: the mitigation at 09:30 UTC is, nothing after now exists.
         #expect(markdown.contains("| \(week.mitigated.id) | Fraud scores delayed | SEV2 | mitigated |"))
         try Self.expectTablesIntact(markdown)
@@ -394,7 +395,7 @@ import Testing
         let first = try ReviewService(fixture.workspace).write(week: "2026-W48", author: { fixture.alice })
         #expect(first.committed)
         let pack = try fixture.folder.read("reviews/2026-W48/pack.md")
-        #expect(pack.hasPrefix("Week not over: figures as of 2026-11-24 10:15 (Europe/Berlin), the last change recorded; "), "\(pack.prefix(120))")
+        #expect(pack.hasPrefix("Week not over: figures as of 2026-11-24 10:16 (Europe/Berlin), a minute after the last change recorded; "), "\(pack.prefix(120))")
         let before = try fixture.commitCount()
         fixture.clock.set("2026-11-26T08:00:00Z")
         let second = try ReviewService(fixture.workspace).write(week: "2026-W48", author: { fixture.alice })
@@ -407,7 +408,7 @@ import Testing
         let third = try ReviewService(fixture.workspace).write(week: "2026-W48", author: { fixture.alice })
         #expect(third.committed)
         let metrics = try fixture.folder.read("reviews/2026-W48/metrics.json")
-        #expect(metrics.contains("\"as_of\" : \"2026-11-26T08:00:00Z\""), "\(metrics.prefix(300))")
+        #expect(metrics.contains("\"as_of\" : \"2026-11-26T08:01:00Z\""), "\(metrics.prefix(300))")
     }
 
     @Test func hostileTextInATitleAndADecisionKeepsTheMarkdownTablesIntact() throws {

@@ -20,7 +20,7 @@ public enum NotifyRendering {
             text += TextTable(headers: ["STATE", "CHANNEL", "EVENT", "INCIDENT", "TRIES", "NEXT TRY", "LAST ERROR"], rows: rows, rightAligned: [4]).text
             text += "Times in \(zone.identifier).\n"
         }
-        text += counts(status.counts) + "\n"
+        text += counts(status.counts) + (status.problems.isEmpty ? "" : "; \(status.problems.count) cannot be read") + "\n"
         for problem in status.problems { text += "problem: \(problem)\n" }
         return text
     }

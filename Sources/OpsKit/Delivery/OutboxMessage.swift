@@ -87,17 +87,22 @@ struct OutboxMessage: Codable, Equatable, Sendable {
             return date
         }
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        func newer(_ version: Int) -> Unreadable {
+            Unreadable(description: "written by a newer ops (message version \(version)): send it with that ops")
+        }
         let message: OutboxMessage
         do {
             message = try decoder.decode(OutboxMessage.self, from: data)
         } catch {
+            // A newer ops may add fields and states: its message is not damaged.
+            if case .success(let value) = JSONText.parse(data), let version = value["version"]?.string.flatMap({ Int($0) }), version > 1 {
+                throw newer(version)
+            }
             throw Unreadable(
                 description: damage(of: data, error: error)
                     + ": ops cannot send it and leaves it as it is. Read it, pass on what it says by hand, then move it out of the outbox")
         }
-        guard message.version == 1 else {
-            throw Unreadable(description: "written by a newer ops (message version \(message.version)): send it with that ops")
-        }
+        guard message.version == 1 else { throw newer(message.version) }
         return message
     }
 
@@ -107,7 +112,8 @@ struct OutboxMessage: Codable, Equatable, Sendable {
         switch JSONText.parse(data) {
         case .failure(.truncated(let line, _)): return "cut off at line \(line)"
         case .failure(.invalid(let line, let what)): return "not JSON at line \(line) (\(what))"
-        case .success: break
+        case .success(let value):
+            guard case .object = value.kind else { return "not a JSON object" }
         }
         func field(_ path: [any CodingKey]) -> String { path.map(\.stringValue).joined(separator: ".") }
         switch error as? DecodingError {

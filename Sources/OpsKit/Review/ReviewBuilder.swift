@@ -22,10 +22,11 @@ struct ReviewBuilder {
     let days: Set<String>
     /// The last day of the week: a due date before or on it has passed by the week's end.
     let lastDay: String
-    /// The moment the figures describe: the week's end; while the week runs, when the newest
-    /// change was recorded (a pack's own commits and merges do not count), not before the week
-    /// began. A pack is a fact about its week, so what was recorded after this does not count;
-    /// and two runs, on one clone or two, with the same history build the same bytes.
+    /// The moment the figures describe: the week's end; while the week runs, a minute after the
+    /// newest change was recorded (a pack's own commits do not count), since a time typed with
+    /// `--at` may run a minute ahead of its commit; not before the week began. A pack is a fact
+    /// about its week, so what was recorded after this does not count; and two runs, on one
+    /// clone or two, with the same history build the same bytes.
     let asOf: Date
     var weekOver: Bool { asOf >= interval.end }
     /// What was recorded before this counts. The week's end belongs to the next week; while the
@@ -46,7 +47,8 @@ struct ReviewBuilder {
             asOf = interval.end
         } else {
             let newest = try workspace.newestChange(by: now, notMadeBy: ReviewService.packAction)
-            asOf = max(interval.start, newest ?? now)
+            let ahead = newest.map { $0 + TimeInput.aheadAllowed } ?? interval.start
+            asOf = max(interval.start, min(interval.end - 1, ahead))
         }
         let calendar = Calendar.gregorian(zone)
         let dayList = (0..<7).map { PostmortemService.day(calendar.date(byAdding: .day, value: $0, to: interval.start)!, zone: zone) }

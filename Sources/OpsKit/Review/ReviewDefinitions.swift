@@ -14,7 +14,7 @@ struct ReviewDefinitions: ReviewSection {
         terms["p90"] = "nearest rank: the smallest value with at least 90 % of values at or below it"
         terms["active_incident"] = "opened in the week, or opened before it and not resolved at its start"
         terms["as_of"] =
-            "every figure is the state at the week's end (or now, while the week is not over); clock points, postmortems, decisions and backlog items recorded later do not count, a clock point corrected later does and is listed in corrections"
+            "every figure is the state at the week's end (while the week is not over, a minute after the last change recorded); clock points, postmortems, decisions and backlog items recorded later do not count, a clock point corrected later does and is listed in corrections"
         terms["ucr_usd"] = "spend_usd / requests, each summed over the week (UTC)"
         terms["overdue"] = "past its due day at the end of the week (team time zone) and not finished"
         terms["root_causes"] = "postmortems of incidents opened in the \(trendWeeks) weeks ending with this one, by root_cause_category"

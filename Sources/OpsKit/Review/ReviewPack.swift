@@ -130,7 +130,7 @@ public struct ReviewService {
         // Said in code, not the template, so a team's own template cannot lose it: these figures will still move.
         if !heading.weekOver {
             markdown =
-                "Week not over: figures as of \(heading.asOf.markdown) (\(config.timeZone.identifier)), the last change recorded; "
+                "Week not over: figures as of \(heading.asOf.markdown) (\(config.timeZone.identifier)), a minute after the last change recorded; "
                 + "build the pack again after the week ends for its final figures.\n\n" + markdown
         }
         let html = try ReviewHTML.render(

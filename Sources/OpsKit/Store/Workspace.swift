@@ -233,8 +233,8 @@ public final class Workspace {
     }
 
     /// When the newest change was recorded by `instant`: the latest author date up to it of a
-    /// commit reachable from HEAD that is not a merge and not one of `action`'s own commits
-    /// (`Ops-Action: ACTION`). A commit dated later (a clone whose clock runs ahead) is not seen.
+    /// commit reachable from HEAD that is not one of `action`'s own commits (`Ops-Action:
+    /// ACTION`). A commit dated later (a clone whose clock runs ahead) is not seen.
     func newestChange(by instant: Date, notMadeBy action: String) throws -> Date? {
         let trailer = "Ops-Action: " + action
         do {

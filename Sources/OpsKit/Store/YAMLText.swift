@@ -362,17 +362,23 @@ struct YAMLText {
         switch error {
         case let .scanner(context, problem, mark, yaml), let .parser(context, problem, mark, yaml), let .composer(context, problem, mark, yaml):
             let detail = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
-            // A quote left open swallows the lines after it; the parser notices lines later.
-            if let opened = unclosedQuote(in: yaml, before: mark.line) {
-                return OpsError.file(
+            func unclosed(_ opened: Int) -> OpsError {
+                OpsError.file(
                     path, line: opened - 1 + firstLine,
                     "YAML does not parse: a quote opens on this line and is not closed (noticed at line \(mark.line - 1 + firstLine): \(detail))",
                     fix: "Close the quote on this line")
             }
-            // A scanner's context is where the token it could not finish began: a key without
-            // its colon is on the line before the one where the scanner gave up.
+            let started = context?.mark.line ?? 0  // where the token the scanner could not finish began
             var line = mark.line
-            if case .scanner = error, let start = context?.mark.line, start > 0 { line = start }
+            if case .scanner = error, started > 0 {
+                // A quoted value still open at the end of the text opened where its token began.
+                if context?.text.contains("quoted scalar") == true, problem.contains("end of stream") { return unclosed(started) }
+                // A key without its colon is noticed on the line after it.
+                if problem.contains("could not find expected ':'") { line = started }
+            }
+            // A quote left open swallows the lines after it, up to the next quote; the parser
+            // notices lines later.
+            if case .parser = error, let opened = unclosedQuote(in: yaml, before: mark.line) { return unclosed(opened) }
             return OpsError.file(
                 path, line: line - 1 + firstLine, "YAML does not parse: \(detail)",
                 fix: "Check the indentation and quoting on this line or the one before it")
@@ -386,13 +392,14 @@ struct YAMLText {
     /// The line (from 1) where a quoted value opened that runs on to line `stop`, where the
     /// parser gave up: still open there, or closed on that line or the one before after spanning
     /// lines (a stray quote swallowed everything up to the next one). Nil when there is none. A
-    /// quote opens a value only at its start (after `:`, `-`, `[`, `{` or `,`), as YAML reads it;
-    /// comments and block scalars (`|`, `>`) are passed over.
+    /// quote opens a value only at its start (after `:`, `-`, `[` or `{`, or `,` inside brackets),
+    /// as YAML reads it; comments and block scalars (`|`, `>`, `|-`, `>+2`) are passed over.
     static func unclosedQuote(in yaml: String, before stop: Int) -> Int? {
         var open: (quote: Character, line: Int)?
         var spanning: Int?
         var blockIndent: Int?
-        for (index, text) in yaml.split(separator: "\n", omittingEmptySubsequences: false).prefix(max(0, stop)).enumerated() {
+        var depth = 0  // of `[` and `{` outside quotes
+        for (index, text) in yaml.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).prefix(max(0, stop)).enumerated() {
             if index + 1 == stop, let open, open.line < stop { return open.line }
             let indent = text.prefix { $0 == " " }.count
             if let block = blockIndent {
@@ -400,6 +407,7 @@ struct YAMLText {
                 blockIndent = nil
             }
             var last: Character?  // the last character outside quotes that is not a space
+            var token = ""  // the last word outside quotes
             var previous: Character = " "
             var closedSingle: Int?  // a single quote that closed at the last character: `''` is a quote
             var characters = text.makeIterator()
@@ -411,6 +419,7 @@ struct YAMLText {
                     } else if character == current.quote {
                         open = nil
                         last = character
+                        token = ""
                         if current.quote == "'" { closedSingle = current.line }
                         if current.line < index + 1, index + 2 >= stop { spanning = current.line }
                     }
@@ -422,13 +431,20 @@ struct YAMLText {
                     continue
                 }
                 if character == "#", previous == " " { break }
-                if character == "\"" || character == "'", last.map({ ":-[{,".contains($0) }) ?? true {
+                let opensAfter: Set<Character> = depth > 0 ? [":", "-", "[", "{", ","] : [":", "-", "[", "{"]
+                if character == "\"" || character == "'", last.map({ opensAfter.contains($0) }) ?? true {
                     open = (character, index + 1)
                 } else if character != " " {
+                    if character == "[" || character == "{" { depth += 1 }
+                    if character == "]" || character == "}" { depth = max(0, depth - 1) }
                     last = character
+                    token = previous == " " ? String(character) : token + String(character)
                 }
             }
-            if open == nil, let last, "|>".contains(last) || text.hasSuffix("|-") || text.hasSuffix(">-") { blockIndent = indent }
+            // A block scalar's header ends its line: `|`, `>`, then at most a chomping sign and an indent digit.
+            if open == nil, let first = token.first, "|>".contains(first), token.count <= 3, token.dropFirst().allSatisfy({ "+-123456789".contains($0) }) {
+                blockIndent = indent
+            }
         }
         return spanning
     }

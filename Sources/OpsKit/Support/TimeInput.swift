@@ -4,6 +4,9 @@ public import Foundation
 /// (the team's zone, the most recent such time), `-15m` / `-2h` / `-1d2h` (before now),
 /// `now`, and a date `2026-11-22` (midnight in the team's zone).
 public enum TimeInput {
+    /// How far a time something happened (`--at`) may run ahead of now: clocks differ by seconds.
+    static let aheadAllowed: TimeInterval = 60
+
     /// `allowFuture` is for periods (`--until`); a time something happened (`--at`) cannot be
     /// later than now. Results are whole seconds, as ops stores them.
     public static func parse(_ text: String, now: Date, zone: TimeZone, allowFuture: Bool = false) throws -> Date {
@@ -35,7 +38,7 @@ public enum TimeInput {
         guard date >= Date(timeIntervalSince1970: 0), date < Timestamp.parse("2200-01-01T00:00:00Z")! else {
             throw OpsError.input("'\(text)' is too far from now to be a real time")
         }
-        if !allowFuture, date > now.addingTimeInterval(60) {
+        if !allowFuture, date > now.addingTimeInterval(aheadAllowed) {
             throw OpsError.input("'\(text)' is later than now (\(LocalTime.formatWithZone(now, zone: zone))). Give the time it happened")
         }
         return date
