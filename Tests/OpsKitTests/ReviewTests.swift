@@ -395,7 +395,8 @@ import Testing
         let first = try ReviewService(fixture.workspace).write(week: "2026-W48", author: { fixture.alice })
         #expect(first.committed)
         let pack = try fixture.folder.read("reviews/2026-W48/pack.md")
-        #expect(pack.hasPrefix("Week not over: figures as of 2026-11-24 10:16 (Europe/Berlin), a minute after the last change recorded; "), "\(pack.prefix(120))")
+        #expect(
+            pack.hasPrefix("Week not over: figures as of 2026-11-24 10:16 (Europe/Berlin), a minute after the last change recorded; "), "\(pack.prefix(120))")
         let before = try fixture.commitCount()
         fixture.clock.set("2026-11-26T08:00:00Z")
         let second = try ReviewService(fixture.workspace).write(week: "2026-W48", author: { fixture.alice })
