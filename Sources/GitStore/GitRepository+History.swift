@@ -39,24 +39,27 @@ extension GitRepository {
 
     /// When the newest change reachable from HEAD was recorded, up to `notAfter`: the latest
     /// author date no later than it among the commits whose message `counts` (a merge counts: it
-    /// may record a version of its own). Commits are walked newest first by commit date; the
-    /// walk stops at the first commit dated before the latest author date found (an author date
-    /// is not later than its commit's date), or after `limit` commits. Nil when no commit counts.
+    /// may record a version of its own). Commits are visited newest first by commit date, each
+    /// once; the walk stops at the first commit dated before the latest author date found (an
+    /// author date is not later than its commit's date), or after `limit` commits. Nil when no
+    /// commit counts. (libgit2's own walk, once sorted, reads the whole history before its first
+    /// commit: 400 ms at 30k commits, where this reads a few.)
     public func newestChange(notAfter: Date, limit: Int = 10_000, counts: (_ message: String) -> Bool) throws -> Date? {
-        guard try head().commit != nil else { return nil }
-        let walk = try GitRevwalk.make(in: handle)
-        try check(git_revwalk_sorting(walk.pointer, GIT_SORT_TIME.rawValue))
-        try check(git_revwalk_push_head(walk.pointer))
+        guard let head = try head().commit else { return nil }
         let cap = git_time_t(notAfter.timeIntervalSince1970.rounded(.down))
+        var frontier = [try GitCommit.lookup(head.oid, in: handle)]  // commits to visit; few, one per line of history
+        var queued: Set<ObjectID> = [head]
         var newest: git_time_t?
         var walked = 0
-        while walked < limit, let oid = try walk.next() {
+        while walked < limit, let next = frontier.indices.max(by: { git_commit_time(frontier[$0].pointer) < git_commit_time(frontier[$1].pointer) }) {
+            let commit = frontier.remove(at: next)
             walked += 1
-            let commit = try GitCommit.lookup(oid, in: handle)
             if let newest, git_commit_time(commit.pointer) < newest { break }
             let authored = git_commit_author(commit.pointer)!.pointee.when.time
-            guard authored <= cap, counts(String(cString: git_commit_message(commit.pointer))) else { continue }
-            newest = max(newest ?? authored, authored)
+            if authored <= cap, counts(String(cString: git_commit_message(commit.pointer))) { newest = max(newest ?? authored, authored) }
+            for parent in 0..<commit.parentCount where queued.insert(ObjectID(commit.parentID(parent))).inserted {
+                frontier.append(try GitCommit.lookup(commit.parentID(parent), in: handle))
+            }
         }
         return newest.map { Date(timeIntervalSince1970: TimeInterval($0)) }
     }
