@@ -404,6 +404,11 @@ import Testing
         #expect(!second.committed && after == before)
         #expect(try fixture.folder.read("reviews/2026-W48/pack.md") == pack)
 
+        // The next week, nothing recorded in it yet: as of its start, and said so.
+        let next = try ReviewService(fixture.workspace).build(week: ISOWeek("2026-W49")!).files[0].text
+        #expect(
+            next.hasPrefix("Week not over: figures as of 2026-11-30 00:00 (Europe/Berlin), the week's start: nothing recorded since; "), "\(next.prefix(120))")
+
         _ = try fixture.incidents.change(incident.id, .move(to: .acknowledged), at: nil, author: fixture.bob)
         fixture.clock.set("2026-11-26T12:00:00Z")
         let third = try ReviewService(fixture.workspace).write(week: "2026-W48", author: { fixture.alice })

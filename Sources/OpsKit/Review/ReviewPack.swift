@@ -129,8 +129,9 @@ public struct ReviewService {
         var markdown = ReviewMarkdown.tidy(try TemplateRenderer.render(template(ReviewPack.templatePath), path: ReviewPack.templatePath, with: context))
         // Said in code, not the template, so a team's own template cannot lose it: these figures will still move.
         if !heading.weekOver {
+            let moment = heading.asOf.date == heading.start.date ? "the week's start: nothing recorded since" : "a minute after the last change recorded"
             markdown =
-                "Week not over: figures as of \(heading.asOf.markdown) (\(config.timeZone.identifier)), a minute after the last change recorded; "
+                "Week not over: figures as of \(heading.asOf.markdown) (\(config.timeZone.identifier)), \(moment); "
                 + "build the pack again after the week ends for its final figures.\n\n" + markdown
         }
         let html = try ReviewHTML.render(
