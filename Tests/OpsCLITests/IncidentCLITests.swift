@@ -132,6 +132,25 @@ import Testing
         #expect(try cli.git("status", "--porcelain", in: repo) == "")
     }
 
+    /// Alerts committed as Alertmanager itself (`--as`, as the README's ops serve does) open an
+    /// incident nobody leads yet; the first person to acknowledge it becomes its commander.
+    @Test func anIncidentAnAlertOpensIsLedByWhoeverAcknowledgesIt() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let repo = try Self.repository(cli)
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
+        let opened = try cli.ops(["alert", "ingest", fixtures + "/alertmanager-firing.json", "--as", "Alertmanager <alertmanager@example.com>"], in: repo)
+        #expect(opened.status == 0, "\(opened.stderr)")
+        let id = opened.stdout.trimmingCharacters(in: .newlines)
+        func commander() throws -> String? {
+            let show = try JSONSerialization.jsonObject(with: Data(try cli.ops(["incident", "show", id, "--json"], in: repo).stdout.utf8)) as! [String: Any]
+            return show["commander"] as? String
+        }
+        #expect(try commander() == nil)
+        #expect(try cli.ops(["incident", "ack", id], in: repo, environment: ["OPS_USER": "bob"]).status == 0)
+        #expect(try commander() == "bob")
+    }
+
     @Test func theSameAlertmanagerPayloadTwiceGivesOneIncidentAndResolvedJoinsItsTimeline() throws {
         let cli = try CLI()
         defer { cli.remove() }

@@ -25,7 +25,8 @@ import Testing
         if alertOpened {
             // As `ops alert ingest` opens it: nobody is commander until someone acknowledges.
             let config = try sync.clones[0].config()
-            let new = try service.newIncident(request, author: sync.alice, actor: "alertmanager", force: false, config: config, routing: .none)
+            let new = try service.newIncident(
+                request, author: sync.alice, actor: "alertmanager", openedByAlert: true, force: false, config: config, routing: .none)
             try sync.clones[0].commit(action: "incident.open", id: new.document.incident.id, subject: "open", author: sync.alice) { _ in
                 new.changes
             }

@@ -8,7 +8,11 @@ import Yams
 public struct AlertIntake {
     let workspace: Workspace
     /// Who the timeline says opened the incidents and saw the alerts.
-    var actor = "alertmanager"
+    var actor = Self.alertmanager
+    /// The timeline's names for Alertmanager and for `ops checks run`, the openers that are not
+    /// people: an incident one of them opened has no commander until someone acknowledges it.
+    static let alertmanager = "alertmanager", checks = "checks"
+    static let openers: Set<String> = [alertmanager, checks]
     /// A firing alert whose fingerprint an incident already carries, open or settled, adds
     /// nothing: for `ops checks run`, whose fingerprint names the check and the week, so a check
     /// pages once a week however often it runs, and not again once people resolved it.
@@ -238,12 +242,12 @@ public struct AlertIntake {
         request.labels = alert.labels
         var new: IncidentService.NewIncident
         do {
-            new = try incidents.newIncident(request, author: author, actor: actor, force: false, config: config, routing: routing)
+            new = try incidents.newIncident(request, author: author, actor: actor, openedByAlert: true, force: false, config: config, routing: routing)
         } catch let error as OpsError where request.runbook != nil {
             // A runbook that does not read must not keep the alert out: open without its checklist, and say why.
             notes.append("runbook \(request.runbook!) not attached: \(error.message)")
             request.runbook = nil
-            new = try incidents.newIncident(request, author: author, actor: actor, force: false, config: config, routing: routing)
+            new = try incidents.newIncident(request, author: author, actor: actor, openedByAlert: true, force: false, config: config, routing: routing)
         }
         for note in notes {
             try new.document.append(TimelineEntry(at: now, actor: actor, kind: "note", text: note))

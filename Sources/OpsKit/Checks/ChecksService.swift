@@ -91,7 +91,7 @@ public struct ChecksService {
         let paging = week >= current.adding(weeks: -1, zone: SnapshotLayout.utc) ? results.filter { $0.level == "page" } : []
         if !paging.isEmpty {
             var intake = AlertIntake(workspace)
-            intake.actor = "checks"
+            intake.actor = AlertIntake.checks
             intake.oncePerFingerprint = true
             // The owner's team (ops.yaml) is the alert's team, so oncall.yaml routes it to them.
             let people = try workspace.config()

@@ -105,10 +105,11 @@ public struct IncidentService {
     }
 
     /// A new incident, checked against ops.yaml and routed by oncall.yaml, not yet committed.
-    /// `actor` is who the timeline says opened it; the commander defaults to the author when a
-    /// person opens it.
+    /// `actor` is who the timeline says opened it. The person who opens one leads it unless
+    /// `request` names a commander; one an alert opens has none until someone acknowledges it,
+    /// whoever the alerts are committed as (`--as Alertmanager` is not a person).
     func newIncident(
-        _ request: OpenRequest, author: Author, actor: String, force: Bool,
+        _ request: OpenRequest, author: Author, actor: String, openedByAlert: Bool = false, force: Bool,
         config: OpsConfig, routing: IncidentRouting
     ) throws -> NewIncident {
         try rejectNul(request.title, "title")
@@ -121,7 +122,7 @@ public struct IncidentService {
         let severity = try config.severityID(named: request.severity)
         let service = try config.serviceName(named: request.service)
         let useCase = try config.useCaseName(named: request.useCase, service: service)
-        let commander = try request.commander.map { try config.personHandle(named: $0) } ?? (actor == author.handle ? author.handle : nil)
+        let commander = try request.commander.map { try config.personHandle(named: $0) } ?? (openedByAlert ? nil : author.handle)
         let tags = try request.tags.map { try OpsConfig.incidentTag($0) }
         let runbook = try request.runbook.map { try RunbookService(workspace).slug(named: $0) }
         let opened = request.openedAt ?? workspace.clock()
@@ -295,8 +296,9 @@ public struct IncidentService {
             if target > incident.status { try document.setText("status", target.rawValue) }
             if !force { try checkOrder(document.incident.clock, changed: [point], config) }
             try document.append(TimelineEntry(at: when, actor: author.handle, kind: target.rawValue))
-            // An incident an alert opened has no commander until someone takes it.
-            if target == .acknowledged, incident.commander == nil {
+            // An incident an alert opened has no commander until someone takes it. (ops before
+            // 2026-12-07 named the alert's sender commander when alerts were committed as it.)
+            if target == .acknowledged, incident.commander.map(AlertIntake.openers.contains) ?? true {
                 try document.setText("commander", author.handle)
                 try document.append(TimelineEntry(at: when, actor: author.handle, kind: "assigned", text: "commander: \(author.handle)"))
             }
