@@ -110,6 +110,28 @@ import Testing
 }
 
 @Suite struct BacklogTests {
+    /// A typo in an action item's owner, tag or priority is named by lint with its line, and
+    /// ops backlog sync leaves that item out and says why, rather than drop the word in silence.
+    @Test func anActionItemWithAnUnknownTagOrPriorityIsNamedNotQuietlyTrimmed() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        let incident = try ops.open()
+        ops.clock.advance(minutes: 40)
+        _ = try ops.incidents.change(incident.id, .move(to: .resolved), at: nil, author: ops.alice)
+        let path = try PostmortemService(ops.workspace).create(incident.id, author: ops.alice)
+        try ops.folder.write(
+            path, try ops.folder.read(path) + "- [ ] Review quotas @dave due:2026-12-14 #Foo P9\n- [ ] Add a canary @alice due:2026-12-01 #slo P1\n")
+        _ = try git(ops.folder.path, "-c", "user.name=Pat", "-c", "user.email=pat@example.com", "commit", "-qam", "action items")
+        let line = try #require(try ops.folder.read(path).components(separatedBy: "\n").firstIndex { $0.contains("Review quotas") }) + 1
+        let lint = try Linter.run(ops.workspace).errors.map(\.description)
+        #expect(lint.contains("\(path):\(line): action item: unknown tag 'Foo'. Allowed: SLO, Safety, FinOps (backlog_tags in ops.yaml)"), "\(lint)")
+        #expect(lint.contains("\(path):\(line): action item: priority 'P9' is not one of P0, P1, P2, P3"), "\(lint)")
+        let summary = try BacklogService(ops.workspace).sync(author: ops.alice)
+        #expect(summary.created.count == 1 && summary.skipped.count == 1)
+        #expect(summary.skipped.first?.hasPrefix("\(path):\(line): unknown tag 'Foo'") == true, "\(summary.skipped)")
+        #expect(try BacklogService(ops.workspace).list().items.map(\.tags) == [["SLO"]])
+    }
+
     @Test func syncTurnsActionItemsIntoBacklogItemsOnceAndTickingEitherClosesBoth() throws {
         let ops = try OpsFixture()
         defer { ops.remove() }

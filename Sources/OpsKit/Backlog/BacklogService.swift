@@ -160,7 +160,7 @@ public struct BacklogService {
                     draft.owner = action.owner
                     draft.due = action.due
                     draft.priority = action.priority
-                    draft.tags = action.tags.filter { config.backlogTags.contains($0) }
+                    draft.tags = action.tags
                     draft.from = "postmortem:" + postmortem.incident
                     let (path, itemText, item): (String, String, BacklogItem)
                     do {

@@ -38,8 +38,8 @@ public struct Postmortem: Sendable {
                     doneOn = String(word.dropFirst(5))
                 } else if word.hasPrefix("#"), word.count > 1 {
                     tags.append(String(word.dropFirst()))
-                } else if word.count == 2, word.hasPrefix("P"), let level = Int(word.dropFirst()), (0...3).contains(level) {
-                    priority = word
+                } else if word.count >= 2, word.hasPrefix("P"), word.dropFirst().allSatisfy(\.isASCII), Int(word.dropFirst()) != nil {
+                    priority = word  // P0 to P3; another number is named by lint and by ops backlog sync
                 } else {
                     words.append(word)
                 }
@@ -140,7 +140,23 @@ extension Postmortem {
             if let doneOn = item.doneOn, TimeInput.day(doneOn, zone: TimeZone(identifier: "UTC")!) == nil {
                 problems.append(Problem(Location(path: path, line: item.line), "done:\(doneOn) does not read as a date: write done:YYYY-MM-DD"))
             }
+            for refusal in config.map({ refusals(of: item, config: $0) }) ?? [] {
+                problems.append(Problem(Location(path: path, line: item.line), "action item: \(refusal)"))
+            }
         }
         return problems
+    }
+
+    /// What `ops backlog sync` would refuse in an action item, said before it runs: an owner or
+    /// tag ops.yaml does not know, a priority other than P0 to P3.
+    static func refusals(of item: ActionItem, config: OpsConfig) -> [String] {
+        var refusals: [String] = []
+        func check(_ resolve: () throws -> String) {
+            do { _ = try resolve() } catch let error as OpsError { refusals.append(error.detail) } catch { refusals.append("\(error)") }
+        }
+        if let owner = item.owner { check { try config.personHandle(named: owner) } }
+        for tag in item.tags { check { try config.backlogTag(named: tag) } }
+        if let priority = item.priority { check { try BacklogService.priority(priority) } }
+        return refusals
     }
 }
