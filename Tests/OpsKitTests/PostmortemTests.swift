@@ -112,6 +112,20 @@ import Testing
         let first = try #require(items.first)
         #expect((first.text, first.owner, first.due, first.tags, first.priority, first.done) == ("Add a canary", "alice", "2026-12-01", ["SLO"], "P1", false))
         #expect(first.line == lines.count - 2)
+
+        // Reviewed and Closed say the postmortem is whole: refused while lint finds it is not.
+        _ = try git(ops.folder.path, "-c", "user.name=Pat", "-c", "user.email=pat@example.com", "commit", "-qam", "action items")
+        #expect(
+            throws: OpsError.input(
+                "\(path):\(rootCause): the root cause is empty (and 1 more: ops postmortem lint). Fix it, then mark the postmortem Closed")
+        ) { try service.setStatus(incident.id, to: "closed", author: ops.bob) }
+        var whole = lines
+        whole[rootCause] = "A config push without a canary."
+        whole[lines.count - 2] = "- [ ] Fix the alert threshold @bob due:2026-12-03 #SLO"
+        try ops.folder.write(path, whole.joined(separator: "\n"))
+        _ = try git(ops.folder.path, "-c", "user.name=Pat", "-c", "user.email=pat@example.com", "commit", "-qam", "filled in")
+        #expect(try service.setStatus(incident.id, to: "closed", author: ops.bob) == ("Closed", true))
+        #expect(try service.setStatus(incident.id, to: "draft", author: ops.bob) == ("Draft", true))  // back to work: always allowed
     }
 
     @Test func dueDatesCountBusinessDaysInTheTeamZone() {

@@ -317,7 +317,10 @@ import Testing
         later.tags = ["FinOps"]
         _ = try backlog.add(later, author: alice)
         _ = try fixture.base.incidents.change(week.acknowledged.id, .move(to: .resolved), at: nil, author: bob)
-        _ = try PostmortemService(fixture.workspace).create(payments.id, author: bob)
+        let written = try PostmortemService(fixture.workspace).create(payments.id, author: bob)
+        try fixture.folder.write(
+            written, try fixture.folder.read(written).replacingOccurrences(of: "## Root cause\n", with: "## Root cause\n\nA config push.\n"))
+        _ = try git(fixture.folder.path, "-c", "user.name=Pat", "-c", "user.email=pat@example.com", "commit", "-qam", "root cause")
         _ = try PostmortemService(fixture.workspace).setStatus(payments.id, to: "Reviewed", author: alice)
         clock.set("2026-12-01T09:00:00Z")
 

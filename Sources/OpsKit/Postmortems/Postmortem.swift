@@ -4,6 +4,8 @@ import Foundation
 /// prefilled facts and the sections the team fills in.
 public struct Postmortem: Sendable {
     public static let statuses = ["Draft", "In review", "Reviewed", "Closed"]
+    /// The statuses that say the postmortem is whole: set only when `lint` finds nothing wrong.
+    static let finished: Set<String> = ["Reviewed", "Closed"]
     public static let fieldOrder = ["incident", "title", "status", "severity", "created_at", "authors", "root_cause_category"]
 
     public var incident: String

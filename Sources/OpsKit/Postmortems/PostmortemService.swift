@@ -130,9 +130,18 @@ public struct PostmortemService {
             guard let data = try snapshot.read(path) else {
                 throw OpsError.input("\(incident.id) has no postmortem yet. Write one: ops postmortem new \(incident.id)")
             }
-            var document = try MarkdownDocument(UTF8Text.decode(data, path: path), path: path)
+            let text = try UTF8Text.decode(data, path: path)
+            var document = try MarkdownDocument(text, path: path)
             let before = document.frontMatter?["status"]?.scalarText ?? "Draft"
             if before == status { return [] }
+            // Reviewed and Closed say the postmortem is whole: not while lint finds it is not.
+            if Postmortem.finished.contains(status) {
+                let problems = Postmortem.lint(path, text, try? workspace.config()).filter { !$0.isWarning }
+                if let first = problems.first {
+                    let more = problems.count > 1 ? " (and \(problems.count - 1) more: ops postmortem lint)" : ""
+                    throw OpsError.input("\(first)\(more). Fix it, then mark the postmortem \(status)")
+                }
+            }
             try document.frontMatter?.set("status", .text(status), order: Postmortem.fieldOrder)
             var incidentDocument = try IncidentDocument(
                 text: UTF8Text.decode(try snapshot.read(incident.path) ?? Data(), path: incident.path), path: incident.path)

@@ -35,7 +35,13 @@ extension Ops.Postmortem {
     }
 
     struct Status: OpsCommand {
-        static let configuration = CommandConfiguration(commandName: "status", abstract: "Set a postmortem's status: Draft, In review, Reviewed, Closed.")
+        static let configuration = CommandConfiguration(
+            commandName: "status", abstract: "Set a postmortem's status: Draft, In review, Reviewed, Closed.",
+            discussion: """
+                Reviewed and Closed say the postmortem is whole: they are refused while
+                ops postmortem lint finds a problem in it (an empty root cause, an action
+                item without owner or due date, a conflict left by a sync).
+                """)
 
         @Argument(help: .incidentID, completion: Completions.incidentIDs)
         var id: String
