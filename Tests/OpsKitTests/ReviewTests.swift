@@ -407,10 +407,8 @@ import Testing
         #expect(!second.committed && after == before)
         #expect(try fixture.folder.read("reviews/2026-W48/pack.md") == pack)
 
-        // The next week, nothing recorded in it yet: as of its start, and said so.
-        let next = try ReviewService(fixture.workspace).build(week: ISOWeek("2026-W49")!).files[0].text
-        #expect(
-            next.hasPrefix("Week not over: figures as of 2026-11-30 00:00 (Europe/Berlin), the week's start: nothing recorded since; "), "\(next.prefix(120))")
+        // A week not begun has no pack.
+        #expect(throws: OpsError.self) { try ReviewService(fixture.workspace).build(week: ISOWeek("2026-W49")!) }
 
         _ = try fixture.incidents.change(incident.id, .move(to: .acknowledged), at: nil, author: fixture.bob)
         fixture.clock.set("2026-11-26T12:00:00Z")
@@ -418,6 +416,31 @@ import Testing
         #expect(third.committed)
         let metrics = try fixture.folder.read("reviews/2026-W48/metrics.json")
         #expect(metrics.contains("\"as_of\" : \"2026-11-26T08:01:00Z\""), "\(metrics.prefix(300))")
+        // The next week on its Monday morning, nothing recorded in it yet: as of its start, and said so.
+        fixture.clock.set("2026-11-30T07:00:00Z")
+        let next = try ReviewService(fixture.workspace).build(week: ISOWeek("2026-W49")!).files[0].text
+        #expect(
+            next.hasPrefix("Week not over: figures as of 2026-11-30 00:00 (Europe/Berlin), the week's start: nothing recorded since; "), "\(next.prefix(120))")
+    }
+
+    /// While the week runs, a due date is judged as of the pack's moment: a Monday preview does
+    /// not call Friday's item overdue; once Friday has passed, it does.
+    @Test func aWeekNotOverJudgesDueDatesAsOfItsMoment() throws {
+        let fixture = try OpsFixture()
+        defer { fixture.remove() }
+        fixture.clock.set("2026-11-23T09:00:00Z")  // Monday of 2026-W48
+        var item = BacklogService.Draft(title: "Canary every model rollout")
+        item.tags = ["SLO"]
+        item.due = "2026-11-27"
+        _ = try BacklogService(fixture.workspace).add(item, author: fixture.alice)
+        let monday = try ReviewService(fixture.workspace).build(week: ISOWeek("2026-W48")!).files[0].text
+        #expect(monday.contains("2026-11-27") && !monday.contains("(overdue)"), "\(monday)")
+        fixture.clock.set("2026-11-28T10:00:00Z")
+        var other = BacklogService.Draft(title: "Alert on canary error rate")
+        other.tags = ["SLO"]
+        _ = try BacklogService(fixture.workspace).add(other, author: fixture.alice)
+        let saturday = try ReviewService(fixture.workspace).build(week: ISOWeek("2026-W48")!).files[0].text
+        #expect(saturday.contains("2026-11-27 (overdue)"), "\(saturday)")
     }
 
     @Test func hostileTextInATitleAndADecisionKeepsTheMarkdownTablesIntact() throws {

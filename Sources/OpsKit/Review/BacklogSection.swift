@@ -27,7 +27,7 @@ struct BacklogSection: ReviewSection {
     var items: [Item]
     var tags: [String]
 
-    init(_ backlog: [BacklogItem], tags: [String], end: Date, zone: TimeZone, outputs: inout [ReviewOutput]) {
+    init(_ backlog: [BacklogItem], tags: [String], judgedAt end: Date, zone: TimeZone, outputs: inout [ReviewOutput]) {
         let wanted = Set(tags.map { $0.lowercased() })
         items = BacklogService.sorted(backlog).filter { item in item.isOpen && item.tags.contains { wanted.contains($0.lowercased()) } }.map { item in
             let overdue = item.isOverdue(now: end, zone: zone)

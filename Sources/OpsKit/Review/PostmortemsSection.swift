@@ -68,10 +68,12 @@ struct PostmortemsSection: ReviewSection {
     enum CodingKeys: String, CodingKey { case late, rootCauses = "root_causes", actionItems = "action_items" }
 
     /// `recent` the ids of the incidents opened in the `trendWeeks` weeks to this one; `requirements` the
-    /// postmortems ops.yaml asks for; `days` the week's days and `lastDay` its last, in the team's zone.
+    /// postmortems ops.yaml asks for; `judgedAt` the moment deadlines are judged (the week's end, or
+    /// its as-of moment while it runs); `days` the week's days, `doneBy` the last day whose ticks
+    /// count and `dueBy` the last whose due dates have passed, in the team's zone.
     init(
         postmortems: [String: Postmortem], recent: Set<String>, requirements: [PostmortemService.Requirement], interval: DateInterval,
-        zone: TimeZone, days: Set<String>, lastDay: String, trendWeeks: Int, outputs: inout [ReviewOutput]
+        zone: TimeZone, judgedAt: Date, days: Set<String>, doneBy: String, dueBy: String, trendWeeks: Int, outputs: inout [ReviewOutput]
     ) {
         self.trendWeeks = trendWeeks
         // Top root causes over the trend's weeks: one week rarely has enough postmortems to rank.
@@ -85,14 +87,14 @@ struct PostmortemsSection: ReviewSection {
             RootCause(rank: index + 1, category: UserText(entry.key), count: entry.value.count, incidents: Names(entry.value.incidents.sorted(), absent: ""))
         }
 
-        // Postmortems due under the ops.yaml policy, judged at the end of the week.
+        // Postmortems due under the ops.yaml policy, judged at the end of the week (or as of now).
         let calendar = Calendar.gregorian(zone)
         late = []
         for requirement in requirements where requirement.resolvedAt < interval.end {
             let normalized = Postmortem.status(named: requirement.status) ?? requirement.status
             let finished = normalized == "Reviewed" || normalized == "Closed"
             let overdue =
-                !finished && (TimeInput.day(requirement.due, zone: zone).map { interval.end >= calendar.date(byAdding: .day, value: 1, to: $0)! } ?? false)
+                !finished && (TimeInput.day(requirement.due, zone: zone).map { judgedAt >= calendar.date(byAdding: .day, value: 1, to: $0)! } ?? false)
             guard requirement.status == "missing" || overdue else { continue }
             let state = requirement.status == "missing" ? (overdue ? "missing, overdue" : "missing") : "overdue (\(requirement.status))"
             late.append(
@@ -113,7 +115,7 @@ struct PostmortemsSection: ReviewSection {
             for item in postmortems[id]!.actionItems {
                 let text = Self.actionText(item.text)
                 // Ticked after the week (a postmortem copied in later carries today's ticks): open then.
-                if item.done, item.doneOn.map({ $0 <= lastDay }) ?? true {
+                if item.done, item.doneOn.map({ $0 <= doneBy }) ?? true {
                     done += 1
                     guard let day = item.doneOn else { undated += 1; continue }
                     guard days.contains(day) else { continue }
@@ -121,7 +123,7 @@ struct PostmortemsSection: ReviewSection {
                     continue
                 }
                 open += 1
-                guard let due = item.due, due <= lastDay else { continue }  // its day ended by the week's end
+                guard let due = item.due, due <= dueBy else { continue }  // its day ended by the week's end (or by now)
                 overdueOwners.insert(item.owner ?? "none named")
                 overdue.append(ActionItem(incident: id, text: UserText(text), owner: UserText(item.owner), due: UserText(due)))
             }

@@ -20,8 +20,12 @@ struct ReviewBuilder {
     let interval: DateInterval
     /// `YYYY-MM-DD` of the week's seven days, in the team's zone.
     let days: Set<String>
-    /// The last day of the week: a due date before or on it has passed by the week's end.
-    let lastDay: String
+    /// The last day whose work counts as done: the week's last day, or while it runs the day
+    /// `asOf` falls on.
+    let doneBy: String
+    /// The last day whose due date has passed: the week's last day, or while it runs the day
+    /// before `asOf`'s (a Monday preview does not call Friday's items overdue).
+    let dueBy: String
     /// The moment the figures describe: the week's end; while the week runs, a minute after the
     /// newest change was recorded (a pack's own commits do not count), since a time typed with
     /// `--at` may run a minute ahead of its commit; not before the week began. A pack is a fact
@@ -53,7 +57,10 @@ struct ReviewBuilder {
         let calendar = Calendar.gregorian(zone)
         let dayList = (0..<7).map { PostmortemService.day(calendar.date(byAdding: .day, value: $0, to: interval.start)!, zone: zone) }
         days = Set(dayList)
-        lastDay = dayList.last!
+        // At the week's end these are both its last day.
+        let judged = asOf >= interval.end ? interval.end : asOf
+        doneBy = PostmortemService.day(judged - 1, zone: zone)
+        dueBy = PostmortemService.day(calendar.date(byAdding: .day, value: -1, to: judged)!, zone: zone)
         trendWeeks = (0..<Self.trendWeeks).map { week.adding(weeks: $0 - (Self.trendWeeks - 1), zone: zone) }
     }
 
@@ -78,11 +85,11 @@ struct ReviewBuilder {
         let postmortemsSection = PostmortemsSection(
             postmortems: postmortems, recent: Set(incidents.filter { $0.clock[.opened].map { $0 >= since && $0 < interval.end } ?? false }.map(\.id)),
             requirements: try PostmortemService(workspace).requirements(of: incidents, postmortems: postmortems), interval: interval, zone: zone,
-            days: days, lastDay: lastDay, trendWeeks: Self.trendWeeks, outputs: &outputs)
+            judgedAt: min(asOf, interval.end), days: days, doneBy: doneBy, dueBy: dueBy, trendWeeks: Self.trendWeeks, outputs: &outputs)
         let signalsSection = SignalsSection(signals, week: week, zone: zone, outputs: &outputs)
         let cost = CostSection(signals, week: week, outputs: &outputs)
-        let risks = RisksSection(statuses, decisions: try records.decisions(), week: week, days: days, lastDay: lastDay, outputs: &outputs)
-        let backlog = BacklogSection(try records.backlog(), tags: config.backlogTags, end: interval.end, zone: zone, outputs: &outputs)
+        let risks = RisksSection(statuses, decisions: try records.decisions(), week: week, days: days, dueBy: dueBy, outputs: &outputs)
+        let backlog = BacklogSection(try records.backlog(), tags: config.backlogTags, judgedAt: min(asOf, interval.end), zone: zone, outputs: &outputs)
         let metrics = ReviewMetrics(
             heading: heading, definitions: ReviewDefinitions(clockStart: config.clockStart, trendWeeks: Self.trendWeeks),
             slos: slos, incidents: incidentsSection, postmortems: postmortemsSection, signals: signalsSection, cost: cost,

@@ -123,6 +123,12 @@ public struct ReviewService {
     /// recorded after it is left out, so the same inputs give the same bytes, however much later.
     public func build(week: ISOWeek) throws -> ReviewPack {
         let config = try workspace.config()
+        let start = week.interval(in: config.timeZone).start
+        guard start <= workspace.clock() else {
+            throw OpsError.input(
+                "\(week) has not begun (it starts \(LocalTime.formatWithZone(start, zone: config.timeZone))): a pack is for a week that has begun. Check the week, or leave --week out for the last complete one"
+            )
+        }
         let contents = try ReviewBuilder(workspace: workspace, config: config, week: week).build()
         let heading = contents.metrics.heading
         let context = try contents.metrics.templateContext(charts: contents.charts.map(\.name))

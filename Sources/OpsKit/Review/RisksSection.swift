@@ -63,8 +63,8 @@ struct RisksSection: ReviewSection {
         case freezes, releaseExceptions = "release_exceptions", decisions, decisionsPastDue = "decisions_past_due"
     }
 
-    /// `days` the week's days and `lastDay` its last, in the team's zone.
-    init(_ statuses: [ErrorBudgetStatus], decisions all: [Decision], week: ISOWeek, days: Set<String>, lastDay: String, outputs: inout [ReviewOutput]) {
+    /// `days` the week's days and `dueBy` the last whose due dates have passed, in the team's zone.
+    init(_ statuses: [ErrorBudgetStatus], decisions all: [Decision], week: ISOWeek, days: Set<String>, dueBy: String, outputs: inout [ReviewOutput]) {
         freezes = []
         for status in statuses where status.total > 0 {
             let freeze = ReleaseFreeze(crossed: status.crossed)
@@ -83,7 +83,7 @@ struct RisksSection: ReviewSection {
         releaseExceptions = ofWeek.filter(\.isReleaseException).map(DecisionRow.init)
         decisions = ofWeek.filter { !$0.isReleaseException }.map(DecisionRow.init)
         // A decision past its due day while still only proposed: the meeting has to take it.
-        let pastDue = sorted.filter { $0.status == "proposed" && ($0.due.map { $0 <= lastDay } ?? false) }
+        let pastDue = sorted.filter { $0.status == "proposed" && ($0.due.map { $0 <= dueBy } ?? false) }
         for decision in pastDue {
             outputs.append(.decision("\(decision.id) \"\(decision.title)\" was due \(decision.due ?? ""): accept, reject or set a new date"))
         }
