@@ -87,6 +87,9 @@ import Testing
             (["incident", "correct", id, "closed", "--at", "-1m"], "ops: \(id) is open, not closed yet. Use: ops incident close \(id) --at TIME"),
             (["incident", "ack", id, "--as", "mallory"], "ops: --as 'mallory' is not a person in ops.yaml"),
             (["incident", "frobnicate"], "ops: Unexpected argument 'frobnicate'."),
+            (["log", "--kind", "incidnt"], "ops: unknown kind 'incidnt'. Use one of: incident, decision, backlog"),
+            (["backlog", "list", "--status", "closed"], "ops: unknown status 'closed'. Use one of: open, \"in progress\", done, dropped"),
+            (["oncall", "schedule", "sre", "--weeks", "-1"], "ops: --weeks -1 is out of range. Give 1 to 104"),
         ]
         for (arguments, message) in cases {
             let result = try cli.ops(arguments, in: repo, environment: env)

@@ -22,6 +22,10 @@ public struct BacklogFilter: Sendable {
 extension BacklogService {
     /// The items that pass `filter`, by priority then due date, and the files that could not be read.
     public func list(_ filter: BacklogFilter) throws -> (items: [BacklogItem], problems: [Problem]) {
+        if let status = filter.status?.lowercased(), !BacklogItem.statuses.contains(status) {
+            throw OpsError.input(
+                "unknown status '\(filter.status!)'. Use one of: \(BacklogItem.statuses.map { $0.contains(" ") ? "\"\($0)\"" : $0 }.joined(separator: ", "))")
+        }
         var (items, problems) = try list()
         if let status = filter.status?.lowercased() { items.removeAll { $0.status != status } } else { items.removeAll { !$0.isOpen } }
         if let tag = filter.tag { items.removeAll { !$0.tags.contains { $0.caseInsensitiveCompare(tag) == .orderedSame } } }

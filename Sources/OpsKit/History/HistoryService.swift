@@ -216,7 +216,16 @@ public struct HistoryService {
         public var kinds: [String]
     }
 
+    /// What `ops log --kind` takes: the first word of an `Ops-Action`, or what a hand edit touched.
+    public static let kinds = [
+        "incident", "decision", "backlog", "postmortem", "runbook", "step", "raci", "config", "slo", "alert", "checks", "oncall", "review",
+        "import", "sync", "release-approve", "init",
+    ]
+
     public func log(since: Date?, kind: String?, author: String?, limit: Int) throws -> [Activity] {
+        if let kind, !Self.kinds.contains(kind) {
+            throw OpsError.input("unknown kind '\(kind)'. Use one of: \(Self.kinds.joined(separator: ", "))")
+        }
         let config = try workspace.config()
         let wantedAuthor = author.map { name -> [String] in
             if let person = config.person(name) { return [person.handle, person.name, person.email].map { $0.lowercased() } }

@@ -110,7 +110,7 @@ public struct OpsError: Error, CustomStringConvertible, Equatable, Sendable {
                 "\(path) is a symbolic link or submodule, which ops sync does not write. Nothing was changed; merge with git (git pull --no-rebase), then run ops sync again"
             )
         case .noSuchRemote(let name):
-            return .repository("there is no remote named '\(name)'. Add one: git remote add \(name) URL, or pass --remote NAME")
+            return .input("there is no remote named '\(name)'. Add one: git remote add \(name) URL, or pass --remote NAME")
         case .remoteFailed(let remote, let message):
             return .repository("cannot reach \(remote): \(message). Your commits are kept; run ops sync again when it is reachable")
         case .hostKeyRejected(let message):

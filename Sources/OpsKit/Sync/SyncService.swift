@@ -123,7 +123,7 @@ public struct SyncService {
             throw OpsError.repository("HEAD is detached, so there is no branch to sync. Switch to a branch first (git switch main)")
         }
         guard let url = try wrap({ try workspace.repository.remoteURL(remote) }) else {
-            throw OpsError.repository("there is no remote named '\(remote)'. Add one with `git remote add \(remote) URL`, or pass --remote NAME")
+            throw OpsError.input("there is no remote named '\(remote)'. Add one with `git remote add \(remote) URL`, or pass --remote NAME")
         }
         return (branch, RemoteEndpoint(url))
     }

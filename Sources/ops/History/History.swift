@@ -41,7 +41,7 @@ extension Ops {
 
         @Option(parsing: .unconditional, help: "Only changes since this time or date.")
         var since: String?
-        @Option(help: "incident, decision, backlog, raci, runbook, postmortem, step, config or slo.")
+        @Option(help: ArgumentHelp("Only changes of this kind: \(HistoryService.kinds.joined(separator: ", ")).", valueName: "kind"))
         var kind: String?
         @Option(help: "Only changes by this person.")
         var author: String?

@@ -23,7 +23,7 @@ extension Ops.OnCall {
             help: ArgumentHelp("Start of the window: 2026-12-21 (team time zone), 2026-12-21T09:00:00Z, -7d. Default: now.", valueName: "time"))
         var from: String?
 
-        @Option(help: "How many weeks to show, 1 to 104.")
+        @Option(parsing: .unconditional, help: "How many weeks to show, 1 to 104.")
         var weeks = 4
 
         @Option(help: "table, json or ics (iCalendar).")
