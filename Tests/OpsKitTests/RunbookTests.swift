@@ -155,6 +155,15 @@ import Testing
         }
     }
 
+    /// A trigger pasted twice is named: the starter runbook shipped with its four burn-rate
+    /// alerts listed twice and lint said Clean.
+    @Test func aTriggerListedTwiceIsNamed() throws {
+        let path = "runbooks/model-serving-degradation.md"
+        let text = try String(contentsOfFile: sourceRoot + "/" + path, encoding: .utf8)
+        let doubled = text.replacingOccurrences(of: "  - alert: ModelErrorRateHigh\n", with: "  - alert: ModelErrorRateHigh\n  - alert: ModelErrorRateHigh\n")
+        #expect(Runbook.lint(path, doubled, nil).map(\.description) == ["\(path):6: trigger `ModelErrorRateHigh` is listed twice"])
+    }
+
     @Test func newRunbooksComeFromTheTemplateAndDiffShowsChangesSinceAttaching() throws {
         let ops = try OpsFixture()
         defer { ops.remove() }

@@ -128,6 +128,11 @@ extension Runbook {
         if let id = yaml["id"]?.scalarText, id != runbook.slug {
             problems.append(Problem(Location(path: path, line: yaml.line(of: "id")), "id `\(id)` does not match the file name \(runbook.slug).md"))
         }
+        // A trigger listed twice: the second says nothing the first did not (a copy-paste slip).
+        var seen = Set<String>()
+        for trigger in runbook.triggers where !seen.insert(trigger).inserted {
+            problems.append(Problem(Location(path: path, line: yaml.line(of: "triggers")), "trigger `\(trigger)` is listed twice"))
+        }
         let names = runbook.phases.map(\.name)
         if names != phases {
             problems.append(
