@@ -112,16 +112,22 @@ import Testing
 @Suite struct BacklogTests {
     /// A typo in an action item's owner, tag or priority is named by lint with its line, and
     /// ops backlog sync leaves that item out and says why, rather than drop the word in silence.
-    @Test func anActionItemWithAnUnknownTagOrPriorityIsNamedNotQuietlyTrimmed() throws {
-        let ops = try OpsFixture()
-        defer { ops.remove() }
+    /// A resolved incident whose postmortem ends with `actionItems`, committed as a person edits it.
+    static func postmortem(in ops: OpsFixture, actionItems: String) throws -> (incident: Incident, path: String) {
         let incident = try ops.open()
         ops.clock.advance(minutes: 40)
         _ = try ops.incidents.change(incident.id, .move(to: .resolved), at: nil, author: ops.alice)
         let path = try PostmortemService(ops.workspace).create(incident.id, author: ops.alice)
-        try ops.folder.write(
-            path, try ops.folder.read(path) + "- [ ] Review quotas @dave due:2026-12-14 #Foo P9\n- [ ] Add a canary @alice due:2026-12-01 #slo P1\n")
+        try ops.folder.write(path, try ops.folder.read(path) + actionItems)
         _ = try git(ops.folder.path, "-c", "user.name=Pat", "-c", "user.email=pat@example.com", "commit", "-qam", "action items")
+        return (incident, path)
+    }
+
+    @Test func anActionItemWithAnUnknownTagOrPriorityIsNamedNotQuietlyTrimmed() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        let (_, path) = try Self.postmortem(
+            in: ops, actionItems: "- [ ] Review quotas @dave due:2026-12-14 #Foo P9\n- [ ] Add a canary @alice due:2026-12-01 #slo P1\n")
         let line = try #require(try ops.folder.read(path).components(separatedBy: "\n").firstIndex { $0.contains("Review quotas") }) + 1
         let lint = try Linter.run(ops.workspace).errors.map(\.description)
         #expect(lint.contains("\(path):\(line): action item: unknown tag 'Foo'. Allowed: SLO, Safety, FinOps (backlog_tags in ops.yaml)"), "\(lint)")
@@ -135,19 +141,14 @@ import Testing
     @Test func syncTurnsActionItemsIntoBacklogItemsOnceAndTickingEitherClosesBoth() throws {
         let ops = try OpsFixture()
         defer { ops.remove() }
-        let incident = try ops.open()
-        ops.clock.advance(minutes: 40)
-        _ = try ops.incidents.change(incident.id, .move(to: .resolved), at: nil, author: ops.alice)
-        let path = try PostmortemService(ops.workspace).create(incident.id, author: ops.alice)
-        try ops.folder.write(
-            path,
-            try ops.folder.read(path) + """
+        let (incident, path) = try Self.postmortem(
+            in: ops,
+            actionItems: """
                 - [ ] Add a canary for model deploys @alice due:2026-12-01 #SLO P1
                 - [ ] Alert on feature freshness @carol due:2026-12-05 #SLO #Safety P0
                 - [x] Write the rollback runbook step @bob due:2026-11-25 P2
 
                 """)
-        _ = try git(ops.folder.path, "-c", "user.name=Pat", "-c", "user.email=pat@example.com", "commit", "-qam", "action items")
         let backlog = BacklogService(ops.workspace)
         let first = try backlog.sync(author: ops.alice)
         #expect(first.created.count == 3)
