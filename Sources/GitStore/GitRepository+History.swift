@@ -38,8 +38,9 @@ extension GitRepository {
     }
 
     /// When the newest change reachable from HEAD was recorded, up to `notAfter`: the latest
-    /// author date no later than it among the commits whose message `counts` (a merge counts: it
-    /// may record a version of its own). Commits are visited newest first by commit date, each
+    /// author date no later than it among the commits whose message `counts` and that record a
+    /// tree of their own (a merge whose tree is one of its parents' records nothing new; one that
+    /// combined changes to a file does). Commits are visited newest first by commit date, each
     /// once; the walk stops at the first commit dated before the latest author date found (an
     /// author date is not later than its commit's date), or after `limit` commits. Nil when no
     /// commit counts. (libgit2's own walk, once sorted, reads the whole history before its first
@@ -56,10 +57,15 @@ extension GitRepository {
             walked += 1
             if let newest, git_commit_time(commit.pointer) < newest { break }
             let authored = git_commit_author(commit.pointer)!.pointee.when.time
-            if authored <= cap, counts(String(cString: git_commit_message(commit.pointer))) { newest = max(newest ?? authored, authored) }
-            for parent in 0..<commit.parentCount where queued.insert(ObjectID(commit.parentID(parent))).inserted {
-                frontier.append(try GitCommit.lookup(commit.parentID(parent), in: handle))
-            }
+            let parents = try (0..<commit.parentCount).map { try GitCommit.lookup(commit.parentID($0), in: handle) }
+            var tree = commit.treeID
+            let ownTree =
+                parents.count < 2
+                || !parents.contains {
+                    var parentTree = $0.treeID; return git_oid_equal(&tree, &parentTree) != 0
+                }
+            if authored <= cap, ownTree, counts(String(cString: git_commit_message(commit.pointer))) { newest = max(newest ?? authored, authored) }
+            for parent in parents where queued.insert(ObjectID(parent.id)).inserted { frontier.append(parent) }
         }
         return newest.map { Date(timeIntervalSince1970: TimeInterval($0)) }
     }

@@ -41,5 +41,14 @@ import Testing
         #expect(try Self.newest(repo, by: 9_000) == 9_000)
         #expect(try Self.newest(repo, by: 2_500) == 2_000)
         #expect(try Self.newest(repo, by: 500) == nil)
+
+        // A merge whose tree is a parent's records nothing new (two clones that built the same files).
+        try repo.git("checkout", "-q", "side")
+        try Self.commit(repo, "d", at: 9_100)
+        try repo.git("checkout", "-q", "main")
+        try TestRepository.run([
+            "env", "GIT_AUTHOR_DATE=@9500 +0000", "GIT_COMMITTER_DATE=@9500 +0000", "git", "-C", repo.path, "merge", "-q", "-s", "ours", "--no-edit", "side",
+        ])
+        #expect(try Self.newest(repo, by: 10_000) == 9_100)
     }
 }

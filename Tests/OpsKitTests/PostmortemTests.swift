@@ -117,7 +117,7 @@ import Testing
         _ = try git(ops.folder.path, "-c", "user.name=Pat", "-c", "user.email=pat@example.com", "commit", "-qam", "action items")
         #expect(
             throws: OpsError.input(
-                "\(path):\(rootCause): the root cause is empty (and 1 more: ops postmortem lint). Fix it, then mark the postmortem Closed")
+                "\(path):\(rootCause): the root cause is empty (and 1 more: ops postmortem lint). Fix it and commit the fix, then mark the postmortem Closed")
         ) { try service.setStatus(incident.id, to: "closed", author: ops.bob) }
         var whole = lines
         whole[rootCause] = "A config push without a canary."

@@ -138,6 +138,25 @@ import Testing
         #expect(try BacklogService(ops.workspace).list().items.map(\.tags) == [["SLO"]])
     }
 
+    /// Latency words and ticket numbers stay in the text; an item synced long ago keeps the names
+    /// of its day (a tag since retired does not block the postmortem).
+    @Test func latencyWordsTicketsAndSyncedItemsAreNotRefused() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        let (incident, path) = try Self.postmortem(
+            in: ops, actionItems: "- [ ] Alert on P99 latency per use case, see ticket #4512 @carol due:2026-12-20 #SLO P2\n")
+        let items = Postmortem(try MarkdownDocument(ops.folder.read(path), path: path)).actionItems
+        #expect(items.map(\.text) == ["Alert on P99 latency per use case, see ticket #4512"] && items.map(\.tags) == [["SLO"]])
+        #expect(items.map(\.priority) == ["P2"])
+        #expect(try BacklogService(ops.workspace).sync(author: ops.alice).created.count == 1)
+        // SLO leaves backlog_tags: the synced item is not named, by lint nor by the status move.
+        let config = try ops.folder.read("ops.yaml")
+        try ops.folder.write("ops.yaml", config.replacingOccurrences(of: "backlog_tags: [SLO, Safety, FinOps]", with: "backlog_tags: [Safety, FinOps]"))
+        _ = try git(ops.folder.path, "-c", "user.name=Pat", "-c", "user.email=pat@example.com", "commit", "-qam", "retire SLO")
+        let lint = try Linter.run(ops.workspace).errors.map(\.message)
+        #expect(lint.filter { $0.hasPrefix("action item") }.isEmpty, "\(lint)")
+    }
+
     @Test func syncTurnsActionItemsIntoBacklogItemsOnceAndTickingEitherClosesBoth() throws {
         let ops = try OpsFixture()
         defer { ops.remove() }

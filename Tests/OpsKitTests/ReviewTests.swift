@@ -416,6 +416,13 @@ import Testing
         #expect(third.committed)
         let metrics = try fixture.folder.read("reviews/2026-W48/metrics.json")
         #expect(metrics.contains("\"as_of\" : \"2026-11-26T08:01:00Z\""), "\(metrics.prefix(300))")
+        // Within a minute of a change the pack is as of now, never later.
+        _ = try fixture.incidents.change(incident.id, .note("Rolled back"), at: nil, author: fixture.bob)
+        fixture.clock.advance(minutes: 1.0 / 3)
+        let soon = try ReviewService(fixture.workspace).build(week: ISOWeek("2026-W48")!).files[0].text
+        #expect(
+            soon.hasPrefix("Week not over: figures as of 2026-11-26 13:00 (Europe/Berlin), now: a change was recorded in the last minute; "),
+            "\(soon.prefix(140))")
         // The next week on its Monday morning, nothing recorded in it yet: as of its start, and said so.
         fixture.clock.set("2026-11-30T07:00:00Z")
         let next = try ReviewService(fixture.workspace).build(week: ISOWeek("2026-W49")!).files[0].text

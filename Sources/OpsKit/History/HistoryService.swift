@@ -219,7 +219,7 @@ public struct HistoryService {
     /// What `ops log --kind` takes: the first word of an `Ops-Action`, or what a hand edit touched.
     public static let kinds = [
         "incident", "decision", "backlog", "postmortem", "runbook", "step", "raci", "config", "slo", "alert", "checks", "oncall", "review",
-        "import", "sync", "release-approve", "init",
+        "import", "sync", "release-approve", "init", "edit",
     ]
 
     public func log(since: Date?, kind: String?, author: String?, limit: Int) throws -> [Activity] {
@@ -236,7 +236,7 @@ public struct HistoryService {
         for (commit, changed) in try workspace.repository.log(limit: kind == nil && author == nil ? limit : limit * 50, since: since) {
             let action = commit.trailer("Ops-Action") ?? "edit"
             var kinds = Set<String>()
-            if action != "edit" { kinds.insert(String(action.split(separator: ".").first ?? "")) }
+            kinds.insert(String(action.split(separator: ".").first ?? ""))  // `edit`: a change made by hand
             for folder in changed {
                 switch folder {
                 case "incidents": kinds.insert("incident")

@@ -38,10 +38,10 @@ public struct Postmortem: Sendable {
                     due = String(word.dropFirst(4))
                 } else if word.lowercased().hasPrefix("done:"), word.count > 5 {
                     doneOn = String(word.dropFirst(5))
-                } else if word.hasPrefix("#"), word.count > 1 {
-                    tags.append(String(word.dropFirst()))
-                } else if word.count >= 2, word.hasPrefix("P"), word.dropFirst().allSatisfy(\.isASCII), Int(word.dropFirst()) != nil {
-                    priority = word  // P0 to P3; another number is named by lint and by ops backlog sync
+                } else if word.hasPrefix("#"), word.count > 1, !word.dropFirst().allSatisfy(\.isNumber) {
+                    tags.append(String(word.dropFirst()))  // `#4512` is a ticket, not a tag
+                } else if word.count == 2, word.hasPrefix("P"), word.last!.isASCII, word.last!.isNumber {
+                    priority = word  // P0 to P3; P4 to P9 are named by lint and by ops backlog sync; P95 is a latency
                 } else {
                     words.append(word)
                 }
@@ -142,7 +142,10 @@ extension Postmortem {
             if let doneOn = item.doneOn, TimeInput.day(doneOn, zone: TimeZone(identifier: "UTC")!) == nil {
                 problems.append(Problem(Location(path: path, line: item.line), "done:\(doneOn) does not read as a date: write done:YYYY-MM-DD"))
             }
-            for refusal in config.map({ refusals(of: item, config: $0) }) ?? [] {
+            // Only what sync has still to turn into a backlog item: one synced long ago keeps the
+            // names of its day (a tag since retired, a person who left).
+            let pending = BacklogService.linkedID(item.text) == nil
+            for refusal in pending ? config.map({ refusals(of: item, config: $0) }) ?? [] : [] {
                 problems.append(Problem(Location(path: path, line: item.line), "action item: \(refusal)"))
             }
         }

@@ -139,7 +139,7 @@ public struct PostmortemService {
                 let problems = Postmortem.lint(path, text, try? workspace.config()).filter { !$0.isWarning }
                 if let first = problems.first {
                     let more = problems.count > 1 ? " (and \(problems.count - 1) more: ops postmortem lint)" : ""
-                    throw OpsError.input("\(first)\(more). Fix it, then mark the postmortem \(status)")
+                    throw OpsError.input("\(first)\(more). Fix it and commit the fix, then mark the postmortem \(status)")
                 }
             }
             try document.frontMatter?.set("status", .text(status), order: Postmortem.fieldOrder)

@@ -28,10 +28,17 @@ struct ReviewBuilder {
     let dueBy: String
     /// The moment the figures describe: the week's end; while the week runs, a minute after the
     /// newest change was recorded (a pack's own commits do not count), since a time typed with
-    /// `--at` may run a minute ahead of its commit; not before the week began. A pack is a fact
-    /// about its week, so what was recorded after this does not count; and two runs, on one
-    /// clone or two, with the same history build the same bytes.
+    /// `--at` may run a minute ahead of its commit, but not later than now nor before the week
+    /// began. A pack is a fact about its week, so what was recorded after this does not count;
+    /// and two runs, on one clone or two, with the same history build the same bytes (within a
+    /// minute of a change, the second one may come a minute later).
     let asOf: Date
+    /// Which of those `asOf` is, for the pack's first line.
+    let basis: AsOfBasis
+
+    enum AsOfBasis {
+        case weekEnd, lastChange, now, weekStart
+    }
     var weekOver: Bool { asOf >= interval.end }
     /// What was recorded before this counts. The week's end belongs to the next week; while the
     /// week runs, what was recorded in the current second counts too (times are whole seconds).
@@ -47,12 +54,12 @@ struct ReviewBuilder {
         self.zone = zone
         self.interval = interval
         let now = workspace.clock()
-        if now >= interval.end {
-            asOf = interval.end
-        } else {
-            let newest = try workspace.newestChange(by: now, notMadeBy: ReviewService.packAction)
-            let ahead = newest.map { $0 + TimeInput.aheadAllowed } ?? interval.start
-            asOf = max(interval.start, min(interval.end - 1, ahead))
+        let ahead = try workspace.newestChange(by: now, notMadeBy: ReviewService.packAction).map { $0 + TimeInput.aheadAllowed }
+        switch ahead {
+        case _ where now >= interval.end: (asOf, basis) = (interval.end, .weekEnd)
+        case let ahead? where ahead > now: (asOf, basis) = (max(interval.start, now), .now)
+        case let ahead? where ahead > interval.start: (asOf, basis) = (ahead, .lastChange)
+        default: (asOf, basis) = (interval.start, .weekStart)
         }
         let calendar = Calendar.gregorian(zone)
         let dayList = (0..<7).map { PostmortemService.day(calendar.date(byAdding: .day, value: $0, to: interval.start)!, zone: zone) }
@@ -77,7 +84,8 @@ struct ReviewBuilder {
         let since = trendWeeks[0].interval(in: zone).start
         var outputs: [ReviewOutput] = []
 
-        let heading = ReviewHeading(week: week, interval: interval, asOf: asOf, weekOver: weekOver, zone: zone, team: config.team, corrections: corrections)
+        let heading = ReviewHeading(
+            week: week, interval: interval, asOf: asOf, basis: basis, zone: zone, team: config.team, corrections: corrections)
         let slos = SLOPostureSection(statuses, outputs: &outputs)
         let incidentsSection = IncidentsSection(
             opened: incidents.filter { $0.clock[.opened].map(interval.contains) ?? false }, active: active.count,

@@ -19,19 +19,22 @@ struct ReviewHeading: Encodable {
     var timezone: String
     var asOf: Instant
     var weekOver: Bool
+    /// What `asOf` is (the week's end, its last change, now, its start): said on the pack's first line.
+    var basis: ReviewBuilder.AsOfBasis
     var corrections: [Correction]
     /// For the template's title line only.
     var team: String
 
     enum CodingKeys: String, CodingKey { case week, start, end, timezone, asOf = "as_of", weekOver = "week_over", corrections }
 
-    init(week: ISOWeek, interval: DateInterval, asOf: Date, weekOver: Bool, zone: TimeZone, team: String, corrections: [Incident.Correction]) {
+    init(week: ISOWeek, interval: DateInterval, asOf: Date, basis: ReviewBuilder.AsOfBasis, zone: TimeZone, team: String, corrections: [Incident.Correction]) {
         self.week = week.description
         start = Instant(date: interval.start, zone: zone)
         end = Instant(date: interval.end, zone: zone)
         timezone = zone.identifier
         self.asOf = Instant(date: asOf, zone: zone)
-        self.weekOver = weekOver
+        weekOver = basis == .weekEnd
+        self.basis = basis
         self.team = team
         self.corrections = corrections.sorted { ($0.incident, $0.at, $0.point) < ($1.incident, $1.at, $1.point) }.map {
             Correction(

@@ -135,7 +135,12 @@ public struct ReviewService {
         var markdown = ReviewMarkdown.tidy(try TemplateRenderer.render(template(ReviewPack.templatePath), path: ReviewPack.templatePath, with: context))
         // Said in code, not the template, so a team's own template cannot lose it: these figures will still move.
         if !heading.weekOver {
-            let moment = heading.asOf.date == heading.start.date ? "the week's start: nothing recorded since" : "a minute after the last change recorded"
+            let moment =
+                switch heading.basis {
+                case .weekStart: "the week's start: nothing recorded since"
+                case .now: "now: a change was recorded in the last minute"
+                case .lastChange, .weekEnd: "a minute after the last change recorded"
+                }
             markdown =
                 "Week not over: figures as of \(heading.asOf.markdown) (\(config.timeZone.identifier)), \(moment); "
                 + "build the pack again after the week ends for its final figures.\n\n" + markdown
