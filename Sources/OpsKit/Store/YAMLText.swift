@@ -395,6 +395,7 @@ struct YAMLText {
     /// quote opens a value only at its start (after `:`, `-`, `[` or `{`, or `,` inside brackets),
     /// as YAML reads it; comments and block scalars (`|`, `>`, `|-`, `>+2`) are passed over.
     static func unclosedQuote(in yaml: String, before stop: Int) -> Int? {
+        let opensInBlock: Set<Character> = [":", "-", "[", "{"], opensInFlow = opensInBlock.union([","])
         var open: (quote: Character, line: Int)?
         var spanning: Int?
         var blockIndent: Int?
@@ -407,7 +408,8 @@ struct YAMLText {
                 blockIndent = nil
             }
             var last: Character?  // the last character outside quotes that is not a space
-            var token = ""  // the last word outside quotes
+            // The last word outside quotes, as much as a block scalar's header needs of it.
+            var word: (first: Character, length: Int, restIsIndicator: Bool)?
             var previous: Character = " "
             var closedSingle: Int?  // a single quote that closed at the last character: `''` is a quote
             var characters = text.makeIterator()
@@ -419,7 +421,7 @@ struct YAMLText {
                     } else if character == current.quote {
                         open = nil
                         last = character
-                        token = ""
+                        word = nil
                         if current.quote == "'" { closedSingle = current.line }
                         if current.line < index + 1, index + 2 >= stop { spanning = current.line }
                     }
@@ -431,20 +433,21 @@ struct YAMLText {
                     continue
                 }
                 if character == "#", previous == " " { break }
-                let opensAfter: Set<Character> = depth > 0 ? [":", "-", "[", "{", ","] : [":", "-", "[", "{"]
-                if character == "\"" || character == "'", last.map({ opensAfter.contains($0) }) ?? true {
+                if character == "\"" || character == "'", last.map({ (depth > 0 ? opensInFlow : opensInBlock).contains($0) }) ?? true {
                     open = (character, index + 1)
                 } else if character != " " {
                     if character == "[" || character == "{" { depth += 1 }
                     if character == "]" || character == "}" { depth = max(0, depth - 1) }
                     last = character
-                    token = previous == " " ? String(character) : token + String(character)
+                    if previous == " " {
+                        word = (character, 1, true)
+                    } else if let current = word {
+                        word = (current.first, current.length + 1, current.restIsIndicator && "+-123456789".contains(character))
+                    }
                 }
             }
             // A block scalar's header ends its line: `|`, `>`, then at most a chomping sign and an indent digit.
-            if open == nil, let first = token.first, "|>".contains(first), token.count <= 3, token.dropFirst().allSatisfy({ "+-123456789".contains($0) }) {
-                blockIndent = indent
-            }
+            if open == nil, let word, "|>".contains(word.first), word.length <= 3, word.restIsIndicator { blockIndent = indent }
         }
         return spanning
     }
