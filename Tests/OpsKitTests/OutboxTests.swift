@@ -149,6 +149,34 @@ import Testing
         #expect(fixture.files == [live + ".lock"])
     }
 
+    /// A writer killed mid-save while another flush claimed the message (its death not yet
+    /// reaped, so it looked alive) leaves a temp file beside a message that is then sent and
+    /// never claimed again: the next drain clears it, and leaves a live writer's temp file.
+    @Test func aDrainRemovesADeadWritersTempFileBesideASentMessage() throws {
+        let fixture = try OutboxFixture()
+        defer { fixture.remove() }
+        let names = try fixture.record(Samples.updates(2), to: "#sre-oncall")
+        for name in names {
+            guard case .claimed(let claim) = try fixture.outbox.claim(name) else { continue }
+            var message = claim.message
+            message.state = .sent
+            message.sent = Date()
+            try claim.save(message)
+            claim.release()
+        }
+        let dead = Process()
+        dead.executableURL = URL(fileURLWithPath: "/bin/true")
+        try dead.run()
+        dead.waitUntilExit()
+        let left = fixture.outbox.path(names[0]) + ".\(dead.processIdentifier).tmp"
+        let underWay = fixture.outbox.path(names[1]) + ".\(getppid()).tmp"
+        for temp in [left, underWay] { #expect(FileManager.default.createFile(atPath: temp, contents: Data("{".utf8))) }
+        _ = fixture.sender([:]).drain(until: Date().addingTimeInterval(0.3))
+        #expect(!FileManager.default.fileExists(atPath: left))
+        #expect(FileManager.default.fileExists(atPath: underWay))
+        #expect(try fixture.message(names[0]).state == .sent)
+    }
+
     @Test func aFileThatIsNotAMessageIsReportedAndLeftAlone() throws {
         let fixture = try OutboxFixture()
         defer { fixture.remove() }

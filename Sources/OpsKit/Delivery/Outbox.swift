@@ -44,18 +44,18 @@ final class Outbox {
 
     /// The names of every message there is a trace of (its file, lock or a temp file), sorted.
     func names() -> [String] {
+        Set(traces().map(\.name)).sorted()
+    }
+
+    /// Each file of the folder that belongs to a message: the message's name, and whether the
+    /// file is a temp file of a write.
+    private func traces() -> [(name: String, temp: Bool)] {
         guard let files = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
-        var names = Set<String>()
-        for file in files {
-            if file.hasSuffix(".json") {
-                names.insert(String(file.dropLast(5)))
-            } else if file.hasSuffix(".lock") {
-                names.insert(String(file.dropLast(5)))
-            } else if file.hasSuffix(".tmp"), let range = file.range(of: ".json.", options: .backwards) {
-                names.insert(String(file[..<range.lowerBound]))
-            }
+        return files.compactMap { file in
+            if file.hasSuffix(".json") || file.hasSuffix(".lock") { return (String(file.dropLast(5)), false) }
+            guard file.hasSuffix(".tmp"), let range = file.range(of: ".json.", options: .backwards) else { return nil }
+            return (String(file[..<range.lowerBound]), true)
         }
-        return names.sorted()
     }
 
     /// Every message file, read as it is now, oldest recorded first.
@@ -159,11 +159,15 @@ final class Outbox {
         return .claimed(Claim(outbox: self, name: name, lock: lock, message: message))
     }
 
-    /// Removes the lock and temp files of messages that have no file: left by a writer that died
-    /// before its first write of one was in place. One whose lock is held (a writer at work) stays.
+    /// Removes what dead writers left: the lock and temp files of messages that have no file (the
+    /// writer died before its first write of one was in place), and temp files beside a message
+    /// (a writer killed while another process claimed the message, before its death was reaped,
+    /// leaves one that no later claim of a sent message would see). A message whose lock is held
+    /// (a writer at work) is left as it is.
     func removeOrphans() {
-        for name in names() where access(path(name), F_OK) != 0 {
-            _ = try? claim(name)
+        let withTempFiles = Set(traces().filter(\.temp).map(\.name))
+        for name in names() where access(path(name), F_OK) != 0 || withTempFiles.contains(name) {
+            if case .claimed(let claim) = try? claim(name) { claim.release() }
         }
     }
 }
