@@ -199,4 +199,42 @@ import Testing
         let problems = Postmortem.lint(path, text, try sync.clones[1].config()).map(\.description)
         #expect(problems.count == 1 && problems[0].hasSuffix("the root cause is empty"))
     }
+
+    /// Two people draft the same postmortem offline and write in different sections: Alice the
+    /// summary, Bob the trigger and an action item. Each draft grew from the template, so the
+    /// merge keeps both, with no conflict block, and in the same bytes whichever clone merges.
+    @Test func twoDraftsWrittenInDifferentSectionsKeepWhatEachWrote() throws {
+        var results: [String] = []
+        for bobMerges in [true, false] {
+            let sync = try SyncFixture(clones: 2)
+            defer { sync.remove() }
+            let incident = try IncidentService(sync.clones[0]).open(
+                .init(title: "Search down", severity: "SEV2", service: "search_ranking"), author: sync.alice)
+            _ = try IncidentService(sync.clones[0]).change(incident.id, .move(to: .resolved), at: nil, author: sync.alice)
+            _ = try sync.sync(0)
+            _ = try sync.sync(1)
+            sync.clock.advance(minutes: 5)
+            let path = try PostmortemService(sync.clones[0]).create(incident.id, author: sync.alice)
+            let summary = "## Summary\nSearch returned errors for 20 minutes after the index rebuild.\n"
+            try sync.folders[0].write(path, try sync.folders[0].read(path).replacingOccurrences(of: "## Summary\n<!-- To write. -->\n", with: summary))
+            _ = try git(sync.folders[0].path, "commit", "-qam", "Summary")
+            sync.clock.advance(minutes: 1)
+            _ = try PostmortemService(sync.clones[1]).create(incident.id, author: sync.bob)
+            let item = "- [ ] Alert on index rebuild duration @bob due:2026-12-20 P2\n"
+            let trigger = "## Trigger\n<!-- What set it off this time? -->\nThe nightly index rebuild.\n"
+            var bobs = try sync.folders[1].read(path).replacingOccurrences(of: "## Trigger\n<!-- What set it off this time? -->\n", with: trigger)
+            bobs += item
+            try sync.folders[1].write(path, bobs)
+            _ = try git(sync.folders[1].path, "commit", "-qam", "Trigger and an action item")
+            let (first, second) = bobMerges ? (0, 1) : (1, 0)
+            _ = try sync.sync(first)
+            let report = try sync.sync(second)
+            #expect(report.integration == .merged && report.needsPerson.isEmpty, "\(report.needsPerson)")
+            let text = try sync.folders[second].read(path)
+            #expect(!text.contains("<<<<<<<") && text.contains(summary) && text.contains(trigger) && text.hasSuffix("P0-P3) -->\n" + item))
+            #expect(!text.contains("## Summary\n<!-- To write. -->"))
+            results.append(text)
+        }
+        #expect(results.count == 2 && results[0] == results[1])
+    }
 }

@@ -83,14 +83,21 @@ public struct PostmortemService {
         return try TemplateRenderer.render(template, path: templatePath, with: values)
     }
 
-    /// The sections ops writes from the incident (response times, the timeline table), as the
-    /// template renders them for `incident`, by heading. A sync merge writes these in place of
-    /// either side's, so two drafts of one postmortem never clash over generated lines.
-    func generatedSections(for incident: Incident, config: OpsConfig) throws -> [String: String] {
-        let rendered = try render(incident, runbook: nil, config: config, author: Author(handle: "ops", name: "ops", email: ""))
+    /// The body `ops postmortem new` would write for `incident` now, before anyone writes in it.
+    /// A sync merge takes its generated sections (`generatedSections(in:)`) in place of either
+    /// side's, and, when two clones drafted the same postmortem, uses it as the base both drafts
+    /// grew from, so what each person wrote in a different section merges.
+    func draft(for incident: Incident, config: OpsConfig) throws -> String {
+        let runbook = try? RunbookService(workspace).attached(to: incident)
+        return try render(incident, runbook: runbook, config: config, author: Author(handle: "ops", name: "ops", email: ""))
+    }
+
+    /// The sections ops writes from the incident (response times, the timeline table) in a
+    /// rendered `draft`, by heading.
+    static func generatedSections(in draft: String) -> [String: String] {
+        let lines = YAMLText.split(draft)
         var sections: [String: String] = [:]
         for heading in ["## Response times", "## Timeline"] {
-            let lines = YAMLText.split(rendered)
             guard let start = lines.firstIndex(where: { $0.text.trimmingCharacters(in: .whitespaces) == heading }) else { continue }
             var end = start + 1
             while end < lines.count, !Timeline.isHeading(lines[end].text) { end += 1 }

@@ -32,6 +32,10 @@ struct DocumentMerge {
     /// Sections ops writes from other data (a postmortem's timeline table, its response times),
     /// by heading: their merged content, written in place of whatever either side had.
     var generatedSections: [String: String] = [:]
+    /// For a document new on both sides (no base): the body a fresh one has, before anyone wrote
+    /// in it (a postmortem's draft). The body's line merge takes it as the base both sides grew
+    /// from, so what two people wrote in different sections merges instead of clashing whole.
+    var newDocumentBody: String?
 
     /// Who the timeline names for a sync note: the merge's own decision, whoever runs it.
     static let noteActor = "ops"
@@ -64,7 +68,8 @@ struct DocumentMerge {
             result.frontMatter = try mergedFields(base: baseDocument?.frontMatter, ours: ourFields, theirs: theirFields, outcomes: outcomes)
         }
         let entries = notes ? losses.map(Self.note) : []
-        let (body, clashed) = try mergeBody(base: baseDocument?.body, ours: result.body, theirs: theirDocument.body, notes: entries)
+        let (body, clashed) = try mergeBody(
+            base: baseDocument?.body ?? newDocumentBody.map(LineEnding.lf), ours: result.body, theirs: theirDocument.body, notes: entries)
         result.body = body
         return Result(text: LineEnding.apply(newline, to: result.text), hasConflictBlock: clashed, fieldConflicts: losses)
     }

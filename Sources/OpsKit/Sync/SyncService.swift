@@ -157,7 +157,7 @@ public struct SyncService {
                     merger.severityRank = { name in config?.severity(named: name)?.rank }
                     if let config {
                         let postmortems = PostmortemService(workspace)
-                        merger.postmortemSections = { incident in try postmortems.generatedSections(for: incident, config: config) }
+                        merger.postmortemDraft = { incident in try postmortems.draft(for: incident, config: config) }
                     }
                     let result = try merger.resolve()
                     guard result.stuck.isEmpty else {
@@ -237,8 +237,8 @@ struct SyncMerger {
     let theirLabel: String
     /// Position of a severity in ops.yaml, 0 the most severe.
     var severityRank: (String) -> Int? = { _ in nil }
-    /// A postmortem's generated sections for its (merged) incident, by heading.
-    var postmortemSections: ((Incident) throws -> [String: String])?
+    /// The draft body `ops postmortem new` writes for the (merged) incident.
+    var postmortemDraft: ((Incident) throws -> String)?
 
     struct Result {
         var resolved: [String: MergeSide] = [:]
@@ -287,8 +287,11 @@ struct SyncMerger {
         let base = candidate.base.content.flatMap { String(data: $0, encoding: .utf8) }
         var merge = DocumentMerge(path: candidate.path, ourLabel: ourLabel, theirLabel: theirLabel)
         merge.severityRank = severityRank
-        if candidate.path.hasSuffix("/postmortem.md"), let postmortemSections {
-            merge.generatedSections = try generatedSections(of: candidate.path, resolved: result.resolved, postmortemSections)
+        if candidate.path.hasSuffix("/postmortem.md"), let postmortemDraft, let incident = try incident(of: candidate.path, resolved: result.resolved),
+            let draft = try? postmortemDraft(incident)
+        {
+            merge.generatedSections = PostmortemService.generatedSections(in: draft)
+            if base == nil { merge.newDocumentBody = draft }
         }
         let history = MergeSideHistory(plan: plan, path: candidate.path)
         let merged: DocumentMerge.Result
@@ -309,19 +312,14 @@ struct SyncMerger {
         return MergeSide(content: Data(merged.text.utf8), isExecutable: candidate.ours.isExecutable)
     }
 
-    /// The generated sections of the postmortem at `path`, from its incident as merged (candidates
-    /// come sorted by path, so `incident.md` of the same folder is settled before `postmortem.md`).
-    /// Empty when the incident does not read: then the sections merge as lines.
-    private func generatedSections(
-        of path: String, resolved: [String: MergeSide],
-        _ render: (Incident) throws -> [String: String]
-    ) throws -> [String: String] {
+    /// The incident of the postmortem at `path`, as merged (candidates come sorted by path, so
+    /// `incident.md` of the same folder is settled before `postmortem.md`). Nil when it does not
+    /// read: then the postmortem merges as lines.
+    private func incident(of path: String, resolved: [String: MergeSide]) throws -> Incident? {
         let incidentPath = (path as NSString).deletingLastPathComponent + "/incident.md"
         let content = try resolved[incidentPath].map(\.content) ?? plan.settledContent(of: incidentPath)
-        guard let content, let text = String(data: content, encoding: .utf8),
-            let incident = try? Incident(MarkdownDocument(text, path: incidentPath))
-        else { return [:] }
-        return (try? render(incident)) ?? [:]
+        guard let content, let text = String(data: content, encoding: .utf8) else { return nil }
+        return try? Incident(MarkdownDocument(text, path: incidentPath))
     }
 
     /// oncall.yaml where each side only added overrides: both sides' overrides. Nil otherwise, and
