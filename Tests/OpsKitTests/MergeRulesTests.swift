@@ -237,4 +237,49 @@ import Testing
         }
         #expect(results.count == 2 && results[0] == results[1])
     }
+
+    /// Both clones run `ops backlog sync` offline on the same postmortem, a minute apart: the
+    /// action item becomes one backlog item, not two, its line carries one link, and the item
+    /// keeps the first creation time, whichever clone merges.
+    @Test func anActionItemSyncedOnTwoClonesIsOneBacklogItem() throws {
+        var results: [[String]] = []
+        for bobMerges in [true, false] {
+            let sync = try SyncFixture(clones: 2)
+            defer { sync.remove() }
+            let incident = try IncidentService(sync.clones[0]).open(
+                .init(title: "Search down", severity: "SEV2", service: "search_ranking"), author: sync.alice)
+            _ = try IncidentService(sync.clones[0]).change(incident.id, .move(to: .resolved), at: nil, author: sync.alice)
+            let path = try PostmortemService(sync.clones[0]).create(incident.id, author: sync.alice)
+            let items = "- [ ] Alert on index rebuild duration @bob due:2026-12-20 P2\n- [ ] Alert on index rebuild duration @bob due:2026-12-21\n"
+            try sync.folders[0].write(path, try sync.folders[0].read(path) + items)
+            _ = try git(sync.folders[0].path, "commit", "-qam", "Action items")
+            _ = try sync.sync(0)
+            _ = try sync.sync(1)
+            sync.clock.advance(minutes: 5)
+            let first = sync.clock.now
+            #expect(try BacklogService(sync.clones[0]).sync(author: sync.alice).created.count == 2)
+            sync.clock.advance(minutes: 1)
+            #expect(try BacklogService(sync.clones[1]).sync(author: sync.bob).created.count == 2)
+            let (one, other) = bobMerges ? (0, 1) : (1, 0)
+            _ = try sync.sync(one)
+            let report = try sync.sync(other)
+            #expect(report.integration == .merged && report.needsPerson.isEmpty, "\(report.needsPerson)")
+            _ = try sync.sync(one)
+            #expect(try sync.tree(0) == sync.tree(1))
+            let backlog = try BacklogService(sync.clones[other]).list().items
+            #expect(backlog.count == 2, "\(backlog.map(\.id))")
+            for item in backlog {
+                let file = try sync.folders[other].read(item.path)
+                #expect(file.contains("created_at: \(Timestamp.format(first))\n") && !file.contains("<<<<<<<"), "\(file)")
+            }
+            let text = try sync.folders[other].read(path)
+            let links = text.components(separatedBy: "\n").filter { $0.hasPrefix("- [ ] Alert") }.compactMap(BacklogService.linkedID)
+            #expect(links.count == 2 && Set(links) == Set(backlog.map(\.id)))
+            let lint = try Linter.run(sync.clones[other]).errors.map(\.description).filter { !$0.hasSuffix("the root cause is empty") }
+            #expect(lint.isEmpty, "\(lint)")
+            #expect(try BacklogService(sync.clones[other]).sync(author: sync.bob).created.isEmpty)
+            results.append(try backlog.map { try sync.folders[other].read($0.path) } + [text])
+        }
+        #expect(results.count == 2 && results[0] == results[1])
+    }
 }

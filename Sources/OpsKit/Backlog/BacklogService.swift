@@ -32,7 +32,7 @@ public struct BacklogService {
     }
 
     /// A new item's file, checked against ops.yaml; not yet committed.
-    func newItem(_ draft: Draft, config: OpsConfig) throws -> (String, String, BacklogItem) {
+    func newItem(_ draft: Draft, config: OpsConfig, id: DocumentID? = nil) throws -> (String, String, BacklogItem) {
         let title = IncidentService.printable(draft.title.trimmingCharacters(in: .whitespacesAndNewlines))
         guard !title.isEmpty, !title.contains("\n") else {
             throw OpsError.input("a backlog item needs a one-line title: ops backlog add \"Add a canary for model deploys\" --tag SLO --priority P1")
@@ -44,7 +44,7 @@ public struct BacklogService {
         let now = workspace.clock()
         let due = try draft.due.map { try DecisionService.day($0, config, now: now) }
         let source = try draft.from.map { try self.source($0) }
-        let id = workspace.makeID(kind: "BL", at: now)
+        let id = id ?? workspace.makeID(kind: "BL", at: now)
         let path = "\(Self.locator.folder)/\(id)-\(DocumentLocator.slug(title)).md"
         var fields: [(String, Node)] = [("id", Node(id.description)), ("title", .text(title)), ("status", Node("open"))]
         if let priority { fields.append(("priority", Node(priority))) }
@@ -125,8 +125,11 @@ public struct BacklogService {
                 let postmortem = Postmortem(document)
                 var lines = YAMLText.split(text)
                 var changedPostmortem = false
+                var occurrences: [String: Int] = [:]
                 for action in postmortem.actionItems {
                     let index = action.line - 1
+                    let occurrence = occurrences[action.text, default: 0]
+                    occurrences[action.text] = occurrence + 1
                     if let linked = Self.linkedID(lines[index].text) {
                         guard let ref = items[linked] else {
                             summary.skipped.append("\(file.path):\(action.line): \(linked) is not in the backlog (deleted?); left as it is")
@@ -156,6 +159,13 @@ public struct BacklogService {
                         }
                         continue
                     }
+                    let id = Self.itemID(incident: postmortem.incident, text: action.text, occurrence: occurrence, now: workspace.clock())
+                    if items[id.description] != nil {
+                        // Made for this line already (on another clone), and its link lost since.
+                        lines[index].text += " (\(id))"
+                        changedPostmortem = true
+                        continue
+                    }
                     var draft = Draft(title: action.text)
                     draft.owner = action.owner
                     draft.due = action.due
@@ -164,7 +174,7 @@ public struct BacklogService {
                     draft.from = "postmortem:" + postmortem.incident
                     let (path, itemText, item): (String, String, BacklogItem)
                     do {
-                        (path, itemText, item) = try newItem(draft, config: config)
+                        (path, itemText, item) = try newItem(draft, config: config, id: id)
                     } catch let error as OpsError {
                         summary.skipped.append("\(file.path):\(action.line): \(error.detail)")
                         continue
@@ -185,6 +195,16 @@ public struct BacklogService {
             return changes
         }
         return summary
+    }
+
+    /// The id sync gives the backlog item of an action item: the incident's date, and a hash of
+    /// the incident, the item's text and how many items of that text stand before it in the
+    /// postmortem. Two clones that sync the same postmortem offline make the same item, one file
+    /// that merges, not two items for one piece of work. A postmortem that names no incident id
+    /// gives the date of `now`.
+    static func itemID(incident: String, text: String, occurrence: Int, now: Date) -> DocumentID {
+        let date = DocumentID(incident, kind: "INC")?.date ?? DocumentID.day(now)
+        return DocumentID.derived(kind: "BL", date: date, key: ["backlog-sync", incident, text, String(occurrence)].joined(separator: "\n"))
     }
 
     /// The backlog id sync wrote on an action item's line, `(BL-20261122-9HD2W0PA)`, wherever it

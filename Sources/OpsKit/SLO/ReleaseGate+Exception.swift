@@ -1,4 +1,3 @@
-internal import Crypto
 import Foundation
 
 extension ReleaseGate {
@@ -68,14 +67,9 @@ extension ReleaseGate {
     static func exceptionID(useCase: String, criterion: String, approver: String, week: ISOWeek, zone: TimeZone) -> DocumentID {
         let approverKey = approver.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
         let key = ["release-exception", useCase, criterionKey(criterion), approverKey, week.description].joined(separator: "\n")
-        let digest = Array(SHA256.hash(data: Data(key.utf8)))
-        // 40 bits, five at a time, as the random part of an id carries them.
-        var bits: UInt64 = 0
-        for byte in digest.prefix(5) { bits = bits << 8 | UInt64(byte) }
-        let random = String((0..<8).map { index in DocumentID.alphabet[Int((bits >> UInt64(35 - 5 * index)) & 31)] })
         let monday = ISOWeek.calendar(zone).dateComponents([.year, .month, .day], from: week.interval(in: zone).start)
         let date = String(format: "%04d%02d%02d", monday.year!, monday.month!, monday.day!)
-        return DocumentID(kind: "D", date: date, random: random)
+        return DocumentID.derived(kind: "D", date: date, key: key)
     }
 }
 

@@ -1,3 +1,4 @@
+internal import Crypto
 public import Foundation
 
 /// A document id: kind prefix, UTC date, and 8 random Crockford base32 characters
@@ -35,7 +36,21 @@ public struct DocumentID: Hashable, Sendable, Comparable, CustomStringConvertibl
     /// A new id for `date` (UTC), with randomness from `generator`.
     public static func make<G: RandomNumberGenerator>(kind: String, at date: Date, using generator: inout G) -> DocumentID {
         let random = String((0..<8).map { _ in alphabet[Int(generator.next() % 32)] })
-        return DocumentID(kind: kind, date: String(Timestamp.format(date).prefix(10).filter { $0 != "-" }), random: random)
+        return DocumentID(kind: kind, date: day(date), random: random)
+    }
+
+    /// The date part of an id made at `date`: its UTC day, `YYYYMMDD`.
+    static func day(_ date: Date) -> String { String(Timestamp.format(date).prefix(10).filter { $0 != "-" }) }
+
+    /// An id whose random part is 40 bits of the SHA-256 of `key`, five bits a character: the
+    /// same key gives the same id on every machine, so two clones that make the same record
+    /// offline (a release exception, an action item's backlog item) name one file.
+    static func derived(kind: String, date: String, key: String) -> DocumentID {
+        let digest = Array(SHA256.hash(data: Data(key.utf8)))
+        var bits: UInt64 = 0
+        for byte in digest.prefix(5) { bits = bits << 8 | UInt64(byte) }
+        let random = String((0..<8).map { index in alphabet[Int((bits >> UInt64(35 - 5 * index)) & 31)] })
+        return DocumentID(kind: kind, date: date, random: random)
     }
 
     /// Upper-cases and maps Crockford's look-alikes; nil when a character is not in the alphabet.

@@ -46,7 +46,7 @@ struct FieldMerge {
         switch key {
         case "roles": return .map
         case "tags", "alerts", "authors": return .set
-        case "started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at", "closed_at": return .earliestTime
+        case "created_at", "started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at", "closed_at": return .earliestTime
         case "severity": return .severity
         case "status": return .status
         case "commander": return .commander
