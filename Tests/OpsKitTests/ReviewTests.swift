@@ -430,6 +430,31 @@ import Testing
             next.hasPrefix("Week not over: figures as of 2026-11-30 00:00 (Europe/Berlin), the week's start: nothing recorded since; "), "\(next.prefix(120))")
     }
 
+    /// Two clones, one with its clock behind: the clone ahead built the running week's pack as of
+    /// a change the clone behind sees in its future. The clone behind leaves that pack as it is
+    /// (and says so) instead of replacing it with an earlier one, so the two do not take turns.
+    @Test func aClockBehindDoesNotReplaceARunningWeeksPackWithAnEarlierOne() throws {
+        let fixture = try OpsFixture()
+        defer { fixture.remove() }
+        fixture.clock.set("2026-11-24T09:15:00Z")
+        let incident = try fixture.open("Checkout p99 above 1.2s", sev: "SEV2", service: "ops_copilot")
+        fixture.clock.set("2026-11-25T16:00:00Z")
+        _ = try fixture.incidents.change(incident.id, .move(to: .acknowledged), at: nil, author: fixture.bob)
+        fixture.clock.set("2026-11-25T17:00:00Z")
+        #expect(try ReviewService(fixture.workspace).write(week: "2026-W48", author: { fixture.alice }).committed)
+        let pack = try fixture.folder.read("reviews/2026-W48/pack.md")
+        let before = try fixture.commitCount()
+        // This clock is a day behind: the acknowledgement is in its future.
+        fixture.clock.set("2026-11-24T18:00:00Z")
+        let behind = try ReviewService(fixture.workspace).write(week: "2026-W48", author: { fixture.alice })
+        #expect(!behind.committed && behind.newerOnRecord == "2026-11-25 17:01 Europe/Berlin", "\(String(describing: behind.newerOnRecord))")
+        #expect(try fixture.commitCount() == before && fixture.folder.read("reviews/2026-W48/pack.md") == pack)
+        // A week over is final whatever was built before it ended.
+        fixture.clock.set("2026-12-01T09:00:00Z")
+        let final = try ReviewService(fixture.workspace).write(week: "2026-W48", author: { fixture.alice })
+        #expect(final.committed && final.newerOnRecord == nil)
+    }
+
     /// While the week runs, a due date is judged as of the pack's moment: a Monday preview does
     /// not call Friday's item overdue; once Friday has passed, it does.
     @Test func aWeekNotOverJudgesDueDatesAsOfItsMoment() throws {

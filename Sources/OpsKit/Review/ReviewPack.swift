@@ -12,6 +12,8 @@ public struct ReviewPack: Sendable {
     public var files: [(name: String, text: String)]
     /// Built after the week ended: its figures are final.
     var weekOver: Bool
+    /// The moment its figures are the state of.
+    var asOf: Date
     /// The headline figures, for the message to the reporting channel.
     var summary: [String]
 }
@@ -44,6 +46,10 @@ public struct ReviewService {
         public var committed: Bool
         /// The message the commit sent to the reporting channels, and what became of each.
         public var announced: [AnnouncementResult] = []
+        /// Set when the pack on record for a week still running is as of a later moment than this
+        /// run can see (another clone's clock runs ahead of this one's): that moment, in the
+        /// team's zone. The pack was left as it is; while its week runs a pack only moves forward.
+        public var newerOnRecord: String?
     }
 
     /// Builds the pack of `week` and writes it to `out` (default `reviews/<week>`, relative to the
@@ -58,12 +64,19 @@ public struct ReviewService {
         let names = pack.files.map(\.name)
         if commit, let relative, !relative.isEmpty {
             var due: [Announcement] = []
+            var newer: Date?
             let id = try workspace.commit(action: Self.packAction, subject: "review pack \(pack.week)", author: author(), announcing: due) {
                 snapshot in
+                newer = nil
+                if !pack.weekOver, let recorded = try Self.asOf(snapshot.read(relative + "/metrics.json")), recorded > pack.asOf {
+                    newer = recorded
+                    return []
+                }
                 due = try announcements(of: pack, folder: relative, snapshot: snapshot)
                 return pack.files.map { .write(relative + "/" + $0.name, $0.text) }
             }
             var outcome = Outcome(week: pack.week, folder: folder, files: names, commit: id.map { "\($0)" }, committed: id != nil)
+            if let newer { outcome.newerOnRecord = LocalTime.formatWithZone(newer, zone: try workspace.config().timeZone) }
             if id != nil { outcome.announced = NotifyService(workspace).announce(due) }
             return outcome
         }
@@ -72,6 +85,12 @@ public struct ReviewService {
             try Data(file.text.utf8).write(to: URL(fileURLWithPath: folder + "/" + file.name))
         }
         return Outcome(week: pack.week, folder: folder, files: names, commit: nil, committed: false)
+    }
+
+    /// The `as_of` of a pack's metrics.json; nil when there is none or it does not read.
+    static func asOf(_ metrics: Data?) -> Date? {
+        guard let metrics, let object = try? JSONSerialization.jsonObject(with: metrics) as? [String: Any] else { return nil }
+        return (object["as_of"] as? String).flatMap(Timestamp.parse)
     }
 
     /// What `ops review record` wrote.
@@ -153,7 +172,7 @@ public struct ReviewService {
             week: week,
             files: [("pack.md", markdown), ("pack.html", html), ("incident_log.csv", contents.incidentLog), ("metrics.json", json)]
                 + contents.charts.map { ($0.name, $0.svg) },
-            weekOver: heading.weekOver, summary: contents.metrics.summaryLines)
+            weekOver: heading.weekOver, asOf: heading.asOf.date!, summary: contents.metrics.summaryLines)
     }
 
     /// A template of `templates/review/`: the committed one, else the work tree's, else the starter kit's.

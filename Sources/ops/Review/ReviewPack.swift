@@ -14,7 +14,8 @@ extension Ops.Review {
                 change a past week's pack (a clock point corrected later does, and the
                 pack says so). A week not over says so on the pack's first line; its
                 figures are as of the last change recorded, so a rerun with nothing new
-                makes no commit either.
+                makes no commit either, and a clone whose clock runs behind does not
+                replace a pack built later.
                 The first commit of a week's pack built after the week ended posts its
                 summary lines and the path of pack.html to each policy's
                 reporting.channel, once: a rebuild, here or in a synced clone, does not.
@@ -45,6 +46,10 @@ extension Ops.Review {
             if outcome.committed {
                 context.note("Review pack \(outcome.week) committed (\(outcome.files.joined(separator: ", "))).")
                 context.reportAnnounced(outcome.announced)
+            } else if let newer = outcome.newerOnRecord {
+                context.note(
+                    "Left the \(outcome.week) pack as it is: it is as of \(newer), later than this machine's clock lets it see. Check this clock (timedatectl); while a week runs its pack only moves forward."
+                )
             } else if outcome.commit == nil && !noCommit && out == nil {
                 context.note("Nothing to change: the \(outcome.week) pack is already committed as it is.")
             } else {
