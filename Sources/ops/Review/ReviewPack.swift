@@ -48,7 +48,7 @@ extension Ops.Review {
                 context.reportAnnounced(outcome.announced)
             } else if let newer = outcome.newerOnRecord {
                 context.note(
-                    "Left the \(outcome.week) pack as it is: it is as of \(newer), later than this machine's clock lets it see. Check this clock (timedatectl); while a week runs its pack only moves forward."
+                    "Left the \(outcome.week) pack as it is: it is as of \(newer), which this machine's clock has not reached. If the clock is behind, set it right (timedatectl); while a week runs, its pack only moves forward."
                 )
             } else if outcome.commit == nil && !noCommit && out == nil {
                 context.note("Nothing to change: the \(outcome.week) pack is already committed as it is.")
