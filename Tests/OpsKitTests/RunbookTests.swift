@@ -88,6 +88,19 @@ import Testing
             (error as? OpsError)?.message.hasPrefix("no step `mitigation.99` in the traffic-spike checklist. Steps: detection.1, detection.2,") == true
         }
         #expect(throws: OpsError.self) { try runbooks.step(incident.id, "mitigation.1", .skip(reason: " "), author: ops.alice) }
+        // A second runbook is refused with what to do instead; the same one again attaches nothing.
+        #expect {
+            try runbooks.attach(incident.id, runbook: "data-drift-alert", author: ops.alice)
+        } throws: { error in
+            (error as? OpsError)?.message
+                == "\(incident.id) follows the traffic-spike runbook (0 of 25 done), and an incident has one checklist: it is kept. Read the steps of data-drift-alert with ops runbook show data-drift-alert, and record what you do with ops incident note \(incident.id) \"…\""
+        }
+        #expect(
+            throws: OpsError.input(
+                "\(incident.id) has the traffic-spike checklist already (0 of 25 done): nothing to attach. Its steps: ops incident show \(incident.id)")
+        ) {
+            try runbooks.attach(incident.id, runbook: "traffic-spike", author: ops.alice)
+        }
         #expect(try ops.commitCount() == count + 1)
     }
 

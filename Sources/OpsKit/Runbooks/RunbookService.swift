@@ -70,8 +70,14 @@ public struct RunbookService {
         try workspace.commit(action: "runbook.attach", id: ref.id, subject: "runbook attach \(attachment.slug) to \(ref.id)", author: author) { snapshot in
             if let existing = try snapshot.read(attachment.path) {
                 let attached = AttachedRunbook(try MarkdownDocument(UTF8Text.decode(existing, path: attachment.path), path: attachment.path))
+                let progress = "(\(attached.done) of \(attached.items.count) done)"
+                guard attached.slug == attachment.slug else {
+                    throw OpsError.input(
+                        "\(ref.id) follows the \(attached.slug) runbook \(progress), and an incident has one checklist: it is kept. Read the steps of \(attachment.slug) with ops runbook show \(attachment.slug), and record what you do with ops incident note \(ref.id) \"…\""
+                    )
+                }
                 throw OpsError.input(
-                    "\(ref.id) already has the \(attached.slug) checklist (\(attached.done) of \(attached.items.count) done); it is kept as it is")
+                    "\(ref.id) has the \(attached.slug) checklist already \(progress): nothing to attach. Its steps: ops incident show \(ref.id)")
             }
             var incident = try Self.incidentDocument(ref, snapshot)
             try attachment.record(in: &incident)
