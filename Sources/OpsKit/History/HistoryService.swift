@@ -39,14 +39,7 @@ public struct HistoryService {
     public func history(of input: String, field: String? = nil) throws -> [Entry] {
         let (matches, mentioning, locate) = try locator(for: input)
         let candidates = try HistoryIndex.load(workspace).commits(touching: matches, mentioning: mentioning)
-        let revisions: [DocumentRevision]
-        do {
-            revisions = try workspace.repository.documentHistory(candidates: candidates, locate: locate)
-        } catch let error as OpsError {
-            throw error
-        } catch {
-            throw OpsError.from(error)
-        }
+        let revisions = try OpsError.wrapping { try workspace.repository.documentHistory(candidates: candidates, locate: locate) }
         guard !revisions.isEmpty else {
             throw OpsError.input(
                 "no commit touches '\(IncidentService.printable(input))'. Give an incident, decision or backlog ID (ops incident list, ops decision list, ops backlog list) or a path in the repository"

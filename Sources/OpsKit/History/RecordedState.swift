@@ -54,12 +54,7 @@ struct RecordedState {
             key == path
             ? HistoryService.byPath(path).locate
             : HistoryService.byID(String(key.dropFirst(folder.count + 1)), in: folder)
-        let revisions: [DocumentRevision]
-        do {
-            revisions = try workspace.repository.documentHistory(candidates: commits, locate: locate)
-        } catch {
-            throw OpsError.from(error)
-        }
+        let revisions = try OpsError.wrapping { try workspace.repository.documentHistory(candidates: commits, locate: locate) }
         if let then = revisions.first(where: { $0.commit.author.date < instant }) {
             return try then.located.map { String(decoding: try workspace.repository.blob($0.blob), as: UTF8.self) }
         }
@@ -77,12 +72,7 @@ struct RecordedState {
 
     private func date(of commit: ObjectID) throws -> Date {
         if let known = dates.values[commit] { return known }
-        let date: Date
-        do {
-            date = try workspace.repository.commitInfo(commit).author.date
-        } catch {
-            throw OpsError.from(error)
-        }
+        let date = try OpsError.wrapping { try workspace.repository.commitInfo(commit).author.date }
         dates.values[commit] = date
         return date
     }
