@@ -46,7 +46,7 @@ public struct HistoryService {
             )
         }
         var texts: [ObjectID: String] = [:]
-        func text(_ located: Located?) throws -> String? {
+        func text(_ located: TreeFile?) throws -> String? {
             guard let located else { return nil }
             if let known = texts[located.blob] { return known }
             let read = String(decoding: try workspace.repository.blob(located.blob), as: UTF8.self)
@@ -98,10 +98,10 @@ public struct HistoryService {
         return Self.byPath(text)
     }
 
-    typealias Locator = (matches: (String) -> Bool, mentioning: String, locate: (TreeView) throws -> Located?)
+    typealias Locator = (matches: (String) -> Bool, mentioning: String, locate: (TreeView) throws -> TreeFile?)
 
     static func byPath(_ path: String) -> Locator {
-        ({ $0 == path }, path, { tree in try tree.id(of: path).map { Located(path: path, blob: $0) } })
+        ({ $0 == path }, path, { tree in try tree.id(of: path).map { TreeFile(path: path, blob: $0) } })
     }
 
     /// An id (full, short or a slug) as its folder and full id.
@@ -130,10 +130,10 @@ public struct HistoryService {
     }
 
     /// Finds a document by the id its file or folder is named after, wherever it moved.
-    static func byID(_ id: String, in folder: String) -> (TreeView) throws -> Located? {
+    static func byID(_ id: String, in folder: String) -> (TreeView) throws -> TreeFile? {
         { tree in
             try tree.entries(in: folder).first { $0.name == id + ".md" || $0.name.hasPrefix(id + "-") }
-                .map { Located(path: folder + "/" + $0.name, blob: $0.id) }
+                .map { TreeFile(path: folder + "/" + $0.name, blob: $0.id) }
         }
     }
 

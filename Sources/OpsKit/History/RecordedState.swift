@@ -50,7 +50,7 @@ struct RecordedState {
         // Most documents have not changed since: then the current text is the one.
         if try date(of: newest) < instant { return try workspace.committedText(path) }
         let (folder, _) = Self.split(path)
-        let locate: (TreeView) throws -> Located? =
+        let locate: (TreeView) throws -> TreeFile? =
             key == path
             ? HistoryService.byPath(path).locate
             : HistoryService.byID(String(key.dropFirst(folder.count + 1)), in: folder)
