@@ -68,24 +68,41 @@ extension GitRepository {
         prepared: (ObjectID) throws -> Void = { _ in },
         build: (Snapshot) throws -> [FileChange]
     ) throws -> ObjectID? {
+        try writeOnBranch { branch, head in
+            let parent = try head.map { try GitCommit.lookup($0.oid, in: handle) }
+            let parentTree = try parent?.tree()
+            let snapshot = Snapshot(repository: self, tree: parentTree, commit: head)
+
+            let changes = try effectiveChanges(try build(snapshot), against: parentTree)
+            if changes.isEmpty { return .done(nil) }
+            let landed = try land(changes, on: branch, from: parent, baseTree: parentTree, log: reflogMessage("commit")) { treeID in
+                let commitID = try writeCommit(message(), author: author, tree: treeID, parents: parent.map { [$0] } ?? [], sign: sign)
+                try prepared(ObjectID(commitID))
+                return commitID
+            }
+            if let landed { return .done(ObjectID(landed)) }
+            return .branchMoved
+        }
+    }
+
+    /// What one attempt at a write did: it finished, or another writer moved the branch after it
+    /// was read, and it changed nothing.
+    enum WriteAttempt<Result> {
+        case done(Result)
+        case branchMoved
+    }
+
+    /// Runs `attempt` under the writers' lock with the current branch and the commit it points at
+    /// (nil while unborn), and again on the new commit while another writer moves the branch first
+    /// (compare-and-swap), at most `maximumAttempts` times. A detached HEAD has no branch to write to.
+    func writeOnBranch<Result>(_ attempt: (_ branch: String, _ head: ObjectID?) throws -> WriteAttempt<Result>) throws -> Result {
         let lock = try lockWriters()
         defer { lock.release() }
 
         for _ in 0..<Self.maximumAttempts {
             let head = try self.head()
             guard let branch = head.branch else { throw GitStoreError.detachedHead }
-            let parent = try head.commit.map { try GitCommit.lookup($0.oid, in: handle) }
-            let parentTree = try parent?.tree()
-            let snapshot = Snapshot(repository: self, tree: parentTree, commit: head.commit)
-
-            let changes = try effectiveChanges(try build(snapshot), against: parentTree)
-            if changes.isEmpty { return nil }
-            let landed = try land(changes, on: branch, from: parent, baseTree: parentTree, log: reflogMessage("commit")) { treeID in
-                let commitID = try writeCommit(message(), author: author, tree: treeID, parents: parent.map { [$0] } ?? [], sign: sign)
-                try prepared(ObjectID(commitID))
-                return commitID
-            }
-            if let landed { return ObjectID(landed) }
+            if case .done(let result) = try attempt(branch, head.commit) { return result }
         }
         throw GitStoreError.tooManyRetries(attempts: Self.maximumAttempts)
     }

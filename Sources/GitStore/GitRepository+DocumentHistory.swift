@@ -29,25 +29,14 @@ public final class TreeView {
     }
 }
 
-/// Where a document is in one commit: its path and blob.
-public struct Located: Sendable, Equatable {
-    public var path: String
-    public var blob: ObjectID
-
-    public init(path: String, blob: ObjectID) {
-        self.path = path
-        self.blob = blob
-    }
-}
-
 /// One change to a document: the commit, where the document was after it (nil: deleted), and
 /// where it was in each of the commit's parents, in parent order (none for a root commit).
 public struct DocumentRevision: Sendable {
     public var commit: CommitInfo
     /// Committer time, as `git log` sorts by: when the commit was made on this line of history.
     public var committed: Date
-    public var located: Located?
-    public var parents: [Located?]
+    public var located: TreeFile?
+    public var parents: [TreeFile?]
 }
 
 extension GitRepository {
@@ -211,10 +200,10 @@ extension GitRepository {
     /// every parent, as `git log -- path` does. Newest first, in an order that does not depend on
     /// the order given: by commit time, then (among commits of the same second) descendants before
     /// their ancestors, then by id.
-    public func documentHistory(candidates commits: [ObjectID], locate: (TreeView) throws -> Located?) throws -> [DocumentRevision] {
+    public func documentHistory(candidates commits: [ObjectID], locate: (TreeView) throws -> TreeFile?) throws -> [DocumentRevision] {
         var revisions: [DocumentRevision] = []
-        var cache: [ObjectID: Located?] = [:]
-        func located(_ id: ObjectID) throws -> Located? {
+        var cache: [ObjectID: TreeFile?] = [:]
+        func located(_ id: ObjectID) throws -> TreeFile? {
             if let known = cache[id] { return known }
             let found = try locate(TreeView(tree: try GitCommit.lookup(id.oid, in: handle).tree(), repository: self))
             cache[id] = found

@@ -93,26 +93,21 @@ extension GitRepository {
         message: (MergePlan) -> CommitMessage,
         resolve: (MergePlan) throws -> [String: MergeSide]
     ) throws -> MergeOutcome {
-        let lock = try lockWriters()
-        defer { lock.release() }
-
-        for _ in 0..<Self.maximumAttempts {
-            let head = try self.head()
-            guard let branch = head.branch else { throw GitStoreError.detachedHead }
+        try writeOnBranch { branch, head in
             let theirCommit = try GitCommit.lookup(theirs.oid, in: handle)
             let theirTree = try theirCommit.tree()
 
-            guard let ours = head.commit else {
+            guard let ours = head else {
                 // Nothing here yet: take their history as it is.
                 let changes = try fileChanges(from: nil, to: theirTree)
                 if let moved = try land(
                     changes, on: branch, from: nil, baseTree: nil, log: reflogMessage("sync: fast-forward"), makeCommit: { _ in theirs.oid })
                 {
-                    return .fastForwarded(ObjectID(moved))
+                    return .done(.fastForwarded(ObjectID(moved)))
                 }
-                continue
+                return .branchMoved
             }
-            if try ours == theirs || isDescendant(ours, of: theirs) { return .upToDate }
+            if try ours == theirs || isDescendant(ours, of: theirs) { return .done(.upToDate) }
             let ourCommit = try GitCommit.lookup(ours.oid, in: handle)
             let ourTree = try ourCommit.tree()
 
@@ -122,9 +117,9 @@ extension GitRepository {
                     changes, on: branch, from: ourCommit, baseTree: ourTree, log: reflogMessage("sync: fast-forward"),
                     makeCommit: { _ in theirs.oid })
                 {
-                    return .fastForwarded(ObjectID(moved))
+                    return .done(.fastForwarded(ObjectID(moved)))
                 }
-                continue
+                return .branchMoved
             }
 
             var baseOid = git_oid()
@@ -157,9 +152,9 @@ extension GitRepository {
             let merged = try land(effective, on: branch, from: ourCommit, baseTree: ourTree, log: reflogMessage("sync: merge")) { treeID in
                 try writeCommit(message(plan), author: author, tree: treeID, parents: [ourCommit, theirCommit])
             }
-            if let merged { return .merged(ObjectID(merged)) }
+            if let merged { return .done(.merged(ObjectID(merged))) }
+            return .branchMoved
         }
-        throw GitStoreError.tooManyRetries(attempts: Self.maximumAttempts)
     }
 
     /// A line-based three-way merge of text, as Git merges files; conflicting lines are kept

@@ -19,7 +19,7 @@ import Testing
         let merge = try #require(try repo.repository.head().commit)
         // The subject "start" gives the base a larger id than either side: by id alone it would be listed first.
         #expect(base.hex > ours.hex && base.hex > theirs.hex)
-        let doc = { (tree: TreeView) in try tree.id(of: "doc.md").map { Located(path: "doc.md", blob: $0) } }
+        let doc = { (tree: TreeView) in try tree.id(of: "doc.md").map { TreeFile(path: "doc.md", blob: $0) } }
 
         let all = try #require(try repo.repository.pathChanges(from: merge, since: nil)).map(\.commit)
         #expect(Set(all) == [base, ours, theirs, other, merge])

@@ -184,13 +184,7 @@ public struct AlertIntake {
     /// first ones do not wait for every incident to be read. Returns how many incidents it knows.
     func prepare(_ index: FingerprintIndex) throws -> Int {
         var cache = IncidentCache(gitDirectory: workspace.gitDirectory)
-        do {
-            try index.refresh(try workspace.repository.headSnapshot(), cache: &cache)
-        } catch let error as OpsError {
-            throw error
-        } catch {
-            throw OpsError.from(error)
-        }
+        _ = try OpsError.wrapping { try index.refresh(try workspace.repository.headSnapshot(), cache: &cache) }
         if cache.changed { cache.save(keeping: index.files, tree: nil) }
         return index.files.count
     }

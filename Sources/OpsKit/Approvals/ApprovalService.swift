@@ -92,15 +92,11 @@ public struct ApprovalService {
     /// The approvers' keys the policy of `useCase` trusts, both as committed at HEAD (`policy`,
     /// read from the work tree, only when none is committed yet).
     func approverKeys(_ useCase: String, _ policy: ErrorBudgetPolicy) throws -> ApproverKeys {
-        do {
+        try OpsError.wrapping {
             let repository = workspace.repository
             let head = try repository.head().commit
             let committed = try head.flatMap { try Self.committedPolicy(of: useCase, at: $0, in: repository) }
             return try ApproverKeys.of(committed ?? policy, at: head, from: repository)
-        } catch let error as OpsError {
-            throw error
-        } catch {
-            throw OpsError.from(error)
         }
     }
 
@@ -119,7 +115,7 @@ public struct ApprovalService {
 
     /// The committed approvals of `criterion` for `useCase`, newest first, until one holds at `now`.
     func search(useCase: String, criterion: String, policy: ErrorBudgetPolicy, at now: Date) throws -> Search {
-        do {
+        try OpsError.wrapping {
             guard let head = try workspace.repository.head().commit else { return Search() }
             let keys = try ApproverKeys.of(
                 try Self.committedPolicy(of: useCase, at: head, in: workspace.repository) ?? policy, at: head, from: workspace.repository)
@@ -144,10 +140,6 @@ public struct ApprovalService {
                 if search.refused == nil { search.refused = checked }
             }
             return search
-        } catch let error as OpsError {
-            throw error
-        } catch {
-            throw OpsError.from(error)
         }
     }
 

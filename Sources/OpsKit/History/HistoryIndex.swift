@@ -38,13 +38,11 @@ struct HistoryIndex {
         func record(_ entry: CommitChanges) {
             index.fresh.append(contentsOf: (([entry.commit.hex] + entry.paths.map { BackslashEscapes.encode($0) }).joined(separator: "\t") + "\n").utf8)
         }
-        do {
+        try OpsError.wrapping {
             if try !workspace.repository.forEachPathChange(from: walked, since: tip, record) {
                 index.stored = Data()  // history was rewritten: start over
                 _ = try workspace.repository.forEachPathChange(from: walked, since: nil, record)
             }
-        } catch {
-            throw OpsError.from(error)
         }
         guard !index.fresh.isEmpty else { return index }
         // An index that cannot be saved only makes the next run slower; never an error.

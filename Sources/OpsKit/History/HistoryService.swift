@@ -39,21 +39,14 @@ public struct HistoryService {
     public func history(of input: String, field: String? = nil) throws -> [Entry] {
         let (matches, mentioning, locate) = try locator(for: input)
         let candidates = try HistoryIndex.load(workspace).commits(touching: matches, mentioning: mentioning)
-        let revisions: [DocumentRevision]
-        do {
-            revisions = try workspace.repository.documentHistory(candidates: candidates, locate: locate)
-        } catch let error as OpsError {
-            throw error
-        } catch {
-            throw OpsError.from(error)
-        }
+        let revisions = try OpsError.wrapping { try workspace.repository.documentHistory(candidates: candidates, locate: locate) }
         guard !revisions.isEmpty else {
             throw OpsError.input(
                 "no commit touches '\(IncidentService.printable(input))'. Give an incident, decision or backlog ID (ops incident list, ops decision list, ops backlog list) or a path in the repository"
             )
         }
         var texts: [ObjectID: String] = [:]
-        func text(_ located: Located?) throws -> String? {
+        func text(_ located: TreeFile?) throws -> String? {
             guard let located else { return nil }
             if let known = texts[located.blob] { return known }
             let read = String(decoding: try workspace.repository.blob(located.blob), as: UTF8.self)
@@ -105,10 +98,10 @@ public struct HistoryService {
         return Self.byPath(text)
     }
 
-    typealias Locator = (matches: (String) -> Bool, mentioning: String, locate: (TreeView) throws -> Located?)
+    typealias Locator = (matches: (String) -> Bool, mentioning: String, locate: (TreeView) throws -> TreeFile?)
 
     static func byPath(_ path: String) -> Locator {
-        ({ $0 == path }, path, { tree in try tree.id(of: path).map { Located(path: path, blob: $0) } })
+        ({ $0 == path }, path, { tree in try tree.id(of: path).map { TreeFile(path: path, blob: $0) } })
     }
 
     /// An id (full, short or a slug) as its folder and full id.
@@ -137,10 +130,10 @@ public struct HistoryService {
     }
 
     /// Finds a document by the id its file or folder is named after, wherever it moved.
-    static func byID(_ id: String, in folder: String) -> (TreeView) throws -> Located? {
+    static func byID(_ id: String, in folder: String) -> (TreeView) throws -> TreeFile? {
         { tree in
             try tree.entries(in: folder).first { $0.name == id + ".md" || $0.name.hasPrefix(id + "-") }
-                .map { Located(path: folder + "/" + $0.name, blob: $0.id) }
+                .map { TreeFile(path: folder + "/" + $0.name, blob: $0.id) }
         }
     }
 

@@ -50,16 +50,11 @@ struct RecordedState {
         // Most documents have not changed since: then the current text is the one.
         if try date(of: newest) < instant { return try workspace.committedText(path) }
         let (folder, _) = Self.split(path)
-        let locate: (TreeView) throws -> Located? =
+        let locate: (TreeView) throws -> TreeFile? =
             key == path
             ? HistoryService.byPath(path).locate
             : HistoryService.byID(String(key.dropFirst(folder.count + 1)), in: folder)
-        let revisions: [DocumentRevision]
-        do {
-            revisions = try workspace.repository.documentHistory(candidates: commits, locate: locate)
-        } catch {
-            throw OpsError.from(error)
-        }
+        let revisions = try OpsError.wrapping { try workspace.repository.documentHistory(candidates: commits, locate: locate) }
         if let then = revisions.first(where: { $0.commit.author.date < instant }) {
             return try then.located.map { String(decoding: try workspace.repository.blob($0.blob), as: UTF8.self) }
         }
@@ -77,12 +72,7 @@ struct RecordedState {
 
     private func date(of commit: ObjectID) throws -> Date {
         if let known = dates.values[commit] { return known }
-        let date: Date
-        do {
-            date = try workspace.repository.commitInfo(commit).author.date
-        } catch {
-            throw OpsError.from(error)
-        }
+        let date = try OpsError.wrapping { try workspace.repository.commitInfo(commit).author.date }
         dates.values[commit] = date
         return date
     }

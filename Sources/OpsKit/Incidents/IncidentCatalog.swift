@@ -159,11 +159,7 @@ final class IncidentReader {
     /// Each file's incident, or why it does not read, in the order of `files`.
     func read(_ files: [TreeFile]) throws -> [Result<Incident, any Error>] {
         if second == nil, files.count >= Self.bigJob {
-            do {
-                second = try GitRepository.open(workspace.gitDirectory)
-            } catch {
-                throw OpsError.from(error)
-            }
+            second = try OpsError.wrapping { try GitRepository.open(workspace.gitDirectory) }
         }
         guard let second, files.count >= 64 else { return files.map { Self.parse($0, workspace.repository, timelines: timelines) } }
         let repositories = [workspace.repository, second]

@@ -20,6 +20,13 @@ public enum Linter {
         Rule(folder: "slo", extensions: ["yaml", "yml"], check: SLOCatalog.lint),
     ]
 
+    /// The configuration files beside ops.yaml, each checked when it is there (all are optional).
+    static let configFiles: [(path: String, check: @Sendable (_ path: String, _ text: String, _ config: OpsConfig?) -> [Problem])] = [
+        (RACIMatrix.path, RACIMatrix.lint),
+        (OnCallSchedule.path, OnCallSchedule.lint),
+        (ChecksConfig.path, ChecksConfig.lint),
+    ]
+
     /// What `ops lint` found: the problems, sorted by file and line, and how many files it read.
     public struct Report: Sendable {
         public var problems: [Problem]
@@ -56,20 +63,13 @@ public enum Linter {
             problems.append(Problem(Location(path: OpsConfig.path, line: nil), "is missing. Run `ops init` to write one"))
         }
         var checked = 1
-        if folders == nil, let text = try workspace.readWorkTreeFile(RACIMatrix.path) {
-            checked += 1
-            problems += RACIMatrix.lint(RACIMatrix.path, text, config)
-            searchForSecrets(RACIMatrix.path, text)
-        }
-        if folders == nil, let text = try workspace.readWorkTreeFile(OnCallSchedule.path) {
-            checked += 1
-            problems += OnCallSchedule.lint(OnCallSchedule.path, text, config)
-            searchForSecrets(OnCallSchedule.path, text)
-        }
-        if folders == nil, let text = try workspace.readWorkTreeFile(ChecksConfig.path) {
-            checked += 1
-            problems += ChecksConfig.lint(ChecksConfig.path, text, config)
-            searchForSecrets(ChecksConfig.path, text)
+        if folders == nil {
+            for file in configFiles {
+                guard let text = try workspace.readWorkTreeFile(file.path) else { continue }
+                checked += 1
+                problems += file.check(file.path, text, config)
+                searchForSecrets(file.path, text)
+            }
         }
         for rule in rules where folders?.contains(rule.folder) ?? true {
             for path in workspace.workTreeFiles(under: rule.folder, extensions: rule.extensions) {

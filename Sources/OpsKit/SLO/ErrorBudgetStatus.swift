@@ -128,16 +128,13 @@ public struct UseCaseBudget: Sendable {
 
 /// `ops slo status`: reads the catalog and policies (work tree) and the committed snapshots.
 public struct SLOStatusService {
-    let workspace: Workspace
     /// Where the snapshots are read: HEAD, or the tree an import is about to commit.
     let tree: CommittedTree
+    var workspace: Workspace { tree.workspace }
 
-    public init(_ workspace: Workspace) { self.init(workspace, tree: CommittedTree(workspace)) }
+    public init(_ workspace: Workspace) { tree = CommittedTree(workspace) }
 
-    init(_ workspace: Workspace, tree: CommittedTree) {
-        self.workspace = workspace
-        self.tree = tree
-    }
+    init(tree: CommittedTree) { self.tree = tree }
 
     /// The status of every SLO with a budget (of `useCase` when given) as of `at`: each
     /// use case's event-based indicators and threshold SLIs, in catalog order, and per use case

@@ -183,7 +183,7 @@ public struct SLOImporter {
         try commitWeekFiles(files, subject: subject, author: author, into: &summary) { tree, now in
             // The budgets of the indicators this import changed, as the commit will leave them.
             var statuses: [ErrorBudgetStatus] = []
-            let service = SLOStatusService(workspace, tree: tree)
+            let service = SLOStatusService(tree: tree)
             for useCase in Set(series.keys.map(\.useCase)).sorted() {
                 let names = Set(series.keys.filter { $0.useCase == useCase }.map(\.name))
                 statuses += try service.status(useCase: useCase, at: now).slos.filter { names.contains($0.sli) }
@@ -203,7 +203,7 @@ public struct SLOImporter {
         }
         try commitWeekFiles(files, subject: subject, author: author, action: action, into: &summary) { tree, now in
             // Each week this import wrote, judged as the commit will leave it, for the use cases it changed.
-            let service = SignalsService(workspace, tree: tree)
+            let service = SignalsService(tree: tree)
             var reports: [SignalsReport] = []
             for week in Set(tree.written.keys.compactMap(SnapshotLayout.week(ofFile:))).sorted() {
                 var report = try service.status(week: week.description)

@@ -116,16 +116,13 @@ public struct SignalsReport: Sendable {
 
 /// Reads the catalog and ops.yaml (work tree) and the committed signal snapshots.
 public struct SignalsService {
-    let workspace: Workspace
     /// Where the snapshots are read: HEAD, or the tree an import is about to commit.
     let tree: CommittedTree
+    var workspace: Workspace { tree.workspace }
 
-    public init(_ workspace: Workspace) { self.init(workspace, tree: CommittedTree(workspace)) }
+    public init(_ workspace: Workspace) { tree = CommittedTree(workspace) }
 
-    init(_ workspace: Workspace, tree: CommittedTree) {
-        self.workspace = workspace
-        self.tree = tree
-    }
+    init(tree: CommittedTree) { self.tree = tree }
 
     /// The signals of `week` (default: the latest week imported, up to the current one) for every
     /// use case in the catalog, or `useCase`.

@@ -21,11 +21,7 @@ struct CommittedTree {
     func paths(under folder: String) throws -> [String] {
         let committed: [TreeFile]
         if let snapshot {
-            do {
-                committed = try snapshot.files(under: folder)
-            } catch {
-                throw OpsError.from(error)
-            }
+            committed = try OpsError.wrapping { try snapshot.files(under: folder) }
         } else {
             committed = try workspace.committedFiles(under: folder)
         }
@@ -37,10 +33,6 @@ struct CommittedTree {
     func text(_ path: String) throws -> String? {
         if let text = written[path] { return text }
         guard let snapshot else { return try workspace.committedText(path) }
-        do {
-            return try snapshot.read(path).map { try UTF8Text.decode($0, path: path) }
-        } catch {
-            throw OpsError.from(error)
-        }
+        return try OpsError.wrapping { try snapshot.read(path).map { try UTF8Text.decode($0, path: path) } }
     }
 }

@@ -56,6 +56,16 @@ public struct OpsError: Error, CustomStringConvertible, Equatable, Sendable {
         }
     }
 
+    /// What `body` returns, or what it throws as `from(_:)` words it: around calls into GitStore,
+    /// so that its errors reach the user as one line that says what to do.
+    static func wrapping<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw from(error)
+        }
+    }
+
     private static func from(_ error: GitStoreError) -> OpsError {
         switch error {
         case .notARepository(let path):

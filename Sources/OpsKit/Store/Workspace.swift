@@ -25,11 +25,7 @@ public final class Workspace {
         // Times are stored to the second; comparing against fractions would see changes that are not there.
         self.clock = { Date(timeIntervalSince1970: clock().timeIntervalSince1970.rounded(.down)) }
         self.random = random
-        do {
-            repository = try GitRepository.open(root)
-        } catch {
-            throw OpsError.from(error)
-        }
+        repository = try OpsError.wrapping { try GitRepository.open(root) }
         repository.writerName = "ops"
         repository.onNotice = { Self.report($0) }
         // A write killed earlier is finished or undone by the next command, even one that only
@@ -166,47 +162,27 @@ public final class Workspace {
 
     /// Files below `folder` in the last commit, with their blob ids; no content is read.
     func committedFiles(under folder: String) throws -> [TreeFile] {
-        do {
-            return try repository.files(under: folder)
-        } catch {
-            throw OpsError.from(error)
-        }
+        try OpsError.wrapping { try repository.files(under: folder) }
     }
 
     /// The names and ids directly inside a committed folder; empty when absent.
     func committedEntries(in folder: String) throws -> [(name: String, id: ObjectID)] {
-        do {
-            return try repository.entries(in: folder)
-        } catch {
-            throw OpsError.from(error)
-        }
+        try OpsError.wrapping { try repository.entries(in: folder) }
     }
 
     /// The id of the committed tree or blob at `path`, nil when absent.
     /// False when HEAD is detached (a pipeline's checkout of one commit): there is no branch to commit to.
     func isOnBranch() throws -> Bool {
-        do {
-            return try repository.head().branch != nil
-        } catch {
-            throw OpsError.from(error)
-        }
+        try OpsError.wrapping { try repository.head().branch != nil }
     }
 
     func committedEntryID(_ path: String, at commit: ObjectID? = nil) throws -> ObjectID? {
-        do {
-            return try repository.entryID(path, at: commit)
-        } catch {
-            throw OpsError.from(error)
-        }
+        try OpsError.wrapping { try repository.entryID(path, at: commit) }
     }
 
     /// A unified diff between two committed blobs (nil: nothing), for showing what changed.
     func diff(from old: ObjectID?, to new: ObjectID?, oldPath: String, newPath: String) throws -> String {
-        do {
-            return try repository.diff(from: old, to: new, oldPath: oldPath, newPath: newPath)
-        } catch {
-            throw OpsError.from(error)
-        }
+        try OpsError.wrapping { try repository.diff(from: old, to: new, oldPath: oldPath, newPath: newPath) }
     }
 
     /// A committed file's content by blob id, as UTF-8 text.
@@ -214,22 +190,13 @@ public final class Workspace {
 
     /// `text(of:)` from `repository`, a handle of this repository's own (another thread's).
     static func text(of file: TreeFile, in repository: GitRepository) throws -> String {
-        let data: Data
-        do {
-            data = try repository.blob(file.blob)
-        } catch {
-            throw OpsError.from(error)
-        }
+        let data = try OpsError.wrapping { try repository.blob(file.blob) }
         return try UTF8Text.decode(data, path: file.path)
     }
 
     /// A committed file as text, nil when absent.
     func committedText(_ path: String) throws -> String? {
-        do {
-            return try repository.readFile(path).map { try UTF8Text.decode($0, path: path) }
-        } catch {
-            throw OpsError.from(error)
-        }
+        try OpsError.wrapping { try repository.readFile(path).map { try UTF8Text.decode($0, path: path) } }
     }
 
     /// When the newest change was recorded by `instant`: the latest author date up to it of a
@@ -237,10 +204,8 @@ public final class Workspace {
     /// ACTION`). A commit dated later (a clone whose clock runs ahead) is not seen.
     func newestChange(by instant: Date, notMadeBy action: String) throws -> Date? {
         let trailer = "Ops-Action: " + action
-        do {
-            return try repository.newestChange(notAfter: instant) { !$0.split(separator: "\n").contains { $0 == trailer } }
-        } catch {
-            throw OpsError.from(error)
+        return try OpsError.wrapping {
+            try repository.newestChange(notAfter: instant) { !$0.split(separator: "\n").contains { $0 == trailer } }
         }
     }
 
@@ -296,11 +261,7 @@ public final class Workspace {
     var outbox: Outbox {
         Outbox(folder: gitDirectory + "/" + repository.writerName + "/outbox", clock: clock) { [repository] hex in
             guard let commit = ObjectID(hex: hex) else { return false }
-            do {
-                return try repository.isInHistory(commit)
-            } catch {
-                throw OpsError.from(error)
-            }
+            return try OpsError.wrapping { try repository.isInHistory(commit) }
         }
     }
 }

@@ -81,7 +81,7 @@ public struct SyncService {
             needsPerson: [], fieldConflicts: 0)
         for attempt in 1...Self.maximumAttempts {
             report.attempts = attempt
-            let fetched = try wrap { try repository.fetch(remote: remote, branch: short, access: access) }
+            let fetched = try OpsError.wrapping { try repository.fetch(remote: remote, branch: short, access: access) }
             if let fetched {
                 let outcome = try integrate(fetched, remote: remote, branch: short, author: author, into: &report)
                 switch outcome {
@@ -90,12 +90,12 @@ public struct SyncService {
                 case .merged: report.integration = .merged
                 }
             }
-            guard let local = try wrap({ try repository.head().commit }), local != fetched else {
+            guard let local = try OpsError.wrapping({ try repository.head().commit }), local != fetched else {
                 recordSync(remote)
                 return report
             }
             try beforePush?()
-            switch try wrap({ try repository.push(remote: remote, branch: short, access: access) }) {
+            switch try OpsError.wrapping({ try repository.push(remote: remote, branch: short, access: access) }) {
             case .pushed:
                 report.pushed = true
                 recordSync(remote)
@@ -118,11 +118,11 @@ public struct SyncService {
         guard !remote.isEmpty, !remote.contains("\0"), !remote.hasPrefix("-") else {
             throw OpsError.input("'\(remote)' is not a remote name")
         }
-        let head = try wrap { try workspace.repository.head() }
+        let head = try OpsError.wrapping { try workspace.repository.head() }
         guard let branch = head.branch else {
             throw OpsError.repository("HEAD is detached, so there is no branch to sync. Switch to a branch first (git switch main)")
         }
-        guard let url = try wrap({ try workspace.repository.remoteURL(remote) }) else {
+        guard let url = try OpsError.wrapping({ try workspace.repository.remoteURL(remote) }) else {
             throw OpsError.input("there is no remote named '\(remote)'. Add one with `git remote add \(remote) URL`, or pass --remote NAME")
         }
         return (branch, RemoteEndpoint(url))
@@ -136,7 +136,7 @@ public struct SyncService {
         var needsPerson: [String] = []
         var merged: [String] = []
         var fieldConflicts = 0
-        let outcome = try wrap {
+        let outcome = try OpsError.wrapping {
             try workspace.repository.merge(
                 theirs, author: workspace.signature(author),
                 message: { _ in
@@ -186,14 +186,14 @@ public struct SyncService {
         let short = branch.hasPrefix("refs/heads/") ? String(branch.dropFirst(11)) : branch
         var status = Status(remote: remote, url: endpoint.redacted, branch: short, ahead: nil, behind: nil, lastSync: lastSync(remote))
         let repository = workspace.repository
-        if let tracking = try wrap({ try repository.trackingCommit(remote: remote, branch: short) }) {
-            if let local = try wrap({ try repository.head().commit }) {
-                let counts = try wrap { try repository.aheadBehind(local, tracking) }
+        if let tracking = try OpsError.wrapping({ try repository.trackingCommit(remote: remote, branch: short) }) {
+            if let local = try OpsError.wrapping({ try repository.head().commit }) {
+                let counts = try OpsError.wrapping { try repository.aheadBehind(local, tracking) }
                 (status.ahead, status.behind) = (counts.ahead, counts.behind)
             } else {
                 (status.ahead, status.behind) = (0, 0)
             }
-        } else if try wrap({ try repository.head().commit }) != nil, lastSync(remote) != nil {
+        } else if try OpsError.wrapping({ try repository.head().commit }) != nil, lastSync(remote) != nil {
             (status.ahead, status.behind) = (0, 0)
         }
         return status
@@ -218,14 +218,6 @@ public struct SyncService {
         lines.append(remote + "\t" + Timestamp.format(workspace.clock()))
         // The time of the last sync is for people; failing to note it must not fail the sync.
         AtomicFile.write(lines.sorted().joined(separator: "\n") + "\n", to: statePath)
-    }
-
-    private func wrap<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch {
-            throw OpsError.from(error)
-        }
     }
 }
 
