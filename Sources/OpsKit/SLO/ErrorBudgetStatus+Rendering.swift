@@ -61,11 +61,7 @@ extension SLOStatusReport {
                             policy.burnAlerts.isEmpty ? "none in the policy" : "none crossed (first at \(SLONumber.percentText(policy.burnAlerts[0].at)))"
                         } ?? "no policy"))
             } else {
-                for (index, alert) in slo.crossed.enumerated() {
-                    let label = index == 0 ? "  crossed      " : "               "
-                    let actions = alert.actions.isEmpty ? "(no actions)" : alert.actions.joined(separator: ", ")
-                    lines.append(label + "\(SLONumber.percentText(alert.at)) → \(actions)")
-                }
+                lines += SLOReportText.labelled("  crossed      ", slo.crossed.map { "\(SLONumber.percentText($0.at)) → \(SLOReportText.actions($0.actions))" })
             }
             if let policy = slo.policy { lines.append("  policy       \(policy.path)") }
             if let caution = slo.caution { lines.append("  CAUTION      \(caution)") }
