@@ -61,11 +61,7 @@ extension SLOStatusReport {
                             policy.burnAlerts.isEmpty ? "none in the policy" : "none crossed (first at \(SLONumber.percentText(policy.burnAlerts[0].at)))"
                         } ?? "no policy"))
             } else {
-                for (index, alert) in slo.crossed.enumerated() {
-                    let label = index == 0 ? "  crossed      " : "               "
-                    let actions = alert.actions.isEmpty ? "(no actions)" : alert.actions.joined(separator: ", ")
-                    lines.append(label + "\(SLONumber.percentText(alert.at)) → \(actions)")
-                }
+                lines += SLOReportText.labelled("  crossed      ", slo.crossed.map { "\(SLONumber.percentText($0.at)) → \(SLOReportText.actions($0.actions))" })
             }
             if let policy = slo.policy { lines.append("  policy       \(policy.path)") }
             if let caution = slo.caution { lines.append("  CAUTION      \(caution)") }
@@ -157,19 +153,6 @@ private struct JSONReport: Encodable {
 
 /// A use case's SLIs judged together: the governing one and the gate's answer to an ordinary release.
 private struct JSONUseCase: Encodable {
-    struct Freeze: Encodable {
-        var scope: String
-        @NullWhenNil var action: String?
-        @NullWhenNil var at: Decimal?
-        var enforced: Bool
-    }
-
-    struct BurnAlert: Encodable {
-        var sli: String
-        var span: String
-        var rate: Double
-    }
-
     var use_case: String
     @NullWhenNil var policy: String?
     @NullWhenNil var error_budget_policy: String?
@@ -178,9 +161,9 @@ private struct JSONUseCase: Encodable {
     @NullWhenNil var budget_consumed: Double?
     @NullWhenNil var verdict: String?
     @NullWhenNil var reason: String?
-    @NullWhenNil var freeze: Freeze?
+    @NullWhenNil var freeze: SLOJSON.Freeze?
     @NullWhenNil var warning: String?
-    var burn_rate_alerts: [BurnAlert]
+    var burn_rate_alerts: [SLOJSON.BurnAlert]
 
     init(_ budget: UseCaseBudget) {
         use_case = budget.useCase
@@ -190,11 +173,11 @@ private struct JSONUseCase: Encodable {
         governing_sli = budget.governing?.sli
         budget_consumed = budget.governing?.consumed
         let verdict = budget.verdict
-        self.verdict = verdict.map { $0.allowed ? "allowed" : "frozen" }
+        self.verdict = verdict?.word
         reason = verdict?.reason
-        freeze = verdict.map { Freeze(scope: $0.freeze.scope.rawValue, action: $0.freeze.action, at: $0.freeze.threshold, enforced: $0.freezeEnforced) }
+        freeze = verdict.map(SLOJSON.Freeze.init)
         warning = verdict?.warning
-        burn_rate_alerts = budget.slis.flatMap { slo in slo.burnRateAlerts.map { BurnAlert(sli: slo.sli, span: $0.span.rawValue, rate: $0.rate) } }
+        burn_rate_alerts = budget.slis.flatMap { slo in slo.burnRateAlerts.map { SLOJSON.BurnAlert(sli: slo.sli, span: $0.span, rate: $0.rate) } }
     }
 }
 
@@ -207,11 +190,6 @@ private struct JSONStatus: Encodable {
         var name: String
         var start: Date
         var end: Date
-    }
-
-    struct Crossed: Encodable {
-        var at: Decimal
-        var actions: [String]
     }
 
     struct Target: Encodable {
@@ -245,7 +223,7 @@ private struct JSONStatus: Encodable {
                 .budget_consumed: status.consumed, .budget_remaining: status.remaining, .burn_rates: rates,
                 .alert_burn_rate: status.alertBurnRate,
                 .burn_rate_alerts: status.burnRateAlerts.map { BurnAlert(span: $0.span.rawValue, rate: $0.rate) },
-                .thresholds_crossed: status.crossed.map { Crossed(at: $0.at, actions: $0.actions) }, .actions: status.actions,
+                .thresholds_crossed: status.crossed.map(SLOJSON.Crossed.init), .actions: status.actions,
                 .colour: status.colour?.rawValue, .caution: status.caution, .notes: status.notes,
             ])
     }

@@ -21,27 +21,18 @@ extension PolicyReplayReport {
             lines.append("\(replay.useCase) \(replay.sli): \(replay.policyPath) (\(replay.window)\(budget))")
             lines.append(
                 "  judged every \(Self.duration(replay.step)) from \(time(replay.since)) to \(time(replay.until)) (\(replay.moments.count) moments)")
-            if replay.crossings.isEmpty {
-                lines.append("  crossings  none")
+            let crossings = replay.crossings.map { crossing in
+                "\(time(crossing.at))  \(Self.padded(SLONumber.percent(crossing.consumed), 7)) consumed, reached "
+                    + "\(SLONumber.percentText(crossing.threshold)) → \(SLOReportText.actions(crossing.actions))"
             }
-            for (index, crossing) in replay.crossings.enumerated() {
-                let label = index == 0 ? "  crossings  " : "             "
-                let actions = crossing.actions.isEmpty ? "(no actions)" : crossing.actions.joined(separator: ", ")
-                lines.append(
-                    label + "\(time(crossing.at))  \(Self.padded(SLONumber.percent(crossing.consumed), 7)) consumed, reached "
-                        + "\(SLONumber.percentText(crossing.threshold)) → \(actions)")
-            }
-            if replay.freezes.isEmpty {
-                lines.append("  freezes    none")
-            }
-            for (index, freeze) in replay.freezes.enumerated() {
-                let label = index == 0 ? "  freezes    " : "             "
+            lines += SLOReportText.labelled("  crossings  ", crossings.isEmpty ? ["none"] : crossings)
+            let freezes = replay.freezes.map { freeze in
                 let period =
                     freeze.end.map { "\(time(freeze.start)) to \(time($0)), \(Self.hours(freeze.seconds))" }
                     ?? "\(time(freeze.start)) on, still frozen, \(Self.hours(freeze.seconds)) so far"
-                lines.append(
-                    label + "\(freeze.action) (at \(SLONumber.percentText(freeze.threshold))): \(period)" + (replay.enforced ? "" : ", not enforced"))
+                return "\(freeze.action) (at \(SLONumber.percentText(freeze.threshold))): \(period)" + (replay.enforced ? "" : ", not enforced")
             }
+            lines += SLOReportText.labelled("  freezes    ", freezes.isEmpty ? ["none"] : freezes)
             lines.append(
                 "  frozen     \(Self.hours(replay.frozenSeconds)) in all (\(Self.hours(replay.fullyFrozenSeconds)) of them every release frozen)")
             for gap in replay.gaps {

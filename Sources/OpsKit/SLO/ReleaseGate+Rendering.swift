@@ -4,6 +4,10 @@ extension ReleaseVerdict {
     /// The version of `ops release check --format json`; bumped when a field changes meaning or goes.
     public static let schemaVersion = 1
 
+    /// `allowed` or `frozen`: the verdict in one word, as the JSON and CSV of `ops release check`
+    /// and the JSON of `ops slo status` write it.
+    var word: String { allowed ? "allowed" : "frozen" }
+
     /// The reason on one line (table; warnings go to standard error), a JSON document (schema in README, Release gate and
     /// signals), or one CSV row.
     public func render(_ format: OutputFormat) throws -> String {
@@ -18,7 +22,7 @@ extension ReleaseVerdict {
                 ],
                 rows: [
                     [
-                        useCase, sli, allowed ? "allowed" : "frozen", consumed.map { "\($0)" } ?? "", freeze.scope.rawValue,
+                        useCase, sli, word, consumed.map { "\($0)" } ?? "", freeze.scope.rawValue,
                         freeze.action ?? "", criterion ?? "", approvedBy ?? "", exception ? "yes" : "no", decision?.id ?? "", reason,
                         mode.rawValue, warning ?? "", burnRateAlerts.map { "\($0.sli) \($0.span.rawValue) \($0.rate)" }.joined(separator: ";"),
                     ]
@@ -29,14 +33,6 @@ extension ReleaseVerdict {
 
 /// The JSON document of `ops release check --format json`.
 private struct JSONVerdict: Encodable {
-    struct Freeze: Encodable {
-        var scope: String
-        @NullWhenNil var action: String?
-        @NullWhenNil var at: Decimal?
-        /// False under an alert-only policy: the freeze is reported, not enforced.
-        var enforced: Bool
-    }
-
     /// One SLI of the use case as the gate judged it.
     struct SLI: Encodable {
         var sli: String
@@ -45,17 +41,6 @@ private struct JSONVerdict: Encodable {
         @NullWhenNil var budget_consumed: Double?
         @NullWhenNil var budget_remaining: Double?
         var thresholds_crossed: [Decimal]
-    }
-
-    struct BurnAlert: Encodable {
-        var sli: String
-        var span: String
-        var rate: Double
-    }
-
-    struct Crossed: Encodable {
-        var at: Decimal
-        var actions: [String]
     }
 
     /// The signed approval that let the change through a full freeze.
@@ -82,9 +67,9 @@ private struct JSONVerdict: Encodable {
     var reason: String
     var policy: String
     @NullWhenNil var budget_consumed: Double?
-    var thresholds_crossed: [Crossed]
+    var thresholds_crossed: [SLOJSON.Crossed]
     var actions: [String]
-    var freeze: Freeze
+    var freeze: SLOJSON.Freeze
     @NullWhenNil var change: String?
     @NullWhenNil var approved_by: String?
     @NullWhenNil var approval: Approval?
@@ -95,21 +80,20 @@ private struct JSONVerdict: Encodable {
     var slis: [SLI]
     @NullWhenNil var warning: String?
     var alert_burn_rate: Decimal
-    var burn_rate_alerts: [BurnAlert]
+    var burn_rate_alerts: [SLOJSON.BurnAlert]
 
     init(_ verdict: ReleaseVerdict) {
         at = verdict.at
         use_case = verdict.useCase
         sli = verdict.sli
-        self.verdict = verdict.allowed ? "allowed" : "frozen"
+        self.verdict = verdict.word
         allowed = verdict.allowed
         reason = verdict.reason
         policy = verdict.policyPath
         budget_consumed = verdict.consumed
-        thresholds_crossed = verdict.crossed.map { Crossed(at: $0.at, actions: $0.actions) }
+        thresholds_crossed = verdict.crossed.map(SLOJSON.Crossed.init)
         actions = verdict.actions
-        freeze = Freeze(
-            scope: verdict.freeze.scope.rawValue, action: verdict.freeze.action, at: verdict.freeze.threshold, enforced: verdict.freezeEnforced)
+        freeze = SLOJSON.Freeze(verdict)
         change = verdict.criterion
         approved_by = verdict.approvedBy
         approval = verdict.approval.map { checked in
@@ -128,6 +112,6 @@ private struct JSONVerdict: Encodable {
         }
         warning = verdict.warning
         alert_burn_rate = verdict.alertBurnRate
-        burn_rate_alerts = verdict.burnRateAlerts.map { BurnAlert(sli: $0.sli, span: $0.span.rawValue, rate: $0.rate) }
+        burn_rate_alerts = verdict.burnRateAlerts.map(SLOJSON.BurnAlert.init)
     }
 }
