@@ -10,7 +10,7 @@ import Testing
     static func commit(_ repo: TestRepository, _ file: String, at date: Int, message: String = "change") throws {
         try (file + "\n").write(toFile: repo.path + "/" + file, atomically: true, encoding: .utf8)
         try repo.git("add", file)
-        try TestRepository.run([
+        _ = try TestRepository.run([
             "env", "GIT_AUTHOR_DATE=@\(date) +0000", "GIT_COMMITTER_DATE=@\(date) +0000", "git", "-C", repo.path, "commit", "-q", "-m", message,
         ])
     }
@@ -30,7 +30,7 @@ import Testing
         try repo.git("checkout", "-q", "side")
         try Self.commit(repo, "c", at: 1_500)
         try repo.git("checkout", "-q", "main")
-        try TestRepository.run([
+        _ = try TestRepository.run([
             "env", "GIT_AUTHOR_DATE=@3000 +0000", "GIT_COMMITTER_DATE=@3000 +0000", "git", "-C", repo.path, "merge", "-q", "--no-edit", "side",
         ])
         #expect(try Self.newest(repo, by: 5_000) == 3_000)  // the merge records a tree of its own
@@ -46,7 +46,7 @@ import Testing
         try repo.git("checkout", "-q", "side")
         try Self.commit(repo, "d", at: 9_100)
         try repo.git("checkout", "-q", "main")
-        try TestRepository.run([
+        _ = try TestRepository.run([
             "env", "GIT_AUTHOR_DATE=@9500 +0000", "GIT_COMMITTER_DATE=@9500 +0000", "git", "-C", repo.path, "merge", "-q", "-s", "ours", "--no-edit", "side",
         ])
         #expect(try Self.newest(repo, by: 10_000) == 9_100)

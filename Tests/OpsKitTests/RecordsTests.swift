@@ -143,7 +143,7 @@ import Testing
     @Test func latencyWordsTicketsAndSyncedItemsAreNotRefused() throws {
         let ops = try OpsFixture()
         defer { ops.remove() }
-        let (incident, path) = try Self.postmortem(
+        let (_, path) = try Self.postmortem(
             in: ops, actionItems: "- [ ] Alert on P99 latency per use case, see ticket #4512 @carol due:2026-12-20 #SLO P2\n")
         let items = Postmortem(try MarkdownDocument(ops.folder.read(path), path: path)).actionItems
         #expect(items.map(\.text) == ["Alert on P99 latency per use case, see ticket #4512"] && items.map(\.tags) == [["SLO"]])
