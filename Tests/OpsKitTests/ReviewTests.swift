@@ -473,6 +473,12 @@ import Testing
         _ = try BacklogService(fixture.workspace).add(other, author: fixture.alice)
         let saturday = try ReviewService(fixture.workspace).build(week: ISOWeek("2026-W48")!).files[0].text
         #expect(saturday.contains("2026-11-27 (overdue)"), "\(saturday)")
+        // Said at that moment, not at a week's end that has not come.
+        #expect(saturday.contains(" overdue at 2026-11-28 11:00,") && !saturday.contains("end of the week"), "\(saturday)")
+        #expect(saturday.contains("No release freeze in force at 2026-11-28 11:00."), "\(saturday)")
+        fixture.clock.set("2026-11-30T09:00:00Z")
+        let final = try ReviewService(fixture.workspace).build(week: ISOWeek("2026-W48")!).files[0].text
+        #expect(final.contains(" overdue at the end of the week,") && final.contains("No release freeze in force at the end of the week."))
     }
 
     @Test func hostileTextInATitleAndADecisionKeepsTheMarkdownTablesIntact() throws {

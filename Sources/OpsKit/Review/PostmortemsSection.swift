@@ -64,18 +64,22 @@ struct PostmortemsSection: ReviewSection {
     var actionItems: ActionItems
     /// How many weeks the root causes cover.
     var trendWeeks: Int
+    /// `judgedAt` in words, for the template: `at the end of the week`.
+    var judged: String
 
     enum CodingKeys: String, CodingKey { case late, rootCauses = "root_causes", actionItems = "action_items" }
 
     /// `recent` the ids of the incidents opened in the `trendWeeks` weeks to this one; `requirements` the
     /// postmortems ops.yaml asks for; `judgedAt` the moment deadlines are judged (the week's end, or
-    /// its as-of moment while it runs); `days` the week's days, `doneBy` the last day whose ticks
+    /// its as-of moment while it runs), `judged` the same in words; `days` the week's days, `doneBy` the last day whose ticks
     /// count and `dueBy` the last whose due dates have passed, in the team's zone.
     init(
         postmortems: [String: Postmortem], recent: Set<String>, requirements: [PostmortemService.Requirement], interval: DateInterval,
-        zone: TimeZone, judgedAt: Date, days: Set<String>, doneBy: String, dueBy: String, trendWeeks: Int, outputs: inout [ReviewOutput]
+        zone: TimeZone, judgedAt: Date, judged: String, days: Set<String>, doneBy: String, dueBy: String, trendWeeks: Int,
+        outputs: inout [ReviewOutput]
     ) {
         self.trendWeeks = trendWeeks
+        self.judged = judged
         // Top root causes over the trend's weeks: one week rarely has enough postmortems to rank.
         var causes: [String: (count: Int, incidents: [String])] = [:]
         for (id, postmortem) in postmortems where recent.contains(id) {
@@ -161,13 +165,15 @@ struct PostmortemsSection: ReviewSection {
         var actionsDoneWeek: Int
         var actionsUndated: String
         var actionsOverdue: Int
+        var actionsJudged: String
         var actionsOverdueRows: [ActionItem]
         var actionsDoneRows: [DoneItem]
 
         enum CodingKeys: String, CodingKey {
             case rootCauses = "root_causes", rootCausesNone = "root_causes_none", postmortemsLate = "postmortems_late", postmortemsNone = "postmortems_none",
                 actionsOpen = "actions_open", actionsDone = "actions_done", actionsDoneWeek = "actions_done_week", actionsUndated = "actions_undated",
-                actionsOverdue = "actions_overdue", actionsOverdueRows = "actions_overdue_rows", actionsDoneRows = "actions_done_rows"
+                actionsOverdue = "actions_overdue", actionsJudged = "actions_judged", actionsOverdueRows = "actions_overdue_rows", actionsDoneRows =
+                "actions_done_rows"
         }
     }
 
@@ -178,6 +184,7 @@ struct PostmortemsSection: ReviewSection {
             postmortemsLate: late, postmortemsNone: late.isEmpty ? "Every required postmortem is written and on time." : "",
             actionsOpen: actionItems.open, actionsDone: actionItems.done, actionsDoneWeek: actionItems.doneThisWeekItems.count,
             actionsUndated: undated > 0 ? "\(undated) ticked without a done: day (`ops backlog sync` writes it), not counted in any week." : "",
-            actionsOverdue: actionItems.overdueItems.count, actionsOverdueRows: actionItems.overdueItems, actionsDoneRows: actionItems.doneThisWeekItems)
+            actionsOverdue: actionItems.overdueItems.count, actionsJudged: judged, actionsOverdueRows: actionItems.overdueItems,
+            actionsDoneRows: actionItems.doneThisWeekItems)
     }
 }

@@ -40,6 +40,9 @@ struct ReviewBuilder {
         case weekEnd, lastChange, now, weekStart
     }
     var weekOver: Bool { asOf >= interval.end }
+    /// When the pack judges what is overdue and in force, in words: `at the end of the week`, or
+    /// while it runs `at 2026-11-24 10:16`.
+    var judged: String { weekOver ? "at the end of the week" : "at \(LocalTime.format(asOf, zone: zone))" }
     /// What was recorded before this counts. The week's end belongs to the next week; while the
     /// week runs, what was recorded in the current second counts too (times are whole seconds).
     var recordedBefore: Date { weekOver ? interval.end : asOf.addingTimeInterval(1) }
@@ -93,10 +96,12 @@ struct ReviewBuilder {
         let postmortemsSection = PostmortemsSection(
             postmortems: postmortems, recent: Set(incidents.filter { $0.clock[.opened].map { $0 >= since && $0 < interval.end } ?? false }.map(\.id)),
             requirements: try PostmortemService(workspace).requirements(of: incidents, postmortems: postmortems), interval: interval, zone: zone,
-            judgedAt: min(asOf, interval.end), days: days, doneBy: doneBy, dueBy: dueBy, trendWeeks: Self.trendWeeks, outputs: &outputs)
+            judgedAt: min(asOf, interval.end), judged: judged, days: days, doneBy: doneBy, dueBy: dueBy, trendWeeks: Self.trendWeeks,
+            outputs: &outputs)
         let signalsSection = SignalsSection(signals, week: week, zone: zone, outputs: &outputs)
         let cost = CostSection(signals, week: week, outputs: &outputs)
-        let risks = RisksSection(statuses, decisions: try records.decisions(), week: week, days: days, dueBy: dueBy, outputs: &outputs)
+        let risks = RisksSection(
+            statuses, decisions: try records.decisions(), week: week, judged: judged, days: days, dueBy: dueBy, outputs: &outputs)
         let backlog = BacklogSection(try records.backlog(), tags: config.backlogTags, judgedAt: min(asOf, interval.end), zone: zone, outputs: &outputs)
         let metrics = ReviewMetrics(
             heading: heading, definitions: ReviewDefinitions(clockStart: config.clockStart, trendWeeks: Self.trendWeeks),

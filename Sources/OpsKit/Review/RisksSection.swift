@@ -58,13 +58,20 @@ struct RisksSection: ReviewSection {
     var decisions: [DecisionRow]
     var decisionsPastDue: [DecisionRow]
     var week: String
+    /// When freezes are judged, in words: `at the end of the week`.
+    var judged: String
 
     enum CodingKeys: String, CodingKey {
         case freezes, releaseExceptions = "release_exceptions", decisions, decisionsPastDue = "decisions_past_due"
     }
 
-    /// `days` the week's days and `dueBy` the last whose due dates have passed, in the team's zone.
-    init(_ statuses: [ErrorBudgetStatus], decisions all: [Decision], week: ISOWeek, days: Set<String>, dueBy: String, outputs: inout [ReviewOutput]) {
+    /// `statuses` as of `judged` (in words); `days` the week's days and `dueBy` the last whose
+    /// due dates have passed, in the team's zone.
+    init(
+        _ statuses: [ErrorBudgetStatus], decisions all: [Decision], week: ISOWeek, judged: String, days: Set<String>, dueBy: String,
+        outputs: inout [ReviewOutput]
+    ) {
+        self.judged = judged
         freezes = []
         for status in statuses where status.total > 0 {
             let freeze = ReleaseFreeze(crossed: status.crossed)
@@ -109,7 +116,7 @@ struct RisksSection: ReviewSection {
 
     var template: Template {
         Template(
-            freezes: freezes, freezesNone: freezes.isEmpty ? "No release freeze in force at the end of the week." : "",
+            freezes: freezes, freezesNone: freezes.isEmpty ? "No release freeze in force \(judged)." : "",
             exceptions: releaseExceptions, exceptionsNone: releaseExceptions.isEmpty ? "No release exception granted." : "",
             decisions: decisions, decisionsNone: decisions.isEmpty ? "No decision made or linked to \(week)." : "",
             decisionsPastDue: decisionsPastDue, pastDueNone: decisionsPastDue.isEmpty ? "No proposed decision is past its due date." : "")
