@@ -52,6 +52,18 @@ import Testing
         try check(text, try IncidentService(sync.clones[0]).find(incident.id), sync)
     }
 
+    /// A SEV2 incident Alice opened and resolved, on both clones, ready for a postmortem; the
+    /// clock five minutes on.
+    private func resolvedIncident(on sync: SyncFixture) throws -> Incident {
+        let incident = try IncidentService(sync.clones[0]).open(
+            .init(title: "Search down", severity: "SEV2", service: "search_ranking"), author: sync.alice)
+        _ = try IncidentService(sync.clones[0]).change(incident.id, .move(to: .resolved), at: nil, author: sync.alice)
+        _ = try sync.sync(0)
+        _ = try sync.sync(1)
+        sync.clock.advance(minutes: 5)
+        return incident
+    }
+
     private func at(_ time: String) -> Date { Timestamp.parse("2026-11-22T" + time + "Z")! }
 
     @Test func twoRolesAssignedOnTwoClonesAreBothKept() throws {
@@ -178,11 +190,7 @@ import Testing
     @Test func twoDraftsOfOnePostmortemMergeWithoutInternalMarkers() throws {
         let sync = try SyncFixture(clones: 2)
         defer { sync.remove() }
-        let incident = try IncidentService(sync.clones[0]).open(.init(title: "Search down", severity: "SEV2", service: "search_ranking"), author: sync.alice)
-        _ = try IncidentService(sync.clones[0]).change(incident.id, .move(to: .resolved), at: nil, author: sync.alice)
-        _ = try sync.sync(0)
-        _ = try sync.sync(1)
-        sync.clock.advance(minutes: 5)
+        let incident = try resolvedIncident(on: sync)
         let path = try PostmortemService(sync.clones[0]).create(incident.id, author: sync.alice)
         sync.clock.advance(minutes: 1)
         _ = try PostmortemService(sync.clones[1]).create(incident.id, author: sync.bob)
@@ -208,12 +216,7 @@ import Testing
         for bobMerges in [true, false] {
             let sync = try SyncFixture(clones: 2)
             defer { sync.remove() }
-            let incident = try IncidentService(sync.clones[0]).open(
-                .init(title: "Search down", severity: "SEV2", service: "search_ranking"), author: sync.alice)
-            _ = try IncidentService(sync.clones[0]).change(incident.id, .move(to: .resolved), at: nil, author: sync.alice)
-            _ = try sync.sync(0)
-            _ = try sync.sync(1)
-            sync.clock.advance(minutes: 5)
+            let incident = try resolvedIncident(on: sync)
             let path = try PostmortemService(sync.clones[0]).create(incident.id, author: sync.alice)
             let summary = "## Summary\nSearch returned errors for 20 minutes after the index rebuild.\n"
             try sync.folders[0].write(path, try sync.folders[0].read(path).replacingOccurrences(of: "## Summary\n<!-- To write. -->\n", with: summary))
@@ -246,9 +249,7 @@ import Testing
         for bobMerges in [true, false] {
             let sync = try SyncFixture(clones: 2)
             defer { sync.remove() }
-            let incident = try IncidentService(sync.clones[0]).open(
-                .init(title: "Search down", severity: "SEV2", service: "search_ranking"), author: sync.alice)
-            _ = try IncidentService(sync.clones[0]).change(incident.id, .move(to: .resolved), at: nil, author: sync.alice)
+            let incident = try resolvedIncident(on: sync)
             let path = try PostmortemService(sync.clones[0]).create(incident.id, author: sync.alice)
             let items = "- [ ] Alert on index rebuild duration @bob due:2026-12-20 P2\n- [ ] Alert on index rebuild duration @bob due:2026-12-21\n"
             try sync.folders[0].write(path, try sync.folders[0].read(path) + items)
