@@ -283,4 +283,62 @@ import Testing
         }
         #expect(results.count == 2 && results[0] == results[1])
     }
+
+    /// One clone syncs the action item, marks its backlog item done and ticks the line; the other
+    /// syncs it a day later and so only makes it. Done stays done and the ticked line stays
+    /// ticked, with no conflict block: making an item is not a change of its status. The same for
+    /// a postmortem put in review on one clone and drafted later on the other.
+    @Test func whatOneCloneDidIsNotUndoneByTheOtherOnlyMakingTheSameRecord() throws {
+        for bobMerges in [true, false] {
+            let sync = try SyncFixture(clones: 2)
+            defer { sync.remove() }
+            let incident = try resolvedIncident(on: sync)
+            let path = try PostmortemService(sync.clones[0]).create(incident.id, author: sync.alice)
+            try sync.folders[0].write(path, try sync.folders[0].read(path) + "- [ ] Add cache warmup @alice due:2026-12-20 P2\n")
+            _ = try git(sync.folders[0].path, "commit", "-qam", "Action item")
+            let other = try IncidentService(sync.clones[0]).open(.init(title: "Cache cold", severity: "SEV3", service: "search_ranking"), author: sync.bob)
+            _ = try IncidentService(sync.clones[0]).change(other.id, .move(to: .resolved), at: nil, author: sync.bob)
+            _ = try sync.sync(0)
+            _ = try sync.sync(1)
+            let id = try #require(try BacklogService(sync.clones[0]).sync(author: sync.alice).created.first)
+            _ = try BacklogService(sync.clones[0]).setStatus(id, to: "done", author: sync.alice)
+            #expect(try BacklogService(sync.clones[0]).sync(author: sync.alice).ticked == [id])
+            sync.clock.advance(minutes: 24 * 60)
+            #expect(try BacklogService(sync.clones[1]).sync(author: sync.bob).created == [id])
+            _ = try PostmortemService(sync.clones[1]).create(other.id, author: sync.bob)
+            _ = try PostmortemService(sync.clones[1]).setStatus(other.id, to: "In review", author: sync.bob)
+            sync.clock.advance(minutes: 5)
+            _ = try PostmortemService(sync.clones[0]).create(other.id, author: sync.alice)
+            let (one, two) = bobMerges ? (0, 1) : (1, 0)
+            _ = try sync.sync(one)
+            let report = try sync.sync(two)
+            #expect(report.integration == .merged && report.needsPerson.isEmpty, "\(report.needsPerson)")
+            let items = try BacklogService(sync.clones[two]).list().items
+            #expect(items.map(\.status) == ["done"], "\(items.map(\.status))")
+            let text = try sync.folders[two].read(path)
+            #expect(text.contains("- [x] Add cache warmup @alice due:2026-12-20 P2 (\(id)) done:") && !text.contains("<<<<<<<"), "\(text)")
+            let status = try sync.folders[two].read(PostmortemService.path(for: other.path))
+            #expect(status.contains("status: In review\n"), "\(status.prefix(200))")
+        }
+    }
+
+    /// A line of the same text added above one already linked takes an item of its own, not the
+    /// linked one's.
+    @Test func aLineAddedAboveALinkedOneOfTheSameTextGetsItsOwnItem() throws {
+        let sync = try SyncFixture(clones: 2)
+        defer { sync.remove() }
+        let incident = try resolvedIncident(on: sync)
+        let path = try PostmortemService(sync.clones[0]).create(incident.id, author: sync.alice)
+        let line = "- [ ] Add cache warmup @alice due:2026-12-20 P2"
+        try sync.folders[0].write(path, try sync.folders[0].read(path) + line + "\n")
+        _ = try git(sync.folders[0].path, "commit", "-qam", "Action item")
+        let first = try #require(try BacklogService(sync.clones[0]).sync(author: sync.alice).created.first)
+        let text = try sync.folders[0].read(path)
+        try sync.folders[0].write(path, text.replacingOccurrences(of: line + " (", with: line + "\n" + line + " ("))
+        _ = try git(sync.folders[0].path, "commit", "-qam", "The same again")
+        let second = try BacklogService(sync.clones[0]).sync(author: sync.alice).created
+        #expect(second.count == 1 && second != [first])
+        let links = try sync.folders[0].read(path).components(separatedBy: "\n").filter { $0.hasPrefix(line) }.compactMap(BacklogService.linkedID)
+        #expect(links == second + [first])
+    }
 }

@@ -126,6 +126,8 @@ public struct BacklogService {
                 var lines = YAMLText.split(text)
                 var changedPostmortem = false
                 var occurrences: [String: Int] = [:]
+                // Ids lines link already: a line added above a linked one of the same text takes the next.
+                var linkedIDs = Set(postmortem.actionItems.compactMap { Self.linkedID(lines[$0.line - 1].text) })
                 for action in postmortem.actionItems {
                     let index = action.line - 1
                     let occurrence = occurrences[action.text, default: 0]
@@ -159,7 +161,13 @@ public struct BacklogService {
                         }
                         continue
                     }
-                    let id = Self.itemID(incident: postmortem.incident, text: action.text, occurrence: occurrence, now: workspace.clock())
+                    var id = Self.itemID(incident: postmortem.incident, text: action.text, occurrence: occurrence, now: workspace.clock())
+                    var next = occurrence
+                    while linkedIDs.contains(id.description) {
+                        next += 1
+                        id = Self.itemID(incident: postmortem.incident, text: action.text, occurrence: next, now: workspace.clock())
+                    }
+                    linkedIDs.insert(id.description)
                     if items[id.description] != nil {
                         // Made for this line already (on another clone), and its link lost since.
                         lines[index].text += " (\(id))"

@@ -61,7 +61,7 @@ struct DocumentMerge {
                     base: baseDocument?.frontMatter,
                     ours: .init(fields: ourFields, timeline: Timeline.parse(body: result.body, firstLine: 1).entries),
                     theirs: .init(fields: theirFields, timeline: Timeline.parse(body: theirDocument.body, firstLine: 1).entries),
-                    changeTime: changeTime, severityRank: severityRank
+                    changeTime: changeTime, severityRank: severityRank, initialStatus: initialStatus
                 ).resolve()
             }
             losses = lost
@@ -166,6 +166,12 @@ struct DocumentMerge {
 
     private var isPostmortem: Bool { path.hasSuffix("/postmortem.md") }
 
+    /// The status `ops` makes a document of this kind with: a postmortem's draft, a backlog item.
+    private var initialStatus: String? {
+        if isPostmortem { return "Draft" }
+        return path.hasPrefix(BacklogService.locator.folder + "/") ? "open" : nil
+    }
+
     /// The body: generated sections and the timeline are first made the same on all three
     /// versions (regenerated, or the union of entries), so the line merge only meets what
     /// people wrote.
@@ -225,6 +231,12 @@ struct DocumentMerge {
                         lines.append(mine)
                     } else if mine.text == was.text {
                         lines.append(yours)
+                    } else if isPostmortem,
+                        let joined = Self.linking(mine.text, was: was.text, yours.text) ?? Self.linking(yours.text, was: was.text, mine.text)
+                    {
+                        var line = mine
+                        line.text = joined
+                        lines.append(line)
                     } else {
                         break
                     }
@@ -235,6 +247,21 @@ struct DocumentMerge {
             return block.twoWay
         }
         return (settled.text, clashed)
+    }
+
+    /// An action item's line where the side that wrote `linked` only added the link `ops backlog
+    /// sync` writes at the end (` (BL-…)`) and `other` changed it otherwise (ticked it, edited
+    /// it): `other` with that link, so both changes stay. Nil when that is not the case, or when
+    /// `other` carries another link (then a person decides).
+    static func linking(_ other: String, was: String, _ linked: String) -> String? {
+        guard linked.hasPrefix(was), let id = BacklogService.linkedID(String(linked.dropFirst(was.count))), linked == was + " (\(id))" else {
+            return nil
+        }
+        switch BacklogService.linkedID(other) {
+        case id?: return other
+        case nil: return other + " (\(id))"
+        default: return nil
+        }
     }
 }
 

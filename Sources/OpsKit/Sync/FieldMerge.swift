@@ -37,6 +37,10 @@ struct FieldMerge {
     let changeTime: DocumentMerge.ChangeFinder
     /// Position of a severity in ops.yaml, 0 the most severe; nil for a name it does not know.
     let severityRank: (String) -> Int?
+    /// The status a document of this kind is made with (`open`, `Draft`), when it has one. For a
+    /// document new on both sides, a side still at it only made the document: the other side's
+    /// status is a change someone made, and stays without a note.
+    var initialStatus: String?
 
     enum Rule {
         case map, set, earliestTime, severity, status, commander, laterChange
@@ -97,6 +101,8 @@ struct FieldMerge {
         // The later change wins; equal times are settled by the values, so both clones agree.
         let oursLater = ourChange.time != theirChange.time ? ourChange.time > theirChange.time : (ourText ?? "") > (theirText ?? "")
         switch Self.rule(for: key) {
+        case .status where base == nil && initialStatus != nil && (ourText == initialStatus) != (theirText == initialStatus):
+            return (ourText == initialStatus ? (theirValue == nil ? .removed : .theirs) : .ours, [])
         case .laterChange, .status:
             // Status is settled again once the clock points are known (settleClock).
             return keep(ours: oursLater)
