@@ -40,7 +40,10 @@ import Testing
         // JSON keys are snake_case here too, as in every other output.
         let json = try cli.ops("sync", "--json", in: repo)
         let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
-        #expect(Set(report?.keys.map { $0 } ?? []) == ["remote", "branch", "integration", "pushed", "attempts", "needs_person", "field_conflicts"])
+        #expect(
+            Set(report?.keys.map { $0 } ?? []) == [
+                "remote", "branch", "integration", "pushed", "attempts", "needs_person", "field_conflicts", "rebuilt_packs", "packs_to_rebuild",
+            ])
     }
 
     @Test func anUnreachableRemoteIsOneLineAndExit3() throws {

@@ -341,4 +341,30 @@ import Testing
         let links = try sync.folders[0].read(path).components(separatedBy: "\n").filter { $0.hasPrefix(line) }.compactMap(BacklogService.linkedID)
         #expect(links == second + [first])
     }
+
+    /// Both clones build the pack of a week after each recorded an incident in it: sync does not
+    /// stop on the pack's files; it builds the pack again from what both recorded, in one more
+    /// commit, and both clones end with the same pack.
+    @Test func aWeeksPackBuiltOnBothClonesIsBuiltAgainAfterTheMerge() throws {
+        for bobMerges in [true, false] {
+            let sync = try SyncFixture(clones: 2)
+            defer { sync.remove() }
+            sync.clock.set("2026-11-24T09:00:00Z")
+            _ = try IncidentService(sync.clones[0]).open(.init(title: "Search down", severity: "SEV2", service: "search_ranking"), author: sync.alice)
+            sync.clock.advance(minutes: 10)
+            _ = try IncidentService(sync.clones[1]).open(.init(title: "Cache cold", severity: "SEV3", service: "search_ranking"), author: sync.bob)
+            sync.clock.set("2026-11-30T08:00:00Z")
+            for clone in 0..<2 { #expect(try ReviewService(sync.clones[clone]).write(week: "2026-W48", author: { sync.alice }).committed) }
+            let (one, two) = bobMerges ? (0, 1) : (1, 0)
+            _ = try sync.sync(one)
+            let report = try sync.sync(two)
+            #expect(report.integration == .merged && report.rebuiltPacks == ["2026-W48"] && report.packsToRebuild.isEmpty, "\(report)")
+            _ = try sync.sync(one)
+            #expect(try sync.tree(0) == sync.tree(1))
+            let metrics = try sync.folders[one].read("reviews/2026-W48/metrics.json")
+            #expect(metrics.contains("Search down") && metrics.contains("Cache cold"), "\(metrics.prefix(400))")
+            // Built again on this clone, it is the same pack: nothing to commit.
+            #expect(try !ReviewService(sync.clones[one]).write(week: "2026-W48", author: { sync.alice }).committed)
+        }
+    }
 }

@@ -37,9 +37,14 @@ public struct SyncService {
         public var needsPerson: [String]
         /// Front-matter fields both sides changed; the later change was kept, the other noted.
         public var fieldConflicts: Int
+        /// Weeks whose review pack both sides built: built again from the merged history.
+        public var rebuiltPacks: [String] = []
+        /// Of those, weeks whose pack could not be built again (`ops review pack --week` says why).
+        public var packsToRebuild: [String] = []
 
         enum CodingKeys: String, CodingKey {
-            case remote, branch, integration, pushed, attempts, needsPerson = "needs_person", fieldConflicts = "field_conflicts"
+            case remote, branch, integration, pushed, attempts, needsPerson = "needs_person", fieldConflicts = "field_conflicts",
+                rebuiltPacks = "rebuilt_packs", packsToRebuild = "packs_to_rebuild"
         }
     }
 
@@ -136,6 +141,7 @@ public struct SyncService {
         var needsPerson: [String] = []
         var merged: [String] = []
         var fieldConflicts = 0
+        var packs: Set<String> = []
         let outcome = try OpsError.wrapping {
             try workspace.repository.merge(
                 theirs, author: workspace.signature(author),
@@ -169,14 +175,29 @@ public struct SyncService {
                     needsPerson = result.needsPerson
                     merged = result.mergedDocuments
                     fieldConflicts = result.fieldConflicts
+                    packs = result.packs
                     return result.resolved
                 })
         }
         if case .merged = outcome {
             report.needsPerson = Array(Set(report.needsPerson + needsPerson)).sorted()
             report.fieldConflicts += fieldConflicts
+            rebuild(packs, author: author, into: &report)
         }
         return outcome
+    }
+
+    /// Builds again, from the merged history, each week's pack both sides had built (the merge
+    /// took one side's files whole): its figures then count what both clones recorded.
+    private func rebuild(_ weeks: Set<String>, author: Author, into report: inout Report) {
+        for week in weeks.sorted() {
+            do {
+                _ = try ReviewService(workspace).write(week: week, author: { author })
+                if !report.rebuiltPacks.contains(week) { report.rebuiltPacks.append(week) }
+            } catch {
+                if !report.packsToRebuild.contains(week) { report.packsToRebuild.append(week) }
+            }
+        }
     }
 
     // MARK: Status
@@ -238,6 +259,8 @@ struct SyncMerger {
         var needsPerson: [String] = []
         var mergedDocuments: [String] = []
         var fieldConflicts = 0
+        /// Weeks whose review pack both sides built, taken whole from one side: to build again.
+        var packs: Set<String> = []
     }
 
     /// Folders whose Markdown files are ops documents (front matter + body).
@@ -259,6 +282,10 @@ struct SyncMerger {
                 continue
             }
             if let side = mergeSnapshot(candidate) {
+                result.resolved[candidate.path] = side
+                continue
+            }
+            if let side = mergePack(candidate, into: &result) {
                 result.resolved[candidate.path] = side
                 continue
             }
@@ -342,6 +369,25 @@ struct SyncMerger {
             merged = nil
         }
         return merged.map { MergeSide(content: Data($0.utf8), isExecutable: candidate.ours.isExecutable) }
+    }
+
+    /// A file of the review pack both sides built for a week (`reviews/<week>/pack.md`, …): made
+    /// from the repository, so never merged as text. Each file comes whole from the side whose
+    /// pack is as of the later moment (then the higher bytes, so both clones choose alike), and
+    /// the week is listed for building again once the merge is made.
+    private func mergePack(_ candidate: MergeConflictCandidate, into result: inout Result) -> MergeSide? {
+        let parts = candidate.path.split(separator: "/").map(String.init)
+        guard parts.count == 3, parts[0] == "reviews", ISOWeek(parts[1]) != nil,
+            ["pack.md", "pack.html", "incident_log.csv", "metrics.json"].contains(parts[2]) || parts[2].hasSuffix(".svg"),
+            let ours = candidate.ours.content, let theirs = candidate.theirs.content
+        else { return nil }
+        let metrics = plan.candidates.first { $0.path == "reviews/\(parts[1])/metrics.json" }
+        let ourMoment = ReviewService.asOf(metrics?.ours.content), theirMoment = ReviewService.asOf(metrics?.theirs.content)
+        let takeOurs =
+            ourMoment != theirMoment
+            ? (ourMoment ?? .distantPast) > (theirMoment ?? .distantPast) : !ours.lexicographicallyPrecedes(theirs)
+        result.packs.insert(parts[1])
+        return takeOurs ? candidate.ours : candidate.theirs
     }
 
     /// Git's line merge of a file that is not an ops document; nil when it does not merge cleanly.

@@ -12,7 +12,8 @@ extension Ops {
                 merge by meaning: roles key by key, tags by union, the earliest ack, the more
                 severe level; a value not kept is noted in the timeline. Timelines merge by
                 union; your comments and line endings stay. Lines that clash are kept from
-                both sides in a conflict block that ops lint reports. Never force-pushes.
+                both sides in a conflict block that ops lint reports. A week's review pack
+                built on both sides is built again after the merge. Never force-pushes.
                 Remotes: a path, file://, ssh (agent or key, checked against
                 ~/.ssh/known_hosts) or https (OPS_GIT_TOKEN or Git's credential helper).
 
@@ -75,6 +76,12 @@ extension Ops {
             }
             if !report.needsPerson.isEmpty {
                 text += "\nNeeds a person (conflict blocks; ops lint lists them): " + report.needsPerson.joined(separator: ", ")
+            }
+            for week in report.rebuiltPacks {
+                text += "\nBoth clones had built the \(week) review pack: built it again from what both recorded."
+            }
+            for week in report.packsToRebuild {
+                text += "\nBoth clones had built the \(week) review pack; one side's is kept. Build it again: ops review pack --week \(week)"
             }
             return text
         }
