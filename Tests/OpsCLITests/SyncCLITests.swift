@@ -42,7 +42,7 @@ import Testing
         let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(
             Set(report?.keys.map { $0 } ?? []) == [
-                "remote", "branch", "integration", "pushed", "attempts", "needs_person", "field_conflicts", "rebuilt_packs", "packs_to_rebuild",
+                "remote", "branch", "integration", "pushed", "attempts", "needs_person", "field_conflicts", "not_kept", "rebuilt_packs", "packs_to_rebuild",
             ])
     }
 

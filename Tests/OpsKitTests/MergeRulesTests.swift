@@ -367,4 +367,29 @@ import Testing
             #expect(try !ReviewService(sync.clones[one]).write(week: "2026-W48", author: { sync.alice }).committed)
         }
     }
+
+    /// A postmortem field both clones set differently: the later change stays, and the other
+    /// value is not dropped without a word (a postmortem's timeline is its incident's): the sync
+    /// report and the merge commit's message name both.
+    @Test func aPostmortemFieldNotKeptIsNamedInTheReportAndTheMergeCommit() throws {
+        let sync = try SyncFixture(clones: 2)
+        defer { sync.remove() }
+        let incident = try resolvedIncident(on: sync)
+        let path = try PostmortemService(sync.clones[0]).create(incident.id, author: sync.alice)
+        _ = try sync.sync(0)
+        _ = try sync.sync(1)
+        for (clone, cause) in [(0, "bad deploy"), (1, "capacity")] {
+            sync.clock.advance(minutes: 1)
+            let text = try sync.folders[clone].read(path).replacingOccurrences(of: "root_cause_category:\n", with: "root_cause_category: \(cause)\n")
+            try sync.folders[clone].write(path, text)
+            _ = try git(sync.folders[clone].path, "commit", "-qam", "Root cause")
+        }
+        _ = try sync.sync(0)
+        let report = try sync.sync(1)
+        #expect(report.notKept.count == 1, "\(report.notKept)")
+        let line = try #require(report.notKept.first)
+        #expect(line.hasPrefix(path + ": root_cause_category: kept ") && line.contains("bad deploy") && line.contains("capacity"), "\(line)")
+        let message = try git(sync.folders[1].path, "log", "-1", "--format=%B")
+        #expect(message.contains(line), "\(message)")
+    }
 }

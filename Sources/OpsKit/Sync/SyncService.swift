@@ -37,6 +37,9 @@ public struct SyncService {
         public var needsPerson: [String]
         /// Front-matter fields both sides changed; the later change was kept, the other noted.
         public var fieldConflicts: Int
+        /// Values not kept in a document with no timeline of its own (a postmortem's fields):
+        /// `path: key: kept …; not kept: …`, also in the merge commit's message.
+        public var notKept: [String] = []
         /// Weeks whose review pack both sides built: built again from the merged history.
         public var rebuiltPacks: [String] = []
         /// Of those, weeks whose pack could not be built again (`ops review pack --week` says why).
@@ -44,7 +47,7 @@ public struct SyncService {
 
         enum CodingKeys: String, CodingKey {
             case remote, branch, integration, pushed, attempts, needsPerson = "needs_person", fieldConflicts = "field_conflicts",
-                rebuiltPacks = "rebuilt_packs", packsToRebuild = "packs_to_rebuild"
+                notKept = "not_kept", rebuiltPacks = "rebuilt_packs", packsToRebuild = "packs_to_rebuild"
         }
     }
 
@@ -142,6 +145,7 @@ public struct SyncService {
         var merged: [String] = []
         var fieldConflicts = 0
         var packs: Set<String> = []
+        var notKept: [String] = []
         let outcome = try OpsError.wrapping {
             try workspace.repository.merge(
                 theirs, author: workspace.signature(author),
@@ -152,6 +156,7 @@ public struct SyncService {
                             "; \(fieldConflicts) field\(fieldConflicts == 1 ? "" : "s") changed on both sides, settled by the merge rules (docs/DESIGN.md §8) with the value not kept noted in the timeline"
                     }
                     if !needsPerson.isEmpty { body += ".\nNeeds a person (conflict blocks): " + needsPerson.joined(separator: ", ") }
+                    if !notKept.isEmpty { body += ".\nNot kept, in a document with no timeline of its own:\n" + notKept.joined(separator: "\n") }
                     let trailers =
                         [Trailer("Ops-Action", "sync.merge"), Trailer("Ops-Remote", label)]
                         + needsPerson.map { Trailer("Ops-Conflict", $0) }
@@ -176,12 +181,14 @@ public struct SyncService {
                     merged = result.mergedDocuments
                     fieldConflicts = result.fieldConflicts
                     packs = result.packs
+                    notKept = result.notKept
                     return result.resolved
                 })
         }
         if case .merged = outcome {
             report.needsPerson = Array(Set(report.needsPerson + needsPerson)).sorted()
             report.fieldConflicts += fieldConflicts
+            report.notKept += notKept
             rebuild(packs, author: author, into: &report)
         }
         return outcome
@@ -261,6 +268,8 @@ struct SyncMerger {
         var fieldConflicts = 0
         /// Weeks whose review pack both sides built, taken whole from one side: to build again.
         var packs: Set<String> = []
+        /// Values lost in documents whose timeline is not their own (`path: key: kept …; not kept: …`).
+        var notKept: [String] = []
     }
 
     /// Folders whose Markdown files are ops documents (front matter + body).
@@ -328,6 +337,10 @@ struct SyncMerger {
         if merged.hasConflictBlock { result.needsPerson.append(candidate.path) }
         result.mergedDocuments.append(candidate.path)
         result.fieldConflicts += merged.fieldConflicts.count
+        if candidate.path.hasSuffix("/postmortem.md") {
+            // Its timeline is the incident's, written from it: the values not kept are said here.
+            result.notKept += merged.fieldConflicts.map { "\(candidate.path): \(DocumentMerge.note($0).text)" }
+        }
         return MergeSide(content: Data(merged.text.utf8), isExecutable: candidate.ours.isExecutable)
     }
 

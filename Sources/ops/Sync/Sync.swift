@@ -72,7 +72,12 @@ extension Ops {
             var text = parts.joined(separator: ", ") + "."
             if report.fieldConflicts > 0 {
                 text +=
-                    "\n\(report.fieldConflicts) field\(report.fieldConflicts == 1 ? " was" : "s were") changed on both sides: each was settled by its merge rule (see README, Sync), and the value not kept is noted in the timeline."
+                    "\n\(report.fieldConflicts) field\(report.fieldConflicts == 1 ? " was" : "s were") changed on both sides: each was settled by its merge rule (see README, Sync), and the value not kept is noted in the timeline"
+                    + (report.notKept.isEmpty ? "." : " or listed below.")
+            }
+            if !report.notKept.isEmpty {
+                text += "\nNot kept (a postmortem has no timeline of its own; the merge commit's message lists them too):\n  "
+                text += report.notKept.joined(separator: "\n  ")
             }
             if !report.needsPerson.isEmpty {
                 text += "\nNeeds a person (conflict blocks; ops lint lists them): " + report.needsPerson.joined(separator: ", ")
