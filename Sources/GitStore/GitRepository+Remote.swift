@@ -150,6 +150,11 @@ extension GitRepository {
         guard let remote = try lookupRemote(name) else { throw GitStoreError.noSuchRemote(name: name) }
         let url = remote.url ?? name
         if url.lowercased().hasPrefix("https://") { try TLSCertificates.load() }
+        if let workTree, Self.isRelativePath(url) {
+            // Git reads a relative path from the top of the work tree; libgit2 from wherever the
+            // process started (`ops -C repo sync` from outside it found no remote).
+            try check(git_remote_set_instance_url(remote.pointer, workTree + "/" + url))
+        }
         return (remote, RemoteContext(access: access, url: url))
     }
 
@@ -161,6 +166,14 @@ extension GitRepository {
         try check(git_remote_name_is_valid(&valid, name))
         guard valid == 1 else { return nil }
         return try ownedIfFound(by: { GitRemote($0, owner: handle) }) { git_remote_lookup(&$0, handle.pointer, name) }
+    }
+
+    /// True for a remote URL that is a relative file path (`../shared.git`): not a URL with a
+    /// scheme, not scp-like `host:path` (a colon before any slash), not absolute.
+    static func isRelativePath(_ url: String) -> Bool {
+        guard !url.isEmpty, !url.hasPrefix("/"), !url.hasPrefix("~"), !url.contains("://") else { return false }
+        if let colon = url.firstIndex(of: ":"), !url[..<colon].contains("/") { return false }
+        return true
     }
 
     static func shortBranch(_ branch: String) -> String {

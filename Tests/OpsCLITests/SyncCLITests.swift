@@ -46,6 +46,20 @@ import Testing
             ])
     }
 
+    /// A remote given as a relative path is read from the top of the work tree, as Git reads it,
+    /// also when ops runs from elsewhere with -C.
+    @Test func aRelativeRemotePathWorksFromOutsideTheRepositoryWithDashC() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let repo = cli.path("team-ops")
+        #expect(try cli.ops("init", "--example", repo).status == 0)
+        _ = try cli.git("init", "--bare", "-q", "-b", "main", cli.path("remote.git"), in: cli.home)
+        _ = try cli.git("remote", "add", "origin", "../remote.git", in: repo)
+        let synced = try cli.ops("-C", "team-ops", "sync", in: cli.home)
+        #expect(synced.status == 0 && synced.stderr == "Nothing new from origin/main, pushed.\n", "\(synced.stderr)")
+        #expect(try cli.git("rev-parse", "main", in: cli.path("remote.git")) == cli.git("rev-parse", "HEAD", in: repo))
+    }
+
     @Test func anUnreachableRemoteIsOneLineAndExit3() throws {
         let cli = try CLI()
         defer { cli.remove() }

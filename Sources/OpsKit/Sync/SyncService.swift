@@ -73,11 +73,8 @@ public struct SyncService {
         let repository = workspace.repository
         let (branch, endpoint) = try prepare(remote)
         // libgit2 calls a missing folder an "unsupported URL protocol"; say what is wrong instead.
-        if let path = endpoint.localPath,
-            ![workspace.root, FileManager.default.currentDirectoryPath].contains(where: {
-                FileManager.default.fileExists(atPath: Workspace.absolute(path, from: $0))
-            })
-        {
+        // A relative path is read from the top of the work tree, as Git reads it.
+        if let path = endpoint.localPath, !FileManager.default.fileExists(atPath: Workspace.absolute(path, from: workspace.root)) {
             throw OpsError.repository(
                 "remote path \(path) does not exist (remote '\(remote)'). Your commits are kept; point \(remote) at the shared repository (git remote set-url \(remote) PATH), or create one there: git init --bare \(path)"
             )
