@@ -392,4 +392,31 @@ import Testing
         let message = try git(sync.folders[1].path, "log", "-1", "--format=%B")
         #expect(message.contains(line), "\(message)")
     }
+
+    /// Two people add an action item each to the same postmortem offline: both are kept, with
+    /// no conflict block, in the same order whichever clone merges.
+    @Test func actionItemsAddedOnBothClonesAreBothKept() throws {
+        var results: [String] = []
+        for bobMerges in [true, false] {
+            let sync = try SyncFixture(clones: 2)
+            defer { sync.remove() }
+            let incident = try resolvedIncident(on: sync)
+            let path = try PostmortemService(sync.clones[0]).create(incident.id, author: sync.alice)
+            _ = try sync.sync(0)
+            _ = try sync.sync(1)
+            let items = ["- [ ] Add cache warmup @alice due:2026-12-20 P2\n", "- [ ] Alert on cache hit ratio @bob due:2026-12-21 P2\n"]
+            for clone in 0..<2 {
+                try sync.folders[clone].write(path, try sync.folders[clone].read(path) + items[clone])
+                _ = try git(sync.folders[clone].path, "commit", "-qam", "An action item")
+            }
+            let (one, two) = bobMerges ? (0, 1) : (1, 0)
+            _ = try sync.sync(one)
+            let report = try sync.sync(two)
+            #expect(report.integration == .merged && report.needsPerson.isEmpty, "\(report.needsPerson)")
+            let text = try sync.folders[two].read(path)
+            #expect(text.hasSuffix("P0-P3) -->\n" + items[0] + items[1]) && !text.contains("<<<<<<<"), "\(text.suffix(300))")
+            results.append(text)
+        }
+        #expect(results.count == 2 && results[0] == results[1])
+    }
 }

@@ -224,6 +224,7 @@ struct DocumentMerge {
     private func settleLineByLine(_ text: String) -> (String, Bool) {
         var clashed = false
         let settled = ConflictBlocks.settling(text) { block in
+            if isPostmortem, let both = Self.bothLists(block) { return both }
             if block.ours.count == block.base.count, block.theirs.count == block.base.count {
                 var lines: [YAMLText.Line] = []
                 for (mine, (was, yours)) in zip(block.ours, zip(block.base, block.theirs)) {
@@ -247,6 +248,22 @@ struct DocumentMerge {
             return block.twoWay
         }
         return (settled.text, clashed)
+    }
+
+    /// Two people added list items at the same place (two action items, two contributing
+    /// factors) and removed nothing: both sides' items, each once, the side whose items sort first
+    /// first, so both clones write the same. Nil when the block is anything else.
+    static func bothLists(_ block: ConflictBlocks.Block) -> String? {
+        guard block.base.isEmpty, !block.ours.isEmpty, !block.theirs.isEmpty,
+            (block.ours + block.theirs).allSatisfy({ $0.text.hasPrefix("- ") })
+        else { return nil }
+        let oursFirst = block.ours.map(\.text).lexicographicallyPrecedes(block.theirs.map(\.text))
+        let (first, second) = oursFirst ? (block.ours, block.theirs) : (block.theirs, block.ours)
+        let seen = Set(first.map(\.text))
+        var lines = first + second.filter { !seen.contains($0.text) }
+        // A side's last line may end the file without a line break; inside, every line has one.
+        for index in lines.indices.dropLast() where lines[index].terminator.isEmpty { lines[index].terminator = "\n" }
+        return ConflictBlocks.join(lines)
     }
 
     /// An action item's line where the side that wrote `linked` only added the link `ops backlog
