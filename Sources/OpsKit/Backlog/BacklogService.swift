@@ -121,6 +121,11 @@ public struct BacklogService {
                 uniquingKeysWith: { first, _ in first })
             for file in try snapshot.files(under: IncidentLocator.folder) where file.path.hasSuffix("/postmortem.md") {
                 let text = try UTF8Text.decode(try snapshot.read(file.path) ?? Data(), path: file.path)
+                if let block = ConflictBlock.lint(file.path, text, nil).first {
+                    // Both sides' lines are in it: items made from them now would be made twice.
+                    summary.skipped.append("\(file.path):\(block.location.line ?? 1): a sync conflict block; settle it, commit, then sync the backlog again")
+                    continue
+                }
                 let document = try MarkdownDocument(text, path: file.path)
                 let postmortem = Postmortem(document)
                 var lines = YAMLText.split(text)
