@@ -123,6 +123,24 @@ import Testing
         return (incident, path)
     }
 
+    /// An item backlog sync made whose action line no longer carries its link (rewritten on
+    /// another clone, merged away) is named by lint, as a warning, until it is linked or dropped.
+    @Test func anOpenItemNoLineLinksIsAWarning() throws {
+        let ops = try OpsFixture()
+        defer { ops.remove() }
+        let (_, path) = try Self.postmortem(in: ops, actionItems: "- [ ] Add cache warmup @alice due:2026-12-20 P2\n")
+        let id = try #require(try BacklogService(ops.workspace).sync(author: ops.alice).created.first)
+        #expect(try Linter.run(ops.workspace).problems.filter { $0.message.contains("no line links") }.isEmpty)
+        let rewritten = try ops.folder.read(path).replacingOccurrences(
+            of: "- [ ] Add cache warmup @alice due:2026-12-20 P2 (\(id))", with: "- [ ] Warm the cache on deploy @alice due:2026-12-20 P2")
+        try ops.folder.write(path, rewritten)
+        let warnings = try Linter.run(ops.workspace).problems.filter { $0.message.contains("no line links") }
+        #expect(warnings.count == 1 && warnings[0].isWarning && warnings[0].location.path.hasPrefix("backlog/\(id)"), "\(warnings)")
+        #expect(warnings.first?.message.hasSuffix("Write (\(id)) at the end of its line, or drop it: ops backlog drop \(id)") == true)
+        _ = try BacklogService(ops.workspace).setStatus(id, to: "dropped", author: ops.alice)
+        #expect(try Linter.run(ops.workspace).problems.filter { $0.message.contains("no line links") }.isEmpty)
+    }
+
     @Test func anActionItemWithAnUnknownTagOrPriorityIsNamedNotQuietlyTrimmed() throws {
         let ops = try OpsFixture()
         defer { ops.remove() }

@@ -96,7 +96,31 @@ public enum Linter {
             }
             if let config { problems += try ChannelUses.problems(in: workspace, config: config) }
         }
+        if folders?.contains("backlog") ?? true { problems += try unlinkedActionItems(workspace) }
         return Report(problems: problems.sorted { $0.location < $1.location }, filesChecked: checked)
+    }
+
+    /// Open backlog items `ops backlog sync` made from a postmortem that no line of it links any
+    /// more (its line was rewritten on another clone, or merged away): nothing else would show
+    /// them. A warning: someone may have unlinked one on purpose.
+    static func unlinkedActionItems(_ workspace: Workspace) throws -> [Problem] {
+        var problems: [Problem] = []
+        var postmortems: [String: String?] = [:]
+        for path in workspace.workTreeFiles(under: BacklogService.locator.folder, extensions: ["md"]) {
+            guard let text = try? workspace.readWorkTreeFile(path), let document = try? MarkdownDocument(text, path: path),
+                let item = try? BacklogItem(document), item.isOpen, let source = item.source, source.hasPrefix("postmortem:"),
+                let incident = DocumentID(String(source.dropFirst("postmortem:".count)), kind: "INC")
+            else { continue }
+            let postmortemPath = PostmortemService.path(for: IncidentLocator.path(for: incident))
+            if postmortems[postmortemPath] == nil { postmortems[postmortemPath] = try? workspace.readWorkTreeFile(postmortemPath) }
+            guard let postmortem = postmortems[postmortemPath] ?? nil, !postmortem.contains("(\(item.id))") else { continue }
+            problems.append(
+                Problem(
+                    Location(path: path, line: document.frontMatter?.line(of: "source")),
+                    "warning: made from an action item of \(postmortemPath) that no line links any more. Write (\(item.id)) at the end of its line, or drop it: ops backlog drop \(item.id)"
+                ))
+        }
+        return problems
     }
 
     static func frontMatterParses(_ path: String, _ text: String, _ config: OpsConfig?) -> [Problem] {
