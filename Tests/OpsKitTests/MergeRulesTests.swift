@@ -64,6 +64,21 @@ import Testing
         return incident
     }
 
+    /// Runs `scenario` twice, with Bob's clone merging and then Alice's, each on two fresh clones
+    /// that share a resolved incident and Alice's draft of its postmortem; returns what each run
+    /// returned, to compare.
+    private func eitherCloneMerging<T>(
+        _ scenario: (_ sync: SyncFixture, _ incident: Incident, _ path: String, _ bobMerges: Bool) throws -> T
+    ) throws -> [T] {
+        try [true, false].map { bobMerges in
+            let sync = try SyncFixture(clones: 2)
+            defer { sync.remove() }
+            let incident = try resolvedIncident(on: sync)
+            let path = try PostmortemService(sync.clones[0]).create(incident.id, author: sync.alice)
+            return try scenario(sync, incident, path, bobMerges)
+        }
+    }
+
     private func at(_ time: String) -> Date { Timestamp.parse("2026-11-22T" + time + "Z")! }
 
     @Test func twoRolesAssignedOnTwoClonesAreBothKept() throws {
@@ -212,12 +227,7 @@ import Testing
     /// summary, Bob the trigger and an action item. Each draft grew from the template, so the
     /// merge keeps both, with no conflict block, and in the same bytes whichever clone merges.
     @Test func twoDraftsWrittenInDifferentSectionsKeepWhatEachWrote() throws {
-        var results: [String] = []
-        for bobMerges in [true, false] {
-            let sync = try SyncFixture(clones: 2)
-            defer { sync.remove() }
-            let incident = try resolvedIncident(on: sync)
-            let path = try PostmortemService(sync.clones[0]).create(incident.id, author: sync.alice)
+        let results = try eitherCloneMerging { sync, incident, path, bobMerges in
             let summary = "## Summary\nSearch returned errors for 20 minutes after the index rebuild.\n"
             try sync.folders[0].write(path, try sync.folders[0].read(path).replacingOccurrences(of: "## Summary\n<!-- To write. -->\n", with: summary))
             _ = try git(sync.folders[0].path, "commit", "-qam", "Summary")
@@ -236,7 +246,7 @@ import Testing
             let text = try sync.folders[second].read(path)
             #expect(!text.contains("<<<<<<<") && text.contains(summary) && text.contains(trigger) && text.hasSuffix("P0-P3) -->\n" + item))
             #expect(!text.contains("## Summary\n<!-- To write. -->"))
-            results.append(text)
+            return text
         }
         #expect(results.count == 2 && results[0] == results[1])
     }
@@ -245,12 +255,7 @@ import Testing
     /// action item becomes one backlog item, not two, its line carries one link, and the item
     /// keeps the first creation time, whichever clone merges.
     @Test func anActionItemSyncedOnTwoClonesIsOneBacklogItem() throws {
-        var results: [[String]] = []
-        for bobMerges in [true, false] {
-            let sync = try SyncFixture(clones: 2)
-            defer { sync.remove() }
-            let incident = try resolvedIncident(on: sync)
-            let path = try PostmortemService(sync.clones[0]).create(incident.id, author: sync.alice)
+        let results = try eitherCloneMerging { sync, incident, path, bobMerges in
             let items = "- [ ] Alert on index rebuild duration @bob due:2026-12-20 P2\n- [ ] Alert on index rebuild duration @bob due:2026-12-21\n"
             try sync.folders[0].write(path, try sync.folders[0].read(path) + items)
             _ = try git(sync.folders[0].path, "commit", "-qam", "Action items")
@@ -279,7 +284,7 @@ import Testing
             let lint = try Linter.run(sync.clones[other]).errors.map(\.description).filter { !$0.hasSuffix("the root cause is empty") }
             #expect(lint.isEmpty, "\(lint)")
             #expect(try BacklogService(sync.clones[other]).sync(author: sync.bob).created.isEmpty)
-            results.append(try backlog.map { try sync.folders[other].read($0.path) } + [text])
+            return try backlog.map { try sync.folders[other].read($0.path) } + [text]
         }
         #expect(results.count == 2 && results[0] == results[1])
     }
@@ -289,11 +294,7 @@ import Testing
     /// ticked, with no conflict block: making an item is not a change of its status. The same for
     /// a postmortem put in review on one clone and drafted later on the other.
     @Test func whatOneCloneDidIsNotUndoneByTheOtherOnlyMakingTheSameRecord() throws {
-        for bobMerges in [true, false] {
-            let sync = try SyncFixture(clones: 2)
-            defer { sync.remove() }
-            let incident = try resolvedIncident(on: sync)
-            let path = try PostmortemService(sync.clones[0]).create(incident.id, author: sync.alice)
+        _ = try eitherCloneMerging { sync, incident, path, bobMerges in
             try sync.folders[0].write(path, try sync.folders[0].read(path) + "- [ ] Add cache warmup @alice due:2026-12-20 P2\n")
             _ = try git(sync.folders[0].path, "commit", "-qam", "Action item")
             let other = try IncidentService(sync.clones[0]).open(.init(title: "Cache cold", severity: "SEV3", service: "search_ranking"), author: sync.bob)
@@ -396,12 +397,7 @@ import Testing
     /// Two people add an action item each to the same postmortem offline: both are kept, with
     /// no conflict block, in the same order whichever clone merges.
     @Test func actionItemsAddedOnBothClonesAreBothKept() throws {
-        var results: [String] = []
-        for bobMerges in [true, false] {
-            let sync = try SyncFixture(clones: 2)
-            defer { sync.remove() }
-            let incident = try resolvedIncident(on: sync)
-            let path = try PostmortemService(sync.clones[0]).create(incident.id, author: sync.alice)
+        let results = try eitherCloneMerging { sync, _, path, bobMerges in
             _ = try sync.sync(0)
             _ = try sync.sync(1)
             let items = ["- [ ] Add cache warmup @alice due:2026-12-20 P2\n", "- [ ] Alert on cache hit ratio @bob due:2026-12-21 P2\n"]
@@ -415,7 +411,6 @@ import Testing
             #expect(report.integration == .merged && report.needsPerson.isEmpty, "\(report.needsPerson)")
             let text = try sync.folders[two].read(path)
             #expect(text.hasSuffix("P0-P3) -->\n" + items[0] + items[1]) && !text.contains("<<<<<<<"), "\(text.suffix(300))")
-            results.append(text)
             // A postmortem with a conflict block is left out of backlog sync until it is settled.
             if !bobMerges {
                 let conflicted = text.replacingOccurrences(
@@ -426,6 +421,7 @@ import Testing
                 #expect(summary.created.isEmpty && summary.skipped.first?.hasPrefix(path + ":") == true, "\(summary.skipped)")
                 #expect(summary.skipped.first?.hasSuffix("a sync conflict block; settle it, commit, then sync the backlog again") == true)
             }
+            return text
         }
         #expect(results.count == 2 && results[0] == results[1])
     }
