@@ -7,6 +7,12 @@ public struct ReviewPack: Sendable {
     public static let schemaVersion = 1
     public static let templatePath = "templates/review/pack.md"
 
+    /// The files of every pack, in this order, before its charts (`*.svg`).
+    static let namedFiles = ["pack.md", "pack.html", "incident_log.csv", "metrics.json"]
+
+    /// True when `name` is a file a pack writes into `reviews/<week>/`.
+    static func isPackFile(_ name: String) -> Bool { namedFiles.contains(name) || name.hasSuffix(".svg") }
+
     public var week: ISOWeek
     /// File name → contents, for `reviews/<week>/`.
     public var files: [(name: String, text: String)]
@@ -170,8 +176,7 @@ public struct ReviewService {
         let json = try JSONOutput.render(contents.metrics)
         return ReviewPack(
             week: week,
-            files: [("pack.md", markdown), ("pack.html", html), ("incident_log.csv", contents.incidentLog), ("metrics.json", json)]
-                + contents.charts.map { ($0.name, $0.svg) },
+            files: Array(zip(ReviewPack.namedFiles, [markdown, html, contents.incidentLog, json])) + contents.charts.map { ($0.name, $0.svg) },
             weekOver: heading.weekOver, asOf: heading.asOf.date!, summary: contents.metrics.summaryLines)
     }
 

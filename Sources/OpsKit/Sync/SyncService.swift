@@ -388,7 +388,7 @@ struct SyncMerger {
     private func mergePack(_ candidate: MergeConflictCandidate, into result: inout Result) -> MergeSide? {
         let parts = candidate.path.split(separator: "/").map(String.init)
         guard parts.count == 3, parts[0] == "reviews", ISOWeek(parts[1]) != nil,
-            ["pack.md", "pack.html", "incident_log.csv", "metrics.json"].contains(parts[2]) || parts[2].hasSuffix(".svg"),
+            ReviewPack.isPackFile(parts[2]),
             let ours = candidate.ours.content, let theirs = candidate.theirs.content
         else { return nil }
         let metrics = plan.candidates.first { $0.path == "reviews/\(parts[1])/metrics.json" }
