@@ -108,7 +108,8 @@ public struct BacklogService {
         let config = try workspace.config()
         // The day an action item is found done, written on its line so the weekly pack can count
         // what was done in a week without reading history.
-        let stamp = " done:" + PostmortemService.day(workspace.clock(), zone: config.timeZone)
+        let now = workspace.clock()
+        let stamp = " done:" + PostmortemService.day(now, zone: config.timeZone)
         var summary = SyncSummary()
         try workspace.commit(
             action: "backlog.sync", subject: "backlog sync: \(summary.created.count) new, \(summary.closed.count + summary.ticked.count) closed",
@@ -166,12 +167,9 @@ public struct BacklogService {
                         }
                         continue
                     }
-                    var id = Self.itemID(incident: postmortem.incident, text: action.text, occurrence: occurrence, now: workspace.clock())
-                    var next = occurrence
-                    while linkedIDs.contains(id.description) {
-                        next += 1
-                        id = Self.itemID(incident: postmortem.incident, text: action.text, occurrence: next, now: workspace.clock())
-                    }
+                    // The first id of this text's that no line links yet.
+                    let id = (occurrence...).lazy.map { Self.itemID(incident: postmortem.incident, text: action.text, occurrence: $0, now: now) }
+                        .first { !linkedIDs.contains($0.description) }!
                     linkedIDs.insert(id.description)
                     if items[id.description] != nil {
                         // Made for this line already (on another clone), and its link lost since.
