@@ -5,7 +5,9 @@ import Yams
 /// the datasets (a CSV or JSON-lines file in the repository, or a PostgreSQL table or query),
 /// their features, the reference each is compared with, the tests with their levels, and the
 /// owner. Configuration, like ops.yaml: read from the work tree, checked by `ops lint`.
-public struct ChecksConfig: Sendable {
+public struct ChecksConfig: Sendable, ConfigFile {
+    typealias Reader = ChecksReader
+
     public static let path = "checks.yaml"
     static let knownKeys = ["version", "use_cases"]
 
@@ -176,20 +178,6 @@ public struct ChecksConfig: Sendable {
 
     // MARK: Loading
 
-    /// Reads and checks checks.yaml; the first problem is thrown as `checks.yaml:line: problem`.
-    public static func load(_ text: String, config: OpsConfig?, path: String = ChecksConfig.path) throws -> ChecksConfig {
-        try ChecksReader.load(text, path: path, config: config)
-    }
-
-    /// Every problem in checks.yaml, for `ops lint`.
-    public static func problems(in text: String, config: OpsConfig?, path: String = ChecksConfig.path) -> [Problem] {
-        ChecksReader.problems(in: text, path: path, config: config)
-    }
-
-    static func lint(_ path: String, _ text: String, _ config: OpsConfig?) -> [Problem] {
-        problems(in: text, config: config, path: path)
-    }
-
     /// The work tree's checks.yaml, or an error saying how to get one.
     public static func load(from workspace: Workspace) throws -> ChecksConfig {
         guard let text = try workspace.readWorkTreeFile(path) else {
@@ -202,7 +190,7 @@ public struct ChecksConfig: Sendable {
 }
 
 /// Reads checks.yaml field by field, collecting every problem with its line.
-private struct ChecksReader: ConfigFileReader {
+struct ChecksReader: ConfigFileReader {
     var fields: YAMLFieldReader
     let config: OpsConfig?
 

@@ -58,18 +58,7 @@ enum OnCallCalendar {
 
     /// A TEXT value (RFC 5545 §3.3.11): backslash, semicolon, comma and line breaks escaped.
     static func text(_ value: String) -> String {
-        var result = ""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\\": result += "\\\\"
-            case ";": result += "\\;"
-            case ",": result += "\\,"
-            case "\n": result += "\\n"
-            case "\r": continue
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
+        BackslashEscapes.replacing(value, ["\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n", "\r": ""])
     }
 
     /// A content line folded at 75 octets (RFC 5545 §3.1): each continuation starts with one

@@ -1,25 +1,13 @@
 import Foundation
 import Yams
 
-extension OnCallSchedule {
-    /// Reads and checks `oncall.yaml` against ops.yaml's people; the first problem is thrown as
-    /// `oncall.yaml:line: problem` (`ops lint` lists them all).
-    public static func load(_ text: String, config: OpsConfig?, path: String = OnCallSchedule.path) throws -> OnCallSchedule {
-        try OnCallReader.load(text, path: path, config: config)
-    }
-
-    /// Every problem in `oncall.yaml`, for `ops lint`.
-    public static func problems(in text: String, config: OpsConfig?, path: String = OnCallSchedule.path) -> [Problem] {
-        OnCallReader.problems(in: text, path: path, config: config)
-    }
-
-    static func lint(_ path: String, _ text: String, _ config: OpsConfig?) -> [Problem] {
-        problems(in: text, config: config, path: path)
-    }
+/// Read and checked against ops.yaml's people; `ops lint` lists every problem.
+extension OnCallSchedule: ConfigFile {
+    typealias Reader = OnCallReader
 }
 
 /// Reads `oncall.yaml` field by field, collecting every problem with its line.
-private struct OnCallReader: ConfigFileReader {
+struct OnCallReader: ConfigFileReader {
     var fields: YAMLFieldReader
     let config: OpsConfig?
 

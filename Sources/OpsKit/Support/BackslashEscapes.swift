@@ -55,4 +55,19 @@ enum BackslashEscapes {
         }
         return String(result)
     }
+
+    /// `text` with each scalar that `table` names replaced by its text there, and any other that
+    /// `other` gives a text for (logfmt's `\u0001`) replaced by that: the escapes of a format
+    /// that writes, but never reads, them (iCalendar TEXT values, logfmt).
+    static func replacing(_ text: String, _ table: [Unicode.Scalar: String], other: (Unicode.Scalar) -> String? = { _ in nil }) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars {
+            if let replacement = table[scalar] ?? other(scalar) {
+                result += replacement
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
 }

@@ -142,3 +142,25 @@ extension ConfigFileReader {
         }
     }
 }
+
+/// A configuration file with a reader of its own (oncall.yaml, checks.yaml): `load` throws its
+/// first problem as `path:line: problem`; `problems` lists them all, and `lint` is its entry in
+/// `ops lint`.
+protocol ConfigFile {
+    associatedtype Reader: ConfigFileReader where Reader.Value == Self
+    static var path: String { get }
+}
+
+extension ConfigFile {
+    static func load(_ text: String, config: OpsConfig?, path: String = Self.path) throws -> Self {
+        try Reader.load(text, path: path, config: config)
+    }
+
+    static func problems(in text: String, config: OpsConfig?, path: String = Self.path) -> [Problem] {
+        Reader.problems(in: text, path: path, config: config)
+    }
+
+    static func lint(_ path: String, _ text: String, _ config: OpsConfig?) -> [Problem] {
+        problems(in: text, config: config, path: path)
+    }
+}
