@@ -16,6 +16,8 @@ public struct MergeSide: Sendable, Equatable {
 /// One version of a file in history: when it was committed (committer time), by whom, and its
 /// content (nil where that commit deleted it).
 public struct PathVersion: Sendable {
+    /// The commit that made this version.
+    public var commit: ObjectID
     public var time: Date
     public var author: String
     public var content: Data?
@@ -260,7 +262,7 @@ extension GitRepository {
             let author = String(cString: git_commit_author(commit.pointer)!.pointee.name)
             result.append(
                 PathVersion(
-                    time: time, author: author, content: try current.map { try blobContent($0) },
+                    commit: ObjectID(commit.id), time: time, author: author, content: try current.map { try blobContent($0) },
                     parentContents: try parents.map { try $0.map { try blobContent($0) } }))
         }
         return result

@@ -60,30 +60,42 @@ import Testing
     }
 
     @Test func clashingLinesAreKeptInAConflictBlockThatLintReports() throws {
-        let sync = try SyncFixture(clones: 2)
-        defer { sync.remove() }
-        let incident = try IncidentService(sync.clones[0]).open(.init(title: "Queue backlog", severity: "SEV3", service: "ops_copilot"), author: sync.alice)
-        _ = try sync.sync(0)
-        _ = try sync.sync(1)
-        func edit(_ clone: Int, _ summary: String, _ author: Author) throws {
-            let service = IncidentService(sync.clones[clone])
-            let text = try service.text(of: incident.id).text
-            let edited = text.replacingOccurrences(of: "What is broken, who is affected, since when.", with: summary)
-            _ = try service.replace(incident.id, with: edited, author: author)
+        // Whichever clone merges, the block is the same: the earlier change first, each side named
+        // by who wrote it, when, and in which commit ("this clone" would be wrong on the other one).
+        for bobMerges in [false, true] {
+            let sync = try SyncFixture(clones: 2)
+            defer { sync.remove() }
+            let incident = try IncidentService(sync.clones[0]).open(
+                .init(title: "Queue backlog", severity: "SEV3", service: "ops_copilot"), author: sync.alice)
+            _ = try sync.sync(0)
+            _ = try sync.sync(1)
+            func edit(_ clone: Int, _ summary: String, _ author: Author) throws -> String {
+                sync.clock.advance(minutes: 2)
+                let service = IncidentService(sync.clones[clone])
+                let text = try service.text(of: incident.id).text
+                let edited = text.replacingOccurrences(of: "What is broken, who is affected, since when.", with: summary)
+                _ = try service.replace(incident.id, with: edited, author: author)
+                let commit = try git(sync.folders[clone].path, "rev-parse", "--short=7", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+                return "\(Timestamp.format(sync.clock.now)), commit \(commit)"
+            }
+            let alice = try edit(0, "Queue consumers crashed.", sync.alice)
+            let bob = try edit(1, "Kafka lag after deploy.", sync.bob)
+            let merging = bobMerges ? 1 : 0
+            _ = try sync.sync(1 - merging)
+            let report = try sync.sync(merging)
+            #expect(report.needsPerson == [incident.path])
+            _ = try sync.sync(1 - merging)
+            let text = try sync.folders[merging].read(incident.path)
+            #expect(try sync.folders[1 - merging].read(incident.path) == text)
+            #expect(
+                text.contains(
+                    "<<<<<<< Alice Martin, \(alice)\nQueue consumers crashed.\n=======\nKafka lag after deploy.\n>>>>>>> Bob Okafor, \(bob)\n"))
+            let problems = try Linter.run(sync.clones[merging]).problems.filter { $0.message.contains("sync conflict") }
+            #expect(problems.count == 1 && problems.first?.location.path == incident.path)
+            // The document still reads, with its timeline.
+            let read = try IncidentService(sync.clones[merging]).find(incident.id)
+            #expect(read.timeline.map(\.kind) == ["opened", "paged"])
         }
-        sync.clock.advance(minutes: 2)
-        try edit(0, "Queue consumers crashed.", sync.alice)
-        try edit(1, "Kafka lag after deploy.", sync.bob)
-        _ = try sync.sync(0)
-        let report = try sync.sync(1)
-        #expect(report.needsPerson == [incident.path])
-        let text = try sync.folders[1].read(incident.path)
-        #expect(text.contains("<<<<<<< this clone\nKafka lag after deploy.\n=======\nQueue consumers crashed.\n>>>>>>> origin/main\n"))
-        let problems = try Linter.run(sync.clones[1]).problems.filter { $0.message.contains("sync conflict") }
-        #expect(problems.count == 1 && problems.first?.location.path == incident.path)
-        // The document still reads, with its timeline.
-        let read = try IncidentService(sync.clones[1]).find(incident.id)
-        #expect(read.timeline.map(\.kind) == ["opened", "paged"])
     }
 
     @Test func aConflictingNonOpsFileStopsBeforeChangingAnything() throws {

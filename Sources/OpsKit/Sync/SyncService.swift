@@ -310,7 +310,12 @@ struct SyncMerger {
         guard let theirData = candidate.theirs.content else { return candidate.ours }
         guard let ours = String(data: ourData, encoding: .utf8), let theirs = String(data: theirData, encoding: .utf8) else { return nil }
         let base = candidate.base.content.flatMap { String(data: $0, encoding: .utf8) }
-        var merge = DocumentMerge(path: candidate.path, ourLabel: ourLabel, theirLabel: theirLabel)
+        // Both sides in one order, whichever clone merges: the same file, conflict blocks included.
+        let history = MergeSideHistory(plan: plan, path: candidate.path)
+        let order = try history.sideOrder() ?? .init(oursFirst: true, first: ourLabel, second: theirLabel)
+        let (first, second) = order.oursFirst ? (ours, theirs) : (theirs, ours)
+        let (firstData, secondData) = order.oursFirst ? (ourData, theirData) : (theirData, ourData)
+        var merge = DocumentMerge(path: candidate.path, ourLabel: order.first, theirLabel: order.second)
         merge.severityRank = severityRank
         if candidate.path.hasSuffix("/postmortem.md"), let postmortemDraft, let incident = try incident(of: candidate.path, resolved: result.resolved),
             let draft = try? postmortemDraft(incident)
@@ -318,15 +323,16 @@ struct SyncMerger {
             merge.generatedSections = PostmortemService.generatedSections(in: draft)
             if base == nil { merge.newDocumentBody = draft }
         }
-        let history = MergeSideHistory(plan: plan, path: candidate.path)
         let merged: DocumentMerge.Result
         do {
-            merged = try merge.merge(base: base, ours: ours, theirs: theirs, changeTime: history.changeTime)
+            merged = try merge.merge(base: base, ours: first, theirs: second) { key, firstSide in
+                try history.changeTime(of: key, ourSide: firstSide == order.oursFirst)
+            }
         } catch let error as OpsError where error.location != nil {
             // A side that does not read as a document (a hand edit gone wrong): merge its lines.
             let lines = try GitRepository.mergeText(
-                base: candidate.base.content, ours: ourData, theirs: theirData,
-                ourLabel: ourLabel, theirLabel: theirLabel)
+                base: candidate.base.content, ours: firstData, theirs: secondData,
+                ourLabel: order.first, theirLabel: order.second)
             if lines.hasConflicts { result.needsPerson.append(candidate.path) }
             result.mergedDocuments.append(candidate.path)
             return MergeSide(content: lines.content, isExecutable: candidate.ours.isExecutable)
@@ -420,8 +426,16 @@ final class MergeSideHistory {
     private struct Version {
         var frontMatter: YAMLText?
         var parents: [YAMLText?]
+        var commit: ObjectID
         var time: Date
         var author: String
+    }
+
+    /// Which side a merge of the document puts first, and each side's conflict-block label.
+    struct SideOrder {
+        var oursFirst: Bool
+        var first: String
+        var second: String
     }
 
     private let plan: MergePlan
@@ -447,6 +461,18 @@ final class MergeSideHistory {
         return introduced.map { ($0.time, $0.author) }
     }
 
+    /// The side whose last change to the document came first goes first (on a tie, the lower
+    /// commit id), each labelled with who made that change, when, and in which commit: a conflict
+    /// block reads the same on every clone, whichever of them merged. Nil when a side has no
+    /// change of its own since the merge base.
+    func sideOrder() throws -> SideOrder? {
+        guard let ours = try versions(true).first, let theirs = try versions(false).first else { return nil }
+        func label(_ version: Version) -> String { "\(version.author), \(Timestamp.format(version.time)), commit \(version.commit.short)" }
+        let oursFirst = (ours.time, ours.commit.hex) <= (theirs.time, theirs.commit.hex)
+        let (first, second) = oursFirst ? (ours, theirs) : (theirs, ours)
+        return SideOrder(oursFirst: oursFirst, first: label(first), second: label(second))
+    }
+
     private func versions(_ ourSide: Bool) throws -> [Version] {
         if let known = sides[ourSide] { return known }
         func fields(_ content: Data?) -> YAMLText? {
@@ -454,7 +480,9 @@ final class MergeSideHistory {
             return (try? MarkdownDocument(text, path: path))?.frontMatter
         }
         let versions = try plan.revisions(of: path, onOurSide: ourSide).map { version in
-            Version(frontMatter: fields(version.content), parents: version.parentContents.map(fields), time: version.time, author: version.author)
+            Version(
+                frontMatter: fields(version.content), parents: version.parentContents.map(fields), commit: version.commit, time: version.time,
+                author: version.author)
         }
         sides[ourSide] = versions
         return versions
