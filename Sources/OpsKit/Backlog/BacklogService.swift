@@ -120,7 +120,7 @@ public struct BacklogService {
             let items = Dictionary(
                 Self.locator.refs(in: try snapshot.files(under: Self.locator.folder)).map { ($0.id, $0) },
                 uniquingKeysWith: { first, _ in first })
-            for file in try snapshot.files(under: IncidentLocator.folder) where file.path.hasSuffix("/postmortem.md") {
+            for file in try snapshot.files(under: IncidentLocator.folder) where Postmortem.isFile(file.path) {
                 let text = try UTF8Text.decode(try snapshot.read(file.path) ?? Data(), path: file.path)
                 if let block = ConflictBlock.lint(file.path, text, nil).first {
                     // Both sides' lines are in it: items made from them now would be made twice.

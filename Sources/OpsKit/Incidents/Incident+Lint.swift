@@ -4,7 +4,7 @@ extension Incident {
     /// `ops lint` for one incident file: it reads, its clock points are in order, its timeline
     /// lines read as entries, and its severity and service are ones ops.yaml knows.
     static func lint(_ path: String, _ text: String, _ config: OpsConfig?) -> [Problem] {
-        if path.hasSuffix("/postmortem.md") { return Postmortem.lint(path, text, config) }
+        if Postmortem.isFile(path) { return Postmortem.lint(path, text, config) }
         if path.hasSuffix("/runbook.md") {
             return MarkdownDocument.lint(text, path: path, reading: AttachedRunbook.init(_:)) { _, runbook in runbook.problems }
         }

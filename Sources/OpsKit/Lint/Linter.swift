@@ -36,8 +36,9 @@ public enum Linter {
         public var errors: [Problem] { problems.filter { !$0.isWarning } }
 
         /// The same report with only the problems in files whose path ends with `suffix`.
-        public func only(filesEndingWith suffix: String) -> Report {
-            Report(problems: problems.filter { $0.location.path.hasSuffix(suffix) }, filesChecked: filesChecked)
+        /// The problems of postmortems only (`ops postmortem lint`).
+        public var postmortems: Report {
+            Report(problems: problems.filter { Postmortem.isFile($0.location.path) }, filesChecked: filesChecked)
         }
     }
 

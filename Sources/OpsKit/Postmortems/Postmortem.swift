@@ -4,6 +4,11 @@ import Foundation
 /// prefilled facts and the sections the team fills in.
 public struct Postmortem: Sendable {
     public static let statuses = ["Draft", "In review", "Reviewed", "Closed"]
+    /// Its file, in its incident's folder beside `incident.md`.
+    static let fileName = "postmortem.md"
+
+    /// True for a postmortem's path (`incidents/2026/11/<id>/postmortem.md`).
+    static func isFile(_ path: String) -> Bool { path.hasSuffix("/" + fileName) }
     /// The statuses that say the postmortem is whole: set only when `lint` finds nothing wrong.
     static let finished: Set<String> = ["Reviewed", "Closed"]
     public static let fieldOrder = ["incident", "title", "status", "severity", "created_at", "authors", "root_cause_category"]

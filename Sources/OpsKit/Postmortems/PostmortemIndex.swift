@@ -20,7 +20,7 @@ enum PostmortemIndex {
                 let files =
                     try known[month.id.hex]
                     ?? workspace.committedFiles(under: yearFolder + "/" + month.name)
-                    .filter { $0.path.hasSuffix("/postmortem.md") }
+                    .filter { Postmortem.isFile($0.path) }
                 seen[month.id.hex] = files
                 result += files
             }

@@ -9,7 +9,7 @@ public struct PostmortemService {
     public init(_ workspace: Workspace) { self.workspace = workspace }
 
     static func path(for incidentPath: String) -> String {
-        (incidentPath as NSString).deletingLastPathComponent + "/postmortem.md"
+        (incidentPath as NSString).deletingLastPathComponent + "/" + Postmortem.fileName
     }
 
     // MARK: New

@@ -18,6 +18,8 @@ struct ReviewHeading: Encodable {
     var end: Instant
     var timezone: String
     var asOf: Instant
+    /// The moment of `asOf`, for the pack's own record (`ReviewPack.asOf`).
+    let moment: Date
     var weekOver: Bool
     /// What `asOf` is (the week's end, its last change, now, its start): said on the pack's first line.
     var basis: ReviewBuilder.AsOfBasis
@@ -33,6 +35,7 @@ struct ReviewHeading: Encodable {
         end = Instant(date: interval.end, zone: zone)
         timezone = zone.identifier
         self.asOf = Instant(date: asOf, zone: zone)
+        moment = asOf
         weekOver = basis == .weekEnd
         self.basis = basis
         self.team = team

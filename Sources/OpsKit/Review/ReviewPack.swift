@@ -177,7 +177,7 @@ public struct ReviewService {
         return ReviewPack(
             week: week,
             files: Array(zip(ReviewPack.namedFiles, [markdown, html, contents.incidentLog, json])) + contents.charts.map { ($0.name, $0.svg) },
-            weekOver: heading.weekOver, asOf: heading.asOf.date!, summary: contents.metrics.summaryLines)
+            weekOver: heading.weekOver, asOf: heading.moment, summary: contents.metrics.summaryLines)
     }
 
     /// A template of `templates/review/`: the committed one, else the work tree's, else the starter kit's.

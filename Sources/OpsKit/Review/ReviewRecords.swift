@@ -16,7 +16,7 @@ struct ReviewRecords {
         self.zone = zone
         recorded = try RecordedState(workspace, at: instant) { path in
             path.hasPrefix(BacklogService.locator.folder + "/") || path.hasPrefix(DecisionService.locator.folder + "/")
-                || path.hasPrefix(IncidentLocator.folder + "/") && (path.hasSuffix("/postmortem.md") || incidents.contains(path))
+                || path.hasPrefix(IncidentLocator.folder + "/") && (Postmortem.isFile(path) || incidents.contains(path))
         }
     }
 

@@ -164,7 +164,7 @@ struct DocumentMerge {
 
     // MARK: Body
 
-    private var isPostmortem: Bool { path.hasSuffix("/postmortem.md") }
+    private var isPostmortem: Bool { Postmortem.isFile(path) }
 
     /// The status `ops` makes a document of this kind with: a postmortem's draft, a backlog item.
     private var initialStatus: String? {

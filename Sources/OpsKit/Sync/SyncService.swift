@@ -317,7 +317,7 @@ struct SyncMerger {
         let (firstData, secondData) = order.oursFirst ? (ourData, theirData) : (theirData, ourData)
         var merge = DocumentMerge(path: candidate.path, ourLabel: order.first, theirLabel: order.second)
         merge.severityRank = severityRank
-        if candidate.path.hasSuffix("/postmortem.md"), let postmortemDraft, let incident = try incident(of: candidate.path, resolved: result.resolved),
+        if Postmortem.isFile(candidate.path), let postmortemDraft, let incident = try incident(of: candidate.path, resolved: result.resolved),
             let draft = try? postmortemDraft(incident)
         {
             merge.generatedSections = PostmortemService.generatedSections(in: draft)
@@ -340,7 +340,7 @@ struct SyncMerger {
         if merged.hasConflictBlock { result.needsPerson.append(candidate.path) }
         result.mergedDocuments.append(candidate.path)
         result.fieldConflicts += merged.fieldConflicts.count
-        if candidate.path.hasSuffix("/postmortem.md") {
+        if Postmortem.isFile(candidate.path) {
             // Its timeline is the incident's, written from it: the values not kept are said here.
             result.notKept += merged.fieldConflicts.map { "\(candidate.path): \(DocumentMerge.note($0).text)" }
         }

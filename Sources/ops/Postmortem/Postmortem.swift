@@ -83,7 +83,7 @@ extension Ops.Postmortem {
 
         func run(_ context: OpsContext) throws {
             let report = try Linter.run(context.workspace(), folders: ["incidents"])
-            try Ops.Lint.report(report.only(filesEndingWith: "/postmortem.md"), context: context)
+            try Ops.Lint.report(report.postmortems, context: context)
         }
     }
 }
