@@ -48,7 +48,7 @@ extension Ops.Review {
                 context.reportAnnounced(outcome.announced)
             } else if let newer = outcome.newerOnRecord {
                 context.note(
-                    "Left the \(outcome.week) pack as it is: it is as of \(newer), which this machine's clock has not reached. If the clock is behind, set it right (timedatectl); while a week runs, its pack only moves forward."
+                    "Left the \(outcome.week) pack as it is: it is as of \(newer), which this machine's clock has not reached (while a week runs, its pack only moves forward). If the clock is behind, set it right (timedatectl), then run ops review pack again so the pack counts this clone's changes too."
                 )
             } else if outcome.commit == nil && !noCommit && out == nil {
                 context.note("Nothing to change: the \(outcome.week) pack is already committed as it is.")
