@@ -335,7 +335,7 @@ struct SyncMerger {
                 ourLabel: order.first, theirLabel: order.second)
             if lines.hasConflicts { result.needsPerson.append(candidate.path) }
             result.mergedDocuments.append(candidate.path)
-            return MergeSide(content: lines.content, isExecutable: candidate.ours.isExecutable)
+            return MergeSide(content: lines.content, isExecutable: Self.mergedMode(candidate))
         }
         if merged.hasConflictBlock { result.needsPerson.append(candidate.path) }
         result.mergedDocuments.append(candidate.path)
@@ -344,7 +344,16 @@ struct SyncMerger {
             // Its timeline is the incident's, written from it: the values not kept are said here.
             result.notKept += merged.fieldConflicts.map { "\(candidate.path): \(DocumentMerge.note($0).text)" }
         }
-        return MergeSide(content: Data(merged.text.utf8), isExecutable: candidate.ours.isExecutable)
+        return MergeSide(content: Data(merged.text.utf8), isExecutable: Self.mergedMode(candidate))
+    }
+
+    /// Whether a merged file is executable: as the side that changed that from the base has it
+    /// (for a file new on both sides, executable when either side made it so), the same on
+    /// every clone.
+    static func mergedMode(_ candidate: MergeConflictCandidate) -> Bool {
+        let ours = candidate.ours.isExecutable, theirs = candidate.theirs.isExecutable
+        guard candidate.base.content != nil else { return ours || theirs }
+        return ours != candidate.base.isExecutable ? ours : theirs
     }
 
     /// The incident of the postmortem at `path`, as merged (candidates come sorted by path, so
@@ -414,9 +423,7 @@ struct SyncMerger {
             base: candidate.base.content, ours: ours, theirs: theirs,
             ourLabel: ourLabel, theirLabel: theirLabel)
         guard !merged.hasConflicts else { return nil }
-        let baseMode = candidate.base.content == nil ? candidate.ours.isExecutable : candidate.base.isExecutable
-        let executable = candidate.ours.isExecutable != baseMode ? candidate.ours.isExecutable : candidate.theirs.isExecutable
-        return MergeSide(content: merged.content, isExecutable: executable)
+        return MergeSide(content: merged.content, isExecutable: Self.mergedMode(candidate))
     }
 }
 
