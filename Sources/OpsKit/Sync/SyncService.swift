@@ -160,13 +160,11 @@ public struct SyncService {
                     return CommitMessage(subject: "sync: merge \(label) into \(branch)", body: body, trailers: trailers)
                 },
                 resolve: { plan in
-                    let config = try? workspace.config()
                     var merger = SyncMerger(plan: plan, ourLabel: "this clone", theirLabel: label)
-                    merger.severityRank = { name in config?.severity(named: name)?.rank }
-                    if let config {
-                        let postmortems = PostmortemService(workspace)
-                        merger.postmortemDraft = { incident in try postmortems.draft(for: incident, config: config) }
-                    }
+                    // A repository without a committed ops.yaml: this clone's, as before.
+                    merger.loadConfig = { text in try? text.map { try OpsConfig.load($0) } ?? workspace.config() }
+                    let postmortems = PostmortemService(workspace)
+                    merger.postmortemDraft = { incident, config in try postmortems.draft(for: incident, config: config) }
                     let result = try merger.resolve()
                     guard result.stuck.isEmpty else {
                         let files = result.stuck.joined(separator: ", ")
@@ -252,10 +250,12 @@ struct SyncMerger {
     let plan: MergePlan
     let ourLabel: String
     let theirLabel: String
-    /// Position of a severity in ops.yaml, 0 the most severe.
-    var severityRank: (String) -> Int? = { _ in nil }
+    /// The configuration of ops.yaml's text as merged (nil: the merged tree has no ops.yaml);
+    /// nil when it does not read. Documents merge under it (severity ranks, the postmortem
+    /// draft), not under the merging clone's, so every clone merges alike.
+    var loadConfig: (String?) -> OpsConfig? = { _ in nil }
     /// The draft body `ops postmortem new` writes for the (merged) incident.
-    var postmortemDraft: ((Incident) throws -> String)?
+    var postmortemDraft: ((Incident, OpsConfig) throws -> String)?
 
     struct Result {
         var resolved: [String: MergeSide] = [:]
@@ -278,33 +278,39 @@ struct SyncMerger {
 
     func resolve() throws -> Result {
         var result = Result()
-        for candidate in plan.candidates {
-            if Self.isDocument(candidate.path), let side = try mergeDocument(candidate, into: &result) {
-                result.resolved[candidate.path] = side
-                continue
-            }
-            if candidate.path == OnCallSchedule.path, let side = mergeOnCall(candidate) {
-                result.resolved[candidate.path] = side
-                continue
-            }
-            if let side = mergeSnapshot(candidate) {
-                result.resolved[candidate.path] = side
-                continue
-            }
-            if let side = mergePack(candidate, into: &result) {
-                result.resolved[candidate.path] = side
-                continue
-            }
-            if let side = try mergeLines(candidate) {
-                result.resolved[candidate.path] = side
-            } else {
-                result.stuck.append(candidate.path)
-            }
-        }
+        // Other files first: documents then merge under the merged ops.yaml.
+        for candidate in plan.candidates where !Self.isDocument(candidate.path) { try settle(candidate, config: nil, into: &result) }
+        let configText = try (result.resolved[OpsConfig.path].map(\.content) ?? plan.settledContent(of: OpsConfig.path))
+        let config = loadConfig(configText.map { String(decoding: $0, as: UTF8.self) })
+        for candidate in plan.candidates where Self.isDocument(candidate.path) { try settle(candidate, config: config, into: &result) }
         return result
     }
 
-    private func mergeDocument(_ candidate: MergeConflictCandidate, into result: inout Result) throws -> MergeSide? {
+    private func settle(_ candidate: MergeConflictCandidate, config: OpsConfig?, into result: inout Result) throws {
+        if Self.isDocument(candidate.path), let side = try mergeDocument(candidate, config: config, into: &result) {
+            result.resolved[candidate.path] = side
+            return
+        }
+        if candidate.path == OnCallSchedule.path, let side = mergeOnCall(candidate) {
+            result.resolved[candidate.path] = side
+            return
+        }
+        if let side = mergeSnapshot(candidate) {
+            result.resolved[candidate.path] = side
+            return
+        }
+        if let side = mergePack(candidate, into: &result) {
+            result.resolved[candidate.path] = side
+            return
+        }
+        if let side = try mergeLines(candidate) {
+            result.resolved[candidate.path] = side
+        } else {
+            result.stuck.append(candidate.path)
+        }
+    }
+
+    private func mergeDocument(_ candidate: MergeConflictCandidate, config: OpsConfig?, into result: inout Result) throws -> MergeSide? {
         // Changed on one side, deleted on the other: the changed document stays, nothing is lost.
         guard let ourData = candidate.ours.content else { return candidate.theirs }
         guard let theirData = candidate.theirs.content else { return candidate.ours }
@@ -316,9 +322,9 @@ struct SyncMerger {
         let (first, second) = order.oursFirst ? (ours, theirs) : (theirs, ours)
         let (firstData, secondData) = order.oursFirst ? (ourData, theirData) : (theirData, ourData)
         var merge = DocumentMerge(path: candidate.path, ourLabel: order.first, theirLabel: order.second)
-        merge.severityRank = severityRank
-        if candidate.path.hasSuffix("/postmortem.md"), let postmortemDraft, let incident = try incident(of: candidate.path, resolved: result.resolved),
-            let draft = try? postmortemDraft(incident)
+        merge.severityRank = { name in config?.severity(named: name)?.rank }
+        if candidate.path.hasSuffix("/postmortem.md"), let postmortemDraft, let config,
+            let incident = try incident(of: candidate.path, resolved: result.resolved), let draft = try? postmortemDraft(incident, config)
         {
             merge.generatedSections = PostmortemService.generatedSections(in: draft)
             if base == nil { merge.newDocumentBody = draft }
