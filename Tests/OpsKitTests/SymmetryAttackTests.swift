@@ -644,5 +644,15 @@ import Testing
             results.append(text.replacingOccurrences(of: #"commit [0-9a-f]{7}"#, with: "commit …", options: .regularExpression))
         }
         #expect(Set(results).count == 1, "\(results)")
+        let block = """
+            <<<<<<< Alice Martin, 2026-11-22T18:02:02Z, commit …
+            Queue consumers crashed.
+            =======
+            Kafka lag after deploy crashed the consumers.
+            >>>>>>> Bob Okafor, 2026-11-22T18:03:02Z, commit …
+
+            """
+        #expect(results[0].contains(block) && results[0].components(separatedBy: "=======").count == 2, "\(results[0])")
+        #expect(results[0].contains("severity: SEV2\n"))
     }
 }
