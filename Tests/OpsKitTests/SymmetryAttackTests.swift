@@ -655,4 +655,72 @@ import Testing
         #expect(results[0].contains(block) && results[0].components(separatedBy: "=======").count == 2, "\(results[0])")
         #expect(results[0].contains("severity: SEV2\n"))
     }
+
+    // MARK: Files that are not documents
+
+    /// The same script added on both clones, executable on Bob's only (no base): executable.
+    @Test func aScriptAddedOnBothSidesExecutableOnOne() throws {
+        let path = "scripts/drain-queue.sh"
+        try bothWays { sync in
+            _ = try sync.sync(1)
+            for clone in 0..<2 {
+                try sync.folders[clone].write(path, "#!/bin/sh\nkafka-consumer-groups --reset-offsets\n")
+                if clone == 1 { _ = try run(["chmod", "+x", sync.folders[clone].path + "/" + path]) }
+                try commitByHand(sync, clone, "A script to drain the queue")
+                sync.clock.advance(minutes: 1)
+            }
+        } check: { merged in
+            let mode = try git(merged.pair.folders[merged.merger], "ls-files", "-s", path)
+            #expect(mode.hasPrefix("100755 "), "\(mode)")
+        }
+    }
+
+    /// Both arrange cover in oncall.yaml offline: both overrides, in one order.
+    @Test func overridesAddedOnBothSides() throws {
+        try bothWays { sync in
+            _ = try sync.sync(1)
+            _ = try OnCallService(sync.clones[0]).addOverride(
+                "sre", person: "bob", from: "2026-12-12T09:00", until: "2026-12-12T18:00", author: sync.alice)
+            sync.clock.advance(minutes: 1)
+            _ = try OnCallService(sync.clones[1]).addOverride(
+                "sre", person: "carol", from: "2026-12-10T09:00", until: "2026-12-10T18:00", author: sync.bob)
+        } check: { merged in
+            let text = try merged.read(OnCallSchedule.path)
+            #expect(text.contains("person: bob, from: 2026-12-12T09:00") && text.contains("person: carol, from: 2026-12-10T09:00"))
+        }
+    }
+
+    /// One clone runs the checks for a week, the other imports the week's CSV, then runs them.
+    @Test func aWeekOfSignalsFilledOnBothSides() throws {
+        try bothWays { sync in
+            _ = try sync.sync(1)
+            _ = try ChecksService(sync.clones[0], environment: [:]).run(useCase: "ops_copilot", week: "2026-W47", author: sync.alice)
+            sync.clock.advance(minutes: 1)
+            try SLOImporter(sync.clones[1]).importCSV(SLOFixture.input("signals_2026-W47.csv"), author: sync.bob)
+            _ = try ChecksService(sync.clones[1], environment: [:]).run(useCase: "ops_copilot", week: "2026-W47", author: sync.bob)
+        } check: { merged in
+            let path = SnapshotLayout.signalsPath(useCase: "ops_copilot", week: ISOWeek("2026-W47")!)
+            let snapshot = try SignalSnapshot.parse(try merged.read(path), path: path)
+            #expect(Set(snapshot.sources.map(\.importer)) == ["csv-signals/1", "ops-checks/1"])
+        }
+    }
+
+    /// Both build a week's review pack after each recorded an incident in it: built again after
+    /// the merge, the same both ways.
+    @Test func aWeeksPackBuiltOnBothSides() throws {
+        try bothWays { sync in
+            sync.clock.set("2026-11-24T09:00:00Z")
+            _ = try IncidentService(sync.clones[0]).open(.init(title: "Search down", severity: "SEV2", service: "search_ranking"), author: sync.alice)
+            sync.clock.advance(minutes: 10)
+            _ = try IncidentService(sync.clones[1]).open(.init(title: "Cache cold", severity: "SEV3", service: "search_ranking"), author: sync.bob)
+            sync.clock.set("2026-11-30T08:00:00Z")
+            _ = try ReviewService(sync.clones[0]).write(week: "2026-W48", author: { sync.alice })
+            sync.clock.advance(minutes: 1)
+            _ = try ReviewService(sync.clones[1]).write(week: "2026-W48", author: { sync.bob })
+        } check: { merged in
+            #expect(merged.report.rebuiltPacks == ["2026-W48"])
+            let metrics = try merged.read("reviews/2026-W48/metrics.json")
+            #expect(metrics.contains("Search down") && metrics.contains("Cache cold"))
+        }
+    }
 }
