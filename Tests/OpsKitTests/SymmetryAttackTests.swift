@@ -686,7 +686,8 @@ import Testing
                 "sre", person: "carol", from: "2026-12-10T09:00", until: "2026-12-10T18:00", author: sync.bob)
         } check: { merged in
             let text = try merged.read(OnCallSchedule.path)
-            #expect(text.contains("person: bob, from: 2026-12-12T09:00") && text.contains("person: carol, from: 2026-12-10T09:00"))
+            // Alice's first: her change came first.
+            #expect(text.contains("person: bob, from: 2026-12-12T09:00, until: 2026-12-12T18:00}\n  - {rotation: sre, person: carol, from: 2026-12-10T09:00"))
         }
     }
 

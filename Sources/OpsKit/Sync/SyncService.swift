@@ -291,7 +291,7 @@ struct SyncMerger {
             result.resolved[candidate.path] = side
             return
         }
-        if candidate.path == OnCallSchedule.path, let side = mergeOnCall(candidate) {
+        if candidate.path == OnCallSchedule.path, let side = try mergeOnCall(candidate) {
             result.resolved[candidate.path] = side
             return
         }
@@ -372,15 +372,18 @@ struct SyncMerger {
         return try? Incident(MarkdownDocument(text, path: incidentPath))
     }
 
-    /// oncall.yaml where each side only added overrides: both sides' overrides. Nil otherwise, and
-    /// the file goes to Git's line merge.
-    private func mergeOnCall(_ candidate: MergeConflictCandidate) -> MergeSide? {
+    /// oncall.yaml where each side only added overrides: both sides' overrides, those of the
+    /// side whose change came first first, so every clone writes the same file. Nil otherwise,
+    /// and the file goes to Git's line merge.
+    private func mergeOnCall(_ candidate: MergeConflictCandidate) throws -> MergeSide? {
         guard let base = candidate.base.content.flatMap({ String(data: $0, encoding: .utf8) }),
             let ours = candidate.ours.content.flatMap({ String(data: $0, encoding: .utf8) }),
-            let theirs = candidate.theirs.content.flatMap({ String(data: $0, encoding: .utf8) }),
-            let merged = OnCallSchedule.mergingOverrides(base: base, ours: ours, theirs: theirs)
+            let theirs = candidate.theirs.content.flatMap({ String(data: $0, encoding: .utf8) })
         else { return nil }
-        return MergeSide(content: Data(merged.utf8), isExecutable: candidate.ours.isExecutable)
+        let oursFirst = try MergeSideHistory(plan: plan, path: candidate.path).sideOrder()?.oursFirst ?? true
+        let (first, second) = oursFirst ? (ours, theirs) : (theirs, ours)
+        guard let merged = OnCallSchedule.mergingOverrides(base: base, ours: first, theirs: second) else { return nil }
+        return MergeSide(content: Data(merged.utf8), isExecutable: Self.mergedMode(candidate))
     }
 
     /// A week of SLO snapshots both sides imported into (`ops slo import`, `ops checks run` on two
