@@ -724,4 +724,23 @@ import Testing
             #expect(metrics.contains("Search down") && metrics.contains("Cache cold"))
         }
     }
+
+    /// Alice and Bob import two exports of the same week in the same second, which disagree on
+    /// one reading: one value, the same both ways.
+    @Test func twoImportsOfOneWeekInTheSameSecond() throws {
+        try bothWays { sync in
+            _ = try sync.sync(1)
+            let input = try SLOFixture.input("signals_2026-W47.csv")
+            let csv = String(decoding: input.data, as: UTF8.self)
+            let changed = csv.replacingOccurrences(
+                of: "2026-11-16T12:00:00Z,ops_copilot,latency_p95_ms,1044,ms", with: "2026-11-16T12:00:00Z,ops_copilot,latency_p95_ms,1100,ms")
+            #expect(changed != csv)
+            try SLOImporter(sync.clones[0]).importCSV(input, author: sync.alice)
+            try SLOImporter(sync.clones[1]).importCSV(SourceInput(name: "signals_2026-W47-fixed.csv", data: Data(changed.utf8)), author: sync.bob)
+        } check: { merged in
+            let path = SnapshotLayout.signalsPath(useCase: "ops_copilot", week: ISOWeek("2026-W47")!)
+            let text = try merged.read(path)
+            #expect(text.contains("metric: latency_p95_ms, value: 1044") != text.contains("metric: latency_p95_ms, value: 1100"))
+        }
+    }
 }
