@@ -743,4 +743,39 @@ import Testing
             #expect(text.contains("metric: latency_p95_ms, value: 1044") != text.contains("metric: latency_p95_ms, value: 1100"))
         }
     }
+
+    /// Bob's editor turns the incident to CRLF while he breaks its front matter; Alice adds a
+    /// note. Merged as lines, the file must not become one conflict block over every line.
+    @Test func aBrokenCRLFFrontMatterOnOneSide() throws {
+        var path = ""
+        try bothWays { sync in
+            let incident = try sharedIncident(sync)
+            path = incident.path
+            _ = try IncidentService(sync.clones[0]).change(incident.id, .note("restarted the consumers"), at: nil, author: sync.alice)
+            sync.clock.advance(minutes: 1)
+            try handEdit(sync, 1, incident.path) {
+                $0.replacingOccurrences(of: "title: Checkout slow\n", with: "title: Checkout: slow again\n").replacingOccurrences(of: "\n", with: "\r\n")
+            }
+        } check: { merged in
+            let text = try merged.read(path)
+            #expect(text.contains("title: Checkout: slow again") && text.contains("**note** restarted the consumers"), "\(text)")
+        }
+    }
+
+    /// The same runbook attached on both clones, offline; each ticks a different step.
+    @Test func aRunbookAttachedOnBothSides() throws {
+        var path = ""
+        try bothWays { sync in
+            let incident = try sharedIncident(sync)
+            path = (incident.path as NSString).deletingLastPathComponent + "/runbook.md"
+            _ = try RunbookService(sync.clones[0]).attach(incident.id, runbook: "traffic-spike", author: sync.alice)
+            _ = try RunbookService(sync.clones[0]).step(incident.id, "detection.1", .check(note: nil), author: sync.alice)
+            sync.clock.advance(minutes: 1)
+            _ = try RunbookService(sync.clones[1]).attach(incident.id, runbook: "traffic-spike", author: sync.bob)
+            _ = try RunbookService(sync.clones[1]).step(incident.id, "diagnosis.1", .check(note: nil), author: sync.bob)
+        } check: { merged in
+            let checklist = AttachedRunbook(try MarkdownDocument(try merged.read(path), path: path))
+            #expect(checklist.items.filter(\.checked).map(\.id) == ["detection.1", "diagnosis.1"])
+        }
+    }
 }
