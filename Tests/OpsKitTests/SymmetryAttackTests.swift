@@ -759,6 +759,7 @@ import Testing
         } check: { merged in
             let text = try merged.read(path)
             #expect(text.contains("title: Checkout: slow again") && text.contains("**note** restarted the consumers"), "\(text)")
+            #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"), "Bob made it CRLF: \(text.debugDescription)")
         }
     }
 

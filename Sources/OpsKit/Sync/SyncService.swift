@@ -320,7 +320,6 @@ struct SyncMerger {
         let history = MergeSideHistory(plan: plan, path: candidate.path)
         let order = try history.sideOrder() ?? .init(oursFirst: true, first: ourLabel, second: theirLabel)
         let (first, second) = order.oursFirst ? (ours, theirs) : (theirs, ours)
-        let (firstData, secondData) = order.oursFirst ? (ourData, theirData) : (theirData, ourData)
         var merge = DocumentMerge(path: candidate.path, ourLabel: order.first, theirLabel: order.second)
         merge.severityRank = { name in config?.severity(named: name)?.rank }
         if candidate.path.hasSuffix("/postmortem.md"), let postmortemDraft, let config,
@@ -335,13 +334,18 @@ struct SyncMerger {
                 try history.changeTime(of: key, ourSide: firstSide == order.oursFirst)
             }
         } catch let error as OpsError where error.location != nil {
-            // A side that does not read as a document (a hand edit gone wrong): merge its lines.
+            // A side that does not read as a document (a hand edit gone wrong): merge its lines,
+            // their breaks compared as LF and written back as the document merge chooses, so a
+            // side that also turned the file to CRLF does not clash on every line.
+            let newline = LineEnding.merged(base: base, ours: first, theirs: second)
             let lines = try GitRepository.mergeText(
-                base: candidate.base.content, ours: firstData, theirs: secondData,
+                base: base.map { Data(LineEnding.lf($0).utf8) } ?? candidate.base.content,
+                ours: Data(LineEnding.lf(first).utf8), theirs: Data(LineEnding.lf(second).utf8),
                 ourLabel: order.first, theirLabel: order.second)
             if lines.hasConflicts { result.needsPerson.append(candidate.path) }
             result.mergedDocuments.append(candidate.path)
-            return MergeSide(content: lines.content, isExecutable: Self.mergedMode(candidate))
+            let content = LineEnding.apply(newline, to: String(decoding: lines.content, as: UTF8.self))
+            return MergeSide(content: Data(content.utf8), isExecutable: Self.mergedMode(candidate))
         }
         if merged.hasConflictBlock { result.needsPerson.append(candidate.path) }
         result.mergedDocuments.append(candidate.path)
