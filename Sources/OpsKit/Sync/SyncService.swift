@@ -328,6 +328,11 @@ struct SyncMerger {
             merge.generatedSections = PostmortemService.generatedSections(in: draft)
             if base == nil { merge.newDocumentBody = draft }
         }
+        if base == nil, candidate.path.hasPrefix("incidents/"), candidate.path.hasSuffix("/runbook.md") {
+            // A checklist attached on both clones: the copy before anyone ticked a box is the base
+            // both grew from, so ticks on different steps merge instead of clashing whole.
+            merge.newDocumentBody = try? AttachedRunbook.unticked(first, path: candidate.path)
+        }
         let merged: DocumentMerge.Result
         do {
             merged = try merge.merge(base: base, ours: first, theirs: second) { key, firstSide in
