@@ -779,4 +779,65 @@ import Testing
             #expect(checklist.items.filter(\.checked).map(\.id) == ["detection.1", "diagnosis.1"])
         }
     }
+
+    /// Bob writes a comment at the end of the severity line; Alice changes the severity. Her
+    /// value, and his comment.
+    @Test func aCommentOnAFieldsLineWhileTheOtherSideChangesIt() throws {
+        var path = ""
+        try bothWays { sync in
+            let incident = try sharedIncident(sync)
+            path = incident.path
+            _ = try IncidentService(sync.clones[0]).change(incident.id, .severity("SEV2"), at: nil, author: sync.alice)
+            sync.clock.advance(minutes: 1)
+            try handEdit(sync, 1, incident.path) { $0.replacingOccurrences(of: "severity: SEV3\n", with: "severity: SEV3  # checkout only\n") }
+        } check: { merged in
+            let text = try merged.read(path)
+            #expect(text.contains("severity: SEV2"), "\(text.prefix(300))")
+            #expect(text.contains("# checkout only"), "\(text.prefix(300))")
+        }
+    }
+
+    /// Alice resolves the incident; Bob, later, reopens it from his copy (he had resolved it too).
+    @Test func resolvedOnOneSideReopenedOnTheOther() throws {
+        var path = ""
+        try bothWays { sync in
+            let incident = try sharedIncident(sync)
+            path = incident.path
+            _ = try IncidentService(sync.clones[0]).change(incident.id, .move(to: .resolved), at: nil, author: sync.alice)
+            sync.clock.advance(minutes: 1)
+            _ = try IncidentService(sync.clones[1]).change(incident.id, .move(to: .mitigated), at: nil, author: sync.bob)
+            sync.clock.advance(minutes: 1)
+            _ = try IncidentService(sync.clones[1]).change(incident.id, .note("errors are back"), at: nil, author: sync.bob)
+        } check: { merged in
+            let found = try IncidentService(merged.pair.clones[merged.merger]).find(incidentID)
+            #expect(found.status == .resolved && found.clock[.mitigated] != nil)
+            let text = try merged.read(path)
+            #expect(text.contains("**note** errors are back"))
+        }
+    }
+
+    /// A decision superseded on one clone while the other, a minute later, deprecates it.
+    @Test func aDecisionSupersededOnOneSideAndEditedOnTheOther() throws {
+        var path = ""
+        try bothWays { sync in
+            let old = try DecisionService(sync.clones[0]).create(.init(title: "Retry three times"), author: sync.alice)
+            var newer = DecisionService.Draft(title: "Retry five times")
+            newer.status = "accepted"
+            let new = try DecisionService(sync.clones[0]).create(newer, author: sync.alice)
+            _ = try DecisionService(sync.clones[0]).setStatus(old.id, to: "accepted", author: sync.alice)
+            path = old.path
+            _ = try sync.sync(0)
+            _ = try sync.sync(1)
+            sync.clock.advance(minutes: 1)
+            _ = try DecisionService(sync.clones[0]).supersede(old.id, by: new.id, author: sync.alice)
+            sync.clock.advance(minutes: 1)
+            _ = try DecisionService(sync.clones[1]).setStatus(old.id, to: "deprecated", author: sync.bob)
+        } check: { merged in
+            let text = try merged.read(path)
+            // Superseded is where the decision ended: the new one says so, and superseded_by stays.
+            #expect(text.contains("status: superseded\n") && text.contains("superseded_by:"), "\(text)")
+            let lint = try Linter.run(merged.pair.clones[merged.merger]).problems.filter { $0.location.path == path }
+            #expect(lint.isEmpty, "\(lint.map(\.description))")
+        }
+    }
 }
