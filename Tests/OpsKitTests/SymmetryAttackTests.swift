@@ -840,4 +840,28 @@ import Testing
             #expect(lint.isEmpty, "\(lint.map(\.description))")
         }
     }
+
+    /// Three people change the severity offline, a minute apart (SEV2, SEV4, SEV1); the clones
+    /// sync in two orders. The same incident both times, but for commit ids.
+    @Test func threeClonesSyncingInTwoOrders() throws {
+        var results: [String] = []
+        for order in [[0, 1, 2, 0, 1], [2, 1, 0, 2, 1]] {
+            let sync = try SyncFixture(clones: 3)
+            defer { sync.remove() }
+            let incident = try IncidentService(sync.clones[0]).open(
+                .init(title: "Checkout slow", severity: "SEV3", service: "ops_copilot"), author: sync.alice)
+            for clone in [0, 1, 2] { _ = try sync.sync(clone) }
+            for (clone, level) in [(0, "SEV2"), (1, "SEV4"), (2, "SEV1")] {
+                sync.clock.advance(minutes: 1)
+                let who = [sync.alice, sync.bob, sync.carol][clone]
+                _ = try IncidentService(sync.clones[clone]).change(incident.id, .severity(level), at: nil, author: who)
+            }
+            sync.clock.advance(minutes: 1)
+            for clone in order { _ = try sync.sync(clone) }
+            #expect(try sync.tree(0) == sync.tree(1) && sync.tree(1) == sync.tree(2))
+            results.append(try sync.folders[0].read(incident.path))
+        }
+        #expect(results[0].contains("severity: SEV1\n") && results[1].contains("severity: SEV1\n"))
+        #expect(results[0] == results[1], "\(results[0])\n----\n\(results[1])")
+    }
 }
