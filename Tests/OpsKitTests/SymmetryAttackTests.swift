@@ -864,4 +864,20 @@ import Testing
         #expect(results[0].contains("severity: SEV1\n") && results[1].contains("severity: SEV1\n"))
         #expect(results[0] == results[1], "\(results[0])\n----\n\(results[1])")
     }
+
+    /// Bob's editor writes a byte-order mark while he writes the summary; Alice adds a note.
+    @Test func aByteOrderMarkAddedOnOneSide() throws {
+        var path = ""
+        try bothWays { sync in
+            let incident = try sharedIncident(sync)
+            path = incident.path
+            _ = try IncidentService(sync.clones[0]).change(incident.id, .note("restarted the consumers"), at: nil, author: sync.alice)
+            sync.clock.advance(minutes: 1)
+            try handEdit(sync, 1, incident.path) { "\u{FEFF}" + $0.replacingOccurrences(of: Self.placeholder, with: "Queue consumers crashed.") }
+        } check: { merged in
+            let text = try merged.read(path)
+            #expect(text.contains("Queue consumers crashed.") && text.contains("**note** restarted the consumers"), "\(text)")
+            #expect(try IncidentService(merged.pair.clones[merged.merger]).find(incidentID).timeline.count == 3)
+        }
+    }
 }
