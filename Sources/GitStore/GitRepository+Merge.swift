@@ -162,9 +162,11 @@ extension GitRepository {
     /// A line-based three-way merge of text, as Git merges files; conflicting lines are kept
     /// from both sides between `<<<<<<< ourLabel`, `=======` and `>>>>>>> theirLabel` lines
     /// (with `showBase`, the base's lines too, after a `||||||| base` line, as diff3 shows them).
+    /// `markerSize` is the length of those markers: longer than any marker-like line in the
+    /// text, the blocks can be read back unambiguously.
     public static func mergeText(
         base: Data?, ours: Data, theirs: Data, ourLabel: String, theirLabel: String,
-        showBase: Bool = false
+        showBase: Bool = false, markerSize: Int = 7
     ) throws -> MergedText {
         ensureLibraryInitialized()
         var options = git_merge_file_options()
@@ -191,6 +193,7 @@ extension GitRepository {
                             options.our_label = ourName
                             options.their_label = theirName
                             if showBase { options.flags = GIT_MERGE_FILE_STYLE_DIFF3.rawValue }
+                            options.marker_size = UInt16(markerSize)
                             return git_merge_file(&result.raw, &ancestor, &our, &their, &options)
                         }
                     }

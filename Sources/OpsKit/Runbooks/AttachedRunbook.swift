@@ -148,6 +148,16 @@ extension AttachedRunbook {
         return lines.map { $0.text + $0.terminator }.joined()
     }
 
+    /// The body of the checklist `text` with every box unticked and every skip undone: the copy
+    /// as it was attached, before anyone ticked a box.
+    static func unticked(_ text: String, path: String) throws -> String {
+        var lines = YAMLText.split(text)
+        for item in AttachedRunbook(try MarkdownDocument(text, path: path)).items {
+            lines[item.line - 1].text = try edited(lines[item.line - 1].text, checked: false, skipReason: nil)
+        }
+        return try MarkdownDocument(lines.map { $0.text + $0.terminator }.joined(), path: path).body
+    }
+
     /// One checklist line with its box set and its skip mark added or removed, everything else
     /// (the bullet, the item's text, a note someone wrote after it) kept as it was.
     static func edited(_ line: String, checked: Bool, skipReason: String?) throws -> String {

@@ -56,7 +56,8 @@ extension WeekSnapshot {
     /// when a side does not read (a hand edit gone wrong): Git's line merge is tried then.
     static func merged(ours: String, theirs: String, path: String) -> String? {
         guard let ours = try? parseWeekFile(ours, path: path), let theirs = try? parseWeekFile(theirs, path: path) else { return nil }
-        func latest(_ file: Self) -> Date { file.sources.map(\.importedAt).max() ?? .distantPast }
+        // Two imports in the same second: the file that sorts last is the newer, on every clone.
+        func latest(_ file: Self) -> (Date, String) { (file.sources.map(\.importedAt).max() ?? .distantPast, file.weekFileText) }
         let (older, newer) = latest(ours) <= latest(theirs) ? (ours, theirs) : (theirs, ours)
         var file = older
         let newItems = newer[keyPath: Self.items]

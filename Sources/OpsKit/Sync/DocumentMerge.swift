@@ -132,7 +132,7 @@ struct DocumentMerge {
         if a.text == b.text { return a }
         let lines = try GitRepository.mergeText(
             base: Data(baseText.utf8), ours: Data(a.text.utf8), theirs: Data(b.text.utf8),
-            ourLabel: ourLabel, theirLabel: theirLabel, showBase: true)
+            ourLabel: ourLabel, theirLabel: theirLabel, showBase: true, markerSize: ConflictBlocks.markerSize)
         let text = String(decoding: lines.content, as: UTF8.self)
         if let settled = lines.hasConflicts ? Self.settlingLineSets(text) : text,
             let merged = try? YAMLText(settled, path: path, firstLine: ours.firstLine)
@@ -193,7 +193,7 @@ struct DocumentMerge {
         }
         let merged = try GitRepository.mergeText(
             base: Data((versions[0] ?? "").utf8), ours: Data(versions[1]!.utf8), theirs: Data(versions[2]!.utf8),
-            ourLabel: ourLabel, theirLabel: theirLabel, showBase: true)
+            ourLabel: ourLabel, theirLabel: theirLabel, showBase: true, markerSize: ConflictBlocks.markerSize)
         var (text, clashed) =
             merged.hasConflicts
             ? settleLineByLine(String(decoding: merged.content, as: UTF8.self))
@@ -283,44 +283,57 @@ struct DocumentMerge {
 }
 
 /// The conflict blocks of Git's diff3 output (`<<<<<<<`, ours, `|||||||`, base, `=======`,
-/// theirs, `>>>>>>>`), each replaced by what a merge rule makes of it.
+/// theirs, `>>>>>>>`), each replaced by what a merge rule makes of it. The merge writes its
+/// markers `markerSize` long, so a block a document already holds (from an earlier sync) is
+/// read as lines of a side, not as the edges of the new block.
 enum ConflictBlocks {
+    static let markerSize = 32
+
     struct Block {
         var ours: [YAMLText.Line]
         var base: [YAMLText.Line]
         var theirs: [YAMLText.Line]
-        /// The block as Git shows it without the base, for a person to settle.
+        /// The block as Git shows it without the base, for a person to settle (Git's own
+        /// 7-character markers).
         var twoWay: String
     }
 
     /// `text` with each block replaced by `settle`'s text; a `<<<<<<<` line that opens no whole
     /// block stays as it is, and `wellFormed` is then false.
     static func settling(_ text: String, _ settle: (Block) -> String) -> (text: String, wellFormed: Bool) {
+        func marker(_ character: Character) -> String { String(repeating: character, count: markerSize) }
+        let (open, base, middle, close) = (marker("<") + " ", marker("|") + " ", marker("="), marker(">") + " ")
+        /// A marker line as Git writes it for a person: 7 characters, then the label.
+        func short(_ line: YAMLText.Line) -> YAMLText.Line {
+            var line = line
+            line.text = String(line.text.dropFirst(markerSize - 7))
+            return line
+        }
         let lines = YAMLText.split(text)
         var output = ""
         var wellFormed = true
         var index = 0
         while index < lines.count {
             let line = lines[index]
-            guard line.text.hasPrefix("<<<<<<< ") else {
+            guard line.text.hasPrefix(open) else {
                 output += join([line])
                 index += 1
                 continue
             }
-            guard let baseMark = lines[index...].firstIndex(where: { $0.text.hasPrefix("||||||| ") }),
-                let middle = lines[baseMark...].firstIndex(where: { $0.text == "=======" }),
-                let end = lines[middle...].firstIndex(where: { $0.text.hasPrefix(">>>>>>> ") })
+            guard let baseMark = lines[index...].firstIndex(where: { $0.text.hasPrefix(base) }),
+                let middleMark = lines[baseMark...].firstIndex(where: { $0.text == middle }),
+                let end = lines[middleMark...].firstIndex(where: { $0.text.hasPrefix(close) })
             else {
                 wellFormed = false
                 output += join([line])
                 index += 1
                 continue
             }
-            let ours = Array(lines[(index + 1)..<baseMark]), theirs = Array(lines[(middle + 1)..<end])
+            let ours = Array(lines[(index + 1)..<baseMark]), theirs = Array(lines[(middleMark + 1)..<end])
             output += settle(
                 Block(
-                    ours: ours, base: Array(lines[(baseMark + 1)..<middle]), theirs: theirs,
-                    twoWay: join([line] + ours + [lines[middle]] + theirs + [lines[end]])))
+                    ours: ours, base: Array(lines[(baseMark + 1)..<middleMark]), theirs: theirs,
+                    twoWay: join([short(line)] + ours + [short(lines[middleMark])] + theirs + [short(lines[end])])))
             index = end + 1
         }
         return (output, wellFormed)

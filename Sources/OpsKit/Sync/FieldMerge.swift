@@ -204,6 +204,8 @@ struct FieldMerge {
 
     // MARK: Clock points and status
 
+    static let superseded = "superseded"
+
     /// After the field rules: a clock point later than the next one is clamped to it (mitigation
     /// cannot follow resolution), unless a side already had them in that order; status is then
     /// never behind its clock points.
@@ -235,6 +237,17 @@ struct FieldMerge {
                 Loss(
                     key: points[index], kept: "\(Timestamp.format(next)) (clamped to \(nextKey))",
                     lost: Timestamp.format(current), at: noteTime))
+        }
+        // A decision that another replaced stays superseded, whatever status the other side set
+        // meanwhile: `superseded_by` and the decision that replaced it say so.
+        if let replacement = value("superseded_by")?.scalarText, !replacement.isEmpty,
+            let statusText = value("status")?.scalarText, statusText != Self.superseded
+        {
+            let ourStatus = ours.fields["status"]?.scalarText, theirStatus = theirs.fields["status"]?.scalarText
+            outcomes["status"] = ourStatus == Self.superseded ? .ours : theirStatus == Self.superseded ? .theirs : .value(Node(Self.superseded))
+            losses.removeAll { $0.key == "status" }
+            losses.append(Loss(key: "status", kept: "\(Self.superseded) (by \(replacement))", lost: statusText, at: noteTime))
+            return
         }
         // Status: the furthest status whose clock point is set, when the merged one is behind it.
         guard let statusText = value("status")?.scalarText, let status = IncidentStatus(rawValue: statusText) else { return }

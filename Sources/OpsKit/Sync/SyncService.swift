@@ -160,13 +160,11 @@ public struct SyncService {
                     return CommitMessage(subject: "sync: merge \(label) into \(branch)", body: body, trailers: trailers)
                 },
                 resolve: { plan in
-                    let config = try? workspace.config()
                     var merger = SyncMerger(plan: plan, ourLabel: "this clone", theirLabel: label)
-                    merger.severityRank = { name in config?.severity(named: name)?.rank }
-                    if let config {
-                        let postmortems = PostmortemService(workspace)
-                        merger.postmortemDraft = { incident in try postmortems.draft(for: incident, config: config) }
-                    }
+                    // A repository without a committed ops.yaml: this clone's, as before.
+                    merger.loadConfig = { text in try? text.map { try OpsConfig.load($0) } ?? workspace.config() }
+                    let postmortems = PostmortemService(workspace)
+                    merger.postmortemDraft = { incident, config in try postmortems.draft(for: incident, config: config) }
                     let result = try merger.resolve()
                     guard result.stuck.isEmpty else {
                         let files = result.stuck.joined(separator: ", ")
@@ -252,10 +250,12 @@ struct SyncMerger {
     let plan: MergePlan
     let ourLabel: String
     let theirLabel: String
-    /// Position of a severity in ops.yaml, 0 the most severe.
-    var severityRank: (String) -> Int? = { _ in nil }
+    /// The configuration of ops.yaml's text as merged (nil: the merged tree has no ops.yaml);
+    /// nil when it does not read. Documents merge under it (severity ranks, the postmortem
+    /// draft), not under the merging clone's, so every clone merges alike.
+    var loadConfig: (String?) -> OpsConfig? = { _ in nil }
     /// The draft body `ops postmortem new` writes for the (merged) incident.
-    var postmortemDraft: ((Incident) throws -> String)?
+    var postmortemDraft: ((Incident, OpsConfig) throws -> String)?
 
     struct Result {
         var resolved: [String: MergeSide] = [:]
@@ -278,33 +278,39 @@ struct SyncMerger {
 
     func resolve() throws -> Result {
         var result = Result()
-        for candidate in plan.candidates {
-            if Self.isDocument(candidate.path), let side = try mergeDocument(candidate, into: &result) {
-                result.resolved[candidate.path] = side
-                continue
-            }
-            if candidate.path == OnCallSchedule.path, let side = mergeOnCall(candidate) {
-                result.resolved[candidate.path] = side
-                continue
-            }
-            if let side = mergeSnapshot(candidate) {
-                result.resolved[candidate.path] = side
-                continue
-            }
-            if let side = mergePack(candidate, into: &result) {
-                result.resolved[candidate.path] = side
-                continue
-            }
-            if let side = try mergeLines(candidate) {
-                result.resolved[candidate.path] = side
-            } else {
-                result.stuck.append(candidate.path)
-            }
-        }
+        // Other files first: documents then merge under the merged ops.yaml.
+        for candidate in plan.candidates where !Self.isDocument(candidate.path) { try settle(candidate, config: nil, into: &result) }
+        let configText = try (result.resolved[OpsConfig.path].map(\.content) ?? plan.settledContent(of: OpsConfig.path))
+        let config = loadConfig(configText.map { String(decoding: $0, as: UTF8.self) })
+        for candidate in plan.candidates where Self.isDocument(candidate.path) { try settle(candidate, config: config, into: &result) }
         return result
     }
 
-    private func mergeDocument(_ candidate: MergeConflictCandidate, into result: inout Result) throws -> MergeSide? {
+    private func settle(_ candidate: MergeConflictCandidate, config: OpsConfig?, into result: inout Result) throws {
+        if Self.isDocument(candidate.path), let side = try mergeDocument(candidate, config: config, into: &result) {
+            result.resolved[candidate.path] = side
+            return
+        }
+        if candidate.path == OnCallSchedule.path, let side = try mergeOnCall(candidate) {
+            result.resolved[candidate.path] = side
+            return
+        }
+        if let side = mergeSnapshot(candidate) {
+            result.resolved[candidate.path] = side
+            return
+        }
+        if let side = mergePack(candidate, into: &result) {
+            result.resolved[candidate.path] = side
+            return
+        }
+        if let side = try mergeLines(candidate) {
+            result.resolved[candidate.path] = side
+        } else {
+            result.stuck.append(candidate.path)
+        }
+    }
+
+    private func mergeDocument(_ candidate: MergeConflictCandidate, config: OpsConfig?, into result: inout Result) throws -> MergeSide? {
         // Changed on one side, deleted on the other: the changed document stays, nothing is lost.
         guard let ourData = candidate.ours.content else { return candidate.theirs }
         guard let theirData = candidate.theirs.content else { return candidate.ours }
@@ -314,14 +320,18 @@ struct SyncMerger {
         let history = MergeSideHistory(plan: plan, path: candidate.path)
         let order = try history.sideOrder() ?? .init(oursFirst: true, first: ourLabel, second: theirLabel)
         let (first, second) = order.oursFirst ? (ours, theirs) : (theirs, ours)
-        let (firstData, secondData) = order.oursFirst ? (ourData, theirData) : (theirData, ourData)
         var merge = DocumentMerge(path: candidate.path, ourLabel: order.first, theirLabel: order.second)
-        merge.severityRank = severityRank
-        if Postmortem.isFile(candidate.path), let postmortemDraft, let incident = try incident(of: candidate.path, resolved: result.resolved),
-            let draft = try? postmortemDraft(incident)
+        merge.severityRank = { name in config?.severity(named: name)?.rank }
+        if Postmortem.isFile(candidate.path), let postmortemDraft, let config,
+            let incident = try incident(of: candidate.path, resolved: result.resolved), let draft = try? postmortemDraft(incident, config)
         {
             merge.generatedSections = PostmortemService.generatedSections(in: draft)
             if base == nil { merge.newDocumentBody = draft }
+        }
+        if base == nil, candidate.path.hasPrefix("incidents/"), candidate.path.hasSuffix("/runbook.md") {
+            // A checklist attached on both clones: the copy before anyone ticked a box is the base
+            // both grew from, so ticks on different steps merge instead of clashing whole.
+            merge.newDocumentBody = try? AttachedRunbook.unticked(first, path: candidate.path)
         }
         let merged: DocumentMerge.Result
         do {
@@ -329,13 +339,18 @@ struct SyncMerger {
                 try history.changeTime(of: key, ourSide: firstSide == order.oursFirst)
             }
         } catch let error as OpsError where error.location != nil {
-            // A side that does not read as a document (a hand edit gone wrong): merge its lines.
+            // A side that does not read as a document (a hand edit gone wrong): merge its lines,
+            // their breaks compared as LF and written back as the document merge chooses, so a
+            // side that also turned the file to CRLF does not clash on every line.
+            let newline = LineEnding.merged(base: base, ours: first, theirs: second)
             let lines = try GitRepository.mergeText(
-                base: candidate.base.content, ours: firstData, theirs: secondData,
+                base: base.map { Data(LineEnding.lf($0).utf8) } ?? candidate.base.content,
+                ours: Data(LineEnding.lf(first).utf8), theirs: Data(LineEnding.lf(second).utf8),
                 ourLabel: order.first, theirLabel: order.second)
             if lines.hasConflicts { result.needsPerson.append(candidate.path) }
             result.mergedDocuments.append(candidate.path)
-            return MergeSide(content: lines.content, isExecutable: candidate.ours.isExecutable)
+            let content = LineEnding.apply(newline, to: String(decoding: lines.content, as: UTF8.self))
+            return MergeSide(content: Data(content.utf8), isExecutable: Self.mergedMode(candidate))
         }
         if merged.hasConflictBlock { result.needsPerson.append(candidate.path) }
         result.mergedDocuments.append(candidate.path)
@@ -344,7 +359,16 @@ struct SyncMerger {
             // Its timeline is the incident's, written from it: the values not kept are said here.
             result.notKept += merged.fieldConflicts.map { "\(candidate.path): \(DocumentMerge.note($0).text)" }
         }
-        return MergeSide(content: Data(merged.text.utf8), isExecutable: candidate.ours.isExecutable)
+        return MergeSide(content: Data(merged.text.utf8), isExecutable: Self.mergedMode(candidate))
+    }
+
+    /// Whether a merged file is executable: as the side that changed that from the base has it
+    /// (for a file new on both sides, executable when either side made it so), the same on
+    /// every clone.
+    static func mergedMode(_ candidate: MergeConflictCandidate) -> Bool {
+        let ours = candidate.ours.isExecutable, theirs = candidate.theirs.isExecutable
+        guard candidate.base.content != nil else { return ours || theirs }
+        return ours != candidate.base.isExecutable ? ours : theirs
     }
 
     /// The incident of the postmortem at `path`, as merged (candidates come sorted by path, so
@@ -357,15 +381,18 @@ struct SyncMerger {
         return try? Incident(MarkdownDocument(text, path: incidentPath))
     }
 
-    /// oncall.yaml where each side only added overrides: both sides' overrides. Nil otherwise, and
-    /// the file goes to Git's line merge.
-    private func mergeOnCall(_ candidate: MergeConflictCandidate) -> MergeSide? {
+    /// oncall.yaml where each side only added overrides: both sides' overrides, those of the
+    /// side whose change came first first, so every clone writes the same file. Nil otherwise,
+    /// and the file goes to Git's line merge.
+    private func mergeOnCall(_ candidate: MergeConflictCandidate) throws -> MergeSide? {
         guard let base = candidate.base.content.flatMap({ String(data: $0, encoding: .utf8) }),
             let ours = candidate.ours.content.flatMap({ String(data: $0, encoding: .utf8) }),
-            let theirs = candidate.theirs.content.flatMap({ String(data: $0, encoding: .utf8) }),
-            let merged = OnCallSchedule.mergingOverrides(base: base, ours: ours, theirs: theirs)
+            let theirs = candidate.theirs.content.flatMap({ String(data: $0, encoding: .utf8) })
         else { return nil }
-        return MergeSide(content: Data(merged.utf8), isExecutable: candidate.ours.isExecutable)
+        let oursFirst = try MergeSideHistory(plan: plan, path: candidate.path).sideOrder()?.oursFirst ?? true
+        let (first, second) = oursFirst ? (ours, theirs) : (theirs, ours)
+        guard let merged = OnCallSchedule.mergingOverrides(base: base, ours: first, theirs: second) else { return nil }
+        return MergeSide(content: Data(merged.utf8), isExecutable: Self.mergedMode(candidate))
     }
 
     /// A week of SLO snapshots both sides imported into (`ops slo import`, `ops checks run` on two
@@ -414,9 +441,7 @@ struct SyncMerger {
             base: candidate.base.content, ours: ours, theirs: theirs,
             ourLabel: ourLabel, theirLabel: theirLabel)
         guard !merged.hasConflicts else { return nil }
-        let baseMode = candidate.base.content == nil ? candidate.ours.isExecutable : candidate.base.isExecutable
-        let executable = candidate.ours.isExecutable != baseMode ? candidate.ours.isExecutable : candidate.theirs.isExecutable
-        return MergeSide(content: merged.content, isExecutable: executable)
+        return MergeSide(content: merged.content, isExecutable: Self.mergedMode(candidate))
     }
 }
 
