@@ -530,37 +530,33 @@ import Testing
     /// the incident); Bob drafts it too, later, from his copy without the summary. The merged
     /// postmortem keeps Alice's summary whichever clone merges.
     @Test func aPostmortemDraftedOnBothSidesKeepsTheSummaryOneSideHad() throws {
-        withKnownIssue("Known defect: a postmortem drafted on both clones merges against the merging clone's own draft") {
-            var path = ""
-            try bothWays { sync in
-                let incident = try resolvedIncident(sync)
-                try writeSummary(sync, 0, incident, "The index rebuild broke search.")
-                path = try PostmortemService(sync.clones[0]).create(incident.id, author: sync.alice)
-                sync.clock.advance(minutes: 1)
-                _ = try PostmortemService(sync.clones[1]).create(incident.id, author: sync.bob)
-            } check: { merged in
-                let text = try merged.read(path)
-                #expect(text.contains("## Summary\nThe index rebuild broke search.\n"), "\(text)")
-            }
+        var path = ""
+        try bothWays { sync in
+            let incident = try resolvedIncident(sync)
+            try writeSummary(sync, 0, incident, "The index rebuild broke search.")
+            path = try PostmortemService(sync.clones[0]).create(incident.id, author: sync.alice)
+            sync.clock.advance(minutes: 1)
+            _ = try PostmortemService(sync.clones[1]).create(incident.id, author: sync.bob)
+        } check: { merged in
+            let text = try merged.read(path)
+            #expect(text.contains("## Summary\nThe index rebuild broke search.\n"), "\(text)")
         }
     }
 
     /// Alice attaches a runbook and ticks a step, then drafts the postmortem; Bob drafts it too.
     /// The runbook progress is the merged incident's, whichever clone merges.
     @Test func aPostmortemDraftedOnBothSidesWithARunbookOnOne() throws {
-        withKnownIssue("Known defect: the runbook progress of a postmortem drafted on both clones depends on who merges") {
-            var path = ""
-            try bothWays { sync in
-                let incident = try resolvedIncident(sync)
-                _ = try RunbookService(sync.clones[0]).attach(incident.id, runbook: "traffic-spike", author: sync.alice)
-                _ = try RunbookService(sync.clones[0]).step(incident.id, "detection.1", .check(note: nil), author: sync.alice)
-                path = try PostmortemService(sync.clones[0]).create(incident.id, author: sync.alice)
-                sync.clock.advance(minutes: 1)
-                _ = try PostmortemService(sync.clones[1]).create(incident.id, author: sync.bob)
-            } check: { merged in
-                let text = try merged.read(path)
-                #expect(text.contains("1 of ") && !text.contains("No runbook was attached."), "\(text)")
-            }
+        var path = ""
+        try bothWays { sync in
+            let incident = try resolvedIncident(sync)
+            _ = try RunbookService(sync.clones[0]).attach(incident.id, runbook: "traffic-spike", author: sync.alice)
+            _ = try RunbookService(sync.clones[0]).step(incident.id, "detection.1", .check(note: nil), author: sync.alice)
+            path = try PostmortemService(sync.clones[0]).create(incident.id, author: sync.alice)
+            sync.clock.advance(minutes: 1)
+            _ = try PostmortemService(sync.clones[1]).create(incident.id, author: sync.bob)
+        } check: { merged in
+            let text = try merged.read(path)
+            #expect(text.contains("1 of ") && !text.contains("No runbook was attached."), "\(text)")
         }
     }
 

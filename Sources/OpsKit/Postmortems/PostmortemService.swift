@@ -40,12 +40,16 @@ public struct PostmortemService {
         return path
     }
 
-    /// The postmortem body for `incident`: the template rendered with its facts.
-    func render(_ incident: Incident, runbook: AttachedRunbook?, config: OpsConfig, author: Author) throws -> String {
+    /// The postmortem body for `incident`: the template rendered with its facts. `read` gives a
+    /// committed file's text (the template, the incident's): HEAD's unless a merge says otherwise.
+    func render(
+        _ incident: Incident, runbook: AttachedRunbook?, config: OpsConfig, author: Author, read: ((String) throws -> String?)? = nil
+    ) throws -> String {
+        let read = read ?? workspace.committedText
         let zone = config.timeZone
         let templatePath = "templates/postmortem.md"
-        let template = try workspace.committedText(templatePath) ?? StarterKit.text("postmortem.md")
-        let document = try MarkdownDocument(try workspace.committedText(incident.path) ?? "", path: incident.path)
+        let template = try read(templatePath) ?? StarterKit.text("postmortem.md")
+        let document = try MarkdownDocument(try read(incident.path) ?? "", path: incident.path)
         let durations = incident.durations(clockStart: config.clockStart)
         func duration(_ name: String) -> String { durations[name].map(DurationFormat.short) ?? "–" }
         let origin = incident.clock[.detected] ?? incident.clock[.opened]
@@ -87,9 +91,12 @@ public struct PostmortemService {
     /// A sync merge takes its generated sections (`generatedSections(in:)`) in place of either
     /// side's, and, when two clones drafted the same postmortem, uses it as the base both drafts
     /// grew from, so what each person wrote in a different section merges.
-    func draft(for incident: Incident, config: OpsConfig) throws -> String {
-        let runbook = try? RunbookService(workspace).attached(to: incident)
-        return try render(incident, runbook: runbook, config: config, author: Author(handle: "ops", name: "ops", email: ""))
+    /// `read` gives a file's text as the merge makes it (the incident, its checklist, the
+    /// template), so the draft is the same on every clone, whichever of them merges.
+    func draft(for incident: Incident, config: OpsConfig, read: @escaping (String) throws -> String?) throws -> String {
+        let runbookPath = (incident.path as NSString).deletingLastPathComponent + "/runbook.md"
+        let runbook = try? read(runbookPath).map { AttachedRunbook(try MarkdownDocument($0, path: runbookPath)) }
+        return try render(incident, runbook: runbook, config: config, author: Author(handle: "ops", name: "ops", email: ""), read: read)
     }
 
     /// The sections ops writes from the incident (response times, the timeline table) in a

@@ -164,7 +164,7 @@ public struct SyncService {
                     // A repository without a committed ops.yaml: this clone's, as before.
                     merger.loadConfig = { text in try? text.map { try OpsConfig.load($0) } ?? workspace.config() }
                     let postmortems = PostmortemService(workspace)
-                    merger.postmortemDraft = { incident, config in try postmortems.draft(for: incident, config: config) }
+                    merger.postmortemDraft = { incident, config, read in try postmortems.draft(for: incident, config: config, read: read) }
                     let result = try merger.resolve()
                     guard result.stuck.isEmpty else {
                         let files = result.stuck.joined(separator: ", ")
@@ -255,7 +255,9 @@ struct SyncMerger {
     /// draft), not under the merging clone's, so every clone merges alike.
     var loadConfig: (String?) -> OpsConfig? = { _ in nil }
     /// The draft body `ops postmortem new` writes for the (merged) incident.
-    var postmortemDraft: ((Incident, OpsConfig) throws -> String)?
+    /// The draft body `ops postmortem new` writes for the (merged) incident, from the files
+    /// `read` gives (the merged tree's).
+    var postmortemDraft: ((Incident, OpsConfig, @escaping (String) throws -> String?) throws -> String)?
 
     struct Result {
         var resolved: [String: MergeSide] = [:]
@@ -282,7 +284,10 @@ struct SyncMerger {
         for candidate in plan.candidates where !Self.isDocument(candidate.path) { try settle(candidate, config: nil, into: &result) }
         let configText = try (result.resolved[OpsConfig.path].map(\.content) ?? plan.settledContent(of: OpsConfig.path))
         let config = loadConfig(configText.map { String(decoding: $0, as: UTF8.self) })
-        for candidate in plan.candidates where Self.isDocument(candidate.path) { try settle(candidate, config: config, into: &result) }
+        // Postmortems last: their draft is made from the merged incident and checklist.
+        let documents = plan.candidates.filter { Self.isDocument($0.path) }
+        for candidate in documents where !Postmortem.isFile(candidate.path) { try settle(candidate, config: config, into: &result) }
+        for candidate in documents where Postmortem.isFile(candidate.path) { try settle(candidate, config: config, into: &result) }
         return result
     }
 
@@ -322,11 +327,23 @@ struct SyncMerger {
         let (first, second) = order.oursFirst ? (ours, theirs) : (theirs, ours)
         var merge = DocumentMerge(path: candidate.path, ourLabel: order.first, theirLabel: order.second)
         merge.severityRank = { name in config?.severity(named: name)?.rank }
+        var (firstText, secondText) = (first, second)
         if Postmortem.isFile(candidate.path), let postmortemDraft, let config,
-            let incident = try incident(of: candidate.path, resolved: result.resolved), let draft = try? postmortemDraft(incident, config)
+            let incident = try incident(of: candidate.path, resolved: result.resolved),
+            let draft = try? postmortemDraft(
+                incident, config,
+                { [resolved = result.resolved, plan] path in
+                    try (resolved[path]?.content ?? plan.settledContent(of: path)).map { String(decoding: $0, as: UTF8.self) }
+                })
         {
             merge.generatedSections = PostmortemService.generatedSections(in: draft)
-            if base == nil { merge.newDocumentBody = draft }
+            if base == nil {
+                // Drafted on both clones, each from its own copy of the incident: each side's
+                // writing is carried from its own draft onto the merged one, then the two merge.
+                merge.newDocumentBody = draft
+                firstText = try Self.carried(firstText, from: history.firstVersion(ourSide: order.oursFirst), onto: draft, path: candidate.path)
+                secondText = try Self.carried(secondText, from: history.firstVersion(ourSide: !order.oursFirst), onto: draft, path: candidate.path)
+            }
         }
         if base == nil, candidate.path.hasPrefix("incidents/"), candidate.path.hasSuffix("/runbook.md") {
             // A checklist attached on both clones: the copy before anyone ticked a box is the base
@@ -335,7 +352,7 @@ struct SyncMerger {
         }
         let merged: DocumentMerge.Result
         do {
-            merged = try merge.merge(base: base, ours: first, theirs: second) { key, firstSide in
+            merged = try merge.merge(base: base, ours: firstText, theirs: secondText) { key, firstSide in
                 try history.changeTime(of: key, ourSide: firstSide == order.oursFirst)
             }
         } catch let error as OpsError where error.location != nil {
@@ -360,6 +377,19 @@ struct SyncMerger {
             result.notKept += merged.fieldConflicts.map { "\(candidate.path): \(DocumentMerge.note($0).text)" }
         }
         return MergeSide(content: Data(merged.text.utf8), isExecutable: Self.mergedMode(candidate))
+    }
+
+    /// `text` with its body's changes since `original` (what its side first wrote) made on
+    /// `draft`'s body instead; `text` as it is when they clash, or a version is CRLF or unread.
+    static func carried(_ text: String, from original: String?, onto draft: String, path: String) throws -> String {
+        guard let original, ![text, original, draft].contains(where: { $0.contains("\r") }),
+            var document = try? MarkdownDocument(text, path: path), let first = try? MarkdownDocument(original, path: path)
+        else { return text }
+        let lines = try GitRepository.mergeText(
+            base: Data(first.body.utf8), ours: Data(document.body.utf8), theirs: Data(draft.utf8), ourLabel: "", theirLabel: "")
+        guard !lines.hasConflicts else { return text }
+        document.body = String(decoding: lines.content, as: UTF8.self)
+        return document.text
     }
 
     /// Whether a merged file is executable: as the side that changed that from the base has it
@@ -496,6 +526,11 @@ final class MergeSideHistory {
         let oursFirst = (ours.time, ours.commit.hex) <= (theirs.time, theirs.commit.hex)
         let (first, second) = oursFirst ? (ours, theirs) : (theirs, ours)
         return SideOrder(oursFirst: oursFirst, first: label(first), second: label(second))
+    }
+
+    /// The document as one side first wrote it since the merge base (nil: deleted there).
+    func firstVersion(ourSide: Bool) throws -> String? {
+        try plan.revisions(of: path, onOurSide: ourSide).last?.content.map { String(decoding: $0, as: UTF8.self) }
     }
 
     private func versions(_ ourSide: Bool) throws -> [Version] {
