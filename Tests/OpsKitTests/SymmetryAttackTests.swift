@@ -127,9 +127,7 @@ import Testing
     /// An incident Alice opened, on both clones; the clock a minute on.
     private func sharedIncident(_ sync: SyncFixture, title: String = "Checkout slow") throws -> Incident {
         let incident = try IncidentService(sync.clones[0]).open(.init(title: title, severity: "SEV3", service: "ops_copilot"), author: sync.alice)
-        _ = try sync.sync(0)
-        _ = try sync.sync(1)
-        sync.clock.advance(minutes: 1)
+        try shareThenDiverge(sync)
         opened.id = incident.id
         return incident
     }
@@ -361,6 +359,13 @@ import Testing
         }
     }
 
+    /// Both clones take what exists so far, then a minute passes before their work diverges.
+    private func shareThenDiverge(_ sync: SyncFixture) throws {
+        _ = try sync.sync(0)
+        _ = try sync.sync(1)
+        sync.clock.advance(minutes: 1)
+    }
+
     // MARK: Other documents
 
     /// A decision accepted on one clone and rejected later on the other, each writing a
@@ -372,9 +377,7 @@ import Testing
             draft.context = "Retries pile up."
             let decision = try DecisionService(sync.clones[0]).create(draft, author: sync.alice)
             path = decision.path
-            _ = try sync.sync(0)
-            _ = try sync.sync(1)
-            sync.clock.advance(minutes: 1)
+            try shareThenDiverge(sync)
             _ = try DecisionService(sync.clones[0]).setStatus(decision.id, to: "accepted", author: sync.alice)
             try handEdit(sync, 0, path) { $0.replacingOccurrences(of: "Retries pile up.", with: "Retries pile up in the queue.") }
             sync.clock.advance(minutes: 1)
@@ -399,9 +402,7 @@ import Testing
             draft.priority = "P2"
             let item = try BacklogService(sync.clones[0]).add(draft, author: sync.alice)
             path = item.path
-            _ = try sync.sync(0)
-            _ = try sync.sync(1)
-            sync.clock.advance(minutes: 1)
+            try shareThenDiverge(sync)
             _ = try BacklogService(sync.clones[0]).setStatus(item.id, to: "in progress", author: sync.alice)
             try handEdit(sync, 0, path) { $0.replacingOccurrences(of: "priority: P2\n", with: "priority: P1\n") }
             sync.clock.advance(minutes: 1)
@@ -421,9 +422,7 @@ import Testing
             let incident = try sharedIncident(sync)
             _ = try RunbookService(sync.clones[0]).attach(incident.id, runbook: "traffic-spike", author: sync.alice)
             path = (incident.path as NSString).deletingLastPathComponent + "/runbook.md"
-            _ = try sync.sync(0)
-            _ = try sync.sync(1)
-            sync.clock.advance(minutes: 1)
+            try shareThenDiverge(sync)
             _ = try RunbookService(sync.clones[0]).step(incident.id, "detection.1", .check(note: nil), author: sync.alice)
             _ = try RunbookService(sync.clones[0]).step(incident.id, "mitigation.1", .check(note: nil), author: sync.alice)
             sync.clock.advance(minutes: 1)
@@ -508,9 +507,7 @@ import Testing
         try bothWays(blocks: true) { sync in
             let incident = try resolvedIncident(sync)
             path = try PostmortemService(sync.clones[0]).create(incident.id, author: sync.alice)
-            _ = try sync.sync(0)
-            _ = try sync.sync(1)
-            sync.clock.advance(minutes: 1)
+            try shareThenDiverge(sync)
             for (clone, summary, cause) in [(0, "The index rebuild broke search.", "bad deploy"), (1, "Search lost its index.", "capacity")] {
                 try handEdit(sync, clone, path) {
                     $0.replacingOccurrences(of: "## Summary\n<!-- To write. -->\n", with: "## Summary\n\(summary)\n")
@@ -828,9 +825,7 @@ import Testing
             let new = try DecisionService(sync.clones[0]).create(newer, author: sync.alice)
             _ = try DecisionService(sync.clones[0]).setStatus(old.id, to: "accepted", author: sync.alice)
             path = old.path
-            _ = try sync.sync(0)
-            _ = try sync.sync(1)
-            sync.clock.advance(minutes: 1)
+            try shareThenDiverge(sync)
             _ = try DecisionService(sync.clones[0]).supersede(old.id, by: new.id, author: sync.alice)
             sync.clock.advance(minutes: 1)
             _ = try DecisionService(sync.clones[1]).setStatus(old.id, to: "deprecated", author: sync.bob)
