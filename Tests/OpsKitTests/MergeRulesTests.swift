@@ -98,6 +98,30 @@ import Testing
         }
     }
 
+    @Test func aCommentWrittenBesideAValueStaysWhenTheOtherSideChangesTheValue() throws {
+        let merger = DocumentMerge(path: "incidents/2026/11/X/incident.md", ourLabel: "a", theirLabel: "b")
+        func merged(_ base: String, _ ours: String, _ theirs: String) throws -> String {
+            let one = try merger.merge(base: base, ours: ours, theirs: theirs, changeTime: { _, _ in nil }).text
+            #expect(try merger.merge(base: base, ours: theirs, theirs: ours, changeTime: { _, _ in nil }).text == one)
+            return one
+        }
+        // One side sets the value, the other writes a note beside the old one: both stay.
+        #expect(
+            try merged("---\nid: X\nseverity: SEV3\n---\n", "---\nid: X\nseverity: SEV2\n---\n", "---\nid: X\nseverity: SEV3  # checkout only\n---\n")
+                == "---\nid: X\nseverity: SEV2  # checkout only\n---\n")
+        // A comment the side that set the value took out stays out; CRLF lines keep their break.
+        let base = "---\r\nid: X\r\nseverity: SEV3 # old\r\ntitle: A\r\n---\r\n"
+        #expect(
+            try merged(base, "---\r\nid: X\r\nseverity: SEV2\r\ntitle: A\r\n---\r\n", "---\r\nid: X\r\nseverity: SEV3 # old\r\ntitle: B\r\n---\r\n")
+                == "---\r\nid: X\r\nseverity: SEV2\r\ntitle: B\r\n---\r\n")
+        // The other side changed the comment: the new comment goes beside the new value.
+        #expect(
+            try merged(
+                base, "---\r\nid: X\r\nseverity: SEV2 # old\r\ntitle: A\r\n---\r\n",
+                "---\r\nid: X\r\nseverity: SEV3 # paged twice\r\ntitle: A\r\n---\r\n")
+                == "---\r\nid: X\r\nseverity: SEV2 # paged twice\r\ntitle: A\r\n---\r\n")
+    }
+
     @Test func setsAreUnitedAndARemovalOnOneSideIsHonoured() throws {
         let base = "---\nid: X\ntags: [latency, checkout]\n---\n"
         let merger = DocumentMerge(path: "incidents/2026/11/X/incident.md", ourLabel: "a", theirLabel: "b")

@@ -98,9 +98,11 @@ struct DocumentMerge {
                 if FieldMerge.same(ours[key], theirs[key]), let a = ours.rawText(of: key), let b = theirs.rawText(of: key) {
                     side = a <= b ? ours : theirs
                 }
-                guard let value = side[key] else { continue }
-                if let current = merged[key], YAMLText.sameValue(current, value), merged.rawText(of: key) == side.rawText(of: key) { continue }
-                try merged.setRawText(key, side.rawText(of: key), order: order)
+                guard let value = side[key], let raw = side.rawText(of: key) else { continue }
+                let other = outcome == .ours ? theirs : ours
+                let line = Self.keepingComment(raw, of: key, kept: side, other: other, base: base)
+                if let current = merged[key], YAMLText.sameValue(current, value), merged.rawText(of: key) == line { continue }
+                try merged.setRawText(key, line, order: order)
             case .value(let node):
                 if let current = merged[key], YAMLText.sameValue(current, node) { continue }
                 try merged.set(key, node, order: order)
@@ -109,6 +111,24 @@ struct DocumentMerge {
             }
         }
         return merged
+    }
+
+    /// `raw`, the kept side's one-line `key: value`, with the comment the other side wrote at the
+    /// end of its own line of `key`, when only that side changed the comment: a value one person
+    /// set and a note another wrote beside it are both kept.
+    static func keepingComment(_ raw: String, of key: String, kept: YAMLText, other: YAMLText, base: YAMLText?) -> String {
+        func line(_ fields: YAMLText?) -> (text: String, comment: String?)? {
+            guard let fields, let value = fields[key], let raw = fields.rawText(of: key) else { return nil }
+            // "\r\n" is one Character: either line break is one to drop.
+            let text = raw.hasSuffix("\r\n") || raw.hasSuffix("\n") ? String(raw.dropLast()) : raw
+            guard !text.contains("\n") else { return nil }
+            return (text, YAMLText.trailingComment(of: text, key: key, value: value))
+        }
+        guard let keptLine = line(kept), let otherComment = line(other)?.comment,
+            otherComment != line(base)?.comment, keptLine.comment == line(base)?.comment
+        else { return raw }
+        let value = keptLine.comment.map { String(keptLine.text.dropLast($0.count)) } ?? keptLine.text
+        return value + otherComment + raw.dropFirst(keptLine.text.count)
     }
 
     /// The lines the merged front matter starts from: Git's line merge of both sides, each with
