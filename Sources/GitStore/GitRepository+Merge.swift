@@ -20,6 +20,8 @@ public struct PathVersion: Sendable {
     public var commit: ObjectID
     public var time: Date
     public var author: String
+    /// The message of that commit, trailers included.
+    public var message: String
     public var content: Data?
     /// The file in each parent of that commit (nil where a parent did not have it).
     public var parentContents: [Data?]
@@ -265,7 +267,8 @@ extension GitRepository {
             let author = String(cString: git_commit_author(commit.pointer)!.pointee.name)
             result.append(
                 PathVersion(
-                    commit: ObjectID(commit.id), time: time, author: author, content: try current.map { try blobContent($0) },
+                    commit: ObjectID(commit.id), time: time, author: author,
+                    message: String(cString: git_commit_message(commit.pointer)), content: try current.map { try blobContent($0) },
                     parentContents: try parents.map { try $0.map { try blobContent($0) } }))
         }
         return result

@@ -540,6 +540,43 @@ import Testing
         }
     }
 
+    /// Alice writes the postmortem by hand, all of it in one commit (no `ops postmortem new`);
+    /// Bob drafts it with ops. Nothing Alice wrote is lost, whichever clone merges.
+    @Test func aPostmortemWrittenByHandOnOneSideAndDraftedOnTheOther() throws {
+        var path = ""
+        try bothWays { sync in
+            let incident = try resolvedIncident(sync)
+            path = PostmortemService.path(for: incident.path)
+            let written = """
+                ---
+                incident: \(incident.id)
+                title: "Postmortem: Search down"
+                status: Draft
+                severity: SEV2
+                created_at: 2026-11-22T18:00:00Z
+                authors: [alice]
+                root_cause_category: Capacity
+                ---
+                # Postmortem: Search down
+
+                ## Summary
+                The index rebuild filled the disk of every search node.
+
+                ## Root cause
+                Rebuilds write a full copy before they drop the old index.
+
+                """
+            try sync.folders[0].write(path, written)
+            try commitByHand(sync, 0, "Postmortem written by hand")
+            sync.clock.advance(minutes: 1)
+            _ = try PostmortemService(sync.clones[1]).create(incident.id, author: sync.bob)
+        } check: { merged in
+            let text = try merged.read(path)
+            #expect(text.contains("The index rebuild filled the disk of every search node."), "\(text)")
+            #expect(text.contains("Rebuilds write a full copy before they drop the old index."), "\(text)")
+        }
+    }
+
     /// Alice attaches a runbook and ticks a step, then drafts the postmortem; Bob drafts it too.
     /// The runbook progress is the merged incident's, whichever clone merges.
     @Test func aPostmortemDraftedOnBothSidesWithARunbookOnOne() throws {

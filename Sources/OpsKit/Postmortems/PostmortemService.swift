@@ -8,6 +8,9 @@ public struct PostmortemService {
 
     public init(_ workspace: Workspace) { self.workspace = workspace }
 
+    /// The `Ops-Action` of the commit `ops postmortem new` makes.
+    static let newAction = "postmortem.new"
+
     static func path(for incidentPath: String) -> String {
         (incidentPath as NSString).deletingLastPathComponent + "/" + Postmortem.fileName
     }
@@ -29,7 +32,7 @@ public struct PostmortemService {
             ("root_cause_category", Node("", Tag(.null))),
         ]
         let text = try MarkdownDocument.make(path: path, fields: fields, body: body).text
-        try workspace.commit(action: "postmortem.new", id: incident.id, subject: "postmortem new \(incident.id)", author: author) { snapshot in
+        try workspace.commit(action: Self.newAction, id: incident.id, subject: "postmortem new \(incident.id)", author: author) { snapshot in
             if try snapshot.read(path) != nil {
                 throw OpsError.input("\(incident.id) has a postmortem already: \(path)")
             }

@@ -341,8 +341,11 @@ struct SyncMerger {
                 // Drafted on both clones, each from its own copy of the incident: each side's
                 // writing is carried from its own draft onto the merged one, then the two merge.
                 merge.newDocumentBody = draft
-                firstText = try Self.carried(firstText, from: history.firstVersion(ourSide: order.oursFirst), onto: draft, path: candidate.path)
-                secondText = try Self.carried(secondText, from: history.firstVersion(ourSide: !order.oursFirst), onto: draft, path: candidate.path)
+                // Only from a draft ops made: a postmortem written by hand stays as it was written.
+                let firstDraft = try history.firstVersion(ourSide: order.oursFirst, madeBy: PostmortemService.newAction)
+                let secondDraft = try history.firstVersion(ourSide: !order.oursFirst, madeBy: PostmortemService.newAction)
+                firstText = try Self.carried(firstText, from: firstDraft, onto: draft, path: candidate.path)
+                secondText = try Self.carried(secondText, from: secondDraft, onto: draft, path: candidate.path)
             }
         }
         if base == nil, candidate.path.hasPrefix("incidents/"), candidate.path.hasSuffix("/runbook.md") {
@@ -528,9 +531,13 @@ final class MergeSideHistory {
         return SideOrder(oursFirst: oursFirst, first: label(first), second: label(second))
     }
 
-    /// The document as one side first wrote it since the merge base (nil: deleted there).
-    func firstVersion(ourSide: Bool) throws -> String? {
-        try plan.revisions(of: path, onOurSide: ourSide).last?.content.map { String(decoding: $0, as: UTF8.self) }
+    /// The document as one side first wrote it since the merge base, when `action` wrote it
+    /// (`postmortem.new`: the draft as ops made it); nil otherwise (written by hand, deleted).
+    func firstVersion(ourSide: Bool, madeBy action: String) throws -> String? {
+        guard let first = try plan.revisions(of: path, onOurSide: ourSide).last,
+            first.message.split(separator: "\n").contains(Substring("Ops-Action: \(action)"))
+        else { return nil }
+        return first.content.map { String(decoding: $0, as: UTF8.self) }
     }
 
     private func versions(_ ourSide: Bool) throws -> [Version] {
