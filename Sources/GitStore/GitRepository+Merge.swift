@@ -16,12 +16,10 @@ public struct MergeSide: Sendable, Equatable {
 /// One version of a file in history: when it was committed (committer time), by whom, and its
 /// content (nil where that commit deleted it).
 public struct PathVersion: Sendable {
-    /// The commit that made this version.
-    public var commit: ObjectID
-    public var time: Date
-    public var author: String
-    /// The message of that commit, trailers included.
-    public var message: String
+    /// The commit that made this version, its trailers read.
+    public var commit: CommitInfo
+    public var time: Date { commit.committed }
+    public var author: String { commit.author.name }
     public var content: Data?
     /// The file in each parent of that commit (nil where a parent did not have it).
     public var parentContents: [Data?]
@@ -263,12 +261,9 @@ extension GitRepository {
             }
             if commit.parentCount == 0 { differs = current != nil }
             guard differs else { return }
-            let time = Date(timeIntervalSince1970: TimeInterval(git_commit_time(commit.pointer)))
-            let author = String(cString: git_commit_author(commit.pointer)!.pointee.name)
             result.append(
                 PathVersion(
-                    commit: ObjectID(commit.id), time: time, author: author,
-                    message: String(cString: git_commit_message(commit.pointer)), content: try current.map { try blobContent($0) },
+                    commit: try info(of: commit), content: try current.map { try blobContent($0) },
                     parentContents: try parents.map { try $0.map { try blobContent($0) } }))
         }
         return result

@@ -5,7 +5,7 @@ extension Incident {
     /// lines read as entries, and its severity and service are ones ops.yaml knows.
     static func lint(_ path: String, _ text: String, _ config: OpsConfig?) -> [Problem] {
         if Postmortem.isFile(path) { return Postmortem.lint(path, text, config) }
-        if path.hasSuffix("/runbook.md") {
+        if AttachedRunbook.isFile(path) {
             return MarkdownDocument.lint(text, path: path, reading: AttachedRunbook.init(_:)) { _, runbook in runbook.problems }
         }
         guard path.hasSuffix("/incident.md") else { return Linter.frontMatterParses(path, text, config) }

@@ -97,7 +97,7 @@ public struct PostmortemService {
     /// `read` gives a file's text as the merge makes it (the incident, its checklist, the
     /// template), so the draft is the same on every clone, whichever of them merges.
     func draft(for incident: Incident, config: OpsConfig, read: @escaping (String) throws -> String?) throws -> String {
-        let runbookPath = (incident.path as NSString).deletingLastPathComponent + "/runbook.md"
+        let runbookPath = AttachedRunbook.path(besideIncident: incident.path)
         let runbook = try? read(runbookPath).map { AttachedRunbook(try MarkdownDocument($0, path: runbookPath)) }
         return try render(incident, runbook: runbook, config: config, author: Author(handle: "ops", name: "ops", email: ""), read: read)
     }

@@ -57,6 +57,18 @@ public struct AttachedRunbook: Sendable {
 }
 
 extension AttachedRunbook {
+    /// An incident's checklist: `runbook.md` in its folder, beside `incident.md`.
+    static let fileName = "runbook.md"
+
+    /// The checklist's path for the incident at `incidentPath`.
+    static func path(besideIncident incidentPath: String) -> String {
+        (incidentPath as NSString).deletingLastPathComponent + "/" + fileName
+    }
+
+    /// True for an incident's checklist (`incidents/2026/11/<id>/runbook.md`), not a runbook of
+    /// `runbooks/`.
+    static func isFile(_ path: String) -> Bool { path.hasPrefix(IncidentLocator.folder + "/") && path.hasSuffix("/" + fileName) }
+
     init(_ document: MarkdownDocument) {
         path = document.path
         let yaml = document.frontMatter

@@ -177,7 +177,7 @@ public struct RunbookService {
 
     /// The committed checklist of an incident, nil when none is attached.
     public func attached(to incident: Incident) throws -> AttachedRunbook? {
-        let path = (incident.path as NSString).deletingLastPathComponent + "/runbook.md"
+        let path = AttachedRunbook.path(besideIncident: incident.path)
         guard let text = try workspace.committedText(path) else { return nil }
         return AttachedRunbook(try MarkdownDocument(text, path: path))
     }
@@ -222,7 +222,7 @@ public struct RunbookService {
     }
 
     public func usage() throws -> [Usage] {
-        let files = try workspace.committedFiles(under: IncidentLocator.folder).filter { $0.path.hasSuffix("/runbook.md") }
+        let files = try workspace.committedFiles(under: IncidentLocator.folder).filter { AttachedRunbook.isFile($0.path) }
         var attachedBySlug: [String: [AttachedRunbook]] = [:]
         for file in files {
             let attached = AttachedRunbook(try MarkdownDocument(workspace.text(of: file), path: file.path))
@@ -253,7 +253,7 @@ public struct RunbookService {
     // MARK: Plumbing
 
     static func attachedPath(_ ref: IncidentRef) -> String {
-        (ref.path as NSString).deletingLastPathComponent + "/runbook.md"
+        AttachedRunbook.path(besideIncident: ref.path)
     }
 
     static func incidentDocument(_ ref: IncidentRef, _ snapshot: Snapshot) throws -> IncidentDocument {

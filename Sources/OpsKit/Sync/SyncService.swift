@@ -254,7 +254,6 @@ struct SyncMerger {
     /// nil when it does not read. Documents merge under it (severity ranks, the postmortem
     /// draft), not under the merging clone's, so every clone merges alike.
     var loadConfig: (String?) -> OpsConfig? = { _ in nil }
-    /// The draft body `ops postmortem new` writes for the (merged) incident.
     /// The draft body `ops postmortem new` writes for the (merged) incident, from the files
     /// `read` gives (the merged tree's).
     var postmortemDraft: ((Incident, OpsConfig, @escaping (String) throws -> String?) throws -> String)?
@@ -348,7 +347,7 @@ struct SyncMerger {
                 secondText = try Self.carried(secondText, from: secondDraft, onto: draft, path: candidate.path)
             }
         }
-        if base == nil, candidate.path.hasPrefix("incidents/"), candidate.path.hasSuffix("/runbook.md") {
+        if base == nil, AttachedRunbook.isFile(candidate.path) {
             // A checklist attached on both clones: the copy before anyone ticked a box is the base
             // both grew from, so ticks on different steps merge instead of clashing whole.
             merge.newDocumentBody = try? AttachedRunbook.unticked(first, path: candidate.path)
@@ -444,7 +443,7 @@ struct SyncMerger {
         } else {
             merged = nil
         }
-        return merged.map { MergeSide(content: Data($0.utf8), isExecutable: candidate.ours.isExecutable) }
+        return merged.map { MergeSide(content: Data($0.utf8), isExecutable: Self.mergedMode(candidate)) }
     }
 
     /// A file of the review pack both sides built for a week (`reviews/<week>/pack.md`, …): made
@@ -498,6 +497,7 @@ final class MergeSideHistory {
 
     private let plan: MergePlan
     private let path: String
+    private var revisions: [Bool: [PathVersion]] = [:]
     private var sides: [Bool: [Version]] = [:]
 
     init(plan: MergePlan, path: String) {
@@ -534,10 +534,16 @@ final class MergeSideHistory {
     /// The document as one side first wrote it since the merge base, when `action` wrote it
     /// (`postmortem.new`: the draft as ops made it); nil otherwise (written by hand, deleted).
     func firstVersion(ourSide: Bool, madeBy action: String) throws -> String? {
-        guard let first = try plan.revisions(of: path, onOurSide: ourSide).last,
-            first.message.split(separator: "\n").contains(Substring("Ops-Action: \(action)"))
-        else { return nil }
+        guard let first = try revisions(ourSide).last, first.commit.trailer("Ops-Action") == action else { return nil }
         return first.content.map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// One side's versions of the document since the merge base, newest first: walked once.
+    private func revisions(_ ourSide: Bool) throws -> [PathVersion] {
+        if let known = revisions[ourSide] { return known }
+        let walked = try plan.revisions(of: path, onOurSide: ourSide)
+        revisions[ourSide] = walked
+        return walked
     }
 
     private func versions(_ ourSide: Bool) throws -> [Version] {
@@ -546,9 +552,9 @@ final class MergeSideHistory {
             guard let content, let text = String(data: content, encoding: .utf8) else { return nil }
             return (try? MarkdownDocument(text, path: path))?.frontMatter
         }
-        let versions = try plan.revisions(of: path, onOurSide: ourSide).map { version in
+        let versions = try revisions(ourSide).map { version in
             Version(
-                frontMatter: fields(version.content), parents: version.parentContents.map(fields), commit: version.commit, time: version.time,
+                frontMatter: fields(version.content), parents: version.parentContents.map(fields), commit: version.commit.id, time: version.time,
                 author: version.author)
         }
         sides[ourSide] = versions
